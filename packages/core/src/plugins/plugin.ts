@@ -1,0 +1,99 @@
+import type { z } from 'zod';
+import type { PriceTable } from '../prices/price-table.js';
+import type { Generation } from '../schemas/generation.js';
+import type { Grade } from '../schemas/grade.js';
+import type { Problem } from '../schemas/problem.js';
+import type { RouteDecision } from '../schemas/route-decision.js';
+import type { RunRecord } from '../schemas/run-record.js';
+
+/** Bumped when a plugin interface changes incompatibly; every plugin states the version it implements. */
+export const PLUGIN_SPECIFICATION_VERSION = 'v1';
+
+// ---- evaluator -------------------------------------------------------------------------------------------------
+
+export interface EvaluatorInput {
+  /** The reference answer (MATH: the `answer` field). */
+  gold: string;
+  /** A full model response, or an already extracted answer when `extracted` is true. */
+  response: string;
+  extracted?: boolean;
+}
+
+export interface Evaluator {
+  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  /** The answer the evaluator read from the response, with the rule that found it. */
+  grade(input: EvaluatorInput): Promise<Grade & { answer: string | null }>;
+  /** Releases workers or other resources; safe to call twice. */
+  close(): Promise<void>;
+}
+
+// ---- router ----------------------------------------------------------------------------------------------------
+
+export interface RouteInput {
+  problem: Problem;
+  /** The small model's record for this problem; absent for routers that decide before the small model runs. */
+  small?: RunRecord;
+  /** The decision a recorded run took for this problem, for routers that replay one. */
+  recordedRoute?: RouteDecision;
+}
+
+export interface Router {
+  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  /** Whether `decide` reads the small model's answer (post-hoc routing) or decides from the problem alone. */
+  readonly needsSmallAnswer: boolean;
+  decide(input: RouteInput): Promise<RouteDecision>;
+}
+
+// ---- model client ----------------------------------------------------------------------------------------------
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerationRequest {
+  problem: Problem;
+  messages: ChatMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  seed?: number;
+}
+
+export interface ModelClient {
+  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  /** The model id used for pricing and in records. */
+  readonly model: string;
+  generate(request: GenerationRequest, options?: { signal?: AbortSignal }): Promise<Generation>;
+}
+
+// ---- plugin definitions ----------------------------------------------------------------------------------------
+
+export interface PluginInstances {
+  evaluator: Evaluator;
+  router: Router;
+  model: ModelClient;
+}
+export type PluginKind = keyof PluginInstances;
+export const PLUGIN_KINDS: readonly PluginKind[] = ['evaluator', 'router', 'model'];
+
+export interface PluginContext {
+  priceTable: PriceTable;
+}
+
+/**
+ * A plugin is a value: metadata, a zod schema for its options, and a factory. It is registered explicitly; importing
+ * a plugin module has no side effects.
+ */
+export interface Plugin<Kind extends PluginKind = PluginKind, Options = unknown> {
+  /** `namespace/name`, e.g. `core/confidence-token`. */
+  readonly id: string;
+  readonly kind: Kind;
+  readonly description: string;
+  readonly optionsSchema: z.ZodType<Options>;
+  create(options: Options, context: PluginContext): PluginInstances[Kind];
+}
+
+/** Identity helper that lets TypeScript infer `Options` from the schema. */
+export function definePlugin<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>): Plugin<Kind, Options> {
+  return plugin;
+}

@@ -1,0 +1,81 @@
+import { ConfideError, InvalidConfigError } from '../errors.js';
+import type { PluginUse } from '../schemas/run-manifest.js';
+import { closestIds } from './closest-ids.js';
+import type { Plugin, PluginContext, PluginInstances, PluginKind } from './plugin.js';
+
+export class DuplicatePluginError extends ConfideError {
+  constructor(id: string) {
+    super('DUPLICATE_PLUGIN', `a plugin with id "${id}" is already registered`);
+    this.name = 'DuplicatePluginError';
+  }
+}
+
+export class UnknownPluginError extends ConfideError {
+  readonly suggestions: string[];
+
+  constructor(kind: PluginKind, id: string, known: string[]) {
+    const suggestions = closestIds(id, known);
+    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
+    super('UNKNOWN_PLUGIN', `no ${kind} plugin "${id}"${hint} (registered: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownPluginError';
+    this.suggestions = suggestions;
+  }
+}
+
+export interface CreatedPlugin<Kind extends PluginKind> {
+  instance: PluginInstances[Kind];
+  /** What goes into the run manifest: the id and the options after validation (defaults filled in). */
+  use: PluginUse;
+}
+
+/** The one registry for every plugin kind. Registration is explicit; ids are unique across kinds. */
+export class PluginRegistry {
+  readonly #plugins = new Map<string, Plugin>();
+
+  register<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>): this {
+    if (this.#plugins.has(plugin.id)) throw new DuplicatePluginError(plugin.id);
+    this.#plugins.set(plugin.id, plugin as unknown as Plugin);
+    return this;
+  }
+
+  has(id: string): boolean {
+    return this.#plugins.has(id);
+  }
+
+  get<Kind extends PluginKind>(kind: Kind, id: string): Plugin<Kind> {
+    const plugin = this.#plugins.get(id);
+    if (plugin === undefined || plugin.kind !== kind) throw new UnknownPluginError(kind, id, this.ids(kind));
+    return plugin as Plugin<Kind>;
+  }
+
+  ids(kind?: PluginKind): string[] {
+    return [...this.#plugins.values()]
+      .filter((plugin) => kind === undefined || plugin.kind === kind)
+      .map((plugin) => plugin.id)
+      .sort();
+  }
+
+  list(kind?: PluginKind): Plugin[] {
+    return this.ids(kind).map((id) => this.#plugins.get(id)!);
+  }
+
+  /** Validates `options` with the plugin's schema (naming the key that is wrong) and builds the instance. */
+  create<Kind extends PluginKind>(
+    kind: Kind,
+    id: string,
+    options: unknown,
+    context: PluginContext,
+  ): CreatedPlugin<Kind> {
+    const plugin = this.get(kind, id);
+    const parsed = plugin.optionsSchema.safeParse(options ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const key = issue.path.length > 0 ? `key "${issue.path.join('.')}"` : 'options';
+      throw new InvalidConfigError(`${kind} plugin "${id}": ${key}: ${issue.message}`);
+    }
+    return {
+      instance: plugin.create(parsed.data, context) as PluginInstances[Kind],
+      use: { id, kind, options: (parsed.data ?? {}) as Record<string, unknown> },
+    };
+  }
+}

@@ -61,7 +61,7 @@ cat > "$dir/tsconfig.spec.json" <<JSON
     "tsBuildInfoFile": "./out-tsc/spec/tsconfig.spec.tsbuildinfo",
     "types": ["node", "vitest/globals"]
   },
-  "include": ["src/**/*.test.ts", "tests/**/*.ts"],
+  "include": ["src/**/*.test.ts", "src/**/*.json", "tests/**/*.ts"],
   "references": [{ "path": "./tsconfig.lib.json" }]
 }
 JSON

@@ -20,5 +20,7 @@ export const RunRecord = z.strictObject({
   generation: Generation,
   grade: Grade,
   route: RouteDecision.optional(),
+  /** A data-quality note carried from import (e.g. an upstream row whose question belongs to another id). */
+  note: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { InvalidConfigError } from '@confide/core';
+import {
+  bundledRunIds,
+  DATASETS,
+  importAllRecordedRuns,
+  loadBundledRun,
+  loadDataset,
+  recordedRunsFolder,
+} from '@confide/data';
+import { Command, Option } from 'commander';
+import { formatTable } from '../output/format-table.js';
+import { parseCount } from '../options/parse-count.js';
+
+function listData(): { datasets: Record<string, unknown>[]; runs: Record<string, unknown>[] } {
+  const datasets = DATASETS.map((info) => ({
+    name: info.name,
+    rows: loadDataset(info.name).length,
+    description: info.description,
+  }));
+  const runs = bundledRunIds().map((id) => {
+    const run = loadBundledRun(id);
+    return {
+      run: id,
+      rows: run.records.length,
+      correct: run.records.filter((record) => record.grade.correct).length,
+      description: run.manifest.description,
+    };
+  });
+  return { datasets, runs };
+}
+
+function showRows(name: string, limit: number): Record<string, unknown>[] {
+  if (DATASETS.some((info) => info.name === name)) {
+    return loadDataset(name)
+      .slice(0, limit)
+      .map((problem) => ({ ...problem }));
+  }
+  if (bundledRunIds().includes(name)) {
+    return loadBundledRun(name).records.slice(0, limit).map((record) => ({ ...record }));
+  }
+  throw new InvalidConfigError(
+    `"${name}" is neither a dataset (${DATASETS.map((info) => info.name).join(', ')}) nor a recorded run (${bundledRunIds().join(', ')})`,
+  );
+}
+
+/** A compact view of a dataset row or a run record for the table format. */
+function tableRow(row: Record<string, unknown>): Record<string, unknown> {
+  if ('generation' in row) {
+    const record = row as unknown as import('@confide/core').RunRecord;
+    return {
+      problem: record.problemId,
+      model: record.generation.model,
+      answer: record.generation.answer,
+      gold: record.gold,
+      correct: record.grade.correct,
+      token: record.generation.confidenceToken ?? '',
+      in: record.generation.usage.input,
+      out: record.generation.usage.output,
+      think: record.generation.usage.thinking,
+      route: record.route?.target ?? '',
+    };
+  }
+  return { id: row['id'], subject: row['subject'], level: row['level'], answer: row['answer'], problem: row['problem'] };
+}
+
+export function registerDataCommand(program: Command): void {
+  const data = program.command('data').description('bundled datasets and recorded runs');
+
+  data
+    .command('list')
+    .description('list the bundled datasets and recorded runs with their row counts')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options: { format: 'table' | 'json' }) => {
+      const listing = listData();
+      if (options.format === 'json') {
+        console.log(JSON.stringify(listing, null, 2));
+        return;
+      }
+      console.log(`datasets\n${formatTable(listing.datasets, 70)}\n\nrecorded runs (MATH-500)\n${formatTable(listing.runs, 70)}`);
+    });
+
+  data
+    .command('show')
+    .description('show the first rows of a dataset or a recorded run')
+    .argument('<name>', 'a dataset (math500, math-train, math-test) or a recorded run id')
+    .option('--limit <n>', 'rows to show', parseCount, 10)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((name: string, options: { limit: number; format: 'table' | 'json' }) => {
+      const rows = showRows(name, options.limit);
+      if (options.format === 'json') {
+        for (const row of rows) console.log(JSON.stringify(row));
+        return;
+      }
+      console.log(formatTable(rows.map(tableRow)));
+    });
+
+  data
+    .command('import-recorded')
+    .description('re-import the upstream recorded MATH-500 runs into the bundled run directories')
+    .requiredOption('--from <folder>', 'the upstream recorded-runs/math500 folder')
+    .option('--out <folder>', 'where the run directories go', recordedRunsFolder())
+    .action((options: { from: string; out: string }) => {
+      const runs = importAllRecordedRuns(resolve(options.from), resolve(options.out), loadDataset('math500'), undefined, (message) =>
+        console.error(message),
+      );
+      console.log(formatTable(runs.map((run) => ({ run: run.manifest.runId, rows: run.records.length }))));
+    });
+}

@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { registerDataCommand } from './commands/data.js';
+
+/** The `confide` command with every subcommand registered (one line per command). */
+export function buildProgram(): Command {
+  const program = new Command('confide')
+    .description('Confide: confidence-aware task delegation between language models')
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDataCommand(program);
+  return program;
+}

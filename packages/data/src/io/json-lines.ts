@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { InvalidInputError } from '@confide/core';
+import type { z } from 'zod';
+import { writeFileAtomic } from './atomic-write.js';
+
+/** Reads a file, gunzipping it when its name ends in `.gz`. */
+export function readTextFile(path: string): string {
+  const bytes = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+}
+
+/** The first issue of a zod error as the field path and message of an InvalidInputError. */
+export function describeZodIssue(error: z.ZodError): { field: string | undefined; problem: string } {
+  const issue = error.issues[0]!;
+  return { field: issue.path.length > 0 ? issue.path.join('.') : undefined, problem: issue.message };
+}
+
+/**
+ * Parses JSON Lines (optionally gzipped), validating each line with `schema`. A bad line throws an
+ * InvalidInputError naming the file, the 1-based line and the field.
+ */
+export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema): z.infer<Schema>[] {
+  const lines = readTextFile(path).split('\n');
+  const rows: z.infer<Schema>[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new InvalidInputError({ file: path, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new InvalidInputError({ file: path, row: index + 1, ...describeZodIssue(parsed.error) });
+    rows.push(parsed.data);
+  }
+  return rows;
+}
+
+/** Serialises rows as JSON Lines, gzipped (deterministically: no file name or time in the header) for `.gz` paths. */
+export function writeJsonLines(path: string, rows: readonly unknown[]): void {
+  const text = rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
+  writeFileAtomic(path, path.endsWith('.gz') ? gzipSync(text, { level: 9 }) : text);
+}

@@ -6,3 +6,5 @@ export * from './recorded-runs/import-recorded-run.js';
 export * from './recorded-runs/recorded-run-catalog.js';
 export * from './recorded-runs/run-store.js';
 export * from './workspace-paths.js';
+export * from './splits/numpy-pcg64.js';
+export * from './splits/seeded-train-test-split.js';

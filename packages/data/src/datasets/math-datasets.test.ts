@@ -8,6 +8,16 @@ describe('bundled MATH datasets', () => {
     expect(new Set(problems.map((problem) => problem.id)).size).toBe(rows);
   });
 
+  it("reproduces the seed's 90/10 split of MATH train deterministically", () => {
+    const train = loadDataset('math-train-sft');
+    const heldout = loadDataset('math-train-heldout');
+    expect(new Set([...train, ...heldout].map((problem) => problem.id)).size).toBe(7500);
+    // first indices of datasets' train_test_split(test_size=0.1, seed=42) on the bundled order (see splits fixtures)
+    const all = loadDataset('math-train');
+    expect(heldout[0]).toBe(all[289]);
+    expect(train[0]).toBe(all[6915]);
+  });
+
   it('has every MATH-500 problem in the MATH test split with the same text', () => {
     const test = new Map(loadDataset('math-test').map((problem) => [problem.id, problem]));
     for (const problem of loadDataset('math500')) expect(test.get(problem.id)?.problem).toBe(problem.problem);

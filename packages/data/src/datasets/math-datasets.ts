@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { NotFoundError, type Problem } from '@confide/core';
 import { z } from 'zod';
 import { readJsonLines } from '../io/json-lines.js';
+import { seededTrainTestSplit } from '../splits/seeded-train-test-split.js';
 import { bundledDatasetsFolder } from '../workspace-paths.js';
 
 /** A row of MATH-500 as published (prm800k `math_splits/test.jsonl`). */
@@ -29,12 +30,35 @@ export interface DatasetInfo {
   file: string;
   rows: number;
   description: string;
+  /** For a split derived from another dataset: which one, and which part of the seed's 90/10 split. */
+  derived?: { from: string; part: 'train' | 'test' };
 }
+
+/**
+ * The seed's 90/10 split of MATH train: Hugging Face `datasets` `train_test_split(test_size=0.1, seed=42)`, reproduced
+ * bit for bit (numpy PCG64 permutation) over the bundled row order. It equals the authors' split when their rows came
+ * in the same order; the published `Akirayasha/math-20` has 6,750 rows, as this does.
+ */
+export const SEED_SPLIT = { testSize: 0.1, seed: 42 } as const;
 
 export const DATASETS: readonly DatasetInfo[] = [
   { name: 'math500', file: 'math500_test.jsonl.gz', rows: 500, description: 'MATH-500 test subset (prm800k split)' },
   { name: 'math-train', file: 'math_train_7500.jsonl.gz', rows: 7500, description: 'MATH train split, all 7,500' },
   { name: 'math-test', file: 'math_test_5000.jsonl.gz', rows: 5000, description: 'MATH test split, all 5,000' },
+  {
+    name: 'math-train-sft',
+    file: 'math_train_7500.jsonl.gz',
+    rows: 6750,
+    description: "the seed's 90% of MATH train (train_test_split test_size=0.1 seed=42)",
+    derived: { from: 'math-train', part: 'train' },
+  },
+  {
+    name: 'math-train-heldout',
+    file: 'math_train_7500.jsonl.gz',
+    rows: 750,
+    description: "the seed's held-out 10% of MATH train",
+    derived: { from: 'math-train', part: 'test' },
+  },
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
@@ -57,6 +81,12 @@ export function loadDataset(name: string): Problem[] {
   const cached = cache.get(name);
   if (cached) return cached;
   const info = datasetInfo(name);
+  if (info.derived) {
+    const split = seededTrainTestSplit(loadDataset(info.derived.from), SEED_SPLIT);
+    const part = info.derived.part === 'train' ? split.train : split.test;
+    cache.set(name, part);
+    return part;
+  }
   const path = join(bundledDatasetsFolder(), info.file);
   const problems: Problem[] =
     name === 'math500'

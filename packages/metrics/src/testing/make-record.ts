@@ -1,0 +1,31 @@
+import type { ConfidenceToken, RunRecord, TokenUsage } from '@confide/core';
+
+/** Builds a RunRecord for tests from the few fields a metric reads. */
+export function makeRecord(fields: {
+  id: string;
+  correct: boolean;
+  token?: ConfidenceToken | null;
+  model?: string;
+  usage?: TokenUsage;
+  subject?: string;
+  level?: number;
+}): RunRecord {
+  return {
+    schemaVersion: 1,
+    runId: 'test',
+    problemId: fields.id,
+    gold: '1',
+    ...(fields.subject === undefined ? {} : { subject: fields.subject }),
+    ...(fields.level === undefined ? {} : { level: fields.level }),
+    generation: {
+      model: fields.model ?? 'qwen2.5-math-1.5b-instruct',
+      text: '',
+      answer: '1',
+      confidenceToken: fields.token ?? null,
+      usage: fields.usage ?? { input: 0, output: 0, thinking: 0 },
+      latencyMs: null,
+      finishReason: null,
+    },
+    grade: { correct: fields.correct, evaluator: 'recorded' },
+  };
+}

@@ -1,0 +1,53 @@
+import { costInHundredMillionths, type PriceTable, type TokenUsage } from '@confide/core';
+
+/**
+ * Why a call is on the ledger:
+ * - `answer`: the generation that answers the problem in the delegated run;
+ * - `superseded`: a small-model answer that was generated, then delegated away (paid for, not used);
+ * - `router`: the router's own model call (an orchestrator).
+ */
+export type LedgerRole = 'answer' | 'superseded' | 'router';
+
+export interface LedgerEntry {
+  problemId: string;
+  role: LedgerRole;
+  model: string;
+  usage: TokenUsage;
+  /** Cost in integer units of 1e-8 dollars, so sums are exact. */
+  costHundredMillionths: number;
+}
+
+export interface LedgerTotals {
+  calls: number;
+  usage: TokenUsage;
+  costUsd: number;
+}
+
+/** The cost ledger of a delegated run: every model call, priced with one price table. */
+export class CostLedger {
+  readonly entries: LedgerEntry[] = [];
+
+  constructor(readonly prices: PriceTable) {}
+
+  add(problemId: string, role: LedgerRole, model: string, usage: TokenUsage): LedgerEntry {
+    const entry = { problemId, role, model, usage, costHundredMillionths: costInHundredMillionths(this.prices, model, usage) };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Totals over the entries that match `filter` (all entries when omitted). */
+  totals(filter: (entry: LedgerEntry) => boolean = () => true): LedgerTotals {
+    const usage = { input: 0, output: 0, thinking: 0 };
+    let cost = 0;
+    let calls = 0;
+    for (const entry of this.entries) {
+      if (!filter(entry)) continue;
+      calls++;
+      cost += entry.costHundredMillionths;
+      usage.input += entry.usage.input;
+      usage.output += entry.usage.output;
+      usage.thinking += entry.usage.thinking;
+    }
+    return { calls, usage, costUsd: cost / 1e8 };
+  }
+}

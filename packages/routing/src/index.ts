@@ -1,0 +1,3 @@
+export * from './cost-ledger.js';
+export * from './delegate.js';
+export * from './generation-source.js';

@@ -1,0 +1,41 @@
+import { PluginRegistry, SEED_PRICES_2025_11, type ConfidenceToken, type RunRecord } from '@confide/core';
+import { describe, expect, it } from 'vitest';
+import { confidenceTokenRouter } from './confidence-token-router.js';
+
+const registry = new PluginRegistry().register(confidenceTokenRouter);
+const context = { priceTable: SEED_PRICES_2025_11 };
+const problem = { id: 'p', problem: 'x', answer: '1' };
+
+function small(token: ConfidenceToken | null): RunRecord {
+  return {
+    schemaVersion: 1,
+    runId: 'r',
+    problemId: 'p',
+    gold: '1',
+    generation: { model: 'm', text: '', answer: '1', confidenceToken: token, usage: { input: 0, output: 0, thinking: 0 }, latencyMs: null, finishReason: null },
+    grade: { correct: true, evaluator: 'recorded' },
+  };
+}
+
+describe('core/confidence-token', () => {
+  describe.each([
+    ['<|c_math|>' as const, 'small'],
+    ['<|u_math|>' as const, 'large'],
+    [null, 'large'],
+  ])('by default, token %s', (token, target) => {
+    it(`goes to the ${target} model`, async () => {
+      const router = registry.create('router', 'core/confidence-token', {}, context).instance;
+      expect((await router.decide({ problem, small: small(token) })).target).toBe(target);
+    });
+  });
+
+  it('keeps answers with no token when told only <|u_math|> delegates', async () => {
+    const router = registry.create('router', 'core/confidence-token', { delegate: ['<|u_math|>'] }, context).instance;
+    expect((await router.decide({ problem, small: small(null) })).target).toBe('small');
+    expect((await router.decide({ problem, small: small('<|u_math|>') })).target).toBe('large');
+  });
+
+  it('rejects an unknown token in the options', () => {
+    expect(() => registry.create('router', 'core/confidence-token', { delegate: ['<|x|>'] }, context)).toThrow(/key "delegate.0"/);
+  });
+});

@@ -1,0 +1,30 @@
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, RouteDecision } from '@confide/core';
+import { z } from 'zod';
+
+const DelegatedToken = z.enum(['<|c_math|>', '<|u_math|>', 'none']);
+
+export const ConfidenceTokenRouterOptions = z.strictObject({
+  /** Which of the small model's final tokens send a problem to the large model. */
+  delegate: z.array(DelegatedToken).min(1).default(['<|u_math|>', 'none']),
+});
+
+/**
+ * Delegation II: keep the small model's answer when it ends with <|c_math|>; delegate on <|u_math|> or no token.
+ * The options say which tokens delegate.
+ */
+export const confidenceTokenRouter = definePlugin({
+  id: 'core/confidence-token',
+  kind: 'router',
+  description: 'Delegation II: keep the SLM answer on <|c_math|>, delegate on <|u_math|> or no token',
+  optionsSchema: ConfidenceTokenRouterOptions,
+  create: (options) => ({
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    needsSmallAnswer: true,
+    async decide({ problem, small }): Promise<RouteDecision> {
+      if (small === undefined) throw new Error(`core/confidence-token needs the small model's answer for ${problem.id}`);
+      const token = small.generation.confidenceToken ?? 'none';
+      const delegated = options.delegate.includes(token);
+      return { router: 'core/confidence-token', target: delegated ? 'large' : 'small', reason: `confidence token ${token}` };
+    },
+  }),
+});

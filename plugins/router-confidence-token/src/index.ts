@@ -1,0 +1,1 @@
+export * from './confidence-token-router.js';

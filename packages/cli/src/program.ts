@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.js';
+import { registerPaperCommand } from './commands/paper.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
 export function buildProgram(): Command {
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDataCommand(program);
+  registerPaperCommand(program);
   return program;
 }

@@ -24,7 +24,16 @@ export function totalUsage(calls: Iterable<BilledCall>): TokenUsage {
   return usage;
 }
 
-/** Rounds dollars to 6 decimals for display, as the seed's tables do. */
-export function formatUsd(value: number, decimals = 6): string {
-  return `$${value.toFixed(decimals)}`;
+/**
+ * Dollars to `decimals` places (at most 8), rounding half up on the exact decimal value. Costs are sums on a 1e-8 dollar
+ * grid, so 0.1003635 prints as 0.100364 (a plain `toFixed` sees the binary value just below and prints 0.100363).
+ */
+export function usdFixed(value: number, decimals = 6): string {
+  const units = Math.round(value * 1e8);
+  const step = 10 ** (8 - decimals);
+  const rounded = Math.floor((units + step / 2) / step);
+  const scale = 10 ** decimals;
+  const whole = Math.floor(rounded / scale);
+  const fraction = String(rounded - whole * scale).padStart(decimals, '0');
+  return decimals === 0 ? String(whole) : `${whole}.${fraction}`;
 }

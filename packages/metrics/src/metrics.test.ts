@@ -2,7 +2,7 @@ import { SEED_PRICES_2025_11 } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { accuracy } from './accuracy.js';
 import { calibrationAccuracy, tokenCorrectnessTable, tokenDistribution } from './confidence-tokens.js';
-import { totalCostUsd, totalUsage } from './cost.js';
+import { totalCostUsd, totalUsage, usdFixed } from './cost.js';
 import { paretoFrontier } from './pareto-frontier.js';
 import { accuracyBySlice } from './slices.js';
 import { makeRecord } from './testing/make-record.js';
@@ -72,6 +72,20 @@ describe('cost', () => {
     ];
     expect(totalCostUsd(calls, SEED_PRICES_2025_11)).toBe(0.0013195);
     expect(totalUsage(calls)).toEqual({ input: 167, output: 528, thinking: 300 });
+  });
+});
+
+describe('usdFixed', () => {
+  it.each([
+    [0.1003635, 6, '0.100364'],
+    [0.03225, 6, '0.032250'],
+    [2.4786963, 6, '2.478696'],
+    [0.0181026, 6, '0.018103'],
+    [0.0181026, 2, '0.02'],
+    [12.5, 0, '13'],
+    [0, 6, '0.000000'],
+  ])('prints %d to %i decimals as %s', (value, decimals, text) => {
+    expect(usdFixed(value, decimals)).toBe(text);
   });
 });
 

@@ -38,6 +38,8 @@ const Table1Row = z.strictObject({
 });
 
 export const PaperExperiment = z.strictObject({
+  /** Which pipeline builds this experiment's report (the Nx experiments plugin reads it too). */
+  kind: z.literal('paper'),
   name: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string().min(1),
   dataset: z.literal('math500'),

@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
+import { computePaperResults, loadPaperExperiment, writePaperReport, type PaperResults } from '@confide/reports';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPluginRegistry } from '../plugin-registry.js';
+
+let results: PaperResults;
+interface Summary {
+  table1: unknown;
+  table2: unknown;
+  finetuned: {
+    accuracy: { percent: number };
+    calibration: { percent: number };
+    tokens: Record<string, number>;
+    tokenCorrectness: { correct: { confident: number }; incorrect: { uncertain: number } };
+  };
+}
+
+let summary: Summary;
+let outputFolder: string;
+
+beforeAll(async () => {
+  const experiment = loadPaperExperiment(join(workspaceRoot(), 'experiments', 'paper-math500'));
+  results = await computePaperResults({
+    experiment,
+    registry: createPluginRegistry(),
+    problems: loadDataset('math500'),
+    loadRun: (runId) => loadBundledRun(runId),
+  });
+  outputFolder = mkdtempSync(join(tmpdir(), 'confide-paper-'));
+  await writePaperReport(results, outputFolder);
+  summary = JSON.parse(readFileSync(join(outputFolder, 'summary.json'), 'utf8'));
+});
+
+describe('paper report (MATH-500, recorded runs)', () => {
+  it("regenerates Table 1: the seed's accuracies and its costs to 6 decimals", () => {
+    const table1 = summary['table1'] as Array<{ label: string; accuracy: { percent: number }; costUsd6: string; matchesPublished: object }>;
+    expect(table1.map((row) => [row.label, row.accuracy.percent, row.costUsd6])).toEqual([
+      ['SLM 1.5B', 67.8, '0.032250'],
+      ['SLM 7B', 76.4, '0.100364'],
+      ['Delegation I', 85.2, '2.478696'],
+      ['Delegation II', 83.8, '1.249972'],
+      ['LLM', 88.6, '2.793691'],
+    ]);
+    for (const row of table1) expect(row.matchesPublished).toEqual({ accuracy: true, costUsd: true });
+  });
+
+  it('regenerates Table 2: who answered what in Delegation I and II', () => {
+    const byDelegation = Object.fromEntries(
+      (summary['table2'] as Array<{ delegation: string; handOff: Array<{ side: string; problems: number; correct: number | null; costUsd6: string }> }>).map(
+        (entry) => [entry.delegation, entry.handOff.map((row) => [row.side, row.problems, row.correct, row.costUsd6])],
+      ),
+    );
+    expect(byDelegation['delegation-1']).toEqual([
+      ['small', 252, 209, '0.013671'],
+      ['large', 248, 217, '2.465025'],
+      ['router', 500, null, '0.126313'],
+    ]);
+    expect(byDelegation['delegation-2']).toEqual([
+      ['small', 345, 298, '0.018103'],
+      ['large', 155, 121, '1.231869'],
+    ]);
+  });
+
+  it('reports the fine-tuned SLM: 72.0% accurate, 76.0% calibrated, tokens 345 / 143 / 12', () => {
+    const finetuned = summary['finetuned'];
+    expect(finetuned.accuracy.percent).toBe(72);
+    expect(finetuned.calibration.percent).toBe(76);
+    expect(finetuned.tokens).toEqual({ confident: 345, uncertain: 143, none: 12 });
+    expect(finetuned.tokenCorrectness.correct.confident + finetuned.tokenCorrectness.incorrect.uncertain).toBe(380);
+  });
+
+  it('recomposes every delegation exactly as the recorded delegated run has it', () => {
+    for (const delegation of results.delegations) {
+      if (delegation.mismatchesWithRecordedRun !== null) expect([delegation.id, delegation.mismatchesWithRecordedRun]).toEqual([delegation.id, 0]);
+    }
+  });
+
+  it('writes every promised file, and the same bytes twice', async () => {
+    const files = readdirSync(outputFolder).sort();
+    expect(files).toEqual(
+      ['accuracy-cost.png', 'accuracy-cost.svg', 'accuracy-cost.vl.json', 'report.html', 'report.md', 'summary.json', 'token-correctness.png', 'token-correctness.svg', 'token-correctness.vl.json'],
+    );
+    const again = mkdtempSync(join(tmpdir(), 'confide-paper-'));
+    await writePaperReport(results, again);
+    for (const file of files) expect(readFileSync(join(again, file)).equals(readFileSync(join(outputFolder, file))), file).toBe(true);
+  });
+
+  it('matches the report committed under reports/paper-math500', () => {
+    const committed = join(workspaceRoot(), 'reports', 'paper-math500');
+    for (const file of ['summary.json', 'report.md', 'report.html']) {
+      expect(readFileSync(join(outputFolder, file), 'utf8'), `${file} is stale: run npm run paper`).toBe(readFileSync(join(committed, file), 'utf8'));
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { workspaceRoot } from '@confide/data';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const report = join(workspaceRoot(), 'reports', 'paper-math500', 'report.html');
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run "apt-get install -y chromium" or set CHROMIUM_PATH`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('reports/paper-math500/report.html in headless Chromium', () => {
+  it('renders its tables and every chart, with no console errors and no outside requests', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const outside: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) outside.push(request.url());
+    });
+    await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
+
+    const tables = await page.locator('table').count();
+    expect(tables).toBeGreaterThanOrEqual(7);
+    const table1 = await page.locator('section').first().locator('table').innerText();
+    expect(table1).toContain('Delegation II');
+    expect(table1).toContain('1.249972');
+
+    const charts = page.locator('figure.chart');
+    const count = await charts.count();
+    expect(count).toBe(2);
+    for (let index = 0; index < count; index++) {
+      const box = await charts.nth(index).locator('svg').first().boundingBox();
+      expect(box, `chart ${index} has no box`).not.toBeNull();
+      expect(box!.width).toBeGreaterThan(100);
+      expect(box!.height).toBeGreaterThan(100);
+      expect(await charts.nth(index).locator('svg path, svg text').count()).toBeGreaterThan(10);
+    }
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

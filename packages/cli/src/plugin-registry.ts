@@ -1,10 +1,19 @@
 import { PluginRegistry } from '@confide/core';
+import { agreementRouter } from '@confide/router-agreement';
+import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter } from '@confide/router-confidence-token';
 import { orchestratorRouter } from '@confide/router-orchestrator';
+import { thresholdRouter } from '@confide/router-threshold';
 
 /** Every plugin Confide ships, registered explicitly: one line per plugin. */
 export function createPluginRegistry(): PluginRegistry {
   return new PluginRegistry()
     .register(confidenceTokenRouter)
-    .register(orchestratorRouter);
+    .register(orchestratorRouter)
+    .register(thresholdRouter)
+    .register(oracleRouter)
+    .register(randomRouter)
+    .register(alwaysSmallRouter)
+    .register(alwaysLargeRouter)
+    .register(agreementRouter);
 }

@@ -4,9 +4,11 @@ import { costInHundredMillionths, type PriceTable, type TokenUsage } from '@conf
  * Why a call is on the ledger:
  * - `answer`: the generation that answers the problem in the delegated run;
  * - `superseded`: a small-model answer that was generated, then delegated away (paid for, not used);
- * - `router`: the router's own model call (an orchestrator).
+ * - `router`: the router's own model call (an orchestrator);
+ * - `peer`: another model a router consulted (e.g. a second SLM for agreement), paid for;
+ * - `peek`: the large answer an oracle looked at without using it; hypothetical, so kept out of every cost total.
  */
-export type LedgerRole = 'answer' | 'superseded' | 'router';
+export type LedgerRole = 'answer' | 'superseded' | 'router' | 'peer' | 'peek';
 
 export interface LedgerEntry {
   problemId: string;
@@ -35,8 +37,8 @@ export class CostLedger {
     return entry;
   }
 
-  /** Totals over the entries that match `filter` (all entries when omitted). */
-  totals(filter: (entry: LedgerEntry) => boolean = () => true): LedgerTotals {
+  /** Totals over the entries that match `filter` (every paid call when omitted: all but oracle peeks). */
+  totals(filter: (entry: LedgerEntry) => boolean = (entry) => entry.role !== 'peek'): LedgerTotals {
     const usage = { input: 0, output: 0, thinking: 0 };
     let cost = 0;
     let calls = 0;

@@ -17,6 +17,8 @@ export interface DelegationInput {
   small: GenerationSource;
   large: GenerationSource;
   prices: PriceTable;
+  /** Sources of the other models a router reads (`Router.peers`), by peer name. */
+  peers?: Readonly<Record<string, GenerationSource>>;
   /** Recorded decisions by problem id, for routers that replay a recorded run's choices. */
   recordedRoutes?: ReadonlyMap<string, RouteDecision>;
   /** How many problems are in flight at once (live sources); 1 keeps replay deterministic and cheap. */
@@ -37,14 +39,41 @@ export class RoutingError extends ConfideError {
   }
 }
 
-async function delegateOne(input: DelegationInput, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
+async function peerRecords(
+  input: DelegationInput,
+  problem: Problem,
+  ledger: CostLedger,
+  options: { signal?: AbortSignal } | undefined,
+): Promise<Record<string, RunRecord> | undefined> {
+  const names = input.router.peers ?? [];
+  if (names.length === 0) return undefined;
+  const records: Record<string, RunRecord> = {};
+  for (const name of names) {
+    const source = input.peers?.[name];
+    if (source === undefined) throw new RoutingError(`the router reads peer "${name}" but the delegation names no source for it`);
+    const record = await source.generationFor(problem, options);
+    ledger.add(problem.id, 'peer', record.generation.model, record.generation.usage);
+    records[name] = record;
+  }
+  return records;
+}
+
+/**
+ * Routes and answers one problem, billing every call on `ledger`. Exported so that composed strategies (a cascade is
+ * a delegation whose large side is another delegation) run through the same code.
+ */
+export async function delegateOne(input: DelegationInput, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
   const options = input.signal ? { signal: input.signal } : undefined;
   const small = input.router.needsSmallAnswer ? await input.small.generationFor(problem, options) : undefined;
+  const large = input.router.needsLargeAnswer ? await input.large.generationFor(problem, options) : undefined;
+  const peers = await peerRecords(input, problem, ledger, options);
   const recordedRoute = input.recordedRoutes?.get(problem.id);
   const decision = RouteDecision.parse(
     await input.router.decide({
       problem,
       ...(small ? { small } : {}),
+      ...(large ? { large } : {}),
+      ...(peers ? { peers } : {}),
       ...(recordedRoute ? { recordedRoute } : {}),
     }),
   );
@@ -54,9 +83,10 @@ async function delegateOne(input: DelegationInput, problem: Problem, ledger: Cos
   let answer: RunRecord;
   if (decision.target === 'small') {
     answer = small ?? (await input.small.generationFor(problem, options));
+    if (large) ledger.add(problem.id, 'peek', large.generation.model, large.generation.usage);
   } else {
     if (small) ledger.add(problem.id, 'superseded', small.generation.model, small.generation.usage);
-    answer = await input.large.generationFor(problem, options);
+    answer = large ?? (await input.large.generationFor(problem, options));
   }
   ledger.add(problem.id, 'answer', answer.generation.model, answer.generation.usage);
   const { note: _note, ...rest } = answer;

@@ -1,3 +1,4 @@
 export * from './cost-ledger.js';
 export * from './delegate.js';
 export * from './generation-source.js';
+export * from './cascade.js';

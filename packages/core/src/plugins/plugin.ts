@@ -35,12 +35,20 @@ export interface RouteInput {
   small?: RunRecord;
   /** The decision a recorded run took for this problem, for routers that replay one. */
   recordedRoute?: RouteDecision;
+  /** The large model's record, for routers that declare `needsLargeAnswer` (the oracle baseline). */
+  large?: RunRecord;
+  /** Records of the other models a router declares in `peers`, by peer name (e.g. agreement between two SLMs). */
+  peers?: Readonly<Record<string, RunRecord>>;
 }
 
 export interface Router {
   readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
   /** Whether `decide` reads the small model's answer (post-hoc routing) or decides from the problem alone. */
   readonly needsSmallAnswer: boolean;
+  /** Whether `decide` peeks at the large model's answer (only the oracle baseline; not a deployable router). */
+  readonly needsLargeAnswer?: boolean;
+  /** Names of other models whose answers `decide` reads; the engine calls and bills them. */
+  readonly peers?: readonly string[];
   decide(input: RouteInput): Promise<RouteDecision>;
 }
 

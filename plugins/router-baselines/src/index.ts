@@ -1,0 +1,2 @@
+export * from './baseline-routers.js';
+export * from './stable-uniform.js';

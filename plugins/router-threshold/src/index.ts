@@ -1,0 +1,2 @@
+export * from './routing-score.js';
+export * from './threshold-router.js';

@@ -1,0 +1,43 @@
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouteDecision } from '@confide/core';
+import { z } from 'zod';
+import { RoutingScore, routingScore } from './routing-score.js';
+
+export const ThresholdRouterOptions = z.strictObject({
+  score: RoutingScore.default('p-confident'),
+  /** Delegate when the score is below the threshold (`keep-high`, for confidences) or above it (`keep-low`, for lengths). */
+  direction: z.enum(['keep-high', 'keep-low']).default('keep-high'),
+  threshold: z.number().finite(),
+});
+export type ThresholdRouterOptions = z.infer<typeof ThresholdRouterOptions>;
+
+/** Whether a score is delegated under the options: the one rule both the router and the fast sweep use. */
+export function delegatesScore(score: number, options: Pick<ThresholdRouterOptions, 'direction' | 'threshold'>): boolean {
+  return options.direction === 'keep-high' ? score < options.threshold : score > options.threshold;
+}
+
+/** Delegate when a per-problem score of the small model's answer is on the wrong side of a threshold. */
+export const thresholdRouter = definePlugin({
+  id: 'core/threshold',
+  kind: 'router',
+  description: 'delegate when P(<|c_math|>) (or any numeric score of the answer) is under a threshold',
+  optionsSchema: ThresholdRouterOptions.superRefine((options, context) => {
+    if ((options.score === 'p-confident' || options.score === 'confidence-token') && (options.threshold < 0 || options.threshold > 1)) {
+      context.addIssue({ code: 'custom', path: ['threshold'], message: `a ${options.score} threshold must be in [0, 1], got ${options.threshold}` });
+    }
+  }),
+  create: (options) => ({
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    needsSmallAnswer: true,
+    async decide({ problem, small }): Promise<RouteDecision> {
+      if (small === undefined) throw new Error(`core/threshold needs the small model's answer for ${problem.id}`);
+      const score = routingScore(small, options.score);
+      const delegated = delegatesScore(score, options);
+      return {
+        router: 'core/threshold',
+        target: delegated ? 'large' : 'small',
+        reason: `${options.score} = ${score} ${delegated ? (options.direction === 'keep-high' ? '<' : '>') : options.direction === 'keep-high' ? '>=' : '<='} ${options.threshold}`,
+        score,
+      };
+    },
+  }),
+});

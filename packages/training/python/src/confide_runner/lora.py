@@ -18,6 +18,8 @@ class LoraSettings:
     bias: str = "none"
     # Token ids whose embedding rows train alongside the adapter (added confidence tokens).
     trainable_token_indices: tuple[int, ...] = field(default_factory=tuple)
+    # Modules those rows live in: the input embedding, plus the output layer when it is not tied.
+    trainable_token_modules: tuple[str, ...] = ("embed_tokens",)
 
 
 def build_lora_config(settings: LoraSettings) -> LoraConfig:
@@ -31,5 +33,7 @@ def build_lora_config(settings: LoraSettings) -> LoraConfig:
         "task_type": TaskType.CAUSAL_LM,
     }
     if settings.trainable_token_indices:
-        options["trainable_token_indices"] = {"embed_tokens": list(settings.trainable_token_indices)}
+        options["trainable_token_indices"] = {
+            module: list(settings.trainable_token_indices) for module in settings.trainable_token_modules
+        }
     return LoraConfig(**options)

@@ -1,0 +1,196 @@
+"""``generate``: batched greedy generation with the base model (+ adapter), stopping after the
+confidence marker, and the probabilities of both markers at the position where one was (or would be)
+written."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .cancellation import Cancellation
+from .config import GenerateConfig, ProblemInput
+from .confidence import CONFIDENCE_TOKENS, CONFIDENT_TOKEN, UNCERTAIN_TOKEN, ConfidenceMarkers, add_confidence_tokens, markers_for
+from .errors import NotFoundError
+from .models import choose_placement, load_base_model, load_tokenizer
+from .prompts import render_prompt
+from .protocol import EventStream, log
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What one generated row holds, cut after the marker (or at the end of the turn)."""
+
+    token: str | None
+    marker_position: int  # index in the generated ids where a marker starts, or would start
+    kept: list[int]  # generated ids up to and including the marker (no end-of-turn, no padding)
+    output_tokens: int
+    finish_reason: str
+
+
+def find_completion(generated: list[int], markers: ConfidenceMarkers, stop_ids: set[int]) -> Completion:
+    stop_index = next((index for index, token in enumerate(generated) if token in stop_ids), None)
+    limit = stop_index if stop_index is not None else len(generated)
+    for start in range(limit):
+        for token, ids in markers.ids.items():
+            if tuple(generated[start : start + len(ids)]) == ids and start + len(ids) <= limit:
+                end = start + len(ids)
+                return Completion(token, start, generated[:end], end, "stop")
+    if stop_index is not None:
+        return Completion(None, stop_index, generated[:stop_index], stop_index + 1, "stop")
+    return Completion(None, len(generated), generated, len(generated), "length")
+
+
+def marker_probabilities(model, contexts: list[list[int]], markers: ConfidenceMarkers, pad_id: int, batch_size: int, device) -> list[dict[str, float]]:
+    """P(marker | context) for both markers, by teacher forcing: the product of the marker's token
+    probabilities. The two markers are disjoint continuations, so the two probabilities sum to at most 1."""
+    tokens = list(CONFIDENCE_TOKENS)
+    sequences = [(row, token, context + list(markers.ids[token])) for row, context in enumerate(contexts) for token in tokens]
+    keep = markers.longest + 1
+    log_probabilities: dict[tuple[int, str], float] = {}
+    for offset in range(0, len(sequences), batch_size):
+        chunk = sequences[offset : offset + batch_size]
+        width = max(len(sequence) for _, _, sequence in chunk)
+        input_ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        attention = torch.zeros((len(chunk), width), dtype=torch.long)
+        for index, (_, _, sequence) in enumerate(chunk):
+            input_ids[index, width - len(sequence) :] = torch.tensor(sequence)
+            attention[index, width - len(sequence) :] = 1
+        with torch.no_grad():
+            logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device), logits_to_keep=keep).logits
+        log_softmax = logits.float().log_softmax(dim=-1)
+        for index, (row, token, _) in enumerate(chunk):
+            ids = markers.ids[token]
+            first = keep - (len(ids) + 1)
+            total = sum(log_softmax[index, first + position, token_id].item() for position, token_id in enumerate(ids))
+            log_probabilities[(row, token)] = total
+    results = []
+    for row in range(len(contexts)):
+        confident = float(torch.tensor(log_probabilities[(row, CONFIDENT_TOKEN)]).exp())
+        uncertain = float(torch.tensor(log_probabilities[(row, UNCERTAIN_TOKEN)]).exp())
+        total = confident + uncertain
+        if total > 1:  # rounding only: the events are disjoint
+            confident, uncertain = confident / total, uncertain / total
+        results.append({"confident": confident, "uncertain": uncertain})
+    return results
+
+
+def _stop_ids(model, tokenizer) -> set[int]:
+    ids: set[int] = set()
+    configured = getattr(model.generation_config, "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif configured:
+        ids.update(configured)
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    return ids
+
+
+def run_generate(config: GenerateConfig, events: EventStream, cancellation: Cancellation) -> int:
+    from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
+
+    started = time.monotonic()
+    placement = choose_placement(config.precision)
+    adapter_dir = Path(config.adapter) if config.adapter else None
+    adapter_info: dict = {}
+    if adapter_dir is not None:
+        if not (adapter_dir / "adapter_config.json").is_file():
+            raise NotFoundError(f"adapter not found: {adapter_dir} has no adapter_config.json")
+        info_file = adapter_dir / "confide-adapter.json"
+        if info_file.is_file():
+            adapter_info = json.loads(info_file.read_text(encoding="utf-8"))
+    mode = config.confidenceTokens or adapter_info.get("confidenceTokens") or "text"
+
+    events.emit("progress", phase="load", step=0, totalSteps=None, message=f"loading {config.baseModel}")
+    tokenizer_source = str(adapter_dir) if adapter_dir is not None and (adapter_dir / "tokenizer_config.json").is_file() else config.baseModel
+    tokenizer = load_tokenizer(tokenizer_source, padding_side="left")
+    if mode == "special":
+        add_confidence_tokens(tokenizer)
+    markers = markers_for(tokenizer, mode)
+    model = load_base_model(config.baseModel, placement.dtype)
+    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
+        model.resize_token_embeddings(len(tokenizer))
+    if adapter_dir is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(adapter_dir))
+    device = torch.device("cuda" if placement.device == "cuda" else "cpu")
+    model.to(device)
+    model.eval()
+    stop_ids = _stop_ids(model, tokenizer)
+
+    class MarkerStop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+            for ids in markers.ids.values():
+                if input_ids.shape[1] >= len(ids):
+                    tail = torch.tensor(ids, device=input_ids.device)
+                    done |= (input_ids[:, -len(ids) :] == tail).all(dim=1)
+            return done
+
+    generation_config = GenerationConfig(
+        max_new_tokens=config.maxNewTokens,
+        do_sample=False,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=sorted(stop_ids),
+    )
+    prompts = {problem.id: render_prompt(tokenizer, problem.problem, config.systemPrompt, config.userTemplate) for problem in config.problems}
+    # Longest prompts first: batches of similar length waste less padding.
+    ordered: list[ProblemInput] = sorted(config.problems, key=lambda problem: -len(prompts[problem.id]))
+    done = 0
+    output_tokens_total = 0
+    status = "completed"
+    for offset in range(0, len(ordered), config.batchSize):
+        if cancellation.requested:
+            status = "cancelled"
+            break
+        batch = ordered[offset : offset + config.batchSize]
+        batch_started = time.monotonic()
+        encoded = tokenizer([prompts[problem.id] for problem in batch], return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.no_grad():
+            output = model.generate(
+                input_ids=encoded["input_ids"].to(device),
+                attention_mask=encoded["attention_mask"].to(device),
+                generation_config=generation_config,
+                stopping_criteria=StoppingCriteriaList([MarkerStop()]),
+            )
+        width = encoded["input_ids"].shape[1]
+        completions, contexts = [], []
+        for row in range(len(batch)):
+            prompt_ids = encoded["input_ids"][row][encoded["attention_mask"][row].bool()].tolist()
+            completion = find_completion(output[row, width:].tolist(), markers, stop_ids)
+            completions.append((len(prompt_ids), completion))
+            contexts.append(prompt_ids + completion.kept[: completion.marker_position])
+        probabilities = marker_probabilities(model, contexts, markers, tokenizer.pad_token_id, config.batchSize, device)
+        latency_ms = (time.monotonic() - batch_started) * 1000 / len(batch)
+        for problem, (input_tokens, completion), probability in zip(batch, completions, probabilities):
+            output_tokens_total += completion.output_tokens
+            events.emit(
+                "generation",
+                id=problem.id,
+                text=tokenizer.decode(completion.kept, skip_special_tokens=False),
+                confidenceToken=completion.token,
+                confidenceProbabilities=probability,
+                usage={"input": input_tokens, "output": completion.output_tokens},
+                finishReason=completion.finish_reason,
+                latencyMs=latency_ms,
+            )
+        done += len(batch)
+        elapsed = time.monotonic() - started
+        events.emit(
+            "progress",
+            phase="generate",
+            step=done,
+            totalSteps=len(ordered),
+            tokensPerSecond=output_tokens_total / elapsed if elapsed > 0 else None,
+            elapsedSeconds=elapsed,
+            etaSeconds=elapsed / done * (len(ordered) - done),
+        )
+    log(f"generated {done} of {len(ordered)} ({output_tokens_total} output tokens) in {time.monotonic() - started:.1f}s")
+    events.emit("result", command="generate", status=status, count=done, outputTokens=output_tokens_total,
+                durationSeconds=time.monotonic() - started)
+    return 0

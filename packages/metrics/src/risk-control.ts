@@ -1,0 +1,216 @@
+import { InvalidInputError } from '@confide/core';
+import { binomialCdf } from './binomial-distribution.js';
+import { ascendingOrder, checkScore, readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
+
+/** What keeping the answers with score ≥ threshold does on a set of graded answers. */
+export interface ThresholdOutcome {
+  threshold: number;
+  /** Answers kept (score ≥ threshold). */
+  kept: number;
+  /** Wrong answers among the kept ones. */
+  errors: number;
+  /** errors / kept (NaN when nothing is kept). */
+  keptErrorRate: number;
+  /** Share of answers delegated (score < threshold). */
+  delegationRate: number;
+}
+
+/** Evaluates one threshold: keep score ≥ threshold, delegate the rest. Use it to report a choice on held-out data. */
+export function thresholdOutcome(
+  scores: ArrayLike<number>,
+  labels: CorrectnessLabels,
+  threshold: number,
+): ThresholdOutcome {
+  const correct = readScoresAndLabels(scores, labels, false);
+  let kept = 0;
+  let errors = 0;
+  for (let index = 0; index < correct.length; index++) {
+    if (scores[index]! >= threshold) {
+      kept++;
+      errors += 1 - correct[index]!;
+    }
+  }
+  return {
+    threshold,
+    kept,
+    errors,
+    keptErrorRate: kept === 0 ? Number.NaN : errors / kept,
+    delegationRate: correct.length === 0 ? Number.NaN : (correct.length - kept) / correct.length,
+  };
+}
+
+export interface RiskControlledThreshold extends ThresholdOutcome {
+  /** The binomial p-value of the null "error rate of kept answers > target" at this threshold. */
+  pValue: number;
+  targetErrorRate: number;
+  delta: number;
+  /** Number of fixed sequences run (each at level delta / starts). */
+  starts: number;
+  method: 'learn-then-test/fixed-sequence/binomial';
+}
+
+function checkProbability(value: number, field: string, open: boolean): void {
+  const ok = open ? value > 0 && value < 1 : value >= 0 && value <= 1;
+  if (!ok) {
+    throw new InvalidInputError({ field, problem: `must be in ${open ? '(0, 1)' : '[0, 1]'}, got ${value}` });
+  }
+}
+
+/**
+ * Picks the most lenient threshold (keep answers with score ≥ threshold, delegate the rest) whose kept answers have
+ * an error rate of at most `targetErrorRate` (α), with probability at least 1 − `delta` (δ) over the draw of the
+ * calibration set, by Learn then Test (Angelopoulos, Bates, Candès, Jordan & Lei, 2021, "Learn then Test:
+ * Calibrating Predictive Algorithms to Achieve Risk Control", arXiv:2110.01052).
+ *
+ * For each candidate threshold t the null hypothesis is H_t: "the error rate of answers with score ≥ t exceeds α".
+ * Given that n_t calibration answers are kept, their errors are Binomial(n_t, error rate), so
+ * p_t = P(Binomial(n_t, α) ≤ errors_t) is a valid p-value (exact binomial tail, Clopper–Pearson style; p_t = 1 when
+ * nothing is kept). The hypotheses are tested by fixed-sequence testing from the strictest threshold to the most
+ * lenient, each at level δ, stopping at the first p_t > δ; every threshold rejected before that stop is certified, and
+ * the most lenient of them is returned. This controls the family-wise error rate at δ, so the returned threshold's
+ * true kept error rate is ≤ α with probability ≥ 1 − δ (calibration and test answers drawn i.i.d. from the same
+ * distribution).
+ *
+ * A sequence stops at once where the strictest thresholds keep too few answers to reject anything (even with no
+ * errors, n_t answers give p_t = (1 − α)^{n_t}, which needs n_t ≥ ln δ / ln(1 − α): 22 answers for α = δ = 0.1).
+ * Either pass candidates that all keep enough answers (chosen without looking at this calibration set's labels), or
+ * set `starts` = k > 1: k fixed sequences start at evenly spaced positions of the strict-to-lenient candidate list,
+ * each at level δ / k (a union bound keeps the family-wise error at δ).
+ *
+ * Returns null when no threshold is certified (then delegate everything, or relax α or δ).
+ */
+export function chooseThresholdForErrorRate(
+  scores: ArrayLike<number>,
+  labels: CorrectnessLabels,
+  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number },
+): RiskControlledThreshold | null {
+  const correct = readScoresAndLabels(scores, labels, false);
+  const { targetErrorRate, delta } = options;
+  const starts = options.starts ?? 1;
+  checkProbability(targetErrorRate, 'targetErrorRate', true);
+  checkProbability(delta, 'delta', true);
+  if (!Number.isInteger(starts) || starts < 1) {
+    throw new InvalidInputError({ field: 'starts', problem: `must be a positive integer, got ${starts}` });
+  }
+  options.thresholds.forEach((threshold, index) => {
+    if (Number.isNaN(threshold)) throw new InvalidInputError({ field: `thresholds[${index}]`, problem: 'is NaN' });
+  });
+  // Strictest (largest) threshold first.
+  const candidates = [...new Set(options.thresholds)].sort((left, right) => right - left);
+  if (candidates.length === 0) throw new InvalidInputError({ field: 'thresholds', problem: 'needs at least one' });
+
+  // Scores in descending order with cumulative error counts: kept(t) = #scores ≥ t, errors(t) = prefix[kept].
+  const order = ascendingOrder(scores).reverse();
+  const n = order.length;
+  const descending = new Float64Array(n);
+  const errorPrefix = new Uint32Array(n + 1);
+  for (let position = 0; position < n; position++) {
+    descending[position] = scores[order[position]!]!;
+    errorPrefix[position + 1] = errorPrefix[position]! + 1 - correct[order[position]!]!;
+  }
+  const keptAt = (threshold: number): number => {
+    // First position whose score is < threshold.
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (descending[middle]! >= threshold) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const pValues = new Float64Array(candidates.length);
+  const keptCounts = new Uint32Array(candidates.length);
+  candidates.forEach((threshold, index) => {
+    const kept = keptAt(threshold);
+    keptCounts[index] = kept;
+    pValues[index] = kept === 0 ? 1 : binomialCdf(errorPrefix[kept]!, kept, targetErrorRate);
+  });
+
+  const level = delta / starts;
+  let chosen = -1;
+  const startPositions = new Set<number>();
+  for (let start = 0; start < starts; start++) startPositions.add(Math.floor((start * candidates.length) / starts));
+  for (const start of startPositions) {
+    for (let index = start; index < candidates.length && pValues[index]! <= level; index++) {
+      if (index > chosen) chosen = index;
+    }
+  }
+  if (chosen < 0) return null;
+  const kept = keptCounts[chosen]!;
+  const errors = errorPrefix[kept]!;
+  return {
+    threshold: candidates[chosen]!,
+    kept,
+    errors,
+    keptErrorRate: errors / kept,
+    delegationRate: (n - kept) / n,
+    pValue: pValues[chosen]!,
+    targetErrorRate,
+    delta,
+    starts,
+    method: 'learn-then-test/fixed-sequence/binomial',
+  };
+}
+
+export interface DelegationBudgetThreshold {
+  /** Delegate answers with score < threshold. */
+  threshold: number;
+  /** Rank k (1-based, ascending) of the calibration score used as the threshold. */
+  rank: number;
+  /** Calibration answers delegated by the threshold (at most rank − 1; fewer when scores tie). */
+  delegated: number;
+  calibrationDelegationRate: number;
+  /** P(Binomial(n, budget) ≤ rank − 1): the probability bound that the true delegation rate exceeds the budget. */
+  exceedProbability: number;
+  maxDelegationRate: number;
+  delta: number;
+  bound: 'binomial-order-statistic';
+}
+
+/**
+ * Picks the highest threshold (delegate answers with score < threshold) whose true delegation rate stays within
+ * `maxDelegationRate` (B) with probability at least 1 − `delta`, by the exact, distribution-free binomial bound on
+ * an order statistic: with calibration scores sorted ascending s(1) ≤ … ≤ s(n), the threshold s(k) delegates a
+ * fraction D = P(score < s(k)) of future answers, and P(D > B) ≤ P(Binomial(n, B) ≤ k − 1) for any score
+ * distribution (D > B needs fewer than k of the n scores to fall at or below the B-quantile, each of which does so
+ * with probability ≥ B). The largest k with that probability ≤ delta is used; k is monotone, so one test, no
+ * multiplicity. This is the same lemma as the quantile step of split conformal prediction.
+ *
+ * Returns null when even the lowest calibration score cannot be certified ((1 − B)^n > delta): delegate nothing.
+ */
+export function chooseThresholdForDelegationBudget(
+  scores: ArrayLike<number>,
+  maxDelegationRate: number,
+  delta: number,
+): DelegationBudgetThreshold | null {
+  checkProbability(maxDelegationRate, 'maxDelegationRate', false);
+  checkProbability(delta, 'delta', true);
+  const n = scores.length;
+  for (let index = 0; index < n; index++) checkScore(scores[index]!, index, false);
+  if (n === 0) return null;
+  // Largest k in 1..n with binomialCdf(k − 1, n, B) ≤ delta (the cdf rises with k): binary search.
+  let low = 0;
+  let high = n;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (binomialCdf(middle - 1, n, maxDelegationRate) <= delta) low = middle;
+    else high = middle - 1;
+  }
+  const rank = low;
+  if (rank === 0) return null;
+  const order = ascendingOrder(scores);
+  const threshold = scores[order[rank - 1]!]!;
+  let delegated = 0;
+  for (let index = 0; index < n; index++) if (scores[index]! < threshold) delegated++;
+  return {
+    threshold,
+    rank,
+    delegated,
+    calibrationDelegationRate: delegated / n,
+    exceedProbability: binomialCdf(rank - 1, n, maxDelegationRate),
+    maxDelegationRate,
+    delta,
+    bound: 'binomial-order-statistic',
+  };
+}

@@ -10,6 +10,7 @@ const { dirname, basename, join } = require('node:path');
 /** Which CLI command builds each kind of experiment. */
 const COMMANDS = {
   paper: 'paper',
+  ablation: 'ablate',
 };
 
 /** @type {import('nx/src/project-graph/plugins/public-api').CreateNodes} */

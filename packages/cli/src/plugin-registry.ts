@@ -1,7 +1,7 @@
 import { PluginRegistry } from '@confide/core';
 import { agreementRouter } from '@confide/router-agreement';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
-import { confidenceTokenRouter } from '@confide/router-confidence-token';
+import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
 import { orchestratorRouter } from '@confide/router-orchestrator';
 import { thresholdRouter } from '@confide/router-threshold';
 
@@ -15,5 +15,6 @@ export function createPluginRegistry(): PluginRegistry {
     .register(randomRouter)
     .register(alwaysSmallRouter)
     .register(alwaysLargeRouter)
-    .register(agreementRouter);
+    .register(agreementRouter)
+    .register(tokenAndLengthRouter);
 }

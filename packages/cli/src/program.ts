@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAblateCommand } from './commands/ablate.js';
 import { registerDataCommand } from './commands/data.js';
 import { registerPaperCommand } from './commands/paper.js';
 
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDataCommand(program);
   registerPaperCommand(program);
+  registerAblateCommand(program);
   return program;
 }

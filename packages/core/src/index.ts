@@ -5,6 +5,7 @@ export * from './plugins/plugin.js';
 export * from './plugins/registry.js';
 export * from './prices/price-table.js';
 export * from './prices/seed-prices.js';
+export * from './routing-score.js';
 export * from './schemas/generation.js';
 export * from './schemas/grade.js';
 export * from './schemas/problem.js';

@@ -1,5 +1,6 @@
-import { InvalidConfigError, type RunRecord } from '@confide/core';
 import { z } from 'zod';
+import { InvalidConfigError } from './errors.js';
+import type { RunRecord } from './schemas/run-record.js';
 
 /**
  * What a threshold router compares: `p-confident` = P(<|c_math|>) / (P(<|c_math|>) + P(<|u_math|>)) when the run has
@@ -41,4 +42,9 @@ export function routingScore(record: RunRecord, score: RoutingScore): number {
     throw new InvalidConfigError(`score field "${score}" is missing or not a number in run "${record.runId}" (problem ${record.problemId})`);
   }
   return value;
+}
+
+/** Whether a score is delegated: below the threshold for `keep-high` scores (confidences), above it for `keep-low` (lengths). */
+export function delegatesScore(score: number, options: { direction: 'keep-high' | 'keep-low'; threshold: number }): boolean {
+  return options.direction === 'keep-high' ? score < options.threshold : score > options.threshold;
 }

@@ -6,3 +6,8 @@ export * from './paper/paper-results.js';
 export * from './paper/paper-summary.js';
 export * from './paper/write-paper-report.js';
 export * from './tables/report-table.js';
+export * from './charts/routing-curves-chart.js';
+export * from './ablation/ablation-experiment.js';
+export * from './ablation/ablation-results.js';
+export * from './ablation/ablation-statistics.js';
+export * from './ablation/write-ablation-report.js';

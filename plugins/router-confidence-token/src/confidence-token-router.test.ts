@@ -1,6 +1,7 @@
 import { PluginRegistry, SEED_PRICES_2025_11, type ConfidenceToken, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { confidenceTokenRouter } from './confidence-token-router.js';
+import { tokenAndLengthRouter } from './token-and-length-router.js';
 
 const registry = new PluginRegistry().register(confidenceTokenRouter);
 const context = { priceTable: SEED_PRICES_2025_11 };
@@ -37,5 +38,20 @@ describe('core/confidence-token', () => {
 
   it('rejects an unknown token in the options', () => {
     expect(() => registry.create('router', 'core/confidence-token', { delegate: ['<|x|>'] }, context)).toThrow(/key "delegate.0"/);
+  });
+});
+
+describe('core/token-and-length (the README example)', () => {
+  it.each([
+    ['<|c_math|>' as const, 500, 'small'],
+    ['<|c_math|>' as const, 900, 'large'],
+    ['<|u_math|>' as const, 100, 'large'],
+    [null, 100, 'large'],
+  ])('token %s with %i output tokens -> %s', async (token, output, target) => {
+    const local = new PluginRegistry().register(tokenAndLengthRouter);
+    const router = local.create('router', 'core/token-and-length', { maxOutputTokens: 800 }, context).instance;
+    const record = small(token);
+    record.generation.usage.output = output;
+    expect((await router.decide({ problem, small: record })).target).toBe(target);
   });
 });

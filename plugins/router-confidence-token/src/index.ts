@@ -1,1 +1,2 @@
 export * from './confidence-token-router.js';
+export * from './token-and-length-router.js';

@@ -1,2 +1,1 @@
-export * from './routing-score.js';
 export * from './threshold-router.js';

@@ -1,6 +1,5 @@
-import { PluginRegistry, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { PluginRegistry, routingScore, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import { routingScore } from './routing-score.js';
 import { thresholdRouter } from './threshold-router.js';
 
 const registry = new PluginRegistry().register(thresholdRouter);

@@ -1,6 +1,5 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouteDecision } from '@confide/core';
+import { definePlugin, delegatesScore, PLUGIN_SPECIFICATION_VERSION, RoutingScore, routingScore, type RouteDecision } from '@confide/core';
 import { z } from 'zod';
-import { RoutingScore, routingScore } from './routing-score.js';
 
 export const ThresholdRouterOptions = z.strictObject({
   score: RoutingScore.default('p-confident'),
@@ -9,11 +8,6 @@ export const ThresholdRouterOptions = z.strictObject({
   threshold: z.number().finite(),
 });
 export type ThresholdRouterOptions = z.infer<typeof ThresholdRouterOptions>;
-
-/** Whether a score is delegated under the options: the one rule both the router and the fast sweep use. */
-export function delegatesScore(score: number, options: Pick<ThresholdRouterOptions, 'direction' | 'threshold'>): boolean {
-  return options.direction === 'keep-high' ? score < options.threshold : score > options.threshold;
-}
 
 /** Delegate when a per-problem score of the small model's answer is on the wrong side of a threshold. */
 export const thresholdRouter = definePlugin({

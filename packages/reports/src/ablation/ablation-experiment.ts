@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { z } from 'zod';
+
+const RunId = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a run id such as "qwen-1.5b"');
+const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
+
+/** A router to evaluate on the small/large pair: one point, or a sweep of one numeric option. */
+const RouterEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string().min(1),
+  router: PluginChoice,
+  /** Sweep one numeric option: `distinct` (every distinct score, threshold routers only) or explicit values. */
+  sweep: z
+    .strictObject({
+      option: z.string().min(1),
+      values: z.union([z.literal('distinct'), z.array(z.number()).min(2)]),
+    })
+    .optional(),
+  /** Seeds to average a randomised router over (its `seed` option is set to 0..repeats-1). */
+  repeats: z.number().int().min(1).max(1000).default(1),
+  /** Other models the router reads, by peer name. */
+  peers: z.record(z.string(), z.strictObject({ run: RunId })).default({}),
+});
+export type AblationRouterEntry = z.infer<typeof RouterEntry>;
+
+const CascadeEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string().min(1),
+  stages: z
+    .array(z.strictObject({ run: RunId, router: PluginChoice.optional() }))
+    .min(2)
+    .refine((stages) => stages.slice(0, -1).every((stage) => stage.router !== undefined), {
+      message: 'every stage but the last needs a router that keeps or escalates its answer',
+    }),
+});
+
+export const AblationExperiment = z.strictObject({
+  kind: z.literal('ablation'),
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string().min(1),
+  dataset: z.literal('math500'),
+  priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
+  /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
+  grades: z.enum(['recorded', 'math']).default('recorded'),
+  small: z.strictObject({ run: RunId, label: z.string() }),
+  large: z.strictObject({ run: RunId, label: z.string() }),
+  routers: z.array(RouterEntry).min(1),
+  cascades: z.array(CascadeEntry).default([]),
+  /** The paper experiment whose Delegation I and II are drawn on the same axes. */
+  paperExperiment: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  bootstrap: z.strictObject({
+    resamples: z.number().int().min(10).max(100_000).default(1000),
+    seed: z.number().int().nonnegative().default(0),
+    confidence: z.number().gt(0).lt(1).default(0.95),
+  }),
+  /** Router ids compared pairwise (McNemar, paired bootstrap of the difference) at the given delegation rate. */
+  comparisons: z.array(z.strictObject({ routers: z.tuple([z.string(), z.string()]), atDelegationRate: z.number().min(0).max(1) })).default([]),
+  /** Threshold choice with a guarantee on a calibration split. */
+  riskControl: z
+    .array(
+      z.strictObject({
+        router: z.string(),
+        calibrationShare: z.number().gt(0).lt(1).default(0.5),
+        seed: z.number().int().nonnegative().default(0),
+        maxKeptErrorRate: z.number().gt(0).lt(1),
+        delta: z.number().gt(0).lt(1).default(0.1),
+      }),
+    )
+    .default([]),
+  calibrationBins: z.number().int().min(2).max(100).default(10),
+});
+export type AblationExperiment = z.infer<typeof AblationExperiment>;
+
+/** Reads and validates `<folder>/experiment.json` of an ablation; bad keys name the file and key. */
+export function loadAblationExperiment(folder: string): AblationExperiment {
+  const path = join(folder, 'experiment.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidConfigError(`${path}: ${(error as Error).message}`);
+  }
+  const parsed = AblationExperiment.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidConfigError(`${path}: key "${issue.path.join('.')}": ${issue.message}`);
+  }
+  const ids = new Set(parsed.data.routers.map((router) => router.id));
+  for (const comparison of parsed.data.comparisons) {
+    for (const id of comparison.routers) if (!ids.has(id)) throw new InvalidConfigError(`${path}: key "comparisons": unknown router entry "${id}"`);
+  }
+  for (const entry of parsed.data.riskControl) {
+    if (!ids.has(entry.router)) throw new InvalidConfigError(`${path}: key "riskControl": unknown router entry "${entry.router}"`);
+  }
+  return parsed.data;
+}

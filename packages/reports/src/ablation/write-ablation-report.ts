@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from '@confide/data';
+import { usdFixed } from '@confide/metrics';
+import { renderChart } from '../charts/render-chart.js';
+import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
+import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
+import type { AblationResults } from './ablation-results.js';
+
+const pct = (fraction: number) => (fraction * 100).toFixed(1);
+const usd = (value: number) => usdFixed(value, 6);
+const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) => `[${format(interval.lower)}, ${format(interval.upper)}]`;
+const rate = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+
+/** Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out). */
+export function ablationSummary(results: AblationResults): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    experiment: results.experiment.name,
+    title: results.experiment.title,
+    grades: results.grades,
+    bootstrap: results.experiment.bootstrap,
+    tokenProbabilities: results.tokenProbabilities,
+    pair: results.pair,
+    referenceDelegationRate: results.referenceDelegationRate,
+    routers: results.curves.map((curve) => ({
+      id: curve.id,
+      label: curve.label,
+      kind: curve.kind,
+      router: curve.router,
+      reported: curve.reported,
+      intervals: curve.intervals,
+      aiq: curve.aiq,
+      apgr: curve.apgr,
+      cpt50: curve.cpt50,
+      cpt80: curve.cpt80,
+      engineCheck: curve.engineCheck ?? null,
+      points: curve.points,
+      slices: curve.slices,
+    })),
+    hull: results.hull,
+    paperPoints: results.paperPoints,
+    comparisons: results.comparisons,
+    calibration: results.calibration,
+    riskControl: results.riskControl,
+  };
+}
+
+function routersTable(results: AblationResults): ReportTable {
+  return {
+    columns: ['router', 'kind', 'delegation', 'accuracy %', '95% CI', 'cost $', '95% CI ', 'AIQ %', 'AIQ 95% CI', 'APGR', 'CPT(50%)', 'CPT(80%)'],
+    rows: results.curves.map((curve) => ({
+      router: curve.label,
+      kind: curve.kind,
+      delegation: rate(curve.reported.delegationRate),
+      'accuracy %': pct(curve.reported.accuracy),
+      '95% CI': ci(curve.intervals.accuracy, pct),
+      'cost $': usd(curve.reported.costUsd),
+      '95% CI ': ci(curve.intervals.costUsd, usd),
+      'AIQ %': curve.aiq === null ? '–' : pct(curve.aiq),
+      'AIQ 95% CI': curve.intervals.aiq ? ci(curve.intervals.aiq, pct) : '–',
+      APGR: curve.apgr === null ? '–' : curve.apgr.toFixed(3),
+      'CPT(50%)': curve.kind === 'sweep' ? rate(curve.cpt50) : '–',
+      'CPT(80%)': curve.kind === 'sweep' ? rate(curve.cpt80) : '–',
+    })),
+  };
+}
+
+function comparisonsTable(results: AblationResults): ReportTable {
+  return {
+    columns: ['compared', 'delegation rates', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test'],
+    rows: results.comparisons.map((comparison) => ({
+      compared: `${comparison.left} vs ${comparison.right}`,
+      'delegation rates': comparison.delegationRates.map(rate).join(' / '),
+      'accuracy %': comparison.accuracies.map(pct).join(' / '),
+      'difference (pts)': pct(comparison.difference),
+      '95% CI': ci(comparison.differenceInterval, pct),
+      'McNemar b / c': `${comparison.mcnemar.b} / ${comparison.mcnemar.c}`,
+      'p-value': comparison.mcnemar.pValue.toPrecision(3),
+      test: comparison.mcnemar.method,
+    })),
+  };
+}
+
+function calibrationTable(results: AblationResults): ReportTable {
+  return {
+    columns: ['score', 'AUROC', 'AURC', 'excess AURC', 'Brier', 'ECE equal-width', 'ECE equal-mass'],
+    rows: results.calibration.map((entry) => ({
+      score: `${entry.router} (${entry.score})`,
+      AUROC: entry.auroc.toFixed(3),
+      AURC: entry.aurc.toFixed(4),
+      'excess AURC': entry.excessAurc.toFixed(4),
+      Brier: entry.probability ? entry.probability.brier.toFixed(4) : 'not a probability',
+      'ECE equal-width': entry.probability ? `${entry.probability.equalWidth.ece.toFixed(4)} (${entry.probability.binCount} bins)` : '–',
+      'ECE equal-mass': entry.probability ? `${entry.probability.equalMass.ece.toFixed(4)} (${entry.probability.binCount} bins)` : '–',
+    })),
+  };
+}
+
+function riskTable(results: AblationResults): ReportTable {
+  return {
+    columns: ['score', 'target kept error', 'δ', 'threshold', 'calibration: kept error', 'held-out: kept error', 'held-out: delegation', 'held-out: accuracy %', 'held-out: cost $'],
+    rows: results.riskControl.map((entry) => ({
+      score: entry.label,
+      'target kept error': pct(entry.maxKeptErrorRate),
+      δ: String(entry.delta),
+      threshold: entry.threshold === null ? 'none passes' : String(entry.threshold),
+      'calibration: kept error': entry.calibration ? `${pct(entry.calibration.keptErrorRate)} (${entry.calibration.kept} kept)` : '–',
+      'held-out: kept error': entry.heldOut ? `${pct(entry.heldOut.keptErrorRate)} (${entry.heldOut.kept} kept)` : '–',
+      'held-out: delegation': entry.heldOut ? rate(entry.heldOut.delegationRate) : '–',
+      'held-out: accuracy %': entry.heldOut ? pct(entry.heldOut.accuracy) : '–',
+      'held-out: cost $': entry.heldOut ? usd(entry.heldOut.costUsd) : '–',
+    })),
+  };
+}
+
+function slicesTable(results: AblationResults, key: 'subject' | 'level'): ReportTable {
+  const rows = results.curves.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: (slice.percent).toFixed(1) })));
+  return pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined);
+}
+
+function curvePoints(results: AblationResults, x: 'cost' | 'rate'): CurvePoint[] {
+  const points: CurvePoint[] = [];
+  for (const curve of results.curves) {
+    const kind = curve.points.length > 1 ? 'curve' : 'point';
+    curve.points.forEach((point, order) =>
+      points.push({ router: curve.label, kind, x: x === 'cost' ? point.costUsd : point.delegationRate * 100, accuracy: point.accuracy * 100, order }),
+    );
+  }
+  for (const point of results.paperPoints) {
+    points.push({ router: point.label, kind: 'paper', x: x === 'cost' ? point.costUsd : point.delegationRate * 100, accuracy: point.accuracy * 100, order: 0 });
+  }
+  if (x === 'cost') results.hull.forEach((point, order) => points.push({ router: 'hull', kind: 'hull', x: point.costUsd, accuracy: point.accuracy * 100, order }));
+  return points;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
+export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
+  const experiment = results.experiment;
+  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull', xTitle: 'cost on MATH-500 ($, every call made)', logX: true });
+  const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
+  const probabilityScores = results.calibration.filter((entry) => entry.probability);
+  const reliabilitySpec = reliabilityChart(
+    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: bin.meanScore, accuracy: bin.accuracy, count: bin.count }))),
+    'Reliability of probability scores (equal-width bins)',
+  );
+  const charts = {
+    'accuracy-cost': costSpec,
+    'accuracy-delegation-rate': rateSpec,
+    reliability: reliabilitySpec,
+  };
+  const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
+  const checks = results.curves
+    .filter((curve) => curve.engineCheck)
+    .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
+  const notes = [
+    `Small model: ${experiment.small.label} (\`${experiment.small.run}\`); large model: ${experiment.large.label} (\`${experiment.large.run}\`). Grades: ${results.grades}.`,
+    `Cost counts every call made: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed. The paper's points (diamonds) use its own accounting (answering models only), so they sit slightly left of the same strategy here.`,
+    results.tokenProbabilities
+      ? 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
+      : 'The recorded runs carry no token probabilities (the seed did not log them), so no P(c) sweep is possible on them; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
+    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (Delegation II's rate).`,
+    'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',
+    'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing and exact binomial p-values on a seeded calibration half; the other half reports what the chosen threshold achieves.',
+    ...checks,
+  ];
+  const sections: Array<{ heading: string; table?: ReportTable; chart?: string; text?: string }> = [
+    { heading: 'Routers at their reported point, with AIQ, APGR and CPT', table: routersTable(results) },
+    { heading: 'Accuracy against cost', chart: 'accuracy-cost' },
+    { heading: 'Accuracy against delegation rate', chart: 'accuracy-delegation-rate' },
+    { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(results) },
+    { heading: 'How well each score ranks the small model\'s correctness', table: calibrationTable(results), chart: probabilityScores.length > 0 ? 'reliability' : undefined },
+    { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
+    { heading: 'Accuracy by subject at the reported points (%)', table: slicesTable(results, 'subject') },
+    { heading: 'Accuracy by level at the reported points (%)', table: slicesTable(results, 'level') },
+  ];
+  const md = [`# ${experiment.title}`, '', ...notes.map((note) => `- ${note}`), ''];
+  const html = [`<h1>${escapeHtml(experiment.title)}</h1>`, `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
+  for (const section of sections) {
+    md.push(`## ${section.heading}`, '');
+    html.push(`<section><h2>${escapeHtml(section.heading)}</h2>`);
+    if (section.table) {
+      md.push(tableToMarkdown(section.table), '');
+      html.push(tableToHtml(section.table));
+    }
+    if (section.chart) {
+      md.push(`![${section.heading}](${section.chart}.svg)`, '');
+      html.push(`<figure class="chart" data-chart="${section.chart}">${rendered[section.chart]!.svg}</figure>`);
+    }
+    html.push('</section>');
+  }
+  const style = 'body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}code{background:#f3f3f3}';
+  const page = `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(experiment.title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${html.join('\n')}\n</body>\n</html>\n`;
+  const written: string[] = [];
+  const write = (name: string, content: string | Uint8Array) => {
+    writeFileAtomic(join(outputFolder, name), content);
+    written.push(name);
+  };
+  for (const [name, spec] of Object.entries(charts)) {
+    write(`${name}.svg`, rendered[name]!.svg);
+    write(`${name}.png`, rendered[name]!.png);
+    write(`${name}.vl.json`, JSON.stringify(spec, null, 2) + '\n');
+  }
+  write('report.md', md.join('\n'));
+  write('report.html', page);
+  write('summary.json', JSON.stringify(ablationSummary(results), null, 2) + '\n');
+  return written;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { OutcomeTable } from './outcome-table.js';
+import { ThresholdSweep } from './threshold-sweep.js';
+
+// Four problems. score: 0.9 0.2 0.5 0.2; small right: T F T F; large right: T T F F; costs in 1e-8 $: small 100 each, large 1000 each.
+const table: OutcomeTable = {
+  problemIds: ['a', 'b', 'c', 'd'],
+  smallCorrect: Uint8Array.from([1, 0, 1, 0]),
+  largeCorrect: Uint8Array.from([1, 1, 0, 0]),
+  smallCost: Float64Array.from([100, 100, 100, 100]),
+  largeCost: Float64Array.from([1000, 1000, 1000, 1000]),
+};
+const scores = Float64Array.from([0.9, 0.2, 0.5, 0.2]);
+
+describe('ThresholdSweep', () => {
+  it('evaluates every distinct threshold (delegate scores below it), by hand', () => {
+    const points = new ThresholdSweep(table, scores, { direction: 'keep-high', thresholds: 'distinct' }).points();
+    // t=0.2: nothing delegated -> small right on a,c = 2/4; cost 400
+    // t=0.5: b,d delegated -> a(s) b(l) c(s) d(l) = 3/4; cost 400 + 2000
+    // t=0.9: b,d,c delegated -> a(s) b(l) c(l=F) d(l=F) = 2/4; cost 400 + 3000
+    // t=1.9: all delegated -> large right a,b = 2/4; cost 400 + 4000
+    expect(points.map((p) => [p.parameter, p.accuracy, p.costUsd * 1e8, p.delegationRate])).toEqual([
+      [0.2, 0.5, 400, 0],
+      [0.5, 0.75, 2400, 0.5],
+      [0.9, 0.5, 3400, 0.75],
+      [1.9, 0.5, 4400, 1],
+    ]);
+  });
+
+  it('delegates high scores with keep-low (e.g. long answers)', () => {
+    const points = new ThresholdSweep(table, scores, { direction: 'keep-low', thresholds: [0.5] }).points();
+    // delegate scores > 0.5: only a -> a(l=T) b(s=F) c(s=T) d(s=F) = 2/4
+    expect(points[0]).toMatchObject({ accuracy: 0.5, delegationRate: 0.25, llmCalls: 1 });
+  });
+
+  it('weights problems by their bootstrap multiplicity', () => {
+    const sweep = new ThresholdSweep(table, scores, { direction: 'keep-high', thresholds: [0.5] });
+    // draw a twice, b twice: at t=0.5 b delegated -> a(s=T)x2 + b(l=T)x2 = 4/4
+    expect(sweep.pointsWithWeights([2, 2, 0, 0])[0]).toMatchObject({ accuracy: 1, delegationRate: 0.5, llmCalls: 2 });
+  });
+});

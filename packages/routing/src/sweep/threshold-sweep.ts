@@ -1,0 +1,109 @@
+import type { OutcomeTable } from './outcome-table.js';
+
+/** One point of a routing curve. Accuracy is a fraction; cost counts every call made (see `smallAlwaysCalled`). */
+export interface OperatingPoint {
+  parameter: number | null;
+  accuracy: number;
+  costUsd: number;
+  delegationRate: number;
+  llmCalls: number;
+}
+
+export interface ThresholdSweepOptions {
+  /** `keep-high`: delegate scores below the threshold; `keep-low`: delegate scores above it. */
+  direction: 'keep-high' | 'keep-low';
+  /** Thresholds to evaluate; `distinct` = every distinct score plus one past the end (delegate nothing / everything). */
+  thresholds: readonly number[] | 'distinct';
+}
+
+/**
+ * A threshold sweep prepared once: problems sorted by how readily they are delegated, with prefix sums, so any
+ * threshold — and any bootstrap resample — is evaluated in O(1) after an O(n) pass. The small model is always
+ * called (a post-hoc router reads its answer), so cost = all small calls + the large calls for delegated problems.
+ */
+export class ThresholdSweep {
+  readonly thresholds: Float64Array;
+  /** For threshold k, how many problems (a prefix of `order`) are delegated. */
+  readonly delegatedCounts: Uint32Array;
+  readonly order: Uint32Array;
+
+  constructor(
+    readonly table: OutcomeTable,
+    scores: Float64Array,
+    options: ThresholdSweepOptions,
+  ) {
+    const n = scores.length;
+    if (n !== table.problemIds.length) throw new Error(`${n} scores for ${table.problemIds.length} problems`);
+    // Sort so that delegated problems form a prefix: ascending scores for keep-high, descending for keep-low.
+    const sign = options.direction === 'keep-high' ? 1 : -1;
+    const order = Uint32Array.from({ length: n }, (_, index) => index);
+    order.sort((left, right) => sign * (scores[left]! - scores[right]!) || left - right);
+    this.order = order;
+    const sorted = Float64Array.from(order, (index) => sign * scores[index]!);
+    let thresholds: number[];
+    if (options.thresholds === 'distinct') {
+      const distinct = [...new Set(sorted)].map((value) => sign * value);
+      const last = sign * (sorted[n - 1]! + 1);
+      thresholds = [...distinct, last];
+    } else {
+      thresholds = [...options.thresholds];
+    }
+    this.thresholds = Float64Array.from(thresholds);
+    this.delegatedCounts = Uint32Array.from(thresholds, (threshold) => lowerBound(sorted, sign * threshold));
+  }
+
+  /** The curve on the whole table. */
+  points(): OperatingPoint[] {
+    return this.pointsWithWeights(null);
+  }
+
+  /**
+   * The curve on a resample given by per-problem multiplicities (`weights[i]` = times problem i was drawn), or on the
+   * table itself when `weights` is null.
+   */
+  pointsWithWeights(weights: ArrayLike<number> | null): OperatingPoint[] {
+    const { table, order } = this;
+    const n = order.length;
+    const prefixLargeCorrect = new Float64Array(n + 1);
+    const prefixSmallCorrect = new Float64Array(n + 1);
+    const prefixLargeCost = new Float64Array(n + 1);
+    const prefixWeight = new Float64Array(n + 1);
+    let smallCostTotal = 0;
+    for (let position = 0; position < n; position++) {
+      const index = order[position]!;
+      const weight = weights === null ? 1 : weights[index]!;
+      prefixWeight[position + 1] = prefixWeight[position]! + weight;
+      prefixLargeCorrect[position + 1] = prefixLargeCorrect[position]! + weight * table.largeCorrect[index]!;
+      prefixSmallCorrect[position + 1] = prefixSmallCorrect[position]! + weight * table.smallCorrect[index]!;
+      prefixLargeCost[position + 1] = prefixLargeCost[position]! + weight * table.largeCost[index]!;
+      smallCostTotal += weight * table.smallCost[index]!;
+    }
+    const total = prefixWeight[n]!;
+    const smallCorrectTotal = prefixSmallCorrect[n]!;
+    const points: OperatingPoint[] = new Array(this.thresholds.length);
+    for (let k = 0; k < this.thresholds.length; k++) {
+      const m = this.delegatedCounts[k]!;
+      const correct = prefixLargeCorrect[m]! + smallCorrectTotal - prefixSmallCorrect[m]!;
+      points[k] = {
+        parameter: this.thresholds[k]!,
+        accuracy: total === 0 ? 0 : correct / total,
+        costUsd: (smallCostTotal + prefixLargeCost[m]!) / 1e8,
+        delegationRate: total === 0 ? 0 : prefixWeight[m]! / total,
+        llmCalls: prefixWeight[m]!,
+      };
+    }
+    return points;
+  }
+}
+
+/** First position whose value is >= `value` in an ascending array. */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,115 @@
+import { InvalidInputError } from '@confide/core';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+
+export type ParquetRow = Record<string, unknown>;
+
+/** A value as JSON can hold it: INT64 becomes a number (a string past 2^53), dates become ISO strings. */
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    const number = Number(value);
+    return Number.isSafeInteger(number) ? number : value.toString();
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainValue(inner)]));
+  }
+  return value;
+}
+
+/**
+ * Reads every row of a Parquet file (SNAPPY, ZSTD, GZIP, BROTLI, LZ4 through hyparquet-compressors). A file that is
+ * not valid Parquet throws one InvalidInputError naming `name`.
+ */
+export async function readParquetRows(bytes: Uint8Array, name: string): Promise<ParquetRow[]> {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await parquetReadObjects({ file: buffer, compressors });
+  } catch (error) {
+    throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
+  }
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)])));
+}
+
+export type ParquetColumnType = 'STRING' | 'BOOLEAN' | 'INT64' | 'DOUBLE' | 'JSON';
+
+export interface ParquetColumn {
+  name: string;
+  type: ParquetColumnType;
+}
+
+function valueType(value: unknown): ParquetColumnType | 'integer' {
+  if (typeof value === 'string') return 'STRING';
+  if (typeof value === 'boolean') return 'BOOLEAN';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'integer' : 'DOUBLE';
+  return 'JSON';
+}
+
+/**
+ * The columns of `rows` (every key, in first-seen order) and a Parquet type for each: strings, booleans, integers
+ * (INT64), other numbers (DOUBLE), anything else as JSON. A column that mixes kinds throws naming the row and field.
+ */
+export function parquetColumnsOf(rows: readonly ParquetRow[], file?: string): ParquetColumn[] {
+  const types = new Map<string, ParquetColumnType | 'integer' | undefined>();
+  rows.forEach((row, index) => {
+    for (const [name, value] of Object.entries(row)) {
+      const known = types.get(name);
+      if (value === null || value === undefined) {
+        if (!types.has(name)) types.set(name, undefined);
+        continue;
+      }
+      let type = valueType(value);
+      if ((known === 'integer' && type === 'DOUBLE') || (known === 'DOUBLE' && type === 'integer')) type = 'DOUBLE';
+      else if (known !== undefined && known !== type) {
+        throw new InvalidInputError({
+          file,
+          row: index + 1,
+          field: name,
+          problem: `holds ${type === 'integer' ? 'an integer' : type} where earlier rows hold ${known === 'integer' ? 'integers' : known}`,
+        });
+      }
+      types.set(name, type);
+    }
+  });
+  return [...types].map(([name, type]) => ({ name, type: type === 'integer' ? 'INT64' : (type ?? 'STRING') }));
+}
+
+const FEATURE_DTYPES: Record<Exclude<ParquetColumnType, 'JSON'>, string> = {
+  STRING: 'string',
+  BOOLEAN: 'bool',
+  INT64: 'int64',
+  DOUBLE: 'float64',
+};
+
+/** The `datasets` library's feature for a column (how it types the column when it loads the file). */
+export function datasetFeatureDtype(type: ParquetColumnType): string {
+  return type === 'JSON' ? 'string' : FEATURE_DTYPES[type];
+}
+
+/**
+ * Writes rows as one SNAPPY-compressed Parquet file with hyparquet-writer. Object and array columns are stored as
+ * Parquet JSON (read back as the same values); missing keys become nulls. The same rows always give the same bytes.
+ */
+export function writeParquetRows(rows: readonly ParquetRow[], options: { columns?: ParquetColumn[]; createdBy?: string } = {}): Uint8Array {
+  const columns = options.columns ?? parquetColumnsOf(rows);
+  const columnData: ColumnSource[] = columns.map((column) => ({
+    name: column.name,
+    type: column.type,
+    data: rows.map((row) => {
+      const value = row[column.name] ?? null;
+      return column.type === 'INT64' && typeof value === 'number' ? BigInt(value) : value;
+    }),
+  }));
+  const simple = columns.every((column) => column.type !== 'JSON');
+  const features = Object.fromEntries(columns.map((column) => [column.name, { dtype: datasetFeatureDtype(column.type), _type: 'Value' }]));
+  const buffer = parquetWriteBuffer({
+    columnData,
+    createdBy: options.createdBy ?? 'confide',
+    // the `datasets` library reads its column types from this key
+    kvMetadata: simple ? [{ key: 'huggingface', value: JSON.stringify({ info: { features } }) }] : [],
+  });
+  return new Uint8Array(buffer);
+}

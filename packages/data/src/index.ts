@@ -8,3 +8,4 @@ export * from './recorded-runs/run-store.js';
 export * from './workspace-paths.js';
 export * from './splits/numpy-pcg64.js';
 export * from './splits/seeded-train-test-split.js';
+export * from './hub/index.js';

@@ -1,0 +1,259 @@
+import { compareExpressions, proportional, type CompareContext } from './compare-expressions.js';
+import { freeSymbols, printExpr, type Expr } from './expression.js';
+import type { Answer, RelationOperator } from './parse-answer.js';
+import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
+
+const MAX_UNORDERED = 60;
+
+/** Pairs every gold item with a distinct equivalent predicted item (bipartite matching), order ignored. */
+function compareUnordered(gold: Answer[], pred: Answer[], context: CompareContext, reason: string): Verdict {
+  if (gold.length !== pred.length) return different('different-length');
+  if (gold.length > MAX_UNORDERED) return compareOrdered(gold, pred, context, reason);
+  const cache = new Map<number, boolean>();
+  const matches = (goldIndex: number, predIndex: number): boolean => {
+    const key = goldIndex * gold.length + predIndex;
+    let result = cache.get(key);
+    if (result === undefined) {
+      result = compareAnswers(gold[goldIndex]!, pred[predIndex]!, context).equivalent;
+      cache.set(key, result);
+    }
+    return result;
+  };
+  const goldOfPred: number[] = new Array<number>(pred.length).fill(-1);
+  const augment = (goldIndex: number, visited: Set<number>): boolean => {
+    for (let predIndex = 0; predIndex < pred.length; predIndex++) {
+      if (visited.has(predIndex) || !matches(goldIndex, predIndex)) continue;
+      visited.add(predIndex);
+      if (goldOfPred[predIndex] === -1 || augment(goldOfPred[predIndex]!, visited)) {
+        goldOfPred[predIndex] = goldIndex;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let goldIndex = 0; goldIndex < gold.length; goldIndex++) {
+    if (!augment(goldIndex, new Set())) return different('unmatched-element');
+  }
+  return equivalent(reason);
+}
+
+function compareOrdered(gold: Answer[], pred: Answer[], context: CompareContext, reason: string): Verdict {
+  if (gold.length !== pred.length) return different('different-length');
+  for (let index = 0; index < gold.length; index++) {
+    const verdict = compareAnswers(gold[index]!, pred[index]!, context);
+    if (!verdict.equivalent) return verdict;
+  }
+  return equivalent(reason);
+}
+
+function expressionOf(answer: Answer): Expr | null {
+  return answer.kind === 'expression' ? answer.expr : null;
+}
+
+/** `x = 5`, `(p, q) = (3, 2)`, `f(x) = x^2`: the value a labelled answer states, or null. */
+function labelledValue(answer: Answer): Answer | null {
+  if (answer.kind !== 'relation' || answer.operators.length !== 1 || answer.operators[0] !== '=') return null;
+  const [label, value] = answer.operands as [Answer, Answer];
+  const isLabel = (candidate: Answer): boolean => {
+    const expr = expressionOf(candidate);
+    if (expr !== null) return isProductOfSymbols(expr);
+    return candidate.kind === 'tuple' && candidate.items.every((item) => expressionOf(item)?.type === 'symbol');
+  };
+  return isLabel(label) ? value : null;
+}
+
+function isProductOfSymbols(expr: Expr): boolean {
+  if (expr.type === 'symbol') return true;
+  return expr.type === 'operator' && expr.operator === '*' && isProductOfSymbols(expr.left) && isProductOfSymbols(expr.right);
+}
+
+const INEQUALITIES: ReadonlySet<RelationOperator> = new Set(['<', '<=', '>', '>=']);
+const NEGATIVE_INFINITY: Expr = { type: 'negate', argument: { type: 'constant', name: 'infinity' } };
+const POSITIVE_INFINITY: Expr = { type: 'constant', name: 'infinity' };
+
+/** `3 < x \le 4` → `(3, 4]`, `x \ge 2` → `[2, \infty)`; null unless one bare variable is bounded by constants. */
+function inequalityToInterval(answer: Answer): Answer | null {
+  if (answer.kind !== 'relation' || !answer.operators.every((operator) => INEQUALITIES.has(operator))) return null;
+  const operands = answer.operands.map(expressionOf);
+  if (operands.some((operand) => operand === null)) return null;
+  const exprs = operands as Expr[];
+  const variableAt = exprs.findIndex((expr) => expr.type === 'symbol');
+  if (variableAt === -1 || exprs.some((expr, index) => index !== variableAt && freeSymbols(expr).size > 0)) return null;
+  let lower: Expr = NEGATIVE_INFINITY;
+  let upper: Expr = POSITIVE_INFINITY;
+  let open: '(' | '[' = '(';
+  let close: ')' | ']' = ')';
+  const bound = (constant: Expr, operator: RelationOperator, constantFirst: boolean): void => {
+    const less = operator === '<' || operator === '<=';
+    const inclusive = operator === '<=' || operator === '>=';
+    // constant < x, or x > constant: a lower bound
+    if (less === constantFirst) {
+      lower = constant;
+      open = inclusive ? '[' : '(';
+    } else {
+      upper = constant;
+      close = inclusive ? ']' : ')';
+    }
+  };
+  if (exprs.length > 3 || (variableAt !== 1 && exprs.length === 3)) return null;
+  if (variableAt > 0) bound(exprs[variableAt - 1]!, answer.operators[variableAt - 1]!, true);
+  if (variableAt < exprs.length - 1) bound(exprs[variableAt + 1]!, answer.operators[variableAt]!, false);
+  return { kind: 'tuple', open, close, items: [{ kind: 'expression', expr: lower }, { kind: 'expression', expr: upper }] };
+}
+
+function asIntervals(answer: Answer): Answer | null {
+  if (answer.kind === 'relation') return inequalityToInterval(answer);
+  if (answer.kind === 'list') {
+    const parts = answer.items.map(inequalityToInterval);
+    return parts.every((part) => part !== null) ? { kind: 'union', parts: parts as Answer[] } : null;
+  }
+  return null;
+}
+
+/** One side of a relation as `f ⋚ 0` with `<` or `<=` (flipping `>`/`>=`), so forms can be compared. */
+function towardsZero(left: Expr, operator: RelationOperator, right: Expr): { f: Expr; operator: RelationOperator } {
+  if (operator === '>' || operator === '>=') return { f: { type: 'operator', operator: '-', left: right, right: left }, operator: operator === '>' ? '<' : '<=' };
+  return { f: { type: 'operator', operator: '-', left, right }, operator };
+}
+
+function compareRelations(gold: Extract<Answer, { kind: 'relation' }>, pred: Extract<Answer, { kind: 'relation' }>, context: CompareContext): Verdict {
+  const goldValue = labelledValue(gold);
+  const predValue = labelledValue(pred);
+  if (goldValue !== null && predValue !== null && printAnswer(gold.operands[0]!) === printAnswer(pred.operands[0]!)) {
+    const verdict = compareAnswers(goldValue, predValue, context);
+    return verdict.equivalent ? equivalent('same-label') : verdict;
+  }
+  if (context.options.inequalityAsInterval) {
+    const goldInterval = inequalityToInterval(gold);
+    const predInterval = inequalityToInterval(pred);
+    if (goldInterval !== null && predInterval !== null) {
+      const verdict = compareAnswers(goldInterval, predInterval, context);
+      return verdict.equivalent ? equivalent('inequality-interval') : verdict;
+    }
+  }
+  if (gold.operators.length !== pred.operators.length) return different('different-relation');
+  const goldExprs = gold.operands.map(expressionOf);
+  const predExprs = pred.operands.map(expressionOf);
+  if (goldExprs.some((expr) => expr === null) || predExprs.some((expr) => expr === null)) return different('different-relation');
+  // a chain written the other way round (5 > x > 1 for 1 < x < 5)
+  const flips = (operators: RelationOperator[]) => operators[0] === '>' || operators[0] === '>=';
+  let predOperands = predExprs as Expr[];
+  let predOperators = pred.operators;
+  if (pred.operators.length > 1 && flips(pred.operators) !== flips(gold.operators)) {
+    predOperands = [...predOperands].reverse();
+    predOperators = [...pred.operators].reverse().map((operator) => ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' })[operator] as RelationOperator);
+  }
+  for (let index = 0; index < gold.operators.length; index++) {
+    const goldOperator = gold.operators[index]!;
+    const predOperator = predOperators[index]!;
+    const isEquation = (operator: RelationOperator) => operator === '=' || operator === '!=';
+    if (isEquation(goldOperator) !== isEquation(predOperator)) return different('different-relation');
+    if (context.mode === 'cheap') throw new NeedsWorkerError();
+    const goldSide = towardsZero((goldExprs as Expr[])[index]!, goldOperator, (goldExprs as Expr[])[index + 1]!);
+    const predSide = towardsZero(predOperands[index]!, predOperator, predOperands[index + 1]!);
+    if (goldSide.operator !== predSide.operator) return different('different-relation');
+    const result = proportional(goldSide.f, predSide.f, !isEquation(goldOperator), context.options.seed);
+    if (result !== 'equal') return different(result === 'different' ? 'different-relation' : 'undecided-relation');
+  }
+  return equivalent(gold.operators.every((operator) => operator === '=') ? 'equation-factor' : 'inequality');
+}
+
+/** A canonical text of a structure (for label comparison). */
+export function printAnswer(answer: Answer): string {
+  switch (answer.kind) {
+    case 'expression':
+      return printExpr(answer.expr);
+    case 'tuple':
+      return `${answer.open}${answer.items.map(printAnswer).join(',')}${answer.close}`;
+    case 'set':
+      return `{${answer.items.map(printAnswer).join(',')}}`;
+    case 'list':
+      return answer.items.map(printAnswer).join(',');
+    case 'union':
+      return answer.parts.map(printAnswer).join('∪');
+    case 'matrix':
+      return `[${answer.rows.map((row) => row.map(printAnswer).join('&')).join('\\\\')}]`;
+    case 'relation':
+      return answer.operands.map((operand, index) => (index === 0 ? '' : answer.operators[index - 1]) + printAnswer(operand)).join('');
+    case 'text':
+      return `"${answer.text}"`;
+  }
+}
+
+function containsInfinity(answer: Extract<Answer, { kind: 'tuple' }>): boolean {
+  return answer.items.some((item) => item.kind === 'expression' && printExpr(item.expr).includes('#infinity'));
+}
+
+/** A column or row vector as the tuple it matches, when the vector policy allows it. */
+function vectorItems(answer: Answer): Answer[] | null {
+  if (answer.kind !== 'matrix') return null;
+  if (answer.rows.every((row) => row.length === 1)) return answer.rows.map((row) => row[0]!);
+  if (answer.rows.length === 1) return answer.rows[0]!;
+  return null;
+}
+
+/** Equivalence of two parsed answers, structure first, values at the leaves. */
+export function compareAnswers(gold: Answer, pred: Answer, context: CompareContext): Verdict {
+  const { options } = context;
+  // labels: `x = 5` against `5`, `(p,q) = (1,2)` against `(1,2)`
+  if (gold.kind === 'relation' && pred.kind !== 'relation') {
+    const value = labelledValue(gold);
+    if (value !== null) return compareAnswers(value, pred, context);
+  }
+  if (pred.kind === 'relation' && gold.kind !== 'relation') {
+    const value = labelledValue(pred);
+    if (value !== null) return compareAnswers(gold, value, context);
+  }
+  // inequalities against intervals
+  if (options.inequalityAsInterval && (gold.kind === 'tuple' || gold.kind === 'union') !== (pred.kind === 'tuple' || pred.kind === 'union')) {
+    const goldIntervals = gold.kind === 'tuple' || gold.kind === 'union' ? gold : asIntervals(gold);
+    const predIntervals = pred.kind === 'tuple' || pred.kind === 'union' ? pred : asIntervals(pred);
+    if (goldIntervals !== null && predIntervals !== null) {
+      const verdict = compareAnswers(goldIntervals, predIntervals, context);
+      return verdict.equivalent ? equivalent('inequality-interval') : verdict;
+    }
+  }
+  switch (gold.kind) {
+    case 'expression':
+      return pred.kind === 'expression' ? compareExpressions(gold.expr, pred.expr, context) : different('different-structure');
+    case 'text':
+      return pred.kind === 'text' && pred.text === gold.text ? equivalent('same-text') : different('different-text');
+    case 'tuple': {
+      if (pred.kind === 'tuple') {
+        if (gold.open !== pred.open || gold.close !== pred.close) return different('different-brackets');
+        const isInterval = gold.open === '[' || gold.close === ']' || containsInfinity(gold);
+        return compareOrdered(gold.items, pred.items, context, isInterval ? 'interval' : 'tuple');
+      }
+      const vector = options.vectorAsTuple && gold.open === '(' ? vectorItems(pred) : null;
+      if (vector !== null) return compareOrdered(gold.items, vector, context, 'vector-as-tuple');
+      if (pred.kind === 'union' && pred.parts.length === 1) return compareAnswers(gold, pred.parts[0]!, context);
+      return different('different-structure');
+    }
+    case 'matrix': {
+      if (pred.kind === 'matrix') {
+        if (gold.rows.length !== pred.rows.length || gold.rows.some((row, index) => row.length !== pred.rows[index]!.length)) {
+          return different('different-dimensions');
+        }
+        return compareOrdered(gold.rows.flat(), pred.rows.flat(), context, 'matrix');
+      }
+      const vector = options.vectorAsTuple && pred.kind === 'tuple' && pred.open === '(' ? vectorItems(gold) : null;
+      if (vector !== null && pred.kind === 'tuple') return compareOrdered(vector, pred.items, context, 'vector-as-tuple');
+      return different('different-structure');
+    }
+    case 'set':
+    case 'list': {
+      if (pred.kind !== 'set' && pred.kind !== 'list') return different('different-structure');
+      const ordered = gold.kind === 'list' && pred.kind === 'list' && options.bareLists === 'ordered';
+      return ordered
+        ? compareOrdered(gold.items, pred.items, context, 'ordered-list')
+        : compareUnordered(gold.items, pred.items, context, gold.kind === 'set' ? 'set' : 'unordered-list');
+    }
+    case 'union': {
+      if (pred.kind === 'union') return compareUnordered(gold.parts, pred.parts, context, 'union');
+      if (gold.parts.length === 1) return compareAnswers(gold.parts[0]!, pred, context);
+      return different('different-structure');
+    }
+    case 'relation':
+      return pred.kind === 'relation' ? compareRelations(gold, pred, context) : different('different-structure');
+  }
+}

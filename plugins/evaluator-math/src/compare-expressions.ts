@@ -1,0 +1,295 @@
+import type { BigNumber, Complex, Fraction, MathNode } from 'mathjs';
+import {
+  containsNode,
+  freeSymbols,
+  infinitySign,
+  isDecimalLiteral,
+  mathjsSymbolName,
+  printExpr,
+  toMathjsSyntax,
+  type Expr,
+} from './expression.js';
+import type { EquivalenceOptions } from './math-evaluator-options.js';
+import {
+  bigFromNumber,
+  compileBig,
+  compileComplex,
+  compileFloat,
+  exactValue,
+  fractionToNumber,
+  isTerminatingDecimal,
+  type Evaluate,
+} from './numeric-evaluation.js';
+import { parseSafe, safeMath, symbolicallyZero } from './safe-math.js';
+import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
+
+export interface CompareContext {
+  options: EquivalenceOptions;
+  /** "cheap": only comparisons with a small bounded cost (in-thread); anything else throws NeedsWorkerError. */
+  mode: 'cheap' | 'full';
+}
+
+/** Float agreement of two values: relative, with an absolute floor for values at zero. */
+function close(a: number, b: number, tolerance: number): boolean {
+  const difference = Math.abs(a - b);
+  return difference <= tolerance * Math.max(Math.abs(a), Math.abs(b)) || difference <= 1e-12;
+}
+
+function closeComplex(a: Complex, b: Complex, tolerance: number): boolean {
+  const difference = Math.hypot(a.re - b.re, a.im - b.im);
+  return difference <= tolerance * Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im)) || difference <= 1e-12;
+}
+
+function closeBig(a: BigNumber, b: BigNumber, tolerance: number): boolean {
+  const difference = a.minus(b).abs();
+  const scale = a.abs().gt(b.abs()) ? a.abs() : b.abs();
+  return difference.lte(scale.times(tolerance)) || difference.lt(1e-40);
+}
+
+function finiteComplex(value: Complex): boolean {
+  return Number.isFinite(value.re) && Number.isFinite(value.im);
+}
+
+/** Literals only (numbers, repeating decimals, + - × ÷): exact comparison costs time linear in their digits. */
+function isLiteral(expr: Expr): boolean {
+  return !containsNode(
+    expr,
+    (node) => !(node.type === 'number' || node.type === 'repeating' || node.type === 'negate' || (node.type === 'operator' && ['+', '-', '*', '/'].includes(node.operator))),
+  );
+}
+
+function usesImaginaryUnit(expr: Expr): boolean {
+  return containsNode(expr, (node) => node.type === 'constant' && node.name === 'i');
+}
+
+function containsDecimal(expr: Expr): boolean {
+  return containsNode(expr, (node) => node.type === 'number' && node.value.includes('.') && !/\.0*$/.test(node.value));
+}
+
+/** `\frac{2}{4}`: a fraction of whole numbers that is not in lowest terms. */
+function isUnsimplifiedFraction(expr: Expr): boolean {
+  if (expr.type === 'negate') return isUnsimplifiedFraction(expr.argument);
+  if (expr.type !== 'operator' || expr.operator !== '/' || expr.left.type !== 'number' || expr.right.type !== 'number') return false;
+  if (!/^\d+$/.test(expr.left.value) || !/^\d+$/.test(expr.right.value)) return false;
+  let a = BigInt(expr.left.value);
+  let b = BigInt(expr.right.value);
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a > 1n;
+}
+
+/** The printed tree with every exactly-evaluable subtree replaced by its value (`10^{10^{10}}` = `10^{10000000000}`). */
+function printFolded(node: MathNode, memo: Map<MathNode, Fraction | null>): string {
+  const value = exactValue(node, memo);
+  if (value !== null) return `[${value.s < 0 ? '-' : ''}${value.n}/${value.d}]`;
+  switch (node.type) {
+    case 'ParenthesisNode':
+      return printFolded((node as unknown as { content: MathNode }).content, memo);
+    case 'OperatorNode':
+    case 'FunctionNode': {
+      const call = node as unknown as { fn: string | { name: string }; args: MathNode[] };
+      const name = typeof call.fn === 'string' ? call.fn : call.fn.name;
+      return `${name}(${call.args.map((argument) => printFolded(argument, memo)).join(',')})`;
+    }
+    default:
+      return node.toString();
+  }
+}
+
+/** A small deterministic generator (mulberry32), so random points are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Random points where variables take values in several ranges: positive (logs, roots), signed, small. */
+function* randomPoints(variableCount: number, seed: number, attempts: number): Generator<number[]> {
+  const random = seededRandom(seed);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const range = attempt % 3;
+    yield Array.from({ length: variableCount }, () => {
+      const unit = random();
+      return range === 0 ? 0.2 + 2.8 * unit : range === 1 ? -3 + 6 * unit : 0.05 + 0.95 * unit;
+    });
+  }
+}
+
+const IDENTITY_POINTS = 8;
+const IDENTITY_ATTEMPTS = 60;
+const MINIMUM_VALID_POINTS = 3;
+
+type IdentityResult = 'equal' | 'different' | 'inconclusive';
+
+interface Compiled {
+  node: MathNode;
+  complex: boolean;
+}
+
+/** Randomized identity testing at points where both sides are defined (finite and, unless i occurs, real). */
+function numericIdentity(gold: Compiled, pred: Compiled, variables: string[], tolerance: number, seed: number): IdentityResult {
+  const index = new Map(variables.map((name, position) => [name, position]));
+  let valid = 0;
+  if (gold.complex || pred.complex) {
+    const f = compileComplex(gold.node, index);
+    const g = compileComplex(pred.node, index);
+    const { math } = safeMath();
+    for (const point of randomPoints(variables.length, seed, IDENTITY_ATTEMPTS)) {
+      const values = point.map((value) => math.complex(value, 0) as Complex);
+      const a = f(values);
+      const b = g(values);
+      if (!finiteComplex(a) || !finiteComplex(b)) continue;
+      if (!closeComplex(a, b, tolerance)) return 'different';
+      if (++valid >= IDENTITY_POINTS) break;
+    }
+  } else {
+    const f = compileFloat(gold.node, index);
+    const g = compileFloat(pred.node, index);
+    let bigF: Evaluate<BigNumber> | undefined;
+    let bigG: Evaluate<BigNumber> | undefined;
+    for (const point of randomPoints(variables.length, seed, IDENTITY_ATTEMPTS)) {
+      const a = f(point);
+      const b = g(point);
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      if (!close(a, b, tolerance)) {
+        // float cancellation can mislead: look again with 50 digits before calling the forms different
+        bigF ??= compileBig(gold.node, index);
+        bigG ??= compileBig(pred.node, index);
+        const bigPoint = point.map(bigFromNumber);
+        const bigA = bigF(bigPoint);
+        const bigB = bigG(bigPoint);
+        if (!(bigA.isFinite() && bigB.isFinite() && closeBig(bigA, bigB, Math.max(tolerance, 1e-25)))) return 'different';
+      }
+      if (++valid >= IDENTITY_POINTS) break;
+    }
+  }
+  return valid >= MINIMUM_VALID_POINTS ? 'equal' : 'inconclusive';
+}
+
+
+/**
+ * Whether `f1 = c · f2` for a constant c ≠ 0 (c > 0 when `positive`), tested at random points: equations equal up
+ * to a non-zero factor (`y = 2x + 3` and `2x - y + 3 = 0`), inequalities up to a positive one.
+ */
+export function proportional(first: Expr, second: Expr, positive: boolean, seed: number): IdentityResult {
+  const nodeFirst = parseSafe(toMathjsSyntax(first));
+  const nodeSecond = parseSafe(toMathjsSyntax(second));
+  const variables = [...new Set([...freeSymbols(first), ...freeSymbols(second)])].map(mathjsSymbolName).sort();
+  const index = new Map(variables.map((name, position) => [name, position]));
+  const f = compileFloat(nodeFirst, index);
+  const g = compileFloat(nodeSecond, index);
+  const ratios: number[] = [];
+  for (const point of randomPoints(variables.length, seed, IDENTITY_ATTEMPTS)) {
+    const a = f(point);
+    const b = g(point);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    if (Math.abs(b) <= 1e-12 * (1 + Math.abs(a))) {
+      if (Math.abs(a) <= 1e-9) continue;
+      return 'different';
+    }
+    ratios.push(a / b);
+    if (ratios.length >= IDENTITY_POINTS) break;
+  }
+  if (ratios.length < MINIMUM_VALID_POINTS) return 'inconclusive';
+  const ratio = ratios[0]!;
+  if (ratio === 0 || (positive && ratio < 0)) return 'different';
+  return ratios.every((value) => close(value, ratio, 1e-8)) ? 'equal' : 'different';
+}
+
+/** Whether the tolerance for decimal approximations applies: one side is a decimal, the other is not a terminating value. */
+function approximationApplies(gold: Expr, goldExact: Fraction | null, pred: Expr, predExact: Fraction | null): boolean {
+  const nonTerminating = (exact: Fraction | null) => exact === null || !isTerminatingDecimal(exact);
+  return (isDecimalLiteral(pred) && nonTerminating(goldExact)) || (isDecimalLiteral(gold) && nonTerminating(predExact));
+}
+
+function compareConstants(gold: Expr, pred: Expr, goldNode: MathNode, predNode: MathNode, context: CompareContext): Verdict {
+  const { options } = context;
+  const memo = new Map<MathNode, Fraction | null>();
+  const goldExact = exactValue(goldNode, memo);
+  const predExact = exactValue(predNode, memo);
+  if (goldExact !== null && predExact !== null) {
+    if (goldExact.equals(predExact)) {
+      if (options.requireSimplifiedFractions && isUnsimplifiedFraction(pred) && !isUnsimplifiedFraction(gold)) return different('unsimplified-fraction');
+      return equivalent('exact-rational');
+    }
+    if (approximationApplies(gold, goldExact, pred, predExact) && close(fractionToNumber(goldExact), fractionToNumber(predExact), options.relativeTolerance)) {
+      return equivalent('decimal-approximation');
+    }
+    return different('different-value');
+  }
+  if (context.mode === 'cheap') throw new NeedsWorkerError();
+  if (printFolded(goldNode, memo) === printFolded(predNode, memo)) return equivalent('exact-structure');
+  const complex = usesImaginaryUnit(gold) || usesImaginaryUnit(pred);
+  if (complex) {
+    const a = compileComplex(goldNode, new Map())([]);
+    const b = compileComplex(predNode, new Map())([]);
+    if (!finiteComplex(a) || !finiteComplex(b)) return different('non-finite');
+    return closeComplex(a, b, 1e-10) ? equivalent('numeric') : different('different-value');
+  }
+  const a = compileFloat(goldNode, new Map())([]);
+  const b = compileFloat(predNode, new Map())([]);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return different('non-finite');
+  if (close(a, b, 1e-10)) {
+    const bigA = compileBig(goldNode, new Map())([]);
+    const bigB = compileBig(predNode, new Map())([]);
+    if (bigA.isFinite() && bigB.isFinite()) return closeBig(bigA, bigB, 1e-35) ? equivalent('high-precision') : different('different-at-high-precision');
+    return equivalent('numeric');
+  }
+  if (approximationApplies(gold, goldExact, pred, predExact) && close(a, b, options.relativeTolerance)) return equivalent('decimal-approximation');
+  return different('different-value');
+}
+
+function compareBased(gold: Expr, pred: Expr, context: CompareContext): Verdict {
+  if (gold.type === 'based' && pred.type === 'based') {
+    return gold.digits === pred.digits && gold.base === pred.base ? equivalent('same-numeral') : different('different-numeral');
+  }
+  const based = gold.type === 'based' ? gold : pred.type === 'based' ? pred : null;
+  const other = based === gold ? pred : gold;
+  if (based !== null && context.options.baseSubscript === 'optional' && other.type === 'number') {
+    return other.value === based.digits ? equivalent('base-subscript-omitted') : different('different-numeral');
+  }
+  return different('based-numeral-mismatch');
+}
+
+/** Equivalence of two expressions: structure, exact value, high-precision value, or identity in their variables. */
+export function compareExpressions(gold: Expr, pred: Expr, context: CompareContext): Verdict {
+  if (printExpr(gold) === printExpr(pred)) return equivalent('same-expression');
+  const isInfinite = (expr: Expr) => containsNode(expr, (node) => node.type === 'constant' && node.name === 'infinity');
+  if (isInfinite(gold) || isInfinite(pred)) {
+    const goldSign = infinitySign(gold);
+    const predSign = infinitySign(pred);
+    if (goldSign !== null && goldSign === predSign) return equivalent('same-infinity');
+    return different('infinity-mismatch');
+  }
+  if (gold.type === 'based' || pred.type === 'based') return compareBased(gold, pred, context);
+  if (containsNode(gold, (node) => node.type === 'based') || containsNode(pred, (node) => node.type === 'based')) {
+    return different('based-numeral-in-expression');
+  }
+  if (context.mode === 'cheap' && !(isLiteral(gold) && isLiteral(pred))) {
+    // two different bare letters (answer choices, variables), or a letter against a number
+    const bare = (expr: Expr) => expr.type === 'symbol' || isLiteral(expr);
+    if (bare(gold) && bare(pred) && (gold.type === 'symbol' || pred.type === 'symbol')) return different('different-symbol');
+    throw new NeedsWorkerError();
+  }
+  let goldNode: MathNode;
+  let predNode: MathNode;
+  try {
+    goldNode = parseSafe(toMathjsSyntax(gold));
+    predNode = parseSafe(toMathjsSyntax(pred));
+  } catch {
+    return different('unsupported-expression');
+  }
+  const variables = [...new Set([...freeSymbols(gold), ...freeSymbols(pred)])].map(mathjsSymbolName).sort();
+  if (variables.length === 0) return compareConstants(gold, pred, goldNode, predNode, context);
+  const tolerance = containsDecimal(gold) || containsDecimal(pred) ? context.options.relativeTolerance : 1e-9;
+  const complex = { gold: usesImaginaryUnit(gold), pred: usesImaginaryUnit(pred) };
+  const result = numericIdentity({ node: goldNode, complex: complex.gold }, { node: predNode, complex: complex.pred }, variables, tolerance, context.options.seed);
+  if (result === 'equal') return equivalent('numeric-identity');
+  if (result === 'different') return different('different-function');
+  const difference = parseSafe(`(${toMathjsSyntax(gold)}) - (${toMathjsSyntax(pred)})`);
+  return symbolicallyZero(difference) ? equivalent('symbolic') : different('undecided');
+}

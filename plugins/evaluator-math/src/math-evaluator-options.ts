@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Policy choices of the MATH grader. Defaults follow what MATH's answer keys intend: the key states a value, and a
+ * response that states the same value in another correct notation is right.
+ */
+export const MathEvaluatorOptions = z.strictObject({
+  /** Time budget of one comparison in milliseconds; over budget = not equivalent, reason "timeout". */
+  timeoutMs: z.number().int().min(1).max(600_000).default(2_000),
+  /**
+   * A decimal approximation of an irrational or repeating value counts when its relative error is at most this
+   * (`1.41421356` = `\sqrt2`, `1.4` ≠ `\sqrt2`). Terminating values must match exactly (`0.5` ≠ `0.50001`).
+   */
+  relativeTolerance: z.number().min(0).max(0.5).default(1e-4),
+  /** `28\%`: "ignore-sign" reads it as 28 (MATH keys write both `28` and `28\%`); "fraction" reads it as 0.28. */
+  percent: z.enum(['ignore-sign', 'fraction']).default('ignore-sign'),
+  /**
+   * Bare comma lists (`1, -2`, "enter all solutions") are unordered by default; bracketed tuples `(1,-2)` are always
+   * ordered.
+   */
+  bareLists: z.enum(['unordered', 'ordered']).default('unordered'),
+  /** Whether `\frac{2}{4}` is wrong against a key `\frac12`. MATH keys ask for simplest form but graders accept it. */
+  requireSimplifiedFractions: z.boolean().default(false),
+  /** Read `1\frac{1}{10}` as the mixed number 11/10 (MATH keys use mixed numbers) rather than 1·(1/10). */
+  mixedNumbers: z.boolean().default(true),
+  /** Whether an answer without the base subscript (`2516`) matches a key written in a base (`2516_8`). */
+  baseSubscript: z.enum(['optional', 'required']).default('optional'),
+  /** Whether a column or row vector (`pmatrix`) matches a tuple with the same entries. */
+  vectorAsTuple: z.boolean().default(true),
+  /** Whether a one-variable inequality matches the interval it describes (`3 < x \le 4` = `(3,4]`). */
+  inequalityAsInterval: z.boolean().default(true),
+  /** Drop trailing unit words (`5.4 \text{ cents}`, `864 \mbox{ inches}^2`) before comparing. */
+  stripUnits: z.boolean().default(true),
+  /** When a response has no boxed or stated answer, fall back to its last number (marked as a fallback). */
+  lastNumberFallback: z.boolean().default(true),
+  /** Worker threads used for comparisons that need symbolic or numeric work. */
+  workers: z.number().int().min(1).max(16).default(1),
+  /** Seed of the random points of numeric identity testing (verdicts are reproducible for a given seed). */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(20_250_917),
+});
+export type MathEvaluatorOptions = z.infer<typeof MathEvaluatorOptions>;
+export type MathEvaluatorOptionsInput = z.input<typeof MathEvaluatorOptions>;
+
+/** The options as the pure comparison functions need them (everything but thread and time settings). */
+export type EquivalenceOptions = Omit<MathEvaluatorOptions, 'timeoutMs' | 'workers' | 'lastNumberFallback'>;
+
+export const DEFAULT_MATH_EVALUATOR_OPTIONS: MathEvaluatorOptions = MathEvaluatorOptions.parse({});
+
+export function equivalenceOptionsOf(options: MathEvaluatorOptions): EquivalenceOptions {
+  const { timeoutMs: _timeout, workers: _workers, lastNumberFallback: _fallback, ...rest } = options;
+  return rest;
+}

@@ -1,0 +1,204 @@
+import { Worker } from 'node:worker_threads';
+import { tryFastEquivalence } from './are-equivalent.js';
+import type { WorkerMessage, WorkerRequest } from './grade-worker.js';
+import { equivalenceOptionsOf, MathEvaluatorOptions, type EquivalenceOptions, type MathEvaluatorOptionsInput } from './math-evaluator-options.js';
+import { different, type Verdict } from './verdict.js';
+
+/** A verdict with how long it took and where it was decided. */
+export interface TimedVerdict extends Verdict {
+  /** Milliseconds spent on this comparison (in the worker: from sending it to the answer, queueing excluded). */
+  ms: number;
+  /** `fast` = decided in the calling thread; `worker` = decided (or timed out) in a worker thread. */
+  path: 'fast' | 'worker';
+}
+
+export interface GraderStatistics {
+  fast: number;
+  worker: number;
+  timeouts: number;
+  /** Workers started to replace one that was stopped (over budget) or crashed. */
+  workerReplacements: number;
+}
+
+interface Job {
+  request: WorkerRequest;
+  resolve: (verdict: TimedVerdict) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  startedAt: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Memory a worker may use; a comparison that needs more crashes the worker and is answered "resource-limit". */
+const WORKER_HEAP_MB = 512;
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  const options = { execArgv: [] as string[], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  if (here.endsWith('.ts')) {
+    // running from source: the bootstrap registers tsx in the worker, then imports the TypeScript entry
+    return new Worker(new URL('./grade-worker-bootstrap.mjs', here), { ...options, workerData: { entry: new URL('./grade-worker.ts', here).href } });
+  }
+  return new Worker(new URL('./grade-worker.js', here), options);
+}
+
+/**
+ * Grades answers against gold answers with a time budget per comparison. Cheap comparisons run in the calling thread;
+ * the rest run in worker threads, and a worker that exceeds the budget is terminated (synchronous code cannot be
+ * interrupted otherwise) and replaced, the comparison answered "not equivalent, timeout".
+ */
+export class MathGrader {
+  readonly options: MathEvaluatorOptions;
+  readonly statistics: GraderStatistics = { fast: 0, worker: 0, timeouts: 0, workerReplacements: 0 };
+  readonly #equivalence: EquivalenceOptions;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  constructor(options: MathEvaluatorOptions) {
+    this.options = options;
+    this.#equivalence = equivalenceOptionsOf(options);
+  }
+
+  /** Compares one predicted answer (already extracted) with the gold answer. Never rejects. */
+  compare(gold: string, pred: string | null): Promise<TimedVerdict> {
+    if (this.#closed) return Promise.reject(new Error('the grader is closed'));
+    const started = performance.now();
+    let fast: Verdict | null = null;
+    try {
+      fast = tryFastEquivalence(gold, pred, this.#equivalence);
+    } catch {
+      // an unexpected error on the fast path: let the worker decide (and report it)
+    }
+    if (fast !== null) {
+      this.statistics.fast++;
+      return Promise.resolve({ ...fast, ms: performance.now() - started, path: 'fast' });
+    }
+    this.statistics.worker++;
+    return new Promise((resolve) => {
+      this.#queue.push({ request: { id: this.#nextId++, gold, pred: pred ?? '', options: this.#equivalence }, resolve });
+      this.#ensureWorkers();
+      this.#dispatch();
+    });
+  }
+
+  /** Starts the worker threads now rather than on the first comparison that needs one. */
+  warmUp(): void {
+    this.#ensureWorkers();
+  }
+
+  /** Stops the workers; comparisons still waiting are answered "closed". Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.resolve({ ...different('closed'), ms: 0, path: 'worker' });
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.job?.resolve({ ...different('closed'), ms: 0, path: 'worker' });
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  #ensureWorkers(): void {
+    while (!this.#closed && this.#slots.length < this.options.workers) this.#slots.push(this.#spawn());
+  }
+
+  #spawn(): Slot {
+    const slot: Slot = { worker: startWorker(), ready: false, job: null, startedAt: 0, timer: null };
+    slot.worker.unref();
+    slot.worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') {
+        slot.ready = true;
+      } else if (slot.job !== null && message.id === slot.job.request.id) {
+        this.#finish(slot, { ...message.verdict, ms: performance.now() - slot.startedAt, path: 'worker' });
+      }
+      this.#dispatch();
+    });
+    slot.worker.on('error', (error: Error & { code?: string }) => {
+      const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'resource-limit' : `worker-error: ${error.message}`;
+      this.#replace(slot, reason);
+    });
+    slot.worker.on('exit', () => {
+      if (this.#slots.includes(slot)) this.#replace(slot, 'worker-exited');
+    });
+    return slot;
+  }
+
+  #finish(slot: Slot, verdict: TimedVerdict): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const job = slot.job;
+    slot.job = null;
+    job?.resolve(verdict);
+  }
+
+  /** Answers the slot's comparison with `reason`, stops its worker and starts a new one in its place. */
+  #replace(slot: Slot, reason: string): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1) return;
+    this.#finish(slot, { ...different(reason), ms: performance.now() - slot.startedAt, path: 'worker' });
+    this.#slots.splice(index, 1);
+    void slot.worker.terminate();
+    if (!this.#closed) {
+      this.statistics.workerReplacements++;
+      this.#ensureWorkers();
+      this.#dispatch();
+    }
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (!slot.ready || slot.job !== null) continue;
+      const job = this.#queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      slot.startedAt = performance.now();
+      slot.timer = setTimeout(() => {
+        this.statistics.timeouts++;
+        this.#replace(slot, 'timeout');
+      }, this.options.timeoutMs);
+      slot.worker.postMessage(job.request);
+    }
+    // keep the process alive only while comparisons are waiting or running
+    const busy = this.#queue.length > 0 || this.#slots.some((slot) => slot.job !== null);
+    for (const slot of this.#slots) {
+      if (busy) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+}
+
+export function createMathGrader(options: MathEvaluatorOptionsInput = {}): MathGrader {
+  return new MathGrader(MathEvaluatorOptions.parse(options));
+}
+
+export interface AnswerPair {
+  gold: string;
+  pred: string | null;
+}
+
+/**
+ * Grades many pairs: the fast path runs for every pair first, the rest go to the workers together; results come back
+ * in input order. `onProgress` is called with the number of pairs done.
+ */
+export async function gradePairs(
+  pairs: readonly AnswerPair[],
+  grader: MathGrader,
+  onProgress?: (done: number, total: number) => void,
+): Promise<TimedVerdict[]> {
+  let done = 0;
+  const results = await Promise.all(
+    pairs.map(async (pair) => {
+      const verdict = await grader.compare(pair.gold, pair.pred);
+      onProgress?.(++done, pairs.length);
+      return verdict;
+    }),
+  );
+  return results;
+}

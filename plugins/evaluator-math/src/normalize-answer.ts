@@ -1,0 +1,247 @@
+import { matchingBrace } from './extract-answer.js';
+import type { EquivalenceOptions } from './math-evaluator-options.js';
+
+export type NormalizeOptions = Pick<EquivalenceOptions, 'percent' | 'mixedNumbers' | 'stripUnits'>;
+
+const DEFAULT_NORMALIZE_OPTIONS: NormalizeOptions = { percent: 'ignore-sign', mixedNumbers: true, stripUnits: true };
+
+/** Words read as units when they trail a number (`5 cm`, `18 square feet`); longer words are units anyway. */
+const SHORT_UNITS = new Set(['cm', 'mm', 'km', 'm', 'ft', 'in', 'mi', 'yd', 'kg', 'mg', 'g', 'lb', 'lbs', 'oz', 'hr', 'hrs', 'h', 's', 'sec', 'min', 'ml', 'l', 'mph', 'sq', 'cu', 'units', 'unit']);
+/** Trailing words that are never units: list connectors and words an answer can consist of. */
+const NOT_UNITS = new Set(['and', 'or', 'to', 'is', 'are', 'of', 'no', 'yes', 'not', 'none', 'odd', 'even', 'only', 'both']);
+
+const ROW_BREAK = '\uE000';
+
+const TEXT_COMMANDS = 'text|textbf|textit|textrm|textnormal|textsf|texttt|mbox|mathrm|mathbf|mathit|mathsf|mathtt|hbox|emph';
+
+const UNICODE: [RegExp, string][] = [
+  [/[\u2212\u2013\u2014]/g, '-'],
+  [/\u00d7/g, '\\times '],
+  [/[\u00b7\u22c5]/g, '\\cdot '],
+  [/\u00f7/g, '\\div '],
+  [/\u221a/g, '\\sqrt'],
+  [/\u03c0/g, '\\pi '],
+  [/\u221e/g, '\\infty '],
+  [/\u2264/g, '\\le '],
+  [/\u2265/g, '\\ge '],
+  [/\u2260/g, '\\ne '],
+  [/\u222a/g, '\\cup '],
+  [/\u2229/g, '\\cap '],
+  [/\u2208/g, '\\in '],
+  [/\u00b0/g, '^\\circ'],
+  [/\u00a0/g, ' '],
+];
+
+/** Removes delimiters around the whole answer: `$…$`, `\(…\)`, `\[…\]`, `\boxed{…}`, `{…}`. */
+function stripWrappers(text: string): string {
+  let current = text.trim();
+  for (;;) {
+    const before = current;
+    for (const [open, close] of [
+      ['$$', '$$'],
+      ['$', '$'],
+      ['\\(', '\\)'],
+      ['\\[', '\\]'],
+    ] as const) {
+      if (current.length >= open.length + close.length && current.startsWith(open) && current.endsWith(close)) {
+        current = current.slice(open.length, current.length - close.length).trim();
+      }
+    }
+    const box = /^\\(?:boxed|fbox)\s*\{/.exec(current);
+    if (box && matchingBrace(current, box[0].length - 1) === current.length) {
+      current = current.slice(box[0].length, -1).trim();
+    }
+    if (current.startsWith('{') && matchingBrace(current, 0) === current.length) current = current.slice(1, -1).trim();
+    if (current === before) return current;
+  }
+}
+
+/** Replaces `\command{content}` (brace-matched) by what `replace` returns. */
+function replaceCommandGroups(text: string, commands: string, replace: (content: string, rest: string) => string): string {
+  const pattern = new RegExp(`\\\\(?:${commands})\\s*\\{`, 'g');
+  let output = '';
+  let position = 0;
+  for (;;) {
+    pattern.lastIndex = position;
+    const match = pattern.exec(text);
+    if (match === null) break;
+    const open = match.index + match[0].length - 1;
+    const end = matchingBrace(text, open);
+    if (end === -1) break;
+    output += text.slice(position, match.index) + replace(text.slice(open + 1, end - 1), text.slice(end));
+    position = end;
+  }
+  return output + text.slice(position);
+}
+
+/** A unit word: a known short unit, or any word of three letters or more that is not a connector. */
+function isUnitWord(word: string): boolean {
+  const bare = word.replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z]+$/.test(bare) || NOT_UNITS.has(bare)) return false;
+  return SHORT_UNITS.has(bare) || bare.length >= 3;
+}
+
+/** Drops unit words after a number: `5.4 \text{ cents}`, `864 \mbox{ inches}^2`, `135 square feet`. */
+function stripTrailingUnits(text: string): string {
+  // units written as text: drop a trailing \text{words} (and a power after it) when a number comes before it
+  let current = text;
+  for (;;) {
+    const match = new RegExp(`\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*([A-Za-z][A-Za-z .]*)\\}\\s*(?:\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$`).exec(current);
+    if (match === null) break;
+    const before = current.slice(0, match.index);
+    const words = match[1]!.trim().split(/\s+/);
+    if (!/\d/.test(before) || words.some((word) => NOT_UNITS.has(word.toLowerCase()))) break;
+    current = before.trimEnd();
+  }
+  // plain words: pop unit words from the end while a number remains before them
+  const tokens = current.split(/(\s+)/);
+  let lastDigitToken = -1;
+  tokens.forEach((token, index) => {
+    if (/\d/.test(token)) lastDigitToken = index;
+  });
+  while (tokens.length > 0) {
+    const last = tokens.at(-1)!;
+    if (last.trim() === '') {
+      tokens.pop();
+      continue;
+    }
+    const word = last.replace(/\^\{?[23]\}?$/, '');
+    if (!isUnitWord(word) || lastDigitToken === -1 || lastDigitToken >= tokens.length - 1) break;
+    tokens.pop();
+  }
+  return tokens.join('');
+}
+
+/** Puts braces around the arguments of `\frac12`, `\frac ab`, `\sqrt2`, `\sqrt[3]x`, `\binom{n}k`. */
+function braceShorthandArguments(text: string): string {
+  const pattern = /\\(frac|sqrt|binom)(?![A-Za-z])/g;
+  let output = '';
+  let position = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    output += text.slice(position, match.index) + match[0];
+    let index = match.index + match[0].length;
+    const count = match[1] === 'sqrt' ? 1 : 2;
+    if (match[1] === 'sqrt') {
+      while (text[index] === ' ') index++;
+      if (text[index] === '[') {
+        const close = text.indexOf(']', index);
+        if (close === -1) break;
+        output += text.slice(index, close + 1);
+        index = close + 1;
+      }
+    }
+    for (let argument = 0; argument < count; argument++) {
+      while (text[index] === ' ') index++;
+      if (index >= text.length) break;
+      if (text[index] === '{') {
+        const end = matchingBrace(text, index);
+        if (end === -1) break;
+        output += text.slice(index, end);
+        index = end;
+      } else if (text[index] === '\\') {
+        const command = /^\\(?:[A-Za-z]+|.)/.exec(text.slice(index))![0];
+        output += `{${command}}`;
+        index += command.length;
+      } else {
+        output += `{${text[index]}}`;
+        index++;
+      }
+    }
+    position = index;
+    pattern.lastIndex = index;
+  }
+  return output + text.slice(position);
+}
+
+/** `1\frac{1}{10}` → `\frac{11}{10}` (a whole number directly before a proper fraction of whole numbers). */
+function joinMixedNumbers(text: string): string {
+  return text.replace(
+    /(^|[\s([,=;-])(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}/g,
+    (whole: string, before: string, integer: string, numerator: string, denominator: string) => {
+      const n = BigInt(numerator);
+      const d = BigInt(denominator);
+      if (d === 0n || n >= d || n === 0n) return whole;
+      return `${before}\\frac{${BigInt(integer) * d + n}}{${d}}`;
+    },
+  );
+}
+
+/** Whether the right side of `v = …` is a value (no variable other than e and i), so the label can go. */
+function isConstantText(text: string): boolean {
+  const withoutCommands = text.replace(/\\[A-Za-z]+/g, '');
+  return !/[A-DF-HJ-Za-df-hj-z]/.test(withoutCommands) && !text.includes('=') && !/\\(?:le|ge|ne)(?![A-Za-z])|[<>]/.test(text);
+}
+
+function stripLabels(text: string): string {
+  let current = text;
+  // (p, q, r) = (3, 2, 7)
+  const tuple = /^\((?:\s*\\?[A-Za-z]+(?:_\{[^{}]*\})?\s*,)+\s*\\?[A-Za-z]+(?:_\{[^{}]*\})?\s*\)\s*=\s*(?=[([])/.exec(current);
+  if (tuple) current = current.slice(tuple[0].length);
+  // x \in [2, 5)
+  current = current.replace(/^\s*(?:[A-Za-z]|\\[a-z]+)\s*\\in(?![A-Za-z])\s*/, '');
+  // x = 5, k = \frac12, \theta = \pi (only when what follows is a value)
+  const label = /^\s*(?:[A-Za-z]|\\[a-z]+)(?:_\{[^{}]*\})?\s*=\s*/.exec(current);
+  if (label && !/^\s*\\(?:frac|sqrt|pi|infty)/.test(current) && isConstantText(current.slice(label[0].length))) {
+    current = current.slice(label[0].length);
+  }
+  return current;
+}
+
+/**
+ * Canonical text of an answer: the same answer written two ways gives the same string where notation alone differs
+ * (`\left( 3, \dfrac{\pi}{2} \right)` and `(3,\frac\pi2)`). Comparison of values happens later on the parsed form;
+ * this step only removes notation. Runs in linear time on untrusted text.
+ */
+export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFAULT_NORMALIZE_OPTIONS): string {
+  // row breaks `\\` must survive the removal of `\ ` and `\,` spacing
+  let text = answer.replace(/\uE000/g, '').replace(/\\\\/g, ROW_BREAK);
+  for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement);
+  text = stripWrappers(text);
+  text = text.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, ' ');
+  // thousands separators: 10{,}080, 10,\!080, 10\,080 (but "32, 349" stays two numbers)
+  text = text.replace(/(\d)(?:\{,\}|,\\!\s*|\\,)(?=\d{3}(?!\d))/g, '$1');
+  text = text.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
+  text = text.replace(/\\hspace\*?\{[^{}]*\}/g, ' ').replace(/\\[,;:! ]/g, ' ').replace(/~/g, ' ');
+  text = text.replace(/\\(?:dfrac|tfrac|cfrac)(?![A-Za-z])/g, '\\frac').replace(/\\(?:dbinom|tbinom)(?![A-Za-z])/g, '\\binom');
+  // ordinals and degrees: 12^{\text{th}}, 30^\circ, 30^{\circ}
+  text = text.replace(new RegExp(`\\^\\s*\\{?\\s*\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*(?:st|nd|rd|th)\\s*\\}\\s*\\}?`, 'g'), '');
+  text = text.replace(/\^\s*\{?\s*(?:st|nd|rd|th)\s*\}?(?![A-Za-z])/g, '');
+  text = text.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|\\degree(?![A-Za-z])|\\circ(?![A-Za-z])/g, '');
+  // money
+  text = text.replace(/\\\$/g, '').replace(/\$/g, '');
+  text = text.replace(/\\text\s*\{\s*\}/g, '');
+  if (options.stripUnits) text = stripTrailingUnits(text.trim());
+  // \text{…}, \mbox{…}, \textbf{…}: keep the words
+  text = replaceCommandGroups(text, TEXT_COMMANDS, (content) => ` ${content} `);
+  text = text.replace(/(\d)(?:st|nd|rd|th)(?![A-Za-z])/g, '$1');
+  if (options.stripUnits) text = stripTrailingUnits(text.trim());
+  text = text.replace(/\s*(?:\\%|%|\bpercent\b)/g, options.percent === 'fraction' ? '/100' : '');
+  // infinity, relations, brackets
+  text = text.replace(/\\(?:infinity|infin|inf)(?![A-Za-z])/g, '\\infty');
+  text = text.replace(/(^|[([,])\s*\+\s*\\infty/g, '$1\\infty');
+  text = text.replace(/\\(?:leqslant|leq|le)(?![A-Za-z])/g, '\\le ').replace(/\\(?:geqslant|geq|ge)(?![A-Za-z])/g, '\\ge ');
+  text = text.replace(/\\(?:neq|ne)(?![A-Za-z])/g, '\\ne ').replace(/\\lt(?![A-Za-z])/g, '<').replace(/\\gt(?![A-Za-z])/g, '>');
+  text = text.replace(/<=/g, '\\le ').replace(/>=/g, '\\ge ').replace(/!=/g, '\\ne ');
+  text = text.replace(/\\lbrace(?![A-Za-z])/g, '\\{').replace(/\\rbrace(?![A-Za-z])/g, '\\}');
+  text = text.replace(/\\lbrack(?![A-Za-z])/g, '[').replace(/\\rbrack(?![A-Za-z])/g, ']');
+  text = text.replace(/\\langle(?![A-Za-z])/g, '(').replace(/\\rangle(?![A-Za-z])/g, ')');
+  text = text.replace(/\\(?:lvert|rvert|vert)(?![A-Za-z])/g, '|');
+  text = text.replace(/\\ast(?![A-Za-z])/g, '*');
+  text = text.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, '(-\\infty,\\infty)');
+  text = text.replace(/\\(?:emptyset|varnothing)(?![A-Za-z])|\\\{\s*\\\}/g, '\\emptyset');
+  text = braceShorthandArguments(text);
+  // .5 → 0.5; subscripts in braces (204_5 → 204_{5}, x_1 → x_{1})
+  text = text.replace(/(^|[^0-9A-Za-z}\])])\.(\d)/g, '$10.$2');
+  text = text.replace(/_\s*([0-9A-Za-z])/g, '_{$1}');
+  if (options.mixedNumbers) text = joinMixedNumbers(text);
+  // separators between answers: \quad, "or", "and"
+  text = text.replace(/\s*\\q?quad(?![A-Za-z])\s*/g, ', ');
+  if (/[\d\\=]/.test(text)) text = text.replace(/\s+(?:or|and)\s+/g, ', ');
+  text = text.trim().replace(/^[,;\s]+|[.,;:\s]+$/g, '');
+  text = stripLabels(text);
+  // a lone number with plain thousands commas: 58,500
+  if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(text)) text = text.replace(/,/g, '');
+  // white space: keep one space only where it ends a command name before a letter (\pi r)
+  text = text.replace(/(\\[A-Za-z]+)\s+(?=[A-Za-z])/g, '$1\uE001').replace(/\s+/g, '').replace(/\uE001/g, ' ');
+  return stripWrappers(text).replace(/\uE000/g, '\\\\');
+}

@@ -67,3 +67,16 @@ export class NotFoundError extends ConfideError {
     this.name = 'NotFoundError';
   }
 }
+
+/** The first problem of a zod error as a key path and a message; an unknown key is named as the key itself. */
+export function describeZodError(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }> }): {
+  key: string | undefined;
+  message: string;
+} {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys && issue.keys.length > 0) {
+    return { key: [...path, issue.keys[0]!].join('.'), message: `unknown key${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}` };
+  }
+  return { key: path.length > 0 ? path.join('.') : undefined, message: issue.message };
+}

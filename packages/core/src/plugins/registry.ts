@@ -1,4 +1,4 @@
-import { ConfideError, InvalidConfigError } from '../errors.js';
+import { ConfideError, describeZodError, InvalidConfigError } from '../errors.js';
 import type { PluginUse } from '../schemas/run-manifest.js';
 import { closestIds } from './closest-ids.js';
 import type { Plugin, PluginContext, PluginInstances, PluginKind } from './plugin.js';
@@ -69,9 +69,8 @@ export class PluginRegistry {
     const plugin = this.get(kind, id);
     const parsed = plugin.optionsSchema.safeParse(options ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const key = issue.path.length > 0 ? `key "${issue.path.join('.')}"` : 'options';
-      throw new InvalidConfigError(`${kind} plugin "${id}": ${key}: ${issue.message}`);
+      const { key, message } = describeZodError(parsed.error);
+      throw new InvalidConfigError(`${kind} plugin "${id}": ${key === undefined ? 'options' : `key "${key}"`}: ${message}`);
     }
     return {
       instance: plugin.create(parsed.data, context) as PluginInstances[Kind],

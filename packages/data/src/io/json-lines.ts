@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { InvalidInputError } from '@confide/core';
+import { describeZodError, InvalidInputError } from '@confide/core';
 import type { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -12,8 +12,8 @@ export function readTextFile(path: string): string {
 
 /** The first issue of a zod error as the field path and message of an InvalidInputError. */
 export function describeZodIssue(error: z.ZodError): { field: string | undefined; problem: string } {
-  const issue = error.issues[0]!;
-  return { field: issue.path.length > 0 ? issue.path.join('.') : undefined, problem: issue.message };
+  const { key, message } = describeZodError(error);
+  return { field: key, problem: message };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { describeZodError, InvalidConfigError, PRICE_TABLES } from '@confide/core';
 import { z } from 'zod';
 
 const RunId = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a run id such as "qwen-1.5b"');
@@ -66,6 +66,8 @@ export const AblationExperiment = z.strictObject({
         seed: z.number().int().nonnegative().default(0),
         maxKeptErrorRate: z.number().gt(0).lt(1),
         delta: z.number().gt(0).lt(1).default(0.1),
+        /** Candidate thresholds, fixed in advance (Learn then Test needs them chosen without the calibration data). */
+        grid: z.strictObject({ from: z.number(), to: z.number(), steps: z.number().int().min(1).max(100_000) }),
       }),
     )
     .default([]),
@@ -84,8 +86,8 @@ export function loadAblationExperiment(folder: string): AblationExperiment {
   }
   const parsed = AblationExperiment.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidConfigError(`${path}: key "${issue.path.join('.')}": ${issue.message}`);
+    const { key, message } = describeZodError(parsed.error);
+    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);
   }
   const ids = new Set(parsed.data.routers.map((router) => router.id));
   for (const comparison of parsed.data.comparisons) {

@@ -392,6 +392,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       testIndices: Array.from(permutation.slice(calibrationSize)),
       maxKeptErrorRate: entry.maxKeptErrorRate,
       delta: entry.delta,
+      grid: Array.from({ length: entry.grid.steps + 1 }, (_, step) => entry.grid.from + ((entry.grid.to - entry.grid.from) * step) / entry.grid.steps),
     });
   });
 

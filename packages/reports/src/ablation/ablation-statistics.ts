@@ -132,8 +132,8 @@ export interface RiskControlResult {
   heldOut: { size: number; kept: number; keptErrorRate: number; delegationRate: number; accuracy: number; costUsd: number } | null;
 }
 
-/** Least calibration answers a candidate threshold must keep to be tested (chosen from counts alone, not labels). */
-const MIN_KEPT_FOR_A_CANDIDATE = 30;
+/** Fixed sequences started at evenly spaced candidates (each at δ / starts), so a strict start keeping too few answers cannot end the search. */
+const FIXED_SEQUENCE_STARTS = 10;
 
 /**
  * Chooses a threshold on the calibration indices with Learn then Test (kept error ≤ target with probability ≥ 1 − δ),
@@ -148,27 +148,25 @@ export function riskControlledThreshold(input: {
   testIndices: readonly number[];
   maxKeptErrorRate: number;
   delta: number;
+  /** Candidate thresholds in the score's units, fixed before looking at the calibration split. */
+  grid: readonly number[];
 }): RiskControlResult {
   const sign = input.direction === 'keep-high' ? 1 : -1;
   const oriented = (index: number) => sign * input.scores[index]!;
   const calibrationScores = Float64Array.from(input.calibrationIndices, oriented);
   const calibrationLabels = Uint8Array.from(input.calibrationIndices, (index) => input.table.smallCorrect[index]!);
-  const candidates = [...new Set(calibrationScores)]
-    .sort((left, right) => right - left)
-    .filter((threshold) => calibrationScores.filter((score) => score >= threshold).length >= MIN_KEPT_FOR_A_CANDIDATE);
-  const chosen =
-    candidates.length === 0
-      ? null
-      : chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
-          thresholds: candidates,
-          targetErrorRate: input.maxKeptErrorRate,
-          delta: input.delta,
-        });
+  const candidates = [...new Set(input.grid.map((threshold) => sign * threshold))].sort((left, right) => right - left);
+  const chosen = chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
+    thresholds: candidates,
+    targetErrorRate: input.maxKeptErrorRate,
+    delta: input.delta,
+    starts: Math.min(FIXED_SEQUENCE_STARTS, candidates.length),
+  });
   const base = {
     label: input.label,
     maxKeptErrorRate: input.maxKeptErrorRate,
     delta: input.delta,
-    method: 'Learn then Test, fixed-sequence, exact binomial p-values',
+    method: `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`,
   };
   if (chosen === null) return { ...base, threshold: null, calibration: null, heldOut: null };
   let kept = 0;

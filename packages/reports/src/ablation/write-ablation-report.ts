@@ -164,7 +164,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
       : 'The recorded runs carry no token probabilities (the seed did not log them), so no P(c) sweep is possible on them; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
     `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (Delegation II's rate).`,
     'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',
-    'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing and exact binomial p-values on a seeded calibration half; the other half reports what the chosen threshold achieves.',
+    'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing (10 starts, each at δ/10) over a threshold grid fixed in the config, and exact binomial p-values, on a seeded calibration half; the other half reports what the chosen threshold achieves.',
     ...checks,
   ];
   const sections: Array<{ heading: string; table?: ReportTable; chart?: string; text?: string }> = [

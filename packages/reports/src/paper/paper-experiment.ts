@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { describeZodError, InvalidConfigError, PRICE_TABLES } from '@confide/core';
 import { z } from 'zod';
 
 /** A published figure as printed (a string keeps its precision: "0.03" was rounded to cents). */
@@ -79,8 +79,8 @@ export function loadPaperExperiment(folder: string): PaperExperiment {
   }
   const parsed = PaperExperiment.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidConfigError(`${path}: key "${issue.path.join('.')}": ${issue.message}`);
+    const { key, message } = describeZodError(parsed.error);
+    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);
   }
   return parsed.data;
 }

@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
+import { computeAblationResults, loadAblationExperiment, type AblationResults } from '@confide/reports';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../main.js';
+import { createPluginRegistry } from '../plugin-registry.js';
+
+const experimentFolder = join(workspaceRoot(), 'experiments', 'ablation-math500');
+let results: AblationResults;
+
+beforeAll(async () => {
+  const experiment = { ...loadAblationExperiment(experimentFolder), bootstrap: { resamples: 200, seed: 0, confidence: 0.95 } };
+  results = await computeAblationResults({
+    experiment,
+    registry: createPluginRegistry(),
+    problems: loadDataset('math500'),
+    loadRun: (runId) => loadBundledRun(runId),
+  });
+}, 60_000);
+
+afterEach(() => vi.restoreAllMocks());
+
+function curve(id: string) {
+  return results.curves.find((entry) => entry.id === id)!;
+}
+
+describe('ablation on the recorded runs', () => {
+  it('puts the baselines where the runs say they are', () => {
+    expect(curve('always-small').reported.accuracy).toBe(0.72);
+    expect(curve('always-large').reported.accuracy).toBe(0.886);
+    // oracle: right whenever either model is right, counted independently here
+    const small = new Map(loadBundledRun('qwen-1.5b-lora-confidence').records.map((record) => [record.problemId, record.grade.correct]));
+    const either = loadBundledRun('gemini-flash').records.filter((record) => record.grade.correct || small.get(record.problemId)).length;
+    expect(curve('oracle').reported.accuracy).toBe(either / 500);
+  });
+
+  it('finds Delegation II on the confidence-token sweep: 31% delegated, 83.8% right', () => {
+    const point = curve('confidence-token').points.find((entry) => entry.delegationRate === 0.31)!;
+    expect(point.accuracy).toBeCloseTo(0.838, 12);
+    expect(curve('confidence-token').engineCheck).toEqual({ points: 2, agreed: 2 });
+    expect(curve('output-length').engineCheck!.agreed).toBe(curve('output-length').engineCheck!.points);
+  });
+
+  it('gives every reported number an interval that contains it', () => {
+    for (const entry of results.curves) {
+      expect(entry.intervals.accuracy.lower).toBeLessThanOrEqual(entry.reported.accuracy);
+      expect(entry.intervals.accuracy.upper).toBeGreaterThanOrEqual(entry.reported.accuracy);
+    }
+  });
+
+  it('starts every threshold curve at always-small and ends it at always-large', () => {
+    for (const id of ['confidence-token', 'output-length']) {
+      const points = curve(id).points;
+      expect(points[0]!.delegationRate).toBe(0);
+      expect(points.at(-1)!.delegationRate).toBe(1);
+      expect(points.at(-1)!.accuracy).toBe(0.886);
+    }
+  });
+});
+
+describe('confide ablate with a bad config', () => {
+  function withExperiment(edit: (config: Record<string, unknown>) => void): string {
+    const config = JSON.parse(readFileSync(join(experimentFolder, 'experiment.json'), 'utf8'));
+    edit(config);
+    const folder = mkdtempSync(join(tmpdir(), 'confide-ablate-'));
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'experiment.json'), JSON.stringify(config));
+    return folder;
+  }
+
+  async function errorLine(folder: string): Promise<string[]> {
+    const lines: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void lines.push(args.join(' ')));
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await runCli(['ablate', '--experiment', folder, '--out', join(folder, 'out')])).toBe(1);
+    return lines.filter((line) => line.startsWith('confide: error'));
+  }
+
+  it.each([
+    [
+      'an unknown router id',
+      (config: { routers: Array<{ router: { id: string } }> }) => (config.routers[3]!.router.id = 'core/oracel'),
+      /no router plugin "core\/oracel"; did you mean "core\/oracle"/,
+    ],
+    [
+      'a threshold out of range',
+      (config: { routers: Array<{ router: { options: Record<string, unknown> } }> }) => (config.routers[0]!.router.options['threshold'] = 7),
+      /key "threshold": a confidence-token threshold must be in \[0, 1\], got 7/,
+    ],
+    [
+      'a score field missing from the run',
+      (config: { routers: Array<{ router: { options: Record<string, unknown> } }> }) => (config.routers[1]!.router.options['score'] = 'generation.usage.reasoning'),
+      /score field "generation.usage.reasoning" is missing or not a number in run "qwen-1.5b-lora-confidence"/,
+    ],
+    [
+      'an unknown key',
+      (config: Record<string, unknown>) => (config['bootstrapp'] = {}),
+      /experiment\.json: key "bootstrapp": unknown key/,
+    ],
+  ])('fails on %s with one clear line', async (_name, edit, message) => {
+    const lines = await errorLine(withExperiment(edit as (config: Record<string, unknown>) => void));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});

@@ -11,6 +11,7 @@ const { dirname, basename, join } = require('node:path');
 const COMMANDS = {
   paper: 'paper',
   ablation: 'ablate',
+  live: 'run',
 };
 
 /** @type {import('nx/src/project-graph/plugins/public-api').CreateNodes} */

@@ -1,4 +1,6 @@
 import { PluginRegistry } from '@confide/core';
+import { recordedEvaluator } from '@confide/evaluator-recorded';
+import { geminiModel, openaiModel, replayModel, vllmModel } from '@confide/inference';
 import { agreementRouter } from '@confide/router-agreement';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
@@ -16,5 +18,10 @@ export function createPluginRegistry(): PluginRegistry {
     .register(alwaysSmallRouter)
     .register(alwaysLargeRouter)
     .register(agreementRouter)
-    .register(tokenAndLengthRouter);
+    .register(tokenAndLengthRouter)
+    .register(geminiModel)
+    .register(openaiModel)
+    .register(vllmModel)
+    .register(replayModel)
+    .register(recordedEvaluator);
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAblateCommand } from './commands/ablate.js';
 import { registerDataCommand } from './commands/data.js';
 import { registerPaperCommand } from './commands/paper.js';
+import { registerRunCommand } from './commands/run.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
 export function buildProgram(): Command {
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
   registerDataCommand(program);
   registerPaperCommand(program);
   registerAblateCommand(program);
+  registerRunCommand(program);
   return program;
 }

@@ -1,0 +1,88 @@
+import { join, resolve } from 'node:path';
+import { InvalidConfigError } from '@confide/core';
+import { workspaceRoot } from '@confide/data';
+import { BudgetExceededError, CancelledError, loadLiveExperiment, runLiveExperiment } from '@confide/inference';
+import type { Command } from 'commander';
+import { createPluginRegistry } from '../plugin-registry.js';
+
+interface RunOptions {
+  experiment?: string;
+  out?: string;
+  resume?: boolean;
+  budget?: string;
+  cache: string | boolean;
+  alsoGrade?: string[];
+}
+
+function parseBudget(value: string): number {
+  const budget = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(budget)) throw new InvalidConfigError(`--budget: "${value}" is not an amount in US dollars`);
+  return budget;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)')
+    .argument('[experiment]', 'experiment folder with experiment.json (kind "live")')
+    .option('--experiment <folder>', 'the experiment folder (instead of the argument)')
+    .option('--out <folder>', 'run directory (default: <experiment>/run)')
+    .option('--resume', 'continue an interrupted run in the run directory without sending any finished request again')
+    .option('--budget <usd>', 'hard cap in US dollars: a request that could take the ledger past it is not sent')
+    .option('--cache <file>', 'SQLite response cache (default: .cache/confide/responses.sqlite)')
+    .option('--no-cache', 'send every request, with no response cache')
+    .option('--also-grade <evaluator...>', 'also grade the answers with these evaluator ids (e.g. core/math) and show both')
+    .action(async (argument: string | undefined, options: RunOptions) => {
+      const folder = options.experiment ?? argument;
+      if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
+      const experimentFolder = resolve(folder);
+      const loaded = loadLiveExperiment(experimentFolder);
+      const experiment = options.alsoGrade
+        ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }
+        : loaded;
+      const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
+      const cachePath =
+        options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite');
+      const stop = new AbortController();
+      const abort = new AbortController();
+      const onInterrupt = () => {
+        if (!stop.signal.aborted) {
+          process.stderr.write('\nrun: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)\n');
+          stop.abort();
+        } else {
+          abort.abort();
+        }
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        const result = await runLiveExperiment({
+          experiment,
+          registry: createPluginRegistry(),
+          outFolder,
+          resume: options.resume === true,
+          ...(options.budget !== undefined ? { budgetUsd: parseBudget(options.budget) } : {}),
+          cachePath,
+          stopSignal: stop.signal,
+          abortSignal: abort.signal,
+          write: (text) => process.stderr.write(text),
+          interactive: process.stderr.isTTY === true,
+        });
+        if (result.status === 'stopped') {
+          const message = result.message.replace('<experiment>', folder);
+          throw message.startsWith('stopped: budget') ? new BudgetExceededError(message) : new CancelledError(message);
+        }
+        const summary = result.summary!;
+        console.log(`${experiment.name}: ${summary.accuracy.correct}/${summary.accuracy.total} correct (${summary.accuracy.percent.toFixed(1)} %) graded by ${summary.evaluator}`);
+        for (const other of summary.otherEvaluators) console.log(`${experiment.name}: ${other.correct}/${other.total} correct (${other.percent.toFixed(1)} %) graded by ${other.id}`);
+        console.log(`cost: answers $${summary.costUsd.answers.toFixed(6)} · with router $${summary.costUsd.withRouter.toFixed(6)} · all calls $${summary.costUsd.allCalls.toFixed(6)}`);
+        if (summary.failed.length > 0) console.log(`failed: ${summary.failed.length} problems (listed in report.md)`);
+        if (summary.expected) {
+          const { correct, costUsd } = summary.expected;
+          console.log(`expected: ${correct.expected} correct ${correct.ok ? '✓' : '✗'} · $${costUsd.expected} ${costUsd.ok ? '✓' : '✗'}`);
+        }
+        console.error(`run: wrote ${result.files.length} files to ${outFolder}`);
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    });
+}

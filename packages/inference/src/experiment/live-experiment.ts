@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { z } from 'zod';
+
+const PluginChoice = z.strictObject({
+  id: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type PluginChoice = z.infer<typeof PluginChoice>;
+
+const Prompt = z.strictObject({
+  system: z.string().optional(),
+  user: z.string().refine((text) => text.includes('{problem}'), { message: 'the user template must contain {problem}' }),
+});
+
+/** One model of the run: its client plugin, prompt, sampling parameters and lane limits. */
+const ModelSlot = z.strictObject({
+  client: PluginChoice,
+  prompt: Prompt,
+  maxOutputTokens: z.number().int().positive(),
+  temperature: z.number().min(0).max(2).optional(),
+  seed: z.number().int().optional(),
+  /** Requests in flight at once for this model. */
+  concurrency: z.number().int().positive().default(8),
+  requestsPerMinute: z.number().int().positive().optional(),
+  tokensPerMinute: z.number().int().positive().optional(),
+});
+export type ModelSlot = z.infer<typeof ModelSlot>;
+
+/** The model a live orchestrator (Delegation I) asks; its prompt is the router's own. */
+const OrchestratorSlot = ModelSlot.omit({ prompt: true });
+export type OrchestratorSlot = z.infer<typeof OrchestratorSlot>;
+
+const PublishedUsd = z.string().regex(/^\d+(\.\d+)?$/, 'dollars as printed, e.g. "1.249972"');
+
+export const LiveExperiment = z.strictObject({
+  /** Which pipeline runs this experiment (the Nx experiments plugin reads it too). */
+  kind: z.literal('live'),
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string().min(1),
+  dataset: z.string().min(1),
+  /** Only the first N problems (a smoke run). */
+  limit: z.number().int().positive().optional(),
+  priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
+  small: ModelSlot,
+  large: ModelSlot,
+  orchestrator: OrchestratorSlot.optional(),
+  router: PluginChoice,
+  evaluator: PluginChoice,
+  /** More evaluators whose verdicts the report shows beside the main one. */
+  alsoGradeWith: z.array(PluginChoice).default([]),
+  /** Problems in flight in the delegation engine at once. */
+  concurrency: z.number().int().positive().default(32),
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(20),
+      baseDelayMs: z.number().int().nonnegative(),
+      maxDelayMs: z.number().int().positive(),
+      timeoutMs: z.number().int().positive(),
+    })
+    .partial()
+    .default({}),
+  /** Numbers the run must reproduce; the report marks each ✓ or ✗. */
+  expect: z.strictObject({ correct: z.number().int().nonnegative(), costUsd: PublishedUsd }).optional(),
+});
+export type LiveExperiment = z.infer<typeof LiveExperiment>;
+
+export const LIVE_EXPERIMENT_FILE = 'experiment.json';
+
+/** Reads and validates `<folder>/experiment.json`; an unknown key or bad value names the file and the key. */
+export function loadLiveExperiment(folder: string): LiveExperiment {
+  const path = join(folder, LIVE_EXPERIMENT_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidConfigError(`${path}: ${(error as Error).message}`);
+  }
+  const parsed = LiveExperiment.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidConfigError(`${path}: key "${issue.path.join('.')}": ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,38 @@
+import type { LiveRunSummary } from './live-run-summary.js';
+
+const usd = (value: number) => value.toFixed(6);
+const percent = (correct: number, total: number) => (total === 0 ? '-' : ((correct * 100) / total).toFixed(1));
+
+/** The run's report as markdown: accuracy under each evaluator, the hand-off, the ledger, failures, expected numbers. */
+export function liveRunReport(summary: LiveRunSummary): string {
+  const lines = [`# ${summary.title}`, '', `Run \`${summary.name}\`, graded by \`${summary.evaluator}\`.`, ''];
+  lines.push('| evaluator | correct | problems | accuracy % |', '|:-|-:|-:|-:|');
+  lines.push(`|${summary.evaluator}|${summary.accuracy.correct}|${summary.accuracy.total}|${summary.accuracy.percent.toFixed(1)}|`);
+  for (const other of summary.otherEvaluators) lines.push(`|${other.id}|${other.correct}|${other.total}|${other.percent.toFixed(1)}|`);
+  lines.push('', '## Hand-off', '', '| side | model | problems | correct | accuracy % | cost $ |', '|:-|:-|-:|-:|-:|-:|');
+  for (const row of summary.handOff) {
+    lines.push(`|${row.side}|${row.model}|${row.problems}|${row.correct}|${percent(row.correct, row.problems)}|${usd(row.costUsd)}|`);
+  }
+  if (summary.router) lines.push(`|router|${summary.router.model}|${summary.router.calls}|||${usd(summary.router.costUsd)}|`);
+  lines.push(
+    '',
+    '## Cost',
+    '',
+    `- answers used: $${usd(summary.costUsd.answers)}`,
+    `- with the router's own calls: $${usd(summary.costUsd.withRouter)}`,
+    `- every call (small answers delegated away included): $${usd(summary.costUsd.allCalls)}`,
+  );
+  if (summary.expected) {
+    const mark = (ok: boolean) => (ok ? '✓' : '✗');
+    lines.push(
+      '',
+      '## Expected',
+      '',
+      `- correct: ${summary.expected.correct.actual} (expected ${summary.expected.correct.expected}) ${mark(summary.expected.correct.ok)}`,
+      `- cost of the answers: $${summary.expected.costUsd.actual} (expected $${summary.expected.costUsd.expected}) ${mark(summary.expected.costUsd.ok)}`,
+    );
+  }
+  lines.push('', `## Failed problems (${summary.failed.length})`, '');
+  for (const failure of summary.failed) lines.push(`- ${failure.problemId}: ${failure.reason}`);
+  return lines.join('\n') + '\n';
+}

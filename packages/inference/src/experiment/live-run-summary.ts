@@ -1,0 +1,86 @@
+import type { Evaluator, PluginUse, RunRecord } from '@confide/core';
+import { accuracy, type AccuracySummary } from '@confide/metrics';
+import type { CostLedger } from '@confide/routing';
+import { isFailedRecord } from '../live/live-source.js';
+import type { LiveExperiment } from './live-experiment.js';
+
+export interface LiveRunSummary {
+  name: string;
+  title: string;
+  evaluator: string;
+  accuracy: AccuracySummary;
+  /** The same answers graded by the other evaluators the config names. */
+  otherEvaluators: Array<{ id: string } & AccuracySummary>;
+  handOff: Array<{ side: 'small' | 'large'; model: string; problems: number; correct: number; costUsd: number }>;
+  router: { model: string; calls: number; costUsd: number } | null;
+  costUsd: {
+    /** The answers used (the seed's accounting). */
+    answers: number;
+    /** Plus the router's own model calls. */
+    withRouter: number;
+    /** Every call made, small answers delegated away included: the run's ledger. */
+    allCalls: number;
+  };
+  /** What the budget counted; equals `costUsd.allCalls` for a run that finished. */
+  spentUsd: number;
+  failed: Array<{ problemId: string; reason: string }>;
+  expected: { correct: { expected: number; actual: number; ok: boolean }; costUsd: { expected: string; actual: string; ok: boolean } } | null;
+}
+
+export async function summariseLiveRun(input: {
+  experiment: LiveExperiment;
+  records: readonly RunRecord[];
+  ledger: CostLedger;
+  otherGrades: ReadonlyArray<{ use: PluginUse; evaluator: Evaluator }>;
+  spentUsd: number;
+}): Promise<LiveRunSummary> {
+  const { experiment, records, ledger } = input;
+  const handOff = (['small', 'large'] as const).map((side) => {
+    const chosen = records.filter((record) => record.route?.target === side);
+    const ids = new Set(chosen.map((record) => record.problemId));
+    return {
+      side,
+      model: [...new Set(chosen.map((record) => record.generation.model))].sort().join(', ') || '-',
+      problems: chosen.length,
+      correct: chosen.filter((record) => record.grade.correct).length,
+      costUsd: ledger.totals((entry) => entry.role === 'answer' && ids.has(entry.problemId)).costUsd,
+    };
+  });
+  const routerTotals = ledger.totals((entry) => entry.role === 'router');
+  const routerModels = [...new Set(ledger.entries.filter((entry) => entry.role === 'router').map((entry) => entry.model))];
+  const otherEvaluators: LiveRunSummary['otherEvaluators'] = [];
+  for (const { use, evaluator } of input.otherGrades) {
+    const regraded: RunRecord[] = [];
+    for (const record of records) {
+      const grade = isFailedRecord(record)
+        ? { correct: false, evaluator: use.id }
+        : await evaluator.grade({ gold: record.gold ?? '', response: record.generation.text });
+      regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator } });
+    }
+    otherEvaluators.push({ id: use.id, ...accuracy(regraded) });
+  }
+  const summary = accuracy(records);
+  const answers = ledger.totals((entry) => entry.role === 'answer').costUsd;
+  return {
+    name: experiment.name,
+    title: experiment.title,
+    evaluator: experiment.evaluator.id,
+    accuracy: summary,
+    otherEvaluators,
+    handOff,
+    router: routerTotals.calls > 0 ? { model: routerModels.join(', '), calls: routerTotals.calls, costUsd: routerTotals.costUsd } : null,
+    costUsd: {
+      answers,
+      withRouter: ledger.totals((entry) => entry.role !== 'superseded').costUsd,
+      allCalls: ledger.totals().costUsd,
+    },
+    spentUsd: input.spentUsd,
+    failed: records.filter(isFailedRecord).map((record) => ({ problemId: record.problemId, reason: record.note!.slice('failed: '.length) })),
+    expected: experiment.expect
+      ? {
+          correct: { expected: experiment.expect.correct, actual: summary.correct, ok: experiment.expect.correct === summary.correct },
+          costUsd: { expected: experiment.expect.costUsd, actual: answers.toFixed(6), ok: experiment.expect.costUsd === answers.toFixed(6) },
+        }
+      : null,
+  };
+}

@@ -1,0 +1,322 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ConfideError,
+  InvalidConfigError,
+  PRICE_TABLES,
+  RUN_MANIFEST_SCHEMA_VERSION,
+  RunRecord,
+  type Evaluator,
+  type ModelClient,
+  type PluginContext,
+  type PluginRegistry,
+  type PluginUse,
+  type Problem,
+  type RouteDecision,
+  type RunManifest,
+} from '@confide/core';
+import { loadDataset, MANIFEST_FILE, RECORDS_FILE, workspaceRoot, writeFileAtomic, writeRunDirectory } from '@confide/data';
+import { delegate, type CostLedger } from '@confide/routing';
+import { Budget } from '../budget/budget.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { BudgetExceededError, CancelledError } from '../errors.js';
+import { isLiveModelClient, type LiveModelClient } from '../live-model-client.js';
+import { canonicalJson } from '../request-key.js';
+import { ScheduledModelClient } from '../scheduled-client.js';
+import { Scheduler, type SchedulerEvent } from '../scheduler/scheduler.js';
+import { isFailedRecord, liveSource, type LiveSource } from '../live/live-source.js';
+import { LoggedDecision, loggedRouter } from '../live/logged-router.js';
+import { RunProgress } from '../live/run-progress.js';
+import { StageLog } from '../live/stage-log.js';
+import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
+import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
+import { liveRunReport } from './live-run-report.js';
+
+/** The plugin context of a live run: routers that call a model (a live orchestrator) find their client here. */
+export interface LivePluginContext extends PluginContext {
+  modelClients: Record<string, ModelClient>;
+}
+
+export const RUN_CONFIG_FILE = 'run-config.json';
+export const STAGES_FOLDER = 'stages';
+
+export interface LiveRunOptions {
+  experiment: LiveExperiment;
+  registry: PluginRegistry;
+  /** The run directory: stage logs while it runs; manifest, records and report when it completes. */
+  outFolder: string;
+  /** Continue an interrupted run in `outFolder` without sending any finished request again. */
+  resume?: boolean;
+  /** Hard cap in US dollars on the run's ledger. */
+  budgetUsd?: number;
+  /** SQLite file of the response cache; null for none. */
+  cachePath?: string | null;
+  /** Stops new requests (first Ctrl-C): what is in flight finishes and is written. */
+  stopSignal?: AbortSignal;
+  /** Cancels requests in flight too (second Ctrl-C). */
+  abortSignal?: AbortSignal;
+  /** Progress and messages, on stderr in the CLI. */
+  write?: (text: string) => void;
+  interactive?: boolean;
+  problems?: readonly Problem[];
+}
+
+export interface LiveRunResult {
+  status: 'complete' | 'stopped';
+  /** Why a stopped run stopped, with what to do next. */
+  message: string;
+  summary?: LiveRunSummary;
+  spentUsd: number;
+  estimateUpperUsd: number;
+  files: string[];
+}
+
+function gitState(): { commit: string | null; dirty: boolean | null } {
+  try {
+    const root = workspaceRoot();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, dirty: status.trim().length > 0 };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const name of ['@google/genai', 'openai', 'better-sqlite3', 'zod']) {
+    try {
+      const path = join(workspaceRoot(), 'node_modules', name, 'package.json');
+      versions[name] = (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+    } catch {
+      // not installed where we look: left out rather than guessed
+    }
+  }
+  return versions;
+}
+
+function createLiveClient(registry: PluginRegistry, slotName: string, slot: ModelSlot | OrchestratorSlot, context: PluginContext) {
+  const created = registry.create('model', slot.client.id, slot.client.options, context);
+  if (!isLiveModelClient(created.instance)) {
+    throw new InvalidConfigError(`${slotName}.client: "${slot.client.id}" is not a live model client`);
+  }
+  return { client: created.instance, use: created.use };
+}
+
+/**
+ * Runs a live experiment: generate → grade → route → delegate → metrics → report, through the same delegation
+ * engine as the offline paper job. Every answer is appended to a stage log as it completes; a stopped or killed run
+ * resumes from them without sending a finished request again. The budget is reserved before each request.
+ */
+export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
+  const { experiment, registry } = options;
+  const write = options.write ?? (() => undefined);
+  const prices = PRICE_TABLES[experiment.priceTable]!;
+  const all = options.problems ?? loadDataset(experiment.dataset);
+  const problems = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
+
+  // ---- run directory: a fresh one, or the same config resumed ------------------------------------------------
+  const runConfig = canonicalJson(experiment);
+  const configPath = join(options.outFolder, RUN_CONFIG_FILE);
+  const stagesFolder = join(options.outFolder, STAGES_FOLDER);
+  if (existsSync(configPath)) {
+    if (!options.resume) {
+      throw new InvalidConfigError(
+        `${options.outFolder} already holds a run: pass --resume to continue it, or choose another --out`,
+      );
+    }
+    if (readFileSync(configPath, 'utf8').trim() !== runConfig) {
+      throw new InvalidConfigError(`${configPath}: the run there was started with another config; it cannot be resumed with this one`);
+    }
+  } else {
+    rmSync(stagesFolder, { recursive: true, force: true });
+    writeFileAtomic(configPath, runConfig + '\n');
+  }
+  for (const file of [MANIFEST_FILE, RECORDS_FILE]) rmSync(join(options.outFolder, file), { force: true });
+
+  const smallLog = new StageLog(join(stagesFolder, 'small.jsonl'), RunRecord);
+  const largeLog = new StageLog(join(stagesFolder, 'large.jsonl'), RunRecord);
+  const routeLog = new StageLog(join(stagesFolder, 'routes.jsonl'), LoggedDecision);
+  const usable = (records: RunRecord[]) => new Map(records.filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record]));
+  const resumedSmall = usable(smallLog.read());
+  const resumedLarge = usable(largeLog.read());
+  const resumedRoutes = new Map<string, RouteDecision>(routeLog.read().map((entry) => [entry.problemId, entry.decision]));
+
+  // ---- clients, scheduler, cache, budget ----------------------------------------------------------------------
+  const baseContext: PluginContext = { priceTable: prices };
+  const small = createLiveClient(registry, 'small', experiment.small, baseContext);
+  const large = createLiveClient(registry, 'large', experiment.large, baseContext);
+  const orchestrator = experiment.orchestrator ? createLiveClient(registry, 'orchestrator', experiment.orchestrator, baseContext) : undefined;
+  const evaluatorUse = registry.create('evaluator', experiment.evaluator.id, experiment.evaluator.options, baseContext);
+  const evaluator: Evaluator = evaluatorUse.instance;
+
+  let priorSpent = 0;
+  const priorBudget = new Budget(prices);
+  for (const record of [...resumedSmall.values(), ...resumedLarge.values()]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
+  for (const decision of resumedRoutes.values()) {
+    if (decision.routerModel !== undefined && decision.routerUsage !== undefined) priorSpent += priorBudget.cost(decision.routerModel, decision.routerUsage);
+  }
+  const budget = new Budget(prices, options.budgetUsd, priorSpent / 1e8);
+
+  const scheduler = new Scheduler({
+    retry: experiment.retry,
+    onEvent: (event: SchedulerEvent) => progress?.onScheduler(event),
+  });
+  const laneOf = (slot: ModelSlot | OrchestratorSlot) => ({
+    concurrency: slot.concurrency,
+    ...(slot.requestsPerMinute !== undefined ? { requestsPerMinute: slot.requestsPerMinute } : {}),
+    ...(slot.tokensPerMinute !== undefined ? { tokensPerMinute: slot.tokensPerMinute } : {}),
+  });
+  scheduler.addLane('small', laneOf(experiment.small)).addLane('large', laneOf(experiment.large));
+  if (experiment.orchestrator) scheduler.addLane('orchestrator', laneOf(experiment.orchestrator));
+  const cache = options.cachePath === null || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
+
+  let progress: RunProgress | undefined;
+  const scheduled = (side: string, client: LiveModelClient) =>
+    new ScheduledModelClient({
+      client,
+      scheduler,
+      budget,
+      lane: side,
+      ...(cache ? { cache } : {}),
+      onCall: (event) => progress?.onCall(side, event),
+    });
+  const smallClient = scheduled('small', small.client);
+  const largeClient = scheduled('large', large.client);
+  const orchestratorClient = orchestrator ? scheduled('orchestrator', orchestrator.client) : undefined;
+
+  const source = (label: 'small' | 'large', slot: ModelSlot, client: ScheduledModelClient, log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>): LiveSource =>
+    liveSource({
+      label,
+      runId: experiment.name,
+      client,
+      evaluator,
+      prompt: slot.prompt,
+      parameters: {
+        maxOutputTokens: slot.maxOutputTokens,
+        ...(slot.temperature !== undefined ? { temperature: slot.temperature } : {}),
+        ...(slot.seed !== undefined ? { seed: slot.seed } : {}),
+      },
+      log,
+      resumed,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+  const smallSource = source('small', experiment.small, smallClient, smallLog, resumedSmall);
+  const largeSource = source('large', experiment.large, largeClient, largeLog, resumedLarge);
+
+  const routerContext: LivePluginContext = { priceTable: prices, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
+  const routerUse = registry.create('router', experiment.router.id, experiment.router.options, routerContext);
+  const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
+
+  // ---- estimate: the worst case from max tokens for what is left ---------------------------------------------
+  let upperBound = 0;
+  for (const problem of problems) {
+    if (!resumedSmall.has(problem.id)) upperBound += budget.cost(small.client.model, small.client.maxUsage(smallSource.request(problem)));
+    if (!resumedLarge.has(problem.id)) upperBound += budget.cost(large.client.model, large.client.maxUsage(largeSource.request(problem)));
+  }
+  const estimateUpperUsd = budget.spentUsd + upperBound / 1e8;
+  write(
+    `run: ${experiment.name}: ${problems.length} problems${options.resume ? `, resuming (${resumedSmall.size} small and ${resumedLarge.size} large answers recorded)` : ''}; ` +
+      `cost at most $${estimateUpperUsd.toFixed(6)} (every problem answered by both models at max tokens)` +
+      (options.budgetUsd !== undefined ? `; budget $${options.budgetUsd.toFixed(6)}` : '') +
+      '\n',
+  );
+  if (options.budgetUsd !== undefined && options.budgetUsd < estimateUpperUsd) {
+    write(`run: the budget is below that bound: the run stops before a request could take the ledger past $${options.budgetUsd.toFixed(6)}\n`);
+  }
+  progress = new RunProgress(problems.length, budget, upperBound / 1e8, write, options.interactive ?? false, 0);
+
+  // ---- delegate ----------------------------------------------------------------------------------------------
+  const stop = new AbortController();
+  const onStop = () => {
+    stop.abort();
+    scheduler.stop();
+  };
+  options.stopSignal?.addEventListener('abort', onStop, { once: true });
+  let records: RunRecord[] | undefined;
+  let ledger: CostLedger | undefined;
+  let failure: unknown;
+  try {
+    const result = await delegate({
+      runId: experiment.name,
+      problems,
+      router,
+      small: smallSource,
+      large: largeSource,
+      prices,
+      concurrency: experiment.concurrency,
+      signal: stop.signal,
+      onProgress: (done) => progress?.onProblemDone(done),
+    });
+    records = result.records;
+    ledger = result.ledger;
+  } catch (error) {
+    failure = error;
+    onStop();
+  } finally {
+    options.stopSignal?.removeEventListener('abort', onStop);
+    // Whatever is in flight finishes and is written before we return.
+    await Promise.all([smallSource.settled(), largeSource.settled(), scheduler.idle()]);
+    progress.finish();
+    smallLog.close();
+    largeLog.close();
+    routeLog.close();
+    cache?.close();
+  }
+
+  if (failure !== undefined || records === undefined || ledger === undefined) {
+    const stoppedBy =
+      failure instanceof BudgetExceededError || (ConfideError.isInstance(failure) && failure.code === 'BUDGET_EXCEEDED')
+        ? `stopped: ${(failure as Error).message}. Nothing past the budget was sent. Spent $${budget.spentUsd.toFixed(6)}.`
+        : failure instanceof CancelledError || (ConfideError.isInstance(failure) && failure.code === 'CANCELLED')
+          ? `stopped: cancelled. Requests in flight were finished and written. Spent $${budget.spentUsd.toFixed(6)}.`
+          : undefined;
+    if (stoppedBy === undefined) throw failure;
+    return {
+      status: 'stopped',
+      message: `${stoppedBy} Continue with: confide run <experiment> --out ${options.outFolder} --resume${options.budgetUsd !== undefined ? ' --budget <more>' : ''}`,
+      spentUsd: budget.spentUsd,
+      estimateUpperUsd,
+      files: [smallLog.path, largeLog.path, routeLog.path],
+    };
+  }
+
+  // ---- metrics and report ------------------------------------------------------------------------------------
+  const otherGrades: Array<{ use: PluginUse; evaluator: Evaluator }> = experiment.alsoGradeWith.map((choice) => {
+    const created = registry.create('evaluator', choice.id, choice.options, baseContext);
+    return { use: created.use, evaluator: created.instance };
+  });
+  const summary = await summariseLiveRun({ experiment, records, ledger, otherGrades, spentUsd: budget.spentUsd });
+  await evaluator.close();
+  for (const other of otherGrades) await other.evaluator.close();
+
+  const plugins: PluginUse[] = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), routerUse.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)];
+  const replayOnly = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : [])].every((use) => use.id === 'core/replay');
+  const manifest: RunManifest = {
+    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+    runId: experiment.name,
+    description: experiment.title,
+    dataset: experiment.dataset,
+    config: experiment as unknown as Record<string, unknown>,
+    plugins,
+    git: gitState(),
+    packageVersions: packageVersions(),
+    priceTable: { id: prices.id, version: prices.version },
+    source: { kind: replayOnly ? 'replay' : 'live', origin: 'confide run', files: [] },
+    records: records.length,
+  };
+  writeRunDirectory(options.outFolder, { manifest, records });
+  const reportPath = join(options.outFolder, 'report.md');
+  const summaryPath = join(options.outFolder, 'summary.json');
+  writeFileAtomic(reportPath, liveRunReport(summary));
+  writeFileAtomic(summaryPath, JSON.stringify(summary, null, 2) + '\n');
+  return {
+    status: 'complete',
+    message: `${summary.accuracy.correct}/${summary.accuracy.total} correct, $${summary.costUsd.answers.toFixed(6)} (answers), $${summary.costUsd.allCalls.toFixed(6)} all calls`,
+    summary,
+    spentUsd: budget.spentUsd,
+    estimateUpperUsd,
+    files: [join(options.outFolder, MANIFEST_FILE), join(options.outFolder, RECORDS_FILE), reportPath, summaryPath],
+  };
+}

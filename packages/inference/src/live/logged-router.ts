@@ -1,0 +1,28 @@
+import { RouteDecision, type Router } from '@confide/core';
+import { z } from 'zod';
+import type { StageLog } from './stage-log.js';
+
+export const LoggedDecision = z.strictObject({ problemId: z.string().min(1), decision: RouteDecision });
+export type LoggedDecision = z.infer<typeof LoggedDecision>;
+
+/**
+ * Keeps a router's decisions in a stage log as they are made, and gives back logged ones on resume: an orchestrator
+ * that asked a model is not asked (and billed) again.
+ */
+export function loggedRouter(
+  router: Router,
+  log: StageLog<typeof LoggedDecision>,
+  resumed: ReadonlyMap<string, RouteDecision>,
+): Router {
+  return {
+    specificationVersion: router.specificationVersion,
+    needsSmallAnswer: router.needsSmallAnswer,
+    async decide(input) {
+      const known = resumed.get(input.problem.id);
+      if (known !== undefined) return known;
+      const decision = await router.decide(input);
+      log.append({ problemId: input.problem.id, decision });
+      return decision;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { Budget } from '../budget/budget.js';
+import type { CallEvent } from '../scheduled-client.js';
+import type { SchedulerEvent } from '../scheduler/scheduler.js';
+
+interface SideCounts {
+  answered: number;
+  cached: number;
+  failed: number;
+}
+
+/**
+ * The progress line of a live run on stderr: problems done, calls per model (cached, failed), retries, spend so far,
+ * and the estimate to finish (spend per problem so far times the problems left, and the worst case from max tokens).
+ * On a terminal it redraws in place; otherwise it prints a line every tenth of the run.
+ */
+export class RunProgress {
+  done = 0;
+  retries = 0;
+  readonly sides = new Map<string, SideCounts>();
+  #lastDecile = -1;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly total: number,
+    private readonly budget: Budget,
+    /** Worst-case cost of what is left at the start, from max tokens. */
+    private readonly upperBoundUsd: number,
+    private readonly write: (text: string) => void,
+    private readonly interactive: boolean,
+    private readonly startedDone = 0,
+  ) {
+    this.done = startedDone;
+    if (interactive) this.#timer = setInterval(() => this.write(`\r${this.line()}`), 250).unref();
+  }
+
+  #side(name: string): SideCounts {
+    let counts = this.sides.get(name);
+    if (counts === undefined) {
+      counts = { answered: 0, cached: 0, failed: 0 };
+      this.sides.set(name, counts);
+    }
+    return counts;
+  }
+
+  onCall(side: string, event: CallEvent): void {
+    const counts = this.#side(side);
+    if (event.type === 'failed') counts.failed++;
+    else counts.answered++;
+    if (event.type === 'cache-hit' || event.type === 'shared') counts.cached++;
+  }
+
+  onScheduler(event: SchedulerEvent): void {
+    if (event.type === 'attempt-failure' && event.retryInMs !== null) this.retries++;
+  }
+
+  onProblemDone(done: number): void {
+    this.done = this.startedDone + done;
+    if (this.interactive) return;
+    const decile = Math.floor((this.done * 10) / Math.max(1, this.total));
+    if (decile !== this.#lastDecile) {
+      this.#lastDecile = decile;
+      this.write(`${this.line()}\n`);
+    }
+  }
+
+  /** Spend per finished problem so far, times the problems left. */
+  estimateToFinishUsd(): number {
+    const newlyDone = this.done - this.startedDone;
+    if (newlyDone <= 0) return this.upperBoundUsd;
+    return (this.budget.spentUsd / Math.max(1, this.done)) * (this.total - this.done);
+  }
+
+  line(): string {
+    const sides = [...this.sides.entries()]
+      .map(([name, counts]) => `${name} ${counts.answered}${counts.cached ? ` (${counts.cached} cached)` : ''}${counts.failed ? ` ${counts.failed} failed` : ''}`)
+      .join(' · ');
+    const budget = this.budget.capUsd === undefined ? '' : ` · budget $${this.budget.capUsd.toFixed(2)}`;
+    return (
+      `run: ${this.done}/${this.total} problems · ${sides || 'no calls yet'} · retries ${this.retries} · ` +
+      `spent $${this.budget.spentUsd.toFixed(6)} · to finish ~$${this.estimateToFinishUsd().toFixed(4)}${budget}`
+    );
+  }
+
+  finish(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.write(`${this.interactive ? '\r' : ''}${this.line()}\n`);
+  }
+}

@@ -354,7 +354,10 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     });
   }
 
-  const allPoints = curves.flatMap((curve) => curve.points.map((point) => ({ label: curve.label, cost: point.costUsd, accuracy: point.accuracy })));
+  // The hull of what deployable routers reach: the oracle reads the large model's grade, so it is left out.
+  const allPoints = curves
+    .filter((curve) => curve.router.id !== 'core/oracle')
+    .flatMap((curve) => curve.points.map((point) => ({ label: curve.label, cost: point.costUsd, accuracy: point.accuracy })));
   const hull = nonDecreasingConvexHull(allPoints).map((point) => ({ label: point.label!, accuracy: point.accuracy, costUsd: point.cost }));
 
   const comparisons = experiment.comparisons.map((comparison) => {

@@ -26,7 +26,7 @@ export function routingCurvesChart(points: readonly CurvePoint[], options: { tit
       {
         transform: [{ filter: "datum.kind === 'curve'" }],
         mark: { type: 'line', point: { size: 12 }, strokeWidth: 1.5 },
-        encoding: { x, y, color: { field: 'router', type: 'nominal', title: 'router' }, order: { field: 'order', type: 'quantitative' } },
+        encoding: { x, y, color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 520 }, scale: { scheme: 'tableau20' } }, order: { field: 'order', type: 'quantitative' } },
       },
       {
         transform: [{ filter: "datum.kind === 'hull'" }],
@@ -39,7 +39,7 @@ export function routingCurvesChart(points: readonly CurvePoint[], options: { tit
         encoding: {
           x,
           y,
-          color: { field: 'router', type: 'nominal', title: 'router' },
+          color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 520 }, scale: { scheme: 'tableau20' } },
           shape: { field: 'kind', type: 'nominal', title: 'source', scale: { domain: ['point', 'paper'], range: ['circle', 'diamond'] } },
           tooltip: [
             { field: 'router', type: 'nominal' },

@@ -1,3 +1,4 @@
+export * from './card-data-files.js';
 export * from './dataset-card.js';
 export * from './hub-adapter.js';
 export * from './hub-cache.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, NotFoundError } from '@confide/core';
 import type { HubFileEntry, HubListing } from './hub-cache.js';
+import { cardDataFiles, globToRegExp } from './card-data-files.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubProgressListener } from './hub-progress.js';
 import { parseHubRepo } from './hub-repo.js';
@@ -15,8 +16,10 @@ export interface PullHubDatasetOptions {
   repo: string;
   /** Branch, tag or commit id; `main` by default. */
   revision?: string;
-  /** Only this split (as named by the data files: train, test, validation, ...). */
+  /** Only this split (as the card's `configs` or the file names define them: train, test, validation, ...). */
   split?: string;
+  /** The card config whose data files to read (`default` when the card has one). */
+  config?: string;
   /** Only these data files (repository paths), instead of every data file. */
   files?: readonly string[];
   offline?: boolean;
@@ -110,76 +113,123 @@ function parseJsonLines(bytes: Buffer, name: string): Record<string, unknown>[] 
   return rows;
 }
 
-/** Picks the data files to fetch: the requested ones, or per split the Parquet files (the JSONL ones if a split has none). */
-function selectDataFiles(listing: HubListing, options: PullHubDatasetOptions): HubFileEntry[] {
+/** A data file to fetch, with the split it belongs to. */
+interface SelectedFile {
+  entry: HubFileEntry;
+  split: string;
+}
+
+/**
+ * Which data files make up which split: the card's `configs` data files when it declares them, else the naming
+ * convention ({@link splitOfHubPath}). Per split, Parquet files win over JSON Lines ones (a repository that has
+ * both holds the same rows twice).
+ */
+export function assignSplits(listing: HubListing, card: string | undefined, config?: string): Map<string, HubFileEntry[]> {
   const where = `dataset ${listing.repo}@${listing.commit}`;
-  const dataFiles = listing.files.filter((entry) => isHubDataFile(entry.path));
+  const splits = new Map<string, HubFileEntry[]>();
+  const declared = cardDataFiles(card, config, `${listing.repo}/README.md`);
+  if (declared !== undefined) {
+    for (const { split, patterns } of declared) {
+      const expressions = patterns.map(globToRegExp);
+      const matched = listing.files.filter((entry) => expressions.some((expression) => expression.test(entry.path)));
+      if (matched.length === 0) throw new NotFoundError(`${where}: the card's data files for split "${split}" (${patterns.join(', ')}) match no file`);
+      const readable = matched.filter((entry) => isHubDataFile(entry.path));
+      if (readable.length === 0) {
+        throw new InvalidInputError({ file: `${listing.repo}/${matched[0]!.path}`, problem: `split "${split}" is stored in a format Confide does not read (Parquet and JSON Lines only)` });
+      }
+      splits.set(split, [...(splits.get(split) ?? []), ...readable]);
+    }
+  } else {
+    for (const entry of listing.files.filter((file) => isHubDataFile(file.path))) {
+      const split = splitOfHubPath(entry.path);
+      splits.set(split, [...(splits.get(split) ?? []), entry]);
+    }
+  }
+  for (const [split, files] of splits) {
+    const parquet = files.filter((entry) => entry.path.endsWith('.parquet'));
+    if (parquet.length > 0) splits.set(split, parquet);
+  }
+  return splits;
+}
+
+/** Picks the data files to fetch: the requested ones, or every file of every split (or of the one asked for). */
+function selectDataFiles(listing: HubListing, card: string | undefined, options: PullHubDatasetOptions): SelectedFile[] {
+  const where = `dataset ${listing.repo}@${listing.commit}`;
+  const splits = assignSplits(listing, card, options.config);
+  const splitOf = (path: string) => [...splits].find(([, files]) => files.some((entry) => entry.path === path))?.[0] ?? splitOfHubPath(path);
   if (options.files !== undefined && options.files.length > 0) {
+    const dataFiles = listing.files.filter((entry) => isHubDataFile(entry.path));
     return options.files.map((path) => {
       const entry = listing.files.find((candidate) => candidate.path === path);
       if (entry === undefined) {
         throw new NotFoundError(`${where} has no file "${path}" (data files: ${dataFiles.map((file) => file.path).join(', ') || 'none'})`);
       }
-      if (!isHubDataFile(path)) throw new InvalidInputError({ file: path, problem: 'is not a Parquet or JSON Lines file' });
-      return entry;
+      if (!isHubDataFile(path)) throw new InvalidInputError({ file: `${listing.repo}/${path}`, problem: 'is not a Parquet or JSON Lines file' });
+      return { entry, split: splitOf(path) };
     });
   }
-  if (dataFiles.length === 0) {
+  if (splits.size === 0) {
     throw new NotFoundError(`${where} has no Parquet or JSON Lines data files (files: ${listing.files.map((file) => file.path).join(', ') || 'none'})`);
   }
-  const splits = [...new Set(dataFiles.map((entry) => splitOfHubPath(entry.path)))];
-  if (options.split !== undefined && !splits.includes(options.split)) {
-    throw new NotFoundError(`${where} has no split "${options.split}" (splits: ${splits.join(', ')})`);
+  if (options.split !== undefined && !splits.has(options.split)) {
+    throw new NotFoundError(`${where} has no split "${options.split}" (splits: ${[...splits.keys()].join(', ')})`);
   }
-  return splits
-    .filter((split) => options.split === undefined || split === options.split)
-    .flatMap((split) => {
-      const files = dataFiles.filter((entry) => splitOfHubPath(entry.path) === split);
-      const parquet = files.filter((entry) => entry.path.endsWith('.parquet'));
-      return parquet.length > 0 ? parquet : files;
-    });
+  return [...splits]
+    .filter(([split]) => options.split === undefined || split === options.split)
+    .flatMap(([split, files]) => files.map((entry) => ({ entry, split })));
 }
 
 interface ReadFile {
   sha256: string;
-  rows: Record<string, unknown>[] | undefined;
-  text: string | undefined;
+  rows: Record<string, unknown>[];
 }
 
 /**
- * Pulls a dataset repository from the hub (or the cache): lists its files at the resolved commit, downloads its
- * Parquet or JSON Lines shards (and README.md), reads them, and maps the seed's annotated columns to Confide's tokens.
+ * Pulls a dataset repository from the hub (or the cache): resolves the revision to a commit, reads the card
+ * (README.md) for the split layout, downloads the Parquet or JSON Lines shards, reads them, and maps the seed's
+ * annotated columns to Confide's tokens.
  * The result names the exact commit and file hashes, for the run manifest.
  */
 export async function pullHubDataset(options: PullHubDatasetOptions): Promise<PulledHubDataset> {
   const repo = parseHubRepo(options.repo, 'dataset');
-  const snapshot = await pullHubSnapshot<ReadFile>({
+  const common = {
     repo,
-    revision: options.revision,
     offline: options.offline,
-    refresh: options.refresh,
     cacheFolder: options.cacheFolder,
     connection: options.connection,
+  };
+  // 1. resolve the revision and read the card, which may say which files make up which split
+  const cardSnapshot = await pullHubSnapshot<string>({
+    ...common,
+    revision: options.revision,
+    refresh: options.refresh,
     onProgress: options.onProgress,
-    select: (files, listing) => {
-      const data = selectDataFiles(listing, options);
-      const card = files.find((entry) => entry.path === 'README.md');
-      return card === undefined ? data : [card, ...data];
+    select: (files) => files.filter((entry) => entry.path === 'README.md'),
+    read: async (file) => readFileSync(file, 'utf8'),
+  });
+  const card = cardSnapshot.files[0]?.result;
+  // 2. the data files of that same commit (its listing is cached now, so this asks only for the files)
+  let selected: SelectedFile[] = [];
+  const snapshot = await pullHubSnapshot<ReadFile>({
+    ...common,
+    revision: cardSnapshot.commit,
+    onProgress: options.onProgress && ((event) => event.kind !== 'resolve' && options.onProgress!(event)),
+    select: (_files, listing) => {
+      selected = selectDataFiles(listing, card, options);
+      return selected.map(({ entry }) => entry);
     },
     read: async (file, entry) => {
       const bytes = readFileSync(file);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const name = `${repo.name}/${entry.path}`;
-      if (entry.path === 'README.md') return { sha256, rows: undefined, text: bytes.toString('utf8') };
       const rows = entry.path.endsWith('.parquet') ? await readParquetRows(bytes, name) : parseJsonLines(bytes, name);
-      return { sha256, rows, text: undefined };
+      return { sha256, rows };
     },
   });
 
   const splits: PulledHubSplit[] = [];
-  for (const { entry, result } of snapshot.files) {
-    if (result.rows === undefined) continue;
-    const name = splitOfHubPath(entry.path);
+  snapshot.files.forEach(({ entry, result }, index) => {
+    const name = selected[index]!.split;
     let split = splits.find((candidate) => candidate.name === name);
     if (split === undefined) {
       split = { name, files: [], rows: [], examples: undefined };
@@ -187,29 +237,27 @@ export async function pullHubDataset(options: PullHubDatasetOptions): Promise<Pu
     }
     split.files.push(entry.path);
     split.rows.push(...result.rows);
-  }
+  });
   for (const split of splits) {
     if (!hasSeedColumns(split.rows)) continue;
     split.examples = snapshot.files
-      .filter(({ entry, result }) => result.rows !== undefined && splitOfHubPath(entry.path) === split.name)
-      .flatMap(({ entry, result }) => mapSeedRows(result.rows!, `${repo.name}/${entry.path}`));
+      .filter((_file, index) => selected[index]!.split === split.name)
+      .flatMap(({ entry, result }) => mapSeedRows(result.rows, `${repo.name}/${entry.path}`));
   }
   return {
     source: {
       kind: 'hub',
       hubUrl: snapshot.hubUrl,
       repo: repo.name,
-      revision: snapshot.revision,
+      revision: cardSnapshot.revision,
       commit: snapshot.commit,
       split: options.split,
-      files: snapshot.files
-        .filter(({ result }) => result.rows !== undefined)
-        .map(({ entry, result }) => ({ path: entry.path, sha256: result.sha256, rows: result.rows!.length })),
+      files: snapshot.files.map(({ entry, result }) => ({ path: entry.path, sha256: result.sha256, rows: result.rows.length })),
     },
     reference: `hf://datasets/${repo.name}@${snapshot.commit}`,
     folder: snapshot.folder,
-    card: snapshot.files.find(({ entry }) => entry.path === 'README.md')?.result.text,
+    card,
     splits,
-    fromCache: snapshot.fromCache,
+    fromCache: cardSnapshot.fromCache && snapshot.fromCache,
   };
 }

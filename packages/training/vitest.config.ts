@@ -1,3 +1,4 @@
 import { confideVitestConfig } from '../../vitest.shared.js';
 
-export default confideVitestConfig(import.meta.dirname);
+// The runner tests start real Python processes that train and generate on CPU.
+export default confideVitestConfig(import.meta.dirname, { testTimeout: 180_000 });

@@ -1,1 +1,10 @@
-export {};
+export * from './config-error.js';
+export * from './generate-with-runner.js';
+export * from './python-environment.js';
+export * from './runner-command.js';
+export * from './runner-errors.js';
+export * from './runner-events.js';
+export * from './runner-process.js';
+export * from './runner-progress.js';
+export * from './seed-prompt.js';
+export * from './train-adapter.js';

@@ -34,15 +34,17 @@ def test_bad_arguments_are_reported_as_an_event():
     assert "--config" in events[0]["message"]
 
 
-def test_a_crash_is_an_error_event_with_exit_code_1(tmp_path):
-    model = tmp_path / "not-a-model"
-    model.mkdir()
-    (model / "config.json").write_text("{}")
+def test_a_bad_training_file_fails_before_loading_anything(tmp_path):
     data = tmp_path / "train.jsonl"
-    data.write_text('{"problem": "p", "response": "r", "correct": true}\n{"problem": "q", "response": "r", "correct": false}\n')
-    path = write_config(tmp_path / "train.json", {"baseModel": str(model), "trainFile": str(data), "outputDir": str(tmp_path / "out")})
-    code, events, stderr = run_runner("train", "--config", str(path))
-    assert code == 1
-    assert events[0]["type"] == "ready" and events[-1]["type"] == "error"
-    assert events[-1]["code"] == "RUNNER_FAILED"
-    assert "Traceback" in stderr
+    data.write_text('{"problem": "p", "response": "r", "correct": true}\n{"problem": "q", "response": "r"}\n')
+    path = write_config(tmp_path / "train.json", {"baseModel": "m", "trainFile": str(data), "outputDir": str(tmp_path / "out")})
+    code, events, _ = run_runner("train", "--config", str(path))
+    assert code == 2
+    assert events == [
+        {
+            "type": "error",
+            "code": "INVALID_INPUT",
+            "message": f'{data}, line 2, field "correct": is missing',
+            "details": {"file": str(data), "line": 2, "field": "correct", "problem": "is missing"},
+        }
+    ]

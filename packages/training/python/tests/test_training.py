@@ -164,5 +164,5 @@ def test_sigterm_leaves_a_checkpoint_that_resume_continues_from(trained, tiny_mo
 def test_a_finished_run_is_not_overwritten(trained, tiny_model):
     folder = trained["folder"]
     again = write_config(folder / "again.json", toy_train_config(tiny_model, folder / "train.jsonl", trained["run"]))
-    code, events, _ = run_runner("train", "--config", str(again))
-    assert code == 2 and events[-1]["code"] == "INVALID_CONFIG" and "already holds a run" in events[-1]["message"]
+    with pytest.raises(InvalidConfigError, match='key "outputDir": .* already holds a run: pass --resume'):
+        check_output_dir(load_train_config(str(again)), str(again), resume=False)

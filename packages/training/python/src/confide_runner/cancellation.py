@@ -31,3 +31,21 @@ class Cancellation:
 
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
+
+    def cancel_when_stdin_closes(self) -> None:
+        """The parent holds our stdin open; if it dies, stdin closes and we stop cleanly instead of
+        running on as an orphan (the TypeScript wrapper starts the runner in its own process group)."""
+
+        def watch() -> None:
+            # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader makes the
+            # interpreter abort at exit (it cannot take the reader's lock).
+            try:
+                while os.read(0, 1 << 16):
+                    pass
+            except OSError:
+                pass
+            if not self._requested.is_set():
+                log("stdin closed (the parent process is gone): stopping at the next safe point")
+                self._requested.set()
+
+        threading.Thread(target=watch, name="stdin-watch", daemon=True).start()

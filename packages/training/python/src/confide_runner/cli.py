@@ -41,12 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     events = EventStream.take_stdout()
     cancellation = Cancellation()
     cancellation.install_signal_handlers()
+    if os.environ.get("CONFIDE_RUNNER_WATCH_STDIN") == "1":
+        cancellation.cancel_when_stdin_closes()
     try:
         arguments = _parser().parse_args(argv)
         if arguments.command == "train":
             from .config import load_train_config
 
             config = load_train_config(arguments.config)
+            from .data import load_sft_rows
+
+            rows = load_sft_rows(config.trainFile)  # a bad file fails now, before the heavy imports
         else:
             from .config import load_generate_config
 
@@ -74,13 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "train":
             from .train import run_train
 
-            return run_train(config, arguments.config, arguments.resume, events, cancellation)
+            return run_train(config, arguments.config, arguments.resume, events, cancellation, rows=rows)
         from .generate import run_generate
 
         return run_generate(config, events, cancellation)
     except RunnerError as error:
         log(f"error: {error}")
-        events.emit("error", code=error.code, message=str(error))
+        details = error.details()
+        events.emit("error", code=error.code, message=str(error), **({"details": details} if details else {}))
         return error.exit_code
     except Exception as error:  # a crash: report it, then fail
         traceback.print_exc(file=sys.stderr)

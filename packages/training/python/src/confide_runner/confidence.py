@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
 CONFIDENT_TOKEN = "<|c_math|>"
 UNCERTAIN_TOKEN = "<|u_math|>"
 CONFIDENCE_TOKENS = (CONFIDENT_TOKEN, UNCERTAIN_TOKEN)
@@ -61,6 +59,8 @@ def prepare_model_for_special_tokens(model, tokenizer, markers: ConfidenceMarker
     Qwen2.5's embedding matrix is padded past its tokenizer, so usually no resize is needed. PEFT's
     trainable tokens store the rows' values (not a delta), so this start is saved with the adapter.
     """
+    import torch
+
     if not markers.added_token_ids:
         return
     embeddings = model.get_input_embeddings()

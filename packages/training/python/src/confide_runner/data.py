@@ -1,4 +1,4 @@
-"""The SFT data: JSON lines of ``{"problem", "response", "correct"}`` (optional ``id``; other keys are
+"""The SFT data (no torch at import: the CLI checks the file before loading heavy libraries): JSON lines of ``{"problem", "response", "correct"}`` (optional ``id``; other keys are
 ignored), balanced like the seed and tokenized with the loss on the response and the confidence marker."""
 
 from __future__ import annotations
@@ -7,8 +7,6 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-
-import torch
 
 from .confidence import ConfidenceMarkers
 from .errors import InvalidInputError
@@ -92,7 +90,9 @@ def tokenize_row(
     return {"input_ids": input_ids, "labels": labels}
 
 
-class SftDataset(torch.utils.data.Dataset):
+class SftDataset:
+    """A map-style dataset (all the Trainer's sampler needs: ``len`` and indexing)."""
+
     def __init__(self, examples: list[dict[str, list[int]]]):
         self.examples = examples
 
@@ -109,7 +109,9 @@ class PaddingCollator:
     def __init__(self, pad_token_id: int):
         self.pad_token_id = pad_token_id
 
-    def __call__(self, batch: list[dict[str, list[int]]]) -> dict[str, torch.Tensor]:
+    def __call__(self, batch: list[dict[str, list[int]]]) -> dict:
+        import torch
+
         width = max(len(example["input_ids"]) for example in batch)
         input_ids, labels, attention = [], [], []
         for example in batch:

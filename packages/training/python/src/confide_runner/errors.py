@@ -7,6 +7,10 @@ class RunnerError(Exception):
     code = "RUNNER_FAILED"
     exit_code = 1
 
+    def details(self) -> dict | None:
+        """Structured fields for the error event, when the error has them."""
+        return None
+
 
 class InvalidConfigError(RunnerError):
     """The config file is wrong: names the file and the key."""
@@ -35,6 +39,10 @@ class InvalidInputError(RunnerError):
         self.file = file
         self.line = line
         self.field = field
+        self.problem = problem
+
+    def details(self) -> dict:
+        return {"file": self.file, "line": self.line, "field": self.field, "problem": self.problem}
 
 
 class NotFoundError(RunnerError):

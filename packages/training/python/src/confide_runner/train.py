@@ -22,7 +22,7 @@ from .confidence import (
     prepare_model_for_special_tokens,
     trainable_token_modules,
 )
-from .data import PaddingCollator, SftDataset, balance_rows, load_sft_rows, tokenize_row
+from .data import PaddingCollator, SftDataset, SftRow, balance_rows, load_sft_rows, tokenize_row
 from .errors import InvalidConfigError, NotFoundError
 from .files import replace_directory, write_json_atomic, write_text_atomic
 from .lora import LoraSettings, build_lora_config
@@ -78,6 +78,7 @@ def run_train(
     events: EventStream,
     cancellation: Cancellation,
     after_training: Callable[[Any, Any, ConfidenceMarkers], None] | None = None,
+    rows: list[SftRow] | None = None,
 ) -> int:
     """Train and save the adapter. ``after_training(model, tokenizer, markers)`` sees the trained model
     while it is still in memory (tests use it to check that the saved adapter reloads identically)."""
@@ -89,7 +90,8 @@ def run_train(
     output_dir = Path(config.outputDir)
     placement = choose_placement(config.precision)
 
-    rows = load_sft_rows(config.trainFile)
+    if rows is None:
+        rows = load_sft_rows(config.trainFile)
     confident = sum(row.correct for row in rows)
     selected = balance_rows(rows, config.seed, config.trainFile) if config.balance else rows
     log(f"{len(rows)} rows ({confident} correct, {len(rows) - confident} incorrect); training on {len(selected)}")
@@ -163,8 +165,9 @@ def run_train(
     trainer.remove_callback(PrinterCallback)  # the events carry the numbers; keep stderr for messages
 
     if cancellation.requested:
-        events.emit("result", command="train", status="cancelled", adapterPath=None, checkpointPath=None, steps=0,
-                    durationSeconds=time.monotonic() - started)
+        events.emit("result", command="train", status="cancelled", adapterPath=None, checkpointPath=None,
+                    durationSeconds=time.monotonic() - started, steps=0, epochs=0.0,
+                    plannedEpochs=None, firstLoss=None, finalLoss=None, examples=len(selected), tokensSeen=0)
         return 0
 
     if resume_from is not None:

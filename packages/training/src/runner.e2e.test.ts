@@ -1,0 +1,180 @@
+/**
+ * The TypeScript wrapper driving the real Python runner with the tiny random Qwen2 model on CPU.
+ * Needs the workspace's Python environment: `npm run setup:python` (these tests fail, not skip, without it).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CONFIDENT_TOKEN, InvalidConfigError, InvalidInputError, UNCERTAIN_TOKEN } from '@confide/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateWithRunner } from './generate-with-runner.js';
+import { PythonEnvironmentMissingError, resolveRunnerPython, WORKSPACE_ROOT } from './python-environment.js';
+import { RunnerCancelledError, RunnerFailedError } from './runner-errors.js';
+import { formatRunnerProgress, type RunnerProgress } from './runner-progress.js';
+import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE } from './seed-prompt.js';
+import { TrainAdapterConfig, trainAdapter, type TrainAdapterInput } from './train-adapter.js';
+
+const TOY_PROMPT = { systemPrompt: 'Answer.', userTemplate: '{problem}' };
+
+let tinyModel: string;
+let folder: string;
+let trainFile: string;
+
+function toyRows(): string {
+  const rows: string[] = [];
+  for (let a = 1; a <= 4; a++) {
+    for (let b = 1; b <= 4; b++) {
+      rows.push(JSON.stringify({ id: `${a}+${b}`, problem: `${a}+${b}`, response: String(a + b), correct: (a + b) % 2 === 0 }));
+    }
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+function toyConfig(outputDir: string, overrides: Partial<TrainAdapterInput> = {}): TrainAdapterInput {
+  return {
+    baseModel: tinyModel,
+    trainFile,
+    outputDir,
+    confidenceTokens: 'special',
+    learningRate: 0.05,
+    epochs: 10,
+    maxSteps: 6,
+    perDeviceBatchSize: 4,
+    gradientAccumulationSteps: 1,
+    maxLength: 64,
+    ...TOY_PROMPT,
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(async () => {
+  const python = resolveRunnerPython(); // throws with the setup command when .venv is missing
+  tinyModel = execFileSync(python, [path.join(WORKSPACE_ROOT, 'tools', 'tiny-model', 'build_tiny_model.py')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  folder = await mkdtemp(path.join(tmpdir(), 'confide-runner-e2e-'));
+  trainFile = path.join(folder, 'train.jsonl');
+  await writeFile(trainFile, toyRows());
+});
+
+describe('trainAdapter and generateWithRunner with the real runner', () => {
+  let adapterPath: string;
+
+  it('trains with progress (epoch, step, loss, tokens/s, ETA), stops on abort with a checkpoint, resumes to a PEFT adapter', async () => {
+    const outputDir = path.join(folder, 'run');
+    const controller = new AbortController();
+    const before: RunnerProgress[] = [];
+    const error = await rejection(
+      trainAdapter(toyConfig(outputDir), {
+        signal: controller.signal,
+        onProgress: (update) => {
+          before.push(update);
+          if (update.phase === 'train' && update.step >= 2) controller.abort();
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(RunnerCancelledError);
+    const cancelled = error as RunnerCancelledError;
+    expect(cancelled.killed).toBe(false);
+    expect(cancelled.checkpointPath).toMatch(/checkpoints\/checkpoint-[2-5]$/);
+    expect(existsSync(cancelled.checkpointPath!)).toBe(true);
+    const stoppedAt = Number(cancelled.checkpointPath!.split('-').at(-1));
+
+    const after: RunnerProgress[] = [];
+    const result = await trainAdapter(toyConfig(outputDir), { resume: true, onProgress: (update) => after.push(update) });
+    const steps = [...before, ...after].filter((update) => update.phase === 'train');
+    expect(steps.map((update) => update.step)).toEqual([...Array.from({ length: stoppedAt }, (_, index) => index + 1), ...Array.from({ length: 6 - stoppedAt }, (_, index) => stoppedAt + index + 1)]);
+    for (const update of steps) {
+      expect(update.totalSteps).toBe(6);
+      expect(update.epoch).toBeGreaterThan(0);
+      expect(update.loss).toEqual(expect.any(Number));
+      expect(update.tokensPerSecond).toBeGreaterThan(0);
+      expect(update.etaSeconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(formatRunnerProgress(steps.at(-1)!)).toMatch(/^train epoch \d\.\d\d\/\d+(\.\d+)? step 6\/6 \[#+\] 100% loss \d+\.\d{4} [\d,]+ tok\/s ETA 0s$/);
+    expect(result).toMatchObject({ steps: 6, examples: 16, adapterPath: path.join(outputDir, 'adapter') });
+    expect(result.finalLoss!).toBeLessThan(result.firstLoss!);
+    const adapterConfig = JSON.parse(await readFile(path.join(result.adapterPath, 'adapter_config.json'), 'utf8'));
+    expect(adapterConfig).toMatchObject({ r: 8, lora_alpha: 32, lora_dropout: 0.05, peft_type: 'LORA' });
+    expect(existsSync(path.join(result.adapterPath, 'README.md'))).toBe(true);
+    adapterPath = result.adapterPath;
+  });
+
+  it('generates with the adapter: a confidence token or none, with probabilities, in input order', async () => {
+    const problems = ['2+3', '4+4', '1+1'].map((problem) => ({ id: `p-${problem}`, problem }));
+    const result = await generateWithRunner({ baseModel: tinyModel, adapter: adapterPath, problems, maxNewTokens: 6, batchSize: 2, ...TOY_PROMPT });
+    expect(result.generations.map((generation) => generation.id)).toEqual(problems.map((problem) => problem.id));
+    for (const generation of result.generations) {
+      expect([CONFIDENT_TOKEN, UNCERTAIN_TOKEN, null]).toContain(generation.confidenceToken);
+      const { confident, uncertain } = generation.confidenceProbabilities;
+      expect(confident).toBeGreaterThanOrEqual(0);
+      expect(uncertain).toBeGreaterThanOrEqual(0);
+      expect(confident + uncertain).toBeLessThanOrEqual(1);
+      expect(generation.usage.output).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it('surfaces a crash in Python as RunnerFailedError with exit code and stderr tail', async () => {
+    const brokenModel = path.join(folder, 'broken-model');
+    execFileSync('mkdir', ['-p', brokenModel]);
+    await writeFile(path.join(brokenModel, 'config.json'), '{}');
+    const error = await rejection(trainAdapter(toyConfig(path.join(folder, 'crash'), { baseModel: brokenModel })));
+    expect(error).toBeInstanceOf(RunnerFailedError);
+    const failed = error as RunnerFailedError;
+    expect(failed).toMatchObject({ code: 'SUBPROCESS_FAILED', exitCode: 1, runnerCode: 'RUNNER_FAILED' });
+    expect(failed.stderrTail).toContain('Traceback');
+  });
+
+  it('reports a bad training file as InvalidInputError naming file, row and field', async () => {
+    const badFile = path.join(folder, 'bad.jsonl');
+    await writeFile(badFile, '{"problem": "1+1", "response": "2", "correct": true}\n{"problem": "1+2", "response": "3"}\n');
+    const error = await rejection(trainAdapter(toyConfig(path.join(folder, 'bad'), { trainFile: badFile })));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe(`${badFile}, row 2, field "correct": is missing`);
+  });
+});
+
+describe('configs, checked before anything starts', () => {
+  it("fills in the seed's training settings", () => {
+    expect(TrainAdapterConfig.parse({ baseModel: 'Qwen/Qwen2.5-Math-1.5B-Instruct', trainFile: 't.jsonl', outputDir: 'finetuned_models/a' })).toMatchObject({
+      lora: { rank: 8, alpha: 32, dropout: 0.05, targetModules: ['q_proj', 'v_proj'], bias: 'none' },
+      learningRate: 5e-5,
+      epochs: 5,
+      perDeviceBatchSize: 5,
+      gradientAccumulationSteps: 4,
+      maxLength: 512,
+      balance: true,
+      confidenceTokens: 'text',
+      systemPrompt: SEED_SYSTEM_PROMPT,
+      userTemplate: SEED_USER_TEMPLATE,
+    });
+  });
+
+  it.each([
+    [{ lr: 1e-4 }, 'experiments/a.json: Unrecognized key: "lr"'],
+    [{ lora: { rank: 0 } }, 'experiments/a.json, key "lora.rank": Too small'],
+    [{ confidenceTokens: 'both' }, 'experiments/a.json, key "confidenceTokens": Invalid option'],
+  ])('rejects %j naming the key', async (change, message) => {
+    const error = await rejection(trainAdapter({ ...toyConfig(path.join(folder, 'never')), ...change } as TrainAdapterInput, { source: 'experiments/a.json' }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('tells how to create a missing Python environment', async () => {
+    const error = await rejection(trainAdapter(toyConfig(path.join(folder, 'never')), { python: '/nowhere/.venv/bin/python' }));
+    expect(error).toBeInstanceOf(PythonEnvironmentMissingError);
+    expect((error as Error).message).toContain('bash tools/python/setup.sh');
+  });
+});

@@ -15,13 +15,23 @@ function textKey(normalized: string): string {
   return normalized.toLowerCase().replace(/[\s(){}.]/g, '');
 }
 
+const PARSED_CACHE_SIZE = 20_000;
+const parsedCache = new Map<string, Answer>();
+
+/** The parsed answer (cached: gold answers recur across runs), or its text key when it is not mathematics. */
 function parseOrText(normalized: string): Answer {
+  const cached = parsedCache.get(normalized);
+  if (cached !== undefined) return cached;
+  let answer: Answer;
   try {
-    return parseAnswer(normalized);
+    answer = parseAnswer(normalized);
   } catch (error) {
-    if (error instanceof AnswerSyntaxError) return { kind: 'text', text: textKey(normalized) };
-    throw error;
+    if (!(error instanceof AnswerSyntaxError)) throw error;
+    answer = { kind: 'text', text: textKey(normalized) };
   }
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
+  parsedCache.set(normalized, answer);
+  return answer;
 }
 
 function compareIn(gold: string, pred: string | null, options: EquivalenceOptions, mode: CompareContext['mode']): Verdict {

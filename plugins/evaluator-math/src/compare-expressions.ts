@@ -10,16 +10,8 @@ import {
   type Expr,
 } from './expression.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
-import {
-  bigFromNumber,
-  compileBig,
-  compileComplex,
-  compileFloat,
-  exactValue,
-  fractionToNumber,
-  isTerminatingDecimal,
-  type Evaluate,
-} from './numeric-evaluation.js';
+import { bigFromNumber, compileBig, compileComplex, compileFloat, exactValue, type Evaluate } from './numeric-evaluation.js';
+import { isTerminating, literalValue, rationalsEqual, rationalToNumber, type Rational } from './rational.js';
 import { parseSafe, safeMath, symbolicallyZero } from './safe-math.js';
 import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
 
@@ -201,27 +193,33 @@ export function proportional(first: Expr, second: Expr, positive: boolean, seed:
 }
 
 /** Whether the tolerance for decimal approximations applies: one side is a decimal, the other is not a terminating value. */
-function approximationApplies(gold: Expr, goldExact: Fraction | null, pred: Expr, predExact: Fraction | null): boolean {
-  const nonTerminating = (exact: Fraction | null) => exact === null || !isTerminatingDecimal(exact);
+function approximationApplies(gold: Expr, goldExact: Rational | null, pred: Expr, predExact: Rational | null): boolean {
+  const nonTerminating = (exact: Rational | null) => exact === null || !isTerminating(exact);
   return (isDecimalLiteral(pred) && nonTerminating(goldExact)) || (isDecimalLiteral(gold) && nonTerminating(predExact));
+}
+
+/** Two exact values: equal, a decimal approximation of a repeating value within tolerance, or different. */
+function compareRationals(gold: Expr, pred: Expr, goldValue: Rational, predValue: Rational, options: EquivalenceOptions): Verdict {
+  if (rationalsEqual(goldValue, predValue)) {
+    if (options.requireSimplifiedFractions && isUnsimplifiedFraction(pred) && !isUnsimplifiedFraction(gold)) return different('unsimplified-fraction');
+    return equivalent('exact-rational');
+  }
+  if (approximationApplies(gold, goldValue, pred, predValue) && close(rationalToNumber(goldValue), rationalToNumber(predValue), options.relativeTolerance)) {
+    return equivalent('decimal-approximation');
+  }
+  return different('different-value');
+}
+
+function toRational(value: Fraction | null): Rational | null {
+  return value === null ? null : { numerator: BigInt(value.s) * BigInt(value.n), denominator: BigInt(value.d) };
 }
 
 function compareConstants(gold: Expr, pred: Expr, goldNode: MathNode, predNode: MathNode, context: CompareContext): Verdict {
   const { options } = context;
   const memo = new Map<MathNode, Fraction | null>();
-  const goldExact = exactValue(goldNode, memo);
-  const predExact = exactValue(predNode, memo);
-  if (goldExact !== null && predExact !== null) {
-    if (goldExact.equals(predExact)) {
-      if (options.requireSimplifiedFractions && isUnsimplifiedFraction(pred) && !isUnsimplifiedFraction(gold)) return different('unsimplified-fraction');
-      return equivalent('exact-rational');
-    }
-    if (approximationApplies(gold, goldExact, pred, predExact) && close(fractionToNumber(goldExact), fractionToNumber(predExact), options.relativeTolerance)) {
-      return equivalent('decimal-approximation');
-    }
-    return different('different-value');
-  }
-  if (context.mode === 'cheap') throw new NeedsWorkerError();
+  const goldExact = toRational(exactValue(goldNode, memo));
+  const predExact = toRational(exactValue(predNode, memo));
+  if (goldExact !== null && predExact !== null) return compareRationals(gold, pred, goldExact, predExact, options);
   if (printFolded(goldNode, memo) === printFolded(predNode, memo)) return equivalent('exact-structure');
   const complex = usesImaginaryUnit(gold) || usesImaginaryUnit(pred);
   if (complex) {
@@ -269,7 +267,12 @@ export function compareExpressions(gold: Expr, pred: Expr, context: CompareConte
   if (containsNode(gold, (node) => node.type === 'based') || containsNode(pred, (node) => node.type === 'based')) {
     return different('based-numeral-in-expression');
   }
-  if (context.mode === 'cheap' && !(isLiteral(gold) && isLiteral(pred))) {
+  if (isLiteral(gold) && isLiteral(pred)) {
+    const goldValue = literalValue(gold);
+    const predValue = literalValue(pred);
+    if (goldValue !== null && predValue !== null) return compareRationals(gold, pred, goldValue, predValue, context.options);
+  }
+  if (context.mode === 'cheap') {
     // two different bare letters (answer choices, variables), or a letter against a number
     const bare = (expr: Expr) => expr.type === 'symbol' || isLiteral(expr);
     if (bare(gold) && bare(pred) && (gold.type === 'symbol' || pred.type === 'symbol')) return different('different-symbol');

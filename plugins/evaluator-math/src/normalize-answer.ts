@@ -56,9 +56,13 @@ function stripWrappers(text: string): string {
   }
 }
 
-/** Replaces `\command{content}` (brace-matched) by what `replace` returns. */
-function replaceCommandGroups(text: string, commands: string, replace: (content: string, rest: string) => string): string {
-  const pattern = new RegExp(`\\\\(?:${commands})\\s*\\{`, 'g');
+const TEXT_COMMAND_OPEN = new RegExp(`\\\\(?:${TEXT_COMMANDS})\\s*\\{`, 'g');
+const TRAILING_TEXT_UNIT = new RegExp(`\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*([A-Za-z][A-Za-z .]*)\\}\\s*(?:\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$`);
+const TEXT_ORDINAL = new RegExp(`\\^\\s*\\{?\\s*\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*(?:st|nd|rd|th)\\s*\\}\\s*\\}?`, 'g');
+
+/** Replaces `\text{content}` and the other text commands (brace-matched) by what `replace` returns. */
+function replaceTextGroups(text: string, replace: (content: string) => string): string {
+  const pattern = TEXT_COMMAND_OPEN;
   let output = '';
   let position = 0;
   for (;;) {
@@ -68,7 +72,7 @@ function replaceCommandGroups(text: string, commands: string, replace: (content:
     const open = match.index + match[0].length - 1;
     const end = matchingBrace(text, open);
     if (end === -1) break;
-    output += text.slice(position, match.index) + replace(text.slice(open + 1, end - 1), text.slice(end));
+    output += text.slice(position, match.index) + replace(text.slice(open + 1, end - 1));
     position = end;
   }
   return output + text.slice(position);
@@ -86,7 +90,7 @@ function stripTrailingUnits(text: string): string {
   // units written as text: drop a trailing \text{words} (and a power after it) when a number comes before it
   let current = text;
   for (;;) {
-    const match = new RegExp(`\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*([A-Za-z][A-Za-z .]*)\\}\\s*(?:\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$`).exec(current);
+    const match = TRAILING_TEXT_UNIT.exec(current);
     if (match === null) break;
     const before = current.slice(0, match.index);
     const words = match[1]!.trim().split(/\s+/);
@@ -193,6 +197,22 @@ function stripLabels(text: string): string {
  * this step only removes notation. Runs in linear time on untrusted text.
  */
 export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFAULT_NORMALIZE_OPTIONS): string {
+  // most answers are plain numbers: nothing to remove
+  if (PLAIN_NUMBER.test(answer)) return answer;
+  const key = `${options.percent}|${options.mixedNumbers}|${options.stripUnits}|${answer}`;
+  const cached = normalizedCache.get(key);
+  if (cached !== undefined) return cached;
+  const normalized = normalizeUncached(answer, options);
+  if (normalizedCache.size >= NORMALIZED_CACHE_SIZE) normalizedCache.clear();
+  if (answer.length <= 1_000) normalizedCache.set(key, normalized);
+  return normalized;
+}
+
+const PLAIN_NUMBER = /^-?(?:[1-9]\d{0,15}|0)(?:\.\d{1,15})?$/;
+const NORMALIZED_CACHE_SIZE = 20_000;
+const normalizedCache = new Map<string, string>();
+
+function normalizeUncached(answer: string, options: NormalizeOptions): string {
   // row breaks `\\` must survive the removal of `\ ` and `\,` spacing
   let text = answer.replace(/\uE000/g, '').replace(/\\\\/g, ROW_BREAK);
   for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement);
@@ -204,7 +224,7 @@ export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFA
   text = text.replace(/\\hspace\*?\{[^{}]*\}/g, ' ').replace(/\\[,;:! ]/g, ' ').replace(/~/g, ' ');
   text = text.replace(/\\(?:dfrac|tfrac|cfrac)(?![A-Za-z])/g, '\\frac').replace(/\\(?:dbinom|tbinom)(?![A-Za-z])/g, '\\binom');
   // ordinals and degrees: 12^{\text{th}}, 30^\circ, 30^{\circ}
-  text = text.replace(new RegExp(`\\^\\s*\\{?\\s*\\\\(?:${TEXT_COMMANDS})\\s*\\{\\s*(?:st|nd|rd|th)\\s*\\}\\s*\\}?`, 'g'), '');
+  text = text.replace(TEXT_ORDINAL, '');
   text = text.replace(/\^\s*\{?\s*(?:st|nd|rd|th)\s*\}?(?![A-Za-z])/g, '');
   text = text.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|\\degree(?![A-Za-z])|\\circ(?![A-Za-z])/g, '');
   // money
@@ -212,7 +232,7 @@ export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFA
   text = text.replace(/\\text\s*\{\s*\}/g, '');
   if (options.stripUnits) text = stripTrailingUnits(text.trim());
   // \text{…}, \mbox{…}, \textbf{…}: keep the words
-  text = replaceCommandGroups(text, TEXT_COMMANDS, (content) => ` ${content} `);
+  text = replaceTextGroups(text, (content) => ` ${content} `);
   text = text.replace(/(\d)(?:st|nd|rd|th)(?![A-Za-z])/g, '$1');
   if (options.stripUnits) text = stripTrailingUnits(text.trim());
   text = text.replace(/\s*(?:\\%|%|\bpercent\b)/g, options.percent === 'fraction' ? '/100' : '');
@@ -237,6 +257,7 @@ export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFA
   // separators between answers: \quad, "or", "and"
   text = text.replace(/\s*\\q?quad(?![A-Za-z])\s*/g, ', ');
   if (/[\d\\=]/.test(text)) text = text.replace(/\s+(?:or|and)\s+/g, ', ');
+  text = text.replace(/,(?:\s*,)+/g, ',');
   text = text.trim().replace(/^[,;\s]+|[.,;:\s]+$/g, '');
   text = stripLabels(text);
   // a lone number with plain thousands commas: 58,500

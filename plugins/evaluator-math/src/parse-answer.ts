@@ -204,7 +204,12 @@ class AnswerParser {
 
   private parseItem(): Answer {
     this.enter();
-    const first = this.parseUnion();
+    let first = this.parseUnion();
+    // a ratio 3:1 is the quotient 3/1
+    if (this.isChar(':') && first.kind === 'expression') {
+      this.position++;
+      first = { kind: 'expression', expr: { type: 'operator', operator: '/', left: first.expr, right: this.parseExpression() } };
+    }
     const operands = [first];
     const operators: RelationOperator[] = [];
     for (let relation = this.relationAhead(); relation !== null; relation = this.relationAhead()) {
@@ -490,7 +495,7 @@ class AnswerParser {
     }
     if (this.isChar('_')) {
       const base = this.parseSubscriptText();
-      if (!/^\d+$/.test(base) || text.includes('.')) throw new AnswerSyntaxError('a base must be a whole number');
+      if (!/^\d+$/.test(base)) throw new AnswerSyntaxError('a base must be a whole number');
       return { type: 'based', digits: text, base: String(Number(base)) };
     }
     return { type: 'number', value: text };
@@ -531,6 +536,18 @@ class AnswerParser {
     }
     if (name === 'binom') return { type: 'call', name: 'binom', args: [this.parseGroup(), this.parseGroup()] };
     if (name === 'pi') return { type: 'constant', name: 'pi' };
+    if (name === 'overline') {
+      // a segment or arc named by its points: \overline{CD}
+      this.expectChar('{');
+      let points = '';
+      while (!this.isChar('}')) {
+        const token = this.next();
+        if (token.kind !== 'letter') throw new AnswerSyntaxError('\\overline needs point names');
+        points += token.text;
+      }
+      this.position++;
+      return { type: 'symbol', name: `overline_${points}` };
+    }
     if (name === 'infty') return { type: 'constant', name: 'infinity' };
     if (GREEK.has(name)) {
       if (this.isChar('_')) return { type: 'symbol', name: `${name}_${this.parseSubscriptText()}` };

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerAblateCommand } from './commands/ablate.js';
+import { registerAdapterCommand } from './commands/adapter.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerHubDataCommands } from './commands/hub-data.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerRunCommand } from './commands/run.js';
 
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDataCommand(program);
+  registerHubDataCommands(program);
+  registerAdapterCommand(program);
   registerPaperCommand(program);
   registerAblateCommand(program);
   registerRunCommand(program);

@@ -111,6 +111,10 @@ export class Scheduler {
       if (this.stopped || options.signal?.aborted) throw new CancelledError();
       const admission = options.signal ? AbortSignal.any([this.#stop.signal, options.signal]) : this.#stop.signal;
       const lease = await lane.acquire(tokens, admission);
+      if (options.signal?.aborted) {
+        lease.release();
+        throw new CancelledError();
+      }
       this.options.onEvent?.({ type: 'attempt-start', lane: laneName, attempt });
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(), this.retry.timeoutMs);

@@ -57,9 +57,26 @@ export function matchingBrace(text: string, open: number): number {
 
 const BOX_COMMAND = /\\(?:boxed|fbox)(?![A-Za-z])/g;
 
+/** For every `{`, the index after its matching `}` (one pass, so many unclosed boxes stay linear). */
+function closingBraces(text: string): Map<number, number> {
+  const closing = new Map<number, number>();
+  const open: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '\\') index++;
+    else if (char === '{') open.push(index);
+    else if (char === '}') {
+      const start = open.pop();
+      if (start !== undefined) closing.set(start, index + 1);
+    }
+  }
+  return closing;
+}
+
 /** Every complete box, outermost only, in order. An unclosed (truncated) box is skipped. */
 function findBoxes(text: string): Box[] {
   const boxes: Box[] = [];
+  let closing: Map<number, number> | undefined;
   let coveredUntil = 0;
   for (const match of text.matchAll(BOX_COMMAND)) {
     const start = match.index;
@@ -67,8 +84,9 @@ function findBoxes(text: string): Box[] {
     let index = start + match[0].length;
     while (text[index] === ' ') index++;
     if (text[index] === '{') {
-      const end = matchingBrace(text, index);
-      if (end === -1) continue;
+      closing ??= closingBraces(text);
+      const end = closing.get(index);
+      if (end === undefined) continue;
       boxes.push({ start, end, content: text.slice(index + 1, end - 1).trim() });
       coveredUntil = end;
     } else {

@@ -35,7 +35,7 @@ const UNICODE: [RegExp, string][] = [
 /** Removes delimiters around the whole answer: `$…$`, `\(…\)`, `\[…\]`, `\boxed{…}`, `{…}`. */
 function stripWrappers(text: string): string {
   let current = text.trim();
-  for (;;) {
+  for (let round = 0; round < 16; round++) {
     const before = current;
     for (const [open, close] of [
       ['$$', '$$'],
@@ -54,6 +54,7 @@ function stripWrappers(text: string): string {
     if (current.startsWith('{') && matchingBrace(current, 0) === current.length) current = current.slice(1, -1).trim();
     if (current === before) return current;
   }
+  return current;
 }
 
 const TEXT_COMMAND_OPEN = new RegExp(`\\\\(?:${TEXT_COMMANDS})\\s*\\{`, 'g');
@@ -117,7 +118,8 @@ function stripTrailingUnits(text: string): string {
 }
 
 /** Puts braces around the arguments of `\frac12`, `\frac ab`, `\sqrt2`, `\sqrt[3]x`, `\binom{n}k`. */
-function braceShorthandArguments(text: string): string {
+function braceShorthandArguments(text: string, depth = 0): string {
+  if (depth > 20) return text;
   const pattern = /\\(frac|sqrt|binom)(?![A-Za-z])/g;
   let output = '';
   let position = 0;
@@ -140,7 +142,7 @@ function braceShorthandArguments(text: string): string {
       if (text[index] === '{') {
         const end = matchingBrace(text, index);
         if (end === -1) break;
-        output += text.slice(index, end);
+        output += `{${braceShorthandArguments(text.slice(index + 1, end - 1), depth + 1)}}`;
         index = end;
       } else if (text[index] === '\\') {
         const command = /^\\(?:[A-Za-z]+|.)/.exec(text.slice(index))![0];
@@ -214,7 +216,7 @@ const normalizedCache = new Map<string, string>();
 
 function normalizeUncached(answer: string, options: NormalizeOptions): string {
   // row breaks `\\` must survive the removal of `\ ` and `\,` spacing
-  let text = answer.replace(/\uE000/g, '').replace(/\\\\/g, ROW_BREAK);
+  let text = answer.replace(/\uE000|\uE001/g, '').replace(/\\\\/g, ROW_BREAK).replace(/\s+/g, ' ');
   for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement);
   text = stripWrappers(text);
   text = text.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, ' ');

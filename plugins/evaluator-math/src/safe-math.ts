@@ -91,9 +91,8 @@ export function assertAllowed(root: MathNode): void {
       }
       case 'FunctionNode': {
         const fn = (node as FunctionNode).fn as MathNode;
-        if (fn.type !== 'SymbolNode' || !ALLOWED_FUNCTIONS.has((fn as SymbolNode).name)) {
-          throw new UnsafeExpressionError('only calls of allowed functions by name');
-        }
+        if (fn.type !== 'SymbolNode') throw new UnsafeExpressionError('only calls of functions by name are allowed');
+        if (!ALLOWED_FUNCTIONS.has((fn as SymbolNode).name)) throw new UnsafeExpressionError(`function ${(fn as SymbolNode).name} is not allowed`);
         return;
       }
       case 'ParenthesisNode':

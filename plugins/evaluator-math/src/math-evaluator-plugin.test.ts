@@ -1,0 +1,34 @@
+import { PluginRegistry, SEED_PRICES_2025_11 } from '@confide/core';
+import { describe, expect, it } from 'vitest';
+import { mathEvaluatorPlugin } from './math-evaluator-plugin.js';
+
+describe('core/math plugin', () => {
+  const registry = new PluginRegistry().register(mathEvaluatorPlugin);
+
+  it('registers as an evaluator with documented defaults', () => {
+    expect(registry.ids('evaluator')).toEqual(['core/math']);
+    const options = mathEvaluatorPlugin.optionsSchema.parse({});
+    expect(options).toMatchObject({ timeoutMs: 2000, relativeTolerance: 1e-4, percent: 'ignore-sign', bareLists: 'unordered', workers: 1 });
+  });
+
+  it('rejects unknown option keys naming the key', () => {
+    expect(() => registry.create('evaluator', 'core/math', { tolerance: 1 }, { priceTable: SEED_PRICES_2025_11 })).toThrow(/tolerance/);
+  });
+
+  it('extracts, grades, says which rule fired, and closes twice', async () => {
+    const { instance, use } = registry.create('evaluator', 'core/math', { timeoutMs: 5000 }, { priceTable: SEED_PRICES_2025_11 });
+    expect(use.options).toMatchObject({ timeoutMs: 5000 });
+    const boxed = await instance.grade({ gold: '\\left( 3, \\frac{\\pi}{2} \\right)', response: 'Thus $(r,\\theta) = \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}$' });
+    expect(boxed).toEqual({ correct: true, evaluator: 'core/math', reason: 'extraction: boxed; normalized-string', answer: '\\left(3, \\frac{\\pi}{2}\\right)' });
+    const fallback = await instance.grade({ gold: '7', response: 'adding 3 and 4 gives 7' });
+    expect(fallback.reason).toBe('extraction: last-number (fallback); normalized-string');
+    const given = await instance.grade({ gold: '\\frac{x+2}{7}', response: '\\frac x7+\\frac27', extracted: true });
+    expect(given).toMatchObject({ correct: true, reason: 'extraction: given; numeric-identity' });
+    const wrong = await instance.grade({ gold: '5', response: 'The final answer is 6.' });
+    expect(wrong).toMatchObject({ correct: false, answer: '6', reason: 'extraction: final-answer-is; different-value' });
+    const none = await instance.grade({ gold: '5', response: 'I do not know.' });
+    expect(none).toMatchObject({ correct: false, answer: null });
+    await instance.close();
+    await instance.close();
+  });
+});

@@ -129,7 +129,7 @@ describe('hub stand-in: reading', () => {
     const response = await fetch(`${standIn.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     expect(response.status).toBe(status);
     expect(response.headers.get('x-error-code')).toBe(code);
-    expect((await response.json()).error).toEqual(expect.any(String));
+    expect(((await response.json()) as { error: unknown }).error).toEqual(expect.any(String));
   });
 
   it('serves a private repository to a known token', async () => {

@@ -248,20 +248,42 @@ describe('pull failures: one clear error, nothing partial in the cache', () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
-  it('a truncated download fails, leaves no partial file, and the next pull succeeds', async () => {
+  it.each([
+    ['the connection drops mid-body', 'cut-connection' as const, (size: number) => `the download stopped after 1000 of ${size} bytes (terminated)`],
+    ['the body ends early with a matching Content-Length', 'short-body' as const, (size: number) => `the download was truncated: got 1000 of ${size} bytes`],
+  ])('a truncated download (%s) fails, leaves no partial file, and the next pull succeeds', async (_name, mode, problem) => {
     const cache = mkdtempSync(join(tmpdir(), 'hub-client-cut-'));
     const path = 'data/train-00000-of-00001.parquet';
     const size = readFileSync(join(root, 'datasets/owner/cut', path)).length;
-    standIn.addFault({ repo: 'datasets/owner/cut', path, afterBytes: 1000 });
+    standIn.addFault({ repo: 'datasets/owner/cut', path, afterBytes: 1000, mode });
     const error = await failure(pullHubDataset({ repo: 'owner/cut', cacheFolder: cache, connection: anonymous }));
     expect(error).toBeInstanceOf(HubRequestError);
-    expect(error.message).toMatch(new RegExp(`^dataset owner/cut file "${path}": the download (stopped after \\d+ of ${size} bytes|was truncated: got 1000 of ${size} bytes)`));
+    expect(error.message).toBe(`dataset owner/cut file "${path}": ${problem(size)}`);
     const folder = join(cache, new URL(standIn.url).host.replace(':', '_'), 'datasets', 'owner', 'cut');
     expect(filesUnder(join(folder, 'snapshots'))).toEqual([]);
     expect(filesUnder(join(folder, 'tmp'))).toEqual([]);
 
     const pulled = await pullHubDataset({ repo: 'owner/cut', cacheFolder: cache, connection: anonymous });
     expect(pulled.splits[0]!.rows).toHaveLength(400);
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('a download whose bytes do not match the listed hash fails and leaves nothing', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'hub-client-flip-'));
+    // a fetch that damages one byte of every full file body, as a broken proxy might
+    const damaging: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).includes('/resolve/') || new Headers(init?.headers).has('Range')) return response;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      bytes[100] = bytes[100]! ^ 0xff;
+      return new Response(bytes, { status: response.status, headers: response.headers });
+    };
+    const error = await failure(pullHubDataset({ repo: 'owner/cut', cacheFolder: cache, connection: { ...anonymous, fetch: damaging } }));
+    expect(error).toBeInstanceOf(HubRequestError);
+    expect(error.message).toBe('dataset owner/cut file "data/train-00000-of-00001.parquet": the downloaded bytes do not match the hub\'s sha256');
+    const folder = join(cache, new URL(standIn.url).host.replace(':', '_'), 'datasets', 'owner', 'cut');
+    expect(filesUnder(join(folder, 'snapshots'))).toEqual([]);
+    expect(filesUnder(join(folder, 'tmp'))).toEqual([]);
     rmSync(cache, { recursive: true, force: true });
   });
 

@@ -16,12 +16,17 @@ import {
   storedFile,
 } from './repository-store.js';
 
-/** A fault to inject: cut the body of a file download off after some bytes (the header still announces the full size). */
+/**
+ * A fault to inject into file downloads: after `afterBytes` bytes, either drop the connection while the header still
+ * announces the full size (`cut-connection`, the default), or end a body whose header announces only those bytes
+ * (`short-body`, as a broken proxy or cache would).
+ */
 export interface TruncateFault {
   /** `datasets/<owner>/<name>` or `models/<owner>/<name>` */
   repo: string;
   path: string;
   afterBytes: number;
+  mode?: 'cut-connection' | 'short-body';
   /** How many downloads to cut (default 1). */
   times?: number;
 }
@@ -259,20 +264,25 @@ export async function startHubStandIn(options: HubStandInOptions): Promise<HubSt
     const start = range?.start ?? 0;
     const end = range?.end ?? size - 1;
     const body = file.content.subarray(start, end + 1);
+    const key = `${repo.type === 'dataset' ? 'datasets' : 'models'}/${repo.name}`;
+    const fault =
+      request.method === 'HEAD'
+        ? undefined
+        : faults.find((candidate) => candidate.repo === key && candidate.path === path && candidate.remaining > 0 && body.length > candidate.afterBytes);
+    if (fault !== undefined) fault.remaining--;
+    const shortBody = fault?.mode === 'short-body';
     response.writeHead(range ? 206 : 200, {
       ...headers,
-      'Content-Length': body.length,
+      'Content-Length': shortBody ? fault!.afterBytes : body.length,
       ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
     });
     if (request.method === 'HEAD') {
       response.end();
       return;
     }
-    const key = `${repo.type === 'dataset' ? 'datasets' : 'models'}/${repo.name}`;
-    const fault = faults.find((candidate) => candidate.repo === key && candidate.path === path && candidate.remaining > 0);
-    if (fault !== undefined && body.length > fault.afterBytes) {
-      fault.remaining--;
-      response.write(body.subarray(0, fault.afterBytes), () => response.socket?.destroy());
+    if (fault !== undefined) {
+      if (shortBody) response.end(body.subarray(0, fault.afterBytes));
+      else response.write(body.subarray(0, fault.afterBytes), () => response.socket?.destroy());
       return;
     }
     response.end(body);

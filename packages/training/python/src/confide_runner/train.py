@@ -104,6 +104,7 @@ def run_train(
     markers = markers_for(tokenizer, config.confidenceTokens)
     # Weights stay in fp32; bf16/fp16 run as mixed precision inside the Trainer.
     model = load_base_model(config.baseModel, torch.float32)
+    model.config.use_cache = False  # no KV cache while training: it only costs memory
     prepare_model_for_special_tokens(model, tokenizer, markers)
 
     examples = [

@@ -1,7 +1,7 @@
 import type { Evaluator, PluginUse, RunRecord } from '@confide/core';
 import { accuracy, type AccuracySummary } from '@confide/metrics';
 import type { CostLedger } from '@confide/routing';
-import { isFailedRecord } from '../live/live-source.js';
+import { FAILED_REASON_PREFIX, isFailedRecord } from '../live/live-source.js';
 import type { LiveExperiment } from './live-experiment.js';
 
 export interface LiveRunSummary {
@@ -75,7 +75,7 @@ export async function summariseLiveRun(input: {
       allCalls: ledger.totals().costUsd,
     },
     spentUsd: input.spentUsd,
-    failed: records.filter(isFailedRecord).map((record) => ({ problemId: record.problemId, reason: record.note!.slice('failed: '.length) })),
+    failed: records.filter(isFailedRecord).map((record) => ({ problemId: record.problemId, reason: record.grade.reason!.slice(FAILED_REASON_PREFIX.length) })),
     expected: experiment.expect
       ? {
           correct: { expected: experiment.expect.correct, actual: summary.correct, ok: experiment.expect.correct === summary.correct },

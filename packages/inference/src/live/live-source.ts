@@ -14,10 +14,11 @@ import { promptMessages, type PromptTemplate } from './prompt.js';
 import type { StageLog } from './stage-log.js';
 
 export const FAILED_FINISH_REASON = 'error';
+export const FAILED_REASON_PREFIX = 'request failed: ';
 
 /** Whether a record stands for a problem whose request failed (kept with its reason, retried on resume). */
 export function isFailedRecord(record: RunRecord): boolean {
-  return record.generation.finishReason === FAILED_FINISH_REASON && record.note?.startsWith('failed: ') === true;
+  return record.generation.finishReason === FAILED_FINISH_REASON && record.grade.reason?.startsWith(FAILED_REASON_PREFIX) === true;
 }
 
 export interface LiveSourceOptions {
@@ -88,8 +89,7 @@ export function liveSource(options: LiveSourceOptions): LiveSource {
       const record: RunRecord = {
         ...base(problem),
         generation: failedGeneration(options.client.model),
-        grade: { correct: false, evaluator: 'none', reason: `request failed: ${error.reason}` },
-        note: `failed: ${error.reason}`,
+        grade: { correct: false, evaluator: 'none', reason: `${FAILED_REASON_PREFIX}${error.reason}` },
       };
       options.log?.append(record);
       options.onRecord?.(record);

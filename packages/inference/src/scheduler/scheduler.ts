@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ApiError, CancelledError } from '../errors.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import { Lane, type LaneLimits } from './lane.js';
@@ -66,6 +67,8 @@ export class Scheduler {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    // Every queued request and every backoff listens for a stop: far more than the default of 10.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   addLane(name: string, limits: LaneLimits): this {

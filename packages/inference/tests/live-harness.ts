@@ -1,0 +1,135 @@
+import {
+  costInHundredMillionths,
+  definePlugin,
+  PLUGIN_SPECIFICATION_VERSION,
+  PluginRegistry,
+  SEED_PRICES_2025_11,
+  type Problem,
+  type RunRecord,
+} from '@confide/core';
+import { z } from 'zod';
+import type { Billing, Responder } from '../../../tools/stand-ins/index.js';
+import { geminiModel, openaiModel, replayModel, vllmModel } from '../src/clients/model-plugins.js';
+import { LiveExperiment } from '../src/experiment/live-experiment.js';
+import { isFailedRecord } from '../src/live/live-source.js';
+
+export const SMALL_MODEL = 'qwen2.5-math-1.5b-instruct-lora-confidence';
+export const SMALL_SERVED = 'qwen-math-confidence';
+export const LARGE_MODEL = 'gemini-2.5-flash';
+
+/** Grades by the last \boxed{} against the gold answer: enough for stand-in answers. */
+export const boxedEvaluator = definePlugin({
+  id: 'test/boxed',
+  kind: 'evaluator',
+  description: 'last \\boxed{} equals the gold answer',
+  optionsSchema: z.strictObject({}),
+  create: () => ({
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    async grade({ gold, response }) {
+      const matches = [...response.matchAll(/\\boxed\{([^}]*)\}/g)];
+      const answer = matches.at(-1)?.[1] ?? null;
+      return { correct: answer === gold, evaluator: 'test/boxed', answer };
+    },
+    async close() {},
+  }),
+});
+
+/** Delegation II's rule, written out here so the package's tests need no router plugin. */
+export const tokenRouter = definePlugin({
+  id: 'test/token',
+  kind: 'router',
+  description: 'keep <|c_math|>, delegate the rest',
+  optionsSchema: z.strictObject({}),
+  create: () => ({
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    needsSmallAnswer: true,
+    async decide({ small }) {
+      const token = small?.generation.confidenceToken ?? 'none';
+      return { router: 'test/token', target: token === '<|c_math|>' ? ('small' as const) : ('large' as const), reason: `token ${token}` };
+    },
+  }),
+});
+
+export function testRegistry(): PluginRegistry {
+  return new PluginRegistry()
+    .register(vllmModel)
+    .register(geminiModel)
+    .register(openaiModel)
+    .register(replayModel)
+    .register(boxedEvaluator)
+    .register(tokenRouter);
+}
+
+export const REFUSE_MARKER = '[refused by the stand-in]';
+
+/** Problems the stand-ins can answer; those in `refused` carry a marker the responder answers with a 400. */
+export function syntheticProblems(count: number, refused: ReadonlySet<number> = new Set()): Problem[] {
+  return Array.from({ length: count }, (_, index) => ({
+    id: `synthetic/${index}.json`,
+    problem: `Problem ${index}: what is ${index} modulo 10?${refused.has(index) ? ` ${REFUSE_MARKER}` : ''}`,
+    answer: String(index % 10),
+  }));
+}
+
+/** A responder that refuses (400, never billed) prompts with the marker. */
+export function refusing(responder: Responder): Responder {
+  return (request) =>
+    request.messages.some((message) => message.content.includes(REFUSE_MARKER))
+      ? { status: 400, message: 'the stand-in refuses this prompt' }
+      : responder(request);
+}
+
+export interface StandInUrls {
+  vllm: string;
+  gemini: string;
+}
+
+/** A live experiment against the stand-ins: vLLM-served fine-tuned SLM, Gemini as the large model. */
+export function standInExperiment(urls: StandInUrls, overrides: Record<string, unknown> = {}): LiveExperiment {
+  return LiveExperiment.parse({
+    kind: 'live',
+    name: 'stand-in-run',
+    title: 'live run against the stand-ins',
+    dataset: 'synthetic',
+    priceTable: 'seed-math500',
+    small: {
+      client: {
+        id: 'core/vllm',
+        options: { model: SMALL_MODEL, servedModel: SMALL_SERVED, baseUrl: `${urls.vllm}/v1`, apiKeyEnv: 'CONFIDE_TEST_VLLM_KEY' },
+      },
+      prompt: { system: 'Reason step by step.', user: 'Solve: {problem}' },
+      maxOutputTokens: 1000,
+      temperature: 0,
+      concurrency: 32,
+    },
+    large: {
+      client: { id: 'core/gemini', options: { model: LARGE_MODEL, baseUrl: urls.gemini, apiKeyEnv: 'CONFIDE_TEST_GEMINI_KEY', thinkingBudget: 0 } },
+      prompt: { user: 'Solve: {problem}' },
+      maxOutputTokens: 1000,
+      temperature: 0,
+      concurrency: 32,
+    },
+    router: { id: 'test/token' },
+    evaluator: { id: 'test/boxed' },
+    concurrency: 32,
+    retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 2000 },
+    ...overrides,
+  });
+}
+
+/** What the stand-ins billed, in dollars, at the seed's prices (the vLLM server bills the adapter's served name). */
+export function billedUsd(billings: ReadonlyArray<Billing>): number {
+  let total = 0;
+  for (const billing of billings) {
+    for (const entry of billing.entries) {
+      const model = entry.model === SMALL_SERVED ? SMALL_MODEL : entry.model;
+      total += costInHundredMillionths(SEED_PRICES_2025_11, model, entry.usage);
+    }
+  }
+  return total / 1e8;
+}
+
+/** Ids of records that failed, with their reason. */
+export function failures(records: readonly RunRecord[]): Map<string, string> {
+  return new Map(records.filter(isFailedRecord).map((record) => [record.problemId, record.grade.reason!]));
+}

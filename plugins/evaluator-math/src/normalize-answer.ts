@@ -117,6 +117,8 @@ function stripTrailingUnits(text: string): string {
   return tokens.join('');
 }
 
+const COMMAND_AT = /\\(?:[A-Za-z]+|.)/y;
+
 /** Puts braces around the arguments of `\frac12`, `\frac ab`, `\sqrt2`, `\sqrt[3]x`, `\binom{n}k`. */
 function braceShorthandArguments(text: string, depth = 0): string {
   if (depth > 20) return text;
@@ -145,7 +147,8 @@ function braceShorthandArguments(text: string, depth = 0): string {
         output += `{${braceShorthandArguments(text.slice(index + 1, end - 1), depth + 1)}}`;
         index = end;
       } else if (text[index] === '\\') {
-        const command = /^\\(?:[A-Za-z]+|.)/.exec(text.slice(index))![0];
+        COMMAND_AT.lastIndex = index;
+        const command = COMMAND_AT.exec(text)?.[0] ?? '\\';
         output += `{${command}}`;
         index += command.length;
       } else {
@@ -221,7 +224,7 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = stripWrappers(text);
   text = text.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, ' ');
   // thousands separators: 10{,}080, 10,\!080, 10\,080 (but "32, 349" stays two numbers)
-  text = text.replace(/(\d)(?:\{,\}|,\\!\s*|\\,)(?=\d{3}(?!\d))/g, '$1');
+  text = text.replace(/(\d)(?:\{\s?,\s?\}|,\s?\\!\s?|\\,)(?=\d{3}(?!\d))/g, '$1');
   text = text.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
   text = text.replace(/\\hspace\*?\{[^{}]*\}/g, ' ').replace(/\\[,;:! ]/g, ' ').replace(/~/g, ' ');
   text = text.replace(/\\(?:dfrac|tfrac|cfrac)(?![A-Za-z])/g, '\\frac').replace(/\\(?:dbinom|tbinom)(?![A-Za-z])/g, '\\binom');

@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { registerAblateCommand } from './commands/ablate.js';
 import { registerAdapterCommand } from './commands/adapter.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerGradeCommand } from './commands/grade.js';
 import { registerHubDataCommands } from './commands/hub-data.js';
 import { registerPaperCommand } from './commands/paper.js';
+import { registerRegradeCommand } from './commands/regrade.js';
 import { registerRunCommand } from './commands/run.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerHubDataCommands(program);
   registerAdapterCommand(program);
   registerPaperCommand(program);
+  registerGradeCommand(program);
+  registerRegradeCommand(program);
   registerAblateCommand(program);
   registerRunCommand(program);
   return program;

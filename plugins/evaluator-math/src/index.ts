@@ -6,4 +6,5 @@ export * from './math-evaluator-plugin.js';
 export * from './math-grader.js';
 export * from './normalize-answer.js';
 export * from './parse-answer.js';
+export * from './regrade-records.js';
 export * from './verdict.js';

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
 import { tryFastEquivalence } from './are-equivalent.js';
 import type { WorkerMessage, WorkerRequest } from './grade-worker.js';
 import { equivalenceOptionsOf, MathEvaluatorOptions, type EquivalenceOptions, type MathEvaluatorOptionsInput } from './math-evaluator-options.js';
@@ -209,3 +210,11 @@ export async function gradePairs(
   }
   return Promise.all(pending);
 }
+
+/** One line of a pairs file (`confide grade --pairs`): an id, the gold answer and a predicted answer or response. */
+export const AnswerPairLine = z.strictObject({
+  id: z.union([z.string(), z.number()]),
+  gold: z.string(),
+  pred: z.string().nullable(),
+});
+export type AnswerPairLine = z.infer<typeof AnswerPairLine>;

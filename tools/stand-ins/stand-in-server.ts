@@ -60,6 +60,8 @@ export interface StandInServer {
   billing: Billing;
   /** Faults injected so far, by kind. */
   faults: Map<FaultKind | 'conflict' | 'refused', number>;
+  /** The most requests it was handling at once. */
+  peakInFlight(): number;
   setFaults(plan: FaultPlan): void;
   close(): Promise<void>;
 }
@@ -177,7 +179,11 @@ export async function startStandIn(protocol: StandInProtocol, options: StandInOp
     response.end(text);
   };
 
+  let inFlight = 0;
+  let peak = 0;
   const server = createServer((request, response) => {
+    peak = Math.max(peak, ++inFlight);
+    response.on('close', () => inFlight--);
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, protocol.renderError(500, String(error)));
       else response.destroy();
@@ -194,6 +200,7 @@ export async function startStandIn(protocol: StandInProtocol, options: StandInOp
     url: `http://127.0.0.1:${port}`,
     billing,
     faults,
+    peakInFlight: () => peak,
     setFaults(next) {
       plan = next;
     },

@@ -33,6 +33,6 @@ export function normaliseRequest(
 }
 
 /** SHA-256 of the canonical JSON of the normalised request: the cache key and the idempotency key. */
-export function requestKey(normalised: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
+export function requestKey(normalised: Record<string, unknown> | string): string {
+  return createHash('sha256').update(typeof normalised === 'string' ? normalised : canonicalJson(normalised)).digest('hex');
 }

@@ -2,7 +2,7 @@ import { PLUGIN_SPECIFICATION_VERSION, type Generation, type ModelClient, type T
 import type { Budget } from './budget/budget.js';
 import type { ResponseCache } from './cache/response-cache.js';
 import type { LiveGenerationRequest, LiveModelClient } from './live-model-client.js';
-import { normaliseRequest, requestKey } from './request-key.js';
+import { canonicalJson, normaliseRequest, requestKey } from './request-key.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 
 /** What happened to one `generate` call, for progress and tests. */
@@ -53,7 +53,7 @@ export class ScheduledModelClient implements ModelClient {
   async generate(request: LiveGenerationRequest, options: { signal?: AbortSignal } = {}): Promise<Generation> {
     const { client, cache, budget } = this.options;
     if (!client.cacheable) return this.#send(request, undefined, undefined, options.signal);
-    const normalised = normaliseRequest(client.identity, this.model, request);
+    const normalised = canonicalJson(normaliseRequest(client.identity, this.model, request));
     const key = requestKey(normalised);
     const shared = this.#inFlight.get(key);
     if (shared !== undefined) {
@@ -85,7 +85,7 @@ export class ScheduledModelClient implements ModelClient {
   async #send(
     request: LiveGenerationRequest,
     key: string | undefined,
-    normalised: Record<string, unknown> | undefined,
+    normalised: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Generation> {
     const { client, scheduler, budget } = this.options;

@@ -41,8 +41,10 @@ export class ResponseCache {
     return parsed.success ? parsed.data : undefined;
   }
 
-  put(key: string, normalisedRequest: Record<string, unknown>, generation: Generation): void {
-    this.#put.run(key, generation.model, canonicalJson(normalisedRequest), JSON.stringify(generation), new Date().toISOString());
+  /** Stores an answer; the request is kept as its canonical JSON (or given as that text already). */
+  put(key: string, normalisedRequest: Record<string, unknown> | string, generation: Generation): void {
+    const request = typeof normalisedRequest === 'string' ? normalisedRequest : canonicalJson(normalisedRequest);
+    this.#put.run(key, generation.model, request, JSON.stringify(generation), new Date().toISOString());
   }
 
   get size(): number {

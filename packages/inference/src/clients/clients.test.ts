@@ -131,6 +131,7 @@ describe('core/vllm', () => {
       extraBody: {},
       maxTokensField: 'max_tokens',
       confidenceFromLogprobs: true,
+      transport: 'http',
     });
     const generation = client.toGeneration(ChatCompletionResponse.parse(fixture), 5);
     expect(generation.text.endsWith('<|c_math|>')).toBe(true);
@@ -139,7 +140,7 @@ describe('core/vllm', () => {
   });
 
   it('gives a token outside the top-k probability 0, and uses the last position when no token was emitted', () => {
-    const content = [{ token: 'x', top_logprobs: [{ token: 'x', logprob: -0.1 }, { token: '<|u_math|>', logprob: Math.log(0.3) }] }];
+    const content = [{ token: 'x', logprob: -0.1, top_logprobs: [{ token: 'x', logprob: -0.1 }, { token: '<|u_math|>', logprob: Math.log(0.3) }] }];
     expect(confidenceFromLogprobs(content)).toEqual({ confident: 0, uncertain: expect.closeTo(0.3, 6) });
   });
 

@@ -63,6 +63,7 @@ export const openaiModel = definePlugin({
       extraBody: {},
       maxTokensField: options.maxTokensField,
       confidenceFromLogprobs: false,
+      transport: 'sdk',
     }),
 });
 
@@ -105,6 +106,7 @@ export const vllmModel = definePlugin({
       },
       maxTokensField: 'max_tokens',
       confidenceFromLogprobs: true,
+      transport: 'http',
     }),
 });
 

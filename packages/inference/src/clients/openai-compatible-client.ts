@@ -16,6 +16,7 @@ import {
   type LiveModelClient,
 } from '../live-model-client.js';
 import { classifyError } from './classify-error.js';
+import { postJson } from './http-json-transport.js';
 
 const TopLogprob = z.object({ token: z.string(), logprob: z.number() });
 const TokenLogprob = TopLogprob.extend({ top_logprobs: z.array(TopLogprob).default([]) });
@@ -30,7 +31,8 @@ export const ChatCompletionResponse = z.object({
         finish_reason: z.string().nullable(),
         /** vLLM: the stop string (or token id) that ended generation. */
         stop_reason: z.union([z.string(), z.number()]).nullable().optional(),
-        logprobs: z.object({ content: z.array(TokenLogprob).nullable() }).nullable().optional(),
+        /** Checked entry by entry where they are read: a long answer has thousands of alternatives. */
+        logprobs: z.object({ content: z.array(z.unknown()).nullable() }).nullable().optional(),
       }),
     )
     .min(1),
@@ -58,6 +60,8 @@ export interface OpenAICompatibleOptions {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Reads P(<|c_math|>) and P(<|u_math|>) from the logprobs (vLLM with the fine-tuned SLM). */
   confidenceFromLogprobs: boolean;
+  /** `sdk`: the openai SDK; `http`: plain keep-alive HTTP, lighter per request (vLLM). */
+  transport: 'sdk' | 'http';
 }
 
 /**
@@ -65,19 +69,21 @@ export interface OpenAICompatibleOptions {
  * position), read from that position's top logprobs; a token outside the top-k has probability 0. When the model
  * emitted neither, the last position is used (where it chose to stop instead). Undefined without logprobs.
  */
-export function confidenceFromLogprobs(
-  content: ReadonlyArray<{ token: string; top_logprobs: ReadonlyArray<{ token: string; logprob: number }> }> | null | undefined,
-): ConfidenceProbabilities | undefined {
+export function confidenceFromLogprobs(content: readonly unknown[] | null | undefined): ConfidenceProbabilities | undefined {
   if (!content || content.length === 0) return undefined;
-  let position = -1;
+  let position = content.length - 1;
   for (let index = content.length - 1; index >= 0; index--) {
-    const token = content[index]!.token;
+    const token = (content[index] as { token?: unknown } | null)?.token;
     if (token === '<|c_math|>' || token === '<|u_math|>') {
       position = index;
       break;
     }
   }
-  const entry = content[position >= 0 ? position : content.length - 1]!;
+  const parsed = TokenLogprob.safeParse(content[position]);
+  if (!parsed.success) {
+    throw new ApiError({ kind: 'malformed-response', message: `unexpected logprobs entry ${position}: ${parsed.error.issues[0]!.message}` });
+  }
+  const entry = parsed.data;
   const probability = (token: string) => {
     const top = entry.top_logprobs.find((candidate) => candidate.token === token);
     return top === undefined ? 0 : Math.exp(top.logprob);
@@ -96,6 +102,7 @@ export class OpenAICompatibleClient implements LiveModelClient {
   readonly model: string;
   readonly identity: Readonly<Record<string, unknown>>;
   readonly #sdk: OpenAI;
+  readonly #endpoint: URL;
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.model = options.model;
@@ -105,6 +112,7 @@ export class OpenAICompatibleClient implements LiveModelClient {
       maxRetries: 0,
       timeout: 24 * 60 * 60 * 1000,
     });
+    this.#endpoint = new URL(`${this.#sdk.baseURL.replace(/\/$/, '')}/chat/completions`);
     this.identity = {
       provider: options.provider,
       endpoint: new URL(this.#sdk.baseURL).origin + new URL(this.#sdk.baseURL).pathname,
@@ -136,13 +144,17 @@ export class OpenAICompatibleClient implements LiveModelClient {
       this.options.idempotencyHeader && options.idempotencyKey ? { [this.options.idempotencyHeader]: options.idempotencyKey } : undefined;
     const started = performance.now();
     let raw: unknown;
-    try {
-      raw = await this.#sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(headers ? { headers } : {}),
-      });
-    } catch (error) {
-      throw classifyError(error);
+    if (this.options.transport === 'http') {
+      raw = await postJson(this.#endpoint, body, { authorization: `Bearer ${this.options.apiKey}`, ...headers }, options.signal);
+    } else {
+      try {
+        raw = await this.#sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(headers ? { headers } : {}),
+        });
+      } catch (error) {
+        throw classifyError(error);
+      }
     }
     const latencyMs = performance.now() - started;
     const parsed = ChatCompletionResponse.safeParse(raw);

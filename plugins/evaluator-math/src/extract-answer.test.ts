@@ -11,6 +11,9 @@ const CASES: [string, string | null, ExtractionRule | null][] = [
   ['so \\boxed 5 is it', '5', 'boxed'],
   // a truncated last box is not complete: the previous one counts
   ['Thus \\boxed{12}. Wait, recompute: \\boxed{\\frac{1', '12', 'boxed'],
+  // an empty box quoted from the prompt is not an answer
+  ['Put your final answer in \\boxed{}.\nSo we get \\boxed{ \\begin{pmatrix} 1 \\\\ 2', '2', 'last-number'],
+  ['Put your final answer in \\boxed{}.\nThe answer is 4.', '4', 'answer-is'],
   // repeated identical boxes
   ['We get \\boxed{7}.\n\nVerifying every case again, the answer stays \\boxed{ 7 }.', '7', 'boxed-repeated'],
   ['x = \\boxed{3} and x = \\boxed{3}', '3', 'boxed-repeated'],

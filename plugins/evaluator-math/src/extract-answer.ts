@@ -73,7 +73,7 @@ function closingBraces(text: string): Map<number, number> {
   return closing;
 }
 
-/** Every complete box, outermost only, in order. An unclosed (truncated) box is skipped. */
+/** Every complete, non-empty box, outermost only, in order. An unclosed (truncated) box is skipped. */
 function findBoxes(text: string): Box[] {
   const boxes: Box[] = [];
   let closing: Map<number, number> | undefined;
@@ -87,7 +87,9 @@ function findBoxes(text: string): Box[] {
       closing ??= closingBraces(text);
       const end = closing.get(index);
       if (end === undefined) continue;
-      boxes.push({ start, end, content: text.slice(index + 1, end - 1).trim() });
+      const content = text.slice(index + 1, end - 1).trim();
+      // an empty box (`\boxed{}` quoted from the prompt) is not an answer
+      if (content !== '') boxes.push({ start, end, content });
       coveredUntil = end;
     } else {
       // `\boxed 5`: one token up to white space or the end of the math

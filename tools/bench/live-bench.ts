@@ -49,7 +49,9 @@ const passEvaluator = definePlugin({
       const answer = [...response.matchAll(/\\boxed\{([^}]*)\}/g)].at(-1)?.[1] ?? null;
       return { correct: answer === gold, evaluator: 'bench/boxed', answer };
     },
-    async close() {},
+    async close() {
+      // nothing to release
+    },
   }),
 });
 const keepSmall = definePlugin({

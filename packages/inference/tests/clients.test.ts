@@ -7,11 +7,11 @@ import {
   startOpenAIStandIn,
   type FaultKind,
   type StandInServer,
-} from '../../../../tools/stand-ins/index.js';
-import { ApiError } from '../errors.js';
-import type { LiveModelClient } from '../live-model-client.js';
-import { geminiModel, openaiModel, vllmModel } from './model-plugins.js';
-import { ChatCompletionResponse, confidenceFromLogprobs, OpenAICompatibleClient } from './openai-compatible-client.js';
+} from '../../../tools/stand-ins/index.js';
+import { ApiError } from '../src/errors.js';
+import type { LiveModelClient } from '../src/live-model-client.js';
+import { geminiModel, openaiModel, vllmModel } from '../src/clients/model-plugins.js';
+import { ChatCompletionResponse, confidenceFromLogprobs, OpenAICompatibleClient } from '../src/clients/openai-compatible-client.js';
 
 const KEY = 'sk-test-clients-0000';
 process.env['CONFIDE_TEST_KEY'] = KEY;
@@ -112,7 +112,7 @@ describe.each(cases)('$name against its stand-in', ({ start, plugin, thinking })
 });
 
 describe('core/vllm', () => {
-  const fixture = JSON.parse(readFileSync(new URL('./fixtures/vllm-chat-completion.json', import.meta.url), 'utf8'));
+  const fixture = JSON.parse(readFileSync(new URL('../src/clients/fixtures/vllm-chat-completion.json', import.meta.url), 'utf8'));
 
   it("reads P(<|c_math|>) and P(<|u_math|>) at the emitted token from vLLM's logprobs shape", () => {
     const probabilities = confidenceFromLogprobs(ChatCompletionResponse.parse(fixture).choices[0]!.logprobs!.content);

@@ -30,7 +30,9 @@ export const boxedEvaluator = definePlugin({
       const answer = matches.at(-1)?.[1] ?? null;
       return { correct: answer === gold, evaluator: 'test/boxed', answer };
     },
-    async close() {},
+    async close() {
+      // nothing to release
+    },
   }),
 });
 

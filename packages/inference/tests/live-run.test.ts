@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function standIns(options: Parameters<typeof startOpenAIStandIn>[0]) {
+async function standIns(options: Omit<Parameters<typeof startOpenAIStandIn>[0], 'responder'>) {
   const vllm = await startOpenAIStandIn({ ...options, responder: refusing(defaultResponder()) });
   const gemini = await startGeminiStandIn({ ...options, responder: refusing(defaultResponder({ thinking: true })) });
   servers.push(vllm, gemini);

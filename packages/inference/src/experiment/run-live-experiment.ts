@@ -159,9 +159,11 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   }
   const budget = new Budget(prices, options.budgetUsd, priorSpent / 1e8);
 
+  // The progress line is made once the estimate is known; the clients report to it from the start.
+  const display: { progress?: RunProgress } = {};
   const scheduler = new Scheduler({
     retry: experiment.retry,
-    onEvent: (event: SchedulerEvent) => progress?.onScheduler(event),
+    onEvent: (event: SchedulerEvent) => display.progress?.onScheduler(event),
   });
   const laneOf = (slot: ModelSlot | OrchestratorSlot) => ({
     concurrency: slot.concurrency,
@@ -172,7 +174,6 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   if (experiment.orchestrator) scheduler.addLane('orchestrator', laneOf(experiment.orchestrator));
   const cache = options.cachePath === null || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
 
-  let progress: RunProgress | undefined;
   const scheduled = (side: string, client: LiveModelClient) =>
     new ScheduledModelClient({
       client,
@@ -180,7 +181,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       budget,
       lane: side,
       ...(cache ? { cache } : {}),
-      onCall: (event) => progress?.onCall(side, event),
+      onCall: (event) => display.progress?.onCall(side, event),
     });
   const smallClient = scheduled('small', small.client);
   const largeClient = scheduled('large', large.client);
@@ -225,7 +226,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   if (options.budgetUsd !== undefined && options.budgetUsd < estimateUpperUsd) {
     write(`run: the budget is below that bound: the run stops before a request could take the ledger past $${options.budgetUsd.toFixed(6)}\n`);
   }
-  progress = new RunProgress(problems.length, budget, upperBound / 1e8, write, options.interactive ?? false, 0);
+  const progress = new RunProgress(problems.length, budget, upperBound / 1e8, write, options.interactive ?? false, 0);
+  display.progress = progress;
 
   // ---- delegate ----------------------------------------------------------------------------------------------
   const stop = new AbortController();
@@ -247,7 +249,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       prices,
       concurrency: experiment.concurrency,
       signal: stop.signal,
-      onProgress: (done) => progress?.onProblemDone(done),
+      onProgress: (done) => progress.onProblemDone(done),
     });
     records = result.records;
     ledger = result.ledger;

@@ -8,6 +8,7 @@ import {
   type PluginContext,
   type Problem,
   type RouteDecision,
+  type Router,
 } from '@confide/core';
 import { z } from 'zod';
 
@@ -56,11 +57,11 @@ function modelClientOf(context: PluginContext, name: string): ModelClient | unde
   return clients?.[name];
 }
 
-function replayRouter() {
+function replayRouter(): Router {
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
     needsSmallAnswer: false,
-    async decide({ problem, recordedRoute }: { problem: Problem; recordedRoute?: RouteDecision }): Promise<RouteDecision> {
+    async decide({ problem, recordedRoute }): Promise<RouteDecision> {
       if (recordedRoute === undefined) {
         throw new Error(`core/orchestrator in replay mode has no recorded decision for ${problem.id}`);
       }
@@ -69,7 +70,7 @@ function replayRouter() {
   };
 }
 
-function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient) {
+function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient): Router {
   const fallback = (problem: Problem, why: string, spent?: Pick<RouteDecision, 'routerModel' | 'routerUsage'>): RouteDecision => {
     if (options.onFailure === 'error') throw new ConfideError('ROUTING_FAILED', `core/orchestrator on ${problem.id}: ${why}`);
     return { router: 'core/orchestrator', target: 'large', reason: `orchestrator ${why}; sent to the large model`, ...spent };
@@ -77,7 +78,7 @@ function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient) {
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
     needsSmallAnswer: false,
-    async decide({ problem }: { problem: Problem }): Promise<RouteDecision> {
+    async decide({ problem }): Promise<RouteDecision> {
       // The live clients read `responseSchema` (structured output / function-calling arguments); others ignore it.
       const request: GenerationRequest & { responseSchema: { name: string; schema: Record<string, unknown> } } = {
         problem,

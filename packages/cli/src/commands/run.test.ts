@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRunDirectory, workspaceRoot } from '@confide/data';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../main.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  return { out, err };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+const experiment = join(workspaceRoot(), 'experiments', 'paper-math500-live');
+
+describe('confide run experiments/paper-math500-live', () => {
+  it('reproduces Delegation II through the live path: 419 correct, $1.249972, and shows core/math beside it', { timeout: 60_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cli-run-')), 'run');
+    const { out: lines } = capture();
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--also-grade', 'core/math'])).toBe(0);
+    expect(lines[0]).toBe('paper-math500-live: 419/500 correct (83.8 %) graded by core/recorded');
+    expect(lines[1]).toMatch(/^paper-math500-live: \d+\/500 correct \(\d+\.\d %\) graded by core\/math$/);
+    expect(lines).toContain('cost: answers $1.249972 · with router $1.249972 · all calls $1.267097');
+    expect(lines).toContain('expected: 419 correct ✓ · $1.249972 ✓');
+    const run = readRunDirectory(out);
+    expect(run.records).toHaveLength(500);
+    expect(run.manifest.source?.kind).toBe('replay');
+    expect(run.manifest.plugins.map((plugin) => plugin.id)).toEqual([
+      'core/replay',
+      'core/replay',
+      'core/confidence-token',
+      'core/recorded',
+      'core/math',
+    ]);
+
+    // the same directory again: refused without --resume; with it, nothing is asked again
+    const again = capture();
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
+    expect(again.err.join('')).toMatch(/already holds a run: pass --resume/);
+  });
+
+  it('stops under a budget below the estimate, with a clear message and a non-zero exit', { timeout: 60_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cli-budget-')), 'run');
+    const { err } = capture();
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--budget', '0.5'])).toBe(1);
+    const text = err.join('');
+    expect(text).toMatch(/cost at most \$1\.267097.*budget \$0\.500000/);
+    expect(text).toMatch(/confide: error \[BUDGET_EXCEEDED\]: stopped: budget \$0\.500000 reached: spent \$0\.4\d{5}/);
+    expect(text).toMatch(/--resume --budget <more>/);
+  });
+});

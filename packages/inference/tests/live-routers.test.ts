@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRunDirectory } from '@confide/data';
 import { orchestratorRouter } from '@confide/router-orchestrator';
+import { thresholdRouter } from '@confide/router-threshold';
 import { afterAll, expect, it } from 'vitest';
 import { defaultResponder, startGeminiStandIn, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
 import { runLiveExperiment } from '../src/experiment/run-live-experiment.js';
@@ -54,4 +55,27 @@ it('runs Delegation I live: the orchestrator answers a hand_off schema, and its 
   expect(result.summary!.router).toMatchObject({ model: 'gemini-2.5-flash-lite', calls: 40 });
   expect(result.summary!.costUsd.withRouter).toBeGreaterThan(result.summary!.costUsd.answers);
   expect(result.summary!.costUsd.allCalls).toBeCloseTo(billedUsd([vllm.billing, gemini.billing]), 10);
+});
+
+it('routes on live P(<|c_math|>) read from the logprobs with the threshold router', async () => {
+  process.env['CONFIDE_TEST_VLLM_KEY'] = 'sk-threshold-test';
+  process.env['CONFIDE_TEST_GEMINI_KEY'] = 'sk-threshold-test';
+  const vllm = await startOpenAIStandIn({ responder: defaultResponder(), latencyMs: 1 });
+  const gemini = await startGeminiStandIn({ responder: defaultResponder({ thinking: true }), latencyMs: 1 });
+  servers.push(vllm, gemini);
+  const experiment = { ...standInExperiment({ vllm: vllm.url, gemini: gemini.url }), router: { id: 'core/threshold', options: { threshold: 0.6 } } };
+  const outFolder = mkdtempSync(join(tmpdir(), 'threshold-'));
+  await runLiveExperiment({ experiment, registry: testRegistry().register(thresholdRouter), outFolder, cachePath: null, problems: syntheticProblems(40) });
+  const { records } = readRunDirectory(outFolder);
+  const kept = records.filter((record) => record.route?.target === 'small');
+  expect(kept.length).toBeGreaterThan(0);
+  expect(kept.length).toBeLessThan(40);
+  for (const record of records) {
+    const score = record.route!.score!;
+    expect(record.route!.target).toBe(score >= 0.6 ? 'small' : 'large');
+  }
+  for (const record of kept) {
+    const probabilities = record.generation.confidenceProbabilities!;
+    expect(record.route!.score).toBeCloseTo(probabilities.confident / (probabilities.confident + probabilities.uncertain), 12);
+  }
 });

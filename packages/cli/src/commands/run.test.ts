@@ -38,10 +38,9 @@ describe('confide run experiments/paper-math500-live', () => {
       'core/math',
     ]);
 
-    // the same directory again: refused without --resume; with it, nothing is asked again
-    const again = capture();
-    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
-    expect(again.err.join('')).toMatch(/already holds a run: pass --resume/);
+    // a finished run is started over (a replay costs nothing; live answers come from the cache)
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(0);
+    expect(readRunDirectory(out).records).toHaveLength(500);
   });
 
   it('stops under a budget below the estimate, with a clear message and a non-zero exit', { timeout: 60_000 }, async () => {
@@ -52,5 +51,12 @@ describe('confide run experiments/paper-math500-live', () => {
     expect(text).toMatch(/cost at most \$1\.267097.*budget \$0\.500000/);
     expect(text).toMatch(/confide: error \[BUDGET_EXCEEDED\]: stopped: budget \$0\.500000 reached: spent \$0\.4\d{5}/);
     expect(text).toMatch(/--resume --budget <more>/);
+
+    // an unfinished run is never overwritten: only resumed, here with enough budget to finish
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
+    expect(err.join('')).toMatch(/holds an unfinished run: pass --resume/);
+    const resumed = capture();
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--resume', '--budget', '2'])).toBe(0);
+    expect(resumed.out).toContain('expected: 419 correct ✓ · $1.249972 ✓');
   });
 });

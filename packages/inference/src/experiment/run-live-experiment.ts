@@ -120,10 +120,12 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const runConfig = canonicalJson(experiment);
   const configPath = join(options.outFolder, RUN_CONFIG_FILE);
   const stagesFolder = join(options.outFolder, STAGES_FOLDER);
-  if (existsSync(configPath)) {
+  // A finished run (manifest written) is started over; an unfinished one is only ever resumed, never overwritten.
+  const finished = existsSync(join(options.outFolder, MANIFEST_FILE));
+  if (existsSync(configPath) && !(finished && !options.resume)) {
     if (!options.resume) {
       throw new InvalidConfigError(
-        `${options.outFolder} already holds a run: pass --resume to continue it, or choose another --out`,
+        `${options.outFolder} holds an unfinished run: pass --resume to continue it, or choose another --out`,
       );
     }
     if (readFileSync(configPath, 'utf8').trim() !== runConfig) {

@@ -1,4 +1,5 @@
 import { PluginRegistry } from '@confide/core';
+import { mathEvaluatorPlugin } from '@confide/evaluator-math';
 import { recordedEvaluator } from '@confide/evaluator-recorded';
 import { geminiModel, openaiModel, replayModel, vllmModel } from '@confide/inference';
 import { agreementRouter } from '@confide/router-agreement';
@@ -23,5 +24,6 @@ export function createPluginRegistry(): PluginRegistry {
     .register(openaiModel)
     .register(vllmModel)
     .register(replayModel)
-    .register(recordedEvaluator);
+    .register(recordedEvaluator)
+    .register(mathEvaluatorPlugin);
 }

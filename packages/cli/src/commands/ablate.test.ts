@@ -60,6 +60,20 @@ describe('ablation on the recorded runs', () => {
   });
 });
 
+describe('confide ablate --grades math', () => {
+  it('re-grades every run with core/math and says so in the report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'confide-ablate-math-'));
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await runCli(['ablate', '--grades', 'math', '--out', out])).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.grades).toBe('re-graded by the core/math evaluator');
+    const always = (id: string) => summary.routers.find((router: { id: string }) => router.id === id).reported.accuracy;
+    // 383 and 478 of 500: the regrade report's counts for the fine-tuned SLM and Gemini 2.5 Flash
+    expect([always('always-small'), always('always-large')]).toEqual([0.766, 0.956]);
+  }, 120_000);
+});
+
 describe('confide ablate with a bad config', () => {
   function withExperiment(edit: (config: Record<string, unknown>) => void): string {
     const config = JSON.parse(readFileSync(join(experimentFolder, 'experiment.json'), 'utf8'));

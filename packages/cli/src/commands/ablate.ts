@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { PRICE_TABLES, type PluginRegistry, type RunRecord } from '@confide/core';
 import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
 import {
   computeAblationResults,
@@ -33,6 +34,23 @@ async function paperPoints(name: string): Promise<PaperPoint[]> {
   });
 }
 
+/** Re-grades records' extracted answers with the core/math evaluator (the same verdicts as reports/regrade-math500). */
+function mathRegrader(registry: PluginRegistry, priceTable: string) {
+  return async (records: readonly RunRecord[]): Promise<RunRecord[]> => {
+    const evaluator = registry.create('evaluator', 'core/math', {}, { priceTable: PRICE_TABLES[priceTable]! }).instance;
+    try {
+      const regraded: RunRecord[] = [];
+      for (const record of records) {
+        const grade = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.answer ?? '', extracted: true });
+        regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason ? { reason: grade.reason } : {}) } });
+      }
+      return regraded;
+    } finally {
+      await evaluator.close();
+    }
+  };
+}
+
 export function registerAblateCommand(program: Command): void {
   program
     .command('ablate')
@@ -44,11 +62,15 @@ export function registerAblateCommand(program: Command): void {
       const started = performance.now();
       const loaded = loadAblationExperiment(resolve(options.experiment));
       const experiment = options.grades ? { ...loaded, grades: options.grades } : loaded;
-      const outputFolder = resolve(options.out ?? join(workspaceRoot(), 'reports', experiment.name));
+      // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
+      const suffix = experiment.grades === loaded.grades ? '' : `-${experiment.grades}-grades`;
+      const outputFolder = resolve(options.out ?? join(workspaceRoot(), 'reports', `${experiment.name}${suffix}`));
       console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
+      const registry = createPluginRegistry();
       const results = await computeAblationResults({
         experiment,
-        registry: createPluginRegistry(),
+        registry,
+        regrade: mathRegrader(registry, experiment.priceTable),
         problems: loadDataset(experiment.dataset),
         loadRun: (runId) => loadBundledRun(runId),
         ...(experiment.paperExperiment ? { paperPoints: await paperPoints(experiment.paperExperiment) } : {}),

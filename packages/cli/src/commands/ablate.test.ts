@@ -63,9 +63,11 @@ describe('ablation on the recorded runs', () => {
 describe('confide ablate --grades math', () => {
   it('re-grades every run with core/math and says so in the report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'confide-ablate-math-'));
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    expect(await runCli(['ablate', '--grades', 'math', '--out', out])).toBe(0);
+    const code = await runCli(['--verbose', 'ablate', '--grades', 'math', '--out', out]);
+    expect(code, errors.join('\n')).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.grades).toBe('re-graded by the core/math evaluator');
     const always = (id: string) => summary.routers.find((router: { id: string }) => router.id === id).reported.accuracy;

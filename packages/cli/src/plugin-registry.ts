@@ -1,7 +1,7 @@
 import { PluginRegistry } from '@confide/core';
 import { mathEvaluatorPlugin } from '@confide/evaluator-math';
 import { recordedEvaluator } from '@confide/evaluator-recorded';
-import { geminiModel, openaiModel, replayModel, vllmModel } from '@confide/inference';
+import { geminiModel, openaiModel, replayModel, transformersModel, vllmModel } from '@confide/inference';
 import { agreementRouter } from '@confide/router-agreement';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
@@ -24,6 +24,7 @@ export function createPluginRegistry(): PluginRegistry {
     .register(openaiModel)
     .register(vllmModel)
     .register(replayModel)
+    .register(transformersModel)
     .register(recordedEvaluator)
     .register(mathEvaluatorPlugin);
 }

@@ -23,3 +23,4 @@ export * from './live/logged-router.js';
 export * from './live/prompt.js';
 export * from './live/run-progress.js';
 export * from './live/stage-log.js';
+export * from './clients/transformers-client.js';

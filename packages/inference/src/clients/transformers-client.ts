@@ -1,0 +1,248 @@
+import {
+  ConfideError,
+  definePlugin,
+  InvalidConfigError,
+  PLUGIN_SPECIFICATION_VERSION,
+  type Generation,
+  type TokenUsage,
+} from '@confide/core';
+import { generateWithRunner, type GenerateWithRunnerInput, type GenerateWithRunnerOptions, type GenerateWithRunnerResult, type RunnerGeneration } from '@confide/training';
+import { z } from 'zod';
+import { CancelledError } from '../errors.js';
+import { inputTokenBound, type LiveGenerateOptions, type LiveGenerationRequest, type LiveModelClient } from '../live-model-client.js';
+
+export const TransformersModelOptions = z.strictObject({
+  /** The price-table and record id, e.g. qwen2.5-math-1.5b-instruct-lora-confidence. */
+  model: z.string().min(1),
+  /** A hub id or a local model folder. */
+  baseModel: z.string().min(1),
+  /** A PEFT adapter folder (finetuned_models/<run>/adapter), or null for the base model alone. */
+  adapter: z.string().min(1).nullable().default(null),
+  /** Only needed without an adapter (an adapter says how it was trained). */
+  confidenceTokens: z.enum(['text', 'special']).nullable().default(null),
+  /** Rows per forward pass inside the runner. */
+  batchSize: z.number().int().positive().default(8),
+  /** Requests gathered into one runner process (it loads the model once for all of them). */
+  maxProblemsPerRun: z.number().int().positive().default(256),
+  /** How long a first request waits for others to join its runner process. */
+  batchWindowMs: z.number().int().nonnegative().default(50),
+  precision: z.enum(['auto', 'bf16', 'fp16', 'fp32']).default('auto'),
+  /** The Python interpreter; default $CONFIDE_PYTHON, else the workspace's .venv. */
+  python: z.string().min(1).optional(),
+});
+export type TransformersModelOptions = z.infer<typeof TransformersModelOptions>;
+
+export type RunnerGenerate = (input: GenerateWithRunnerInput, options: GenerateWithRunnerOptions) => Promise<GenerateWithRunnerResult>;
+
+export interface TransformersClientOptions extends TransformersModelOptions {
+  /** How a batch is generated; the Python runner unless a test says otherwise. */
+  generate?: RunnerGenerate;
+  /** The runner's stderr (its logs), e.g. for a verbose CLI. */
+  onStderr?: (text: string) => void;
+}
+
+interface Pending {
+  runnerId: string;
+  request: LiveGenerationRequest;
+  user: string;
+  signal: AbortSignal | undefined;
+  resolve: (generation: Generation) => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+}
+
+/** Requests that can share a runner process: same system prompt and token limit. */
+function groupKey(system: string, maxOutputTokens: number): string {
+  return JSON.stringify([system, maxOutputTokens]);
+}
+
+/**
+ * The fine-tuned SLM through the Python runner's transformers backend (greedy, batched), for machines without a vLLM
+ * server and for the CPU pipeline check. Requests that arrive together are gathered into one runner process, which
+ * loads the model once and generates them in batches; processes run one at a time. Each answer keeps the confidence
+ * token, P(c) and P(u) at its position, and the runner's token counts. `answer` is left to the evaluator.
+ *
+ * Not cached (`cacheable` false): an adapter retrained in place would otherwise be answered from stale entries.
+ */
+export class TransformersClient implements LiveModelClient {
+  readonly specificationVersion = PLUGIN_SPECIFICATION_VERSION;
+  readonly cacheable = false;
+  readonly model: string;
+  readonly identity: Readonly<Record<string, unknown>>;
+  readonly #generate: RunnerGenerate;
+  readonly #waiting = new Map<string, Pending[]>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #nextId = 0;
+  /** Runner processes started so far (for tests and progress). */
+  runs = 0;
+
+  constructor(private readonly options: TransformersClientOptions) {
+    this.model = options.model;
+    this.#generate = options.generate ?? generateWithRunner;
+    this.identity = {
+      provider: 'transformers',
+      baseModel: options.baseModel,
+      adapter: options.adapter,
+      confidenceTokens: options.confidenceTokens,
+      precision: options.precision,
+    };
+  }
+
+  maxUsage(request: LiveGenerationRequest): TokenUsage {
+    return { input: inputTokenBound(request), output: this.#maxOutputTokens(request), thinking: 0 };
+  }
+
+  #maxOutputTokens(request: LiveGenerationRequest): number {
+    if (request.maxOutputTokens === undefined) {
+      throw new InvalidConfigError(`${this.model}: a request needs maxOutputTokens (the runner's maxNewTokens)`);
+    }
+    return request.maxOutputTokens;
+  }
+
+  /** The system prompt and user message of a request the runner can render through the chat template. */
+  #prompt(request: LiveGenerationRequest): { system: string; user: string } {
+    const messages = request.messages;
+    const last = messages.at(-1);
+    const system = messages.length === 2 && messages[0]!.role === 'system' ? messages[0]!.content : undefined;
+    if (last?.role !== 'user' || system === undefined) {
+      throw new InvalidConfigError(
+        `${this.model} (core/transformers): a request must be a system prompt and one user message (give the prompt a "system" text)`,
+      );
+    }
+    if (request.temperature !== undefined && request.temperature !== 0) {
+      throw new InvalidConfigError(`${this.model} (core/transformers): the runner generates greedily; temperature must be 0 or unset`);
+    }
+    if (request.responseSchema !== undefined) {
+      throw new InvalidConfigError(`${this.model} (core/transformers): structured output (a response schema) is not supported`);
+    }
+    return { system, user: last.content };
+  }
+
+  async generate(request: LiveGenerationRequest, options: LiveGenerateOptions = {}): Promise<Generation> {
+    const { system, user } = this.#prompt(request);
+    const maxOutputTokens = this.#maxOutputTokens(request);
+    if (options.signal?.aborted) throw new CancelledError();
+    return await new Promise<Generation>((resolve, reject) => {
+      const pending: Pending = {
+        runnerId: `r${this.#nextId++}`,
+        request,
+        user,
+        signal: options.signal,
+        resolve,
+        reject,
+        settled: false,
+      };
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (pending.settled) return;
+          pending.settled = true;
+          reject(options.signal?.reason instanceof Error ? options.signal.reason : new CancelledError());
+        },
+        { once: true },
+      );
+      const key = groupKey(system, maxOutputTokens);
+      const group = this.#waiting.get(key) ?? [];
+      group.push(pending);
+      this.#waiting.set(key, group);
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#running !== undefined || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#running = this.#runNext().finally(() => {
+        this.#running = undefined;
+        if (this.#waiting.size > 0) this.#schedule();
+      });
+    }, this.options.batchWindowMs);
+  }
+
+  /** Runs the largest waiting group (up to maxProblemsPerRun requests) in one runner process. */
+  async #runNext(): Promise<void> {
+    for (const [key, group] of this.#waiting) {
+      const live = group.filter((pending) => !pending.settled);
+      if (live.length === 0) this.#waiting.delete(key);
+      else this.#waiting.set(key, live);
+    }
+    const chosen = [...this.#waiting].sort((first, second) => second[1].length - first[1].length)[0];
+    if (chosen === undefined) return;
+    const [key, group] = chosen;
+    const batch = group.splice(0, this.options.maxProblemsPerRun);
+    if (group.length === 0) this.#waiting.delete(key);
+    const [system, maxNewTokens] = JSON.parse(key) as [string, number];
+
+    // The process stops when every request in it was cancelled (a timeout, the second Ctrl-C).
+    const controller = new AbortController();
+    const onAbort = () => {
+      if (batch.every((pending) => pending.settled)) controller.abort();
+    };
+    for (const pending of batch) pending.signal?.addEventListener('abort', onAbort, { once: true });
+    const byRunnerId = new Map(batch.map((pending) => [pending.runnerId, pending]));
+    const settle = (pending: Pending, outcome: { generation: Generation } | { error: unknown }) => {
+      if (pending.settled) return;
+      pending.settled = true;
+      if ('generation' in outcome) pending.resolve(outcome.generation);
+      else pending.reject(outcome.error);
+    };
+    this.runs += 1;
+    try {
+      await this.#generate(
+        {
+          baseModel: this.options.baseModel,
+          adapter: this.options.adapter,
+          confidenceTokens: this.options.confidenceTokens,
+          problems: batch.map((pending) => ({ id: pending.runnerId, problem: pending.user })),
+          maxNewTokens,
+          batchSize: this.options.batchSize,
+          precision: this.options.precision,
+          systemPrompt: system,
+          userTemplate: '{problem}',
+        },
+        {
+          ...(this.options.python !== undefined ? { python: this.options.python } : {}),
+          signal: controller.signal,
+          source: `${this.model} (core/transformers)`,
+          ...(this.options.onStderr ? { onStderr: this.options.onStderr } : {}),
+          // Each answer is handed out as soon as its batch is done, not when the whole process ends.
+          onGeneration: (generation) => {
+            const pending = byRunnerId.get(generation.id);
+            if (pending !== undefined) settle(pending, { generation: this.#toGeneration(generation) });
+          },
+        },
+      );
+      for (const pending of batch) {
+        settle(pending, { error: new ConfideError('SUBPROCESS_FAILED', `${this.model} (core/transformers): the runner returned no answer for ${pending.request.problem.id}`) });
+      }
+    } catch (error) {
+      for (const pending of batch) settle(pending, { error });
+    } finally {
+      for (const pending of batch) pending.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #toGeneration(generation: RunnerGeneration): Generation {
+    return {
+      model: this.model,
+      text: generation.text,
+      answer: null,
+      confidenceToken: generation.confidenceToken,
+      confidenceProbabilities: generation.confidenceProbabilities,
+      usage: { input: generation.usage.input, output: generation.usage.output, thinking: 0 },
+      latencyMs: generation.latencyMs,
+      finishReason: generation.finishReason,
+    };
+  }
+}
+
+/** The Python runner's transformers backend (greedy, batched; CPU or GPU), with or without a LoRA adapter. */
+export const transformersModel = definePlugin({
+  id: 'core/transformers',
+  kind: 'model',
+  description: "the Python runner's transformers backend: batched greedy generation, base model + LoRA adapter, P(c)/P(u) at the token",
+  optionsSchema: TransformersModelOptions,
+  create: (options) => new TransformersClient(options),
+});

@@ -1,5 +1,6 @@
 export * from './datasets/math-datasets.js';
 export * from './io/atomic-write.js';
+export * from './io/json-file.js';
 export * from './io/json-lines.js';
 export * from './recorded-runs/import-all-recorded-runs.js';
 export * from './recorded-runs/import-recorded-run.js';

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, NotFoundError, RunManifest, RunRecord } from '@confide/core';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { describeZodIssue, readJsonLines, writeJsonLines } from '../io/json-lines.js';
+import { readJsonFile } from '../io/json-file.js';
+import { readJsonLines, writeJsonLines } from '../io/json-lines.js';
 import { recordedRunsFolder } from '../workspace-paths.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -17,15 +18,7 @@ export interface RunDirectory {
 export function readRunManifest(runFolder: string): RunManifest {
   const path = join(runFolder, MANIFEST_FILE);
   if (!existsSync(path)) throw new NotFoundError(`no run at ${runFolder} (missing ${MANIFEST_FILE})`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError({ file: path, problem: `not valid JSON (${(error as Error).message})` });
-  }
-  const parsed = RunManifest.safeParse(json);
-  if (!parsed.success) throw new InvalidInputError({ file: path, ...describeZodIssue(parsed.error) });
-  return parsed.data;
+  return readJsonFile(path, RunManifest);
 }
 
 /** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */

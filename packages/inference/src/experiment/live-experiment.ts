@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { PRICE_TABLES } from '@confide/core';
+import { readConfigFile } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({
@@ -70,17 +70,5 @@ export const LIVE_EXPERIMENT_FILE = 'experiment.json';
 
 /** Reads and validates `<folder>/experiment.json`; an unknown key or bad value names the file and the key. */
 export function loadLiveExperiment(folder: string): LiveExperiment {
-  const path = join(folder, LIVE_EXPERIMENT_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidConfigError(`${path}: ${(error as Error).message}`);
-  }
-  const parsed = LiveExperiment.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidConfigError(`${path}: key "${issue.path.join('.')}": ${issue.message}`);
-  }
-  return parsed.data;
+  return readConfigFile(join(folder, LIVE_EXPERIMENT_FILE), LiveExperiment);
 }

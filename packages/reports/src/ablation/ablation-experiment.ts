@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeZodError, InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { readConfigFile } from '@confide/data';
 import { z } from 'zod';
 
 const RunId = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a run id such as "qwen-1.5b"');
@@ -78,23 +78,13 @@ export type AblationExperiment = z.infer<typeof AblationExperiment>;
 /** Reads and validates `<folder>/experiment.json` of an ablation; bad keys name the file and key. */
 export function loadAblationExperiment(folder: string): AblationExperiment {
   const path = join(folder, 'experiment.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidConfigError(`${path}: ${(error as Error).message}`);
-  }
-  const parsed = AblationExperiment.safeParse(json);
-  if (!parsed.success) {
-    const { key, message } = describeZodError(parsed.error);
-    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);
-  }
-  const ids = new Set(parsed.data.routers.map((router) => router.id));
-  for (const comparison of parsed.data.comparisons) {
+  const experiment = readConfigFile(path, AblationExperiment);
+  const ids = new Set(experiment.routers.map((router) => router.id));
+  for (const comparison of experiment.comparisons) {
     for (const id of comparison.routers) if (!ids.has(id)) throw new InvalidConfigError(`${path}: key "comparisons": unknown router entry "${id}"`);
   }
-  for (const entry of parsed.data.riskControl) {
+  for (const entry of experiment.riskControl) {
     if (!ids.has(entry.router)) throw new InvalidConfigError(`${path}: key "riskControl": unknown router entry "${entry.router}"`);
   }
-  return parsed.data;
+  return experiment;
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeZodError, InvalidConfigError, PRICE_TABLES } from '@confide/core';
+import { PRICE_TABLES } from '@confide/core';
+import { readConfigFile } from '@confide/data';
 import { z } from 'zod';
 
 /** A published figure as printed (a string keeps its precision: "0.03" was rounded to cents). */
@@ -70,17 +70,5 @@ export const EXPERIMENT_FILE = 'experiment.json';
 
 /** Reads and validates `<folder>/experiment.json`; unknown keys and bad values name the file and the key. */
 export function loadPaperExperiment(folder: string): PaperExperiment {
-  const path = join(folder, EXPERIMENT_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidConfigError(`${path}: ${(error as Error).message}`);
-  }
-  const parsed = PaperExperiment.safeParse(json);
-  if (!parsed.success) {
-    const { key, message } = describeZodError(parsed.error);
-    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);
-  }
-  return parsed.data;
+  return readConfigFile(join(folder, EXPERIMENT_FILE), PaperExperiment);
 }

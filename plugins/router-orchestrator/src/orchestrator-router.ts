@@ -51,10 +51,9 @@ export const HAND_OFF_SCHEMA = {
 
 const HandOff = z.object({ agent: z.enum(['slm', 'llm']), reason: z.string() });
 
-/** A run that provides model clients to routers (the live path's plugin context). */
+/** The model client a run lends to the orchestrator under `name` (the live path's plugin context). */
 function modelClientOf(context: PluginContext, name: string): ModelClient | undefined {
-  const clients = (context as PluginContext & { modelClients?: Record<string, ModelClient> }).modelClients;
-  return clients?.[name];
+  return context.modelClients?.[name];
 }
 
 function replayRouter(): Router {

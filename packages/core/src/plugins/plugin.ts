@@ -86,6 +86,8 @@ export const PLUGIN_KINDS: readonly PluginKind[] = ['evaluator', 'router', 'mode
 
 export interface PluginContext {
   priceTable: PriceTable;
+  /** Model clients a run lends to plugins by name (e.g. the orchestrator model of a live Delegation I). */
+  modelClients?: Readonly<Record<string, ModelClient>>;
 }
 
 /**

@@ -8,7 +8,6 @@ import {
   RUN_MANIFEST_SCHEMA_VERSION,
   RunRecord,
   type Evaluator,
-  type ModelClient,
   type PluginContext,
   type PluginRegistry,
   type PluginUse,
@@ -34,9 +33,6 @@ import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
 import { liveRunReport } from './live-run-report.js';
 
 /** The plugin context of a live run: routers that call a model (a live orchestrator) find their client here. */
-export interface LivePluginContext extends PluginContext {
-  modelClients: Record<string, ModelClient>;
-}
 
 export const RUN_CONFIG_FILE = 'run-config.json';
 export const STAGES_FOLDER = 'stages';
@@ -208,7 +204,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const smallSource = source('small', experiment.small, smallClient, smallLog, resumedSmall);
   const largeSource = source('large', experiment.large, largeClient, largeLog, resumedLarge);
 
-  const routerContext: LivePluginContext = { priceTable: prices, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
+  const routerContext: PluginContext = { priceTable: prices, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
   const routerUse = registry.create('router', experiment.router.id, experiment.router.options, routerContext);
   const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
 

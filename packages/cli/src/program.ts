@@ -7,6 +7,7 @@ import { registerHubDataCommands } from './commands/hub-data.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerRegradeCommand } from './commands/regrade.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
 export function buildProgram(): Command {
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerRegradeCommand(program);
   registerAblateCommand(program);
   registerRunCommand(program);
+  registerServeCommand(program);
   return program;
 }

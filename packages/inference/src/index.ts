@@ -24,3 +24,4 @@ export * from './live/prompt.js';
 export * from './live/run-progress.js';
 export * from './live/stage-log.js';
 export * from './clients/transformers-client.js';
+export * from './vllm-launcher.js';

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAblateCommand } from './commands/ablate.js';
 import { registerAdapterCommand } from './commands/adapter.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerDatasetCommand } from './commands/dataset.js';
 import { registerGradeCommand } from './commands/grade.js';
 import { registerHubDataCommands } from './commands/hub-data.js';
 import { registerPaperCommand } from './commands/paper.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDataCommand(program);
+  registerDatasetCommand(program);
   registerHubDataCommands(program);
   registerAdapterCommand(program);
   registerPaperCommand(program);

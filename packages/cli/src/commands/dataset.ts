@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfideError, InvalidConfigError } from '@confide/core';
+import { buildSftDataset, currentProvenance, parseSftDatasetConfig, type SftDatasetProgress } from '@confide/data';
+import type { Command } from 'commander';
+import { parseCount } from '../options/parse-count.js';
+import { createPluginRegistry } from '../plugin-registry.js';
+import { confideVersion, subcommand } from './hub-data.js';
+
+interface BuildOptions {
+  out?: string;
+  name?: string;
+  limit?: number;
+  resume?: boolean;
+}
+
+/** A progress line on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
+function progressWriter(): (progress: SftDatasetProgress) => void {
+  const interactive = process.stderr.isTTY === true;
+  let lastTenth = -1;
+  return ({ done, total, correct, resumed }) => {
+    const line = `dataset: ${done}/${total} answered and graded, ${correct} correct${resumed > 0 ? ` (${resumed} from the log)` : ''}`;
+    if (interactive) {
+      process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+    if (tenth !== lastTenth) {
+      lastTenth = tenth;
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+/** `confide dataset build <config>`: step 1 of the seed (answer, grade, annotate, balance, write JSONL + Parquet + card). */
+export function registerDatasetCommand(program: Command): void {
+  const dataset = subcommand(program, 'dataset', 'confidence-annotated training data (step 1 of the seed)');
+  dataset
+    .command('build')
+    .description('run a model on a split, grade with an evaluator, annotate <|c_math|>/<|u_math|>, optionally balance; write JSONL, Parquet and a dataset card')
+    .argument('<config>', 'JSON config: {split, limit?, client, prompt, maxOutputTokens, evaluator?, balance?, seed?, concurrency?}')
+    .option('--out <folder>', 'output folder (default: <config folder>/<config name>-dataset)')
+    .option('--name <name>', "the dataset's name in its card (default: the output folder's name)")
+    .option('--limit <n>', 'only the first N problems of the split', parseCount)
+    .option('--resume', 'continue an interrupted build without asking the model again for answers it logged')
+    .action(async (configArgument: string, options: BuildOptions) => {
+      const configPath = resolve(configArgument);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(configPath, 'utf8'));
+      } catch (error) {
+        throw new InvalidConfigError(`${configPath}: ${(error as Error).message}`);
+      }
+      if (options.limit !== undefined && typeof json === 'object' && json !== null) json = { ...json, limit: options.limit };
+      const config = parseSftDatasetConfig(json, configPath);
+      const outFolder = resolve(options.out ?? join(dirname(configPath), `${basename(configPath, '.json')}-dataset`));
+      const name = options.name ?? basename(outFolder);
+      const controller = new AbortController();
+      const onInterrupt = () => {
+        process.stderr.write('\ndataset: stopping: no new requests; answers already graded stay in the log\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onInterrupt);
+      try {
+        const summary = await buildSftDataset({
+          config,
+          registry: createPluginRegistry(),
+          outFolder,
+          name,
+          resume: options.resume === true,
+          signal: controller.signal,
+          source: configPath,
+          onProgress: progressWriter(),
+          provenance: currentProvenance({ builtBy: confideVersion(), sources: [`bundled:${config.split}`], command: `confide dataset build ${configArgument}` }),
+        });
+        const skipped = summary.skippedWithoutAnswer.length > 0 ? ` (${summary.skippedWithoutAnswer.length} without a reference answer left out)` : '';
+        console.log(
+          `${name}: ${summary.problems} problems of ${summary.split}${skipped} answered by ${summary.model}, graded by ${summary.evaluator}: ` +
+            `${summary.correct} correct, ${summary.incorrect} incorrect`,
+        );
+        console.log(
+          `${summary.rows} examples${summary.balanced ? ' (balanced)' : ''}: ${summary.tokens.confident} <|c_math|>, ${summary.tokens.uncertain} <|u_math|>`,
+        );
+        console.error(`dataset: wrote ${summary.files.map((file) => file.path).join(', ')} to ${outFolder} (publish with: confide data push ${outFolder} --repo <owner/name>)`);
+      } catch (error) {
+        if (controller.signal.aborted) {
+          const hint = `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''} --resume`;
+          throw new ConfideError('CANCELLED', (error as Error).message.replace('--resume', hint));
+        }
+        throw error;
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    });
+}

@@ -9,6 +9,7 @@ import { registerPaperCommand } from './commands/paper.js';
 import { registerRegradeCommand } from './commands/regrade.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTrainCommand } from './commands/train.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
 export function buildProgram(): Command {
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerAblateCommand(program);
   registerRunCommand(program);
   registerServeCommand(program);
+  registerTrainCommand(program);
   return program;
 }

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfideError, InvalidConfigError } from '@confide/core';
+import { formatDuration, formatRunnerProgress, RunnerCancelledError, trainAdapter, type RunnerProgress } from '@confide/training';
+import type { Command } from 'commander';
+import { parseCount } from '../options/parse-count.js';
+
+interface TrainOptions {
+  resume?: boolean;
+  python?: string;
+  processes?: number;
+  grace: number;
+  verbose?: boolean;
+}
+
+/**
+ * The training progress line on stderr: redrawn in place on a terminal; elsewhere (CI, a log file) the first step, a line
+ * every `everyMs` and the last step, so a log stays readable.
+ */
+export class TrainProgressDisplay {
+  #lastLineAt: number | undefined;
+  #drawn = false;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly interactive: boolean,
+    private readonly everyMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  update(progress: RunnerProgress): void {
+    const line = formatRunnerProgress(progress);
+    if (progress.phase === 'load') {
+      this.message(`train: ${line}`);
+      return;
+    }
+    if (this.interactive) {
+      this.write(`\r\x1b[2K${line}`);
+      this.#drawn = true;
+      return;
+    }
+    const last = progress.totalSteps !== null && progress.step >= progress.totalSteps;
+    if (last || this.#lastLineAt === undefined || this.now() - this.#lastLineAt >= this.everyMs) {
+      this.#lastLineAt = this.now();
+      this.write(`${line}\n`);
+    }
+  }
+
+  /** A line of its own (a checkpoint, a warning), below the progress line. */
+  message(text: string): void {
+    this.finish();
+    this.write(`${text}\n`);
+  }
+
+  finish(): void {
+    if (this.#drawn) this.write('\n');
+    this.#drawn = false;
+  }
+}
+
+/** `confide train <config>`: LoRA fine-tuning with the Python runner (step 2 of the seed). */
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('fine-tune a LoRA adapter with the Python runner (seed defaults); Ctrl-C saves a checkpoint, --resume continues')
+    .argument('<config>', 'JSON config: {baseModel, trainFile, outputDir, ...}; every other key has the seed default (r 8, alpha 32, lr 5e-5, 5 epochs, ...)')
+    .option('--resume', 'continue from the newest checkpoint in outputDir (same config)')
+    .option('--python <path>', 'Python interpreter with the runner installed (default: $CONFIDE_PYTHON or .venv/bin/python)')
+    .option('--processes <n>', 'processes for accelerate launch, one per GPU (default 1: no accelerate)', parseCount)
+    .option('--grace <seconds>', 'after Ctrl-C, how long the runner gets to write its checkpoint before it is killed', parseCount, 120)
+    .option('--verbose', "copy the runner's log (stderr) to stderr")
+    .action(async (configArgument: string, options: TrainOptions) => {
+      const configPath = resolve(configArgument);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(configPath, 'utf8'));
+      } catch (error) {
+        throw new InvalidConfigError(`${configPath}: ${(error as Error).message}`);
+      }
+      const display = new TrainProgressDisplay((text) => process.stderr.write(text), process.stderr.isTTY === true);
+      const controller = new AbortController();
+      const onInterrupt = () => {
+        if (controller.signal.aborted) return;
+        display.message('train: stopping: the runner writes a checkpoint, then exits (this can take a minute)');
+        controller.abort();
+      };
+      process.on('SIGINT', onInterrupt);
+      const resumeHint = `confide train ${configArgument} --resume`;
+      try {
+        const result = await trainAdapter(json as Parameters<typeof trainAdapter>[0], {
+          resume: options.resume === true,
+          signal: controller.signal,
+          gracePeriodMs: options.grace * 1000,
+          source: configPath,
+          ...(options.python !== undefined ? { python: options.python } : {}),
+          ...(options.processes !== undefined ? { processes: options.processes } : {}),
+          ...(options.verbose ? { onStderr: (text: string) => display.message(text.trimEnd()) } : {}),
+          onProgress: (progress) => display.update(progress),
+          onCheckpoint: (checkpoint) => {
+            if (checkpoint.reason === 'interval') display.message(`train: checkpoint at step ${checkpoint.step}: ${checkpoint.path}`);
+          },
+        });
+        display.finish();
+        const loss = result.firstLoss !== null && result.finalLoss !== null ? `; loss ${result.firstLoss.toFixed(4)} -> ${result.finalLoss.toFixed(4)}` : '';
+        console.log(
+          `trained ${result.steps} steps (${(result.epochs ?? 0).toFixed(2)} epochs) on ${result.examples} examples in ${formatDuration(result.durationSeconds)} on ${result.device}${loss}`,
+        );
+        console.log(`adapter: ${result.adapterPath}`);
+      } catch (error) {
+        display.finish();
+        if (error instanceof RunnerCancelledError) {
+          const killed = error.killed ? ' (killed after the grace period)' : '';
+          throw new ConfideError(
+            'CANCELLED',
+            error.checkpointPath
+              ? `training stopped${killed}: checkpoint at ${error.checkpointPath}. Continue with: ${resumeHint}`
+              : `training stopped${killed} before its first checkpoint. Start again with: confide train ${configArgument}`,
+          );
+        }
+        throw error;
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    });
+}

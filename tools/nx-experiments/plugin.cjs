@@ -12,6 +12,7 @@ const COMMANDS = {
   paper: 'paper',
   ablation: 'ablate',
   live: 'run',
+  pipeline: 'run',
 };
 
 /** @type {import('nx/src/project-graph/plugins/public-api').CreateNodes} */

@@ -66,7 +66,19 @@ def recipe(tokenizer_dir: Path) -> dict:
 
 
 def build(out_dir: Path = DEFAULT_OUT, tokenizer_dir: Path = TOKENIZER_DIR, force: bool = False) -> Path:
-    """Return the folder of the tiny model, building it first when missing or out of date."""
+    """Return the folder of the tiny model, building it first when missing or out of date.
+
+    Builds that run at once (parallel test runs) take turns on a lock file beside the model, so the second one finds
+    the first one's model instead of replacing it while it is read."""
+    import fcntl
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_locked(out_dir, tokenizer_dir, force)
+
+
+def _build_locked(out_dir: Path, tokenizer_dir: Path, force: bool) -> Path:
     for name in TOKENIZER_FILES:
         if not (tokenizer_dir / name).is_file():
             raise FileNotFoundError(

@@ -25,3 +25,5 @@ export * from './live/run-progress.js';
 export * from './live/stage-log.js';
 export * from './clients/transformers-client.js';
 export * from './vllm-launcher.js';
+export * from './experiment/pipeline-experiment.js';
+export * from './experiment/run-pipeline-experiment.js';

@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { workspaceRoot } from '@confide/data';
-import { BudgetExceededError, CancelledError, loadLiveExperiment, runLiveExperiment } from '@confide/inference';
+import { BudgetExceededError, CancelledError, experimentKind, loadLiveExperiment, runLiveExperiment } from '@confide/inference';
 import type { Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
+import { runPipelineCommand } from './run-pipeline.js';
 
 interface RunOptions {
   experiment?: string;
@@ -24,7 +25,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)')
-    .argument('[experiment]', 'experiment folder with experiment.json (kind "live")')
+    .argument('[experiment]', 'experiment folder with experiment.json (kind "live", or "pipeline": dataset, train, generate, delegate)')
     .option('--experiment <folder>', 'the experiment folder (instead of the argument)')
     .option('--out <folder>', 'run directory (default: <experiment>/run)')
     .option('--resume', 'continue an interrupted run in the run directory without sending any finished request again')
@@ -36,6 +37,7 @@ export function registerRunCommand(program: Command): void {
       const folder = options.experiment ?? argument;
       if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
       const experimentFolder = resolve(folder);
+      if (experimentKind(experimentFolder) === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
       const loaded = loadLiveExperiment(experimentFolder);
       const experiment = options.alsoGrade
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }

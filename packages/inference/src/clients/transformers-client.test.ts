@@ -1,6 +1,6 @@
 import { CONFIDENT_TOKEN, Generation, InvalidConfigError, PluginRegistry, SEED_PRICES_2025_11, UNCERTAIN_TOKEN } from '@confide/core';
 import type { GenerateWithRunnerInput, GenerateWithRunnerOptions, GenerateWithRunnerResult, RunnerGeneration } from '@confide/training';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isLiveModelClient, type LiveGenerationRequest } from '../live-model-client.js';
 import { TransformersClient, transformersModel, type TransformersClientOptions } from './transformers-client.js';
 
@@ -79,7 +79,7 @@ describe('core/transformers', () => {
       confidenceTokens: null,
       batchSize: 8,
       maxProblemsPerRun: 256,
-      batchWindowMs: 50,
+      batchWindowMs: 250,
       precision: 'auto',
     });
     expect(created.instance.model).toBe('tiny');
@@ -148,6 +148,21 @@ describe('core/transformers', () => {
     expect(runner.runs[0]!.signal?.aborted).toBe(false);
     second.abort(new Error('timeout'));
     await expect(answers[1]).rejects.toThrow('timeout');
+    expect(runner.runs[0]!.signal?.aborted).toBe(true);
+    release();
+  });
+
+  it('listens once to a signal many requests share, and cancels them all with it', async () => {
+    let release!: () => void;
+    const runner = fakeRunner({ hold: new Promise((resolve) => (release = resolve)) });
+    const transformers = client(runner.generate);
+    const shared = new AbortController();
+    const listen = vi.spyOn(shared.signal, 'addEventListener');
+    const answers = Array.from({ length: 40 }, (_, index) => transformers.generate(request(`p${index}`), { signal: shared.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    shared.abort();
+    expect((await Promise.allSettled(answers)).every((result) => result.status === 'rejected')).toBe(true);
+    expect(listen).toHaveBeenCalledTimes(1);
     expect(runner.runs[0]!.signal?.aborted).toBe(true);
     release();
   });

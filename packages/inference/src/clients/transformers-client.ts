@@ -25,7 +25,7 @@ export const TransformersModelOptions = z.strictObject({
   /** Requests gathered into one runner process (it loads the model once for all of them). */
   maxProblemsPerRun: z.number().int().positive().default(256),
   /** How long a first request waits for others to join its runner process. */
-  batchWindowMs: z.number().int().nonnegative().default(50),
+  batchWindowMs: z.number().int().nonnegative().default(250),
   precision: z.enum(['auto', 'bf16', 'fp16', 'fp32']).default('auto'),
   /** The Python interpreter; default $CONFIDE_PYTHON, else the workspace's .venv. */
   python: z.string().min(1).optional(),
@@ -73,6 +73,8 @@ export class TransformersClient implements LiveModelClient {
   readonly #waiting = new Map<string, Pending[]>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #current: { batch: Pending[]; controller: AbortController } | undefined;
+  readonly #watched = new Map<AbortSignal, Set<Pending>>();
   #nextId = 0;
   /** Runner processes started so far (for tests and progress). */
   runs = 0;
@@ -133,21 +135,47 @@ export class TransformersClient implements LiveModelClient {
         reject,
         settled: false,
       };
-      options.signal?.addEventListener(
-        'abort',
-        () => {
-          if (pending.settled) return;
-          pending.settled = true;
-          reject(options.signal?.reason instanceof Error ? options.signal.reason : new CancelledError());
-        },
-        { once: true },
-      );
+      this.#watch(pending);
       const key = groupKey(system, maxOutputTokens);
       const group = this.#waiting.get(key) ?? [];
       group.push(pending);
       this.#waiting.set(key, group);
       this.#schedule();
     });
+  }
+
+  /**
+   * One abort listener per signal, however many requests share it (a dataset build passes one signal to all): an
+   * abort rejects its requests at once, and stops the running process when none of its requests is left.
+   */
+  #watch(pending: Pending): void {
+    const signal = pending.signal;
+    if (signal === undefined) return;
+    const watched = this.#watched.get(signal);
+    if (watched !== undefined) {
+      watched.add(pending);
+      return;
+    }
+    const group = new Set([pending]);
+    this.#watched.set(signal, group);
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.#watched.delete(signal);
+        for (const member of group) this.#settle(member, { error: signal.reason instanceof Error ? signal.reason : new CancelledError() });
+        const current = this.#current;
+        if (current !== undefined && current.batch.every((member) => member.settled)) current.controller.abort();
+      },
+      { once: true },
+    );
+  }
+
+  #settle(pending: Pending, outcome: { generation: Generation } | { error: unknown }): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (pending.signal !== undefined) this.#watched.get(pending.signal)?.delete(pending);
+    if ('generation' in outcome) pending.resolve(outcome.generation);
+    else pending.reject(outcome.error);
   }
 
   #schedule(): void {
@@ -175,19 +203,9 @@ export class TransformersClient implements LiveModelClient {
     if (group.length === 0) this.#waiting.delete(key);
     const [system, maxNewTokens] = JSON.parse(key) as [string, number];
 
-    // The process stops when every request in it was cancelled (a timeout, the second Ctrl-C).
     const controller = new AbortController();
-    const onAbort = () => {
-      if (batch.every((pending) => pending.settled)) controller.abort();
-    };
-    for (const pending of batch) pending.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#current = { batch, controller };
     const byRunnerId = new Map(batch.map((pending) => [pending.runnerId, pending]));
-    const settle = (pending: Pending, outcome: { generation: Generation } | { error: unknown }) => {
-      if (pending.settled) return;
-      pending.settled = true;
-      if ('generation' in outcome) pending.resolve(outcome.generation);
-      else pending.reject(outcome.error);
-    };
     this.runs += 1;
     try {
       await this.#generate(
@@ -210,17 +228,17 @@ export class TransformersClient implements LiveModelClient {
           // Each answer is handed out as soon as its batch is done, not when the whole process ends.
           onGeneration: (generation) => {
             const pending = byRunnerId.get(generation.id);
-            if (pending !== undefined) settle(pending, { generation: this.#toGeneration(generation) });
+            if (pending !== undefined) this.#settle(pending, { generation: this.#toGeneration(generation) });
           },
         },
       );
       for (const pending of batch) {
-        settle(pending, { error: new ConfideError('SUBPROCESS_FAILED', `${this.model} (core/transformers): the runner returned no answer for ${pending.request.problem.id}`) });
+        this.#settle(pending, { error: new ConfideError('SUBPROCESS_FAILED', `${this.model} (core/transformers): the runner returned no answer for ${pending.request.problem.id}`) });
       }
     } catch (error) {
-      for (const pending of batch) settle(pending, { error });
+      for (const pending of batch) this.#settle(pending, { error });
     } finally {
-      for (const pending of batch) pending.signal?.removeEventListener('abort', onAbort);
+      this.#current = undefined;
     }
   }
 

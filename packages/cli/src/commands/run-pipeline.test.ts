@@ -1,16 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIDENT_TOKEN, PRICE_TABLES, UNCERTAIN_TOKEN, type Evaluator } from '@confide/core';
-import { workspaceRoot } from '@confide/data';
+import { loadSftDatasetConfig, workspaceRoot } from '@confide/data';
 import {
   buildVllmServeCommand,
   checkPipelinePlugins,
   experimentKind,
   fillPlaceholders,
+  loadLiveExperiment,
   loadPipelineExperiment,
   pipelinePluginChoices,
   VllmServeOptions,
 } from '@confide/inference';
-import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE } from '@confide/training';
+import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE, TrainAdapterConfig } from '@confide/training';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../plugin-registry.js';
 
@@ -67,6 +69,23 @@ describe('experiments/paper-math500-full: the real run', () => {
     // prompt + answer must fit the model's 4,096-token context (vLLM refuses a request that does not): the longest
     // MATH-500 prompt is 847 tokens with the seed's chat template, so the seed's max_tokens 4068 cannot be kept
     expect(delegate.small.maxOutputTokens).toBeLessThanOrEqual(4096 - 1024);
+  });
+
+  it('has step-by-step configs (confide dataset build, confide train, confide run) that say the same as the pipeline', () => {
+    const steps = join(folder, 'steps');
+    const filled = { baseModel: 'Qwen/Qwen2.5-Math-1.5B-Instruct', adapterName: 'qwen-math-confidence', vllmUrl: 'http://127.0.0.1:8000/v1' };
+    expect(loadSftDatasetConfig(join(steps, 'dataset.json'))).toEqual(fillPlaceholders(experiment.dataset, filled));
+    const { processes: _processes, ...train } = experiment.train;
+    expect(TrainAdapterConfig.parse(JSON.parse(readFileSync(join(steps, 'train.json'), 'utf8')))).toEqual({
+      ...train,
+      baseModel: experiment.baseModel,
+      trainFile: 'experiments/paper-math500-full/steps/dataset/train.jsonl',
+      outputDir: 'finetuned_models/paper-math500-full',
+      runName: 'paper-math500-full',
+    });
+    const { kind, name: _name, title: _title, ...delegate } = loadLiveExperiment(join(steps, 'delegate'));
+    expect(kind).toBe('live');
+    expect(delegate).toEqual(fillPlaceholders(experiment.delegate, filled));
   });
 
   it('names only registered plugins, each of which builds from its options once the placeholders are filled', async () => {

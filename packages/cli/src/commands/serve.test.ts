@@ -91,6 +91,21 @@ describe('confide serve', () => {
     expect(err.join('')).toContain('serve: vllm stopped (exit code 0)');
   });
 
+  it('stops a vLLM that is still loading when it is told to stop (SIGTERM), leaving nothing running', { timeout: 30_000 }, async () => {
+    const folder = fakeVllmOnPath();
+    process.env['FAKE_VLLM_READY_AFTER_MS'] = '60000';
+    process.env['FAKE_VLLM_STOPPED_FILE'] = join(folder, 'stopped');
+    const { err } = capture();
+    const exit = runCli(['serve', 'b', '--port', String(await freePort())]);
+    await waitFor(() => err.join('').includes('INFO: Starting vLLM API server'));
+    const pid = Number(/vllm: started \(pid (\d+)\)/.exec(err.join(''))![1]);
+    process.emit('SIGTERM');
+    expect(await exit).toBe(1);
+    expect(err.join('\n')).toContain('confide: error [CANCELLED]: cancelled while vLLM was starting; it was stopped');
+    expect(existsSync(join(folder, 'stopped'))).toBe(true);
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
   it('fails with vLLM\'s last output line when it exits while loading', { timeout: 30_000 }, async () => {
     fakeVllmOnPath();
     process.env['FAKE_VLLM_EXIT_CODE'] = '1';

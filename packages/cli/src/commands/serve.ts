@@ -70,6 +70,7 @@ export function registerServeCommand(program: Command): void {
       const starting = new AbortController();
       const cancelStart = () => starting.abort();
       process.once('SIGINT', cancelStart);
+      process.once('SIGTERM', cancelStart);
       let server: VllmServer;
       try {
         server = await startVllmServer(parsed.data, {
@@ -79,6 +80,7 @@ export function registerServeCommand(program: Command): void {
         });
       } finally {
         process.off('SIGINT', cancelStart);
+        process.off('SIGTERM', cancelStart);
       }
       const client = { id: 'core/vllm', options: { model: '<price-table id>', servedModel: server.servedModel, baseUrl: server.baseUrl } };
       console.log(`serving ${server.servedModel} at ${server.baseUrl} (pid ${server.pid}); Ctrl-C stops it`);

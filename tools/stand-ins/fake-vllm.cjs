@@ -33,10 +33,11 @@ const server = http.createServer((request, response) => {
   response.writeHead(404); response.end();
 });
 setTimeout(() => server.listen(Number(option('--port')), option('--host')), Number(env.FAKE_VLLM_LISTEN_AFTER_MS || 0));
-console.log('INFO: Starting vLLM API server on ' + option('--host') + ':' + option('--port'));
 process.on('SIGTERM', () => {
   if (env.FAKE_VLLM_IGNORE_TERM) { console.log('INFO: ignoring SIGTERM'); return; }
   console.log('INFO: Shutting down');
   if (env.FAKE_VLLM_STOPPED_FILE) fs.writeFileSync(env.FAKE_VLLM_STOPPED_FILE, 'stopped');
   server.close(() => process.exit(0));
 });
+// Announced only once the SIGTERM handler is in place, so a test that stops it on this line cannot race it.
+console.log('INFO: Starting vLLM API server on ' + option('--host') + ':' + option('--port'));

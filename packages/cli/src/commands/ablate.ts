@@ -55,12 +55,12 @@ export function registerAblateCommand(program: Command): void {
   program
     .command('ablate')
     .description('sweep routers (thresholds, baselines, agreement, cascades) on recorded runs, with intervals and tests')
-    .option('--experiment <folder>', 'experiment folder with experiment.json', 'experiments/ablation-math500')
+    .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/ablation-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
-    .action(async (options: { experiment: string; out?: string; grades?: 'recorded' | 'math' }) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math' }) => {
       const started = performance.now();
-      const loaded = loadAblationExperiment(resolve(options.experiment));
+      const loaded = loadAblationExperiment(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'ablation-math500')));
       const experiment = options.grades ? { ...loaded, grades: options.grades } : loaded;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
       const suffix = experiment.grades === loaded.grades ? '' : `-${experiment.grades}-grades`;

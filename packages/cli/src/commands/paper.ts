@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
 import { computePaperResults, loadPaperExperiment, usd6, writePaperReport } from '@confide/reports';
 import type { Command } from 'commander';
@@ -8,11 +8,11 @@ export function registerPaperCommand(program: Command): void {
   program
     .command('paper')
     .description("regenerate the seed's MATH-500 tables and charts from the bundled recorded runs (offline)")
-    .option('--experiment <folder>', 'experiment folder with experiment.json', 'experiments/paper-math500')
+    .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/paper-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
-    .action(async (options: { experiment: string; out?: string }) => {
+    .action(async (options: { experiment?: string; out?: string }) => {
       const started = performance.now();
-      const experiment = loadPaperExperiment(resolve(options.experiment));
+      const experiment = loadPaperExperiment(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'paper-math500')));
       const outputFolder = resolve(options.out ?? `${workspaceRoot()}/reports/${experiment.name}`);
       console.error(`paper: computing ${experiment.name} (${experiment.runs.length} runs, ${experiment.delegations.length} delegations)`);
       const results = await computePaperResults({

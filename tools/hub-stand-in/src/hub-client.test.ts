@@ -7,12 +7,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ConfideError, InvalidConfigError, InvalidInputError, NotFoundError } from '@confide/core';
+import { ConfideError, InvalidConfigError, InvalidInputError, NotFoundError, PluginRegistry } from '@confide/core';
 import {
   type HubConnection,
   type HubProgressEvent,
   type HubProvenance,
   HubRequestError,
+  loadProblems,
   pullHubAdapter,
   pullHubDataset,
   pushHubAdapter,
@@ -21,6 +22,9 @@ import {
   workspaceRoot,
   writeParquetRows,
 } from '@confide/data';
+import { recordedEvaluator } from '@confide/evaluator-recorded';
+import { loadLiveExperiment, replayModel, runLiveExperiment } from '@confide/inference';
+import { confidenceTokenRouter } from '@confide/router-confidence-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubStandIn, startHubStandIn } from './hub-stand-in.js';
 
@@ -443,4 +447,32 @@ describe('publish', () => {
     expect(error.message).toMatch(/^dataset me\/bad-token: the hub answered 401 Unauthorized: HF_TOKEN was not accepted/);
     expect(error.message).not.toContain('hf_wrong_one');
   });
+});
+
+describe('an experiment dataset on the hub', () => {
+  it('loads hf://datasets/<repo>:<split> as problems pinned to the resolved commit', async () => {
+    const loaded = await loadProblems('hf://datasets/HuggingFaceH4/MATH-500:test', { connection: anonymous, cacheFolder });
+    const commit = standIn.store.get('dataset', 'HuggingFaceH4/MATH-500')!.refs.get('main')!;
+    expect(loaded.reference).toBe(`hf://datasets/HuggingFaceH4/MATH-500@${commit}:test`);
+    expect(loaded.problems).toHaveLength(30);
+    expect(loaded.problems[0]).toMatchObject({ id: 'test/precalculus/807.json', answer: '\\left( 3, \\frac{\\pi}{2} \\right)', level: 2 });
+    await expect(loadProblems('hf://datasets/HuggingFaceH4', { connection: anonymous, cacheFolder })).rejects.toThrow(/is not hf:\/\/datasets\/<owner>\/<name>/);
+  });
+
+  it('records the dataset commit in the manifest of a live run', async () => {
+    const experiment = loadLiveExperiment(join(workspaceRoot(), 'experiments', 'paper-math500-live'));
+    const outFolder = mkdtempSync(join(tmpdir(), 'hub-live-run-'));
+    const result = await runLiveExperiment({
+      experiment: { ...experiment, dataset: 'hf://datasets/HuggingFaceH4/MATH-500:test', limit: 5 },
+      registry: new PluginRegistry().register(replayModel).register(recordedEvaluator).register(confidenceTokenRouter),
+      outFolder,
+      cachePath: null,
+      hub: { connection: anonymous, cacheFolder },
+    });
+    expect(result.status).toBe('complete');
+    const manifest = JSON.parse(readFileSync(join(outFolder, 'manifest.json'), 'utf8'));
+    const commit = standIn.store.get('dataset', 'HuggingFaceH4/MATH-500')!.refs.get('main')!;
+    expect(manifest.dataset).toBe(`hf://datasets/HuggingFaceH4/MATH-500@${commit}:test`);
+    expect(manifest.records).toBe(5);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ export * from './hub-cache.js';
 export * from './hub-commit.js';
 export * from './hub-connection.js';
 export * from './hub-download.js';
+export * from './hub-problems.js';
 export * from './hub-progress.js';
 export * from './hub-provenance.js';
 export * from './hub-repo.js';

@@ -15,7 +15,7 @@ import {
   type RouteDecision,
   type RunManifest,
 } from '@confide/core';
-import { loadDataset, MANIFEST_FILE, RECORDS_FILE, workspaceRoot, writeFileAtomic, writeRunDirectory } from '@confide/data';
+import { loadProblems, MANIFEST_FILE, RECORDS_FILE, workspaceRoot, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
 import { delegate, type CostLedger } from '@confide/routing';
 import { Budget } from '../budget/budget.js';
 import { ResponseCache } from '../cache/response-cache.js';
@@ -56,6 +56,8 @@ export interface LiveRunOptions {
   write?: (text: string) => void;
   interactive?: boolean;
   problems?: readonly Problem[];
+  /** Where a hub dataset (`dataset: "hf://datasets/…"`) comes from: the hub connection and the cache folder. */
+  hub?: { connection?: HubConnection; cacheFolder?: string; offline?: boolean };
 }
 
 export interface LiveRunResult {
@@ -109,7 +111,10 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const { experiment, registry } = options;
   const write = options.write ?? (() => undefined);
   const prices = PRICE_TABLES[experiment.priceTable]!;
-  const all = options.problems ?? loadDataset(experiment.dataset);
+  const loaded = options.problems
+    ? { problems: [...options.problems], reference: experiment.dataset }
+    : await loadProblems(experiment.dataset, options.hub);
+  const all = loaded.problems;
   const problems = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
 
   // ---- run directory: a fresh one, or the same config resumed ------------------------------------------------
@@ -297,7 +302,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
     runId: experiment.name,
     description: experiment.title,
-    dataset: experiment.dataset,
+    dataset: loaded.reference,
     config: experiment as unknown as Record<string, unknown>,
     plugins,
     git: gitState(),

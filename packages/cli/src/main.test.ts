@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from './main.js';
 import { buildProgram } from './program.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
+import { captureOutput } from '../tests/capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -29,7 +20,7 @@ function commandPaths(): string[][] {
 
 describe('confide CLI', () => {
   it('lists 3 bundled datasets and 10 recorded runs of 500 rows', async () => {
-    const { out } = capture();
+    const { out } = captureOutput({ stdout: true });
     expect(await runCli(['data', 'list', '--format', 'json'])).toBe(0);
     const listing = JSON.parse(out.join('\n'));
     expect(listing.datasets.slice(0, 3).map((d: { name: string; rows: number }) => [d.name, d.rows])).toEqual([
@@ -42,33 +33,33 @@ describe('confide CLI', () => {
   });
 
   it('shows a recorded run as JSON lines, limited', async () => {
-    const { out } = capture();
+    const { out } = captureOutput({ stdout: true });
     expect(await runCli(['data', 'show', 'gemini-flash', '--limit', '2', '--format', 'json'])).toBe(0);
     expect(out).toHaveLength(2);
     expect(JSON.parse(out[0]!).problemId).toBe('test/precalculus/807.json');
   });
 
   it('prints one clear line and exits non-zero on an unknown name', async () => {
-    const { err } = capture();
+    const { err } = captureOutput({ stdout: true });
     expect(await runCli(['data', 'show', 'gemini-flahs'])).toBe(1);
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(/^confide: error \[INVALID_CONFIG\]: "gemini-flahs" is neither a dataset/);
   });
 
   it('adds the stack with --verbose', async () => {
-    const { err } = capture();
+    const { err } = captureOutput({ stdout: true });
     expect(await runCli(['--verbose', 'data', 'show', 'nope'])).toBe(1);
     expect(err.length).toBeGreaterThan(1);
     expect(err[1]).toContain('at ');
   });
 
   it('rejects a bad option value with a non-zero exit', async () => {
-    capture();
+    captureOutput({ stdout: true });
     expect(await runCli(['data', 'show', 'math500', '--limit', 'ten'])).not.toBe(0);
   });
 
   it.each(commandPaths().map((path) => [path.join(' '), path]))('has --help on "%s"', async (_name, path) => {
-    const { out } = capture();
+    const { out } = captureOutput({ stdout: true });
     expect(await runCli([...path, '--help'])).toBe(0);
     expect(out.join('')).toContain('Usage: confide');
   });

@@ -4,17 +4,9 @@ import { join } from 'node:path';
 import { loadBundledRun, readBuiltDataset } from '@confide/data';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
+import { captureOutput } from '../../tests/capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
 
 describe('confide dataset build', () => {
   it('answers with a model client, grades with core/math, balances, and writes a folder `confide data push` reads', { timeout: 60_000 }, async () => {
@@ -32,7 +24,7 @@ describe('confide dataset build', () => {
         seed: 3,
       }),
     );
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     expect(await runCli(['dataset', 'build', configPath, '--limit', '40'])).toBe(0);
     const outFolder = join(folder, 'sft-dataset');
     const graded = readFileSync(join(outFolder, 'build', 'graded.jsonl'), 'utf8')
@@ -67,7 +59,7 @@ describe('confide dataset build', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cli-dataset-'));
     const configPath = join(folder, 'bad.json');
     writeFileSync(configPath, JSON.stringify({ split: 'math500', client: { id: 'core/replay' }, prompt: { user: 'x' }, maxOutputTokens: 8 }));
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await runCli(['dataset', 'build', configPath])).toBe(1);
     expect(err.join('\n')).toContain(`confide: error [INVALID_CONFIG]: ${configPath}: key "prompt.user": the user template must contain {problem}`);
   });

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { workspaceRoot } from '@confide/data';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
+import { captureOutput } from '../../tests/capture-output.js';
 
 const TOKEN = 'hf_cli_writer';
 let root: string;
@@ -33,15 +34,6 @@ async function startStandIn(folder: string): Promise<{ child: ChildProcess; url:
   return { child, url };
 }
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk).trimEnd()), true));
-  return { out, err };
-}
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cli-hub-root-'));
   cache = mkdtempSync(join(tmpdir(), 'cli-hub-cache-'));
@@ -63,7 +55,7 @@ afterAll(() => {
 
 describe('confide data pull / push and adapter push / pull against the hub stand-in', () => {
   it('pulls MATH-500 with progress on stderr and writes the split and its source', async () => {
-    const { out, err } = capture();
+    const { out, err } = captureOutput({ trimStderr: true });
     const code = await runCli(['data', 'pull', 'HuggingFaceH4/MATH-500', '--hub-url', hubUrl, '--cache', cache, '--out', join(work, 'math500'), '--format', 'json']);
     expect(err.join('\n')).not.toMatch(/confide: error/);
     expect(code).toBe(0);
@@ -80,7 +72,7 @@ describe('confide data pull / push and adapter push / pull against the hub stand
 
   it('pushes the pulled split as a Parquet dataset citing its source, and an adapter; both pull back', async () => {
     process.env['HF_TOKEN'] = TOKEN;
-    const pushed = capture();
+    const pushed = captureOutput({ trimStderr: true });
     expect(await runCli(['data', 'push', join(work, 'math500'), '--repo', 'me/math500-copy', '--hub-url', hubUrl])).toBe(0);
     expect(pushed.out.join('\n')).toMatch(/commit {3}[0-9a-f]{40}\n/);
     expect(pushed.out.join('\n')).toContain('data/test-00000-of-00001.parquet');
@@ -94,7 +86,7 @@ describe('confide data pull / push and adapter push / pull against the hub stand
     expect(await runCli(['adapter', 'push', adapterFolder, '--repo', 'me/lora', '--hub-url', hubUrl])).toBe(0);
 
     vi.restoreAllMocks();
-    const pulled = capture();
+    const pulled = captureOutput({ trimStderr: true });
     expect(await runCli(['adapter', 'pull', 'me/lora', '--hub-url', hubUrl, '--cache', cache, '--format', 'json'])).toBe(0);
     const adapter = JSON.parse(pulled.out.join('\n'));
     expect(readFileSync(join(adapter.folder, 'adapter_model.safetensors')).equals(Buffer.alloc(4096, 3))).toBe(true);
@@ -104,12 +96,12 @@ describe('confide data pull / push and adapter push / pull against the hub stand
   it('works offline once the stand-in is gone, and fails in one line for what is not cached', async () => {
     standIn.kill();
     await new Promise((resolve) => standIn.once('exit', resolve));
-    const { out, err } = capture();
+    const { out, err } = captureOutput({ trimStderr: true });
     expect(await runCli(['data', 'pull', 'HuggingFaceH4/MATH-500', '--offline', '--hub-url', hubUrl, '--cache', cache])).toBe(0);
     expect(out.join('\n')).toMatch(/\(revision main, from cache\)/);
     expect(err).toContainEqual(expect.stringMatching(/^hub: test\.jsonl \(\d+\.\d KiB\) from cache$/));
 
-    const failed = capture();
+    const failed = captureOutput({ trimStderr: true });
     expect(await runCli(['data', 'pull', 'me/math500-copy', '--offline', '--hub-url', hubUrl, '--cache', cache])).toBe(1);
     const errors = failed.err.filter((line) => line.startsWith('confide: error'));
     expect(errors).toHaveLength(1);
@@ -118,7 +110,7 @@ describe('confide data pull / push and adapter push / pull against the hub stand
 
   it('refuses to push without HF_TOKEN, in one line', async () => {
     delete process.env['HF_TOKEN'];
-    const { err } = capture();
+    const { err } = captureOutput({ trimStderr: true });
     expect(await runCli(['data', 'push', join(work, 'math500'), '--repo', 'me/x', '--hub-url', hubUrl])).toBe(1);
     expect(err.filter((line) => line.startsWith('confide: error'))).toEqual([
       'confide: error [INVALID_CONFIG]: pushing to dataset me/x needs HF_TOKEN: set it to a token with write access',

@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import { readRunDirectory, workspaceRoot } from '@confide/data';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
+import { captureOutput } from '../../tests/capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -21,7 +13,7 @@ const experiment = join(workspaceRoot(), 'experiments', 'paper-math500-live');
 describe('confide run experiments/paper-math500-live', () => {
   it('reproduces Delegation II through the live path: 419 correct, $1.249972, and shows core/math beside it', { timeout: 60_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cli-run-')), 'run');
-    const { out: lines } = capture();
+    const { out: lines } = captureOutput();
     expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--also-grade', 'core/math'])).toBe(0);
     expect(lines[0]).toBe('paper-math500-live: 419/500 correct (83.8 %) graded by core/recorded');
     expect(lines[1]).toMatch(/^paper-math500-live: \d+\/500 correct \(\d+\.\d %\) graded by core\/math$/);
@@ -45,7 +37,7 @@ describe('confide run experiments/paper-math500-live', () => {
 
   it('stops under a budget below the estimate, with a clear message and a non-zero exit', { timeout: 60_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cli-budget-')), 'run');
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--budget', '0.5'])).toBe(1);
     const text = err.join('');
     expect(text).toMatch(/cost at most \$1\.267097.*budget \$0\.500000/);
@@ -55,7 +47,7 @@ describe('confide run experiments/paper-math500-live', () => {
     // an unfinished run is never overwritten: only resumed, here with enough budget to finish
     expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
     expect(err.join('')).toMatch(/holds an unfinished run: pass --resume/);
-    const resumed = capture();
+    const resumed = captureOutput();
     expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--resume', '--budget', '2'])).toBe(0);
     expect(resumed.out).toContain('expected: 419 correct ✓ · $1.249972 ✓');
   });

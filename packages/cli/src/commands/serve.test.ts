@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { workspaceRoot } from '@confide/data';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
+import { captureOutput } from '../../tests/capture-output.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,15 +42,6 @@ function fakeVllmOnPath(): string {
   return folder;
 }
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
-
 describe('confide serve', () => {
   it('starts vllm serve with the adapter, waits until it is healthy, and stops it on Ctrl-C', { timeout: 30_000 }, async () => {
     const folder = fakeVllmOnPath();
@@ -57,7 +49,7 @@ describe('confide serve', () => {
     process.env['FAKE_VLLM_ARGS_FILE'] = join(folder, 'args.json');
     process.env['FAKE_VLLM_STOPPED_FILE'] = join(folder, 'stopped');
     process.env['FAKE_VLLM_READY_AFTER_MS'] = '300';
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     const exit = runCli([
       'serve',
       'Qwen/Qwen2.5-Math-1.5B-Instruct',
@@ -95,7 +87,7 @@ describe('confide serve', () => {
     const folder = fakeVllmOnPath();
     process.env['FAKE_VLLM_READY_AFTER_MS'] = '60000';
     process.env['FAKE_VLLM_STOPPED_FILE'] = join(folder, 'stopped');
-    const { err } = capture();
+    const { err } = captureOutput();
     const exit = runCli(['serve', 'b', '--port', String(await freePort())]);
     await waitFor(() => err.join('').includes('INFO: Starting vLLM API server'));
     const pid = Number(/vllm: started \(pid (\d+)\)/.exec(err.join(''))![1]);
@@ -109,7 +101,7 @@ describe('confide serve', () => {
   it('fails with vLLM\'s last output line when it exits while loading', { timeout: 30_000 }, async () => {
     fakeVllmOnPath();
     process.env['FAKE_VLLM_EXIT_CODE'] = '1';
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await runCli(['serve', 'b', '--adapter', '/a', '--port', String(await freePort()), '--quiet'])).toBe(1);
     expect(err.join('\n')).toContain(
       'confide: error [SUBPROCESS_FAILED]: vllm serve exited before it was ready (exit code 1): ValueError: LoRA rank 16 is greater than max_lora_rank 8',

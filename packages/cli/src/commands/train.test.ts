@@ -5,6 +5,7 @@ import type { RunnerProgress } from '@confide/training';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
 import { TrainProgressDisplay } from './train.js';
+import { captureOutput } from '../../tests/capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -54,15 +55,6 @@ const timer = setInterval(() => {
 }, Number(process.env.FAKE_RUNNER_STEP_MS || 30));
 `;
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
-
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -89,7 +81,7 @@ describe('confide train', () => {
     const { python, config, outputDir } = setup();
     process.env['FAKE_RUNNER_STEP_MS'] = '60';
     try {
-      const first = capture();
+      const first = captureOutput();
       const stopped = runCli(['train', config, '--python', python]);
       await waitFor(() => first.err.some((line) => / step 3\/8 /.test(line)) || first.err.some((line) => line.includes('checkpoint at step 2')));
       process.emit('SIGINT');
@@ -106,7 +98,7 @@ describe('confide train', () => {
       expect(stoppedAt).toBeGreaterThanOrEqual(2);
       vi.restoreAllMocks();
 
-      const second = capture();
+      const second = captureOutput();
       expect(await runCli(['train', config, '--python', python, '--resume'])).toBe(0);
       const steps = second.err.join('').match(/ step \d+\/8 /g)!.map((match) => Number(match.trim().split(' ')[1]!.split('/')[0]));
       expect(steps[0]).toBe(stoppedAt + 1);
@@ -126,14 +118,14 @@ describe('confide train', () => {
   ])('rejects a config with %j naming the file and key', async (change, message) => {
     const { python, config } = setup();
     writeFileSync(config, JSON.stringify({ baseModel: 'b', trainFile: 't', outputDir: 'o', ...change }));
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await runCli(['train', config, '--python', python])).toBe(1);
     expect(err.join('\n')).toContain(`confide: error [INVALID_CONFIG]: ${config}${message}`);
   });
 
   it('names the setup command when the Python environment is missing', async () => {
     const { config } = setup();
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await runCli(['train', config, '--python', '/nowhere/.venv/bin/python'])).toBe(1);
     expect(err.join('\n')).toContain('Create it with: npm run setup:python   (or: bash tools/python/setup.sh)');
   });

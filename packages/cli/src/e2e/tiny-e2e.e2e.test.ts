@@ -13,17 +13,9 @@ import { readJsonLines, readRunDirectory, workspaceRoot } from '@confide/data';
 import { resolveRunnerPython } from '@confide/training';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
+import { captureOutput } from '../../tests/capture-output.js';
 
 afterEach(() => vi.restoreAllMocks());
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out, err };
-}
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +31,7 @@ describe('confide run experiments/tiny-e2e', () => {
     const experiment = join(workspaceRoot(), 'experiments', 'tiny-e2e');
     const out = join(mkdtempSync(join(tmpdir(), 'tiny-e2e-')), 'run');
 
-    const first = capture();
+    const first = captureOutput();
     const stopped = runCli(['run', experiment, '--out', out, '--no-cache']);
     await waitFor(() => first.err.some((text) => /^train epoch [\d.]+\/1 step [1-5]\/6 /m.test(text)), 200_000);
     process.emit('SIGINT');
@@ -51,7 +43,7 @@ describe('confide run experiments/tiny-e2e', () => {
     );
     vi.restoreAllMocks();
 
-    const second = capture();
+    const second = captureOutput();
     const code = await runCli(['run', experiment, '--out', out, '--no-cache', '--resume']);
     if (code !== 0) throw new Error(`resumed run failed:\n${second.err.join('')}`);
     const resumeText = second.err.join('');

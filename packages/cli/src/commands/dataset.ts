@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfideError, InvalidConfigError } from '@confide/core';
-import { buildSftDataset, currentProvenance, parseSftDatasetConfig, type SftDatasetProgress } from '@confide/data';
+import { ConfideError } from '@confide/core';
+import { buildSftDataset, currentProvenance, parseSftDatasetConfig, readConfigJson, type SftDatasetProgress } from '@confide/data';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
 import { createPluginRegistry } from '../plugin-registry.js';
@@ -45,12 +44,7 @@ export function registerDatasetCommand(program: Command): void {
     .option('--resume', 'continue an interrupted build without asking the model again for answers it logged')
     .action(async (configArgument: string, options: BuildOptions) => {
       const configPath = resolve(configArgument);
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(configPath, 'utf8'));
-      } catch (error) {
-        throw new InvalidConfigError(`${configPath}: ${(error as Error).message}`);
-      }
+      let json = readConfigJson(configPath);
       if (options.limit !== undefined && typeof json === 'object' && json !== null) json = { ...json, limit: options.limit };
       const config = parseSftDatasetConfig(json, configPath);
       const outFolder = resolve(options.out ?? join(dirname(configPath), `${basename(configPath, '.json')}-dataset`));

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfideError, InvalidConfigError } from '@confide/core';
+import { ConfideError } from '@confide/core';
 import { formatDuration, formatRunnerProgress, RunnerCancelledError, trainAdapter, type RunnerProgress } from '@confide/training';
+import { readConfigJson } from '@confide/data';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
 
@@ -71,12 +71,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--verbose', "copy the runner's log (stderr) to stderr")
     .action(async (configArgument: string, options: TrainOptions) => {
       const configPath = resolve(configArgument);
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(configPath, 'utf8'));
-      } catch (error) {
-        throw new InvalidConfigError(`${configPath}: ${(error as Error).message}`);
-      }
+      const json = readConfigJson(configPath);
       const display = new TrainProgressDisplay((text) => process.stderr.write(text), process.stderr.isTTY === true);
       const controller = new AbortController();
       const onInterrupt = () => {

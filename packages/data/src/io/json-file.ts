@@ -22,11 +22,16 @@ export function readJsonFile<Schema extends z.ZodType>(path: string, schema: Sch
   return parsed.data;
 }
 
-/** Reads a JSON config file strictly; a bad one throws an InvalidConfigError `<file>: key "<key>": <problem>`. */
-export function readConfigFile<Schema extends z.ZodType>(path: string, schema: Schema): z.infer<Schema> {
+/** The parsed JSON of a config file, before validation; unreadable or invalid JSON throws an InvalidConfigError. */
+export function readConfigJson(path: string): unknown {
   const json = parseJson(path);
   if (!json.ok) throw new InvalidConfigError(`${path}: ${json.message}`);
-  const parsed = schema.safeParse(json.value);
+  return json.value;
+}
+
+/** Reads a JSON config file strictly; a bad one throws an InvalidConfigError `<file>: key "<key>": <problem>`. */
+export function readConfigFile<Schema extends z.ZodType>(path: string, schema: Schema): z.infer<Schema> {
+  const parsed = schema.safeParse(readConfigJson(path));
   if (!parsed.success) {
     const { key, message } = describeZodError(parsed.error);
     throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);

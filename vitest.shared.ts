@@ -1,5 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+/** The Nx project name of a folder: `name` in its project.json, else in its package.json. */
+function projectName(projectRoot: string): string {
+  for (const file of ['project.json', 'package.json']) {
+    const path = join(projectRoot, file);
+    if (existsSync(path)) {
+      const name = (JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string') return name;
+    }
+  }
+  throw new Error(`${projectRoot}: neither project.json nor package.json names the project`);
+}
+
+/**
+ * Where each suite writes its JSON results when CONFIDE_TEST_RESULTS names a folder (CI and tools/stress-tests.sh read
+ * them to print how many tests ran, and which failed): `<folder>/vitest/<project name with / as __>.json`.
+ */
+function resultReporters(projectRoot: string) {
+  const folder = process.env['CONFIDE_TEST_RESULTS'];
+  if (!folder) return [];
+  const file = `${projectName(projectRoot).replaceAll('/', '__')}.json`;
+  return [['json', { outputFile: join(folder, 'vitest', file) }] as const];
+}
 
 /** Vitest settings every project shares: read workspace packages from source, no watch mode. */
 export function confideVitestConfig(projectRoot: string, options: { testTimeout?: number } = {}) {
@@ -13,7 +38,7 @@ export function confideVitestConfig(projectRoot: string, options: { testTimeout?
       environment: 'node',
       include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
-      reporters: ['default'],
+      reporters: ['default', ...resultReporters(projectRoot)],
     },
   });
 }

@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { definePlugin, PLUGIN_SPECIFICATION_VERSION, PluginRegistry } from '@confide/core';
-import { LiveExperiment, runLiveExperiment, vllmModel } from '@confide/inference';
+import { LiveExperiment, runLiveExperiment } from '@confide/experiments';
+import { vllmModel } from '@confide/inference';
 import { z } from 'zod';
 
 const { values } = parseArgs({

@@ -1,19 +1,48 @@
 // @ts-check
 /**
  * Local Nx plugin: every `experiments/<name>/experiment.json` becomes a project `<name>` with a cached `report` target
- * that regenerates `reports/<name>/`. Inputs are the experiment folder, the bundled data and runs, and the source of
- * the packages and plugins, so a report is rebuilt only when something it reads changed.
+ * that regenerates `reports/<name>/`. Inputs are what the experiment reads: its folder, the runs it names (bundled ids
+ * and run-directory paths), the bundled datasets, and the production source of the `confide` command and everything it
+ * depends on (the project depends on @confide/cli, so `^production` is exactly that code).
  */
-const { readFileSync } = require('node:fs');
-const { dirname, basename, join } = require('node:path');
+const { existsSync, readFileSync } = require('node:fs');
+const { dirname, basename, join, relative, resolve } = require('node:path');
 
-/** Which CLI command builds each kind of experiment. */
-const COMMANDS = {
-  paper: 'paper',
-  ablation: 'ablate',
-  live: 'run',
-  pipeline: 'run',
-};
+/** Which CLI command builds each kind of experiment: the experiments package's own table (one place for the kinds). */
+const KINDS = require('../../packages/experiments/src/experiment-kinds.json');
+const COMMANDS = Object.fromEntries(Object.entries(KINDS).map(([kind, entry]) => [kind, entry.command]));
+
+/** Every run reference in an experiment file: the values of `run`, `recordedRoutes`, `checkAgainst`, runs' `id`. */
+function runReferences(value, key, found) {
+  if (typeof value === 'string') {
+    if (['run', 'recordedRoutes', 'checkAgainst', 'id'].includes(key)) found.add(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) runReferences(item, key === 'runs' ? 'id' : key, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [inner, item] of Object.entries(value)) runReferences(item, inner, found);
+  }
+  return found;
+}
+
+/** Nx inputs for the runs an experiment names: a bundled run's folder, or a run directory given by path. */
+function runInputs(workspaceRoot, root, experiment) {
+  const inputs = [];
+  for (const reference of runReferences(experiment, '', new Set())) {
+    const isPath = reference.includes('/') || reference.startsWith('.');
+    const folder = isPath ? relative(workspaceRoot, resolve(workspaceRoot, root, reference)) : `experiments/recorded-math500/runs/${reference}`;
+    if (folder.startsWith('..') || !existsSync(join(workspaceRoot, folder))) continue; // outside the workspace, or not a run
+    inputs.push(`{workspaceRoot}/${folder}/**/*`);
+  }
+  // An ablation draws its paper experiment's delegations: that experiment's file and runs are inputs too.
+  if (typeof experiment.paperExperiment === 'string') {
+    const paperRoot = relative(workspaceRoot, resolve(workspaceRoot, root, experiment.paperExperiment));
+    const paperFile = join(workspaceRoot, paperRoot, 'experiment.json');
+    if (!paperRoot.startsWith('..') && existsSync(paperFile)) {
+      inputs.push(`{workspaceRoot}/${paperRoot}/experiment.json`, ...runInputs(workspaceRoot, paperRoot, JSON.parse(readFileSync(paperFile, 'utf8'))));
+    }
+  }
+  return [...new Set(inputs)].sort();
+}
 
 /** @type {import('nx/src/project-graph/plugins/public-api').CreateNodes} */
 const createNodes = [
@@ -22,12 +51,13 @@ const createNodes = [
     files.map((file) => {
       const root = dirname(file);
       const name = basename(root);
-      let kind;
+      let experiment;
       try {
-        kind = JSON.parse(readFileSync(join(context.workspaceRoot, file), 'utf8')).kind;
+        experiment = JSON.parse(readFileSync(join(context.workspaceRoot, file), 'utf8'));
       } catch (error) {
         throw new Error(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
       }
+      const kind = experiment.kind;
       const command = COMMANDS[kind];
       if (command === undefined) {
         throw new Error(`${file}: key "kind": "${kind}" is not one of ${Object.keys(COMMANDS).join(', ')}`);
@@ -40,6 +70,7 @@ const createNodes = [
               name,
               root,
               tags: ['type:experiment'],
+              implicitDependencies: ['@confide/cli'],
               targets: {
                 report: {
                   command: `node --conditions=@confide/source --import tsx packages/cli/src/main.ts ${command} --experiment ${root} --out reports/${name}`,
@@ -47,12 +78,10 @@ const createNodes = [
                   cache: true,
                   inputs: [
                     '{projectRoot}/**/*',
-                    '{workspaceRoot}/experiments/recorded-math500/**/*',
+                    ...runInputs(context.workspaceRoot, root, experiment),
                     '{workspaceRoot}/packages/data/datasets/**/*',
-                    '{workspaceRoot}/packages/*/src/**/*.ts',
-                    '{workspaceRoot}/plugins/*/src/**/*.ts',
-                    '!{workspaceRoot}/**/*.test.ts',
-                    { externalDependencies: ['vega', 'vega-lite', 'arquero', '@resvg/resvg-js', 'zod'] },
+                    '^production',
+                    { externalDependencies: ['vega', 'vega-lite', 'arquero', '@resvg/resvg-js', 'zod', 'mathjs'] },
                   ],
                   outputs: [`{workspaceRoot}/reports/${name}`],
                   metadata: { description: `regenerate reports/${name} from ${file}` },

@@ -11,3 +11,4 @@ export * from './splits/numpy-pcg64.js';
 export * from './splits/seeded-train-test-split.js';
 export * from './hub/index.js';
 export * from './sft/build-sft-dataset.js';
+export * from './workspace-state.js';

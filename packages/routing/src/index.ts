@@ -5,3 +5,4 @@ export * from './cascade.js';
 export * from './sweep/outcome-table.js';
 export * from './sweep/records-point.js';
 export * from './sweep/threshold-sweep.js';
+export * from './evaluation/router-statistics.js';

@@ -14,8 +14,9 @@ import { z } from 'zod';
 
 export const RecordedEvaluatorOptions = z.strictObject({
   /**
-   * Run folders (with records.jsonl.gz) whose verdicts are given back. Relative paths are read from the workspace
-   * root (the nearest folder above the working directory with nx.json), else the working directory.
+   * Runs whose verdicts are given back: bundled run ids or run-directory paths, read through the command's run store
+   * (paths relative to the experiment's folder). Without a run store in the context, each is a run folder read from
+   * the workspace root (the nearest folder above the working directory with nx.json), else the working directory.
    */
   runs: z.array(z.string().min(1)).min(1),
 });
@@ -43,23 +44,31 @@ function verdictKey(gold: string | null, response: string): string {
   return `${gold ?? ''}\u0000${response.replace(/\r\n/g, '\n')}`;
 }
 
-function readVerdicts(folders: readonly string[]): Map<string, Verdict> {
-  const verdicts = new Map<string, Verdict>();
-  const base = baseFolder();
-  for (const folder of folders) {
-    const path = join(isAbsolute(folder) ? folder : resolve(base, folder), 'records.jsonl.gz');
-    if (!existsSync(path)) throw new NotFoundError(`core/recorded: no recorded run at ${path}`);
-    const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n');
-    lines.forEach((line, index) => {
+function readRunFolder(folder: string): { label: string; records: RunRecord[] } {
+  const path = join(isAbsolute(folder) ? folder : resolve(baseFolder(), folder), 'records.jsonl.gz');
+  if (!existsSync(path)) throw new NotFoundError(`core/recorded: no recorded run at ${path}`);
+  const records: RunRecord[] = [];
+  gunzipSync(readFileSync(path))
+    .toString('utf8')
+    .split('\n')
+    .forEach((line, index) => {
       if (line.trim() === '') return;
       const parsed = RunRecord.safeParse(JSON.parse(line));
       if (!parsed.success) throw new InvalidInputError({ file: path, row: index + 1, problem: parsed.error.issues[0]!.message });
-      const record = parsed.data;
+      records.push(parsed.data);
+    });
+  return { label: path, records };
+}
+
+function indexVerdicts(runs: ReadonlyArray<{ label: string; records: readonly RunRecord[] }>): Map<string, Verdict> {
+  const verdicts = new Map<string, Verdict>();
+  for (const run of runs) {
+    run.records.forEach((record, index) => {
       const key = verdictKey(record.gold, record.generation.text);
       const known = verdicts.get(key);
       if (known !== undefined && known.correct !== record.grade.correct) {
         throw new InvalidInputError({
-          file: path,
+          file: run.label,
           row: index + 1,
           problem: `${record.problemId}: the same response is graded ${record.grade.correct} here and ${known.correct} in ${known.run} (${known.problemId})`,
         });
@@ -80,12 +89,15 @@ export const recordedEvaluator = definePlugin({
   kind: 'evaluator',
   description: 'the verdict (and extracted answer) a recorded run carries for the same response text and gold answer',
   optionsSchema: RecordedEvaluatorOptions,
-  create: (options): Evaluator => {
+  create: (options, context): Evaluator => {
     let verdicts: Map<string, Verdict> | undefined;
+    const runs = context.runs;
+    const read = () =>
+      indexVerdicts(options.runs.map((reference) => (runs ? { label: reference, records: runs.records(reference) } : readRunFolder(reference))));
     return {
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
       async grade({ gold, response }) {
-        verdicts ??= readVerdicts(options.runs);
+        verdicts ??= read();
         const verdict = verdicts.get(verdictKey(gold, response));
         if (verdict === undefined) {
           throw new ConfideError(

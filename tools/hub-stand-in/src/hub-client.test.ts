@@ -23,7 +23,8 @@ import {
   writeParquetRows,
 } from '@confide/data';
 import { recordedEvaluator } from '@confide/evaluator-recorded';
-import { loadLiveExperiment, replayModel, runLiveExperiment } from '@confide/inference';
+import { loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
+import { replayModel } from '@confide/inference';
 import { confidenceTokenRouter } from '@confide/router-confidence-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubStandIn, startHubStandIn } from './hub-stand-in.js';
@@ -460,7 +461,7 @@ describe('an experiment dataset on the hub', () => {
   });
 
   it('records the dataset commit in the manifest of a live run', async () => {
-    const experiment = loadLiveExperiment(join(workspaceRoot(), 'experiments', 'paper-math500-live'));
+    const experiment = loadExperimentOfKind(join(workspaceRoot(), 'experiments', 'paper-math500-live'), 'live').experiment;
     const outFolder = mkdtempSync(join(tmpdir(), 'hub-live-run-'));
     const result = await runLiveExperiment({
       experiment: { ...experiment, dataset: 'hf://datasets/HuggingFaceH4/MATH-500:test', limit: 5 },

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
-import { computeAblationResults, loadAblationExperiment, type AblationResults } from '@confide/reports';
+import { computeAblationResults, loadExperimentOfKind } from '@confide/experiments';
+import type { AblationResults } from '@confide/reports';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
 import { createPluginRegistry } from '../plugin-registry.js';
@@ -11,9 +12,11 @@ const experimentFolder = join(workspaceRoot(), 'experiments', 'ablation-math500'
 let results: AblationResults;
 
 beforeAll(async () => {
-  const experiment = { ...loadAblationExperiment(experimentFolder), bootstrap: { resamples: 200, seed: 0, confidence: 0.95 } };
+  const loaded = loadExperimentOfKind(experimentFolder, 'ablation');
+  const experiment = { ...loaded.experiment, bootstrap: { resamples: 200, seed: 0, confidence: 0.95 } };
   results = await computeAblationResults({
     experiment,
+    experimentFile: loaded.file,
     registry: createPluginRegistry(),
     problems: loadDataset('math500'),
     loadRun: (runId) => loadBundledRun(runId),
@@ -80,6 +83,8 @@ describe('confide ablate with a bad config', () => {
   function withExperiment(edit: (config: Record<string, unknown>) => void): string {
     const config = JSON.parse(readFileSync(join(experimentFolder, 'experiment.json'), 'utf8'));
     edit(config);
+    // The copy lives elsewhere: the paper experiment it draws is named by absolute path.
+    config['paperExperiment'] = join(workspaceRoot(), 'experiments', 'paper-math500');
     const folder = mkdtempSync(join(tmpdir(), 'confide-ablate-'));
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'experiment.json'), JSON.stringify(config));

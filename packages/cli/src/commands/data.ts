@@ -4,9 +4,11 @@ import {
   bundledRunIds,
   DATASETS,
   importAllRecordedRuns,
+  isRunPath,
   loadBundledRun,
   loadDataset,
   recordedRunsFolder,
+  RunStore,
 } from '@confide/data';
 import { Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
@@ -36,11 +38,11 @@ function showRows(name: string, limit: number): Record<string, unknown>[] {
       .slice(0, limit)
       .map((problem) => ({ ...problem }));
   }
-  if (bundledRunIds().includes(name)) {
-    return loadBundledRun(name).records.slice(0, limit).map((record) => ({ ...record }));
+  if (bundledRunIds().includes(name) || isRunPath(name)) {
+    return new RunStore().records(name).slice(0, limit).map((record) => ({ ...record }));
   }
   throw new InvalidConfigError(
-    `"${name}" is neither a dataset (${DATASETS.map((info) => info.name).join(', ')}) nor a recorded run (${bundledRunIds().join(', ')})`,
+    `"${name}" is neither a dataset (${DATASETS.map((info) => info.name).join(', ')}), a recorded run (${bundledRunIds().join(', ')}) nor a path to a run directory`,
   );
 }
 
@@ -82,8 +84,8 @@ export function registerDataCommand(program: Command): void {
 
   data
     .command('show')
-    .description('show the first rows of a dataset or a recorded run')
-    .argument('<name>', 'a dataset (math500, math-train, math-test) or a recorded run id')
+    .description('show the first rows of a dataset or a run')
+    .argument('<name>', 'a dataset (math500, math-train, math-test), a recorded run id, or a path to a run directory')
     .option('--limit <n>', 'rows to show', parseCount, 10)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((name: string, options: { limit: number; format: 'table' | 'json' }) => {

@@ -2,16 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIDENT_TOKEN, PRICE_TABLES, UNCERTAIN_TOKEN, type Evaluator } from '@confide/core';
 import { loadSftDatasetConfig, workspaceRoot } from '@confide/data';
-import {
-  buildVllmServeCommand,
-  checkPipelinePlugins,
-  experimentKind,
-  fillPlaceholders,
-  loadLiveExperiment,
-  loadPipelineExperiment,
-  pipelinePluginChoices,
-  VllmServeOptions,
-} from '@confide/inference';
+import { checkPipelinePlugins, experimentKindOf, fillPlaceholders, loadExperimentOfKind, pipelinePluginChoices } from '@confide/experiments';
+import { buildVllmServeCommand, VllmServeOptions } from '@confide/inference';
 import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE, TrainAdapterConfig } from '@confide/training';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../plugin-registry.js';
@@ -24,10 +16,10 @@ afterEach(() => {
 });
 
 describe('experiments/paper-math500-full: the real run', () => {
-  const experiment = loadPipelineExperiment(folder);
+  const experiment = loadExperimentOfKind(folder, 'pipeline').experiment;
 
   it("fine-tunes Qwen2.5-Math-1.5B-Instruct with the seed's training settings on the seed's 6,750 MATH train problems", () => {
-    expect(experimentKind(folder)).toBe('pipeline');
+    expect(experimentKindOf(folder)).toBe('pipeline');
     expect(experiment.pipelineCheck).toBe(false);
     expect(experiment.baseModel).toBe('Qwen/Qwen2.5-Math-1.5B-Instruct');
     expect(experiment.dataset).toMatchObject({ split: 'math-train-sft', temperature: 0, evaluator: { id: 'core/math' } });
@@ -83,7 +75,7 @@ describe('experiments/paper-math500-full: the real run', () => {
       outputDir: 'finetuned_models/paper-math500-full',
       runName: 'paper-math500-full',
     });
-    const { kind, name: _name, title: _title, ...delegate } = loadLiveExperiment(join(steps, 'delegate'));
+    const { kind, name: _name, title: _title, ...delegate } = loadExperimentOfKind(join(steps, 'delegate'), 'live').experiment;
     expect(kind).toBe('live');
     expect(delegate).toEqual(fillPlaceholders(experiment.delegate, filled));
   });

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { workspaceRoot } from '@confide/data';
-import { BudgetExceededError, CancelledError, loadPipelineExperiment, runPipelineExperiment, LIVE_EXPERIMENT_FILE } from '@confide/inference';
+import { EXPERIMENT_FILE, loadExperimentOfKind, runPipelineExperiment } from '@confide/experiments';
+import { BudgetExceededError, CancelledError } from '@confide/inference';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { confideVersion } from './hub-data.js';
 import { TrainProgressDisplay } from './train.js';
@@ -19,7 +20,7 @@ export interface PipelineCommandOptions {
  * report, in `<experiment>/run` (or --out). Ctrl-C stops the current step cleanly; --resume continues.
  */
 export async function runPipelineCommand(folder: string, experimentFolder: string, options: PipelineCommandOptions): Promise<void> {
-  const loaded = loadPipelineExperiment(experimentFolder);
+  const loaded = loadExperimentOfKind(experimentFolder, 'pipeline').experiment;
   const experiment = options.alsoGrade
     ? { ...loaded, delegate: { ...loaded.delegate, alsoGradeWith: [...loaded.delegate.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] } }
     : loaded;
@@ -51,7 +52,7 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
       registry: createPluginRegistry(),
       outFolder,
       resume: options.resume === true,
-      source: join(experimentFolder, LIVE_EXPERIMENT_FILE),
+      source: join(experimentFolder, EXPERIMENT_FILE),
       builtBy: confideVersion(),
       resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume`,
       ...(budgetUsd !== undefined ? { budgetUsd } : {}),
@@ -73,9 +74,9 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
     });
     trainDisplay.finish();
     if (result.status === 'stopped') {
-      throw result.message.includes('stopped: budget') ? new BudgetExceededError(result.message) : new CancelledError(result.message);
+      throw result.reason === 'budget' ? new BudgetExceededError(result.message) : new CancelledError(result.message);
     }
-    const summary = result.summary!;
+    const summary = result.summary;
     const label = summary.pipelineCheck ? ' (pipeline check: a tiny random model, not a result)' : '';
     console.log(`${experiment.name}${label}`);
     console.log(`1 dataset: ${summary.dataset.problems} problems answered, ${summary.dataset.correct} correct -> ${summary.dataset.rows} examples`);

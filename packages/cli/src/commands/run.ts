@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
-import { workspaceRoot } from '@confide/data';
-import { BudgetExceededError, CancelledError, experimentKind, loadLiveExperiment, runLiveExperiment } from '@confide/inference';
+import { RunStore, workspaceRoot } from '@confide/data';
+import { experimentKindOf, loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
+import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { runPipelineCommand } from './run-pipeline.js';
@@ -37,8 +38,8 @@ export function registerRunCommand(program: Command): void {
       const folder = options.experiment ?? argument;
       if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
       const experimentFolder = resolve(folder);
-      if (experimentKind(experimentFolder) === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
-      const loaded = loadLiveExperiment(experimentFolder);
+      if (experimentKindOf(experimentFolder) === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
+      const loaded = loadExperimentOfKind(experimentFolder, 'live').experiment;
       const experiment = options.alsoGrade
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }
         : loaded;
@@ -60,6 +61,7 @@ export function registerRunCommand(program: Command): void {
         const result = await runLiveExperiment({
           experiment,
           registry: createPluginRegistry(),
+          runs: new RunStore().relativeTo(experimentFolder),
           outFolder,
           resume: options.resume === true,
           ...(options.budget !== undefined ? { budgetUsd: parseBudget(options.budget) } : {}),
@@ -68,12 +70,12 @@ export function registerRunCommand(program: Command): void {
           abortSignal: abort.signal,
           write: (text) => process.stderr.write(text),
           interactive: process.stderr.isTTY === true,
+          resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume${options.budget !== undefined ? ' --budget <more>' : ''}`,
         });
         if (result.status === 'stopped') {
-          const message = result.message.replace('<experiment>', folder);
-          throw message.startsWith('stopped: budget') ? new BudgetExceededError(message) : new CancelledError(message);
+          throw result.reason === 'budget' ? new BudgetExceededError(result.message) : new CancelledError(result.message);
         }
-        const summary = result.summary!;
+        const summary = result.summary;
         console.log(`${experiment.name}: ${summary.accuracy.correct}/${summary.accuracy.total} correct (${summary.accuracy.percent.toFixed(1)} %) graded by ${summary.evaluator}`);
         for (const other of summary.otherEvaluators) console.log(`${experiment.name}: ${other.correct}/${other.total} correct (${other.percent.toFixed(1)} %) graded by ${other.id}`);
         console.log(`cost: answers $${summary.costUsd.answers.toFixed(6)} · with router $${summary.costUsd.withRouter.toFixed(6)} · all calls $${summary.costUsd.allCalls.toFixed(6)}`);

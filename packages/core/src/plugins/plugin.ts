@@ -84,8 +84,16 @@ export interface PluginInstances {
 export type PluginKind = keyof PluginInstances;
 export const PLUGIN_KINDS: readonly PluginKind[] = ['evaluator', 'router', 'model'];
 
+/** Finds runs by reference: a bundled run id (`qwen-1.5b-lora-confidence`) or a path to a run directory. */
+export interface RunLookup {
+  /** The run's records, validated; a reference that names no run fails saying what is there. */
+  records(reference: string): readonly RunRecord[];
+}
+
 export interface PluginContext {
   priceTable: PriceTable;
+  /** The run store of the command, for plugins that read recorded runs (core/replay, core/recorded). */
+  runs?: RunLookup;
   /** Model clients a run lends to plugins by name (e.g. the orchestrator model of a live Delegation I). */
   modelClients?: Readonly<Record<string, ModelClient>>;
 }

@@ -24,3 +24,12 @@ export const RunRecord = z.strictObject({
   note: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
+
+/** A record a live run keeps for a request that failed after its retries: shown in reports, retried on resume. */
+export const FAILED_FINISH_REASON = 'error';
+export const FAILED_REASON_PREFIX = 'request failed: ';
+
+/** Whether a record stands for a problem whose request failed (not an answer of the run). */
+export function isFailedRecord(record: RunRecord): boolean {
+  return record.generation.finishReason === FAILED_FINISH_REASON && record.grade.reason?.startsWith(FAILED_REASON_PREFIX) === true;
+}

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { gitState } from '../workspace-state.js';
 import type { YamlValue } from './yaml-front-matter.js';
 
 /** Where a published dataset or adapter came from: written into its card, as YAML and as prose. */
@@ -15,23 +15,14 @@ export interface HubProvenance {
   command?: string;
 }
 
-function git(args: string[], cwd: string): string | null {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
 /** Provenance for something built now from `cwd`'s git checkout (commit and dirty flag are null outside git). */
 export function currentProvenance(options: { builtBy: string; sources?: string[]; command?: string; cwd?: string }): HubProvenance {
   const cwd = options.cwd ?? process.cwd();
-  const commit = git(['rev-parse', 'HEAD'], cwd);
-  const status = commit === null ? null : git(['status', '--porcelain'], cwd);
+  const git = gitState(cwd);
   return {
     builtBy: options.builtBy,
-    gitCommit: commit,
-    gitDirty: status === null ? null : status !== '',
+    gitCommit: git.commit,
+    gitDirty: git.dirty,
     createdAt: new Date().toISOString(),
     sources: options.sources ?? [],
     ...(options.command === undefined ? {} : { command: options.command }),

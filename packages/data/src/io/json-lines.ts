@@ -16,12 +16,17 @@ export function describeZodIssue(error: z.ZodError): { field: string | undefined
   return { field: key, problem: message };
 }
 
+/** The text up to its last newline: what a writer that appends whole lines had finished when it was killed. */
+export function completeLines(text: string): string {
+  return text.endsWith('\n') || text === '' ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+}
+
 /**
- * Parses JSON Lines (optionally gzipped), validating each line with `schema`. A bad line throws an
- * InvalidInputError naming the file, the 1-based line and the field.
+ * Parses JSON Lines text, validating each line with `schema`. A bad line throws an InvalidInputError naming the file,
+ * the 1-based line and the field.
  */
-export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema): z.infer<Schema>[] {
-  const lines = readTextFile(path).split('\n');
+export function parseJsonLines<Schema extends z.ZodType>(text: string, path: string, schema: Schema): z.infer<Schema>[] {
+  const lines = text.split('\n');
   const rows: z.infer<Schema>[] = [];
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
@@ -37,6 +42,15 @@ export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Sc
     rows.push(parsed.data);
   }
   return rows;
+}
+
+/**
+ * Reads JSON Lines (optionally gzipped) with parseJsonLines. `allowTruncatedLastLine` drops a last line without its
+ * newline (an append-only log whose writer was killed mid-line).
+ */
+export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema, options: { allowTruncatedLastLine?: boolean } = {}): z.infer<Schema>[] {
+  const text = readTextFile(path);
+  return parseJsonLines(options.allowTruncatedLastLine ? completeLines(text) : text, path, schema);
 }
 
 /** Serialises rows as JSON Lines, gzipped (deterministically: no file name or time in the header) for `.gz` paths. */

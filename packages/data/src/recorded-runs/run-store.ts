@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { InvalidInputError, NotFoundError, RunManifest, RunRecord } from '@confide/core';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { InvalidInputError, isFailedRecord, NotFoundError, RUN_MANIFEST_SCHEMA_VERSION, RunManifest, RunRecord, type RunLookup } from '@confide/core';
+import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readJsonFile } from '../io/json-file.js';
 import { readJsonLines, writeJsonLines } from '../io/json-lines.js';
@@ -8,11 +9,34 @@ import { recordedRunsFolder } from '../workspace-paths.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RECORDS_FILE = 'records.jsonl.gz';
+/** Where a live run appends each model's answers as they complete (`stages/small.jsonl`, `stages/large.jsonl`). */
+export const STAGES_FOLDER = 'stages';
+/** The config a live run was started with; present from its first request on. */
+export const RUN_CONFIG_FILE = 'run-config.json';
 
 /** A run directory: manifest.json + records.jsonl.gz. */
 export interface RunDirectory {
   manifest: RunManifest;
   records: RunRecord[];
+}
+
+const BUNDLED_ID = /^[a-z0-9][a-z0-9.-]*$/;
+
+/**
+ * How a run is named in an experiment, a plugin option or on the command line: a bundled run id
+ * (`qwen-1.5b-lora-confidence`) or a path to a run directory (`../tiny-e2e/run/delegate/small`, `/data/runs/x`). A
+ * reference with a `/` (or starting with `.`) is a path.
+ */
+export const RunReference = z
+  .string()
+  .min(1)
+  .refine((reference) => isRunPath(reference) || BUNDLED_ID.test(reference), {
+    message: 'a bundled run id such as "qwen-1.5b", or a path to a run directory such as "./runs/my-run"',
+  });
+
+/** Whether a run reference is a path (else a bundled id). */
+export function isRunPath(reference: string): boolean {
+  return reference.includes('/') || reference.includes('\\') || reference.startsWith('.');
 }
 
 export function readRunManifest(runFolder: string): RunManifest {
@@ -61,17 +85,87 @@ export function bundledRunIds(folder = recordedRunsFolder()): string[] {
     .sort();
 }
 
-const runCache = new Map<string, RunDirectory>();
+/**
+ * One model's side of an unfinished live run, read from its stage log (`<run>/stages/<side>.jsonl`): the answers that
+ * completed, failed requests left out. Its manifest says where it came from.
+ */
+function readUnfinishedStage(runFolder: string, side: string): RunDirectory {
+  const log = join(dirname(runFolder), STAGES_FOLDER, `${side}.jsonl`);
+  const lines = readJsonLines(log, RunRecord, { allowTruncatedLastLine: true });
+  const records = [...new Map(lines.filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record])).values()];
+  const config = readJsonFile(join(dirname(runFolder), RUN_CONFIG_FILE), z.looseObject({ dataset: z.string().default('unknown'), priceTable: z.string().default('unknown') }));
+  return {
+    manifest: {
+      schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+      runId: records[0]?.runId ?? basename(runFolder),
+      description: `the ${side} model's answers of an unfinished live run, read from ${log}`,
+      dataset: config.dataset,
+      config: config as Record<string, unknown>,
+      plugins: [],
+      git: { commit: null, dirty: null },
+      packageVersions: {},
+      priceTable: { id: config.priceTable, version: 'unknown' },
+      source: { kind: 'live', origin: `unfinished: ${log}`, files: [] },
+      records: records.length,
+    },
+    records,
+  };
+}
+
+/**
+ * Every run a command can name, by bundled id or by path: bundled runs under experiments/recorded-math500/runs,
+ * finished run directories anywhere, and each side of an unfinished live run (`<run>/small`, read from
+ * `<run>/stages/small.jsonl` until the run writes `<run>/small/`). Paths resolve against `baseFolder` (an experiment's
+ * folder for the runs it names, the current directory on the command line). Runs are read once per store.
+ */
+export class RunStore implements RunLookup {
+  readonly #loaded = new Map<string, RunDirectory>();
+  readonly bundledFolder: string;
+  readonly baseFolder: string;
+
+  constructor(options: { bundledFolder?: string; baseFolder?: string } = {}) {
+    this.bundledFolder = options.bundledFolder ?? recordedRunsFolder();
+    this.baseFolder = options.baseFolder ?? process.cwd();
+  }
+
+  /** The same store (and cache) with paths resolved against another folder. */
+  relativeTo(baseFolder: string): RunStore {
+    const store = new RunStore({ bundledFolder: this.bundledFolder, baseFolder });
+    for (const [key, run] of this.#loaded) store.#loaded.set(key, run);
+    return store;
+  }
+
+  /** The folder a reference names. */
+  folderOf(reference: string): string {
+    if (!isRunPath(reference)) return join(this.bundledFolder, reference);
+    return isAbsolute(reference) ? reference : resolve(this.baseFolder, reference);
+  }
+
+  load(reference: string): RunDirectory {
+    const folder = this.folderOf(reference);
+    const cached = this.#loaded.get(folder);
+    if (cached) return cached;
+    let run: RunDirectory;
+    if (existsSync(join(folder, MANIFEST_FILE))) run = readRunDirectory(folder);
+    else if (existsSync(join(dirname(folder), STAGES_FOLDER, `${basename(folder)}.jsonl`)) && existsSync(join(dirname(folder), RUN_CONFIG_FILE))) {
+      run = readUnfinishedStage(folder, basename(folder));
+    } else if (!isRunPath(reference)) {
+      throw new NotFoundError(`no recorded run "${reference}" (bundled: ${bundledRunIds(this.bundledFolder).join(', ')}; or give a path to a run directory)`);
+    } else {
+      throw new NotFoundError(`no run at ${folder} (no ${MANIFEST_FILE}, and no unfinished live run's ${STAGES_FOLDER}/${basename(folder)}.jsonl beside it)`);
+    }
+    this.#loaded.set(folder, run);
+    return run;
+  }
+
+  records(reference: string): RunRecord[] {
+    return this.load(reference).records;
+  }
+}
+
+const defaultStore = new RunStore();
 
 /** A bundled recorded run by id, validated (cached per process). */
 export function loadBundledRun(runId: string, folder = recordedRunsFolder()): RunDirectory {
-  const key = join(folder, runId);
-  const cached = runCache.get(key);
-  if (cached) return cached;
-  if (!existsSync(join(key, MANIFEST_FILE))) {
-    throw new NotFoundError(`no recorded run "${runId}" (bundled: ${bundledRunIds(folder).join(', ')})`);
-  }
-  const run = readRunDirectory(key);
-  runCache.set(key, run);
-  return run;
+  return folder === defaultStore.bundledFolder ? defaultStore.load(runId) : new RunStore({ bundledFolder: folder }).load(runId);
 }

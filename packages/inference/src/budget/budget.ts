@@ -74,9 +74,4 @@ export class Budget {
   release(reservation: Reservation): void {
     this.#reserved -= reservation.amount;
   }
-
-  /** Adds a cost that was not reserved (an answer served from the cache, counted on the run's ledger). */
-  charge(model: string, usage: TokenUsage): void {
-    this.#spent += this.cost(model, usage);
-  }
 }

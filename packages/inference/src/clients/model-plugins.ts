@@ -1,5 +1,5 @@
 import { CONFIDENT_TOKEN, definePlugin, UNCERTAIN_TOKEN } from '@confide/core';
-import { loadBundledRun } from '@confide/data';
+import { RunReference, RunStore } from '@confide/data';
 import { z } from 'zod';
 import { apiKeyFromEnvironment, ApiKeyVariable } from '../api-key.js';
 import { GeminiClient } from './gemini-client.js';
@@ -111,8 +111,8 @@ export const vllmModel = definePlugin({
 });
 
 export const ReplayModelOptions = z.strictObject({
-  /** A bundled recorded run id, e.g. qwen-1.5b-lora-confidence. */
-  run: z.string().min(1),
+  /** A recorded run: a bundled id (qwen-1.5b-lora-confidence) or a run-directory path (relative to the experiment). */
+  run: RunReference,
   /** Only this model's answers (a delegated run holds both models'). */
   model: z.string().min(1).optional(),
   latency: z.enum(['recorded', 'simulate']).default('recorded'),
@@ -123,17 +123,14 @@ export const ReplayModelOptions = z.strictObject({
 export const replayModel = definePlugin({
   id: 'core/replay',
   kind: 'model',
-  description: 'serves a bundled recorded run by problem id: recorded text, usage and (optionally waited) latency',
+  description: 'serves a recorded run (bundled id or run-directory path) by problem id: recorded text, usage and (optionally waited) latency',
   optionsSchema: ReplayModelOptions,
-  create: (options) =>
+  create: (options, context) =>
     new ReplayClient({
       runId: options.run,
-      records: loadBundledRun(options.run).records,
+      records: [...(context.runs ?? new RunStore()).records(options.run)],
       ...(options.model ? { model: options.model } : {}),
       latency: options.latency,
       latencyScale: options.latencyScale,
     }),
 });
-
-/** Every model client plugin, for the CLI's registry. */
-export const MODEL_PLUGINS = [geminiModel, openaiModel, vllmModel, replayModel] as const;

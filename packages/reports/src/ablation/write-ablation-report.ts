@@ -16,12 +16,15 @@ export function ablationSummary(results: AblationResults): Record<string, unknow
   return {
     schemaVersion: 1,
     experiment: results.experiment.name,
+    provenance: results.provenance,
+    problems: results.problems,
     title: results.experiment.title,
     grades: results.grades,
     bootstrap: results.experiment.bootstrap,
     tokenProbabilities: results.tokenProbabilities,
     pair: results.pair,
     referenceDelegationRate: results.referenceDelegationRate,
+    referenceDelegationRateSource: results.referenceDelegationRateSource,
     routers: results.curves.map((curve) => ({
       id: curve.id,
       label: curve.label,
@@ -158,11 +161,17 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
   const notes = [
     `Small model: ${experiment.small.label} (\`${experiment.small.run}\`); large model: ${experiment.large.label} (\`${experiment.large.run}\`). Grades: ${results.grades}.`,
-    `Cost counts every call made: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed. The paper's points (diamonds) use its own accounting (answering models only), so they sit slightly left of the same strategy here.`,
+    ...(results.problems.evaluated === results.problems.dataset
+      ? []
+      : [`Problems: the ${results.problems.evaluated} of ${results.problems.dataset} problems of \`${results.problems.datasetReference}\` that the small run answered.`]),
+    `Cost counts every call made: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
+      (results.paperPoints.length > 0
+        ? " The paper's points (diamonds) use its own accounting (answering models only), so they sit slightly left of the same strategy here."
+        : ''),
     results.tokenProbabilities
       ? 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
       : 'The recorded runs carry no token probabilities (the seed did not log them), so no P(c) sweep is possible on them; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
-    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (Delegation II's rate).`,
+    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (${results.referenceDelegationRateSource}).`,
     'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',
     'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing (10 starts, each at δ/10) over a threshold grid fixed in the config, and exact binomial p-values, on a seeded calibration half; the other half reports what the chosen threshold achieves.',
     ...checks,

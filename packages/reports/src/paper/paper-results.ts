@@ -1,27 +1,31 @@
-import {
-  InvalidConfigError,
-  PRICE_TABLES,
-  type PluginRegistry,
-  type PluginUse,
-  type Problem,
-  type RouteDecision,
-  type RunRecord,
-} from '@confide/core';
-import type { RunDirectory } from '@confide/data';
-import {
-  accuracy,
-  accuracyBySlice,
-  calibrationAccuracy,
-  paretoFrontier,
-  tokenCorrectnessTable,
-  tokenDistribution,
-  totalCostUsd,
-  type AccuracySummary,
-  type TokenCorrectnessTable,
-  type TokenDistribution,
-} from '@confide/metrics';
-import { delegate, replaySource, type CostLedger, type LedgerTotals } from '@confide/routing';
-import type { DelegationConfig, PaperExperiment } from './paper-experiment.js';
+import type { PluginUse, RunRecord } from '@confide/core';
+import type { SummaryProvenance } from '../summary-provenance.js';
+import { accuracyBySlice, type AccuracySummary, type TokenCorrectnessTable, type TokenDistribution } from '@confide/metrics';
+
+/** A published figure as printed ("0.03" was rounded to cents). */
+type Published = string;
+
+/** What the paper report reads of its experiment (the experiments package's PaperExperiment has this shape). */
+export interface PaperReportExperiment {
+  name: string;
+  title: string;
+  dataset: string;
+  priceTable: string;
+  delegations: ReadonlyArray<{
+    id: string;
+    chart: boolean;
+    router: { id: string; options: Record<string, unknown> };
+    small: { run: string };
+    large: { run: string };
+  }>;
+  table1: ReadonlyArray<{ label: string; source: string; published: { accuracy: Published; costUsd: Published } }>;
+  table2: readonly string[];
+  finetuned: {
+    run: string;
+    published: { accuracy: Published; calibration: Published; tokens: { confident: number; uncertain: number; none: number } };
+  };
+  publishedHandOff: Record<string, Partial<Record<'small' | 'large', { correct: number; total: number; costUsd?: Published | undefined }>>>;
+}
 
 export interface HandOffRow {
   side: 'small' | 'large' | 'router';
@@ -59,7 +63,7 @@ export interface RunSummary {
 }
 
 export interface PaperResults {
-  experiment: PaperExperiment;
+  experiment: PaperReportExperiment;
   runs: RunSummary[];
   delegations: DelegationResultSummary[];
   finetuned: {
@@ -70,146 +74,7 @@ export interface PaperResults {
     tokenCorrectness: TokenCorrectnessTable;
   };
   frontier: string[];
-}
-
-export interface PaperInputs {
-  experiment: PaperExperiment;
-  registry: PluginRegistry;
-  problems: readonly Problem[];
-  loadRun: (runId: string) => RunDirectory;
-}
-
-function handOffRows(records: readonly RunRecord[], ledger: CostLedger): HandOffRow[] {
-  const rows: HandOffRow[] = [];
-  for (const side of ['small', 'large'] as const) {
-    const chosen = records.filter((record) => record.route?.target === side);
-    const ids = new Set(chosen.map((record) => record.problemId));
-    const models = [...new Set(chosen.map((record) => record.generation.model))].sort();
-    const summary = accuracy(chosen);
-    rows.push({
-      side,
-      model: models.join(', ') || '-',
-      problems: chosen.length,
-      correct: summary.correct,
-      accuracy: chosen.length === 0 ? null : summary.percent,
-      costUsd: ledger.totals((entry) => entry.role === 'answer' && ids.has(entry.problemId)).costUsd,
-    });
-  }
-  const router: LedgerTotals = ledger.totals((entry) => entry.role === 'router');
-  if (router.calls > 0) {
-    const models = [...new Set(ledger.entries.filter((entry) => entry.role === 'router').map((entry) => entry.model))];
-    rows.push({ side: 'router', model: models.join(', '), problems: router.calls, correct: null, accuracy: null, costUsd: router.costUsd });
-  }
-  return rows;
-}
-
-/** Line endings differ between upstream files (the fine-tuned SLM's CSV has LF, the delegated run's JSON CRLF). */
-function sameText(text: string): string {
-  return text.replace(/\r\n/g, '\n');
-}
-
-async function runDelegation(inputs: PaperInputs, config: DelegationConfig): Promise<DelegationResultSummary> {
-  const prices = PRICE_TABLES[inputs.experiment.priceTable]!;
-  const created = inputs.registry.create('router', config.router.id, config.router.options, { priceTable: prices });
-  const smallRun = inputs.loadRun(config.small.run);
-  const largeRun = inputs.loadRun(config.large.run);
-  let recordedRoutes: Map<string, RouteDecision> | undefined;
-  if (config.recordedRoutes) {
-    recordedRoutes = new Map();
-    for (const record of inputs.loadRun(config.recordedRoutes).records) {
-      if (record.route) recordedRoutes.set(record.problemId, record.route);
-    }
-  }
-  const { records, ledger } = await delegate({
-    runId: config.id,
-    problems: inputs.problems,
-    router: created.instance,
-    small: replaySource(config.small.run, smallRun.records, config.small.model),
-    large: replaySource(config.large.run, largeRun.records, config.large.model),
-    prices,
-    ...(recordedRoutes ? { recordedRoutes } : {}),
-  });
-  let mismatches: number | null = null;
-  if (config.checkAgainst) {
-    const recorded = new Map(inputs.loadRun(config.checkAgainst).records.map((record) => [record.problemId, record]));
-    mismatches = records.filter((record) => {
-      const other = recorded.get(record.problemId);
-      return (
-        other === undefined ||
-        other.route?.target !== record.route?.target ||
-        other.grade.correct !== record.grade.correct ||
-        other.generation.answer !== record.generation.answer ||
-        sameText(other.generation.text) !== sameText(record.generation.text)
-      );
-    }).length;
-  }
-  return {
-    id: config.id,
-    label: config.label,
-    router: created.use,
-    accuracy: accuracy(records),
-    costUsd: ledger.totals((entry) => entry.role === 'answer').costUsd,
-    costWithRouterUsd: ledger.totals((entry) => entry.role !== 'superseded').costUsd,
-    costAllCallsUsd: ledger.totals().costUsd,
-    handOff: handOffRows(records, ledger),
-    mismatchesWithRecordedRun: mismatches,
-    records,
-  };
-}
-
-/**
- * Everything the paper report shows, computed from the bundled recorded runs: single-model runs as recorded,
- * delegations through the routing engine with their router plugins, and the fine-tuned SLM's confidence metrics.
- */
-export async function computePaperResults(inputs: PaperInputs): Promise<PaperResults> {
-  const { experiment } = inputs;
-  const prices = PRICE_TABLES[experiment.priceTable]!;
-  const runs: RunSummary[] = experiment.runs.map((run) => {
-    const records = inputs.loadRun(run.id).records;
-    return {
-      id: run.id,
-      label: run.label,
-      kind: run.kind,
-      accuracy: accuracy(records),
-      costUsd: totalCostUsd(records.map((record) => record.generation), prices),
-      records,
-    };
-  });
-  const delegations: DelegationResultSummary[] = [];
-  for (const config of experiment.delegations) delegations.push(await runDelegation(inputs, config));
-
-  const delegationIds = new Set(delegations.map((delegation) => delegation.id));
-  const runIds = new Set(runs.map((run) => run.id));
-  for (const row of experiment.table1) {
-    const [kind, id] = row.source.split(':') as ['run' | 'delegation', string];
-    if (!(kind === 'run' ? runIds : delegationIds).has(id)) {
-      throw new InvalidConfigError(`table1 row "${row.label}": ${row.source} is not among the experiment's ${kind}s`);
-    }
-  }
-  for (const id of experiment.table2) {
-    if (!delegationIds.has(id)) throw new InvalidConfigError(`table2: "${id}" is not among the experiment's delegations`);
-  }
-
-  const finetunedRecords = inputs.loadRun(experiment.finetuned.run).records;
-  const charted = [
-    ...runs.map((run) => ({ id: run.id, cost: run.costUsd, accuracy: run.accuracy.percent })),
-    ...delegations
-      .filter((delegation) => experiment.delegations.find((config) => config.id === delegation.id)?.chart !== false)
-      .map((delegation) => ({ id: delegation.id, cost: delegation.costUsd, accuracy: delegation.accuracy.percent })),
-  ];
-  return {
-    experiment,
-    runs,
-    delegations,
-    finetuned: {
-      run: experiment.finetuned.run,
-      accuracy: accuracy(finetunedRecords),
-      calibration: calibrationAccuracy(finetunedRecords, 'miscalibrated'),
-      tokens: tokenDistribution(finetunedRecords),
-      tokenCorrectness: tokenCorrectnessTable(finetunedRecords),
-    },
-    frontier: paretoFrontier(charted).map((point) => point.id),
-  };
+  provenance: SummaryProvenance;
 }
 
 /** Accuracy per subject and per level for every charted run and delegation, as long rows. */

@@ -65,16 +65,32 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
       });
     }
   }
-  const standalone = byId.get('delegation-2-standalone-llm');
-  const delegationTwo = byId.get('delegation-2');
-  if (standalone && delegationTwo) {
+  // A delegation left out of the charts is a variant kept to explain another: same router and small run, other
+  // large-model calls. Say how their large-model answers differ, from the records.
+  for (const config of results.experiment.delegations.filter((candidate) => !candidate.chart)) {
+    const variant = byId.get(config.id);
+    const baseConfig = results.experiment.delegations.find(
+      (candidate) =>
+        candidate.chart &&
+        candidate.small.run === config.small.run &&
+        candidate.router.id === config.router.id &&
+        JSON.stringify(candidate.router.options) === JSON.stringify(config.router.options),
+    );
+    const base = baseConfig ? byId.get(baseConfig.id) : undefined;
+    if (!variant || !base) continue;
+    const variantLarge = new Map(variant.records.filter((record) => record.route?.target === 'large').map((record) => [record.problemId, record]));
+    const both = base.records.filter((record) => record.route?.target === 'large' && variantLarge.has(record.problemId));
+    if (both.length === 0) continue;
+    const sameText = both.filter((record) => record.generation.text.replace(/\r\n/g, '\n') === variantLarge.get(record.problemId)!.generation.text.replace(/\r\n/g, '\n')).length;
+    const extraInput = both.reduce((sum, record) => sum + record.generation.usage.input - variantLarge.get(record.problemId)!.generation.usage.input, 0) / both.length;
+    if (sameText === both.length && extraInput === 0 && variant.costUsd === base.costUsd) continue;
     differences.push({
-      title: "Delegation II's LLM calls are not the standalone LLM run's",
+      title: `${base.label}'s large-model calls are not those of ${variant.label}`,
       detail:
-        `Delegation II's delegated answers carry the same text as the standalone Gemini 2.5 Flash run but more input ` +
-        `tokens (a longer prompt). Composed with the standalone run, Delegation II gives ` +
-        `${standalone.accuracy.percent}% at $${usd6(standalone.costUsd)} instead of ${delegationTwo.accuracy.percent}% at ` +
-        `$${usd6(delegationTwo.costUsd)}; the report uses the recorded delegated calls.`,
+        `Of the ${both.length} problems both delegate, ${sameText} carry the same answer text in the two runs; ${base.label}'s ` +
+        `calls carry ${Math.abs(extraInput).toFixed(1)} ${extraInput >= 0 ? 'more' : 'fewer'} input tokens on average. ` +
+        `${variant.label} gives ${variant.accuracy.percent}% at $${usd6(variant.costUsd)} instead of ${base.accuracy.percent}% at ` +
+        `$${usd6(base.costUsd)}; the report uses ${base.label}'s recorded calls.`,
     });
   }
   const noted = results.runs.flatMap((run) => run.records.filter((record) => record.note !== undefined).map(() => run.label));
@@ -86,16 +102,34 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
         `but the question (and grade) of another; they are kept as recorded and counted, as the seed did.`,
     });
   }
+  // Problems that every run and delegation gets wrong: with a strict grader these are where to look first.
+  const everyRecordSet = [...results.runs.map((run) => run.records), ...results.delegations.map((delegation) => delegation.records)];
+  const wrongEverywhere = [...new Set(everyRecordSet.flatMap((records) => records.map((record) => record.problemId)))].filter((problemId) =>
+    everyRecordSet.every((records) => records.some((record) => record.problemId === problemId && !record.grade.correct)),
+  );
+  const evaluators = [...new Set(everyRecordSet.flatMap((records) => records.map((record) => record.grade.evaluator)))].sort();
   differences.push({
-    title: 'Grades come from a strict grader',
+    title: `Grades are the verdicts the runs carry (${evaluators.join(', ')})`,
     detail:
-      'Every accuracy here uses the verdicts the recorded runs carry (the seed\'s sympy grader). It marks ' +
-      '`\\left(3, \\frac{\\pi}{2}\\right)` wrong against `\\left( 3, \\frac{\\pi}{2} \\right)` (MATH-500 test/precalculus/807.json) ' +
-      'in every run; see reports/regrade-math500 for the same runs re-graded.',
+      `Every accuracy here uses the grade recorded with each answer. ${wrongEverywhere.length} problem${wrongEverywhere.length === 1 ? ' is' : 's are'} ` +
+      `marked wrong in every run and delegation of this report` +
+      (wrongEverywhere.length === 0 ? '.' : `, among them ${wrongEverywhere.slice(0, 5).map((id) => `\`${id}\``).join(', ')}.`) +
+      ' `confide regrade --run <run>` re-grades a run with core/math.',
   });
+  const rounded = results.experiment.table1.flatMap((row) => {
+    const [kind, id] = row.source.split(':') as ['run' | 'delegation', string];
+    const measured = kind === 'run' ? results.runs.find((run) => run.id === id) : byId.get(id);
+    return measured ? [{ label: row.label, measured: measured.costUsd, published: row.published.costUsd }] : [];
+  });
+  const disagreeing = rounded.filter((row) => !matchesPublished(row.measured, row.published));
   differences.push({
     title: 'Published costs are rounded',
-    detail: 'The published table prints dollars to cents; the regenerated figures keep 6 decimals and agree when rounded.',
+    detail:
+      `The published table prints dollars to ${rounded.every((row) => (row.published.split('.')[1]?.length ?? 0) === 2) ? 'cents' : 'its own precision'}; ` +
+      `the regenerated figures keep 6 decimals` +
+      (disagreeing.length === 0
+        ? ` and all ${rounded.length} agree when rounded.`
+        : `; rounded, ${disagreeing.map((row) => `${row.label} ($${usd6(row.measured)} against $${row.published})`).join(', ')} still differ${disagreeing.length === 1 ? 's' : ''}.`),
   });
   return differences;
 }
@@ -110,6 +144,7 @@ export function paperSummary(results: PaperResults): Record<string, unknown> {
   return {
     schemaVersion: 1,
     experiment: experiment.name,
+    provenance: results.provenance,
     title: experiment.title,
     dataset: experiment.dataset,
     priceTable: { id: prices.id, version: prices.version },

@@ -11,9 +11,9 @@ import {
   startOpenAIStandIn,
   type StandInServer,
 } from '../../../tools/stand-ins/index.js';
-import { runLiveExperiment } from '../src/experiment/run-live-experiment.js';
-import { StageLog } from '../src/live/stage-log.js';
-import { billedUsd, failures, refusing, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
+import { runLiveExperiment } from '../src/live/run-live-experiment.js';
+import { StageLog } from '../src/run-folder/stage-log.js';
+import { complete, billedUsd, failures, refusing, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
 const FAKE_KEY = 'sk-confide-fake-key-9f8e7d6c5b4a';
 
@@ -91,8 +91,8 @@ describe('a live run against faulty stand-ins', () => {
       output: bill[0]!.output + bill[1]!.output,
       thinking: bill[0]!.thinking + bill[1]!.thinking,
     });
-    expect(result.summary!.costUsd.allCalls).toBeCloseTo(billedUsd([vllm.billing, gemini.billing]), 10);
-    expect(result.spentUsd).toBeCloseTo(result.summary!.costUsd.allCalls, 10);
+    expect(complete(result).summary.costUsd.allCalls).toBeCloseTo(billedUsd([vllm.billing, gemini.billing]), 10);
+    expect(result.spentUsd).toBeCloseTo(complete(result).summary.costUsd.allCalls, 10);
   });
 });
 
@@ -112,7 +112,7 @@ describe('a budget below the estimate', () => {
     const finished = await runLiveExperiment({ experiment, registry: testRegistry(), outFolder, resume: true, budgetUsd: 1, cachePath: null, problems });
     expect(finished.status).toBe('complete');
     expect(readRunDirectory(outFolder).records).toHaveLength(60);
-    expect(billedUsd([vllm.billing, gemini.billing])).toBeCloseTo(finished.summary!.costUsd.allCalls, 10);
+    expect(billedUsd([vllm.billing, gemini.billing])).toBeCloseTo(complete(finished).summary.costUsd.allCalls, 10);
   });
 });
 

@@ -7,8 +7,8 @@ import type { RunRecord } from '@confide/core';
 import { readRunDirectory } from '@confide/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultResponder, startGeminiStandIn, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
-import { runLiveExperiment } from '../src/experiment/run-live-experiment.js';
-import { billedUsd, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
+import { runLiveExperiment } from '../src/live/run-live-experiment.js';
+import { complete, billedUsd, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workspace = join(here, '..', '..', '..');
@@ -137,7 +137,7 @@ describe('a live run killed with SIGKILL at 10 random points', () => {
       cachePath: settings.cachePath,
       problems: syntheticProblems(PROBLEMS),
     });
-    expect(billedUsd([vllm.billing, gemini.billing])).toBeCloseTo(finished.summary!.costUsd.allCalls, 10);
+    expect(billedUsd([vllm.billing, gemini.billing])).toBeCloseTo(complete(finished).summary.costUsd.allCalls, 10);
     // only requests in flight at a kill were sent again: at most the lanes' concurrency per kill
     const resent = vllm.billing.requests - vllm.billing.received.size + (gemini.billing.requests - gemini.billing.received.size);
     expect(resent).toBeLessThanOrEqual(KILLS * 8);

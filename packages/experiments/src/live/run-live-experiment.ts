@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfideError,
   InvalidConfigError,
+  isFailedRecord,
   PRICE_TABLES,
   RUN_MANIFEST_SCHEMA_VERSION,
   RunRecord,
@@ -13,29 +13,29 @@ import {
   type PluginUse,
   type Problem,
   type RouteDecision,
+  type RunLookup,
   type RunManifest,
 } from '@confide/core';
-import { loadProblems, MANIFEST_FILE, RECORDS_FILE, workspaceRoot, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
+import { loadProblems, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
 import { delegate, type CostLedger } from '@confide/routing';
-import { Budget } from '../budget/budget.js';
-import { ResponseCache } from '../cache/response-cache.js';
-import { BudgetExceededError, CancelledError } from '../errors.js';
-import { isLiveModelClient, type LiveModelClient } from '../live-model-client.js';
-import { canonicalJson } from '../request-key.js';
-import { ScheduledModelClient } from '../scheduled-client.js';
-import { Scheduler, type SchedulerEvent } from '../scheduler/scheduler.js';
-import { isFailedRecord, liveSource, type LiveSource } from '../live/live-source.js';
-import { LoggedDecision, loggedRouter } from '../live/logged-router.js';
-import { RunProgress } from '../live/run-progress.js';
-import { StageLog } from '../live/stage-log.js';
+import { Budget } from '@confide/inference';
+import { ResponseCache } from '@confide/inference';
+import { BudgetExceededError, CancelledError } from '@confide/inference';
+import { isLiveModelClient, type LiveModelClient } from '@confide/inference';
+import { canonicalJson } from '@confide/inference';
+import { ScheduledModelClient } from '@confide/inference';
+import { Scheduler, type SchedulerEvent } from '@confide/inference';
+import type { StopReason } from '../outcome.js';
+import { liveSource, type LiveSource } from './live-source.js';
+import { LoggedDecision, loggedRouter } from './logged-router.js';
+import { RunProgress } from './run-progress.js';
+import { StageLog } from '../run-folder/stage-log.js';
 import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
 import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
 import { liveRunReport } from './live-run-report.js';
 
 /** The plugin context of a live run: routers that call a model (a live orchestrator) find their client here. */
 
-export const RUN_CONFIG_FILE = 'run-config.json';
-export const STAGES_FOLDER = 'stages';
 
 export interface LiveRunOptions {
   experiment: LiveExperiment;
@@ -56,43 +56,27 @@ export interface LiveRunOptions {
   write?: (text: string) => void;
   interactive?: boolean;
   problems?: readonly Problem[];
+  /** The command's run store, relative to the experiment's folder: core/replay and core/recorded read runs through it. */
+  runs?: RunLookup;
+  /** The command that resumes this run, for the message of a stopped run. */
+  resumeCommand?: string;
   /** Where a hub dataset (`dataset: "hf://datasets/…"`) comes from: the hub connection and the cache folder. */
   hub?: { connection?: HubConnection; cacheFolder?: string; offline?: boolean };
 }
 
-export interface LiveRunResult {
-  status: 'complete' | 'stopped';
-  /** Why a stopped run stopped, with what to do next. */
+interface LiveRunFigures {
+  /** What happened, in a line: the score and cost of a complete run; why a stopped run stopped, with what to do next. */
   message: string;
-  summary?: LiveRunSummary;
   spentUsd: number;
   estimateUpperUsd: number;
   files: string[];
 }
 
-function gitState(): { commit: string | null; dirty: boolean | null } {
-  try {
-    const root = workspaceRoot();
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return { commit, dirty: status.trim().length > 0 };
-  } catch {
-    return { commit: null, dirty: null };
-  }
-}
+/** How a live run ended: complete with its summary, or stopped for a typed reason (it resumes with --resume). */
+export type LiveRunResult = ({ status: 'complete'; summary: LiveRunSummary } | { status: 'stopped'; reason: StopReason }) & LiveRunFigures;
 
-function packageVersions(): Record<string, string> {
-  const versions: Record<string, string> = {};
-  for (const name of ['@google/genai', 'openai', 'better-sqlite3', 'zod']) {
-    try {
-      const path = join(workspaceRoot(), 'node_modules', name, 'package.json');
-      versions[name] = (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-    } catch {
-      // not installed where we look: left out rather than guessed
-    }
-  }
-  return versions;
-}
+/** Sub-folders where a complete live run writes each model's graded answers as a run directory of its own. */
+export const SIDE_RUN_FOLDERS = { small: 'small', large: 'large' } as const;
 
 function createLiveClient(registry: PluginRegistry, slotName: string, slot: ModelSlot | OrchestratorSlot, context: PluginContext) {
   const created = registry.create('model', slot.client.id, slot.client.options, context);
@@ -136,7 +120,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
     rmSync(stagesFolder, { recursive: true, force: true });
     writeFileAtomic(configPath, runConfig + '\n');
   }
-  for (const file of [MANIFEST_FILE, RECORDS_FILE]) rmSync(join(options.outFolder, file), { force: true });
+  for (const file of [MANIFEST_FILE, RECORDS_FILE, ...Object.values(SIDE_RUN_FOLDERS)]) rmSync(join(options.outFolder, file), { recursive: true, force: true });
 
   const smallLog = new StageLog(join(stagesFolder, 'small.jsonl'), RunRecord);
   const largeLog = new StageLog(join(stagesFolder, 'large.jsonl'), RunRecord);
@@ -147,7 +131,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const resumedRoutes = new Map<string, RouteDecision>(routeLog.read().map((entry) => [entry.problemId, entry.decision]));
 
   // ---- clients, scheduler, cache, budget ----------------------------------------------------------------------
-  const baseContext: PluginContext = { priceTable: prices };
+  const runs = options.runs ?? new RunStore();
+  const baseContext: PluginContext = { priceTable: prices, runs };
   const small = createLiveClient(registry, 'small', experiment.small, baseContext);
   const large = createLiveClient(registry, 'large', experiment.large, baseContext);
   const orchestrator = experiment.orchestrator ? createLiveClient(registry, 'orchestrator', experiment.orchestrator, baseContext) : undefined;
@@ -209,7 +194,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const smallSource = source('small', experiment.small, smallClient, smallLog, resumedSmall);
   const largeSource = source('large', experiment.large, largeClient, largeLog, resumedLarge);
 
-  const routerContext: PluginContext = { priceTable: prices, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
+  const routerContext: PluginContext = { priceTable: prices, runs, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
   const routerUse = registry.create('router', experiment.router.id, experiment.router.options, routerContext);
   const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
 
@@ -271,16 +256,22 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   }
 
   if (failure !== undefined || records === undefined || ledger === undefined) {
-    const stoppedBy =
+    const reason: StopReason | undefined =
       failure instanceof BudgetExceededError || (ConfideError.isInstance(failure) && failure.code === 'BUDGET_EXCEEDED')
-        ? `stopped: ${(failure as Error).message}. Nothing past the budget was sent. Spent $${budget.spentUsd.toFixed(6)}.`
+        ? 'budget'
         : failure instanceof CancelledError || (ConfideError.isInstance(failure) && failure.code === 'CANCELLED')
-          ? `stopped: cancelled. Requests in flight were finished and written. Spent $${budget.spentUsd.toFixed(6)}.`
+          ? 'cancelled'
           : undefined;
-    if (stoppedBy === undefined) throw failure;
+    if (reason === undefined) throw failure;
+    const stoppedBy =
+      reason === 'budget'
+        ? `stopped: ${(failure as Error).message}. Nothing past the budget was sent. Spent $${budget.spentUsd.toFixed(6)}.`
+        : `stopped: cancelled. Requests in flight were finished and written. Spent $${budget.spentUsd.toFixed(6)}.`;
+    const resume = options.resumeCommand ?? `confide run <experiment> --out ${options.outFolder} --resume${options.budgetUsd !== undefined ? ' --budget <more>' : ''}`;
     return {
       status: 'stopped',
-      message: `${stoppedBy} Continue with: confide run <experiment> --out ${options.outFolder} --resume${options.budgetUsd !== undefined ? ' --budget <more>' : ''}`,
+      reason,
+      message: `${stoppedBy} Continue with: ${resume}`,
       spentUsd: budget.spentUsd,
       estimateUpperUsd,
       files: [smallLog.path, largeLog.path, routeLog.path],
@@ -312,6 +303,24 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
     records: records.length,
   };
   writeRunDirectory(options.outFolder, { manifest, records });
+  // Each model's graded answers as a run of its own, so another experiment can name `<run>/small` (an ablation's small
+  // side, a replay client's run) like any recorded run.
+  const sideFiles: string[] = [];
+  for (const [side, log, client] of [['small', smallLog, small], ['large', largeLog, large]] as const) {
+    const sideRecords = log.read().filter((record) => !isFailedRecord(record));
+    const folder = join(options.outFolder, SIDE_RUN_FOLDERS[side]);
+    writeRunDirectory(folder, {
+      manifest: {
+        ...manifest,
+        runId: `${experiment.name}/${side}`,
+        description: `${experiment.title}: the ${side} model's graded answers`,
+        plugins: [client.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)],
+        records: sideRecords.length,
+      },
+      records: sideRecords,
+    });
+    sideFiles.push(join(folder, MANIFEST_FILE), join(folder, RECORDS_FILE));
+  }
   const reportPath = join(options.outFolder, 'report.md');
   const summaryPath = join(options.outFolder, 'summary.json');
   writeFileAtomic(reportPath, liveRunReport(summary));
@@ -322,6 +331,6 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
     summary,
     spentUsd: budget.spentUsd,
     estimateUpperUsd,
-    files: [join(options.outFolder, MANIFEST_FILE), join(options.outFolder, RECORDS_FILE), reportPath, summaryPath],
+    files: [join(options.outFolder, MANIFEST_FILE), join(options.outFolder, RECORDS_FILE), reportPath, summaryPath, ...sideFiles],
   };
 }

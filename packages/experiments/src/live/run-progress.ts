@@ -1,6 +1,6 @@
-import type { Budget } from '../budget/budget.js';
-import type { CallEvent } from '../scheduled-client.js';
-import type { SchedulerEvent } from '../scheduler/scheduler.js';
+import type { Budget } from '@confide/inference';
+import type { CallEvent } from '@confide/inference';
+import type { SchedulerEvent } from '@confide/inference';
 
 interface SideCounts {
   answered: number;

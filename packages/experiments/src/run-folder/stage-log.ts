@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InvalidInputError } from '@confide/core';
+import { completeLines, parseJsonLines } from '@confide/data';
 import type { z } from 'zod';
 
 /**
@@ -19,25 +19,9 @@ export class StageLog<Schema extends z.ZodType> {
   read(): z.infer<Schema>[] {
     if (!existsSync(this.path)) return [];
     const text = readFileSync(this.path, 'utf8');
-    const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+    const complete = completeLines(text);
     if (complete.length !== text.length) truncateSync(this.path, Buffer.byteLength(complete, 'utf8'));
-    const items: z.infer<Schema>[] = [];
-    complete.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new InvalidInputError({ file: this.path, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
-      }
-      const parsed = this.schema.safeParse(value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new InvalidInputError({ file: this.path, row: index + 1, field: issue.path.join('.'), problem: issue.message });
-      }
-      items.push(parsed.data);
-    });
-    return items;
+    return parseJsonLines(complete, this.path, this.schema);
   }
 
   /** Appends one item as one line, in one write. */

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidConfigError, type PluginKind, type PluginRegistry } from '@confide/core';
-import { readConfigFile, SftDatasetConfig } from '@confide/data';
+import { SftDatasetConfig } from '@confide/data';
 import { TrainAdapterConfig } from '@confide/training';
 import { z } from 'zod';
-import { VllmServeOptions } from '../vllm-launcher.js';
-import { LIVE_EXPERIMENT_FILE, LiveExperiment } from './live-experiment.js';
+import { VllmServeOptions } from '@confide/inference';
+import { LiveExperiment } from '../live/live-experiment.js';
 
 /**
  * Values the pipeline fills into plugin options once an earlier step has made them:
@@ -127,17 +125,3 @@ export function checkPipelinePlugins(experiment: PipelineExperiment, registry: P
   }
 }
 
-/** The `kind` of `<folder>/experiment.json`, or undefined when it cannot be read (the loader then says why). */
-export function experimentKind(folder: string): string | undefined {
-  try {
-    const kind = (JSON.parse(readFileSync(join(folder, LIVE_EXPERIMENT_FILE), 'utf8')) as { kind?: unknown }).kind;
-    return typeof kind === 'string' ? kind : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads and validates `<folder>/experiment.json` of kind "pipeline"; a bad key is named with the file. */
-export function loadPipelineExperiment(folder: string): PipelineExperiment {
-  return readConfigFile(join(folder, LIVE_EXPERIMENT_FILE), PipelineExperiment);
-}

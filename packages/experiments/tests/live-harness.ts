@@ -2,6 +2,7 @@ import {
   costInHundredMillionths,
   definePlugin,
   PLUGIN_SPECIFICATION_VERSION,
+  isFailedRecord,
   PluginRegistry,
   SEED_PRICES_2025_11,
   type Problem,
@@ -9,9 +10,9 @@ import {
 } from '@confide/core';
 import { z } from 'zod';
 import type { Billing, Responder } from '../../../tools/stand-ins/index.js';
-import { geminiModel, openaiModel, replayModel, vllmModel } from '../src/clients/model-plugins.js';
-import { LiveExperiment } from '../src/experiment/live-experiment.js';
-import { isFailedRecord } from '../src/live/live-source.js';
+import { geminiModel, openaiModel, replayModel, vllmModel } from '@confide/inference';
+import { LiveExperiment } from '../src/live/live-experiment.js';
+import type { LiveRunResult } from '../src/live/run-live-experiment.js';
 
 export const SMALL_MODEL = 'qwen2.5-math-1.5b-instruct-lora-confidence';
 export const SMALL_SERVED = 'qwen-math-confidence';
@@ -134,4 +135,10 @@ export function billedUsd(billings: ReadonlyArray<Billing>): number {
 /** Ids of records that failed, with their reason. */
 export function failures(records: readonly RunRecord[]): Map<string, string> {
   return new Map(records.filter(isFailedRecord).map((record) => [record.problemId, record.grade.reason!]));
+}
+
+/** The result of a run that must have completed (its message says why when it did not). */
+export function complete(result: LiveRunResult): Extract<LiveRunResult, { status: 'complete' }> {
+  if (result.status !== 'complete') throw new Error(`the run stopped (${result.reason}): ${result.message}`);
+  return result;
 }

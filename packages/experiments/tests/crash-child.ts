@@ -3,7 +3,7 @@
  * line, prints "sending" once it is about to run, and is killed with SIGKILL by the test at a random moment.
  */
 import { readFileSync } from 'node:fs';
-import { runLiveExperiment } from '../src/experiment/run-live-experiment.js';
+import { runLiveExperiment } from '../src/live/run-live-experiment.js';
 import { standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
 interface CrashChildSettings {

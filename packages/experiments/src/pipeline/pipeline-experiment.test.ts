@@ -5,9 +5,12 @@ import { definePlugin, InvalidConfigError, PLUGIN_SPECIFICATION_VERSION, PluginR
 import { workspaceRoot } from '@confide/data';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { replayModel, vllmModel } from '../clients/model-plugins.js';
-import { transformersModel } from '../clients/transformers-client.js';
-import { checkPipelinePlugins, experimentKind, fillPlaceholders, loadPipelineExperiment, PipelineExperiment, placeholdersIn } from './pipeline-experiment.js';
+import { replayModel, vllmModel } from '@confide/inference';
+import { transformersModel } from '@confide/inference';
+import { experimentKindOf, loadExperimentOfKind } from '../experiment.js';
+import { checkPipelinePlugins, fillPlaceholders, PipelineExperiment, placeholdersIn } from './pipeline-experiment.js';
+
+const loadPipelineExperiment = (folder: string) => loadExperimentOfKind(folder, 'pipeline').experiment;
 
 const router = definePlugin({
   id: 'core/confidence-token',
@@ -47,7 +50,7 @@ describe('placeholders', () => {
 
 describe('experiments/tiny-e2e', () => {
   it("is a pipeline with the tiny model and the seed's LoRA shape, and names only registered plugins", () => {
-    expect(experimentKind(tinyE2e)).toBe('pipeline');
+    expect(experimentKindOf(tinyE2e)).toBe('pipeline');
     const experiment = loadPipelineExperiment(tinyE2e);
     expect(experiment).toMatchObject({
       pipelineCheck: true,

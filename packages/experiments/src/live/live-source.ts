@@ -1,5 +1,7 @@
 import {
   ConfideError,
+  FAILED_FINISH_REASON,
+  FAILED_REASON_PREFIX,
   RUN_RECORD_SCHEMA_VERSION,
   type Evaluator,
   type Generation,
@@ -7,19 +9,12 @@ import {
   type RunRecord,
 } from '@confide/core';
 import type { GenerationSource } from '@confide/routing';
-import { ApiError } from '../errors.js';
-import type { LiveGenerationRequest } from '../live-model-client.js';
-import type { ScheduledModelClient } from '../scheduled-client.js';
+import { ApiError } from '@confide/inference';
+import type { LiveGenerationRequest } from '@confide/inference';
+import type { ScheduledModelClient } from '@confide/inference';
 import { promptMessages, type PromptTemplate } from './prompt.js';
-import type { StageLog } from './stage-log.js';
+import type { StageLog } from '../run-folder/stage-log.js';
 
-export const FAILED_FINISH_REASON = 'error';
-export const FAILED_REASON_PREFIX = 'request failed: ';
-
-/** Whether a record stands for a problem whose request failed (kept with its reason, retried on resume). */
-export function isFailedRecord(record: RunRecord): boolean {
-  return record.generation.finishReason === FAILED_FINISH_REASON && record.grade.reason?.startsWith(FAILED_REASON_PREFIX) === true;
-}
 
 export interface LiveSourceOptions {
   /** `small` or `large`: the side of the delegation, used in labels and file names. */

@@ -6,8 +6,8 @@ import { orchestratorRouter } from '@confide/router-orchestrator';
 import { thresholdRouter } from '@confide/router-threshold';
 import { afterAll, expect, it } from 'vitest';
 import { defaultResponder, startGeminiStandIn, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
-import { runLiveExperiment } from '../src/experiment/run-live-experiment.js';
-import { billedUsd, LARGE_MODEL, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
+import { runLiveExperiment } from '../src/live/run-live-experiment.js';
+import { complete, billedUsd, LARGE_MODEL, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
 const servers: StandInServer[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.close())));
@@ -52,9 +52,9 @@ it('runs Delegation I live: the orchestrator answers a hand_off schema, and its 
   const asked = log.map((entry) => JSON.parse(JSON.parse(entry).body)).filter((body) => body.generationConfig?.responseJsonSchema);
   expect(asked).toHaveLength(40);
   expect(asked[0].generationConfig.responseMimeType).toBe('application/json');
-  expect(result.summary!.router).toMatchObject({ model: 'gemini-2.5-flash-lite', calls: 40 });
-  expect(result.summary!.costUsd.withRouter).toBeGreaterThan(result.summary!.costUsd.answers);
-  expect(result.summary!.costUsd.allCalls).toBeCloseTo(billedUsd([vllm.billing, gemini.billing]), 10);
+  expect(complete(result).summary.router).toMatchObject({ model: 'gemini-2.5-flash-lite', calls: 40 });
+  expect(complete(result).summary.costUsd.withRouter).toBeGreaterThan(complete(result).summary.costUsd.answers);
+  expect(complete(result).summary.costUsd.allCalls).toBeCloseTo(billedUsd([vllm.billing, gemini.billing]), 10);
 });
 
 it('routes on live P(<|c_math|>) read from the logprobs with the threshold router', async () => {

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
-import { readConfigFile } from '@confide/data';
+import { RunReference } from '@confide/data';
 import { z } from 'zod';
 
-const RunId = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a run id such as "qwen-1.5b"');
 const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
 
 /** A router to evaluate on the small/large pair: one point, or a sweep of one numeric option. */
@@ -21,7 +19,7 @@ const RouterEntry = z.strictObject({
   /** Seeds to average a randomised router over (its `seed` option is set to 0..repeats-1). */
   repeats: z.number().int().min(1).max(1000).default(1),
   /** Other models the router reads, by peer name. */
-  peers: z.record(z.string(), z.strictObject({ run: RunId })).default({}),
+  peers: z.record(z.string(), z.strictObject({ run: RunReference })).default({}),
 });
 export type AblationRouterEntry = z.infer<typeof RouterEntry>;
 
@@ -29,7 +27,7 @@ const CascadeEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
   label: z.string().min(1),
   stages: z
-    .array(z.strictObject({ run: RunId, router: PluginChoice.optional() }))
+    .array(z.strictObject({ run: RunReference, router: PluginChoice.optional() }))
     .min(2)
     .refine((stages) => stages.slice(0, -1).every((stage) => stage.router !== undefined), {
       message: 'every stage but the last needs a router that keeps or escalates its answer',
@@ -40,16 +38,18 @@ export const AblationExperiment = z.strictObject({
   kind: z.literal('ablation'),
   name: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string().min(1),
-  dataset: z.literal('math500'),
+  /** The problems: a bundled dataset name or an hf://datasets/… reference; only those the small run answered are used. */
+  dataset: z.string().min(1),
   priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
   grades: z.enum(['recorded', 'math']).default('recorded'),
-  small: z.strictObject({ run: RunId, label: z.string() }),
-  large: z.strictObject({ run: RunId, label: z.string() }),
+  /** Runs by bundled id or by path to a run directory (relative to this file's folder). */
+  small: z.strictObject({ run: RunReference, label: z.string() }),
+  large: z.strictObject({ run: RunReference, label: z.string() }),
   routers: z.array(RouterEntry).min(1),
   cascades: z.array(CascadeEntry).default([]),
-  /** The paper experiment whose Delegation I and II are drawn on the same axes. */
-  paperExperiment: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  /** The folder of the paper experiment whose Delegation I and II are drawn on the same axes (relative to this file's folder). */
+  paperExperiment: z.string().min(1).optional(),
   bootstrap: z.strictObject({
     resamples: z.number().int().min(10).max(100_000).default(1000),
     seed: z.number().int().nonnegative().default(0),
@@ -75,10 +75,8 @@ export const AblationExperiment = z.strictObject({
 });
 export type AblationExperiment = z.infer<typeof AblationExperiment>;
 
-/** Reads and validates `<folder>/experiment.json` of an ablation; bad keys name the file and key. */
-export function loadAblationExperiment(folder: string): AblationExperiment {
-  const path = join(folder, 'experiment.json');
-  const experiment = readConfigFile(path, AblationExperiment);
+/** Checks that comparisons and risk control name router entries of the experiment. */
+export function checkAblationReferences(experiment: AblationExperiment, path: string): void {
   const ids = new Set(experiment.routers.map((router) => router.id));
   for (const comparison of experiment.comparisons) {
     for (const id of comparison.routers) if (!ids.has(id)) throw new InvalidConfigError(`${path}: key "comparisons": unknown router entry "${id}"`);
@@ -86,5 +84,4 @@ export function loadAblationExperiment(folder: string): AblationExperiment {
   for (const entry of experiment.riskControl) {
     if (!ids.has(entry.router)) throw new InvalidConfigError(`${path}: key "riskControl": unknown router entry "${entry.router}"`);
   }
-  return experiment;
 }

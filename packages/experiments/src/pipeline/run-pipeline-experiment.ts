@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   ConfideError,
   InvalidConfigError,
+  isFailedRecord,
   RunRecord,
   UNCERTAIN_TOKEN,
   type PluginRegistry,
@@ -14,6 +15,9 @@ import {
   currentProvenance,
   parseSftDatasetConfig,
   SFT_TRAIN_FILE,
+  RUN_CONFIG_FILE,
+  RunStore,
+  STAGES_FOLDER,
   writeFileAtomic,
   type SftDatasetProgress,
   type SftDatasetSummary,
@@ -26,14 +30,14 @@ import {
   type RunnerProgress,
   type TrainAdapterResult,
 } from '@confide/training';
-import { isFailedRecord } from '../live/live-source.js';
-import { StageLog } from '../live/stage-log.js';
-import { canonicalJson } from '../request-key.js';
-import { startVllmServer, type VllmServer } from '../vllm-launcher.js';
-import { LiveExperiment } from './live-experiment.js';
-import type { LiveRunSummary } from './live-run-summary.js';
+import { StageLog } from '../run-folder/stage-log.js';
+import { canonicalJson } from '@confide/inference';
+import { startVllmServer, type VllmServer } from '@confide/inference';
+import { LiveExperiment } from '../live/live-experiment.js';
+import type { LiveRunSummary } from '../live/live-run-summary.js';
 import { checkPipelinePlugins, fillPlaceholders, placeholdersIn, type PipelineExperiment, type PipelinePlaceholder } from './pipeline-experiment.js';
-import { runLiveExperiment, STAGES_FOLDER } from './run-live-experiment.js';
+import type { StopReason } from '../outcome.js';
+import { runLiveExperiment } from '../live/run-live-experiment.js';
 
 export const PIPELINE_CONFIG_FILE = 'pipeline.json';
 export const PIPELINE_SUMMARY_FILE = 'summary.json';
@@ -93,12 +97,11 @@ export interface PipelineSummary {
   delegate: LiveRunSummary;
 }
 
-export interface PipelineRunResult {
-  status: 'complete' | 'stopped';
+/** How a pipeline run ended: complete with its summary, or stopped for a typed reason (it resumes with --resume). */
+export type PipelineRunResult = ({ status: 'complete'; summary: PipelineSummary } | { status: 'stopped'; reason: StopReason }) & {
   message: string;
-  summary?: PipelineSummary;
   files: string[];
-}
+};
 
 /** The folder of the tiny random Qwen2-architecture model, built (or found in .cache) by tools/tiny-model. */
 export function buildTinyModel(python?: string): string {
@@ -313,8 +316,10 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     const outcome = await runLiveExperiment({
       experiment: live,
       registry,
+      runs: new RunStore().relativeTo(dirname(options.source)),
       outFolder: delegateFolder,
-      resume: options.resume === true && existsSync(join(delegateFolder, 'run-config.json')),
+      resume: options.resume === true && existsSync(join(delegateFolder, RUN_CONFIG_FILE)),
+      resumeCommand,
       ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
       cachePath: options.cachePath ?? null,
       ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
@@ -324,8 +329,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     });
     await stopServers();
     if (outcome.status === 'stopped') {
-      const reason = outcome.message.split(' Continue with:')[0]!;
-      return { status: 'stopped', message: `${reason} Continue with: ${resumeCommand}`, files: outcome.files };
+      return { status: 'stopped', reason: outcome.reason, message: outcome.message, files: outcome.files };
     }
 
     // ---- report ----------------------------------------------------------------------------------------------
@@ -338,7 +342,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
       dataset,
       train,
       generate: summariseSmallModel(join(delegateFolder, STAGES_FOLDER, 'small.jsonl')),
-      delegate: outcome.summary!,
+      delegate: outcome.summary,
     };
     const reportPath = join(outFolder, PIPELINE_REPORT_FILE);
     writeFileAtomic(reportPath, pipelineReport(summary, outFolder));
@@ -346,10 +350,10 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     return { status: 'complete', message: outcome.message, summary, files: [reportPath, summaryPath, ...outcome.files] };
   } catch (error) {
     if (error instanceof PipelineStopped) {
-      return { status: 'stopped', message: `stopped during ${step}: ${error.message}. Continue with: ${resumeCommand}`, files: [configPath] };
+      return { status: 'stopped', reason: 'cancelled', message: `stopped during ${step}: ${error.message}. Continue with: ${resumeCommand}`, files: [configPath] };
     }
     if (ConfideError.isInstance(error) && error.code === 'CANCELLED' && options.stopSignal?.aborted) {
-      return { status: 'stopped', message: `stopped during ${step}. Continue with: ${resumeCommand}`, files: [configPath] };
+      return { status: 'stopped', reason: 'cancelled', message: `stopped during ${step}. Continue with: ${resumeCommand}`, files: [configPath] };
     }
     throw error;
   } finally {

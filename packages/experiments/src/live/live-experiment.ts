@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { PRICE_TABLES } from '@confide/core';
-import { readConfigFile } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({
@@ -65,10 +63,3 @@ export const LiveExperiment = z.strictObject({
   expect: z.strictObject({ correct: z.number().int().nonnegative(), costUsd: PublishedUsd }).optional(),
 });
 export type LiveExperiment = z.infer<typeof LiveExperiment>;
-
-export const LIVE_EXPERIMENT_FILE = 'experiment.json';
-
-/** Reads and validates `<folder>/experiment.json`; an unknown key or bad value names the file and the key. */
-export function loadLiveExperiment(folder: string): LiveExperiment {
-  return readConfigFile(join(folder, LIVE_EXPERIMENT_FILE), LiveExperiment);
-}

@@ -1,6 +1,6 @@
 import { RouteDecision, type Router } from '@confide/core';
 import { z } from 'zod';
-import type { StageLog } from './stage-log.js';
+import type { StageLog } from '../run-folder/stage-log.js';
 
 export const LoggedDecision = z.strictObject({ problemId: z.string().min(1), decision: RouteDecision });
 export type LoggedDecision = z.infer<typeof LoggedDecision>;

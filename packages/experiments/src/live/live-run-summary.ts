@@ -1,7 +1,6 @@
-import type { Evaluator, PluginUse, RunRecord } from '@confide/core';
+import { FAILED_REASON_PREFIX, isFailedRecord, type Evaluator, type PluginUse, type RunRecord } from '@confide/core';
 import { accuracy, type AccuracySummary } from '@confide/metrics';
 import type { CostLedger } from '@confide/routing';
-import { FAILED_REASON_PREFIX, isFailedRecord } from '../live/live-source.js';
 import type { LiveExperiment } from './live-experiment.js';
 
 export interface LiveRunSummary {

@@ -11,7 +11,14 @@ import {
   percentileInterval,
   type McNemarResult,
 } from '@confide/metrics';
-import type { ProblemOutcomes } from './ablation-results.js';
+
+/** Per-problem outcome of one routed run: what bootstrap intervals and paired tests resample. */
+export interface ProblemOutcomes {
+  correct: Uint8Array;
+  /** Paid cost per problem, in 1e-8 dollars (every call made for it). */
+  cost: Float64Array;
+  delegated: Uint8Array;
+}
 
 export interface Interval {
   lower: number;

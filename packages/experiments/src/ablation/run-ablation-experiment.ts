@@ -1,0 +1,480 @@
+import { resolve } from 'node:path';
+import {
+  CONFIDENT_TOKEN,
+  InvalidConfigError,
+  PRICE_TABLES,
+  routingScore,
+  type PluginRegistry,
+  type PluginUse,
+  type Problem,
+  type RoutingScore,
+  type RunRecord,
+} from '@confide/core';
+import { loadProblems, numpyDefaultRng, RunStore, type RunDirectory } from '@confide/data';
+import {
+  accuracyBySlice,
+  aiq,
+  apgr,
+  cpt,
+  nonDecreasingConvexHull,
+  percentileInterval,
+} from '@confide/metrics';
+import {
+  cascade,
+  delegate,
+  operatingPoint,
+  outcomeTable,
+  replaySource,
+  ThresholdSweep,
+  type CostLedger,
+  type GenerationSource,
+  type OperatingPoint,
+  type OutcomeTable,
+  type ProblemOutcomes,
+  bootstrapInterval,
+  mcnemarComparison,
+  resampleWeights,
+  riskControlledThreshold,
+  scoreCalibration,
+} from '@confide/routing';
+import type { AblationExperiment, AblationRouterEntry } from './ablation-experiment.js';
+import { writeAblationReport, type AblationResults, type PaperPoint, type RouterCurve } from '@confide/reports';
+import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
+import type { ExperimentOutcome } from '../outcome.js';
+import { computePaperResults } from '../paper/run-paper-experiment.js';
+import { experimentFileLabel } from '../run-folder/experiment-file.js';
+import { summaryProvenance } from '../run-folder/provenance.js';
+
+export interface AblationInputs {
+  experiment: AblationExperiment;
+  /** The experiment file (hashed into summary.json). */
+  experimentFile: string;
+  registry: PluginRegistry;
+  /** The dataset's problems; the ablation uses those the small run answered, in dataset order. */
+  problems: readonly Problem[];
+  /** The dataset as its manifest names it (a bundled name, a pinned hf:// reference). */
+  datasetReference?: string;
+  /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
+  loadRun: (reference: string) => RunDirectory;
+  /** Re-grades records when `grades` is `math`; absent means only recorded verdicts are available. */
+  regrade?: (records: readonly RunRecord[]) => Promise<RunRecord[]>;
+  /** The evaluator `regrade` grades with, recorded in summary.json. */
+  evaluatorUse?: PluginUse;
+  /** The paper's Delegation I and II (published accounting), to draw on the same axes. */
+  paperPoints?: PaperPoint[];
+}
+
+/**
+ * The delegation rate each router is reported at: the rate at which the small run's own confidence token delegates
+ * (<|u_math|> or none, Delegation II's rule) when it has tokens, else the first comparison's rate, else one half.
+ */
+function referenceRate(experiment: AblationExperiment, small: readonly RunRecord[]): { rate: number; source: string } {
+  if (small.some((record) => record.generation.confidenceToken !== null)) {
+    const delegated = small.filter((record) => record.generation.confidenceToken !== CONFIDENT_TOKEN).length;
+    return { rate: delegated / small.length, source: "the rate at which the small run's confidence token delegates: Delegation II's rule" };
+  }
+  const comparison = experiment.comparisons[0];
+  if (comparison) return { rate: comparison.atDelegationRate, source: "the first comparison's rate" };
+  return { rate: 0.5, source: 'one half: the small run has no confidence token and the experiment no comparison' };
+}
+
+function outcomesFrom(records: readonly RunRecord[], ledger: CostLedger, problems: readonly Problem[]): ProblemOutcomes {
+  const index = new Map(problems.map((problem, position) => [problem.id, position]));
+  const outcomes: ProblemOutcomes = {
+    correct: new Uint8Array(problems.length),
+    cost: new Float64Array(problems.length),
+    delegated: new Uint8Array(problems.length),
+  };
+  for (const record of records) {
+    const position = index.get(record.problemId)!;
+    outcomes.correct[position] = record.grade.correct ? 1 : 0;
+    outcomes.delegated[position] = record.route?.target === 'large' ? 1 : 0;
+  }
+  for (const entry of ledger.entries) {
+    if (entry.role !== 'peek') outcomes.cost[index.get(entry.problemId)!]! += entry.costHundredMillionths;
+  }
+  return outcomes;
+}
+
+function outcomesFromSweep(table: OutcomeTable, sweep: ThresholdSweep, k: number): ProblemOutcomes {
+  const n = table.problemIds.length;
+  const outcomes: ProblemOutcomes = { correct: new Uint8Array(n), cost: new Float64Array(n), delegated: new Uint8Array(n) };
+  const delegatedCount = sweep.delegatedCounts[k]!;
+  for (let position = 0; position < n; position++) {
+    const index = sweep.order[position]!;
+    const delegated = position < delegatedCount;
+    outcomes.delegated[index] = delegated ? 1 : 0;
+    outcomes.correct[index] = delegated ? table.largeCorrect[index]! : table.smallCorrect[index]!;
+    outcomes.cost[index] = table.smallCost[index]! + (delegated ? table.largeCost[index]! : 0);
+  }
+  return outcomes;
+}
+
+function closestToRate(points: readonly OperatingPoint[], rate: number): number {
+  let best = 0;
+  for (let k = 1; k < points.length; k++) {
+    if (Math.abs(points[k]!.delegationRate - rate) < Math.abs(points[best]!.delegationRate - rate)) best = k;
+  }
+  return best;
+}
+
+interface RunContext {
+  inputs: AblationInputs;
+  problems: readonly Problem[];
+  records: (runId: string) => RunRecord[];
+  source: (runId: string) => GenerationSource;
+}
+
+async function engineRun(context: RunContext, entry: AblationRouterEntry, options: Record<string, unknown>) {
+  const { inputs } = context;
+  const prices = PRICE_TABLES[inputs.experiment.priceTable]!;
+  const created = inputs.registry.create('router', entry.router.id, options, { priceTable: prices });
+  const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
+  const result = await delegate({
+    runId: `${inputs.experiment.name}/${entry.id}`,
+    problems: context.problems,
+    router: created.instance,
+    small: context.source(inputs.experiment.small.run),
+    large: context.source(inputs.experiment.large.run),
+    prices,
+    peers,
+  });
+  return { ...result, use: created.use };
+}
+
+function slicesOf(outcomes: ProblemOutcomes, problems: readonly Problem[]) {
+  const records = problems.map((problem, index) => ({
+    subject: problem.subject,
+    level: problem.level,
+    grade: { correct: outcomes.correct[index] === 1 },
+  })) as unknown as RunRecord[];
+  return { subject: accuracyBySlice(records, 'subject'), level: accuracyBySlice(records, 'level') };
+}
+
+/**
+ * Every router of the ablation on the small/large pair: threshold sweeps by the fast prefix-sum path (spot-checked
+ * through the engine), other routers and cascades through the engine, with bootstrap intervals, AIQ, APGR and CPT,
+ * pairwise comparisons, score calibration and a risk-controlled threshold.
+ */
+export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
+  const { experiment } = inputs;
+  const prices = PRICE_TABLES[experiment.priceTable]!;
+  const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
+  const problems = inputs.problems.filter((problem) => answered.has(problem.id));
+  if (problems.length === 0) {
+    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${experiment.dataset}"`);
+  }
+  const graded = new Map<string, RunRecord[]>();
+  const records = (runId: string): RunRecord[] => {
+    const cached = graded.get(runId);
+    if (cached) return cached;
+    const loaded = inputs.loadRun(runId).records;
+    graded.set(runId, loaded);
+    return loaded;
+  };
+  if (experiment.grades === 'math') {
+    if (!inputs.regrade) throw new InvalidConfigError('grades "math" needs the core/math evaluator');
+    const runIds = new Set([
+      experiment.small.run,
+      experiment.large.run,
+      ...experiment.routers.flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
+      ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
+    ]);
+    for (const runId of runIds) graded.set(runId, await inputs.regrade(inputs.loadRun(runId).records));
+  }
+  const context: RunContext = { inputs, problems, records, source: (runId) => replaySource(runId, records(runId)) };
+  const table = outcomeTable(
+    problems,
+    { label: experiment.small.run, records: records(experiment.small.run) },
+    { label: experiment.large.run, records: records(experiment.large.run) },
+    prices,
+  );
+  const n = problems.length;
+  const weights = resampleWeights(n, experiment.bootstrap.resamples, experiment.bootstrap.seed);
+  const confidence = experiment.bootstrap.confidence;
+  const smallAccuracy = table.smallCorrect.reduce((sum, value) => sum + value, 0) / n;
+  const largeAccuracy = table.largeCorrect.reduce((sum, value) => sum + value, 0) / n;
+  const pair = {
+    small: { parameter: null, accuracy: smallAccuracy, costUsd: table.smallCost.reduce((a, b) => a + b, 0) / 1e8, delegationRate: 0, llmCalls: 0 },
+    large: { parameter: null, accuracy: largeAccuracy, costUsd: table.largeCost.reduce((a, b) => a + b, 0) / 1e8, delegationRate: 1, llmCalls: n },
+  };
+  const { rate: referenceDelegationRate, source: referenceDelegationRateSource } = referenceRate(experiment, records(experiment.small.run));
+  const pairAccuracy = { weakAccuracy: smallAccuracy, strongAccuracy: largeAccuracy };
+
+  const intervalsOf = (outcomes: ProblemOutcomes) => ({
+    accuracy: bootstrapInterval(outcomes.correct, weights, confidence, (sum) => sum / n),
+    costUsd: bootstrapInterval(outcomes.cost, weights, confidence, (sum) => sum / 1e8),
+  });
+
+  const curves: RouterCurve[] = [];
+  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: RoutingScore; direction: 'keep-high' | 'keep-low' }>();
+  for (const entry of experiment.routers) {
+    const isThreshold = entry.router.id === 'core/threshold';
+    if (entry.sweep?.values === 'distinct' && !isThreshold) {
+      throw new InvalidConfigError(`router "${entry.id}": sweep values "distinct" work only for core/threshold`);
+    }
+    if (isThreshold && entry.sweep) {
+      const created = inputs.registry.create('router', entry.router.id, entry.router.options, { priceTable: prices });
+      const options = created.use.options as { score: RoutingScore; direction: 'keep-high' | 'keep-low' };
+      const smallRecords = new Map(records(experiment.small.run).map((record) => [record.problemId, record]));
+      const scores = Float64Array.from(problems, (problem) => routingScore(smallRecords.get(problem.id)!, options.score));
+      const sweep = new ThresholdSweep(table, scores, {
+        direction: options.direction,
+        thresholds: entry.sweep.values === 'distinct' ? 'distinct' : entry.sweep.values,
+      });
+      sweeps.set(entry.id, { sweep, scores, score: options.score, direction: options.direction });
+      const points = sweep.points();
+      // Spot-check the fast path against the engine with the plugin itself. The last distinct point (past every score:
+      // delegate all) is outside a probability threshold's range; it equals the always-large router's point.
+      const last = entry.sweep.values === 'distinct' ? points.length - 2 : points.length - 1;
+      const checks = [0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0);
+      let agreed = 0;
+      for (const k of [...new Set(checks)]) {
+        const run = await engineRun(context, entry, { ...entry.router.options, [entry.sweep.option]: points[k]!.parameter });
+        const point = operatingPoint(run.records, run.ledger);
+        if (Math.abs(point.accuracy - points[k]!.accuracy) < 1e-12 && Math.abs(point.costUsd - points[k]!.costUsd) < 1e-9) agreed++;
+      }
+      const reportedIndex = closestToRate(points, referenceDelegationRate);
+      const reportedOutcomes = outcomesFromSweep(table, sweep, reportedIndex);
+      const aiqSamples = weights.map((weight) =>
+        aiq(sweep.pointsWithWeights(weight).map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))),
+      );
+      curves.push({
+        id: entry.id,
+        label: entry.label,
+        router: created.use,
+        kind: 'sweep',
+        points,
+        reported: points[reportedIndex]!,
+        reportedOutcomes,
+        intervals: { ...intervalsOf(reportedOutcomes), aiq: percentileInterval(aiqSamples, confidence) },
+        aiq: aiq(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))),
+        apgr: apgr(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), pairAccuracy),
+        cpt50: cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.5 }),
+        cpt80: cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.8 }),
+        engineCheck: { points: new Set(checks).size, agreed },
+        slices: slicesOf(reportedOutcomes, problems),
+      });
+      continue;
+    }
+    // Engine path: one point, or one point per swept value (averaged over seeds for randomised routers).
+    const values: Array<number | null> = entry.sweep ? (entry.sweep.values as number[]) : [null];
+    const points: OperatingPoint[] = [];
+    const outcomesPerValue: ProblemOutcomes[] = [];
+    let use: PluginUse | undefined;
+    for (const value of values) {
+      const perSeed: OperatingPoint[] = [];
+      let firstOutcomes: ProblemOutcomes | undefined;
+      for (let seed = 0; seed < entry.repeats; seed++) {
+        const options = {
+          ...entry.router.options,
+          ...(entry.sweep && value !== null ? { [entry.sweep.option]: value } : {}),
+          ...(entry.repeats > 1 ? { seed } : {}),
+        };
+        const run = await engineRun(context, entry, options);
+        use ??= run.use;
+        perSeed.push(operatingPoint(run.records, run.ledger, value));
+        firstOutcomes ??= outcomesFrom(run.records, run.ledger, problems);
+      }
+      const mean = (pick: (point: OperatingPoint) => number) => perSeed.reduce((sum, point) => sum + pick(point), 0) / perSeed.length;
+      points.push({
+        parameter: value,
+        accuracy: mean((point) => point.accuracy),
+        costUsd: mean((point) => point.costUsd),
+        delegationRate: mean((point) => point.delegationRate),
+        llmCalls: mean((point) => point.llmCalls),
+      });
+      outcomesPerValue.push(firstOutcomes!);
+    }
+    const reportedIndex = points.length === 1 ? 0 : closestToRate(points, referenceDelegationRate);
+    const reportedOutcomes = outcomesPerValue[reportedIndex]!;
+    const curve = points.length > 1;
+    curves.push({
+      id: entry.id,
+      label: entry.label,
+      router: use!,
+      kind: curve ? 'sweep' : 'point',
+      points,
+      reported: points[reportedIndex]!,
+      reportedOutcomes,
+      intervals: intervalsOf(reportedOutcomes),
+      aiq: curve ? aiq(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))) : null,
+      apgr: curve ? apgr(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), pairAccuracy) : null,
+      cpt50: curve ? cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.5 }) : null,
+      cpt80: curve ? cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.8 }) : null,
+      slices: slicesOf(reportedOutcomes, problems),
+    });
+  }
+
+  for (const entry of experiment.cascades) {
+    const stages = entry.stages.map((stage) => ({
+      source: context.source(stage.run),
+      ...(stage.router ? { router: inputs.registry.create('router', stage.router.id, stage.router.options, { priceTable: prices }).instance } : {}),
+    }));
+    const run = await cascade({ runId: `${experiment.name}/${entry.id}`, problems, stages, prices });
+    const outcomes = outcomesFrom(run.records, run.ledger, problems);
+    const lastModel = records(entry.stages.at(-1)!.run)[0]!.generation.model;
+    const llmCalls = run.records.filter((record) => record.generation.model === lastModel).length;
+    const point: OperatingPoint = { ...operatingPoint(run.records, run.ledger), llmCalls, delegationRate: llmCalls / n };
+    for (let index = 0; index < n; index++) outcomes.delegated[index] = 0;
+    curves.push({
+      id: entry.id,
+      label: entry.label,
+      router: { id: 'cascade', kind: 'router', options: { stages: entry.stages } },
+      kind: 'cascade',
+      points: [point],
+      reported: point,
+      reportedOutcomes: outcomes,
+      intervals: intervalsOf(outcomes),
+      aiq: null,
+      apgr: null,
+      cpt50: null,
+      cpt80: null,
+      slices: slicesOf(outcomes, problems),
+    });
+  }
+
+  // The hull of what deployable routers reach: the oracle reads the large model's grade, so it is left out.
+  const allPoints = curves
+    .filter((curve) => curve.router.id !== 'core/oracle')
+    .flatMap((curve) => curve.points.map((point) => ({ label: curve.label, cost: point.costUsd, accuracy: point.accuracy })));
+  const hull = nonDecreasingConvexHull(allPoints).map((point) => ({ label: point.label!, accuracy: point.accuracy, costUsd: point.cost }));
+
+  const comparisons = experiment.comparisons.map((comparison) => {
+    const [left, right] = comparison.routers.map((id) => curves.find((curve) => curve.id === id)!) as [RouterCurve, RouterCurve];
+    const pick = (curve: RouterCurve) => {
+      const sweep = sweeps.get(curve.id);
+      if (!sweep) return curve.reportedOutcomes;
+      return outcomesFromSweep(table, sweep.sweep, closestToRate(curve.points, comparison.atDelegationRate));
+    };
+    return mcnemarComparison(left.label, pick(left), right.label, pick(right), comparison.atDelegationRate, weights, confidence);
+  });
+
+  const calibration = [...sweeps.entries()].map(([id, { scores, score, direction }]) =>
+    scoreCalibration(
+      curves.find((curve) => curve.id === id)!.label,
+      score,
+      direction,
+      scores,
+      table.smallCorrect,
+      experiment.calibrationBins,
+    ),
+  );
+
+  const riskControl = experiment.riskControl.map((entry) => {
+    const sweep = sweeps.get(entry.router);
+    if (!sweep) throw new InvalidConfigError(`riskControl: router entry "${entry.router}" is not a threshold sweep`);
+    const permutation = numpyDefaultRng(entry.seed).permutation(n);
+    const calibrationSize = Math.round(entry.calibrationShare * n);
+    return riskControlledThreshold({
+      label: curves.find((curve) => curve.id === entry.router)!.label,
+      table,
+      scores: sweep.scores,
+      direction: sweep.direction,
+      calibrationIndices: Array.from(permutation.slice(0, calibrationSize)),
+      testIndices: Array.from(permutation.slice(calibrationSize)),
+      maxKeptErrorRate: entry.maxKeptErrorRate,
+      delta: entry.delta,
+      grid: Array.from({ length: entry.grid.steps + 1 }, (_, step) => entry.grid.from + ((entry.grid.to - entry.grid.from) * step) / entry.grid.steps),
+    });
+  });
+
+  const tokenProbabilities = records(experiment.small.run).some((record) => record.generation.confidenceProbabilities !== undefined);
+  return {
+    experiment,
+    grades: experiment.grades === 'recorded' ? "recorded: the verdicts the recorded runs carry (the seed's sympy grader)" : 're-graded by the core/math evaluator',
+    referenceDelegationRate,
+    referenceDelegationRateSource,
+    problems: { evaluated: problems.length, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? experiment.dataset },
+    provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [
+      ...curves.map((curve) => curve.router).filter((use) => use.id !== 'cascade'),
+      ...experiment.cascades.flatMap((entry) =>
+        entry.stages.flatMap((stage) => (stage.router ? [inputs.registry.create('router', stage.router.id, stage.router.options, { priceTable: prices }).use] : [])),
+      ),
+      ...(inputs.evaluatorUse ? [inputs.evaluatorUse] : []),
+    ]),
+    pair,
+    curves,
+    hull,
+    paperPoints: inputs.paperPoints ?? [],
+    comparisons,
+    calibration,
+    riskControl,
+    tokenProbabilities,
+  };
+}
+
+/** Delegation I and II of a paper experiment, with the paper's own cost accounting, as points on the ablation's axes. */
+async function paperPoints(folder: string, registry: PluginRegistry, runs: RunStore): Promise<PaperPoint[]> {
+  const { experiment, file } = loadExperimentOfKind(folder, 'paper');
+  const store = runs.relativeTo(folder);
+  const results = await computePaperResults({
+    experiment,
+    experimentFile: file,
+    registry,
+    problems: (await loadProblems(experiment.dataset)).problems,
+    loadRun: (reference) => store.load(reference),
+  });
+  return experiment.table2.map((id) => {
+    const delegation = results.delegations.find((candidate) => candidate.id === id)!;
+    const delegated = delegation.handOff.find((row) => row.side === 'large')?.problems ?? 0;
+    return {
+      label: `${delegation.label} (paper)`,
+      accuracy: delegation.accuracy.correct / delegation.accuracy.total,
+      costUsd: delegation.costUsd,
+      delegationRate: delegated / delegation.accuracy.total,
+      accounting: 'answering models only (the paper)',
+    };
+  });
+}
+
+/** Re-grades records' extracted answers with an evaluator plugin (core/math: the same verdicts as reports/regrade-math500). */
+function regrader(registry: PluginRegistry, priceTable: string, evaluatorId: string) {
+  const use = registry.create('evaluator', evaluatorId, {}, { priceTable: PRICE_TABLES[priceTable]! });
+  const regrade = async (records: readonly RunRecord[]): Promise<RunRecord[]> => {
+    const evaluator = registry.create('evaluator', evaluatorId, {}, { priceTable: PRICE_TABLES[priceTable]! }).instance;
+    try {
+      const regraded: RunRecord[] = [];
+      for (const record of records) {
+        const grade = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.answer ?? '', extracted: true });
+        regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason ? { reason: grade.reason } : {}) } });
+      }
+      return regraded;
+    } finally {
+      await evaluator.close();
+    }
+  };
+  void use.instance.close();
+  return { regrade, use: use.use };
+}
+
+export interface AblationRunOptions {
+  loaded: LoadedExperiment<'ablation'>;
+  registry: PluginRegistry;
+  /** The command's run store; runs the experiment names by path resolve against its folder. */
+  runs?: RunStore;
+  outFolder: string;
+  /** Overrides the experiment's `grades`. */
+  grades?: 'recorded' | 'math';
+}
+
+/** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
+export async function runAblationExperiment(options: AblationRunOptions): Promise<ExperimentOutcome<{ results: AblationResults }>> {
+  const { folder, file } = options.loaded;
+  const experiment = options.grades ? { ...options.loaded.experiment, grades: options.grades } : options.loaded.experiment;
+  const runs = (options.runs ?? new RunStore()).relativeTo(folder);
+  const loadedProblems = await loadProblems(experiment.dataset);
+  const math = experiment.grades === 'math' ? regrader(options.registry, experiment.priceTable, 'core/math') : undefined;
+  const results = await computeAblationResults({
+    experiment,
+    experimentFile: file,
+    registry: options.registry,
+    problems: loadedProblems.problems,
+    datasetReference: loadedProblems.reference,
+    loadRun: (reference) => runs.load(reference),
+    ...(math ? { regrade: math.regrade, evaluatorUse: math.use } : {}),
+    ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, runs) } : {}),
+  });
+  const files = await writeAblationReport(results, options.outFolder);
+  return { status: 'complete', files, results };
+}

@@ -5,11 +5,11 @@
  * run, and the report. Needs the workspace's Python environment (`bash tools/python/setup.sh`): without it this test
  * fails, saying so.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIDENT_TOKEN, RunRecord, UNCERTAIN_TOKEN } from '@confide/core';
-import { readJsonLines, readRunDirectory, workspaceRoot } from '@confide/data';
+import { CONFIDENT_TOKEN, costInHundredMillionths, PRICE_TABLES, RunRecord, UNCERTAIN_TOKEN } from '@confide/core';
+import { loadBundledRun, readJsonLines, readRunDirectory, workspaceRoot } from '@confide/data';
 import { resolveRunnerPython } from '@confide/training';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
@@ -29,7 +29,9 @@ describe('confide run experiments/tiny-e2e', () => {
   it('runs all four steps on CPU; Ctrl-C during training stops with a checkpoint and --resume finishes', { timeout: 300_000 }, async () => {
     resolveRunnerPython(); // without .venv: PythonEnvironmentMissingError naming bash tools/python/setup.sh
     const experiment = join(workspaceRoot(), 'experiments', 'tiny-e2e');
-    const out = join(mkdtempSync(join(tmpdir(), 'tiny-e2e-')), 'run');
+    // Laid out like experiments/: <base>/tiny-e2e/run, so the committed ablation-tiny-e2e finds it at its relative path.
+    const base = mkdtempSync(join(tmpdir(), 'tiny-e2e-'));
+    const out = join(base, 'tiny-e2e', 'run');
 
     const first = captureOutput();
     const stopped = runCli(['run', experiment, '--out', out, '--no-cache']);
@@ -97,5 +99,44 @@ describe('confide run experiments/tiny-e2e', () => {
     expect(report).toMatch(/^# .* \(pipeline check\)\n\n> \*\*Pipeline check, not a result\.\*\*/);
     expect(report).toContain('| 4 delegate | ');
     expect(readFileSync(join(out, 'delegate', 'report.md'), 'utf8')).toMatch(/^# .*\(pipeline check\)/);
+
+    // The run's outputs compose: the small model's answers are a run directory another experiment names by path.
+    expect(readRunDirectory(join(out, 'delegate', 'small')).records).toEqual(small);
+    const ablationFolder = join(base, 'ablation-tiny-e2e');
+    mkdirSync(ablationFolder);
+    copyFileSync(join(workspaceRoot(), 'experiments', 'ablation-tiny-e2e', 'experiment.json'), join(ablationFolder, 'experiment.json'));
+    const reportFolder = join(base, 'report');
+    const third = captureOutput();
+    const ablated = await runCli(['ablate', '--experiment', ablationFolder, '--out', reportFolder]);
+    if (ablated !== 0) throw new Error(`ablate failed:\n${third.err.join('')}`);
+    vi.restoreAllMocks();
+    const summary = JSON.parse(readFileSync(join(reportFolder, 'summary.json'), 'utf8')) as {
+      problems: { evaluated: number; dataset: number };
+      tokenProbabilities: boolean;
+      routers: Array<{ id: string; points: Array<{ parameter: number; accuracy: number; costUsd: number; delegationRate: number }> }>;
+    };
+    expect(summary.problems).toMatchObject({ evaluated: 16, dataset: 500 });
+    expect(summary.tokenProbabilities).toBe(true);
+    // Every sweep point, recomputed from the records: delegate P(c) = c / (c + u) below the threshold.
+    const large = new Map(loadBundledRun('gemini-flash').records.map((record) => [record.problemId, record]));
+    const prices = PRICE_TABLES['seed-math500']!;
+    const pc = (record: RunRecord) => {
+      const { confident, uncertain } = record.generation.confidenceProbabilities!;
+      return confident + uncertain === 0 ? 0 : confident / (confident + uncertain);
+    };
+    const distinct = [...new Set(small.map(pc))].sort((left, right) => left - right);
+    const sweep = summary.routers.find((router) => router.id === 'p-confident')!;
+    expect(sweep.points.map((point) => point.parameter)).toEqual([...distinct, distinct.at(-1)! + 1]);
+    for (const point of sweep.points) {
+      const delegated = small.filter((record) => pc(record) < point.parameter);
+      const correct = small.filter((record) => (pc(record) < point.parameter ? large.get(record.problemId)!.grade.correct : record.grade.correct)).length;
+      const cost =
+        small.reduce((sum, record) => sum + costInHundredMillionths(prices, record.generation.model, record.generation.usage), 0) +
+        delegated.reduce((sum, record) => sum + costInHundredMillionths(prices, 'gemini-2.5-flash', large.get(record.problemId)!.generation.usage), 0);
+      expect(point.delegationRate).toBeCloseTo(delegated.length / 16, 12);
+      expect(point.accuracy).toBeCloseTo(correct / 16, 12);
+      expect(point.costUsd).toBeCloseTo(cost / 1e8, 9);
+    }
+    expect(readFileSync(join(reportFolder, 'report.md'), 'utf8')).toContain('the 16 of 500 problems of `math500` that the small run answered');
   });
 });

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
 import { computePaperResults, loadExperimentOfKind } from '@confide/experiments';
 import { writePaperReport, type PaperResults } from '@confide/reports';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from '../../tests/capture-output.js';
+import { runCli } from '../main.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 
 let results: PaperResults;
@@ -102,5 +104,51 @@ describe('paper report (MATH-500, recorded runs)', () => {
       return parsed;
     };
     expect(withoutCommit(join(outputFolder, 'summary.json')), 'summary.json is stale: run npm run paper').toEqual(withoutCommit(join(committed, 'summary.json')));
+  });
+});
+
+describe('a paper-style experiment on runs named by path', () => {
+  it('reads run directories relative to its own folder and gives the bundled runs\' numbers', async () => {
+    // A researcher's layout: their own copies of two runs, and an experiment that names them by relative path.
+    const base = mkdtempSync(join(tmpdir(), 'confide-paper-paths-'));
+    for (const id of ['qwen-1.5b-lora-confidence', 'gemini-flash']) cpSync(join(workspaceRoot(), 'experiments', 'recorded-math500', 'runs', id), join(base, 'runs', id), { recursive: true });
+    const experiment = {
+      kind: 'paper',
+      name: 'my-paper',
+      title: 'Delegation II on my own runs',
+      dataset: 'math500',
+      priceTable: 'seed-math500',
+      grades: 'recorded',
+      runs: [{ id: '../runs/gemini-flash', label: 'LLM', kind: 'llm' }],
+      delegations: [
+        {
+          id: 'delegation-2',
+          label: 'Delegation II',
+          router: { id: 'core/confidence-token', options: { delegate: ['<|u_math|>', 'none'] } },
+          small: { run: '../runs/qwen-1.5b-lora-confidence' },
+          large: { run: '../runs/gemini-flash' },
+        },
+      ],
+      table1: [
+        { label: 'Delegation II', source: 'delegation:delegation-2', published: { accuracy: '83.8', costUsd: '1.25' } },
+        { label: 'LLM', source: 'run:../runs/gemini-flash', published: { accuracy: '88.6', costUsd: '2.79' } },
+      ],
+      table2: ['delegation-2'],
+      finetuned: { run: '../runs/qwen-1.5b-lora-confidence', published: { accuracy: '72', calibration: '76', tokens: { confident: 345, uncertain: 143, none: 12 } } },
+      publishedHandOff: {},
+    };
+    mkdirSync(join(base, 'my-paper'));
+    writeFileSync(join(base, 'my-paper', 'experiment.json'), JSON.stringify(experiment));
+    const out = join(base, 'report');
+    const output = captureOutput();
+    const code = await runCli(['paper', '--experiment', join(base, 'my-paper'), '--out', out]);
+    vi.restoreAllMocks();
+    expect(code, output.err.join('')).toBe(0);
+    const written = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { table1: Array<{ label: string; accuracy: { percent: number }; costUsd6: string }> };
+    // Delegation II from the composed runs: 83.8 % (the recorded delegated run's own calls cost $1.249972, these $1.247931).
+    expect(written.table1.map((row) => [row.label, row.accuracy.percent, row.costUsd6])).toEqual([
+      ['Delegation II', 83.8, '1.247931'],
+      ['LLM', 88.6, '2.793691'],
+    ]);
   });
 });

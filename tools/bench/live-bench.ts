@@ -62,7 +62,7 @@ const keepSmall = definePlugin({
   optionsSchema: z.strictObject({}),
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
+    capabilities: { needsSmallAnswer: true },
     async decide() {
       return { router: 'bench/keep-small', target: 'small' as const, reason: 'benchmark' };
     },

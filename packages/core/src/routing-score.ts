@@ -44,7 +44,20 @@ export function routingScore(record: RunRecord, score: RoutingScore): number {
   return value;
 }
 
-/** Whether a score is delegated: below the threshold for `keep-high` scores (confidences), above it for `keep-low` (lengths). */
-export function delegatesScore(score: number, options: { direction: 'keep-high' | 'keep-low'; threshold: number }): boolean {
-  return options.direction === 'keep-high' ? score < options.threshold : score > options.threshold;
+/** Which side of a threshold keeps the small answer: `keep-high` for confidences, `keep-low` for lengths. */
+export const ScoreDirection = z.enum(['keep-high', 'keep-low']);
+export type ScoreDirection = z.infer<typeof ScoreDirection>;
+
+/**
+ * A score (or threshold) on the keep-high scale: `keep-low` values are negated. The threshold rule is then one rule,
+ * written here once: keep when the oriented score is at or above the oriented threshold, delegate when below it.
+ * Sweeps, risk control and score calibration work on oriented scores.
+ */
+export function orientedScore(value: number, direction: ScoreDirection): number {
+  return direction === 'keep-high' ? value : -value;
+}
+
+/** Whether a score is delegated: below the threshold for `keep-high` scores, above it for `keep-low` ones. */
+export function delegatesScore(score: number, options: { direction: ScoreDirection; threshold: number }): boolean {
+  return orientedScore(score, options.direction) < orientedScore(options.threshold, options.direction);
 }

@@ -45,7 +45,7 @@ export const tokenRouter = definePlugin({
   optionsSchema: z.strictObject({}),
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
+    capabilities: { needsSmallAnswer: true },
     async decide({ small }) {
       const token = small?.generation.confidenceToken ?? 'none';
       return { router: 'test/token', target: token === '<|c_math|>' ? ('small' as const) : ('large' as const), reason: `token ${token}` };

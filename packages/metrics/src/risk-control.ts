@@ -2,7 +2,10 @@ import { InvalidInputError } from '@confide/core';
 import { binomialCdf } from './binomial-distribution.js';
 import { ascendingOrder, checkScore, readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
 
-/** What keeping the answers with score ≥ threshold does on a set of graded answers. */
+/**
+ * What keeping the answers with score ≥ threshold does on a set of graded answers. Scores are on the keep-high scale
+ * (core's orientedScore negates keep-low scores such as lengths), so this is the one threshold rule.
+ */
 export interface ThresholdOutcome {
   threshold: number;
   /** Answers kept (score ≥ threshold). */

@@ -31,7 +31,7 @@ const largeRecords = [record('p1', LARGE, true), record('p2', LARGE, true), reco
 /** Delegates the problems whose small answer is wrong (an oracle), to exercise the engine. */
 const oracle: Router = {
   specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-  needsSmallAnswer: true,
+  capabilities: { needsSmallAnswer: true },
   async decide({ small }) {
     return { router: 'test/oracle', target: small!.grade.correct ? 'small' : 'large', reason: 'oracle' };
   },
@@ -66,7 +66,7 @@ describe('delegate', () => {
     ]);
     const replay: Router = {
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-      needsSmallAnswer: false,
+      capabilities: { needsSmallAnswer: false },
       async decide({ recordedRoute }) {
         return recordedRoute!;
       },

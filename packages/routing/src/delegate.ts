@@ -45,7 +45,7 @@ async function peerRecords(
   ledger: CostLedger,
   options: { signal?: AbortSignal } | undefined,
 ): Promise<Record<string, RunRecord> | undefined> {
-  const names = input.router.peers ?? [];
+  const names = input.router.capabilities.peers ?? [];
   if (names.length === 0) return undefined;
   const records: Record<string, RunRecord> = {};
   for (const name of names) {
@@ -64,8 +64,8 @@ async function peerRecords(
  */
 export async function delegateOne(input: DelegationInput, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
   const options = input.signal ? { signal: input.signal } : undefined;
-  const small = input.router.needsSmallAnswer ? await input.small.generationFor(problem, options) : undefined;
-  const large = input.router.needsLargeAnswer ? await input.large.generationFor(problem, options) : undefined;
+  const small = input.router.capabilities.needsSmallAnswer ? await input.small.generationFor(problem, options) : undefined;
+  const large = input.router.capabilities.needsLargeAnswer ? await input.large.generationFor(problem, options) : undefined;
   const peers = await peerRecords(input, problem, ledger, options);
   const recordedRoute = input.recordedRoutes?.get(problem.id);
   const decision = RouteDecision.parse(

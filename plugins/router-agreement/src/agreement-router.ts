@@ -24,8 +24,7 @@ export const agreementRouter = definePlugin({
   optionsSchema: AgreementRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
-    peers: [options.peer],
+    capabilities: { needsSmallAnswer: true, peers: [options.peer] },
     async decide({ problem, small, peers }): Promise<RouteDecision> {
       const other = peers?.[options.peer];
       if (!small || !other) throw new Error(`core/agreement needs the small answer and peer "${options.peer}" for ${problem.id}`);

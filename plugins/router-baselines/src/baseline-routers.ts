@@ -12,8 +12,7 @@ export const oracleRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
-    needsLargeAnswer: true,
+    capabilities: { needsSmallAnswer: true, needsLargeAnswer: true },
     async decide({ problem, small, large }): Promise<RouteDecision> {
       if (!small || !large) throw new Error(`core/oracle needs both answers for ${problem.id}`);
       const delegated = !small.grade.correct && large.grade.correct;
@@ -36,7 +35,7 @@ export const randomRouter = definePlugin({
   optionsSchema: RandomRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: false,
+    capabilities: { needsSmallAnswer: false },
     async decide({ problem }): Promise<RouteDecision> {
       const draw = stableUniform(options.seed, problem.id);
       return { router: 'core/random', target: draw < options.rate ? 'large' : 'small', reason: `draw ${draw.toFixed(4)} vs rate ${options.rate}`, score: draw };
@@ -52,7 +51,7 @@ export const alwaysSmallRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: false,
+    capabilities: { needsSmallAnswer: false },
     async decide(): Promise<RouteDecision> {
       return { router: 'core/always-small', target: 'small', reason: 'always small' };
     },
@@ -67,7 +66,7 @@ export const alwaysLargeRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: false,
+    capabilities: { needsSmallAnswer: false },
     async decide(): Promise<RouteDecision> {
       return { router: 'core/always-large', target: 'large', reason: 'always large' };
     },

@@ -19,7 +19,7 @@ export const confidenceTokenRouter = definePlugin({
   optionsSchema: ConfidenceTokenRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
+    capabilities: { needsSmallAnswer: true },
     async decide({ problem, small }): Promise<RouteDecision> {
       if (small === undefined) throw new Error(`core/confidence-token needs the small model's answer for ${problem.id}`);
       const token = small.generation.confidenceToken ?? 'none';

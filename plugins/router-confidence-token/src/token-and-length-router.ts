@@ -12,7 +12,7 @@ export const tokenAndLengthRouter = definePlugin({
   optionsSchema: z.strictObject({ maxOutputTokens: z.number().int().positive().default(800) }),
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
+    capabilities: { needsSmallAnswer: true },
     async decide({ problem, small }): Promise<RouteDecision> {
       if (small === undefined) throw new Error(`core/token-and-length needs the small model's answer for ${problem.id}`);
       const confident = small.generation.confidenceToken === '<|c_math|>';

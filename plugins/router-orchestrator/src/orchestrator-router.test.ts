@@ -16,7 +16,7 @@ describe('core/orchestrator (replay)', () => {
   const router = registry.create('router', 'core/orchestrator', {}, { priceTable: SEED_PRICES_2025_11 }).instance;
 
   it('decides before the small model answers', () => {
-    expect(router.needsSmallAnswer).toBe(false);
+    expect(router.capabilities.needsSmallAnswer).toBe(false);
   });
 
   it("replays the recorded choice with the orchestrator's usage", async () => {

@@ -59,7 +59,7 @@ function modelClientOf(context: PluginContext, name: string): ModelClient | unde
 function replayRouter(): Router {
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: false,
+    capabilities: { needsSmallAnswer: false },
     async decide({ problem, recordedRoute }): Promise<RouteDecision> {
       if (recordedRoute === undefined) {
         throw new Error(`core/orchestrator in replay mode has no recorded decision for ${problem.id}`);
@@ -76,7 +76,7 @@ function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient): 
   };
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: false,
+    capabilities: { needsSmallAnswer: false },
     async decide({ problem }): Promise<RouteDecision> {
       // The live clients read `responseSchema` (structured output / function-calling arguments); others ignore it.
       const request: GenerationRequest & { responseSchema: { name: string; schema: Record<string, unknown> } } = {

@@ -1,10 +1,10 @@
-import { definePlugin, delegatesScore, PLUGIN_SPECIFICATION_VERSION, RoutingScore, routingScore, type RouteDecision } from '@confide/core';
+import { definePlugin, delegatesScore, PLUGIN_SPECIFICATION_VERSION, RoutingScore, routingScore, ScoreDirection, type RouteDecision } from '@confide/core';
 import { z } from 'zod';
 
 export const ThresholdRouterOptions = z.strictObject({
   score: RoutingScore.default('p-confident'),
   /** Delegate when the score is below the threshold (`keep-high`, for confidences) or above it (`keep-low`, for lengths). */
-  direction: z.enum(['keep-high', 'keep-low']).default('keep-high'),
+  direction: ScoreDirection.default('keep-high'),
   threshold: z.number().finite(),
 });
 export type ThresholdRouterOptions = z.infer<typeof ThresholdRouterOptions>;
@@ -21,7 +21,8 @@ export const thresholdRouter = definePlugin({
   }),
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    needsSmallAnswer: true,
+    // A threshold on one score: the ablation sweeps `threshold` over it with the fast prefix-sum path.
+    capabilities: { needsSmallAnswer: true, sweepableScore: { option: 'threshold', score: options.score, direction: options.direction } },
     async decide({ problem, small }): Promise<RouteDecision> {
       if (small === undefined) throw new Error(`core/threshold needs the small model's answer for ${problem.id}`);
       const score = routingScore(small, options.score);

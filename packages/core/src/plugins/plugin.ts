@@ -5,6 +5,7 @@ import type { Grade } from '../schemas/grade.js';
 import type { Problem } from '../schemas/problem.js';
 import type { RouteDecision } from '../schemas/route-decision.js';
 import type { RunRecord } from '../schemas/run-record.js';
+import type { RoutingScore, ScoreDirection } from '../routing-score.js';
 
 /** Bumped when a plugin interface changes incompatibly; every plugin states the version it implements. */
 export const PLUGIN_SPECIFICATION_VERSION = 'v1';
@@ -41,15 +42,33 @@ export interface RouteInput {
   peers?: Readonly<Record<string, RunRecord>>;
 }
 
-export interface Router {
-  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+/**
+ * What a router reads, declared once by the router and kept by every wrapper (the live run's logging router, the
+ * engine, the ablation), so a router behaves the same in `confide run` as offline.
+ */
+export interface RouterCapabilities {
   /** Whether `decide` reads the small model's answer (post-hoc routing) or decides from the problem alone. */
   readonly needsSmallAnswer: boolean;
   /** Whether `decide` peeks at the large model's answer (only the oracle baseline; not a deployable router). */
   readonly needsLargeAnswer?: boolean;
   /** Names of other models whose answers `decide` reads; the engine calls and bills them. */
   readonly peers?: readonly string[];
+  /**
+   * For a threshold on one score of the small answer: the option that holds the threshold, the score and which side
+   * is kept. Ablations sweep such routers at every distinct score by prefix sums instead of one engine run per value.
+   */
+  readonly sweepableScore?: { readonly option: string; readonly score: RoutingScore; readonly direction: ScoreDirection };
+}
+
+export interface Router {
+  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  readonly capabilities: RouterCapabilities;
   decide(input: RouteInput): Promise<RouteDecision>;
+}
+
+/** The same router with another `decide` (logging, replay of logged decisions): its capabilities are kept as declared. */
+export function withDecide(router: Router, decide: (input: RouteInput) => Promise<RouteDecision>): Router {
+  return { specificationVersion: router.specificationVersion, capabilities: router.capabilities, decide };
 }
 
 // ---- model client ----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ function router(id: string) {
     optionsSchema: z.strictObject({ threshold: z.number().min(0).max(1).default(0.5) }),
     create: (options) => ({
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-      needsSmallAnswer: true,
+      capabilities: { needsSmallAnswer: true },
       decide: async () => ({ router: id, target: options.threshold > 0.5 ? 'large' : 'small', reason: 'test' }),
     }),
   });

@@ -209,13 +209,16 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   const curves: RouterCurve[] = [];
   const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: RoutingScore; direction: 'keep-high' | 'keep-low' }>();
   for (const entry of experiment.routers) {
-    const isThreshold = entry.router.id === 'core/threshold';
-    if (entry.sweep?.values === 'distinct' && !isThreshold) {
-      throw new InvalidConfigError(`router "${entry.id}": sweep values "distinct" work only for core/threshold`);
+    const created = inputs.registry.create('router', entry.router.id, entry.router.options, { priceTable: prices });
+    const sweepable = created.instance.capabilities.sweepableScore;
+    const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
+    if (entry.sweep?.values === 'distinct' && !fastSweep) {
+      throw new InvalidConfigError(
+        `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
+      );
     }
-    if (isThreshold && entry.sweep) {
-      const created = inputs.registry.create('router', entry.router.id, entry.router.options, { priceTable: prices });
-      const options = created.use.options as { score: RoutingScore; direction: 'keep-high' | 'keep-low' };
+    if (fastSweep && entry.sweep) {
+      const options = { score: sweepable.score, direction: sweepable.direction };
       const smallRecords = new Map(records(experiment.small.run).map((record) => [record.problemId, record]));
       const scores = Float64Array.from(problems, (problem) => routingScore(smallRecords.get(problem.id)!, options.score));
       const sweep = new ThresholdSweep(table, scores, {

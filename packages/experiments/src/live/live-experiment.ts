@@ -1,4 +1,5 @@
 import { PRICE_TABLES } from '@confide/core';
+import { RunReference } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({
@@ -45,6 +46,10 @@ export const LiveExperiment = z.strictObject({
   large: ModelSlot,
   orchestrator: OrchestratorSlot.optional(),
   router: PluginChoice,
+  /** Other models the router reads (its declared `peers`, e.g. core/agreement's second small model), by peer name. */
+  peers: z.record(z.string(), ModelSlot).default({}),
+  /** A recorded delegated run whose per-problem routes a replaying router reads (core/orchestrator in replay mode). */
+  recordedRoutes: RunReference.optional(),
   evaluator: PluginChoice,
   /** More evaluators whose verdicts the report shows beside the main one. */
   alsoGradeWith: z.array(PluginChoice).default([]),

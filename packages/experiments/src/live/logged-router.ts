@@ -1,4 +1,4 @@
-import { RouteDecision, type Router } from '@confide/core';
+import { RouteDecision, withDecide, type Router } from '@confide/core';
 import { z } from 'zod';
 import type { StageLog } from '../run-folder/stage-log.js';
 
@@ -14,15 +14,11 @@ export function loggedRouter(
   log: StageLog<typeof LoggedDecision>,
   resumed: ReadonlyMap<string, RouteDecision>,
 ): Router {
-  return {
-    specificationVersion: router.specificationVersion,
-    needsSmallAnswer: router.needsSmallAnswer,
-    async decide(input) {
-      const known = resumed.get(input.problem.id);
-      if (known !== undefined) return known;
-      const decision = await router.decide(input);
-      log.append({ problemId: input.problem.id, decision });
-      return decision;
-    },
-  };
+  return withDecide(router, async (input) => {
+    const known = resumed.get(input.problem.id);
+    if (known !== undefined) return known;
+    const decision = await router.decide(input);
+    log.append({ problemId: input.problem.id, decision });
+    return decision;
+  });
 }

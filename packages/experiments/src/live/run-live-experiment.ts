@@ -129,6 +129,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const resumedSmall = usable(smallLog.read());
   const resumedLarge = usable(largeLog.read());
   const resumedRoutes = new Map<string, RouteDecision>(routeLog.read().map((entry) => [entry.problemId, entry.decision]));
+  const peerLogs = Object.fromEntries(Object.keys(experiment.peers).map((name) => [name, new StageLog(join(stagesFolder, `peer-${name}.jsonl`), RunRecord)]));
+  const resumedPeers = Object.fromEntries(Object.entries(peerLogs).map(([name, log]) => [name, usable(log.read())]));
 
   // ---- clients, scheduler, cache, budget ----------------------------------------------------------------------
   const runs = options.runs ?? new RunStore();
@@ -136,12 +138,13 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const small = createLiveClient(registry, 'small', experiment.small, baseContext);
   const large = createLiveClient(registry, 'large', experiment.large, baseContext);
   const orchestrator = experiment.orchestrator ? createLiveClient(registry, 'orchestrator', experiment.orchestrator, baseContext) : undefined;
+  const peerClients = Object.fromEntries(Object.entries(experiment.peers).map(([name, slot]) => [name, createLiveClient(registry, `peers.${name}`, slot, baseContext)]));
   const evaluatorUse = registry.create('evaluator', experiment.evaluator.id, experiment.evaluator.options, baseContext);
   const evaluator: Evaluator = evaluatorUse.instance;
 
   let priorSpent = 0;
   const priorBudget = new Budget(prices);
-  for (const record of [...resumedSmall.values(), ...resumedLarge.values()]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
+  for (const record of [...resumedSmall.values(), ...resumedLarge.values(), ...Object.values(resumedPeers).flatMap((peer) => [...peer.values()])]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
   for (const decision of resumedRoutes.values()) {
     if (decision.routerModel !== undefined && decision.routerUsage !== undefined) priorSpent += priorBudget.cost(decision.routerModel, decision.routerUsage);
   }
@@ -160,6 +163,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   });
   scheduler.addLane('small', laneOf(experiment.small)).addLane('large', laneOf(experiment.large));
   if (experiment.orchestrator) scheduler.addLane('orchestrator', laneOf(experiment.orchestrator));
+  for (const [name, slot] of Object.entries(experiment.peers)) scheduler.addLane(`peer:${name}`, laneOf(slot));
   const cache = options.cachePath === null || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
 
   const scheduled = (side: string, client: LiveModelClient) =>
@@ -175,7 +179,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const largeClient = scheduled('large', large.client);
   const orchestratorClient = orchestrator ? scheduled('orchestrator', orchestrator.client) : undefined;
 
-  const source = (label: 'small' | 'large', slot: ModelSlot, client: ScheduledModelClient, log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>): LiveSource =>
+  const source = (label: string, slot: ModelSlot, client: ScheduledModelClient, log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>): LiveSource =>
     liveSource({
       label,
       runId: experiment.name,
@@ -193,6 +197,15 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
     });
   const smallSource = source('small', experiment.small, smallClient, smallLog, resumedSmall);
   const largeSource = source('large', experiment.large, largeClient, largeLog, resumedLarge);
+  const peerSources = Object.fromEntries(
+    Object.entries(experiment.peers).map(([name, slot]) => [
+      name,
+      source(`peer:${name}`, slot, scheduled(`peer:${name}`, peerClients[name]!.client), peerLogs[name]!, resumedPeers[name]!),
+    ]),
+  );
+  const recordedRoutes = experiment.recordedRoutes
+    ? new Map(runs.records(experiment.recordedRoutes).flatMap((record) => (record.route ? [[record.problemId, record.route] as const] : [])))
+    : undefined;
 
   const routerContext: PluginContext = { priceTable: prices, runs, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
   const routerUse = registry.create('router', experiment.router.id, experiment.router.options, routerContext);
@@ -203,6 +216,9 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   for (const problem of problems) {
     if (!resumedSmall.has(problem.id)) upperBound += budget.cost(small.client.model, small.client.maxUsage(smallSource.request(problem)));
     if (!resumedLarge.has(problem.id)) upperBound += budget.cost(large.client.model, large.client.maxUsage(largeSource.request(problem)));
+    for (const [name, peer] of Object.entries(peerClients)) {
+      if (!resumedPeers[name]!.has(problem.id)) upperBound += budget.cost(peer.client.model, peer.client.maxUsage(peerSources[name]!.request(problem)));
+    }
   }
   const estimateUpperUsd = budget.spentUsd + upperBound / 1e8;
   write(
@@ -234,6 +250,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       router,
       small: smallSource,
       large: largeSource,
+      peers: peerSources,
+      ...(recordedRoutes ? { recordedRoutes } : {}),
       prices,
       concurrency: experiment.concurrency,
       signal: stop.signal,
@@ -247,11 +265,12 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   } finally {
     options.stopSignal?.removeEventListener('abort', onStop);
     // Whatever is in flight finishes and is written before we return.
-    await Promise.all([smallSource.settled(), largeSource.settled(), scheduler.idle()]);
+    await Promise.all([smallSource.settled(), largeSource.settled(), ...Object.values(peerSources).map((peer) => peer.settled()), scheduler.idle()]);
     progress.finish();
     smallLog.close();
     largeLog.close();
     routeLog.close();
+    for (const log of Object.values(peerLogs)) log.close();
     cache?.close();
   }
 
@@ -274,7 +293,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       message: `${stoppedBy} Continue with: ${resume}`,
       spentUsd: budget.spentUsd,
       estimateUpperUsd,
-      files: [smallLog.path, largeLog.path, routeLog.path],
+      files: [smallLog.path, largeLog.path, routeLog.path, ...Object.values(peerLogs).map((log) => log.path)],
     };
   }
 
@@ -287,8 +306,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   await evaluator.close();
   for (const other of otherGrades) await other.evaluator.close();
 
-  const plugins: PluginUse[] = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), routerUse.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)];
-  const replayOnly = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : [])].every((use) => use.id === 'core/replay');
+  const plugins: PluginUse[] = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), ...Object.values(peerClients).map((peer) => peer.use), routerUse.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)];
+  const replayOnly = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), ...Object.values(peerClients).map((peer) => peer.use)].every((use) => use.id === 'core/replay');
   const manifest: RunManifest = {
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
     runId: experiment.name,

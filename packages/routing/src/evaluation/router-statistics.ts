@@ -1,4 +1,4 @@
-import type { RoutingScore } from '@confide/core';
+import { orientedScore, type RoutingScore, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -104,12 +104,12 @@ export interface ScoreCalibration {
 export function scoreCalibration(
   router: string,
   score: RoutingScore,
-  direction: 'keep-high' | 'keep-low',
+  direction: ScoreDirection,
   scores: Float64Array,
   smallCorrect: Uint8Array,
   binCount: number,
 ): ScoreCalibration {
-  const oriented = direction === 'keep-high' ? scores : Float64Array.from(scores, (value) => -value);
+  const oriented = Float64Array.from(scores, (value) => orientedScore(value, direction));
   const isProbability = direction === 'keep-high' && scores.every((value) => value >= 0 && value <= 1);
   return {
     router,
@@ -150,7 +150,7 @@ export function riskControlledThreshold(input: {
   label: string;
   table: { smallCorrect: Uint8Array; largeCorrect: Uint8Array; smallCost: Float64Array; largeCost: Float64Array };
   scores: Float64Array;
-  direction: 'keep-high' | 'keep-low';
+  direction: ScoreDirection;
   calibrationIndices: readonly number[];
   testIndices: readonly number[];
   maxKeptErrorRate: number;
@@ -158,11 +158,10 @@ export function riskControlledThreshold(input: {
   /** Candidate thresholds in the score's units, fixed before looking at the calibration split. */
   grid: readonly number[];
 }): RiskControlResult {
-  const sign = input.direction === 'keep-high' ? 1 : -1;
-  const oriented = (index: number) => sign * input.scores[index]!;
+  const oriented = (index: number) => orientedScore(input.scores[index]!, input.direction);
   const calibrationScores = Float64Array.from(input.calibrationIndices, oriented);
   const calibrationLabels = Uint8Array.from(input.calibrationIndices, (index) => input.table.smallCorrect[index]!);
-  const candidates = [...new Set(input.grid.map((threshold) => sign * threshold))].sort((left, right) => right - left);
+  const candidates = [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left);
   const chosen = chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
     thresholds: candidates,
     targetErrorRate: input.maxKeptErrorRate,
@@ -194,7 +193,7 @@ export function riskControlledThreshold(input: {
   const size = input.testIndices.length;
   return {
     ...base,
-    threshold: sign * chosen.threshold,
+    threshold: orientedScore(chosen.threshold, input.direction),
     calibration: { size: input.calibrationIndices.length, kept: chosen.kept, keptErrorRate: chosen.keptErrorRate, pValue: chosen.pValue },
     heldOut: {
       size,

@@ -1,3 +1,4 @@
+import { orientedScore, type ScoreDirection } from '@confide/core';
 import type { OutcomeTable } from './outcome-table.js';
 
 /** One point of a routing curve. Accuracy is a fraction; cost counts every call made (see `smallAlwaysCalled`). */
@@ -11,7 +12,7 @@ export interface OperatingPoint {
 
 export interface ThresholdSweepOptions {
   /** `keep-high`: delegate scores below the threshold; `keep-low`: delegate scores above it. */
-  direction: 'keep-high' | 'keep-low';
+  direction: ScoreDirection;
   /** Thresholds to evaluate; `distinct` = every distinct score plus one past the end (delegate nothing / everything). */
   thresholds: readonly number[] | 'distinct';
 }
@@ -35,21 +36,22 @@ export class ThresholdSweep {
     const n = scores.length;
     if (n !== table.problemIds.length) throw new Error(`${n} scores for ${table.problemIds.length} problems`);
     // Sort so that delegated problems form a prefix: ascending scores for keep-high, descending for keep-low.
-    const sign = options.direction === 'keep-high' ? 1 : -1;
+    // Oriented scores (core's orientedScore): the delegated problems are those below the oriented threshold.
+    const oriented = Float64Array.from(scores, (score) => orientedScore(score, options.direction));
     const order = Uint32Array.from({ length: n }, (_, index) => index);
-    order.sort((left, right) => sign * (scores[left]! - scores[right]!) || left - right);
+    order.sort((left, right) => oriented[left]! - oriented[right]! || left - right);
     this.order = order;
-    const sorted = Float64Array.from(order, (index) => sign * scores[index]!);
+    const sorted = Float64Array.from(order, (index) => oriented[index]!);
     let thresholds: number[];
     if (options.thresholds === 'distinct') {
-      const distinct = [...new Set(sorted)].map((value) => sign * value);
-      const last = sign * (sorted[n - 1]! + 1);
+      const distinct = [...new Set(sorted)].map((value) => orientedScore(value, options.direction));
+      const last = orientedScore(sorted[n - 1]! + 1, options.direction);
       thresholds = [...distinct, last];
     } else {
       thresholds = [...options.thresholds];
     }
     this.thresholds = Float64Array.from(thresholds);
-    this.delegatedCounts = Uint32Array.from(thresholds, (threshold) => lowerBound(sorted, sign * threshold));
+    this.delegatedCounts = Uint32Array.from(thresholds, (threshold) => lowerBound(sorted, orientedScore(threshold, options.direction)));
   }
 
   /** The curve on the whole table. */

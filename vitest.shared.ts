@@ -38,6 +38,9 @@ export function confideVitestConfig(projectRoot: string, options: { testTimeout?
       environment: 'node',
       include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
+      // Setup in beforeAll (building the tiny model, a reference run, launching Chromium) is part of the tests it
+      // serves and gets their budget; vitest's own 10 s default timed such setup out on a machine with both cores busy.
+      hookTimeout: options.testTimeout ?? 20_000,
       reporters: ['default', ...resultReporters(projectRoot)],
     },
   });

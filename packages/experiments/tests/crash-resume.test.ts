@@ -70,12 +70,9 @@ const withoutLatency = (records: RunRecord[]) =>
 
 describe('a live run killed with SIGKILL at 10 random points', () => {
   const servers: StandInServer[] = [];
-  let reference: RunRecord[];
 
-  beforeAll(async () => {
-    process.env['CONFIDE_TEST_VLLM_KEY'] = 'sk-crash-test';
-    process.env['CONFIDE_TEST_GEMINI_KEY'] = 'sk-crash-test';
-    // the uninterrupted run, against servers of its own
+  /** The uninterrupted run, against servers of its own: what every interrupted-and-resumed run must equal. */
+  async function referenceRun(): Promise<RunRecord[]> {
     const vllm = await startOpenAIStandIn({ responder: defaultResponder(), latencyMs: LATENCY_MS });
     const gemini = await startGeminiStandIn({ responder: defaultResponder({ thinking: true }), latencyMs: LATENCY_MS });
     servers.push(vllm, gemini);
@@ -87,11 +84,18 @@ describe('a live run killed with SIGKILL at 10 random points', () => {
       cachePath: null,
       problems: syntheticProblems(PROBLEMS),
     });
-    reference = readRunDirectory(outFolder).records;
+    return readRunDirectory(outFolder).records;
+  }
+
+  beforeAll(() => {
+    process.env['CONFIDE_TEST_VLLM_KEY'] = 'sk-crash-test';
+    process.env['CONFIDE_TEST_GEMINI_KEY'] = 'sk-crash-test';
   });
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
   it('resumes each time to the records of an uninterrupted run, billing no request twice', { timeout: 120_000 }, async () => {
+    // Inside the test, not in a hook: the hook's own 10 s limit would time this real work on a busy machine.
+    const reference = await referenceRun();
     const vllm = await startOpenAIStandIn({ responder: defaultResponder(), latencyMs: LATENCY_MS });
     const gemini = await startGeminiStandIn({ responder: defaultResponder({ thinking: true }), latencyMs: LATENCY_MS });
     servers.push(vllm, gemini);

@@ -12,3 +12,4 @@ export * from './schemas/problem.js';
 export * from './schemas/route-decision.js';
 export * from './schemas/run-manifest.js';
 export * from './schemas/run-record.js';
+export * from './prompt.js';

@@ -1,6 +1,9 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfideError } from '@confide/core';
-import { buildSftDataset, currentProvenance, parseSftDatasetConfig, readConfigJson, type SftDatasetProgress } from '@confide/data';
+import { currentProvenance, parseSftDatasetConfig, readConfigJson, workspaceRoot, type SftDatasetProgress } from '@confide/data';
+import { runDatasetBuild } from '@confide/experiments';
+import { BudgetExceededError } from '@confide/inference';
+import { parseUsd } from '../options/parse-usd.js';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
 import { createPluginRegistry } from '../plugin-registry.js';
@@ -11,14 +14,16 @@ interface BuildOptions {
   name?: string;
   limit?: number;
   resume?: boolean;
+  budget?: string;
+  cache: string | boolean;
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
-function progressWriter(): (progress: SftDatasetProgress) => void {
+function progressWriter(): (progress: SftDatasetProgress & { spentUsd: number }) => void {
   const interactive = process.stderr.isTTY === true;
   let lastTenth = -1;
-  return ({ done, total, correct, resumed }) => {
-    const line = `dataset: ${done}/${total} answered and graded, ${correct} correct${resumed > 0 ? ` (${resumed} from the log)` : ''}`;
+  return ({ done, total, correct, resumed, spentUsd }) => {
+    const line = `dataset: ${done}/${total} answered and graded, ${correct} correct${resumed > 0 ? ` (${resumed} from the log)` : ''}, spent $${spentUsd.toFixed(6)}`;
     if (interactive) {
       process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
       return;
@@ -42,6 +47,9 @@ export function registerDatasetCommand(program: Command): void {
     .option('--name <name>', "the dataset's name in its card (default: the output folder's name)")
     .option('--limit <n>', 'only the first N problems of the split', parseCount)
     .option('--resume', 'continue an interrupted build without asking the model again for answers it logged')
+    .option('--budget <usd>', 'hard cap in US dollars: a request that could take the spend past it is not sent')
+    .option('--cache <file>', 'SQLite response cache (default: .cache/confide/responses.sqlite)')
+    .option('--no-cache', 'send every request, with no response cache')
     .action(async (configArgument: string, options: BuildOptions) => {
       const configPath = resolve(configArgument);
       let json = readConfigJson(configPath);
@@ -56,7 +64,7 @@ export function registerDatasetCommand(program: Command): void {
       };
       process.once('SIGINT', onInterrupt);
       try {
-        const summary = await buildSftDataset({
+        const outcome = await runDatasetBuild({
           config,
           registry: createPluginRegistry(),
           outFolder,
@@ -66,7 +74,15 @@ export function registerDatasetCommand(program: Command): void {
           source: configPath,
           onProgress: progressWriter(),
           provenance: currentProvenance({ builtBy: confideVersion(), sources: [`bundled:${config.split}`], command: `confide dataset build ${configArgument}` }),
+          ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
+          cachePath: options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
         });
+        if (outcome.status === 'stopped') {
+          const hint = `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''} --resume`;
+          const message = outcome.message.replace('--resume', hint);
+          throw outcome.reason === 'budget' ? new BudgetExceededError(message) : new ConfideError('CANCELLED', message);
+        }
+        const { summary } = outcome;
         const skipped = summary.skippedWithoutAnswer.length > 0 ? ` (${summary.skippedWithoutAnswer.length} without a reference answer left out)` : '';
         console.log(
           `${name}: ${summary.problems} problems of ${summary.split}${skipped} answered by ${summary.model}, graded by ${summary.evaluator}: ` +

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
-import { InvalidConfigError } from '@confide/core';
 import { workspaceRoot } from '@confide/data';
 import { EXPERIMENT_FILE, loadExperimentOfKind, runPipelineExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
+import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { confideVersion } from './hub-data.js';
 import { TrainProgressDisplay } from './train.js';
@@ -27,11 +27,7 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
   const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
   const cachePath =
     options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite');
-  let budgetUsd: number | undefined;
-  if (options.budget !== undefined) {
-    budgetUsd = Number(options.budget);
-    if (!/^\d+(\.\d+)?$/.test(options.budget)) throw new InvalidConfigError(`--budget: "${options.budget}" is not an amount in US dollars`);
-  }
+  const budgetUsd = options.budget === undefined ? undefined : parseUsd(options.budget, '--budget');
   const interactive = process.stderr.isTTY === true;
   const trainDisplay = new TrainProgressDisplay((text) => process.stderr.write(text), interactive);
   let lastDatasetTenth = -1;

@@ -4,6 +4,7 @@ import { RunStore, workspaceRoot } from '@confide/data';
 import { experimentKindOf, loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
+import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { runPipelineCommand } from './run-pipeline.js';
 
@@ -16,11 +17,6 @@ interface RunOptions {
   alsoGrade?: string[];
 }
 
-function parseBudget(value: string): number {
-  const budget = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(budget)) throw new InvalidConfigError(`--budget: "${value}" is not an amount in US dollars`);
-  return budget;
-}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -64,7 +60,7 @@ export function registerRunCommand(program: Command): void {
           runs: new RunStore().relativeTo(experimentFolder),
           outFolder,
           resume: options.resume === true,
-          ...(options.budget !== undefined ? { budgetUsd: parseBudget(options.budget) } : {}),
+          ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
           cachePath,
           stopSignal: stop.signal,
           abortSignal: abort.signal,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONFIDENT_TOKEN,
@@ -8,8 +8,10 @@ import {
   InvalidConfigError,
   InvalidInputError,
   PRICE_TABLES,
+  promptMessages,
+  RUN_MANIFEST_SCHEMA_VERSION,
+  RUN_RECORD_SCHEMA_VERSION,
   UNCERTAIN_TOKEN,
-  type ChatMessage,
   type ConfidenceToken,
   type Evaluator,
   type GenerationRequest,
@@ -17,6 +19,7 @@ import {
   type PluginRegistry,
   type PluginUse,
   type Problem,
+  type RunRecord,
 } from '@confide/core';
 import { z } from 'zod';
 import { loadDataset } from '../datasets/math-datasets.js';
@@ -24,7 +27,9 @@ import { renderDatasetCard } from '../hub/dataset-card.js';
 import type { HubProvenance } from '../hub/hub-provenance.js';
 import { parquetColumnsOf, writeParquetRows } from '../hub/parquet-rows.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { writeJsonLines } from '../io/json-lines.js';
+import { completeLines, parseJsonLines, writeJsonLines } from '../io/json-lines.js';
+import { writeRunDirectory } from '../recorded-runs/run-store.js';
+import { packageVersions } from '../workspace-state.js';
 import { numpyDefaultRng } from '../splits/numpy-pcg64.js';
 
 const PluginChoice = z.strictObject({
@@ -53,8 +58,18 @@ export const SftDatasetConfig = z.strictObject({
   seed: z.number().int().nonnegative().default(42),
   /** Requests in flight at once (a batching client such as core/transformers gathers them). */
   concurrency: z.number().int().positive().default(64),
-  /** The price table handed to plugins (a client's model must not need to be in it). */
+  /** Prices for the budget and the spend shown in progress: a live client's model must be in it. */
   priceTable: z.string().default('seed-math500'),
+  /** Retries and the per-request timeout of the scheduler that sends the requests (its defaults otherwise). */
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(20),
+      baseDelayMs: z.number().int().nonnegative(),
+      maxDelayMs: z.number().int().positive(),
+      timeoutMs: z.number().int().positive(),
+    })
+    .partial()
+    .default({}),
 });
 export type SftDatasetInput = z.input<typeof SftDatasetConfig>;
 export type SftDatasetConfig = z.output<typeof SftDatasetConfig>;
@@ -198,6 +213,8 @@ export interface BuildSftDatasetOptions {
   onProgress?: (progress: SftDatasetProgress) => void;
   /** Names the config in error messages. */
   source?: string;
+  /** Wraps the created model client, e.g. in the scheduler with retries, the response cache and a budget. */
+  scheduleClient?: (client: ModelClient) => ModelClient;
 }
 
 export interface SftDatasetSummary {
@@ -229,33 +246,45 @@ function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function messagesFor(prompt: SftDatasetConfig['prompt'], problem: Problem): ChatMessage[] {
-  return [
-    ...(prompt.system !== undefined ? [{ role: 'system' as const, content: prompt.system }] : []),
-    { role: 'user' as const, content: prompt.user.split('{problem}').join(problem.problem) },
-  ];
-}
-
-/** Answers already logged by an interrupted build; a torn last line (a kill mid-write) is dropped. */
-function readLog(path: string): Map<string, GradedAnswer> {
+/**
+ * Answers already logged by an interrupted build in `outFolder`; a torn last line (a kill mid-write) is dropped and cut
+ * off the file, so the next answer appended starts on a line of its own.
+ */
+export function readGradedAnswers(outFolder: string): Map<string, GradedAnswer> {
+  const path = join(outFolder, BUILD_FOLDER, LOG_FILE);
   const answers = new Map<string, GradedAnswer>();
   if (!existsSync(path)) return answers;
-  const lines = readFileSync(path, 'utf8').split('\n');
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (index >= lines.length - 2) return;
-      throw new InvalidInputError({ file: path, row: index + 1, problem: 'not valid JSON' });
-    }
-    const parsed = GradedAnswer.safeParse(value);
-    if (!parsed.success) throw new InvalidInputError({ file: path, row: index + 1, problem: parsed.error.issues[0]!.message });
-    answers.set(parsed.data.id, parsed.data);
-  });
+  const text = readFileSync(path, 'utf8');
+  const complete = completeLines(text);
+  if (complete.length !== text.length) truncateSync(path, Buffer.byteLength(complete, 'utf8'));
+  for (const answer of parseJsonLines(complete, path, GradedAnswer)) answers.set(answer.id, answer);
   return answers;
 }
+
+/** A graded answer as a RunRecord, so the build's answers are a run another experiment can name (`<out>/run`). */
+function gradedRecord(runId: string, problem: Problem, answer: GradedAnswer, evaluator: string): RunRecord {
+  return {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+    runId,
+    problemId: problem.id,
+    ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
+    ...(problem.level !== undefined ? { level: problem.level } : {}),
+    gold: problem.answer,
+    generation: {
+      model: answer.model,
+      text: answer.text,
+      answer: answer.answer,
+      confidenceToken: null,
+      usage: { input: answer.inputTokens, output: answer.outputTokens, thinking: 0 },
+      latencyMs: null,
+      finishReason: answer.finishReason,
+    },
+    grade: { correct: answer.correct, evaluator, ...(answer.reason !== undefined ? { reason: answer.reason } : {}) },
+  };
+}
+
+/** The folder of a build where its graded answers are written as a run directory. */
+export const SFT_RUN_FOLDER = 'run';
 
 /**
  * Step 1 of the seed: the model answers the split's problems, the evaluator grades each answer, each becomes a
@@ -280,7 +309,7 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
     }
   } else {
     rmSync(buildFolder, { recursive: true, force: true });
-    for (const file of [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md']) rmSync(join(outFolder, file), { force: true });
+    for (const file of [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md', SFT_RUN_FOLDER]) rmSync(join(outFolder, file), { recursive: true, force: true });
     writeFileAtomic(configPath, configText);
   }
 
@@ -292,10 +321,11 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
   const context = { priceTable: PRICE_TABLES[config.priceTable]! };
   const clientUse = registry.create('model', config.client.id, config.client.options, context);
   const evaluatorUse = registry.create('evaluator', config.evaluator.id, config.evaluator.options, context);
-  const client: ModelClient = clientUse.instance;
+  // The caller may run the client through a scheduler (retries, rate limits, cache, budget): the experiments package does.
+  const client: ModelClient = options.scheduleClient ? options.scheduleClient(clientUse.instance) : clientUse.instance;
   const evaluator: Evaluator = evaluatorUse.instance;
 
-  const logged = options.resume ? readLog(logPath) : new Map<string, GradedAnswer>();
+  const logged = options.resume ? readGradedAnswers(outFolder) : new Map<string, GradedAnswer>();
   mkdirSync(buildFolder, { recursive: true });
   const answers = new Map<string, GradedAnswer>();
   for (const problem of problems) {
@@ -318,7 +348,7 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
       if (problem === undefined) return;
       const request: GenerationRequest = {
         problem,
-        messages: messagesFor(config.prompt, problem),
+        messages: promptMessages(config.prompt, problem),
         maxOutputTokens: config.maxOutputTokens,
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
       };
@@ -384,6 +414,22 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
   });
   writeFileAtomic(join(outFolder, 'README.md'), card);
 
+  writeRunDirectory(join(outFolder, SFT_RUN_FOLDER), {
+    manifest: {
+      schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+      runId: options.name,
+      description: `dataset build: ${model} answers to ${problems.length} problems of ${config.split}, graded by ${config.evaluator.id}`,
+      dataset: config.split,
+      config: config as unknown as Record<string, unknown>,
+      plugins: [clientUse.use, evaluatorUse.use],
+      git: { commit: options.provenance.gitCommit, dirty: options.provenance.gitDirty },
+      packageVersions: packageVersions(),
+      priceTable: { id: context.priceTable.id, version: context.priceTable.version },
+      source: { kind: 'live', origin: 'confide dataset build', files: [] },
+      records: problems.length,
+    },
+    records: problems.map((problem) => gradedRecord(options.name, problem, answers.get(problem.id)!, config.evaluator.id)),
+  });
   const files = [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md'].map((path) => {
     const bytes = readFileSync(join(outFolder, path));
     return { path, sha256: sha256(bytes), bytes: bytes.length };

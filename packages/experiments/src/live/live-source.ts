@@ -12,7 +12,7 @@ import type { GenerationSource } from '@confide/routing';
 import { ApiError } from '@confide/inference';
 import type { LiveGenerationRequest } from '@confide/inference';
 import type { ScheduledModelClient } from '@confide/inference';
-import { promptMessages, type PromptTemplate } from './prompt.js';
+import { promptMessages, type PromptTemplate } from '@confide/core';
 import type { StageLog } from '../run-folder/stage-log.js';
 
 

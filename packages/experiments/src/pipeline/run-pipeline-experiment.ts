@@ -11,7 +11,6 @@ import {
   type PluginRegistry,
 } from '@confide/core';
 import {
-  buildSftDataset,
   currentProvenance,
   parseSftDatasetConfig,
   SFT_TRAIN_FILE,
@@ -36,6 +35,7 @@ import { startVllmServer, type VllmServer } from '@confide/inference';
 import { LiveExperiment } from '../live/live-experiment.js';
 import type { LiveRunSummary } from '../live/live-run-summary.js';
 import { checkPipelinePlugins, fillPlaceholders, placeholdersIn, type PipelineExperiment, type PipelinePlaceholder } from './pipeline-experiment.js';
+import { runDatasetBuild } from '../dataset/run-dataset-build.js';
 import type { StopReason } from '../outcome.js';
 import { runLiveExperiment } from '../live/run-live-experiment.js';
 
@@ -238,7 +238,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     write(`pipeline: step 1: ${experiment.dataset.client.id} answers ${datasetConfig.limit ?? 'all'} problems of ${datasetConfig.split}; ${datasetConfig.evaluator.id} grades them\n`);
     let dataset: SftDatasetSummary;
     try {
-      dataset = await buildSftDataset({
+      const built = await runDatasetBuild({
         config: datasetConfig,
         registry,
         outFolder: datasetFolder,
@@ -246,9 +246,16 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
         name: `${experiment.name}-sft`,
         source: options.source,
         provenance: currentProvenance({ builtBy: options.builtBy, sources: [`bundled:${datasetConfig.split}`], command: `confide run (pipeline ${experiment.name})` }),
+        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+        cachePath: options.cachePath ?? null,
         ...(options.stopSignal ? { signal: options.stopSignal } : {}),
         ...(options.onDatasetProgress ? { onProgress: options.onDatasetProgress } : {}),
       });
+      if (built.status === 'stopped') {
+        if (built.reason === 'budget') return { status: 'stopped', reason: 'budget', message: `stopped during ${step}: ${built.message.replace('Continue with --resume.', `Continue with: ${resumeCommand}`)}`, files: [configPath] };
+        throw new PipelineStopped('the answers graded so far are in the build log');
+      }
+      dataset = built.summary;
     } catch (error) {
       if (options.stopSignal?.aborted) throw new PipelineStopped('the answers graded so far are in the build log');
       throw error;

@@ -1,4 +1,5 @@
-import type { ChatMessage, Problem } from '@confide/core';
+import type { ChatMessage } from './plugins/plugin.js';
+import type { Problem } from './schemas/problem.js';
 
 export interface PromptTemplate {
   system?: string;

@@ -13,3 +13,4 @@ export * from './schemas/route-decision.js';
 export * from './schemas/run-manifest.js';
 export * from './schemas/run-record.js';
 export * from './prompt.js';
+export * from './schemas/retry-settings.js';

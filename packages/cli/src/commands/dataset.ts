@@ -3,6 +3,7 @@ import { ConfideError } from '@confide/core';
 import { currentProvenance, parseSftDatasetConfig, readConfigJson, workspaceRoot, type SftDatasetProgress } from '@confide/data';
 import { runDatasetBuild } from '@confide/experiments';
 import { BudgetExceededError } from '@confide/inference';
+import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
@@ -57,20 +58,14 @@ export function registerDatasetCommand(program: Command): void {
       const config = parseSftDatasetConfig(json, configPath);
       const outFolder = resolve(options.out ?? join(dirname(configPath), `${basename(configPath, '.json')}-dataset`));
       const name = options.name ?? basename(outFolder);
-      const controller = new AbortController();
-      const onInterrupt = () => {
-        process.stderr.write('\ndataset: stopping: no new requests; answers already graded stay in the log\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onInterrupt);
-      try {
+      await withInterrupts('dataset: stopping: no new requests; answers already graded stay in the log', async ({ stop }) => {
         const outcome = await runDatasetBuild({
           config,
           registry: createPluginRegistry(),
           outFolder,
           name,
           resume: options.resume === true,
-          signal: controller.signal,
+          signal: stop,
           source: configPath,
           onProgress: progressWriter(),
           provenance: currentProvenance({ builtBy: confideVersion(), sources: [`bundled:${config.split}`], command: `confide dataset build ${configArgument}` }),
@@ -92,14 +87,6 @@ export function registerDatasetCommand(program: Command): void {
           `${summary.rows} examples${summary.balanced ? ' (balanced)' : ''}: ${summary.tokens.confident} <|c_math|>, ${summary.tokens.uncertain} <|u_math|>`,
         );
         console.error(`dataset: wrote ${summary.files.map((file) => file.path).join(', ')} to ${outFolder} (publish with: confide data push ${outFolder} --repo <owner/name>)`);
-      } catch (error) {
-        if (controller.signal.aborted) {
-          const hint = `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''} --resume`;
-          throw new ConfideError('CANCELLED', (error as Error).message.replace('--resume', hint));
-        }
-        throw error;
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
+      });
     });
 }

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { workspaceRoot } from '@confide/data';
 import { EXPERIMENT_FILE, loadExperimentOfKind, runPipelineExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
+import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { confideVersion } from './hub-data.js';
@@ -31,18 +32,7 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
   const interactive = process.stderr.isTTY === true;
   const trainDisplay = new TrainProgressDisplay((text) => process.stderr.write(text), interactive);
   let lastDatasetTenth = -1;
-  const stop = new AbortController();
-  const abort = new AbortController();
-  const onInterrupt = () => {
-    if (!stop.signal.aborted) {
-      process.stderr.write('\nrun: stopping the current step cleanly (training writes a checkpoint); Ctrl-C again to abandon requests in flight\n');
-      stop.abort();
-    } else {
-      abort.abort();
-    }
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
+  await withInterrupts('run: stopping the current step cleanly (training writes a checkpoint); Ctrl-C again to abandon requests in flight', async ({ stop, abandon }) => {
     const result = await runPipelineExperiment({
       experiment,
       registry: createPluginRegistry(),
@@ -53,8 +43,8 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
       resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume`,
       ...(budgetUsd !== undefined ? { budgetUsd } : {}),
       cachePath,
-      stopSignal: stop.signal,
-      abortSignal: abort.signal,
+      stopSignal: stop,
+      abortSignal: abandon,
       write: (text) => {
         trainDisplay.finish();
         process.stderr.write(text);
@@ -86,8 +76,5 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
       `4 delegate: ${summary.delegate.accuracy.correct}/${summary.delegate.accuracy.total} correct, ${delegated} delegated, answers $${summary.delegate.costUsd.answers.toFixed(6)}`,
     );
     console.error(`run: report at ${join(outFolder, 'report.md')}`);
-  } finally {
-    trainDisplay.finish();
-    process.off('SIGINT', onInterrupt);
-  }
+  }).finally(() => trainDisplay.finish());
 }

@@ -4,6 +4,7 @@ import { RunStore, workspaceRoot } from '@confide/data';
 import { experimentKindOf, loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
+import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { runPipelineCommand } from './run-pipeline.js';
@@ -42,18 +43,7 @@ export function registerRunCommand(program: Command): void {
       const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
       const cachePath =
         options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite');
-      const stop = new AbortController();
-      const abort = new AbortController();
-      const onInterrupt = () => {
-        if (!stop.signal.aborted) {
-          process.stderr.write('\nrun: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)\n');
-          stop.abort();
-        } else {
-          abort.abort();
-        }
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
+      await withInterrupts('run: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)', async ({ stop, abandon }) => {
         const result = await runLiveExperiment({
           experiment,
           registry: createPluginRegistry(),
@@ -62,8 +52,8 @@ export function registerRunCommand(program: Command): void {
           resume: options.resume === true,
           ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
           cachePath,
-          stopSignal: stop.signal,
-          abortSignal: abort.signal,
+          stopSignal: stop,
+          abortSignal: abandon,
           write: (text) => process.stderr.write(text),
           interactive: process.stderr.isTTY === true,
           resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume${options.budget !== undefined ? ' --budget <more>' : ''}`,
@@ -81,8 +71,6 @@ export function registerRunCommand(program: Command): void {
           console.log(`expected: ${correct.expected} correct ${correct.ok ? '✓' : '✗'} · $${costUsd.expected} ${costUsd.ok ? '✓' : '✗'}`);
         }
         console.error(`run: wrote ${result.files.length} files to ${outFolder}`);
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
+      });
     });
 }

@@ -3,6 +3,7 @@ import { ConfideError } from '@confide/core';
 import { formatDuration, formatRunnerProgress, RunnerCancelledError, trainAdapter, type RunnerProgress } from '@confide/training';
 import { readConfigJson } from '@confide/data';
 import type { Command } from 'commander';
+import { withInterrupts } from '../options/interrupts.js';
 import { parseCount } from '../options/parse-count.js';
 
 interface TrainOptions {
@@ -73,48 +74,42 @@ export function registerTrainCommand(program: Command): void {
       const configPath = resolve(configArgument);
       const json = readConfigJson(configPath);
       const display = new TrainProgressDisplay((text) => process.stderr.write(text), process.stderr.isTTY === true);
-      const controller = new AbortController();
-      const onInterrupt = () => {
-        if (controller.signal.aborted) return;
-        display.message('train: stopping: the runner writes a checkpoint, then exits (this can take a minute)');
-        controller.abort();
-      };
-      process.on('SIGINT', onInterrupt);
       const resumeHint = `confide train ${configArgument} --resume`;
-      try {
-        const result = await trainAdapter(json as Parameters<typeof trainAdapter>[0], {
-          resume: options.resume === true,
-          signal: controller.signal,
-          gracePeriodMs: options.grace * 1000,
-          source: configPath,
-          ...(options.python !== undefined ? { python: options.python } : {}),
-          ...(options.processes !== undefined ? { processes: options.processes } : {}),
-          ...(options.verbose ? { onStderr: (text: string) => display.message(text.trimEnd()) } : {}),
-          onProgress: (progress) => display.update(progress),
-          onCheckpoint: (checkpoint) => {
-            if (checkpoint.reason === 'interval') display.message(`train: checkpoint at step ${checkpoint.step}: ${checkpoint.path}`);
-          },
-        });
-        display.finish();
-        const loss = result.firstLoss !== null && result.finalLoss !== null ? `; loss ${result.firstLoss.toFixed(4)} -> ${result.finalLoss.toFixed(4)}` : '';
-        console.log(
-          `trained ${result.steps} steps (${(result.epochs ?? 0).toFixed(2)} epochs) on ${result.examples} examples in ${formatDuration(result.durationSeconds)} on ${result.device}${loss}`,
-        );
-        console.log(`adapter: ${result.adapterPath}`);
-      } catch (error) {
-        display.finish();
-        if (error instanceof RunnerCancelledError) {
-          const killed = error.killed ? ' (killed after the grace period)' : '';
-          throw new ConfideError(
-            'CANCELLED',
-            error.checkpointPath
-              ? `training stopped${killed}: checkpoint at ${error.checkpointPath}. Continue with: ${resumeHint}`
-              : `training stopped${killed} before its first checkpoint. Start again with: confide train ${configArgument}`,
+      const stopping = 'train: stopping: the runner writes a checkpoint, then exits (this can take a minute)';
+      await withInterrupts(stopping, async ({ stop }) => {
+        try {
+          const result = await trainAdapter(json as Parameters<typeof trainAdapter>[0], {
+            resume: options.resume === true,
+            signal: stop,
+            gracePeriodMs: options.grace * 1000,
+            source: configPath,
+            ...(options.python !== undefined ? { python: options.python } : {}),
+            ...(options.processes !== undefined ? { processes: options.processes } : {}),
+            ...(options.verbose ? { onStderr: (text: string) => display.message(text.trimEnd()) } : {}),
+            onProgress: (progress) => display.update(progress),
+            onCheckpoint: (checkpoint) => {
+              if (checkpoint.reason === 'interval') display.message(`train: checkpoint at step ${checkpoint.step}: ${checkpoint.path}`);
+            },
+          });
+          display.finish();
+          const loss = result.firstLoss !== null && result.finalLoss !== null ? `; loss ${result.firstLoss.toFixed(4)} -> ${result.finalLoss.toFixed(4)}` : '';
+          console.log(
+            `trained ${result.steps} steps (${(result.epochs ?? 0).toFixed(2)} epochs) on ${result.examples} examples in ${formatDuration(result.durationSeconds)} on ${result.device}${loss}`,
           );
+          console.log(`adapter: ${result.adapterPath}`);
+        } catch (error) {
+          display.finish();
+          if (error instanceof RunnerCancelledError) {
+            const killed = error.killed ? ' (killed after the grace period)' : '';
+            throw new ConfideError(
+              'CANCELLED',
+              error.checkpointPath
+                ? `training stopped${killed}: checkpoint at ${error.checkpointPath}. Continue with: ${resumeHint}`
+                : `training stopped${killed} before its first checkpoint. Start again with: confide train ${configArgument}`,
+            );
+          }
+          throw error;
         }
-        throw error;
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
+      }, (text) => display.message(text));
     });
 }

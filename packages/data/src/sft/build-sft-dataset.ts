@@ -9,6 +9,7 @@ import {
   InvalidInputError,
   PRICE_TABLES,
   promptMessages,
+  RetrySettings,
   RUN_MANIFEST_SCHEMA_VERSION,
   RUN_RECORD_SCHEMA_VERSION,
   UNCERTAIN_TOKEN,
@@ -61,15 +62,7 @@ export const SftDatasetConfig = z.strictObject({
   /** Prices for the budget and the spend shown in progress: a live client's model must be in it. */
   priceTable: z.string().default('seed-math500'),
   /** Retries and the per-request timeout of the scheduler that sends the requests (its defaults otherwise). */
-  retry: z
-    .strictObject({
-      maxAttempts: z.number().int().min(1).max(20),
-      baseDelayMs: z.number().int().nonnegative(),
-      maxDelayMs: z.number().int().positive(),
-      timeoutMs: z.number().int().positive(),
-    })
-    .partial()
-    .default({}),
+  retry: RetrySettings.default({}),
 });
 export type SftDatasetInput = z.input<typeof SftDatasetConfig>;
 export type SftDatasetConfig = z.output<typeof SftDatasetConfig>;

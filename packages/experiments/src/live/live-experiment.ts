@@ -1,4 +1,4 @@
-import { PRICE_TABLES } from '@confide/core';
+import { PRICE_TABLES, RetrySettings } from '@confide/core';
 import { RunReference } from '@confide/data';
 import { z } from 'zod';
 
@@ -55,15 +55,7 @@ export const LiveExperiment = z.strictObject({
   alsoGradeWith: z.array(PluginChoice).default([]),
   /** Problems in flight in the delegation engine at once. */
   concurrency: z.number().int().positive().default(32),
-  retry: z
-    .strictObject({
-      maxAttempts: z.number().int().min(1).max(20),
-      baseDelayMs: z.number().int().nonnegative(),
-      maxDelayMs: z.number().int().positive(),
-      timeoutMs: z.number().int().positive(),
-    })
-    .partial()
-    .default({}),
+  retry: RetrySettings.default({}),
   /** Numbers the run must reproduce; the report marks each ✓ or ✗. */
   expect: z.strictObject({ correct: z.number().int().nonnegative(), costUsd: PublishedUsd }).optional(),
 });

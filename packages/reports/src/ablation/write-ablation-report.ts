@@ -9,10 +9,15 @@ import type { AblationResults } from './ablation-results.js';
 const pct = (fraction: number) => (fraction * 100).toFixed(1);
 const usd = (value: number) => usdFixed(value, 6);
 const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) => `[${format(interval.lower)}, ${format(interval.upper)}]`;
+export type AblationSummary = ReturnType<typeof ablationSummary>;
+
 const rate = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
 
-/** Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out). */
-export function ablationSummary(results: AblationResults): Record<string, unknown> {
+/**
+ * Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out). Its type is
+ * the results' own types (OperatingPoint, Interval, RouterComparison, …), not an untyped record.
+ */
+export function ablationSummary(results: AblationResults) {
   return {
     schemaVersion: 1,
     experiment: results.experiment.name,

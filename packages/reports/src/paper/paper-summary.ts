@@ -1,4 +1,6 @@
-import { PRICE_TABLES } from '@confide/core';
+import { PluginUse, PRICE_TABLES } from '@confide/core';
+import { z } from 'zod';
+import { SummaryProvenance } from '../summary-provenance.js';
 import { usdFixed, type AccuracySummary } from '@confide/metrics';
 import type { HandOffRow, PaperResults } from './paper-results.js';
 import { sliceRows } from './paper-results.js';
@@ -13,6 +15,71 @@ export function matchesPublished(value: number, published: string): boolean {
   const decimals = published.includes('.') ? published.split('.')[1]!.length : 0;
   return Number(usdFixed(value, Math.min(decimals, 8))) === Number(published);
 }
+
+
+const Percent = z.strictObject({ percent: z.number(), correct: z.number().int(), total: z.number().int() });
+const Tokens = z.strictObject({ confident: z.number().int(), uncertain: z.number().int(), none: z.number().int() });
+const HandOff = z.strictObject({
+  side: z.enum(['small', 'large', 'router']),
+  model: z.string(),
+  problems: z.number().int(),
+  correct: z.number().int().nullable(),
+  accuracy: z.number().nullable(),
+  costUsd: z.number(),
+  costUsd6: z.string(),
+});
+const PublishedHandOff = z.record(z.string(), z.strictObject({ correct: z.number().int(), total: z.number().int(), costUsd: z.string().optional() }));
+
+/** summary.json of a paper report: every number in its tables at full precision, and how it was made. */
+export const PaperSummary = z.strictObject({
+  schemaVersion: z.literal(1),
+  experiment: z.string(),
+  provenance: SummaryProvenance,
+  title: z.string(),
+  dataset: z.string(),
+  priceTable: z.strictObject({ id: z.string(), version: z.string() }),
+  grades: z.string(),
+  table1: z.array(
+    z.strictObject({
+      label: z.string(),
+      source: z.string(),
+      accuracy: Percent,
+      costUsd: z.number(),
+      costUsd6: z.string(),
+      published: z.strictObject({ accuracy: z.string(), costUsd: z.string() }),
+      matchesPublished: z.strictObject({ accuracy: z.boolean(), costUsd: z.boolean() }),
+    }),
+  ),
+  table2: z.array(z.strictObject({ delegation: z.string(), label: z.string(), handOff: z.array(HandOff), published: PublishedHandOff.nullable() })),
+  delegations: z.array(
+    z.strictObject({
+      id: z.string(),
+      label: z.string(),
+      router: PluginUse,
+      accuracy: Percent,
+      costUsd: z.number(),
+      costUsd6: z.string(),
+      costWithRouterUsd: z.number(),
+      costAllCallsUsd: z.number(),
+      handOff: z.array(HandOff),
+      mismatchesWithRecordedRun: z.number().int().nullable(),
+    }),
+  ),
+  finetuned: z.strictObject({
+    run: z.string(),
+    accuracy: Percent,
+    calibration: Percent.extend({ missingToken: z.string() }),
+    tokens: Tokens,
+    tokenCorrectness: z.strictObject({ correct: Tokens, incorrect: Tokens }),
+    published: z.strictObject({ accuracy: z.string(), calibration: z.string(), tokens: Tokens }),
+  }),
+  runs: z.array(
+    z.strictObject({ id: z.string(), label: z.string(), kind: z.string(), accuracy: Percent, costUsd: z.number(), onParetoFrontier: z.boolean() }),
+  ),
+  slices: z.array(z.strictObject({ run: z.string(), key: z.enum(['subject', 'level']), slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: z.number() })),
+  differences: z.array(z.strictObject({ title: z.string(), detail: z.string() })),
+});
+export type PaperSummary = z.infer<typeof PaperSummary>;
 
 export interface Difference {
   title: string;
@@ -134,14 +201,14 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
   return differences;
 }
 
-/** Every number in the report's tables, machine-readable, full precision. */
-export function paperSummary(results: PaperResults): Record<string, unknown> {
+/** Every number in the report's tables, machine-readable, full precision; checked against its schema before it is written. */
+export function paperSummary(results: PaperResults): PaperSummary {
   const experiment = results.experiment;
   const prices = PRICE_TABLES[experiment.priceTable]!;
   const delegationById = new Map(results.delegations.map((delegation) => [delegation.id, delegation]));
   const runById = new Map(results.runs.map((run) => [run.id, run]));
   const frontier = new Set(results.frontier);
-  return {
+  return PaperSummary.parse({
     schemaVersion: 1,
     experiment: experiment.name,
     provenance: results.provenance,
@@ -206,5 +273,5 @@ export function paperSummary(results: PaperResults): Record<string, unknown> {
     ].map((run) => ({ ...run, onParetoFrontier: frontier.has(run.id) })),
     slices: sliceRows(results),
     differences: differencesFromPublished(results),
-  };
+  });
 }

@@ -5,25 +5,21 @@ import { renderChart, type RenderedChart } from '../charts/render-chart.js';
 import { tokenCorrectnessChart } from '../charts/token-correctness-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
 import { sliceRows, type PaperResults } from './paper-results.js';
-import { differencesFromPublished, matchesPublished, paperSummary, usd6 } from './paper-summary.js';
+import { differencesFromPublished, matchesPublished, paperSummary, usd6, type PaperSummary } from './paper-summary.js';
 
 const pct = (value: number) => value.toFixed(1);
-
-type PaperSummary = ReturnType<typeof paperSummary>;
 
 function table1(summary: PaperSummary): ReportTable {
   return {
     columns: ['', 'accuracy %', 'published', 'cost $', 'published ', 'agrees'],
-    rows: (summary['table1'] as Array<Record<string, unknown>>).map((row) => {
-      const accuracy = row['accuracy'] as { percent: number };
-      const published = row['published'] as { accuracy: string; costUsd: string };
-      const matches = row['matchesPublished'] as { accuracy: boolean; costUsd: boolean };
+    rows: summary.table1.map((row) => {
+      const matches = row.matchesPublished;
       return {
-        '': String(row['label']),
-        'accuracy %': pct(accuracy.percent),
-        published: published.accuracy,
-        'cost $': usd6(row['costUsd'] as number),
-        'published ': published.costUsd,
+        '': row.label,
+        'accuracy %': pct(row.accuracy.percent),
+        published: row.published.accuracy,
+        'cost $': usd6(row.costUsd),
+        'published ': row.published.costUsd,
         agrees: matches.accuracy && matches.costUsd ? '✓' : `≠ (${[!matches.accuracy && 'accuracy', !matches.costUsd && 'cost'].filter(Boolean).join(', ')})`,
       };
     }),
@@ -86,14 +82,7 @@ function finetunedTables(results: PaperResults): { headline: ReportTable; crosst
   return { headline, crosstab };
 }
 
-interface SummaryRun {
-  id: string;
-  label: string;
-  kind: string;
-  accuracy: { percent: number };
-  costUsd: number;
-  onParetoFrontier: boolean;
-}
+type SummaryRun = PaperSummary['runs'][number];
 
 function allRunsTable(runs: readonly SummaryRun[]): ReportTable {
   return {
@@ -184,7 +173,7 @@ function html(title: string, preamble: string[], sections: Section[]): string {
 export async function writePaperReport(results: PaperResults, outputFolder: string): Promise<string[]> {
   const experiment = results.experiment;
   const summary = paperSummary(results);
-  const summaryRuns = summary['runs'] as SummaryRun[];
+  const summaryRuns = summary.runs;
   const chartedIds = new Set([
     ...results.runs.map((run) => run.id),
     ...experiment.delegations.filter((config) => config.chart).map((config) => config.id),

@@ -23,7 +23,7 @@ describe('core/agreement', () => {
     ['12', '13', 'large'],
     [null, null, 'large'],
   ])('%s vs %s -> %s', async (first, second, expected) => {
-    expect(router.peers).toEqual(['second']);
+    expect(router.capabilities.peers).toEqual(['second']);
     expect((await router.decide({ problem, small: answering(first), peers: { second: answering(second) } })).target).toBe(expected);
   });
 

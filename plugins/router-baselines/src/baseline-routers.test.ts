@@ -26,7 +26,7 @@ describe('core/oracle', () => {
     [true, false, 'small'],
   ])('small %s, large %s -> %s', async (smallCorrect, largeCorrect, expected) => {
     const router = registry.create('router', 'core/oracle', {}, context).instance;
-    expect(router.needsLargeAnswer).toBe(true);
+    expect(router.capabilities.needsLargeAnswer).toBe(true);
     expect((await router.decide({ problem, small: graded(smallCorrect), large: graded(largeCorrect) })).target).toBe(expected);
   });
 });

@@ -1,3 +1,4 @@
+export * from './datasets/file-dataset.js';
 export * from './datasets/math-datasets.js';
 export * from './io/atomic-write.js';
 export * from './io/json-file.js';

@@ -48,6 +48,7 @@ export function registerRunCommand(program: Command): void {
           experiment,
           registry: createPluginRegistry(),
           runs: new RunStore().relativeTo(experimentFolder),
+          baseFolder: experimentFolder,
           outFolder,
           resume: options.resume === true,
           ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),

@@ -27,6 +27,8 @@ const MathSplitRow = z.strictObject({
 
 export interface DatasetInfo {
   name: string;
+  /** How reports name it. */
+  title: string;
   file: string;
   rows: number;
   description: string;
@@ -42,11 +44,12 @@ export interface DatasetInfo {
 export const SEED_SPLIT = { testSize: 0.1, seed: 42 } as const;
 
 export const DATASETS: readonly DatasetInfo[] = [
-  { name: 'math500', file: 'math500_test.jsonl.gz', rows: 500, description: 'MATH-500 test subset (prm800k split)' },
-  { name: 'math-train', file: 'math_train_7500.jsonl.gz', rows: 7500, description: 'MATH train split, all 7,500' },
-  { name: 'math-test', file: 'math_test_5000.jsonl.gz', rows: 5000, description: 'MATH test split, all 5,000' },
+  { name: 'math500', title: 'MATH-500', file: 'math500_test.jsonl.gz', rows: 500, description: 'MATH-500 test subset (prm800k split)' },
+  { name: 'math-train', title: 'MATH train', file: 'math_train_7500.jsonl.gz', rows: 7500, description: 'MATH train split, all 7,500' },
+  { name: 'math-test', title: 'MATH test', file: 'math_test_5000.jsonl.gz', rows: 5000, description: 'MATH test split, all 5,000' },
   {
     name: 'math-train-sft',
+    title: "MATH train (the seed's 90%)",
     file: 'math_train_7500.jsonl.gz',
     rows: 6750,
     description: "the seed's 90% of MATH train (train_test_split test_size=0.1 seed=42)",
@@ -54,6 +57,7 @@ export const DATASETS: readonly DatasetInfo[] = [
   },
   {
     name: 'math-train-heldout',
+    title: "MATH train (the seed's held-out 10%)",
     file: 'math_train_7500.jsonl.gz',
     rows: 750,
     description: "the seed's held-out 10% of MATH train",
@@ -111,4 +115,14 @@ export function loadDataset(name: string): Problem[] {
         });
   cache.set(name, problems);
   return problems;
+}
+
+/** How a report names a dataset: a bundled dataset's title, a file's name without extension, a hub repo's name. */
+export function datasetTitle(reference: string | { file: string }): string {
+  const name = typeof reference === 'string' ? reference : reference.file;
+  const bundled = DATASETS.find((dataset) => dataset.name === name);
+  if (bundled) return bundled.title;
+  const hub = /^hf:\/\/datasets\/[^/]+\/([^@:]+)/.exec(name);
+  if (hub) return hub[1]!;
+  return name.split(/[\\/]/).at(-1)!.replace(/\.(jsonl|json|csv|parquet)(\.gz)?$/i, '');
 }

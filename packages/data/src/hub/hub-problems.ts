@@ -1,5 +1,6 @@
 import { InvalidConfigError, InvalidInputError, type Problem } from '@confide/core';
 import { z } from 'zod';
+import { isFileDatasetReference, loadFileDataset, type DatasetReference } from '../datasets/file-dataset.js';
 import { loadDataset } from '../datasets/math-datasets.js';
 import { describeZodIssue } from '../io/json-lines.js';
 import type { HubConnection } from './hub-connection.js';
@@ -31,14 +32,21 @@ function levelOf(level: number | string | undefined): number | undefined {
 }
 
 /**
- * The problems an experiment names: a bundled dataset (`math500`, `math-train`, …) or a hub dataset
- * `hf://datasets/<owner>/<name>[@<revision>][:<split>]`, pulled (or read from the cache) and pinned to the commit the
- * revision resolved to, so the manifest names exactly the rows the run used.
+ * The problems an experiment names: a bundled dataset (`math500`, `math-train`, …), a dataset file (pinned by its
+ * content hash; relative paths against `baseFolder`), or a hub dataset `hf://datasets/<owner>/<name>[@<revision>][:<split>]`,
+ * pulled (or read from the cache) and pinned to the commit the revision resolved to, so the manifest names exactly
+ * the rows the run used.
  */
 export async function loadProblems(
-  dataset: string,
-  options: { connection?: HubConnection; cacheFolder?: string; offline?: boolean } = {},
+  reference: DatasetReference,
+  options: { connection?: HubConnection; cacheFolder?: string; offline?: boolean; baseFolder?: string } = {},
 ): Promise<LoadedProblems> {
+  if (typeof reference !== 'string' || isFileDatasetReference(reference)) {
+    const file = typeof reference === 'string' ? { file: reference, columns: {} } : reference;
+    const loaded = await loadFileDataset(file, options.baseFolder);
+    return { problems: loaded.problems, reference: loaded.reference };
+  }
+  const dataset = reference;
   if (!dataset.startsWith('hf://')) return { problems: loadDataset(dataset), reference: dataset };
   const match = HUB_DATASET.exec(dataset);
   if (match === null) {

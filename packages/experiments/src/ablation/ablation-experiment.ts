@@ -1,5 +1,5 @@
 import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
-import { RunReference } from '@confide/data';
+import { DatasetReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
@@ -38,8 +38,8 @@ export const AblationExperiment = z.strictObject({
   kind: z.literal('ablation'),
   name: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string().min(1),
-  /** The problems: a bundled dataset name or an hf://datasets/… reference; only those the small run answered are used. */
-  dataset: z.string().min(1),
+  /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
+  dataset: DatasetReference,
   priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
   grades: z.enum(['recorded', 'math']).default('recorded'),

@@ -10,7 +10,7 @@ import {
   type RoutingScore,
   type RunRecord,
 } from '@confide/core';
-import { loadProblems, numpyDefaultRng, RunStore, type RunDirectory } from '@confide/data';
+import { datasetLabel, loadProblems, numpyDefaultRng, RunStore, type RunDirectory } from '@confide/data';
 import {
   accuracyBySlice,
   aiq,
@@ -162,7 +162,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
   const problems = inputs.problems.filter((problem) => answered.has(problem.id));
   if (problems.length === 0) {
-    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${experiment.dataset}"`);
+    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${datasetLabel(experiment.dataset)}"`);
   }
   const graded = new Map<string, RunRecord[]>();
   const records = (runId: string): RunRecord[] => {
@@ -388,7 +388,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     grades: experiment.grades === 'recorded' ? "recorded: the verdicts the recorded runs carry (the seed's sympy grader)" : 're-graded by the core/math evaluator',
     referenceDelegationRate,
     referenceDelegationRateSource,
-    problems: { evaluated: problems.length, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? experiment.dataset },
+    problems: { evaluated: problems.length, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
     provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [
       ...curves.map((curve) => curve.router).filter((use) => use.id !== 'cascade'),
       ...experiment.cascades.flatMap((entry) =>
@@ -415,7 +415,7 @@ async function paperPoints(folder: string, registry: PluginRegistry, runs: RunSt
     experiment,
     experimentFile: file,
     registry,
-    problems: (await loadProblems(experiment.dataset)).problems,
+    problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
     loadRun: (reference) => store.load(reference),
   });
   return experiment.table2.map((id) => {
@@ -466,7 +466,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const { folder, file } = options.loaded;
   const experiment = options.grades ? { ...options.loaded.experiment, grades: options.grades } : options.loaded.experiment;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
-  const loadedProblems = await loadProblems(experiment.dataset);
+  const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const math = experiment.grades === 'math' ? regrader(options.registry, experiment.priceTable, 'core/math') : undefined;
   const results = await computeAblationResults({
     experiment,

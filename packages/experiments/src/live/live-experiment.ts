@@ -1,5 +1,5 @@
 import { PRICE_TABLES, RetrySettings } from '@confide/core';
-import { RunReference } from '@confide/data';
+import { DatasetReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({
@@ -38,7 +38,8 @@ export const LiveExperiment = z.strictObject({
   kind: z.literal('live'),
   name: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string().min(1),
-  dataset: z.string().min(1),
+  /** The problems: a bundled name, a file (path, or {file, columns}) relative to the experiment's folder, or hf://datasets/…. */
+  dataset: DatasetReference,
   /** Only the first N problems (a smoke run). */
   limit: z.number().int().positive().optional(),
   priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),

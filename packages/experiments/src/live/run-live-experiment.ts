@@ -16,7 +16,7 @@ import {
   type RunLookup,
   type RunManifest,
 } from '@confide/core';
-import { loadProblems, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
+import { datasetLabel, loadProblems, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
 import { delegate, type CostLedger } from '@confide/routing';
 import { Budget } from '@confide/inference';
 import { ResponseCache } from '@confide/inference';
@@ -56,6 +56,8 @@ export interface LiveRunOptions {
   write?: (text: string) => void;
   interactive?: boolean;
   problems?: readonly Problem[];
+  /** The experiment's folder: a dataset file it names is relative to it. */
+  baseFolder?: string;
   /** The command's run store, relative to the experiment's folder: core/replay and core/recorded read runs through it. */
   runs?: RunLookup;
   /** The command that resumes this run, for the message of a stopped run. */
@@ -96,8 +98,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const write = options.write ?? (() => undefined);
   const prices = PRICE_TABLES[experiment.priceTable]!;
   const loaded = options.problems
-    ? { problems: [...options.problems], reference: experiment.dataset }
-    : await loadProblems(experiment.dataset, options.hub);
+    ? { problems: [...options.problems], reference: datasetLabel(experiment.dataset) }
+    : await loadProblems(experiment.dataset, { ...options.hub, ...(options.baseFolder ? { baseFolder: options.baseFolder } : {}) });
   const all = loaded.problems;
   const problems = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
 

@@ -1,5 +1,5 @@
 import { PRICE_TABLES } from '@confide/core';
-import { RunReference } from '@confide/data';
+import { DatasetReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 /** A published figure as printed (a string keeps its precision: "0.03" was rounded to cents). */
@@ -42,8 +42,8 @@ export const PaperExperiment = z.strictObject({
   kind: z.literal('paper'),
   name: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string().min(1),
-  /** The problems: a bundled dataset name or an hf://datasets/… reference. */
-  dataset: z.string().min(1),
+  /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
+  dataset: DatasetReference,
   priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
   grades: z.literal('recorded'),
   /** Single-model recorded runs shown with their label. */

@@ -182,7 +182,7 @@ export interface PaperRunOptions {
 export async function runPaperExperiment(options: PaperRunOptions): Promise<ExperimentOutcome<{ results: PaperResults }>> {
   const { experiment, folder, file } = options.loaded;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
-  const { problems } = await loadProblems(experiment.dataset);
+  const { problems } = await loadProblems(experiment.dataset, { baseFolder: folder });
   const results = await computePaperResults({ experiment, experimentFile: file, registry: options.registry, problems, loadRun: (reference) => runs.load(reference) });
   const files = await writePaperReport(results, options.outFolder);
   return { status: 'complete', files, results };

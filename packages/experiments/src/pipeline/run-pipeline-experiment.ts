@@ -324,6 +324,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
       experiment: live,
       registry,
       runs: new RunStore().relativeTo(dirname(options.source)),
+      baseFolder: dirname(options.source),
       outFolder: delegateFolder,
       resume: options.resume === true && existsSync(join(delegateFolder, RUN_CONFIG_FILE)),
       resumeCommand,

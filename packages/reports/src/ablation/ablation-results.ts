@@ -7,6 +7,8 @@ import type { Interval, OperatingPoint, ProblemOutcomes, RiskControlResult, Rout
 export interface AblationReportExperiment {
   name: string;
   title: string;
+  /** A dataset reference: a bundled name, hf://…, a file path or {file, columns}. */
+  dataset: string | { file: string };
   small: { run: string; label: string };
   large: { run: string; label: string };
   bootstrap: { resamples: number; seed: number; confidence: number };

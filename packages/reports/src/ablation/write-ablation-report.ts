@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '@confide/data';
+import { datasetTitle, writeFileAtomic } from '@confide/data';
 import { usdFixed } from '@confide/metrics';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
@@ -148,7 +148,7 @@ function escapeHtml(text: string): string {
 /** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
 export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
   const experiment = results.experiment;
-  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: 'cost on MATH-500 ($, every call made)', logX: true });
+  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `cost on ${datasetTitle(results.experiment.dataset)} ($, every call made)`, logX: true });
   const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
   const probabilityScores = results.calibration.filter((entry) => entry.probability);
   const reliabilitySpec = reliabilityChart(

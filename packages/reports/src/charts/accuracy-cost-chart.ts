@@ -9,9 +9,9 @@ export interface AccuracyCostPoint {
 }
 
 /** Accuracy (%) against cost ($, log axis) for every run, with the Pareto frontier drawn as a step line. */
-export function accuracyCostChart(points: readonly AccuracyCostPoint[], title: string): TopLevelSpec {
+export function accuracyCostChart(points: readonly AccuracyCostPoint[], title: string, datasetTitle: string): TopLevelSpec {
   const frontier = points.filter((point) => point.onFrontier).sort((left, right) => left.costUsd - right.costUsd);
-  const x = { field: 'costUsd', type: 'quantitative', title: 'cost on MATH-500 ($, log scale)', scale: { type: 'log' } } as const;
+  const x = { field: 'costUsd', type: 'quantitative', title: `cost on ${datasetTitle} ($, log scale)`, scale: { type: 'log' } } as const;
   const y = { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { zero: false } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

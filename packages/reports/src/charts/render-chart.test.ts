@@ -13,6 +13,7 @@ describe('renderChart', () => {
         { label: 'LLM', kind: 'large model', costUsd: 2.79, accuracy: 88.6, onFrontier: true },
       ],
       'test',
+      'MATH-500',
     );
     const first = await renderChart(spec);
     expect(first.svg.startsWith('<svg')).toBe(true);
@@ -25,7 +26,7 @@ describe('renderChart', () => {
   });
 
   it('uses a log cost axis and draws the frontier as a line', () => {
-    const spec = accuracyCostChart([{ label: 'a', kind: 'k', costUsd: 1, accuracy: 1, onFrontier: true }], 't') as unknown as {
+    const spec = accuracyCostChart([{ label: 'a', kind: 'k', costUsd: 1, accuracy: 1, onFrontier: true }], 't', 'MATH-500') as unknown as {
       layer: Array<{ mark: { type: string }; encoding: { x: { scale?: { type: string } } } }>;
     };
     expect(spec.layer[0]!.mark.type).toBe('line');

@@ -9,7 +9,8 @@ type Published = string;
 export interface PaperReportExperiment {
   name: string;
   title: string;
-  dataset: string;
+  /** A dataset reference: a bundled name, hf://…, a file path or {file, columns}. */
+  dataset: string | { file: string };
   priceTable: string;
   delegations: ReadonlyArray<{
     id: string;

@@ -1,5 +1,6 @@
 import { PluginUse, PRICE_TABLES } from '@confide/core';
 import { z } from 'zod';
+import { datasetLabel, datasetTitle } from '@confide/data';
 import { SummaryProvenance } from '../summary-provenance.js';
 import { usdFixed, type AccuracySummary } from '@confide/metrics';
 import type { HandOffRow, PaperResults } from './paper-results.js';
@@ -165,7 +166,7 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
     differences.push({
       title: `${label}: rows that answer another problem`,
       detail:
-        `${noted.filter((entry) => entry === label).length} rows of this recorded run carry the id of one MATH-500 problem ` +
+        `${noted.filter((entry) => entry === label).length} rows of this recorded run carry the id of one ${datasetTitle(results.experiment.dataset)} problem ` +
         `but the question (and grade) of another; they are kept as recorded and counted, as the seed did.`,
     });
   }
@@ -213,7 +214,7 @@ export function paperSummary(results: PaperResults): PaperSummary {
     experiment: experiment.name,
     provenance: results.provenance,
     title: experiment.title,
-    dataset: experiment.dataset,
+    dataset: datasetLabel(experiment.dataset),
     priceTable: { id: prices.id, version: prices.version },
     grades: "recorded: the verdicts the recorded runs carry (the seed's sympy grader)",
     table1: experiment.table1.map((row) => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '@confide/data';
+import { datasetTitle, writeFileAtomic } from '@confide/data';
 import { accuracyCostChart } from '../charts/accuracy-cost-chart.js';
 import { renderChart, type RenderedChart } from '../charts/render-chart.js';
 import { tokenCorrectnessChart } from '../charts/token-correctness-chart.js';
@@ -182,7 +182,8 @@ export async function writePaperReport(results: PaperResults, outputFolder: stri
     summaryRuns
       .filter((run) => chartedIds.has(run.id))
       .map((run) => ({ label: run.label, kind: run.kind, costUsd: run.costUsd, accuracy: run.accuracy.percent, onFrontier: run.onParetoFrontier })),
-    'MATH-500: accuracy against cost',
+    `${datasetTitle(experiment.dataset)}: accuracy against cost`,
+    datasetTitle(experiment.dataset),
   );
   const table = results.finetuned.tokenCorrectness;
   const tokenSpec = tokenCorrectnessChart(
@@ -214,7 +215,7 @@ export async function writePaperReport(results: PaperResults, outputFolder: stri
   ];
   const sections: Section[] = [
     {
-      heading: 'Table 1. Performance comparison on MATH-500',
+      heading: `Table 1. Performance comparison on ${datasetTitle(experiment.dataset)}`,
       intro: 'Regenerated numbers beside the published ones; "agrees" compares them at the published precision.',
       tables: [table1(summary)],
     },

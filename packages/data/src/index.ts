@@ -13,3 +13,5 @@ export * from './splits/seeded-train-test-split.js';
 export * from './hub/index.js';
 export * from './sft/build-sft-dataset.js';
 export * from './workspace-state.js';
+export * from './prices/price-table-file.js';
+export * from './recorded-runs/import-results.js';

@@ -1,3 +1,4 @@
+import { SEED_PRICES_2025_11 } from '@confide/core';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ beforeAll(async () => {
     experiment,
     experimentFile: file,
     registry: createPluginRegistry(),
+    prices: SEED_PRICES_2025_11,
     problems: loadDataset('math500'),
     loadRun: (runId) => loadBundledRun(runId),
   });

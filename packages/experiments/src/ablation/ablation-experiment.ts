@@ -1,5 +1,5 @@
-import { InvalidConfigError, PRICE_TABLES } from '@confide/core';
-import { DatasetReference, RunReference } from '@confide/data';
+import { InvalidConfigError } from '@confide/core';
+import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
@@ -40,7 +40,8 @@ export const AblationExperiment = z.strictObject({
   title: z.string().min(1),
   /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
   dataset: DatasetReference,
-  priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
+  /** A bundled price table id or a price table .json file (relative to this file's folder). */
+  priceTable: PriceTableReference,
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
   grades: z.enum(['recorded', 'math']).default('recorded'),
   /** Runs by bundled id or by path to a run directory (relative to this file's folder). */

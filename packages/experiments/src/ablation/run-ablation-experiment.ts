@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   InvalidConfigError,
-  PRICE_TABLES,
   routingScore,
   type PluginRegistry,
+  type PriceTable,
   type PluginUse,
   type Problem,
   type RoutingScore,
   type RunRecord,
 } from '@confide/core';
-import { datasetLabel, loadProblems, numpyDefaultRng, RunStore, type RunDirectory } from '@confide/data';
+import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
 import {
   accuracyBySlice,
   aiq,
@@ -50,6 +50,8 @@ export interface AblationInputs {
   /** The experiment file (hashed into summary.json). */
   experimentFile: string;
   registry: PluginRegistry;
+  /** The experiment's price table, resolved (a bundled id or a file). */
+  prices: PriceTable;
   /** The dataset's problems; the ablation uses those the small run answered, in dataset order. */
   problems: readonly Problem[];
   /** The dataset as its manifest names it (a bundled name, a pinned hf:// reference). */
@@ -127,7 +129,7 @@ interface RunContext {
 
 async function engineRun(context: RunContext, entry: AblationRouterEntry, options: Record<string, unknown>) {
   const { inputs } = context;
-  const prices = PRICE_TABLES[inputs.experiment.priceTable]!;
+  const prices = inputs.prices;
   const created = inputs.registry.create('router', entry.router.id, options, { priceTable: prices });
   const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
   const result = await delegate({
@@ -158,7 +160,7 @@ function slicesOf(outcomes: ProblemOutcomes, problems: readonly Problem[]) {
  */
 export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
   const { experiment } = inputs;
-  const prices = PRICE_TABLES[experiment.priceTable]!;
+  const prices = inputs.prices;
   const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
   const problems = inputs.problems.filter((problem) => answered.has(problem.id));
   if (problems.length === 0) {
@@ -415,6 +417,7 @@ async function paperPoints(folder: string, registry: PluginRegistry, runs: RunSt
     experiment,
     experimentFile: file,
     registry,
+    prices: resolvePriceTable(experiment.priceTable, folder),
     problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
     loadRun: (reference) => store.load(reference),
   });
@@ -432,10 +435,10 @@ async function paperPoints(folder: string, registry: PluginRegistry, runs: RunSt
 }
 
 /** Re-grades records' extracted answers with an evaluator plugin (core/math: the same verdicts as reports/regrade-math500). */
-function regrader(registry: PluginRegistry, priceTable: string, evaluatorId: string) {
-  const use = registry.create('evaluator', evaluatorId, {}, { priceTable: PRICE_TABLES[priceTable]! });
+function regrader(registry: PluginRegistry, prices: PriceTable, evaluatorId: string) {
+  const use = registry.create('evaluator', evaluatorId, {}, { priceTable: prices });
   const regrade = async (records: readonly RunRecord[]): Promise<RunRecord[]> => {
-    const evaluator = registry.create('evaluator', evaluatorId, {}, { priceTable: PRICE_TABLES[priceTable]! }).instance;
+    const evaluator = registry.create('evaluator', evaluatorId, {}, { priceTable: prices }).instance;
     try {
       const regraded: RunRecord[] = [];
       for (const record of records) {
@@ -467,11 +470,13 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const experiment = options.grades ? { ...options.loaded.experiment, grades: options.grades } : options.loaded.experiment;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
-  const math = experiment.grades === 'math' ? regrader(options.registry, experiment.priceTable, 'core/math') : undefined;
+  const prices = resolvePriceTable(experiment.priceTable, folder);
+  const math = experiment.grades === 'math' ? regrader(options.registry, prices, 'core/math') : undefined;
   const results = await computeAblationResults({
     experiment,
     experimentFile: file,
     registry: options.registry,
+    prices,
     problems: loadedProblems.problems,
     datasetReference: loadedProblems.reference,
     loadRun: (reference) => runs.load(reference),

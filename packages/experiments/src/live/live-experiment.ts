@@ -1,5 +1,5 @@
-import { PRICE_TABLES, RetrySettings } from '@confide/core';
-import { DatasetReference, RunReference } from '@confide/data';
+import { RetrySettings } from '@confide/core';
+import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({
@@ -42,7 +42,8 @@ export const LiveExperiment = z.strictObject({
   dataset: DatasetReference,
   /** Only the first N problems (a smoke run). */
   limit: z.number().int().positive().optional(),
-  priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
+  /** A bundled price table id or a price table .json file (relative to this file's folder). */
+  priceTable: PriceTableReference,
   small: ModelSlot,
   large: ModelSlot,
   orchestrator: OrchestratorSlot.optional(),

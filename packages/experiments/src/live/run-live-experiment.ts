@@ -4,7 +4,6 @@ import {
   ConfideError,
   InvalidConfigError,
   isFailedRecord,
-  PRICE_TABLES,
   RUN_MANIFEST_SCHEMA_VERSION,
   RunRecord,
   type Evaluator,
@@ -16,7 +15,7 @@ import {
   type RunLookup,
   type RunManifest,
 } from '@confide/core';
-import { datasetLabel, loadProblems, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
+import { datasetLabel, loadProblems, resolvePriceTable, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
 import { delegate, type CostLedger } from '@confide/routing';
 import { Budget } from '@confide/inference';
 import { ResponseCache } from '@confide/inference';
@@ -96,7 +95,7 @@ function createLiveClient(registry: PluginRegistry, slotName: string, slot: Mode
 export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
   const { experiment, registry } = options;
   const write = options.write ?? (() => undefined);
-  const prices = PRICE_TABLES[experiment.priceTable]!;
+  const prices = resolvePriceTable(experiment.priceTable, options.baseFolder);
   const loaded = options.problems
     ? { problems: [...options.problems], reference: datasetLabel(experiment.dataset) }
     : await loadProblems(experiment.dataset, { ...options.hub, ...(options.baseFolder ? { baseFolder: options.baseFolder } : {}) });

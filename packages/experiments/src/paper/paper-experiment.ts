@@ -1,5 +1,4 @@
-import { PRICE_TABLES } from '@confide/core';
-import { DatasetReference, RunReference } from '@confide/data';
+import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
 import { z } from 'zod';
 
 /** A published figure as printed (a string keeps its precision: "0.03" was rounded to cents). */
@@ -44,7 +43,8 @@ export const PaperExperiment = z.strictObject({
   title: z.string().min(1),
   /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
   dataset: DatasetReference,
-  priceTable: z.string().refine((id) => id in PRICE_TABLES, { message: `unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}` }),
+  /** A bundled price table id or a price table .json file (relative to this file's folder). */
+  priceTable: PriceTableReference,
   grades: z.literal('recorded'),
   /** Single-model recorded runs shown with their label. */
   runs: z.array(z.strictObject({ id: RunReference, label: z.string().min(1), kind: z.string().min(1) })).min(1),

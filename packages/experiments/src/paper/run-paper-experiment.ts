@@ -1,12 +1,12 @@
 import {
   InvalidConfigError,
-  PRICE_TABLES,
   type PluginRegistry,
+  type PriceTable,
   type Problem,
   type RouteDecision,
   type RunRecord,
 } from '@confide/core';
-import { loadProblems, RunStore, type RunDirectory } from '@confide/data';
+import { loadProblems, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
 import {
   accuracy,
   calibrationAccuracy,
@@ -28,6 +28,8 @@ export interface PaperInputs {
   /** The experiment file (hashed into summary.json). */
   experimentFile: string;
   registry: PluginRegistry;
+  /** The experiment's price table, resolved (a bundled id or a file). */
+  prices: PriceTable;
   problems: readonly Problem[];
   /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
   loadRun: (reference: string) => RunDirectory;
@@ -63,7 +65,7 @@ function sameText(text: string): string {
 }
 
 async function runDelegation(inputs: PaperInputs, config: DelegationConfig): Promise<DelegationResultSummary> {
-  const prices = PRICE_TABLES[inputs.experiment.priceTable]!;
+  const prices = inputs.prices;
   const created = inputs.registry.create('router', config.router.id, config.router.options, { priceTable: prices });
   const smallRun = inputs.loadRun(config.small.run);
   const largeRun = inputs.loadRun(config.large.run);
@@ -117,7 +119,7 @@ async function runDelegation(inputs: PaperInputs, config: DelegationConfig): Pro
  */
 export async function computePaperResults(inputs: PaperInputs): Promise<PaperResults> {
   const { experiment } = inputs;
-  const prices = PRICE_TABLES[experiment.priceTable]!;
+  const prices = inputs.prices;
   const runs: RunSummary[] = experiment.runs.map((run) => {
     const records = inputs.loadRun(run.id).records;
     return {
@@ -153,6 +155,7 @@ export async function computePaperResults(inputs: PaperInputs): Promise<PaperRes
   ];
   return {
     experiment,
+    priceTable: { id: prices.id, version: prices.version },
     provenance: summaryProvenance(
       { path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) },
       delegations.map((delegation) => delegation.router),
@@ -183,7 +186,8 @@ export async function runPaperExperiment(options: PaperRunOptions): Promise<Expe
   const { experiment, folder, file } = options.loaded;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
   const { problems } = await loadProblems(experiment.dataset, { baseFolder: folder });
-  const results = await computePaperResults({ experiment, experimentFile: file, registry: options.registry, problems, loadRun: (reference) => runs.load(reference) });
+  const prices = resolvePriceTable(experiment.priceTable, folder);
+  const results = await computePaperResults({ experiment, experimentFile: file, registry: options.registry, prices, problems, loadRun: (reference) => runs.load(reference) });
   const files = await writePaperReport(results, options.outFolder);
   return { status: 'complete', files, results };
 }

@@ -65,6 +65,8 @@ export interface RunSummary {
 
 export interface PaperResults {
   experiment: PaperReportExperiment;
+  /** The price table the costs were computed with. */
+  priceTable: { id: string; version: string };
   runs: RunSummary[];
   delegations: DelegationResultSummary[];
   finetuned: {

@@ -1,4 +1,4 @@
-import { PluginUse, PRICE_TABLES } from '@confide/core';
+import { PluginUse } from '@confide/core';
 import { z } from 'zod';
 import { datasetLabel, datasetTitle } from '@confide/data';
 import { SummaryProvenance } from '../summary-provenance.js';
@@ -205,7 +205,6 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
 /** Every number in the report's tables, machine-readable, full precision; checked against its schema before it is written. */
 export function paperSummary(results: PaperResults): PaperSummary {
   const experiment = results.experiment;
-  const prices = PRICE_TABLES[experiment.priceTable]!;
   const delegationById = new Map(results.delegations.map((delegation) => [delegation.id, delegation]));
   const runById = new Map(results.runs.map((run) => [run.id, run]));
   const frontier = new Set(results.frontier);
@@ -215,7 +214,7 @@ export function paperSummary(results: PaperResults): PaperSummary {
     provenance: results.provenance,
     title: experiment.title,
     dataset: datasetLabel(experiment.dataset),
-    priceTable: { id: prices.id, version: prices.version },
+    priceTable: results.priceTable,
     grades: "recorded: the verdicts the recorded runs carry (the seed's sympy grader)",
     table1: experiment.table1.map((row) => {
       const [kind, id] = row.source.split(':') as ['run' | 'delegation', string];

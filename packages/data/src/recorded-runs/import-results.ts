@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  CONFIDENT_TOKEN,
+  InvalidConfigError,
+  InvalidInputError,
+  NotFoundError,
+  priceOf,
+  RUN_MANIFEST_SCHEMA_VERSION,
+  RUN_RECORD_SCHEMA_VERSION,
+  UNCERTAIN_TOKEN,
+  type ConfidenceToken,
+  type PriceTable,
+  type Problem,
+  type RunManifest,
+  type RunRecord,
+} from '@confide/core';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { packageVersions } from '../workspace-state.js';
+
+/** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
+export const RESULT_COLUMNS = {
+  id: ['problem_id', 'id', 'unique_id', 'qid'],
+  question: ['question', 'problem', 'prompt'],
+  text: ['full_response', 'response', 'prediction', 'output', 'completion', 'generated_text', 'full_pred'],
+  answer: ['extracted_answer', 'extract_answer', 'predicted_answer', 'pred', 'model_answer'],
+  correct: ['is_correct', 'correct', 'verdict', 'check'],
+  gold: ['ground_truth', 'gold', 'answer', 'label', 'reference'],
+  inputTokens: ['input_tokens', 'prompt_tokens'],
+  outputTokens: ['output_tokens', 'completion_tokens'],
+  thinkingTokens: ['thinking_tokens', 'reasoning_tokens'],
+  latencySeconds: ['latency_total', 'latency', 'latency_s', 'response_time'],
+  latencyMs: ['latency_ms'],
+  confidenceToken: ['confidence_token'],
+  pConfident: ['p_confident', 'p_c', 'prob_confident'],
+  pUncertain: ['p_uncertain', 'p_u', 'prob_uncertain'],
+  route: ['route', 'routed_to'],
+} as const;
+export type ResultField = keyof typeof RESULT_COLUMNS;
+
+export interface ImportResultsOptions {
+  /** The results file: `{summary, results}` JSON (the seed's format), a JSON array, JSONL or CSV. */
+  file: string;
+  /** The dataset the rows answer, as loaded, and its pinned reference for the manifest. */
+  problems: readonly Problem[];
+  datasetReference: string;
+  /** The model that answered (priced by `prices`). */
+  model: string;
+  runId: string;
+  prices: PriceTable;
+  /** `field → column` for columns the defaults do not find (e.g. `{ text: "model_output" }`). */
+  map?: Partial<Record<ResultField, string>>;
+}
+
+export interface ImportedResults {
+  manifest: RunManifest;
+  records: RunRecord[];
+  /** Rows whose question is not the text of the problem they name: kept, noted on the record, counted here. */
+  questionMismatches: string[];
+  /** Where the file's own `summary` disagrees with what its rows give (empty when it agrees or has none). */
+  summaryMismatches: string[];
+  /** Which column each field was read from. */
+  columns: Partial<Record<ResultField, string>>;
+}
+
+type Row = Record<string, unknown>;
+
+function readResultRows(file: string): { rows: Row[]; summary?: Row } {
+  if (!existsSync(file)) throw new NotFoundError(`no results file at ${file}`);
+  const text = readFileSync(file, 'utf8');
+  const lower = file.toLowerCase();
+  const asRow = (value: unknown, row: number): Row => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file, row, problem: 'expected an object per row' });
+    return value as Row;
+  };
+  if (lower.endsWith('.csv')) {
+    try {
+      return { rows: parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[] };
+    } catch (error) {
+      throw new InvalidInputError({ file, problem: `not valid CSV (${(error as Error).message})` });
+    }
+  }
+  if (lower.endsWith('.jsonl')) {
+    if (text.length > 0 && !text.endsWith('\n') && !text.trimEnd().endsWith('}')) {
+      throw new InvalidInputError({ file, row: text.split('\n').length, problem: 'the last line is cut short (truncated file)' });
+    }
+    const rows: Row[] = [];
+    text.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new InvalidInputError({ file, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
+      }
+      rows.push(asRow(value, index + 1));
+    });
+    return { rows };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError({ file, problem: `not valid JSON (${(error as Error).message})` });
+  }
+  if (Array.isArray(json)) return { rows: json.map((row, index) => asRow(row, index + 1)) };
+  const object = json as Row;
+  if (json !== null && typeof json === 'object' && Array.isArray(object['results'])) {
+    return {
+      rows: (object['results'] as unknown[]).map((row, index) => asRow(row, index + 1)),
+      ...(object['summary'] !== null && typeof object['summary'] === 'object' ? { summary: object['summary'] as Row } : {}),
+    };
+  }
+  throw new InvalidInputError({ file, problem: 'expected {"summary", "results": [...]}, an array of rows, JSONL or CSV' });
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * Imports a file of per-problem results from another harness as a run directory's records: each row names its
+ * problem by the dataset's id or by row position (`prob_<i>`, or `i`), carries the full text, the extracted answer and
+ * a verdict, and where present token counts, latency, the confidence token with its probabilities, and the route.
+ * Numbers and booleans written as strings are read as such. Every row is checked before anything is returned; a bad
+ * row fails naming the file, the row and the column.
+ */
+export function importResultsFile(options: ImportResultsOptions): ImportedResults {
+  const { file } = options;
+  const { rows, summary } = readResultRows(file);
+  if (rows.length === 0) throw new InvalidInputError({ file, problem: 'no rows' });
+  const names = new Set(rows.flatMap((row) => Object.keys(row)));
+  const columns: Partial<Record<ResultField, string>> = {};
+  for (const [field, mapped] of Object.entries(options.map ?? {}) as Array<[ResultField, string]>) {
+    if (!(field in RESULT_COLUMNS)) throw new InvalidConfigError(`--map ${field}=${mapped}: unknown field "${field}" (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`);
+    if (!names.has(mapped)) throw new InvalidConfigError(`--map ${field}=${mapped}: ${file} has no column "${mapped}" (columns: ${[...names].join(', ')})`);
+  }
+  for (const field of Object.keys(RESULT_COLUMNS) as ResultField[]) {
+    const found = options.map?.[field] ?? RESULT_COLUMNS[field].find((name) => names.has(name));
+    if (found !== undefined) columns[field] = found;
+  }
+  for (const required of ['id', 'text', 'correct'] as const) {
+    if (columns[required] === undefined) {
+      throw new InvalidInputError({ file, field: required, problem: `no ${required} column (tried ${RESULT_COLUMNS[required].join(', ')}; name one with --map ${required}=<column>)` });
+    }
+  }
+  priceOf(options.prices, options.model); // a model without a price fails here, naming the model and the table
+
+  const byId = new Map(options.problems.map((problem) => [problem.id, problem]));
+  const seen = new Map<string, number>();
+  const questionMismatches: string[] = [];
+  const records = rows.map((row, index): RunRecord => {
+    const rowNumber = index + 1;
+    const cell = (field: ResultField) => (columns[field] === undefined ? undefined : row[columns[field]!]);
+    const fail = (field: ResultField, problem: string): never => {
+      throw new InvalidInputError({ file, row: rowNumber, field: columns[field] ?? field, problem });
+    };
+    const count = (field: ResultField): number => {
+      const value = cell(field);
+      if (!present(value)) return 0;
+      const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) fail(field, `expected a non-negative integer token count, got ${JSON.stringify(value)}`);
+      return number as number;
+    };
+    const real = (field: ResultField): number | undefined => {
+      const value = cell(field);
+      if (!present(value)) return undefined;
+      const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number)) fail(field, `expected a number, got ${JSON.stringify(value)}`);
+      return number as number;
+    };
+
+    const rawId = String(cell('id') ?? '');
+    const position = /^(?:prob_)?(\d+)$/.exec(rawId);
+    const problem = byId.get(rawId) ?? (position ? options.problems[Number(position[1])] : undefined);
+    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${options.problems.length} problems; ids like ${options.problems[0]?.id ?? '-'}, or prob_<row>)`);
+    const earlier = seen.get(problem!.id);
+    if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
+    seen.set(problem!.id, rowNumber);
+
+    const verdictValue = cell('correct');
+    const correct =
+      typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
+    if (correct === undefined) fail('correct', `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
+
+    const tokenValue = cell('confidenceToken');
+    const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
+    const pConfident = real('pConfident');
+    const pUncertain = real('pUncertain');
+    if ((pConfident === undefined) !== (pUncertain === undefined)) fail(pConfident === undefined ? 'pConfident' : 'pUncertain', 'P(c) and P(u) come together');
+    if (pConfident !== undefined && (pConfident < 0 || pUncertain! < 0 || pConfident + pUncertain! > 1 + 1e-9)) fail('pConfident', 'P(c) and P(u) must be probabilities whose sum is at most 1');
+    const latencySeconds = real('latencySeconds');
+    const latencyMs = real('latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
+    const routeValue = cell('route');
+    if (present(routeValue) && routeValue !== 'small' && routeValue !== 'large') fail('route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
+
+    const question = cell('question');
+    let note: string | undefined;
+    if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
+      questionMismatches.push(problem!.id);
+      note = `row ${rowNumber} of ${basename(file)} carries another question than ${problem!.id}'s: its answer and verdict may be another problem's`;
+    }
+    const answer = cell('answer');
+    return {
+      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+      runId: options.runId,
+      problemId: problem!.id,
+      ...(rawId !== problem!.id ? { sourceId: rawId } : {}),
+      ...(problem!.subject !== undefined ? { subject: problem!.subject } : {}),
+      ...(problem!.level !== undefined ? { level: problem!.level } : {}),
+      gold: problem!.answer,
+      generation: {
+        model: options.model,
+        text: String(cell('text') ?? ''),
+        answer: present(answer) ? String(answer) : null,
+        confidenceToken,
+        ...(pConfident !== undefined ? { confidenceProbabilities: { confident: pConfident, uncertain: pUncertain! } } : {}),
+        usage: { input: count('inputTokens'), output: count('outputTokens'), thinking: count('thinkingTokens') },
+        latencyMs,
+        finishReason: null,
+      },
+      grade: { correct: correct!, evaluator: 'recorded', reason: `verdict recorded in ${basename(file)}` },
+      ...(present(routeValue) ? { route: { router: 'recorded', target: routeValue as 'small' | 'large', reason: `recorded route in ${basename(file)}` } } : {}),
+      ...(note ? { note } : {}),
+    };
+  });
+
+  const summaryMismatches: string[] = [];
+  if (summary) {
+    const correct = records.filter((record) => record.grade.correct).length;
+    const checks: Array<[string, number]> = [
+      ['correct', correct],
+      ['total', records.length],
+      ['accuracy', correct / records.length],
+    ];
+    for (const [key, value] of checks) {
+      const stated = Number(summary[key]);
+      if (summary[key] !== undefined && Number.isFinite(stated) && Math.abs(stated - value) > 1e-9) {
+        summaryMismatches.push(`summary.${key} is ${String(summary[key])}, the rows give ${key === 'accuracy' ? value.toFixed(4) : value}`);
+      }
+    }
+  }
+
+  const bytes = readFileSync(file);
+  const manifest: RunManifest = {
+    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+    runId: options.runId,
+    description: `${options.model} on ${options.datasetReference}, imported from ${basename(file)}`,
+    dataset: options.datasetReference,
+    config: { importedFrom: basename(file), model: options.model, columns, questionMismatches: questionMismatches.length, summaryMismatches },
+    plugins: [],
+    git: { commit: null, dirty: null },
+    packageVersions: packageVersions(),
+    priceTable: { id: options.prices.id, version: options.prices.version },
+    source: { kind: 'recorded', origin: file, files: [{ path: basename(file), sha256: createHash('sha256').update(bytes).digest('hex') }] },
+    records: records.length,
+  };
+  return { manifest, records, questionMismatches, summaryMismatches, columns };
+}

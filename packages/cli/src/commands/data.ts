@@ -1,10 +1,16 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
   DATASETS,
   importAllRecordedRuns,
+  importResultsFile,
   isRunPath,
+  loadProblems,
+  RESULT_COLUMNS,
+  resolvePriceTable,
+  writeRunDirectory,
+  type ResultField,
   loadBundledRun,
   loadDataset,
   recordedRunsFolder,
@@ -107,5 +113,41 @@ export function registerDataCommand(program: Command): void {
         console.error(message),
       );
       console.log(formatTable(runs.map((run) => ({ run: run.manifest.runId, rows: run.records.length }))));
+    });
+
+  data
+    .command('import')
+    .description('import a file of per-problem results from another harness (JSON {summary, results}, JSONL, CSV) as a run directory')
+    .argument('<results>', 'the results file')
+    .requiredOption('--dataset <ref>', 'the dataset the rows answer: a bundled name, a dataset file (.jsonl, .json, .csv, .parquet) or hf://datasets/…')
+    .requiredOption('--model <id>', 'the model that answered (priced by --price-table)')
+    .option('--out <folder>', 'the run directory to write (default: the results file name without its extension, beside it)')
+    .option('--price-table <ref>', 'a bundled price table id or a price table .json file', 'seed-math500')
+    .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
+    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[] }) => {
+      const map: Record<string, string> = {};
+      for (const pair of options.map ?? []) {
+        const [field, column, ...rest] = pair.split('=');
+        if (!field || !column || rest.length > 0) throw new InvalidConfigError(`--map ${pair}: expected field=column`);
+        map[field] = column;
+      }
+      const file = resolve(resultsFile);
+      const outFolder = resolve(options.out ?? file.replace(/\.(jsonl|json|csv)$/i, ''));
+      const loaded = await loadProblems(options.dataset);
+      const imported = importResultsFile({
+        file,
+        problems: loaded.problems,
+        datasetReference: loaded.reference,
+        model: options.model,
+        runId: basename(outFolder),
+        prices: resolvePriceTable(options.priceTable),
+        map: map as Partial<Record<ResultField, string>>,
+      });
+      writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records });
+      const correct = imported.records.filter((record) => record.grade.correct).length;
+      console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
+      if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
+      for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
+      console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);
     });
 }

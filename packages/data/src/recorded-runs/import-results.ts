@@ -56,7 +56,7 @@ export interface ImportResultsOptions {
 export interface ImportedResults {
   manifest: RunManifest;
   records: RunRecord[];
-  /** Rows whose question is not the text of the problem they name: kept, noted on the record, counted here. */
+  /** Rows whose question (or gold answer) is not that of the problem they name: kept, noted on the record, counted here. */
   questionMismatches: string[];
   /** Where the file's own `summary` disagrees with what its rows give (empty when it agrees or has none). */
   summaryMismatches: string[];
@@ -200,6 +200,11 @@ export function importResultsFile(options: ImportResultsOptions): ImportedResult
     if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
       questionMismatches.push(problem!.id);
       note = `row ${rowNumber} of ${basename(file)} carries another question than ${problem!.id}'s: its answer and verdict may be another problem's`;
+    }
+    const gold = cell('gold');
+    if (note === undefined && present(gold) && problem!.answer !== null && String(gold).trim() !== problem!.answer.trim()) {
+      questionMismatches.push(problem!.id);
+      note = `row ${rowNumber} of ${basename(file)} carries the gold answer ${JSON.stringify(String(gold))}, not ${problem!.id}'s ${JSON.stringify(problem!.answer)}`;
     }
     const answer = cell('answer');
     return {

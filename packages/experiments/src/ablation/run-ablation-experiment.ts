@@ -66,6 +66,11 @@ export interface AblationInputs {
   paperPoints?: PaperPoint[];
 }
 
+/** Who graded recorded verdicts, as the records say (the grade's reason, else its evaluator), for the report's note. */
+function recordedGraders(records: readonly RunRecord[]): string {
+  return [...new Set(records.map((record) => record.grade.reason ?? record.grade.evaluator))].sort().join('; ');
+}
+
 /**
  * The delegation rate each router is reported at: the rate at which the small run's own confidence token delegates
  * (<|u_math|> or none, Delegation II's rule) when it has tokens, else the first comparison's rate, else one half.
@@ -387,7 +392,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   const tokenProbabilities = records(experiment.small.run).some((record) => record.generation.confidenceProbabilities !== undefined);
   return {
     experiment,
-    grades: experiment.grades === 'recorded' ? "recorded: the verdicts the recorded runs carry (the seed's sympy grader)" : 're-graded by the core/math evaluator',
+    grades: experiment.grades === 'recorded' ? `recorded: the verdicts the runs carry (${recordedGraders([...records(experiment.small.run), ...records(experiment.large.run)])})` : 're-graded by the core/math evaluator',
     referenceDelegationRate,
     referenceDelegationRateSource,
     problems: { evaluated: problems.length, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },

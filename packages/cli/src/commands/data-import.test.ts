@@ -24,7 +24,9 @@ async function cli(args: string[]) {
 
 describe('confide data import and an ablation on a dataset of your own', () => {
   it('imports runs by row position (JSONL) and by id (CSV) against a CSV dataset, then ablates them', { timeout: 60_000 }, async () => {
-    const base = mkdtempSync(join(tmpdir(), 'byo-'));
+    // laid out like experiments/: <root>/byo-arithmetic (data, prices, the ablation) and <root>/byo-arithmetic-paper
+    const root = mkdtempSync(join(tmpdir(), 'byo-'));
+    const base = join(root, 'byo-arithmetic');
     cpSync(join(example, 'data'), join(base, 'data'), { recursive: true });
     copyFileSync(join(example, 'prices.json'), join(base, 'prices.json'));
     copyFileSync(join(example, 'experiment.json'), join(base, 'experiment.json'));
@@ -59,6 +61,30 @@ describe('confide data import and an ablation on a dataset of your own', () => {
     // the charts name the dataset, and nothing says MATH-500
     expect(readFileSync(join(report, 'accuracy-cost.vl.json'), 'utf8')).toContain('cost on problems ($, every call made)');
     for (const file of ['report.md', 'accuracy-cost.vl.json', 'summary.json']) expect(readFileSync(join(report, file), 'utf8')).not.toContain('MATH-500');
+
+    // paper-style tables on the same runs, named by path, with no published figures
+    mkdirSync(join(root, 'byo-arithmetic-paper'));
+    copyFileSync(join(workspaceRoot(), 'experiments', 'byo-arithmetic-paper', 'experiment.json'), join(root, 'byo-arithmetic-paper', 'experiment.json'));
+    const paperReport = join(root, 'paper-report');
+    const paper = await cli(['paper', '--experiment', join(root, 'byo-arithmetic-paper'), '--out', paperReport]);
+    expect(paper.code, paper.err.join('')).toBe(0);
+    const tables = JSON.parse(readFileSync(join(paperReport, 'summary.json'), 'utf8')) as {
+      table1: Array<{ label: string; accuracy: { correct: number; total: number }; published: unknown }>;
+      table2: Array<{ handOff: Array<{ side: string; problems: number }> }>;
+    };
+    const kept = smallRun.records.filter((record) => record.generation.confidenceToken === '<|c_math|>');
+    const keptIds = new Set(kept.map((record) => record.problemId));
+    const delegationCorrect =
+      kept.filter((record) => record.grade.correct).length + largeRun.records.filter((record) => !keptIds.has(record.problemId) && record.grade.correct).length;
+    expect(tables.table1.map((row) => [row.label, row.accuracy.correct, row.accuracy.total, row.published])).toEqual([
+      ['small', smallRun.records.filter((record) => record.grade.correct).length, 300, null],
+      ['Delegation II', delegationCorrect, 300, null],
+      ['large', largeRun.records.filter((record) => record.grade.correct).length, 300, null],
+    ]);
+    expect(tables.table2[0]!.handOff.map((row) => [row.side, row.problems])).toEqual([
+      ['small', kept.length],
+      ['large', 300 - kept.length],
+    ]);
   });
 
   it('reads a JSONL dataset by its common column names, or by a column mapping; ids from the row position', async () => {

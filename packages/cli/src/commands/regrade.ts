@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
-import { bundledRunIds, loadBundledRun, writeJsonLines } from '@confide/data';
+import { RunStore, writeJsonLines } from '@confide/data';
 import { createMathGrader, regradeRecords } from '@confide/evaluator-math';
 import type { Command } from 'commander';
 
@@ -11,22 +11,19 @@ interface RegradeOptions {
   timeoutMs: string;
 }
 
-/** `confide regrade --run <run-id>`: grades a recorded run again with core/math and writes the verdicts that flip. */
+/** `confide regrade --run <run id | run path>`: grades a run again with core/math and writes the verdicts that flip. */
 export function registerRegradeCommand(program: Command): void {
   program
     .command('regrade')
-    .description('grade a recorded run again with core/math and write the flips (records whose verdict changes)')
-    .requiredOption('--run <run-id>', 'a bundled recorded run (see confide data list)')
+    .description('grade a run again with core/math and write the flips (records whose verdict changes)')
+    .requiredOption('--run <run>', 'a bundled run id (see confide data list) or a path to a run directory')
     .option('--out <file>', 'write the flips here (JSON Lines) instead of stdout')
     .option('--extract', 'extract answers from the full responses instead of using the recorded extracted answers')
     .option('--timeout-ms <ms>', 'time budget per comparison', '10000')
     .action(async (options: RegradeOptions) => {
-      if (!bundledRunIds().includes(options.run)) {
-        throw new InvalidConfigError(`--run: no recorded run "${options.run}" (bundled: ${bundledRunIds().join(', ')})`);
-      }
       const timeoutMs = Number(options.timeoutMs);
       if (!/^\d+$/.test(options.timeoutMs) || timeoutMs < 1) throw new InvalidConfigError(`--timeout-ms: "${options.timeoutMs}" is not a positive whole number`);
-      const run = loadBundledRun(options.run);
+      const run = new RunStore().load(options.run);
       const grader = createMathGrader({ timeoutMs });
       try {
         const regraded = await regradeRecords(run.records, grader, { extract: options.extract === true });

@@ -33,7 +33,8 @@ const Table1Row = z.strictObject({
   label: z.string().min(1),
   /** `run:<id>` for a recorded run, `delegation:<id>` for a delegation computed by the engine. */
   source: z.string().regex(/^(run|delegation):.+$/, 'run:<run reference> or delegation:<id>'),
-  published: z.strictObject({ accuracy: PublishedNumber, costUsd: PublishedNumber }),
+  /** The published figures to compare with; left out for runs of one's own (the report then shows the numbers alone). */
+  published: z.strictObject({ accuracy: PublishedNumber, costUsd: PublishedNumber }).optional(),
 });
 
 export const PaperExperiment = z.strictObject({
@@ -53,16 +54,20 @@ export const PaperExperiment = z.strictObject({
   table2: z.array(DelegationId).min(1),
   finetuned: z.strictObject({
     run: RunReference,
-    published: z.strictObject({
-      accuracy: PublishedNumber,
-      calibration: PublishedNumber,
-      tokens: z.strictObject({ confident: z.number().int(), uncertain: z.number().int(), none: z.number().int() }),
-    }),
+    published: z
+      .strictObject({
+        accuracy: PublishedNumber,
+        calibration: PublishedNumber,
+        tokens: z.strictObject({ confident: z.number().int(), uncertain: z.number().int(), none: z.number().int() }),
+      })
+      .optional(),
   }),
   /** Published delegation-analysis figures, by delegation id and hand-off side. */
-  publishedHandOff: z.record(
-    DelegationId,
-    z.record(z.enum(['small', 'large']), z.strictObject({ correct: z.number().int(), total: z.number().int(), costUsd: PublishedNumber.optional() })),
-  ),
+  publishedHandOff: z
+    .record(
+      DelegationId,
+      z.record(z.enum(['small', 'large']), z.strictObject({ correct: z.number().int(), total: z.number().int(), costUsd: PublishedNumber.optional() })),
+    )
+    .default({}),
 });
 export type PaperExperiment = z.infer<typeof PaperExperiment>;

@@ -19,11 +19,11 @@ export interface PaperReportExperiment {
     small: { run: string };
     large: { run: string };
   }>;
-  table1: ReadonlyArray<{ label: string; source: string; published: { accuracy: Published; costUsd: Published } }>;
+  table1: ReadonlyArray<{ label: string; source: string; published?: { accuracy: Published; costUsd: Published } | undefined }>;
   table2: readonly string[];
   finetuned: {
     run: string;
-    published: { accuracy: Published; calibration: Published; tokens: { confident: number; uncertain: number; none: number } };
+    published?: { accuracy: Published; calibration: Published; tokens: { confident: number; uncertain: number; none: number } } | undefined;
   };
   publishedHandOff: Record<string, Partial<Record<'small' | 'large', { correct: number; total: number; costUsd?: Published | undefined }>>>;
 }

@@ -47,8 +47,8 @@ export const PaperSummary = z.strictObject({
       accuracy: Percent,
       costUsd: z.number(),
       costUsd6: z.string(),
-      published: z.strictObject({ accuracy: z.string(), costUsd: z.string() }),
-      matchesPublished: z.strictObject({ accuracy: z.boolean(), costUsd: z.boolean() }),
+      published: z.strictObject({ accuracy: z.string(), costUsd: z.string() }).nullable(),
+      matchesPublished: z.strictObject({ accuracy: z.boolean(), costUsd: z.boolean() }).nullable(),
     }),
   ),
   table2: z.array(z.strictObject({ delegation: z.string(), label: z.string(), handOff: z.array(HandOff), published: PublishedHandOff.nullable() })),
@@ -72,7 +72,7 @@ export const PaperSummary = z.strictObject({
     calibration: Percent.extend({ missingToken: z.string() }),
     tokens: Tokens,
     tokenCorrectness: z.strictObject({ correct: Tokens, incorrect: Tokens }),
-    published: z.strictObject({ accuracy: z.string(), calibration: z.string(), tokens: Tokens }),
+    published: z.strictObject({ accuracy: z.string(), calibration: z.string(), tokens: Tokens }).nullable(),
   }),
   runs: z.array(
     z.strictObject({ id: z.string(), label: z.string(), kind: z.string(), accuracy: Percent, costUsd: z.number(), onParetoFrontier: z.boolean() }),
@@ -187,18 +187,20 @@ export function differencesFromPublished(results: PaperResults): Difference[] {
   const rounded = results.experiment.table1.flatMap((row) => {
     const [kind, id] = row.source.split(':') as ['run' | 'delegation', string];
     const measured = kind === 'run' ? results.runs.find((run) => run.id === id) : byId.get(id);
-    return measured ? [{ label: row.label, measured: measured.costUsd, published: row.published.costUsd }] : [];
+    return measured && row.published ? [{ label: row.label, measured: measured.costUsd, published: row.published.costUsd }] : [];
   });
-  const disagreeing = rounded.filter((row) => !matchesPublished(row.measured, row.published));
-  differences.push({
-    title: 'Published costs are rounded',
-    detail:
-      `The published table prints dollars to ${rounded.every((row) => (row.published.split('.')[1]?.length ?? 0) === 2) ? 'cents' : 'its own precision'}; ` +
-      `the regenerated figures keep 6 decimals` +
-      (disagreeing.length === 0
-        ? ` and all ${rounded.length} agree when rounded.`
-        : `; rounded, ${disagreeing.map((row) => `${row.label} ($${usd6(row.measured)} against $${row.published})`).join(', ')} still differ${disagreeing.length === 1 ? 's' : ''}.`),
-  });
+  if (rounded.length > 0) {
+    const disagreeing = rounded.filter((row) => !matchesPublished(row.measured, row.published));
+    differences.push({
+      title: 'Published costs are rounded',
+      detail:
+        `The published table prints dollars to ${rounded.every((row) => (row.published.split('.')[1]?.length ?? 0) === 2) ? 'cents' : 'its own precision'}; ` +
+        `the regenerated figures keep 6 decimals` +
+        (disagreeing.length === 0
+          ? ` and all ${rounded.length} agree when rounded.`
+          : `; rounded, ${disagreeing.map((row) => `${row.label} ($${usd6(row.measured)} against $${row.published})`).join(', ')} still differ${disagreeing.length === 1 ? 's' : ''}.`),
+    });
+  }
   return differences;
 }
 
@@ -225,11 +227,13 @@ export function paperSummary(results: PaperResults): PaperSummary {
         accuracy: percent(measured.accuracy),
         costUsd: measured.costUsd,
         costUsd6: usd6(measured.costUsd),
-        published: row.published,
-        matchesPublished: {
-          accuracy: matchesPublished(measured.accuracy.percent, row.published.accuracy),
-          costUsd: matchesPublished(measured.costUsd, row.published.costUsd),
-        },
+        published: row.published ?? null,
+        matchesPublished: row.published
+          ? {
+              accuracy: matchesPublished(measured.accuracy.percent, row.published.accuracy),
+              costUsd: matchesPublished(measured.costUsd, row.published.costUsd),
+            }
+          : null,
       };
     }),
     table2: experiment.table2.map((id) => {
@@ -259,7 +263,7 @@ export function paperSummary(results: PaperResults): PaperSummary {
       calibration: { ...percent(results.finetuned.calibration), missingToken: 'counts as not calibrated (the seed rule)' },
       tokens: results.finetuned.tokens,
       tokenCorrectness: results.finetuned.tokenCorrectness,
-      published: experiment.finetuned.published,
+      published: experiment.finetuned.published ?? null,
     },
     runs: [
       ...results.runs.map((run) => ({ id: run.id, label: run.label, kind: run.kind, accuracy: percent(run.accuracy), costUsd: run.costUsd })),

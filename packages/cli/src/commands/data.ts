@@ -5,6 +5,7 @@ import {
   DATASETS,
   importAllRecordedRuns,
   importResultsFile,
+  isFileDatasetReference,
   isRunPath,
   loadProblems,
   RESULT_COLUMNS,
@@ -38,7 +39,10 @@ function listData(): { datasets: Record<string, unknown>[]; runs: Record<string,
   return { datasets, runs };
 }
 
-function showRows(name: string, limit: number): Record<string, unknown>[] {
+async function showRows(name: string, limit: number): Promise<Record<string, unknown>[]> {
+  if (isFileDatasetReference(name) || name.startsWith('hf://')) {
+    return (await loadProblems(name)).problems.slice(0, limit).map((problem) => ({ ...problem }));
+  }
   if (DATASETS.some((info) => info.name === name)) {
     return loadDataset(name)
       .slice(0, limit)
@@ -91,11 +95,11 @@ export function registerDataCommand(program: Command): void {
   data
     .command('show')
     .description('show the first rows of a dataset or a run')
-    .argument('<name>', 'a dataset (math500, math-train, math-test), a recorded run id, or a path to a run directory')
+    .argument('<name>', 'a dataset (math500, math-train, math-test, a dataset file, hf://datasets/…), a recorded run id, or a path to a run directory')
     .option('--limit <n>', 'rows to show', parseCount, 10)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((name: string, options: { limit: number; format: 'table' | 'json' }) => {
-      const rows = showRows(name, options.limit);
+    .action(async (name: string, options: { limit: number; format: 'table' | 'json' }) => {
+      const rows = await showRows(name, options.limit);
       if (options.format === 'json') {
         for (const row of rows) console.log(JSON.stringify(row));
         return;

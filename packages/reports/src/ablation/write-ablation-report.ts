@@ -188,14 +188,21 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(results) },
     { heading: 'How well each score ranks the small model\'s correctness', table: calibrationTable(results), chart: probabilityScores.length > 0 ? 'reliability' : undefined },
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
-    { heading: 'Accuracy by subject at the reported points (%)', table: slicesTable(results, 'subject') },
-    { heading: 'Accuracy by level at the reported points (%)', table: slicesTable(results, 'level') },
+    ...(['subject', 'level'] as const).map((key) =>
+      results.curves.every((curve) => curve.slices[key].every((slice) => slice.slice === 'unknown'))
+        ? { heading: `Accuracy by ${key} at the reported points (%)`, text: `The dataset has no ${key} column, so there are no ${key} slices.` }
+        : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(results, key) },
+    ),
   ];
   const md = [`# ${experiment.title}`, '', ...notes.map((note) => `- ${note}`), ''];
   const html = [`<h1>${escapeHtml(experiment.title)}</h1>`, `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
   for (const section of sections) {
     md.push(`## ${section.heading}`, '');
     html.push(`<section><h2>${escapeHtml(section.heading)}</h2>`);
+    if (section.text) {
+      md.push(section.text, '');
+      html.push(`<p>${escapeHtml(section.text)}</p>`);
+    }
     if (section.table) {
       md.push(tableToMarkdown(section.table), '');
       html.push(tableToHtml(section.table));

@@ -244,8 +244,11 @@ export async function writePaperReport(results: PaperResults, outputFolder: stri
       tables: [allRunsTable(summaryRuns)],
       chart: { file: 'accuracy-cost', alt: 'accuracy against cost with the Pareto frontier', rendered: charts['accuracy-cost'].rendered },
     },
-    { heading: 'Accuracy by subject (%)', tables: [slices.subject] },
-    { heading: 'Accuracy by level (%)', tables: [slices.level] },
+    ...(['subject', 'level'] as const).map((key) =>
+      sliceRows(results).every((row) => row.key !== key || row.slice === 'unknown')
+        ? { heading: `Accuracy by ${key} (%)`, intro: `The dataset has no ${key} column, so there are no ${key} slices.` }
+        : { heading: `Accuracy by ${key} (%)`, tables: [slices[key]] },
+    ),
     {
       heading: 'Differences from the published text',
       bullets: differencesFromPublished(results).map((difference) => `**${difference.title}.** ${difference.detail}`),

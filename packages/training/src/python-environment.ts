@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { ConfideError } from '@confide/core';
+import { workspaceRoot } from '@confide/data';
 
-/** The repository root (this file lives in packages/training/src or packages/training/dist). */
-export const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root: the data package's one lookup (CONFIDE_ROOT, else the folder above with nx.json). */
+export const WORKSPACE_ROOT = workspaceRoot();
 
 /** Where the runner's Python package lives; put on PYTHONPATH so any interpreter with the deps can run it. */
 export const RUNNER_SOURCE_DIR = path.join(WORKSPACE_ROOT, 'packages', 'training', 'python', 'src');

@@ -36,7 +36,7 @@ for run in $(seq 1 "$runs"); do
     failed_runs=$((failed_runs + 1))
     echo "stress: run $run/$runs FAILED in $seconds s (log: $out/run-$run.log)"
     grep -E 'FAILED|no results|ran zero' "$out/run-$run.tests" | sed 's/^tests: /  /'
-    grep -E '^- @confide/' "$out/run-$run.log" | sed 's/^/  failed task /'
+    sed 's/\x1b\[[0-9;]*m//g' "$out/run-$run.log" | awk '/^Failed tasks:/ {on=1; next} on && /^- / {print "  failed task " substr($0, 3); seen=1; next} seen && /^ *$/ {exit}'
   fi
 done
 stop_loops

@@ -160,11 +160,18 @@ describe('startVllmServer against a stand-in vllm on 127.0.0.1', () => {
     const { executable, folder } = fakeVllm();
     const stoppedFile = join(folder, 'stopped');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
+    // Cancel once the server says it is starting (its SIGTERM handler is in place by then), not after a fixed time:
+    // on a busy machine a fixed delay can fall before the handler exists, and SIGTERM then kills it unannounced.
     const error = await rejection(
       startVllmServer(
         { baseModel: 'b', port: await freePort(), executable, pollIntervalMs: 50 },
-        { signal: controller.signal, env: { ...process.env, FAKE_VLLM_READY_AFTER_MS: '60000', FAKE_VLLM_STOPPED_FILE: stoppedFile } },
+        {
+          signal: controller.signal,
+          env: { ...process.env, FAKE_VLLM_READY_AFTER_MS: '60000', FAKE_VLLM_STOPPED_FILE: stoppedFile },
+          onOutput: (text) => {
+            if (text.includes('Starting vLLM API server')) controller.abort();
+          },
+        },
       ),
     );
     expect(error).toBeInstanceOf(CancelledError);

@@ -15,3 +15,4 @@ export * from './sft/build-sft-dataset.js';
 export * from './workspace-state.js';
 export * from './prices/price-table-file.js';
 export * from './recorded-runs/import-results.js';
+export * from './io/table-rows.js';

@@ -138,7 +138,7 @@ export function registerDataCommand(program: Command): void {
       const file = resolve(resultsFile);
       const outFolder = resolve(options.out ?? file.replace(/\.(jsonl|json|csv)$/i, ''));
       const loaded = await loadProblems(options.dataset);
-      const imported = importResultsFile({
+      const imported = await importResultsFile({
         file,
         problems: loaded.problems,
         datasetReference: loaded.reference,

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { InvalidConfigError, InvalidInputError, NotFoundError, type Problem } from '@confide/core';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { readParquetRows } from '../hub/parquet-rows.js';
+import { readTableRows, TABLE_FILE } from '../io/table-rows.js';
 
 /** Which column holds each field of a problem; a field left out is found under its common names (`DEFAULT_COLUMNS`). */
 export const DatasetColumns = z
@@ -46,11 +44,10 @@ export const DEFAULT_COLUMNS: Readonly<Record<keyof DatasetColumns, readonly str
   level: ['level', 'difficulty'],
 };
 
-const FILE_DATASET = /\.(jsonl|json|csv|parquet)(\.gz)?$/i;
 
 /** Whether a string reference names a file (by its extension) rather than a bundled or hub dataset. */
 export function isFileDatasetReference(reference: string): boolean {
-  return FILE_DATASET.test(reference);
+  return TABLE_FILE.test(reference);
 }
 
 /** A short name for a dataset reference, for titles and manifests. */
@@ -68,50 +65,6 @@ export function lastBoxed(text: string): string | null {
     else if (text[index] === '}' && --depth === 0) return text.slice(start + '\\boxed{'.length, index);
   }
   return null;
-}
-
-type Row = Record<string, unknown>;
-
-async function readRows(path: string, bytes: Buffer): Promise<Row[]> {
-  const plain = path.toLowerCase().endsWith('.gz') ? gunzipSync(bytes) : bytes;
-  const name = path.toLowerCase().replace(/\.gz$/, '');
-  const asObject = (value: unknown, row: number): Row => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file: path, row, problem: 'expected an object per row' });
-    return value as Row;
-  };
-  if (name.endsWith('.parquet')) return readParquetRows(plain, path);
-  const text = plain.toString('utf8');
-  if (name.endsWith('.csv')) {
-    try {
-      return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[];
-    } catch (error) {
-      throw new InvalidInputError({ file: path, problem: `not valid CSV (${(error as Error).message})` });
-    }
-  }
-  if (name.endsWith('.jsonl')) {
-    const complete = text.endsWith('\n') || text === '' ? text : `${text}\n`;
-    return complete
-      .split('\n')
-      .map((line, index) => ({ line, index }))
-      .filter(({ line }) => line.trim() !== '')
-      .map(({ line, index }) => {
-        try {
-          return asObject(JSON.parse(line), index + 1);
-        } catch (error) {
-          if (error instanceof InvalidInputError) throw error;
-          throw new InvalidInputError({ file: path, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
-        }
-      });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError({ file: path, problem: `not valid JSON (${(error as Error).message})` });
-  }
-  const rows = Array.isArray(json) ? json : json !== null && typeof json === 'object' && Array.isArray((json as Row)['data']) ? ((json as Row)['data'] as unknown[]) : undefined;
-  if (rows === undefined) throw new InvalidInputError({ file: path, problem: 'expected an array of rows (or {"data": [...]})' });
-  return rows.map((row, index) => asObject(row, index + 1));
 }
 
 function text(value: unknown): string | undefined {
@@ -140,8 +93,7 @@ export interface LoadedFileDataset {
 export async function loadFileDataset(reference: FileDatasetReference, baseFolder = process.cwd()): Promise<LoadedFileDataset> {
   const path = isAbsolute(reference.file) ? reference.file : resolve(baseFolder, reference.file);
   if (!existsSync(path)) throw new NotFoundError(`no dataset file at ${path}`);
-  const bytes = readFileSync(path);
-  const rows = await readRows(path, bytes);
+  const { rows, bytes } = await readTableRows(path);
   if (rows.length === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
   const present = new Set(rows.flatMap((row) => Object.keys(row)));
   const columns = {} as Record<keyof DatasetColumns, string | null>;

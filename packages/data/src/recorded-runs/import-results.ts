@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   InvalidConfigError,
   InvalidInputError,
-  NotFoundError,
   priceOf,
   RUN_MANIFEST_SCHEMA_VERSION,
   RUN_RECORD_SCHEMA_VERSION,
@@ -16,7 +14,7 @@ import {
   type RunManifest,
   type RunRecord,
 } from '@confide/core';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { readTableRows } from '../io/table-rows.js';
 import { packageVersions } from '../workspace-state.js';
 
 /** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
@@ -40,7 +38,7 @@ export const RESULT_COLUMNS = {
 export type ResultField = keyof typeof RESULT_COLUMNS;
 
 export interface ImportResultsOptions {
-  /** The results file: `{summary, results}` JSON (the seed's format), a JSON array, JSONL or CSV. */
+  /** The results file: `{summary, results}` JSON (the seed's format), a JSON array, JSONL, CSV or Parquet. */
   file: string;
   /** The dataset the rows answer, as loaded, and its pinned reference for the manifest. */
   problems: readonly Problem[];
@@ -64,57 +62,6 @@ export interface ImportedResults {
   columns: Partial<Record<ResultField, string>>;
 }
 
-type Row = Record<string, unknown>;
-
-function readResultRows(file: string): { rows: Row[]; summary?: Row } {
-  if (!existsSync(file)) throw new NotFoundError(`no results file at ${file}`);
-  const text = readFileSync(file, 'utf8');
-  const lower = file.toLowerCase();
-  const asRow = (value: unknown, row: number): Row => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file, row, problem: 'expected an object per row' });
-    return value as Row;
-  };
-  if (lower.endsWith('.csv')) {
-    try {
-      return { rows: parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as Row[] };
-    } catch (error) {
-      throw new InvalidInputError({ file, problem: `not valid CSV (${(error as Error).message})` });
-    }
-  }
-  if (lower.endsWith('.jsonl')) {
-    if (text.length > 0 && !text.endsWith('\n') && !text.trimEnd().endsWith('}')) {
-      throw new InvalidInputError({ file, row: text.split('\n').length, problem: 'the last line is cut short (truncated file)' });
-    }
-    const rows: Row[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new InvalidInputError({ file, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
-      }
-      rows.push(asRow(value, index + 1));
-    });
-    return { rows };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError({ file, problem: `not valid JSON (${(error as Error).message})` });
-  }
-  if (Array.isArray(json)) return { rows: json.map((row, index) => asRow(row, index + 1)) };
-  const object = json as Row;
-  if (json !== null && typeof json === 'object' && Array.isArray(object['results'])) {
-    return {
-      rows: (object['results'] as unknown[]).map((row, index) => asRow(row, index + 1)),
-      ...(object['summary'] !== null && typeof object['summary'] === 'object' ? { summary: object['summary'] as Row } : {}),
-    };
-  }
-  throw new InvalidInputError({ file, problem: 'expected {"summary", "results": [...]}, an array of rows, JSONL or CSV' });
-}
-
 function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
@@ -126,9 +73,9 @@ function present(value: unknown): boolean {
  * Numbers and booleans written as strings are read as such. Every row is checked before anything is returned; a bad
  * row fails naming the file, the row and the column.
  */
-export function importResultsFile(options: ImportResultsOptions): ImportedResults {
+export async function importResultsFile(options: ImportResultsOptions): Promise<ImportedResults> {
   const { file } = options;
-  const { rows, summary } = readResultRows(file);
+  const { rows, summary, bytes } = await readTableRows(file);
   if (rows.length === 0) throw new InvalidInputError({ file, problem: 'no rows' });
   const names = new Set(rows.flatMap((row) => Object.keys(row)));
   const columns: Partial<Record<ResultField, string>> = {};
@@ -247,7 +194,6 @@ export function importResultsFile(options: ImportResultsOptions): ImportedResult
     }
   }
 
-  const bytes = readFileSync(file);
   const manifest: RunManifest = {
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
     runId: options.runId,

@@ -1,7 +1,7 @@
 /**
  * Every registered router behaves the same in `confide run` (replay clients through the live path: scheduler, stage
  * logs, the logging router wrapper) as in the offline engine on the same recorded runs: the same route, answer and
- * grade per problem, and the same cost.
+ * grade per problem, and the same cost; a cascade too.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PRICE_TABLES, type RouteDecision, type RunRecord } from '@confide/core';
 import { loadBundledRun, loadDataset, readRunDirectory } from '@confide/data';
 import { LiveExperiment, runLiveExperiment } from '@confide/experiments';
-import { delegate, replaySource } from '@confide/routing';
+import { cascade, delegate, replaySource } from '@confide/routing';
 import { describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../plugin-registry.js';
 
@@ -19,6 +19,8 @@ const prices = PRICE_TABLES['seed-math500']!;
 interface Case {
   name: string;
   router: { id: string; options?: Record<string, unknown> };
+  /** A cascade: models between the small and the large one, each with the rule that keeps its answer. */
+  escalations?: Array<{ name: string; run: string; router: { id: string; options: Record<string, unknown> } }>;
   small: string;
   large: { run: string; model?: string };
   peers?: Record<string, string>;
@@ -40,6 +42,12 @@ const CASES: Case[] = [
   { name: 'always small', router: { id: 'core/always-small' }, ...DELEGATE_II },
   { name: 'always large', router: { id: 'core/always-large' }, ...DELEGATE_II },
   { name: 'agreement with a peer', router: { id: 'core/agreement', options: { peer: 'seven' } }, ...DELEGATE_II, peers: { seven: 'qwen-7b' } },
+  {
+    name: 'cascade: fine-tuned 1.5B (token) -> 7B (<= 600 tokens) -> Flash',
+    router: { id: 'core/confidence-token', options: { delegate: ['<|u_math|>', 'none'] } },
+    escalations: [{ name: 'seven', run: 'qwen-7b', router: { id: 'core/threshold', options: { score: 'generation.usage.output', direction: 'keep-low', threshold: 600 } } }],
+    ...DELEGATE_II,
+  },
   {
     name: 'orchestrator replaying Delegation I',
     router: { id: 'core/orchestrator', options: { mode: 'replay' } },
@@ -66,12 +74,13 @@ function perProblem(records: readonly RunRecord[]) {
 describe('confide run and the offline engine route alike', () => {
   it('covers every registered router', () => {
     expect([...new Set(CASES.map((entry) => entry.router.id))].sort()).toEqual(createPluginRegistry().ids('router').sort());
+    expect(CASES.some((entry) => entry.escalations)).toBe(true);
   });
 
   it.each(CASES)('$name', async (entry) => {
     const registry = createPluginRegistry();
     const problems = loadDataset('math500').slice(0, PROBLEMS);
-    const runIds = [entry.small, entry.large.run, ...Object.values(entry.peers ?? {})];
+    const runIds = [entry.small, entry.large.run, ...Object.values(entry.peers ?? {}), ...(entry.escalations ?? []).map((stage) => stage.run)];
 
     // offline: the engine on the recorded runs
     const router = registry.create('router', entry.router.id, entry.router.options ?? {}, { priceTable: prices }).instance;
@@ -79,7 +88,21 @@ describe('confide run and the offline engine route alike', () => {
     if (entry.recordedRoutes) {
       recordedRoutes = new Map(loadBundledRun(entry.recordedRoutes).records.flatMap((record) => (record.route ? [[record.problemId, record.route] as const] : [])));
     }
-    const offline = await delegate({
+    const offline = entry.escalations
+      ? await cascade({
+          runId: 'parity',
+          problems,
+          stages: [
+            { source: replaySource(entry.small, loadBundledRun(entry.small).records), router },
+            ...entry.escalations.map((stage) => ({
+              source: replaySource(stage.run, loadBundledRun(stage.run).records),
+              router: registry.create('router', stage.router.id, stage.router.options, { priceTable: prices }).instance,
+            })),
+            { source: replaySource(entry.large.run, loadBundledRun(entry.large.run).records, entry.large.model) },
+          ],
+          prices,
+        })
+      : await delegate({
       runId: 'parity',
       problems,
       router,
@@ -88,7 +111,7 @@ describe('confide run and the offline engine route alike', () => {
       peers: Object.fromEntries(Object.entries(entry.peers ?? {}).map(([name, run]) => [name, replaySource(run, loadBundledRun(run).records)])),
       prices,
       ...(recordedRoutes ? { recordedRoutes } : {}),
-    });
+        });
 
     // live: the same runs served by replay clients through confide run's executor
     const experiment = LiveExperiment.parse({
@@ -101,6 +124,7 @@ describe('confide run and the offline engine route alike', () => {
       small: slot(entry.small),
       large: slot(entry.large.run, entry.large.model),
       peers: Object.fromEntries(Object.entries(entry.peers ?? {}).map(([name, run]) => [name, slot(run)])),
+      escalations: (entry.escalations ?? []).map((stage) => ({ name: stage.name, model: slot(stage.run), router: stage.router })),
       ...(entry.recordedRoutes ? { recordedRoutes: entry.recordedRoutes } : {}),
       router: { id: entry.router.id, options: entry.router.options ?? {} },
       evaluator: { id: 'core/recorded', options: { runs: runIds } },

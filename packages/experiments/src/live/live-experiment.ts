@@ -48,6 +48,11 @@ export const LiveExperiment = z.strictObject({
   large: ModelSlot,
   orchestrator: OrchestratorSlot.optional(),
   router: PluginChoice,
+  /**
+   * Models between the small and the large one, for a cascade: the small model's answer is kept or escalated by
+   * `router`, each escalation's answer by its own router, and the large model answers what reaches the end.
+   */
+  escalations: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), model: ModelSlot, router: PluginChoice })).default([]),
   /** Other models the router reads (its declared `peers`, e.g. core/agreement's second small model), by peer name. */
   peers: z.record(z.string(), ModelSlot).default({}),
   /** A recorded delegated run whose per-problem routes a replaying router reads (core/orchestrator in replay mode). */

@@ -16,7 +16,7 @@ import {
   type RunManifest,
 } from '@confide/core';
 import { datasetLabel, loadProblems, resolvePriceTable, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
-import { delegate, type CostLedger } from '@confide/routing';
+import { cascade, delegate, type CostLedger } from '@confide/routing';
 import { Budget } from '@confide/inference';
 import { ResponseCache } from '@confide/inference';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
@@ -130,6 +130,8 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const resumedSmall = usable(smallLog.read());
   const resumedLarge = usable(largeLog.read());
   const resumedRoutes = new Map<string, RouteDecision>(routeLog.read().map((entry) => [entry.problemId, entry.decision]));
+  const escalationLogs = experiment.escalations.map((entry) => new StageLog(join(stagesFolder, `escalation-${entry.name}.jsonl`), RunRecord));
+  const resumedEscalations = escalationLogs.map((log) => usable(log.read()));
   const peerLogs = Object.fromEntries(Object.keys(experiment.peers).map((name) => [name, new StageLog(join(stagesFolder, `peer-${name}.jsonl`), RunRecord)]));
   const resumedPeers = Object.fromEntries(Object.entries(peerLogs).map(([name, log]) => [name, usable(log.read())]));
 
@@ -139,13 +141,14 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const small = createLiveClient(registry, 'small', experiment.small, baseContext);
   const large = createLiveClient(registry, 'large', experiment.large, baseContext);
   const orchestrator = experiment.orchestrator ? createLiveClient(registry, 'orchestrator', experiment.orchestrator, baseContext) : undefined;
+  const escalationClients = experiment.escalations.map((entry) => createLiveClient(registry, `escalations.${entry.name}`, entry.model, baseContext));
   const peerClients = Object.fromEntries(Object.entries(experiment.peers).map(([name, slot]) => [name, createLiveClient(registry, `peers.${name}`, slot, baseContext)]));
   const evaluatorUse = registry.create('evaluator', experiment.evaluator.id, experiment.evaluator.options, baseContext);
   const evaluator: Evaluator = evaluatorUse.instance;
 
   let priorSpent = 0;
   const priorBudget = new Budget(prices);
-  for (const record of [...resumedSmall.values(), ...resumedLarge.values(), ...Object.values(resumedPeers).flatMap((peer) => [...peer.values()])]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
+  for (const record of [...resumedSmall.values(), ...resumedLarge.values(), ...[...Object.values(resumedPeers), ...resumedEscalations].flatMap((peer) => [...peer.values()])]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
   for (const decision of resumedRoutes.values()) {
     if (decision.routerModel !== undefined && decision.routerUsage !== undefined) priorSpent += priorBudget.cost(decision.routerModel, decision.routerUsage);
   }
@@ -165,6 +168,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   scheduler.addLane('small', laneOf(experiment.small)).addLane('large', laneOf(experiment.large));
   if (experiment.orchestrator) scheduler.addLane('orchestrator', laneOf(experiment.orchestrator));
   for (const [name, slot] of Object.entries(experiment.peers)) scheduler.addLane(`peer:${name}`, laneOf(slot));
+  for (const entry of experiment.escalations) scheduler.addLane(`escalation:${entry.name}`, laneOf(entry.model));
   const cache = options.cachePath === null || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
 
   const scheduled = (side: string, client: LiveModelClient) =>
@@ -204,6 +208,10 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       source(`peer:${name}`, slot, scheduled(`peer:${name}`, peerClients[name]!.client), peerLogs[name]!, resumedPeers[name]!),
     ]),
   );
+  const escalationStages = experiment.escalations.map((entry, index) => ({
+    source: source(`escalation:${entry.name}`, entry.model, scheduled(`escalation:${entry.name}`, escalationClients[index]!.client), escalationLogs[index]!, resumedEscalations[index]!),
+    routerUse: registry.create('router', entry.router.id, entry.router.options, { priceTable: prices, runs }),
+  }));
   const recordedRoutes = experiment.recordedRoutes
     ? new Map(runs.records(experiment.recordedRoutes).flatMap((record) => (record.route ? [[record.problemId, record.route] as const] : [])))
     : undefined;
@@ -245,19 +253,32 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   let ledger: CostLedger | undefined;
   let failure: unknown;
   try {
-    const result = await delegate({
-      runId: experiment.name,
-      problems,
-      router,
-      small: smallSource,
-      large: largeSource,
-      peers: peerSources,
-      ...(recordedRoutes ? { recordedRoutes } : {}),
-      prices,
-      concurrency: experiment.concurrency,
-      signal: stop.signal,
-      onProgress: (done) => progress.onProblemDone(done),
-    });
+    // With escalations the run is a cascade (small → each escalation → large, every stage's rule keeping or escalating).
+    const result =
+      escalationStages.length > 0
+        ? await cascade({
+            runId: experiment.name,
+            problems,
+            stages: [
+              { source: smallSource, router },
+              ...escalationStages.map((stage) => ({ source: stage.source, router: stage.routerUse.instance })),
+              { source: largeSource },
+            ],
+            prices,
+          })
+        : await delegate({
+            runId: experiment.name,
+            problems,
+            router,
+            small: smallSource,
+            large: largeSource,
+            peers: peerSources,
+            ...(recordedRoutes ? { recordedRoutes } : {}),
+            prices,
+            concurrency: experiment.concurrency,
+            signal: stop.signal,
+            onProgress: (done) => progress.onProblemDone(done),
+          });
     records = result.records;
     ledger = result.ledger;
   } catch (error) {
@@ -266,12 +287,18 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   } finally {
     options.stopSignal?.removeEventListener('abort', onStop);
     // Whatever is in flight finishes and is written before we return.
-    await Promise.all([smallSource.settled(), largeSource.settled(), ...Object.values(peerSources).map((peer) => peer.settled()), scheduler.idle()]);
+    await Promise.all([
+      smallSource.settled(),
+      largeSource.settled(),
+      ...Object.values(peerSources).map((peer) => peer.settled()),
+      ...escalationStages.map((stage) => stage.source.settled()),
+      scheduler.idle(),
+    ]);
     progress.finish();
     smallLog.close();
     largeLog.close();
     routeLog.close();
-    for (const log of Object.values(peerLogs)) log.close();
+    for (const log of [...Object.values(peerLogs), ...escalationLogs]) log.close();
     cache?.close();
   }
 
@@ -294,7 +321,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       message: `${stoppedBy} Continue with: ${resume}`,
       spentUsd: budget.spentUsd,
       estimateUpperUsd,
-      files: [smallLog.path, largeLog.path, routeLog.path, ...Object.values(peerLogs).map((log) => log.path)],
+      files: [smallLog.path, largeLog.path, routeLog.path, ...[...Object.values(peerLogs), ...escalationLogs].map((log) => log.path)],
     };
   }
 
@@ -307,8 +334,18 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   await evaluator.close();
   for (const other of otherGrades) await other.evaluator.close();
 
-  const plugins: PluginUse[] = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), ...Object.values(peerClients).map((peer) => peer.use), routerUse.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)];
-  const replayOnly = [small.use, large.use, ...(orchestrator ? [orchestrator.use] : []), ...Object.values(peerClients).map((peer) => peer.use)].every((use) => use.id === 'core/replay');
+  const plugins: PluginUse[] = [
+    small.use,
+    large.use,
+    ...(orchestrator ? [orchestrator.use] : []),
+    ...Object.values(peerClients).map((peer) => peer.use),
+    ...escalationClients.map((client) => client.use),
+    ...escalationStages.map((stage) => stage.routerUse.use),
+    routerUse.use,
+    evaluatorUse.use,
+    ...otherGrades.map((other) => other.use),
+  ];
+  const replayOnly = plugins.filter((use) => use.kind === 'model').every((use) => use.id === 'core/replay');
   const manifest: RunManifest = {
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
     runId: experiment.name,

@@ -9,3 +9,4 @@ export * from './charts/routing-curves-chart.js';
 export * from './ablation/ablation-results.js';
 export * from './ablation/write-ablation-report.js';
 export * from './summary-provenance.js';
+export * from './ablation/ablation-summary.js';

@@ -1,24 +1,24 @@
 import { join } from 'node:path';
+import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
 import { usdFixed } from '@confide/metrics';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
 import type { AblationResults } from './ablation-results.js';
+import { AblationSummary } from './ablation-summary.js';
 
 const pct = (fraction: number) => (fraction * 100).toFixed(1);
 const usd = (value: number) => usdFixed(value, 6);
 const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) => `[${format(interval.lower)}, ${format(interval.upper)}]`;
-export type AblationSummary = ReturnType<typeof ablationSummary>;
-
 const rate = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
 
 /**
- * Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out). Its type is
- * the results' own types (OperatingPoint, Interval, RouterComparison, …), not an untyped record.
+ * Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out), checked
+ * against its zod schema (AblationSummary) before it is written.
  */
-export function ablationSummary(results: AblationResults) {
-  return {
+export function ablationSummary(results: AblationResults): AblationSummary {
+  const summary: AblationSummary = {
     schemaVersion: 1,
     experiment: results.experiment.name,
     provenance: results.provenance,
@@ -51,6 +51,13 @@ export function ablationSummary(results: AblationResults) {
     calibration: results.calibration,
     riskControl: results.riskControl,
   };
+  // Validated, then written as built: the key order of summary.json stays the order above.
+  const checked = AblationSummary.safeParse(summary);
+  if (!checked.success) {
+    const { key, message } = describeZodError(checked.error);
+    throw new Error(`ablation summary.json does not match its schema at "${key ?? ''}": ${message}`);
+  }
+  return summary;
 }
 
 function routersTable(results: AblationResults): ReportTable {

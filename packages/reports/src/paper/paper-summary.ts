@@ -1,4 +1,4 @@
-import { PluginUse } from '@confide/core';
+import { describeZodError, PluginUse } from '@confide/core';
 import { z } from 'zod';
 import { datasetLabel, datasetTitle } from '@confide/data';
 import { SummaryProvenance } from '../summary-provenance.js';
@@ -81,6 +81,16 @@ export const PaperSummary = z.strictObject({
   differences: z.array(z.strictObject({ title: z.string(), detail: z.string() })),
 });
 export type PaperSummary = z.infer<typeof PaperSummary>;
+
+/** The summary, validated against its schema (a mismatch is a bug here, named by its key). */
+function checkedSummary(summary: PaperSummary): PaperSummary {
+  const checked = PaperSummary.safeParse(summary);
+  if (!checked.success) {
+    const { key, message } = describeZodError(checked.error);
+    throw new Error(`paper summary.json does not match its schema at "${key ?? ''}": ${message}`);
+  }
+  return checked.data;
+}
 
 export interface Difference {
   title: string;
@@ -210,7 +220,7 @@ export function paperSummary(results: PaperResults): PaperSummary {
   const delegationById = new Map(results.delegations.map((delegation) => [delegation.id, delegation]));
   const runById = new Map(results.runs.map((run) => [run.id, run]));
   const frontier = new Set(results.frontier);
-  return PaperSummary.parse({
+  return checkedSummary({
     schemaVersion: 1,
     experiment: experiment.name,
     provenance: results.provenance,

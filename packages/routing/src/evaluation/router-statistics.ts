@@ -94,8 +94,8 @@ export interface ScoreCalibration {
   /** ECE, Brier and the reliability bins only for scores that are probabilities in [0, 1]. */
   probability: null | {
     brier: number;
-    equalWidth: { ece: number; bins: Array<{ lower: number; upper: number; count: number; meanScore: number; accuracy: number }> };
-    equalMass: { ece: number; bins: Array<{ lower: number; upper: number; count: number; meanScore: number; accuracy: number }> };
+    equalWidth: { ece: number; binning: string; binCount: number; bins: Array<{ lower: number; upper: number; count: number; meanScore: number; accuracy: number }> };
+    equalMass: { ece: number; binning: string; binCount: number; bins: Array<{ lower: number; upper: number; count: number; meanScore: number; accuracy: number }> };
     binCount: number;
   };
 }

@@ -1,0 +1,87 @@
+import { PluginUse } from '@confide/core';
+import { z } from 'zod';
+import { SummaryProvenance } from '../summary-provenance.js';
+
+/** A computed figure: a number, or NaN where it is undefined (a kept error rate with nothing kept); JSON writes null. */
+const Figure = z.union([z.number(), z.nan()]);
+const Interval = z.strictObject({ lower: Figure, upper: Figure });
+const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, llmCalls: Figure });
+const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
+const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
+
+/** summary.json of an ablation report: every router's curve and statistics at full precision, and how it was made. */
+export const AblationSummary = z.strictObject({
+  schemaVersion: z.literal(1),
+  experiment: z.string(),
+  provenance: SummaryProvenance,
+  problems: z.strictObject({ evaluated: z.number().int(), dataset: z.number().int(), datasetReference: z.string() }),
+  title: z.string(),
+  grades: z.string(),
+  bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),
+  tokenProbabilities: z.boolean(),
+  pair: z.strictObject({ small: OperatingPoint, large: OperatingPoint }),
+  referenceDelegationRate: z.number(),
+  referenceDelegationRateSource: z.string(),
+  routers: z.array(
+    z.strictObject({
+      id: z.string(),
+      label: z.string(),
+      kind: z.enum(['sweep', 'point', 'cascade']),
+      router: z.union([PluginUse, z.strictObject({ id: z.literal('cascade'), kind: z.literal('router'), options: z.record(z.string(), z.unknown()) })]),
+      reported: OperatingPoint,
+      intervals: z.strictObject({ accuracy: Interval, costUsd: Interval, aiq: Interval.optional() }),
+      aiq: Figure.nullable(),
+      apgr: Figure.nullable(),
+      cpt50: Figure.nullable(),
+      cpt80: Figure.nullable(),
+      engineCheck: z.strictObject({ points: z.number().int(), agreed: z.number().int() }).nullable(),
+      points: z.array(OperatingPoint),
+      slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
+    }),
+  ),
+  hull: z.array(z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure })),
+  paperPoints: z.array(z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, accounting: z.string() })),
+  comparisons: z.array(
+    z.strictObject({
+      left: z.string(),
+      right: z.string(),
+      atDelegationRate: z.number(),
+      delegationRates: z.tuple([Figure, Figure]),
+      accuracies: z.tuple([Figure, Figure]),
+      difference: Figure,
+      differenceInterval: Interval,
+      mcnemar: z.strictObject({ b: z.number().int(), c: z.number().int(), statistic: Figure, pValue: Figure, method: z.enum(['exact', 'chi-square-continuity']) }),
+    }),
+  ),
+  calibration: z.array(
+    z.strictObject({
+      router: z.string(),
+      score: z.string(),
+      auroc: Figure,
+      aurc: Figure,
+      excessAurc: Figure,
+      probability: z
+        .strictObject({
+          brier: Figure,
+          equalWidth: z.strictObject({ ece: Figure, binning: z.string(), binCount: z.number().int(), bins: z.array(Bin) }),
+          equalMass: z.strictObject({ ece: Figure, binning: z.string(), binCount: z.number().int(), bins: z.array(Bin) }),
+          binCount: z.number().int(),
+        })
+        .nullable(),
+    }),
+  ),
+  riskControl: z.array(
+    z.strictObject({
+      label: z.string(),
+      maxKeptErrorRate: z.number(),
+      delta: z.number(),
+      method: z.string(),
+      threshold: z.number().nullable(),
+      calibration: z.strictObject({ size: z.number().int(), kept: z.number().int(), keptErrorRate: Figure, pValue: Figure }).nullable(),
+      heldOut: z
+        .strictObject({ size: z.number().int(), kept: z.number().int(), keptErrorRate: Figure, delegationRate: Figure, accuracy: Figure, costUsd: Figure })
+        .nullable(),
+    }),
+  ),
+});
+export type AblationSummary = z.infer<typeof AblationSummary>;

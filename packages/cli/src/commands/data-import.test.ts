@@ -155,6 +155,8 @@ describe('confide data import: bad input fails in one line and writes nothing', 
     expect(code).toBe(0);
     expect(printed).toContain('1 rows carry another question than the problem they name (kept, noted on the record)');
     expect(printed).toContain("the file's summary disagrees with its rows: summary.correct is 2, the rows give 1");
-    expect(readRunDirectory(out).records[0]!.note).toMatch(/another question than p1's/);
+    const [first] = readRunDirectory(out).records;
+    expect(first!.note).toMatch(/^upstream row 1 asks p2, not p1: its answer and grade are for p2$/);
+    expect(first!.gold).toBe('4'); // the gold answer of the question it asks
   });
 });

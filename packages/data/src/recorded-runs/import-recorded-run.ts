@@ -5,10 +5,8 @@ import {
   CONFIDENT_TOKEN,
   InvalidInputError,
   RUN_MANIFEST_SCHEMA_VERSION,
-  RUN_RECORD_SCHEMA_VERSION,
   RunRecord,
   SEED_PRICES_2025_11,
-  type ConfidenceToken,
   type Problem,
   type RouteDecision,
   type RunManifest,
@@ -16,6 +14,8 @@ import {
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { describeZodIssue } from '../io/json-lines.js';
+import type { TableRow } from '../io/table-rows.js';
+import { recordsFromResultRows } from './import-results.js';
 import { RECORDED_RUNS_ORIGIN, type RecordedRunDefinition } from './recorded-run-catalog.js';
 import {
   NO_CONFIDENCE_TOKEN,
@@ -36,10 +36,6 @@ function parseRow<Schema extends z.ZodType>(schema: Schema, value: unknown, file
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new InvalidInputError({ file, row, ...describeZodIssue(parsed.error) });
   return parsed.data;
-}
-
-function tokenOrNull(token: string | undefined): ConfidenceToken | null {
-  return token === undefined || token === NO_CONFIDENCE_TOKEN ? null : (token as ConfidenceToken);
 }
 
 /** A MATH-500 problem an upstream row maps to, with a note when the row's question is another problem's. */
@@ -118,12 +114,46 @@ function routeFor(definition: RecordedRunDefinition, row: UpstreamResultRow, fil
   };
 }
 
-function modelFor(definition: RecordedRunDefinition, route: RouteDecision | undefined): string {
+/** The seed's `{summary, results}` columns, for the generic row importer. */
+const RESULTS_JSON_COLUMNS = {
+  id: 'problem_id',
+  question: 'question',
+  text: 'prediction',
+  answer: 'extract_answer',
+  correct: 'is_correct',
+  gold: 'ground_truth',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  thinkingTokens: 'thinking_tokens',
+  latencySeconds: 'latency_total',
+  finishReason: 'reason',
+  confidenceToken: 'confidence_token',
+} as const;
+
+/** The fine-tuned SLM's CSV columns. */
+const CONFIDENCE_CSV_COLUMNS = {
+  id: 'problem_id',
+  question: 'question',
+  text: 'full_pred',
+  answer: 'pred',
+  correct: 'check',
+  gold: 'label',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  confidenceToken: 'confidence_token',
+} as const;
+
+const SEED_GRADER = { evaluator: RECORDED_GRADER, reason: RECORDED_GRADER_REASON };
+
+function modelsOf(definition: RecordedRunDefinition): { model: string; models?: { small: string; large: string } } {
   const shape = definition.shape;
-  if (shape.kind === 'single') return shape.model;
-  return route?.target === 'small' ? shape.small : shape.large;
+  return shape.kind === 'single' ? { model: shape.model } : { model: shape.large, models: { small: shape.small, large: shape.large } };
 }
 
+/**
+ * The seed's JSON rows, each checked against the seed's own schema (every field named on error) and against MATH-500
+ * (the gold answer of the question it asks), then turned into records by the generic row importer.
+ */
 function recordsFromResultsJson(definition: RecordedRunDefinition, file: string, text: string, matcher: ProblemMatcher): RunRecord[] {
   let json: unknown;
   try {
@@ -132,85 +162,57 @@ function recordsFromResultsJson(definition: RecordedRunDefinition, file: string,
     throw new InvalidInputError({ file, problem: `not valid JSON (${(error as Error).message})` });
   }
   const results = parseRow(UpstreamResultsFile, json, file, 0).results;
-  return results.map((value, index) => {
-    const rowNumber = index + 1;
-    const row = parseRow(UpstreamResultRow, value, file, rowNumber);
-    const { problem, note } = matcher.match(row.problem_id, row.question, row.ground_truth, file, rowNumber);
-    const route = routeFor(definition, row, file, rowNumber);
-    const model = modelFor(definition, route);
-    const smallAnswered = definition.shape.kind === 'confidence-routed' && route?.target === 'small';
-    return RunRecord.parse({
-      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-      runId: definition.id,
-      problemId: problem.id,
-      sourceId: row.problem_id,
-      subject: problem.subject,
-      level: problem.level,
-      gold: row.ground_truth,
-      generation: {
-        model,
-        text: row.prediction,
-        answer: row.extract_answer,
-        confidenceToken: smallAnswered ? tokenOrNull(row.confidence_token) : null,
-        usage: { input: row.input_tokens, output: row.output_tokens, thinking: row.thinking_tokens ?? 0 },
-        latencyMs: row.latency_total * 1000,
-        finishReason: row.reason ?? null,
-      },
-      grade: { correct: row.is_correct, evaluator: RECORDED_GRADER, reason: RECORDED_GRADER_REASON },
-      ...(route ? { route } : {}),
-      ...(note ? { note } : {}),
-    });
+  const rows = results.map((value, index) => {
+    const row = parseRow(UpstreamResultRow, value, file, index + 1);
+    matcher.match(row.problem_id, row.question, row.ground_truth, file, index + 1);
+    return row as unknown as TableRow;
   });
+  rejectDuplicateIds(rows, file);
+  return recordsFromResultRows({
+    file,
+    rows,
+    columns: RESULTS_JSON_COLUMNS,
+    problems: matcher.math500,
+    runId: definition.id,
+    grader: SEED_GRADER,
+    ...modelsOf(definition),
+    routeOf: (row, rowNumber) => routeFor(definition, row as unknown as UpstreamResultRow, file, rowNumber),
+  }).records.map((record) => RunRecord.parse(record));
 }
 
 function recordsFromConfidenceCsv(definition: RecordedRunDefinition, file: string, text: string, matcher: ProblemMatcher): RunRecord[] {
-  let rows: Record<string, string>[];
+  let parsedRows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, relax_column_count: false });
+    parsedRows = parseCsv(text, { columns: true, skip_empty_lines: true, relax_column_count: false });
   } catch (error) {
     throw new InvalidInputError({ file, problem: `not valid CSV (${(error as Error).message})` });
   }
-  const model = definition.shape.kind === 'single' ? definition.shape.model : definition.shape.small;
-  return rows.map((value, index) => {
-    const rowNumber = index + 1;
-    const row = parseRow(UpstreamConfidenceCsvRow, value, file, rowNumber);
-    const { problem, note } = matcher.match(row.problem_id, row.question, row.label, file, rowNumber);
-    return RunRecord.parse({
-      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-      runId: definition.id,
-      problemId: problem.id,
-      sourceId: row.problem_id,
-      subject: problem.subject,
-      level: problem.level,
-      gold: row.label,
-      generation: {
-        model,
-        text: row.full_pred,
-        answer: row.pred,
-        confidenceToken: tokenOrNull(row.confidence_token),
-        usage: { input: row.input_tokens, output: row.output_tokens, thinking: 0 },
-        latencyMs: null,
-        finishReason: null,
-      },
-      grade: { correct: row.check, evaluator: RECORDED_GRADER, reason: RECORDED_GRADER_REASON },
-      ...(note ? { note } : {}),
-    });
+  const rows = parsedRows.map((value, index) => {
+    const row = parseRow(UpstreamConfidenceCsvRow, value, file, index + 1);
+    matcher.match(row.problem_id, row.question, row.label, file, index + 1);
+    return row as unknown as TableRow;
   });
+  rejectDuplicateIds(rows, file);
+  const shape = definition.shape;
+  return recordsFromResultRows({
+    file,
+    rows,
+    columns: CONFIDENCE_CSV_COLUMNS,
+    problems: matcher.math500,
+    runId: definition.id,
+    grader: SEED_GRADER,
+    model: shape.kind === 'single' ? shape.model : shape.small,
+  }).records.map((record) => RunRecord.parse(record));
 }
 
-function rejectDuplicates(records: readonly RunRecord[], file: string): void {
+/** The seed's own wording for a duplicate `prob_i` (the generic importer would name the MATH-500 id instead). */
+function rejectDuplicateIds(rows: readonly TableRow[], file: string): void {
   const seen = new Map<string, number>();
-  records.forEach((record, index) => {
-    const first = seen.get(record.problemId);
-    if (first !== undefined) {
-      throw new InvalidInputError({
-        file,
-        row: index + 1,
-        field: 'problem_id',
-        problem: `duplicate ${record.sourceId ?? record.problemId} (first at row ${first})`,
-      });
-    }
-    seen.set(record.problemId, index + 1);
+  rows.forEach((row, index) => {
+    const id = String(row['problem_id']);
+    const first = seen.get(id);
+    if (first !== undefined) throw new InvalidInputError({ file, row: index + 1, field: 'problem_id', problem: `duplicate ${id} (first at row ${first})` });
+    seen.set(id, index + 1);
   });
 }
 
@@ -242,9 +244,6 @@ export function importRecordedRun(
     definition.format === 'confidence-csv'
       ? recordsFromConfidenceCsv(definition, file, text, matcher)
       : recordsFromResultsJson(definition, file, text, matcher);
-  rejectDuplicates(records, file);
-  const order = new Map(math500.map((problem, index) => [problem.id, index]));
-  records.sort((left, right) => order.get(left.problemId)! - order.get(right.problemId)!);
   const manifest: RunManifest = {
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
     runId: definition.id,

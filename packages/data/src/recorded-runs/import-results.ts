@@ -11,10 +11,11 @@ import {
   type ConfidenceToken,
   type PriceTable,
   type Problem,
+  type RouteDecision,
   type RunManifest,
   type RunRecord,
 } from '@confide/core';
-import { readTableRows } from '../io/table-rows.js';
+import { readTableRows, type TableRow } from '../io/table-rows.js';
 import { packageVersions } from '../workspace-state.js';
 
 /** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
@@ -34,6 +35,7 @@ export const RESULT_COLUMNS = {
   pConfident: ['p_confident', 'p_c', 'prob_confident'],
   pUncertain: ['p_uncertain', 'p_u', 'prob_uncertain'],
   route: ['route', 'routed_to'],
+  finishReason: ['finish_reason', 'reason'],
 } as const;
 export type ResultField = keyof typeof RESULT_COLUMNS;
 
@@ -49,6 +51,8 @@ export interface ImportResultsOptions {
   prices: PriceTable;
   /** `field → column` for columns the defaults do not find (e.g. `{ text: "model_output" }`). */
   map?: Partial<Record<ResultField, string>>;
+  /** The model of each route, for a delegated run (both models' answers in one file). */
+  models?: { small: string; large: string };
 }
 
 export interface ImportedResults {
@@ -60,6 +64,136 @@ export interface ImportedResults {
   summaryMismatches: string[];
   /** Which column each field was read from. */
   columns: Partial<Record<ResultField, string>>;
+}
+
+export interface ResultRowsInput {
+  file: string;
+  rows: readonly TableRow[];
+  /** Which column holds each field. */
+  columns: Partial<Record<ResultField, string>>;
+  problems: readonly Problem[];
+  /** The model that answered; with `models`, the model of each route (a delegated run holds both). */
+  model: string;
+  models?: { small: string; large: string };
+  runId: string;
+  /** Who graded the recorded verdicts (default: `recorded`, "verdict recorded in <file>"). */
+  grader?: { evaluator: string; reason: string };
+  /** The route a row records, when a format encodes it in its own columns (the seed's hand_off_model, its token). */
+  routeOf?: (row: TableRow, rowNumber: number) => RouteDecision | undefined;
+}
+
+/**
+ * Per-problem result rows (already read) as RunRecords, in the dataset's order: the one place a row of another
+ * harness becomes a record, used by `confide data import` and by the bundled MATH-500 import.
+ */
+export function recordsFromResultRows(input: ResultRowsInput): { records: RunRecord[]; questionMismatches: string[] } {
+  const byId = new Map(input.problems.map((problem) => [problem.id, problem]));
+  const seen = new Map<string, number>();
+  const questionMismatches: string[] = [];
+  const byText = new Map(input.problems.map((problem) => [problem.problem, problem]));
+  const records = input.rows.map((row, index): RunRecord => {
+    const rowNumber = index + 1;
+    const cell = (field: ResultField) => (input.columns[field] === undefined ? undefined : row[input.columns[field]!]);
+    const fail = (field: ResultField, problem: string): never => {
+      throw new InvalidInputError({ file: input.file, row: rowNumber, field: input.columns[field] ?? field, problem });
+    };
+    const count = (field: ResultField): number => {
+      const value = cell(field);
+      if (!present(value)) return 0;
+      const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) fail(field, `expected a non-negative integer token count, got ${JSON.stringify(value)}`);
+      return number as number;
+    };
+    const real = (field: ResultField): number | undefined => {
+      const value = cell(field);
+      if (!present(value)) return undefined;
+      const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number)) fail(field, `expected a number, got ${JSON.stringify(value)}`);
+      return number as number;
+    };
+
+    const rawId = String(cell('id') ?? '');
+    const position = /^(?:prob_)?(\d+)$/.exec(rawId);
+    const problem = byId.get(rawId) ?? (position ? input.problems[Number(position[1])] : undefined);
+    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${input.problems.length} problems; ids like ${input.problems[0]?.id ?? '-'}, or prob_<row>)`);
+    const earlier = seen.get(problem!.id);
+    if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
+    seen.set(problem!.id, rowNumber);
+
+    const verdictValue = cell('correct');
+    const correct =
+      typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
+    if (correct === undefined) fail('correct', `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
+
+    const tokenValue = cell('confidenceToken');
+    const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
+    const pConfident = real('pConfident');
+    const pUncertain = real('pUncertain');
+    if ((pConfident === undefined) !== (pUncertain === undefined)) fail(pConfident === undefined ? 'pConfident' : 'pUncertain', 'P(c) and P(u) come together');
+    if (pConfident !== undefined && (pConfident < 0 || pUncertain! < 0 || pConfident + pUncertain! > 1 + 1e-9)) fail('pConfident', 'P(c) and P(u) must be probabilities whose sum is at most 1');
+    const latencySeconds = real('latencySeconds');
+    const latencyMs = real('latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
+    const routeValue = cell('route');
+    if (input.routeOf === undefined && present(routeValue) && routeValue !== 'small' && routeValue !== 'large') {
+      fail('route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
+    }
+    const route: RouteDecision | undefined = input.routeOf
+      ? input.routeOf(row, rowNumber)
+      : present(routeValue)
+        ? { router: 'recorded', target: routeValue as 'small' | 'large', reason: `recorded route in ${basename(input.file)}` }
+        : undefined;
+
+    // A row that carries another problem's question keeps the id it names, with the gold answer of the question it
+    // asks (its verdict is for that one); it is noted and counted.
+    const question = cell('question');
+    let note: string | undefined;
+    let gold = problem!.answer;
+    if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
+      questionMismatches.push(problem!.id);
+      const asked = byText.get(String(question));
+      if (asked) gold = asked.answer;
+      note = asked
+        ? `upstream row ${rowNumber} asks ${asked.id}, not ${problem!.id}: its answer and grade are for ${asked.id}`
+        : `upstream row ${rowNumber} carries another question than ${problem!.id}'s: its answer and verdict may be another problem's`;
+    }
+    const rowGold = cell('gold');
+    if (note === undefined && present(rowGold) && problem!.answer !== null && String(rowGold).trim() !== problem!.answer.trim()) {
+      questionMismatches.push(problem!.id);
+      note = `upstream row ${rowNumber} carries the gold answer ${JSON.stringify(String(rowGold))}, not ${problem!.id}'s ${JSON.stringify(problem!.answer)}`;
+    }
+    const finishReason = cell('finishReason');
+    const answer = cell('answer');
+    return {
+      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+      runId: input.runId,
+      problemId: problem!.id,
+      ...(rawId !== problem!.id ? { sourceId: rawId } : {}),
+      ...(problem!.subject !== undefined ? { subject: problem!.subject } : {}),
+      ...(problem!.level !== undefined ? { level: problem!.level } : {}),
+      gold,
+      generation: {
+        model: (route && input.models?.[route.target]) ?? input.model,
+        text: String(cell('text') ?? ''),
+        // as the file has it: an empty extracted answer stays "", a missing one is null
+        answer: answer === undefined || answer === null ? null : String(answer),
+        // a delegated answer is the large model's: the token (the small model's) is not on it
+        confidenceToken: route?.target === 'large' ? null : confidenceToken,
+        ...(pConfident !== undefined ? { confidenceProbabilities: { confident: pConfident, uncertain: pUncertain! } } : {}),
+        usage: { input: count('inputTokens'), output: count('outputTokens'), thinking: count('thinkingTokens') },
+        latencyMs,
+        finishReason: present(finishReason) ? String(finishReason) : null,
+      },
+      grade: input.grader
+        ? { correct: correct!, evaluator: input.grader.evaluator, reason: input.grader.reason }
+        : { correct: correct!, evaluator: 'recorded', reason: `verdict recorded in ${basename(input.file)}` },
+      ...(route ? { route } : {}),
+      ...(note ? { note } : {}),
+    };
+  });
+  // in the dataset's order, whatever the file's
+  const order = new Map(input.problems.map((problem, index) => [problem.id, index]));
+  records.sort((left, right) => order.get(left.problemId)! - order.get(right.problemId)!);
+  return { records, questionMismatches };
 }
 
 function present(value: unknown): boolean {
@@ -94,88 +228,14 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
   }
   priceOf(options.prices, options.model); // a model without a price fails here, naming the model and the table
 
-  const byId = new Map(options.problems.map((problem) => [problem.id, problem]));
-  const seen = new Map<string, number>();
-  const questionMismatches: string[] = [];
-  const records = rows.map((row, index): RunRecord => {
-    const rowNumber = index + 1;
-    const cell = (field: ResultField) => (columns[field] === undefined ? undefined : row[columns[field]!]);
-    const fail = (field: ResultField, problem: string): never => {
-      throw new InvalidInputError({ file, row: rowNumber, field: columns[field] ?? field, problem });
-    };
-    const count = (field: ResultField): number => {
-      const value = cell(field);
-      if (!present(value)) return 0;
-      const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) fail(field, `expected a non-negative integer token count, got ${JSON.stringify(value)}`);
-      return number as number;
-    };
-    const real = (field: ResultField): number | undefined => {
-      const value = cell(field);
-      if (!present(value)) return undefined;
-      const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isFinite(number)) fail(field, `expected a number, got ${JSON.stringify(value)}`);
-      return number as number;
-    };
-
-    const rawId = String(cell('id') ?? '');
-    const position = /^(?:prob_)?(\d+)$/.exec(rawId);
-    const problem = byId.get(rawId) ?? (position ? options.problems[Number(position[1])] : undefined);
-    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${options.problems.length} problems; ids like ${options.problems[0]?.id ?? '-'}, or prob_<row>)`);
-    const earlier = seen.get(problem!.id);
-    if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
-    seen.set(problem!.id, rowNumber);
-
-    const verdictValue = cell('correct');
-    const correct =
-      typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
-    if (correct === undefined) fail('correct', `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
-
-    const tokenValue = cell('confidenceToken');
-    const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
-    const pConfident = real('pConfident');
-    const pUncertain = real('pUncertain');
-    if ((pConfident === undefined) !== (pUncertain === undefined)) fail(pConfident === undefined ? 'pConfident' : 'pUncertain', 'P(c) and P(u) come together');
-    if (pConfident !== undefined && (pConfident < 0 || pUncertain! < 0 || pConfident + pUncertain! > 1 + 1e-9)) fail('pConfident', 'P(c) and P(u) must be probabilities whose sum is at most 1');
-    const latencySeconds = real('latencySeconds');
-    const latencyMs = real('latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
-    const routeValue = cell('route');
-    if (present(routeValue) && routeValue !== 'small' && routeValue !== 'large') fail('route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
-
-    const question = cell('question');
-    let note: string | undefined;
-    if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
-      questionMismatches.push(problem!.id);
-      note = `row ${rowNumber} of ${basename(file)} carries another question than ${problem!.id}'s: its answer and verdict may be another problem's`;
-    }
-    const gold = cell('gold');
-    if (note === undefined && present(gold) && problem!.answer !== null && String(gold).trim() !== problem!.answer.trim()) {
-      questionMismatches.push(problem!.id);
-      note = `row ${rowNumber} of ${basename(file)} carries the gold answer ${JSON.stringify(String(gold))}, not ${problem!.id}'s ${JSON.stringify(problem!.answer)}`;
-    }
-    const answer = cell('answer');
-    return {
-      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-      runId: options.runId,
-      problemId: problem!.id,
-      ...(rawId !== problem!.id ? { sourceId: rawId } : {}),
-      ...(problem!.subject !== undefined ? { subject: problem!.subject } : {}),
-      ...(problem!.level !== undefined ? { level: problem!.level } : {}),
-      gold: problem!.answer,
-      generation: {
-        model: options.model,
-        text: String(cell('text') ?? ''),
-        answer: present(answer) ? String(answer) : null,
-        confidenceToken,
-        ...(pConfident !== undefined ? { confidenceProbabilities: { confident: pConfident, uncertain: pUncertain! } } : {}),
-        usage: { input: count('inputTokens'), output: count('outputTokens'), thinking: count('thinkingTokens') },
-        latencyMs,
-        finishReason: null,
-      },
-      grade: { correct: correct!, evaluator: 'recorded', reason: `verdict recorded in ${basename(file)}` },
-      ...(present(routeValue) ? { route: { router: 'recorded', target: routeValue as 'small' | 'large', reason: `recorded route in ${basename(file)}` } } : {}),
-      ...(note ? { note } : {}),
-    };
+  const { records, questionMismatches } = recordsFromResultRows({
+    file,
+    rows,
+    columns,
+    problems: options.problems,
+    model: options.model,
+    runId: options.runId,
+    ...(options.models ? { models: options.models } : {}),
   });
 
   const summaryMismatches: string[] = [];

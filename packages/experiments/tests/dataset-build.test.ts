@@ -118,4 +118,15 @@ describe('a dataset build through the scheduler', () => {
     for (const count of killed.billing.billedPerKey().values()) expect(count).toBe(1);
     expect(killed.billing.billedPerKey().size).toBe(PROBLEMS);
   });
+
+  it('builds from a dataset file of one\'s own, named relative to the config\'s folder', { timeout: 60_000 }, async () => {
+    const server = await standIn();
+    const folder = temporary('dataset-file-');
+    writeFileSync(join(folder, 'sums.csv'), 'question,answer\n' + Array.from({ length: 12 }, (_, index) => `What is ${index} + 1?,${index + 1}`).join('\n') + '\n');
+    const outFolder = join(folder, 'out');
+    const outcome = await runDatasetBuild(datasetBuildOptions({ vllmUrl: server.url, outFolder, limit: 12, resume: false, split: './sums.csv', baseFolder: folder }));
+    if (outcome.status !== 'complete') throw new Error(outcome.message);
+    expect(outcome.summary.problems).toBe(12);
+    expect(readRunDirectory(join(outFolder, 'run')).records.map((record) => record.problemId)).toEqual(Array.from({ length: 12 }, (_, index) => `sums/${index}`));
+  });
 });

@@ -67,6 +67,7 @@ export function registerDatasetCommand(program: Command): void {
           resume: options.resume === true,
           signal: stop,
           source: configPath,
+          baseFolder: dirname(configPath),
           onProgress: progressWriter(),
           provenance: currentProvenance({ builtBy: confideVersion(), sources: [`bundled:${config.split}`], command: `confide dataset build ${configArgument}` }),
           ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),

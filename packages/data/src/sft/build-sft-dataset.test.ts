@@ -229,7 +229,7 @@ describe('parseSftDatasetConfig', () => {
   it.each([
     [{ splt: 'x' }, 'cfg.json: key "splt": unknown key'],
     [{ prompt: { user: 'no placeholder' } }, 'cfg.json: key "prompt.user": the user template must contain {problem}'],
-    [{ priceTable: 'nope' }, 'cfg.json: key "priceTable": unknown price table'],
+    [{ priceTable: 'nope' }, 'cfg.json: key "priceTable": a bundled price table (seed-math500) or a path to a price table .json file'],
   ])('rejects %j naming the key', (change, message) => {
     const input = { split: 'math500', client: { id: 'test/gold-or-not' }, prompt: { user: '{problem}' }, maxOutputTokens: 8, ...change };
     expect(() => parseSftDatasetConfig(input, 'cfg.json')).toThrow(InvalidConfigError);

@@ -7,7 +7,6 @@ import {
   describeZodError,
   InvalidConfigError,
   InvalidInputError,
-  PRICE_TABLES,
   promptMessages,
   RetrySettings,
   RUN_MANIFEST_SCHEMA_VERSION,
@@ -23,7 +22,8 @@ import {
   type RunRecord,
 } from '@confide/core';
 import { z } from 'zod';
-import { loadDataset } from '../datasets/math-datasets.js';
+import { loadProblems } from '../hub/hub-problems.js';
+import { PriceTableReference, resolvePriceTable } from '../prices/price-table-file.js';
 import { renderDatasetCard } from '../hub/dataset-card.js';
 import type { HubProvenance } from '../hub/hub-provenance.js';
 import { parquetColumnsOf, writeParquetRows } from '../hub/parquet-rows.js';
@@ -40,7 +40,7 @@ const PluginChoice = z.strictObject({
 
 /** Step 1 of the seed: which problems, which model answers them, how the answers are graded and annotated. */
 export const SftDatasetConfig = z.strictObject({
-  /** A bundled dataset: `math-train-sft` is the seed's 6,750 training problems. */
+  /** The problems: a bundled dataset (`math-train-sft` is the seed's 6,750 training problems), a dataset file (relative to the config's folder) or hf://datasets/…. */
   split: z.string().min(1),
   /** Only the first N problems of the split. */
   limit: z.number().int().positive().optional(),
@@ -59,8 +59,8 @@ export const SftDatasetConfig = z.strictObject({
   seed: z.number().int().nonnegative().default(42),
   /** Requests in flight at once (a batching client such as core/transformers gathers them). */
   concurrency: z.number().int().positive().default(64),
-  /** Prices for the budget and the spend shown in progress: a live client's model must be in it. */
-  priceTable: z.string().default('seed-math500'),
+  /** Prices for the budget and the spend shown in progress (a bundled id or a .json file): a live client's model must be in it. */
+  priceTable: PriceTableReference.default('seed-math500'),
   /** Retries and the per-request timeout of the scheduler that sends the requests (its defaults otherwise). */
   retry: RetrySettings.default({}),
 });
@@ -70,12 +70,7 @@ export type SftDatasetConfig = z.output<typeof SftDatasetConfig>;
 /** Parses a dataset-build config; the first problem becomes one InvalidConfigError naming the source and the key. */
 export function parseSftDatasetConfig(value: unknown, source: string): SftDatasetConfig {
   const parsed = SftDatasetConfig.safeParse(value);
-  if (parsed.success) {
-    if (!(parsed.data.priceTable in PRICE_TABLES)) {
-      throw new InvalidConfigError(`${source}: key "priceTable": unknown price table; known: ${Object.keys(PRICE_TABLES).join(', ')}`);
-    }
-    return parsed.data;
-  }
+  if (parsed.success) return parsed.data;
   const { key, message } = describeZodError(parsed.error);
   throw new InvalidConfigError(`${source}${key ? `: key "${key}"` : ''}: ${message}`);
 }
@@ -206,6 +201,8 @@ export interface BuildSftDatasetOptions {
   onProgress?: (progress: SftDatasetProgress) => void;
   /** Names the config in error messages. */
   source?: string;
+  /** The config's folder: a dataset file or price table file it names is relative to it (default: the current directory). */
+  baseFolder?: string;
   /** Wraps the created model client, e.g. in the scheduler with retries, the response cache and a budget. */
   scheduleClient?: (client: ModelClient) => ModelClient;
 }
@@ -306,12 +303,13 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
     writeFileAtomic(configPath, configText);
   }
 
-  const all = loadDataset(config.split);
+  const baseFolder = options.baseFolder ?? process.cwd();
+  const all = (await loadProblems(config.split, { baseFolder })).problems;
   const selected = config.limit === undefined ? all : all.slice(0, config.limit);
   const problems = selected.filter((problem) => problem.answer !== null);
   const skippedWithoutAnswer = selected.filter((problem) => problem.answer === null).map((problem) => problem.id);
 
-  const context = { priceTable: PRICE_TABLES[config.priceTable]! };
+  const context = { priceTable: resolvePriceTable(config.priceTable, baseFolder) };
   const clientUse = registry.create('model', config.client.id, config.client.options, context);
   const evaluatorUse = registry.create('evaluator', config.evaluator.id, config.evaluator.options, context);
   // The caller may run the client through a scheduler (retries, rate limits, cache, budget): the experiments package does.

@@ -1,5 +1,5 @@
-import { ConfideError, PRICE_TABLES, type ModelClient } from '@confide/core';
-import { buildSftDataset, readGradedAnswers, type BuildSftDatasetOptions, type SftDatasetProgress, type SftDatasetSummary } from '@confide/data';
+import { ConfideError, type ModelClient } from '@confide/core';
+import { buildSftDataset, readGradedAnswers, resolvePriceTable, type BuildSftDatasetOptions, type SftDatasetProgress, type SftDatasetSummary } from '@confide/data';
 import {
   Budget,
   BudgetExceededError,
@@ -26,7 +26,7 @@ export interface DatasetBuildOptions extends Omit<BuildSftDatasetOptions, 'sched
  * without paying for them again. Stops for the budget or Ctrl-C come back as a typed outcome.
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
-  const prices = PRICE_TABLES[options.config.priceTable]!;
+  const prices = resolvePriceTable(options.config.priceTable, options.baseFolder);
   let priorSpent = 0;
   if (options.resume) {
     const priced = new Budget(prices);

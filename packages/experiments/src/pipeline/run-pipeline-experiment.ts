@@ -245,6 +245,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
         resume: true, // a fresh run removed the folder above; a resumed one continues its build log
         name: `${experiment.name}-sft`,
         source: options.source,
+        baseFolder: dirname(options.source),
         provenance: currentProvenance({ builtBy: options.builtBy, sources: [`bundled:${datasetConfig.split}`], command: `confide run (pipeline ${experiment.name})` }),
         ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
         cachePath: options.cachePath ?? null,

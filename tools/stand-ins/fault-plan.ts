@@ -14,7 +14,7 @@ export interface FaultPlan {
   seed: number;
   /** Retry-After sent with a 429, in seconds. */
   retryAfterSeconds: number;
-  /** How long a `timeout` fault holds the response (longer than the client's timeout). */
+  /** How long a `timeout` fault holds the response, at most: it stops holding when the client closes the connection. */
   timeoutHoldMs: number;
 }
 

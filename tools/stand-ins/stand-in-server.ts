@@ -172,7 +172,8 @@ export async function startStandIn(protocol: StandInProtocol, options: StandInOp
     }
     if (fault === 'timeout') {
       count(fault);
-      await delay(plan.timeoutHoldMs);
+      // Hold the answer back for timeoutHoldMs, or until the client gives up and closes the connection.
+      await Promise.race([delay(plan.timeoutHoldMs), new Promise((resolve) => request.socket.once('close', resolve))]);
       if (request.socket.destroyed) return;
     }
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

@@ -52,11 +52,14 @@ function stageUsage(outFolder: string) {
 
 describe('a live run against faulty stand-ins', () => {
   it('answers every problem or records it failed with its reason, and bills nothing twice (30% faults, 500 problems)', { timeout: 120_000 }, async () => {
-    const faults = { rates: spreadFaults(0.3), seed: 42, retryAfterSeconds: 0, timeoutHoldMs: 1500 };
+    // A timeout fault holds its answer until the client gives up. The client's per-attempt timeout is far above what
+    // an ordinary answer takes even on a busy machine: at 1 s, ordinary answers timed out under load, a small-model
+    // request could fail all its attempts after one had been billed, and the bill then had a call the ledger lacks.
+    const faults = { rates: spreadFaults(0.3), seed: 42, retryAfterSeconds: 0, timeoutHoldMs: 60_000 };
     const { vllm, gemini, urls } = await standIns({ latencyMs: 2, faults, apiKey: FAKE_KEY });
     const refused = new Set([7, 99, 250, 311, 498]);
     const outFolder = temporary('fault-run-');
-    const experiment = standInExperiment(urls, { retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 1000 } });
+    const experiment = standInExperiment(urls, { retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 5000 } });
     const result = await runLiveExperiment({
       experiment,
       registry: testRegistry(),
@@ -72,6 +75,9 @@ describe('a live run against faulty stand-ins', () => {
     expect([...failed.keys()].sort()).toEqual([...refused].map((index) => `synthetic/${index}.json`).sort());
     for (const reason of failed.values()) expect(reason).toMatch(/^request failed: HTTP 400: .*refuses this prompt/);
     for (const record of records) if (!failed.has(record.problemId)) expect(record.generation.text).toMatch(/\\boxed\{\d\}/);
+    // no small-model request gave up (a problem whose small answer failed is delegated and would hide it above)
+    const smallFailures = new StageLog(join(outFolder, 'stages', 'small.jsonl'), RunRecord).read().filter((record) => record.generation.finishReason === 'error');
+    expect(smallFailures.map((record) => record.problemId).sort()).toEqual([...refused].map((index) => `synthetic/${index}.json`).sort());
 
     const injected = [...vllm.faults.values(), ...gemini.faults.values()].reduce((sum, count) => sum + count, 0);
     const received = vllm.billing.requests + gemini.billing.requests;

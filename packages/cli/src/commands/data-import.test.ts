@@ -159,4 +159,19 @@ describe('confide data import: bad input fails in one line and writes nothing', 
     expect(first!.note).toMatch(/^upstream row 1 asks p2, not p1: its answer and grade are for p2$/);
     expect(first!.gold).toBe('4'); // the gold answer of the question it asks
   });
+
+  it('imports a delegated run with a route column and a model per route', async () => {
+    const file = results(
+      'delegated.csv',
+      'id,response,is_correct,route,input_tokens,output_tokens\np1,2,True,small,3,4\np2,4,False,large,5,6\n',
+    );
+    const out = join(base, 'out-delegated');
+    const args = ['data', 'import', file, '--dataset', dataset, '--model', 'gemini-2.5-flash', '--small-model', 'qwen2.5-math-1.5b-instruct', '--large-model', 'gemini-2.5-flash', '--out', out];
+    const { code, err } = await cli(args);
+    expect(code, err.join('')).toBe(0);
+    expect(readRunDirectory(out).records.map((record) => [record.route?.target, record.generation.model])).toEqual([
+      ['small', 'qwen2.5-math-1.5b-instruct'],
+      ['large', 'gemini-2.5-flash'],
+    ]);
+  });
 });

@@ -127,8 +127,11 @@ export function registerDataCommand(program: Command): void {
     .requiredOption('--model <id>', 'the model that answered (priced by --price-table)')
     .option('--out <folder>', 'the run directory to write (default: the results file name without its extension, beside it)')
     .option('--price-table <ref>', 'a bundled price table id or a price table .json file', 'seed-math500')
+    .option('--small-model <id>', 'with --large-model: a delegated run (a route column), the model of the answers kept')
+    .option('--large-model <id>', 'with --small-model: the model of the delegated answers')
     .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
-    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[] }) => {
+    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[]; smallModel?: string; largeModel?: string }) => {
+      if ((options.smallModel === undefined) !== (options.largeModel === undefined)) throw new InvalidConfigError('--small-model and --large-model go together');
       const map: Record<string, string> = {};
       for (const pair of options.map ?? []) {
         const [field, column, ...rest] = pair.split('=');
@@ -146,6 +149,7 @@ export function registerDataCommand(program: Command): void {
         runId: basename(outFolder),
         prices: resolvePriceTable(options.priceTable),
         map: map as Partial<Record<ResultField, string>>,
+        ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
       });
       writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records });
       const correct = imported.records.filter((record) => record.grade.correct).length;

@@ -226,7 +226,8 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
       throw new InvalidInputError({ file, field: required, problem: `no ${required} column (tried ${RESULT_COLUMNS[required].join(', ')}; name one with --map ${required}=<column>)` });
     }
   }
-  priceOf(options.prices, options.model); // a model without a price fails here, naming the model and the table
+  // a model without a price fails here, naming the model and the table
+  for (const model of [options.model, ...(options.models ? [options.models.small, options.models.large] : [])]) priceOf(options.prices, model);
 
   const { records, questionMismatches } = recordsFromResultRows({
     file,

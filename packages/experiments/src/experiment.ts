@@ -3,6 +3,7 @@ import { InvalidConfigError } from '@confide/core';
 import { readConfigFile } from '@confide/data';
 import { z } from 'zod';
 import { AblationExperiment, checkAblationReferences } from './ablation/ablation-experiment.js';
+import { DatasetExperiment } from './dataset/dataset-experiment.js';
 import kinds from './experiment-kinds.json' with { type: 'json' };
 import { LiveExperiment } from './live/live-experiment.js';
 import { PaperExperiment } from './paper/paper-experiment.js';
@@ -18,7 +19,7 @@ export const EXPERIMENT_FILE = 'experiment.json';
 export const EXPERIMENT_KINDS: Readonly<Record<string, { command: string; description: string }>> = kinds;
 
 /** One experiment file, whatever its kind: the CLI, the executors and the Nx plugin all read it through this schema. */
-export const Experiment = z.discriminatedUnion('kind', [PaperExperiment, AblationExperiment, LiveExperiment, PipelineExperiment]);
+export const Experiment = z.discriminatedUnion('kind', [PaperExperiment, AblationExperiment, LiveExperiment, PipelineExperiment, DatasetExperiment]);
 export type Experiment = z.infer<typeof Experiment>;
 export type ExperimentKind = Experiment['kind'];
 

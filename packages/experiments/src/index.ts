@@ -17,3 +17,4 @@ export * from './pipeline/run-pipeline-experiment.js';
 export * from './outcome.js';
 export * from './run-folder/experiment-file.js';
 export * from './dataset/run-dataset-build.js';
+export * from './dataset/dataset-experiment.js';

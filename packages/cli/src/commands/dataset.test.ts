@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBundledRun, readBuiltDataset } from '@confide/data';
+import { loadBundledRun, readBuiltDataset, readRunDirectory } from '@confide/data';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
 import { captureOutput } from '../../tests/capture-output.js';
@@ -62,5 +62,30 @@ describe('confide dataset build', () => {
     const { err } = captureOutput();
     expect(await runCli(['dataset', 'build', configPath])).toBe(1);
     expect(err.join('\n')).toContain(`confide: error [INVALID_CONFIG]: ${configPath}: key "prompt.user": the user template must contain {problem}`);
+  });
+
+  it('builds a dataset experiment with confide run: the same step, its graded answers a run directory', { timeout: 60_000 }, async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cli-dataset-experiment-'));
+    writeFileSync(
+      join(folder, 'experiment.json'),
+      JSON.stringify({
+        kind: 'dataset',
+        name: 'sft-40',
+        title: 'The base 1.5B model on 40 MATH-500 problems, annotated',
+        split: 'math500',
+        limit: 40,
+        client: { id: 'core/replay', options: { run: 'qwen-1.5b' } },
+        prompt: { user: 'Problem: {problem}' },
+        maxOutputTokens: 1024,
+      }),
+    );
+    const { out, err } = captureOutput();
+    const code = await runCli(['run', folder, '--no-cache']);
+    vi.restoreAllMocks();
+    expect(code, err.join('')).toBe(0);
+    expect(out[0]).toMatch(/^sft-40: 40 problems of math500 answered by qwen2\.5-math-1\.5b-instruct, graded by core\/math: \d+ correct, \d+ incorrect$/);
+    const run = readRunDirectory(join(folder, 'run', 'run'));
+    expect(run.records).toHaveLength(40);
+    expect(run.records.every((record) => record.grade.evaluator === 'core/math')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfideError } from '@confide/core';
-import { currentProvenance, parseSftDatasetConfig, readConfigJson, workspaceRoot, type SftDatasetProgress } from '@confide/data';
+import { currentProvenance, parseSftDatasetConfig, readConfigJson, workspaceRoot, type SftDatasetConfig, type SftDatasetProgress } from '@confide/data';
 import { runDatasetBuild } from '@confide/experiments';
 import { BudgetExceededError } from '@confide/inference';
 import { withInterrupts } from '../options/interrupts.js';
@@ -37,6 +37,49 @@ function progressWriter(): (progress: SftDatasetProgress & { spentUsd: number })
   };
 }
 
+/** Builds a dataset (step 1) and prints what it made: `confide dataset build` and `confide run` on a dataset experiment. */
+export async function buildDataset(input: {
+  config: SftDatasetConfig;
+  configPath: string;
+  outFolder: string;
+  name: string;
+  resume: boolean;
+  budget: string | undefined;
+  cache: string | boolean;
+  /** The command as typed, for provenance and the resume hint. */
+  command: string;
+}): Promise<void> {
+  const { config, outFolder, name } = input;
+  await withInterrupts('dataset: stopping: no new requests; answers already graded stay in the log', async ({ stop }) => {
+    const outcome = await runDatasetBuild({
+      config,
+      registry: createPluginRegistry(),
+      outFolder,
+      name,
+      resume: input.resume,
+      signal: stop,
+      source: input.configPath,
+      baseFolder: dirname(input.configPath),
+      onProgress: progressWriter(),
+      provenance: currentProvenance({ builtBy: confideVersion(), sources: [`dataset:${config.split}`], command: input.command }),
+      ...(input.budget !== undefined ? { budgetUsd: parseUsd(input.budget, '--budget') } : {}),
+      cachePath: input.cache === false ? null : typeof input.cache === 'string' ? resolve(input.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
+    });
+    if (outcome.status === 'stopped') {
+      const message = outcome.message.replace('--resume', `${input.command} --resume`);
+      throw outcome.reason === 'budget' ? new BudgetExceededError(message) : new ConfideError('CANCELLED', message);
+    }
+    const { summary } = outcome;
+    const skipped = summary.skippedWithoutAnswer.length > 0 ? ` (${summary.skippedWithoutAnswer.length} without a reference answer left out)` : '';
+    console.log(
+      `${name}: ${summary.problems} problems of ${summary.split}${skipped} answered by ${summary.model}, graded by ${summary.evaluator}: ` +
+        `${summary.correct} correct, ${summary.incorrect} incorrect`,
+    );
+    console.log(`${summary.rows} examples${summary.balanced ? ' (balanced)' : ''}: ${summary.tokens.confident} <|c_math|>, ${summary.tokens.uncertain} <|u_math|>`);
+    console.error(`dataset: wrote ${summary.files.map((file) => file.path).join(', ')} to ${outFolder} (publish with: confide data push ${outFolder} --repo <owner/name>)`);
+  });
+}
+
 /** `confide dataset build <config>`: step 1 of the seed (answer, grade, annotate, balance, write JSONL + Parquet + card). */
 export function registerDatasetCommand(program: Command): void {
   const dataset = subcommand(program, 'dataset', 'confidence-annotated training data (step 1 of the seed)');
@@ -58,36 +101,15 @@ export function registerDatasetCommand(program: Command): void {
       const config = parseSftDatasetConfig(json, configPath);
       const outFolder = resolve(options.out ?? join(dirname(configPath), `${basename(configPath, '.json')}-dataset`));
       const name = options.name ?? basename(outFolder);
-      await withInterrupts('dataset: stopping: no new requests; answers already graded stay in the log', async ({ stop }) => {
-        const outcome = await runDatasetBuild({
-          config,
-          registry: createPluginRegistry(),
-          outFolder,
-          name,
-          resume: options.resume === true,
-          signal: stop,
-          source: configPath,
-          baseFolder: dirname(configPath),
-          onProgress: progressWriter(),
-          provenance: currentProvenance({ builtBy: confideVersion(), sources: [`bundled:${config.split}`], command: `confide dataset build ${configArgument}` }),
-          ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
-          cachePath: options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
-        });
-        if (outcome.status === 'stopped') {
-          const hint = `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''} --resume`;
-          const message = outcome.message.replace('--resume', hint);
-          throw outcome.reason === 'budget' ? new BudgetExceededError(message) : new ConfideError('CANCELLED', message);
-        }
-        const { summary } = outcome;
-        const skipped = summary.skippedWithoutAnswer.length > 0 ? ` (${summary.skippedWithoutAnswer.length} without a reference answer left out)` : '';
-        console.log(
-          `${name}: ${summary.problems} problems of ${summary.split}${skipped} answered by ${summary.model}, graded by ${summary.evaluator}: ` +
-            `${summary.correct} correct, ${summary.incorrect} incorrect`,
-        );
-        console.log(
-          `${summary.rows} examples${summary.balanced ? ' (balanced)' : ''}: ${summary.tokens.confident} <|c_math|>, ${summary.tokens.uncertain} <|u_math|>`,
-        );
-        console.error(`dataset: wrote ${summary.files.map((file) => file.path).join(', ')} to ${outFolder} (publish with: confide data push ${outFolder} --repo <owner/name>)`);
+      await buildDataset({
+        config,
+        configPath,
+        outFolder,
+        name,
+        resume: options.resume === true,
+        budget: options.budget,
+        cache: options.cache,
+        command: `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''}`,
       });
     });
 }

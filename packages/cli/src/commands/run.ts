@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
+import { buildDataset } from './dataset.js';
 import { runPipelineCommand } from './run-pipeline.js';
 
 interface RunOptions {
@@ -23,7 +24,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)')
-    .argument('[experiment]', 'experiment folder with experiment.json (kind "live", or "pipeline": dataset, train, generate, delegate)')
+    .argument('[experiment]', 'experiment folder with experiment.json (kind "live"; "pipeline": dataset, train, generate, delegate; "dataset": step 1 alone)')
     .option('--experiment <folder>', 'the experiment folder (instead of the argument)')
     .option('--out <folder>', 'run directory (default: <experiment>/run)')
     .option('--resume', 'continue an interrupted run in the run directory without sending any finished request again')
@@ -35,7 +36,22 @@ export function registerRunCommand(program: Command): void {
       const folder = options.experiment ?? argument;
       if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
       const experimentFolder = resolve(folder);
-      if (experimentKindOf(experimentFolder) === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
+      const kind = experimentKindOf(experimentFolder);
+      if (kind === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
+      if (kind === 'dataset') {
+        const { experiment: built, file } = loadExperimentOfKind(experimentFolder, 'dataset');
+        const { kind: _kind, name, title: _title, ...config } = built;
+        return buildDataset({
+          config,
+          configPath: file,
+          outFolder: resolve(options.out ?? join(experimentFolder, 'run')),
+          name,
+          resume: options.resume === true,
+          budget: options.budget,
+          cache: options.cache,
+          command: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`,
+        });
+      }
       const loaded = loadExperimentOfKind(experimentFolder, 'live').experiment;
       const experiment = options.alsoGrade
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }

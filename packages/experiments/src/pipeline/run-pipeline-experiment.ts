@@ -246,7 +246,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
         name: `${experiment.name}-sft`,
         source: options.source,
         baseFolder: dirname(options.source),
-        provenance: currentProvenance({ builtBy: options.builtBy, sources: [`bundled:${datasetConfig.split}`], command: `confide run (pipeline ${experiment.name})` }),
+        provenance: currentProvenance({ builtBy: options.builtBy, sources: [`dataset:${datasetConfig.split}`], command: `confide run (pipeline ${experiment.name})` }),
         ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
         cachePath: options.cachePath ?? null,
         ...(options.stopSignal ? { signal: options.stopSignal } : {}),

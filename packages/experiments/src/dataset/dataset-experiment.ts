@@ -1,0 +1,14 @@
+import { SftDatasetConfig } from '@confide/data';
+import { z } from 'zod';
+
+/**
+ * Step 1 of the seed as an experiment of its own: a dataset build's config (which problems, which model answers,
+ * how answers are graded and annotated) with a name and a title. `confide run <folder>` builds it in `<folder>/run`;
+ * its graded answers are a run directory there (`run/run`).
+ */
+export const DatasetExperiment = SftDatasetConfig.extend({
+  kind: z.literal('dataset'),
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string().min(1),
+});
+export type DatasetExperiment = z.infer<typeof DatasetExperiment>;

@@ -103,9 +103,9 @@ describe('startVllmServer against a stand-in vllm on 127.0.0.1', () => {
       { env: { ...process.env, FAKE_VLLM_IGNORE_TERM: '1' } },
     );
     expect(server.servedModel).toBe('/models/base');
-    const stopping = Date.now();
+    // it ignored SIGTERM, so only the SIGKILL after the grace period ended it (no wall-clock bound: timers fire on the
+    // loop's cached clock, which can trail Date.now() on a busy machine)
     expect(await server.stop()).toEqual({ exitCode: null, signal: 'SIGKILL', killed: true });
-    expect(Date.now() - stopping).toBeGreaterThanOrEqual(300);
   });
 
   it('reports a vllm that exits while loading, with its exit code and last output line', async () => {

@@ -441,22 +441,17 @@ async function paperPoints(folder: string, registry: PluginRegistry, runs: RunSt
 
 /** Re-grades records' extracted answers with an evaluator plugin (core/math: the same verdicts as reports/regrade-math500). */
 function regrader(registry: PluginRegistry, prices: PriceTable, evaluatorId: string) {
-  const use = registry.create('evaluator', evaluatorId, {}, { priceTable: prices });
+  // one evaluator for every run the ablation re-grades; the executor closes it
+  const { instance: evaluator, use } = registry.create('evaluator', evaluatorId, {}, { priceTable: prices });
   const regrade = async (records: readonly RunRecord[]): Promise<RunRecord[]> => {
-    const evaluator = registry.create('evaluator', evaluatorId, {}, { priceTable: prices }).instance;
-    try {
-      const regraded: RunRecord[] = [];
-      for (const record of records) {
-        const grade = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.answer ?? '', extracted: true });
-        regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason ? { reason: grade.reason } : {}) } });
-      }
-      return regraded;
-    } finally {
-      await evaluator.close();
+    const regraded: RunRecord[] = [];
+    for (const record of records) {
+      const grade = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.answer ?? '', extracted: true });
+      regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason ? { reason: grade.reason } : {}) } });
     }
+    return regraded;
   };
-  void use.instance.close();
-  return { regrade, use: use.use };
+  return { regrade, use, close: () => evaluator.close() };
 }
 
 export interface AblationRunOptions {
@@ -477,17 +472,22 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const math = experiment.grades === 'math' ? regrader(options.registry, prices, 'core/math') : undefined;
-  const results = await computeAblationResults({
-    experiment,
-    experimentFile: file,
-    registry: options.registry,
-    prices,
-    problems: loadedProblems.problems,
-    datasetReference: loadedProblems.reference,
-    loadRun: (reference) => runs.load(reference),
-    ...(math ? { regrade: math.regrade, evaluatorUse: math.use } : {}),
-    ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, runs) } : {}),
-  });
+  let results: AblationResults;
+  try {
+    results = await computeAblationResults({
+      experiment,
+      experimentFile: file,
+      registry: options.registry,
+      prices,
+      problems: loadedProblems.problems,
+      datasetReference: loadedProblems.reference,
+      loadRun: (reference) => runs.load(reference),
+      ...(math ? { regrade: math.regrade, evaluatorUse: math.use } : {}),
+      ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, runs) } : {}),
+    });
+  } finally {
+    await math?.close();
+  }
   const files = await writeAblationReport(results, options.outFolder);
   return { status: 'complete', files, results };
 }

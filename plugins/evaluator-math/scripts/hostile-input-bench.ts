@@ -4,7 +4,7 @@
  * Usage: node --conditions=@confide/source --import tsx plugins/evaluator-math/scripts/hostile-input-bench.ts
  */
 import { areEquivalent } from '../src/are-equivalent.js';
-import { extractAnswer } from '../src/extract-answer.js';
+import { findAnswer } from '../src/find-answer.js';
 import { normalizeAnswer } from '../src/normalize-answer.js';
 
 function median(run: () => unknown): number {
@@ -19,8 +19,8 @@ function median(run: () => unknown): number {
 
 const reference = median(() => areEquivalent('\\frac{1}{2}', '0.5'));
 const cases: Array<[string, () => unknown]> = [
-  ['extract: a box after 800k characters of reasoning', () => extractAnswer(`${'reasoning with {braces} and $math$ 1 2 3. '.repeat(20_000)}\\boxed{9}`)],
-  ['extract: 50k unbalanced braces', () => extractAnswer(`\\boxed{${'{'.repeat(50_000)} \\boxed{4} \\`)],
+  ['extract: a box after 800k characters of reasoning', () => findAnswer(`${'reasoning with {braces} and $math$ 1 2 3. '.repeat(20_000)}\\boxed{9}`)],
+  ['extract: 50k unbalanced braces', () => findAnswer(`\\boxed{${'{'.repeat(50_000)} \\boxed{4} \\`)],
   ['normalize: 100k spaces', () => normalizeAnswer(`${' '.repeat(100_000)}x`)],
   ['normalize: 50k open braces', () => normalizeAnswer('{'.repeat(50_000))],
   ['normalize: 20k \\frac', () => normalizeAnswer('\\frac'.repeat(20_000))],

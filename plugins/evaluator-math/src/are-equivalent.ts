@@ -1,7 +1,7 @@
 import { compareAnswers } from './compare-answers.js';
 import type { CompareContext } from './compare-expressions.js';
 import { DEFAULT_MATH_EVALUATOR_OPTIONS, equivalenceOptionsOf, type EquivalenceOptions } from './math-evaluator-options.js';
-import { normalizeAnswer } from './normalize-answer.js';
+import { decimalCommasToPoints, normalizeAnswer } from './normalize-answer.js';
 import { AnswerSyntaxError, parseAnswer, type Answer } from './parse-answer.js';
 import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
 
@@ -39,6 +39,15 @@ function compareIn(gold: string, pred: string | null, options: EquivalenceOption
   const goldNormalized = normalizeAnswer(gold, options);
   const predNormalized = normalizeAnswer(pred, options);
   if (predNormalized === '') return different('no-answer');
+  const verdict = compareNormalized(goldNormalized, predNormalized, options, mode);
+  if (verdict.equivalent) return verdict;
+  for (const reading of otherReadings(gold, goldNormalized, pred, predNormalized, options)) {
+    if (compareNormalized(reading.gold, reading.pred, options, mode).equivalent) return equivalent(reading.reason);
+  }
+  return verdict;
+}
+
+function compareNormalized(goldNormalized: string, predNormalized: string, options: EquivalenceOptions, mode: CompareContext['mode']): Verdict {
   if (goldNormalized === predNormalized) return equivalent('normalized-string');
   if (goldNormalized.length > MAX_ANSWER_LENGTH || predNormalized.length > MAX_ANSWER_LENGTH) return different('too-long');
   const goldAnswer = parseOrText(goldNormalized);
@@ -47,6 +56,35 @@ function compareIn(gold: string, pred: string | null, options: EquivalenceOption
     return textKey(goldNormalized) === textKey(predNormalized) ? equivalent('same-text') : different('different-text');
   }
   return compareAnswers(goldAnswer, predAnswer, { options, mode });
+}
+
+interface Reading {
+  gold: string;
+  pred: string;
+  /** The verdict's reason when this reading makes the sides equal. */
+  reason: 'decimal-comma' | 'degrees-radians';
+}
+
+/** `2,75`, `-1500,25`: one number whose comma could be a decimal mark (three digits after it are thousands: `58,500`). */
+const DECIMAL_COMMA_NUMBER = /^-?\d+,(?:\d{1,2}|\d{4,})$/;
+/** A value marked in degrees: `30^\circ`, `30°`, `\degree`, `30 degrees`. */
+const DEGREE_MARK = /\^\s*\{?\s*\\circ|\u00b0|\\degree(?![A-Za-z])|\bdegrees?\b/;
+
+/**
+ * Readings tried when the sides differ as written, each under a documented policy: `decimalComma: 'auto'` reads a
+ * lone `2,75` as 2.75 when the other side is one value (no comma in it); `degreesAsRadians` reads a value marked in
+ * degrees as radians when the other side holds π (`30^\circ` = `\frac{\pi}{6}`).
+ */
+function* otherReadings(gold: string, goldNormalized: string, pred: string, predNormalized: string, options: EquivalenceOptions): Generator<Reading> {
+  if (options.decimalComma === 'auto') {
+    if (DECIMAL_COMMA_NUMBER.test(predNormalized) && !goldNormalized.includes(',')) yield { gold: goldNormalized, pred: decimalCommasToPoints(predNormalized), reason: 'decimal-comma' };
+    if (DECIMAL_COMMA_NUMBER.test(goldNormalized) && !predNormalized.includes(',')) yield { gold: decimalCommasToPoints(goldNormalized), pred: predNormalized, reason: 'decimal-comma' };
+  }
+  if (options.degreesAsRadians) {
+    const inRadians = (normalized: string): string => `\\frac{(${normalized})\\pi}{180}`;
+    if (DEGREE_MARK.test(pred) && goldNormalized.includes('\\pi') && !predNormalized.includes(',')) yield { gold: goldNormalized, pred: inRadians(predNormalized), reason: 'degrees-radians' };
+    if (DEGREE_MARK.test(gold) && predNormalized.includes('\\pi') && !goldNormalized.includes(',')) yield { gold: inRadians(goldNormalized), pred: predNormalized, reason: 'degrees-radians' };
+  }
 }
 
 /**

@@ -184,6 +184,11 @@ function containsInfinity(answer: Extract<Answer, { kind: 'tuple' }>): boolean {
   return answer.items.some((item) => item.kind === 'expression' && printExpr(item.expr).includes('#infinity'));
 }
 
+/** `(a, b, …)` with round brackets and no infinite end: a point or tuple rather than an interval. */
+function isParenthesizedTuple(answer: Extract<Answer, { kind: 'tuple' }>): boolean {
+  return answer.open === '(' && answer.close === ')' && !containsInfinity(answer);
+}
+
 /** A column or row vector as the tuple it matches, when the vector policy allows it. */
 function vectorItems(answer: Answer): Answer[] | null {
   if (answer.kind !== 'matrix') return null;
@@ -227,6 +232,8 @@ export function compareAnswers(gold: Answer, pred: Answer, context: CompareConte
       const vector = options.vectorAsTuple && gold.open === '(' ? vectorItems(pred) : null;
       if (vector !== null) return compareOrdered(gold.items, vector, context, 'vector-as-tuple');
       if (pred.kind === 'union' && pred.parts.length === 1) return compareAnswers(gold, pred.parts[0]!, context);
+      // `(2, 5)` against `2, 5` (two boxes, or `a = 2 and b = 5`): the same items in the same order
+      if (pred.kind === 'list' && isParenthesizedTuple(gold)) return compareOrdered(gold.items, pred.items, context, 'tuple-as-list');
       return different('different-structure');
     }
     case 'matrix': {
@@ -242,6 +249,7 @@ export function compareAnswers(gold: Answer, pred: Answer, context: CompareConte
     }
     case 'set':
     case 'list': {
+      if (gold.kind === 'list' && pred.kind === 'tuple' && isParenthesizedTuple(pred)) return compareOrdered(gold.items, pred.items, context, 'tuple-as-list');
       if (pred.kind !== 'set' && pred.kind !== 'list') return different('different-structure');
       const ordered = gold.kind === 'list' && pred.kind === 'list' && options.bareLists === 'ordered';
       return ordered

@@ -1,6 +1,6 @@
 export * from './are-equivalent.js';
 export * from './expression.js';
-export * from './extract-answer.js';
+export * from './find-answer.js';
 export * from './math-evaluator-options.js';
 export * from './math-evaluator-plugin.js';
 export * from './math-grader.js';

@@ -1,6 +1,5 @@
 import { tryFastEquivalence } from './are-equivalent.js';
 import { seededRandom } from './compare-expressions.js';
-import { extractAnswer } from './extract-answer.js';
 import type { MathGrader } from './math-grader.js';
 import { normalizeAnswer } from './normalize-answer.js';
 
@@ -22,8 +21,9 @@ const TOKENS = [
 ];
 
 export interface FuzzCase {
+  /** A gold text: a bare answer, or one wrapped in math delimiters or a sentence. */
   gold: string;
-  /** A candidate answer, or a whole response when `response` is true. */
+  /** A candidate answer, delimited LaTeX or a whole response (`response` true for the last two). */
   pred: string;
   response: boolean;
 }
@@ -75,7 +75,7 @@ export function* fuzzCases(answers: readonly string[], count: number, seed: numb
   const random = seededRandom(seed);
   for (let index = 0; index < count; index++) {
     const gold = pick(answers, random);
-    switch (index % 4) {
+    switch (index % 6) {
       case 0:
         yield { gold, pred: randomTokens(random, 30), response: false };
         break;
@@ -85,8 +85,21 @@ export function* fuzzCases(answers: readonly string[], count: number, seed: numb
       case 2:
         yield { gold: mutate(gold, random), pred: mutate(pick(answers, random), random), response: false };
         break;
-      default:
+      case 3:
         yield { gold, pred: `Reasoning ${randomTokens(random, 20)} so the answer is \\boxed{${mutate(gold, random)}} ${randomTokens(random, 5)}`, response: true };
+        break;
+      case 4: {
+        // a response without a box: math spans, an answer line, prose around them; either side may be delimited
+        const wrap = pick(['$', '$$', '\\(', '\\[', '\\begin{align}', '**Final answer:** ', 'Answer: ', 'so the value is $'], random);
+        const closes: Record<string, string> = { $: '$', $$: '$$', '\\(': '\\)', '\\[': '\\]', '\\begin{align}': '\\end{align}', 'so the value is $': '$.' };
+        const close = closes[wrap] ?? '';
+        const body = `${randomTokens(random, 10)} $x$ ${wrap}${mutate(gold, random)}${random() < 0.2 ? '' : close} ${random() < 0.5 ? randomTokens(random, 5) : ''}`;
+        yield { gold: random() < 0.3 ? `$${gold}$` : gold, pred: body, response: true };
+        break;
+      }
+      default:
+        // delimiter soup: unclosed and nested delimiters in a long text
+        yield { gold: mutate(`\\[ ${gold} \\]`, random), pred: `${'$ \\( \\[ \\begin{equation} '.repeat(1 + Math.floor(random() * 50))}${mutate(gold, random)}`, response: true };
     }
   }
 }
@@ -115,12 +128,15 @@ export async function runFuzz(cases: Iterable<FuzzCase>, grader: MathGrader, onP
   for (const input of cases) {
     report.cases++;
     const stepStart = performance.now();
+    let gold = input.gold;
     let pred: string | null = input.pred;
     try {
-      if (input.response) pred = extractAnswer(input.pred)?.answer ?? null;
-      normalizeAnswer(input.gold);
+      const found = grader.find(input.gold, input.pred);
+      gold = found.gold?.answer ?? '';
+      pred = found.prediction?.answer ?? null;
+      normalizeAnswer(gold);
       if (pred !== null) normalizeAnswer(pred);
-      if (tryFastEquivalence(input.gold, pred) !== null) report.decidedInThread++;
+      if (tryFastEquivalence(gold, pred) !== null) report.decidedInThread++;
     } catch (error) {
       report.exceptions.push({ input, error: String(error) });
       continue;
@@ -132,7 +148,7 @@ export async function runFuzz(cases: Iterable<FuzzCase>, grader: MathGrader, onP
       }
     }
     pending.push(
-      grader.compare(input.gold, pred).then((verdict) => {
+      grader.compare(gold, pred).then((verdict) => {
         if (verdict.reason === 'timeout') report.timeouts++;
         if (verdict.equivalent) report.equivalent++;
         if (/error/.test(verdict.reason)) report.internalErrors.push({ input, reason: verdict.reason });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ANSWER_MODES } from './find-answer.js';
 
 /**
  * Policy choices of the MATH grader. Defaults follow what MATH's answer keys intend: the key states a value, and a
@@ -31,6 +32,22 @@ export const MathEvaluatorOptions = z.strictObject({
   inequalityAsInterval: z.boolean().default(true),
   /** Drop trailing unit words (`5.4 \text{ cents}`, `864 \mbox{ inches}^2`) before comparing. */
   stripUnits: z.boolean().default(true),
+  /**
+   * How the gold side is read: `auto` finds the answer whether the text is a bare answer, delimited LaTeX or a whole
+   * response; `bare` takes the whole string; `response` reads it as a model response (never the whole string).
+   */
+  goldMode: z.enum(ANSWER_MODES).default('auto'),
+  /** How the predicted side is read (see `goldMode`). */
+  predictionMode: z.enum(ANSWER_MODES).default('auto'),
+  /**
+   * A comma between digits. Always a thousands separator when groups of exactly three digits follow (`58,500`,
+   * `3,250,000`). Otherwise (`2,75`, `1500,25`, `-2,1`): `never` reads it as a list separator; `always` as a decimal
+   * mark; `auto` as a list separator unless the side is that one number and the other side is a single number, when
+   * it is read as a decimal mark (`3,5` = `3.5`; `-2,1` = `1,-2` as lists).
+   */
+  decimalComma: z.enum(['auto', 'never', 'always']).default('auto'),
+  /** A value marked in degrees (`30^\circ`, `30°`, `30 degrees`) also matches the same angle in radians (`\frac{\pi}{6}`). */
+  degreesAsRadians: z.boolean().default(true),
   /** When a response has no boxed or stated answer, fall back to its last number (marked as a fallback). */
   lastNumberFallback: z.boolean().default(true),
   /** Worker threads used for comparisons that need symbolic or numeric work. */
@@ -42,11 +59,11 @@ export type MathEvaluatorOptions = z.infer<typeof MathEvaluatorOptions>;
 export type MathEvaluatorOptionsInput = z.input<typeof MathEvaluatorOptions>;
 
 /** The options as the pure comparison functions need them (everything but thread and time settings). */
-export type EquivalenceOptions = Omit<MathEvaluatorOptions, 'timeoutMs' | 'workers' | 'lastNumberFallback'>;
+export type EquivalenceOptions = Omit<MathEvaluatorOptions, 'timeoutMs' | 'workers' | 'lastNumberFallback' | 'goldMode' | 'predictionMode'>;
 
 export const DEFAULT_MATH_EVALUATOR_OPTIONS: MathEvaluatorOptions = MathEvaluatorOptions.parse({});
 
 export function equivalenceOptionsOf(options: MathEvaluatorOptions): EquivalenceOptions {
-  const { timeoutMs: _timeout, workers: _workers, lastNumberFallback: _fallback, ...rest } = options;
+  const { timeoutMs: _timeout, workers: _workers, lastNumberFallback: _fallback, goldMode: _gold, predictionMode: _prediction, ...rest } = options;
   return rest;
 }

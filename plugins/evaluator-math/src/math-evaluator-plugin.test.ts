@@ -8,7 +8,7 @@ describe('core/math plugin', () => {
   it('registers as an evaluator with documented defaults', () => {
     expect(registry.ids('evaluator')).toEqual(['core/math']);
     const options = mathEvaluatorPlugin.optionsSchema.parse({});
-    expect(options).toMatchObject({ timeoutMs: 2000, relativeTolerance: 1e-4, percent: 'ignore-sign', bareLists: 'unordered', workers: 1 });
+    expect(options).toMatchObject({ timeoutMs: 2000, relativeTolerance: 1e-4, percent: 'ignore-sign', bareLists: 'unordered', workers: 1, goldMode: 'auto', predictionMode: 'auto', decimalComma: 'auto', degreesAsRadians: true });
   });
 
   it('rejects unknown option keys naming the key', () => {
@@ -19,15 +19,17 @@ describe('core/math plugin', () => {
     const { instance, use } = registry.create('evaluator', 'core/math', { timeoutMs: 5000 }, { priceTable: SEED_PRICES_2025_11 });
     expect(use.options).toMatchObject({ timeoutMs: 5000 });
     const boxed = await instance.grade({ gold: '\\left( 3, \\frac{\\pi}{2} \\right)', response: 'Thus $(r,\\theta) = \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}$' });
-    expect(boxed).toEqual({ correct: true, evaluator: 'core/math', reason: 'extraction: boxed; normalized-string', answer: '\\left(3, \\frac{\\pi}{2}\\right)' });
+    expect(boxed).toEqual({ correct: true, evaluator: 'core/math', reason: 'extraction: gold whole, prediction boxed; normalized-string', answer: '\\left(3, \\frac{\\pi}{2}\\right)' });
     const fallback = await instance.grade({ gold: '7', response: 'adding 3 and 4 gives 7' });
-    expect(fallback.reason).toBe('extraction: last-number (fallback); normalized-string');
+    expect(fallback.reason).toBe('extraction: gold whole, prediction last-number (fallback); normalized-string');
     const given = await instance.grade({ gold: '\\frac{x+2}{7}', response: '\\frac x7+\\frac27', extracted: true });
-    expect(given).toMatchObject({ correct: true, reason: 'extraction: given; numeric-identity' });
+    expect(given).toMatchObject({ correct: true, reason: 'extraction: gold whole, prediction whole; numeric-identity' });
     const wrong = await instance.grade({ gold: '5', response: 'The final answer is 6.' });
-    expect(wrong).toMatchObject({ correct: false, answer: '6', reason: 'extraction: final-answer-is; different-value' });
+    expect(wrong).toMatchObject({ correct: false, answer: '6', reason: 'extraction: gold whole, prediction final-answer-is; different-value' });
     const none = await instance.grade({ gold: '5', response: 'I do not know.' });
-    expect(none).toMatchObject({ correct: false, answer: null });
+    expect(none).toMatchObject({ correct: false, answer: null, reason: 'extraction: gold whole, prediction none; no-answer' });
+    const delimited = await instance.grade({ gold: '$\\frac{7}{3}$', response: 'Adding up, the sum is $\\frac{7}{3}$.' });
+    expect(delimited).toMatchObject({ correct: true, reason: 'extraction: gold inline-math, prediction inline-math; normalized-string' });
     await instance.close();
     await instance.close();
   });

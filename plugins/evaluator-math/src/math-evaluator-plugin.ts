@@ -1,11 +1,14 @@
 import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type Evaluator, type EvaluatorInput, type Grade } from '@confide/core';
-import { extractAnswer } from './extract-answer.js';
 import { MathEvaluatorOptions } from './math-evaluator-options.js';
-import { MathGrader } from './math-grader.js';
+import { describeFoundSides, MathGrader } from './math-grader.js';
 
 export const MATH_EVALUATOR_ID = 'core/math';
 
-/** The MATH evaluator: extracts the final answer of a response and compares it with the gold answer. */
+/**
+ * The MATH evaluator: finds the answer on each side (gold and response may each be a bare answer, delimited LaTeX or a
+ * whole response; options `goldMode`, `predictionMode`) and compares them. The reason names the rule that found each
+ * side, then the rule that decided: `extraction: gold whole, prediction boxed; normalized-string`.
+ */
 export class MathEvaluator implements Evaluator {
   readonly specificationVersion = PLUGIN_SPECIFICATION_VERSION;
   readonly grader: MathGrader;
@@ -14,20 +17,15 @@ export class MathEvaluator implements Evaluator {
     this.grader = new MathGrader(options);
   }
 
+  /** `input.extracted` needs no special case: a given answer reads as one answer in mode `auto`. */
   async grade(input: EvaluatorInput): Promise<Grade & { answer: string | null }> {
-    let answer: string | null;
-    let rule: string;
-    if (input.extracted) {
-      answer = input.response;
-      rule = 'given';
-    } else {
-      const extraction = extractAnswer(input.response, { lastNumberFallback: this.options.lastNumberFallback });
-      answer = extraction?.answer ?? null;
-      rule = extraction === null ? 'none' : `${extraction.rule}${extraction.fallback ? ' (fallback)' : ''}`;
-    }
-    if (answer === null) return { correct: false, evaluator: MATH_EVALUATOR_ID, reason: 'extraction: none; no answer', answer };
-    const verdict = await this.grader.compare(input.gold, answer);
-    return { correct: verdict.equivalent, evaluator: MATH_EVALUATOR_ID, reason: `extraction: ${rule}; ${verdict.reason}`, answer };
+    const verdict = await this.grader.grade(input.gold, input.response);
+    return {
+      correct: verdict.equivalent,
+      evaluator: MATH_EVALUATOR_ID,
+      reason: `extraction: ${describeFoundSides(verdict.found)}; ${verdict.reason}`,
+      answer: verdict.found.prediction?.answer ?? null,
+    };
   }
 
   close(): Promise<void> {
@@ -38,7 +36,7 @@ export class MathEvaluator implements Evaluator {
 export const mathEvaluatorPlugin = definePlugin({
   id: MATH_EVALUATOR_ID,
   kind: 'evaluator',
-  description: 'MATH answer grading: boxed-answer extraction, LaTeX normalisation, exact/symbolic/numeric equivalence with a time budget',
+  description: 'MATH answer grading: the answer found on both sides (bare, delimited LaTeX or whole response), LaTeX normalisation, exact/symbolic/numeric equivalence with a time budget',
   optionsSchema: MathEvaluatorOptions,
   create: (options) => new MathEvaluator(options),
 });

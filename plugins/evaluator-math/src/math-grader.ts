@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { tryFastEquivalence } from './are-equivalent.js';
+import { findAnswer, type FoundAnswer } from './find-answer.js';
 import type { WorkerMessage, WorkerRequest } from './grade-worker.js';
 import { equivalenceOptionsOf, MathEvaluatorOptions, type EquivalenceOptions, type MathEvaluatorOptionsInput } from './math-evaluator-options.js';
 import { different, type Verdict } from './verdict.js';
@@ -11,6 +12,23 @@ export interface TimedVerdict extends Verdict {
   ms: number;
   /** `fast` = decided in the calling thread; `worker` = decided (or timed out) in a worker thread. */
   path: 'fast' | 'worker';
+}
+
+/** The answer found on each side, and the rule that found it (null: nothing on that side reads as an answer). */
+export interface FoundSides {
+  gold: FoundAnswer | null;
+  prediction: FoundAnswer | null;
+}
+
+/** A verdict on two texts (bare answers, delimited LaTeX or whole responses), with what was found on each side. */
+export interface GradedVerdict extends TimedVerdict {
+  found: FoundSides;
+}
+
+/** `gold whole, prediction boxed` (`… last-number (fallback)`; `none` where nothing was found): the rule on each side. */
+export function describeFoundSides(found: FoundSides): string {
+  const side = (answer: FoundAnswer | null): string => (answer === null ? 'none' : `${answer.rule}${answer.fallback ? ' (fallback)' : ''}`);
+  return `gold ${side(found.gold)}, prediction ${side(found.prediction)}`;
 }
 
 export interface GraderStatistics {
@@ -66,7 +84,29 @@ export class MathGrader {
     this.#equivalence = equivalenceOptionsOf(options);
   }
 
-  /** Compares one predicted answer (already extracted) with the gold answer. Never rejects. */
+  /** The answers the grader's modes find in a gold text and a predicted text. */
+  find(gold: string, prediction: string | null): FoundSides {
+    const fallback = this.options.lastNumberFallback;
+    return {
+      gold: findAnswer(gold, { mode: this.options.goldMode, lastNumberFallback: fallback }),
+      prediction: prediction === null ? null : findAnswer(prediction, { mode: this.options.predictionMode, lastNumberFallback: fallback }),
+    };
+  }
+
+  /**
+   * Grades a prediction against a gold text: finds the answer on each side (options `goldMode`, `predictionMode`),
+   * then compares them. Never rejects.
+   */
+  async grade(gold: string, prediction: string | null): Promise<GradedVerdict> {
+    const started = performance.now();
+    const found = this.find(gold, prediction);
+    if (found.gold === null) return { ...different('no-gold-answer'), ms: performance.now() - started, path: 'fast', found };
+    if (found.prediction === null) return { ...different('no-answer'), ms: performance.now() - started, path: 'fast', found };
+    const verdict = await this.compare(found.gold.answer, found.prediction.answer);
+    return { ...verdict, found };
+  }
+
+  /** Compares one predicted answer (already found) with the gold answer, as given. Never rejects. */
   compare(gold: string, pred: string | null): Promise<TimedVerdict> {
     if (this.#closed) return Promise.reject(new Error('the grader is closed'));
     const started = performance.now();
@@ -188,20 +228,21 @@ export interface AnswerPair {
 const YIELD_EVERY = 64;
 
 /**
- * Grades many pairs: the fast path runs in this thread while the rest go to the workers; results come back in input
- * order. `onProgress` is called with the number of pairs done.
+ * Grades many pairs (`MathGrader.grade`: the answer found on each side, then compared): the fast path runs in this
+ * thread while the rest go to the workers; results come back in input order. `onProgress` is called with the number
+ * of pairs done.
  */
 export async function gradePairs(
   pairs: readonly AnswerPair[],
   grader: MathGrader,
   onProgress?: (done: number, total: number) => void,
-): Promise<TimedVerdict[]> {
+): Promise<GradedVerdict[]> {
   let done = 0;
-  const pending: Promise<TimedVerdict>[] = [];
+  const pending: Promise<GradedVerdict>[] = [];
   for (let index = 0; index < pairs.length; index++) {
     const pair = pairs[index]!;
     pending.push(
-      grader.compare(pair.gold, pair.pred).then((verdict) => {
+      grader.grade(pair.gold, pair.pred).then((verdict) => {
         onProgress?.(++done, pairs.length);
         return verdict;
       }),

@@ -60,9 +60,9 @@ describe('normalizeAnswer', () => {
   });
 
   it('keeps the options apart: the percent policy changes the normal form', () => {
-    expect(normalizeAnswer('28\\%', { percent: 'fraction', mixedNumbers: true, stripUnits: true })).toBe('28/100');
-    expect(normalizeAnswer('2\\frac{1}{2}', { percent: 'ignore-sign', mixedNumbers: false, stripUnits: true })).toBe('2\\frac{1}{2}');
-    expect(normalizeAnswer('18 inches', { percent: 'ignore-sign', mixedNumbers: true, stripUnits: false })).toBe('18inches');
+    expect(normalizeAnswer('28\\%', { percent: 'fraction', mixedNumbers: true, stripUnits: true, decimalComma: 'auto' })).toBe('28/100');
+    expect(normalizeAnswer('2\\frac{1}{2}', { percent: 'ignore-sign', mixedNumbers: false, stripUnits: true, decimalComma: 'auto' })).toBe('2\\frac{1}{2}');
+    expect(normalizeAnswer('18 inches', { percent: 'ignore-sign', mixedNumbers: true, stripUnits: false, decimalComma: 'auto' })).toBe('18inches');
   });
 
   it('normalises long and hostile input without throwing (scripts/hostile-input-bench.ts times it)', () => {

@@ -1,9 +1,9 @@
-import { matchingBrace } from './extract-answer.js';
+import { matchingBrace } from './find-answer.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
 
-export type NormalizeOptions = Pick<EquivalenceOptions, 'percent' | 'mixedNumbers' | 'stripUnits'>;
+export type NormalizeOptions = Pick<EquivalenceOptions, 'percent' | 'mixedNumbers' | 'stripUnits' | 'decimalComma'>;
 
-const DEFAULT_NORMALIZE_OPTIONS: NormalizeOptions = { percent: 'ignore-sign', mixedNumbers: true, stripUnits: true };
+const DEFAULT_NORMALIZE_OPTIONS: NormalizeOptions = { percent: 'ignore-sign', mixedNumbers: true, stripUnits: true, decimalComma: 'auto' };
 
 /** Words read as units when they trail a number (`5 cm`, `18 square feet`); longer words are units anyway. */
 const SHORT_UNITS = new Set(['cm', 'mm', 'km', 'm', 'ft', 'in', 'mi', 'yd', 'kg', 'mg', 'g', 'lb', 'lbs', 'oz', 'hr', 'hrs', 'h', 's', 'sec', 'min', 'ml', 'l', 'mph', 'sq', 'cu', 'units', 'unit']);
@@ -17,20 +17,41 @@ const TEXT_COMMANDS = 'text|textbf|textit|textrm|textnormal|textsf|texttt|mbox|m
 const UNICODE: [RegExp, string][] = [
   [/[\u2212\u2013\u2014]/g, '-'],
   [/\u00d7/g, '\\times '],
-  [/[\u00b7\u22c5]/g, '\\cdot '],
+  [/[\u00b7\u22c5\u2219]/g, '\\cdot '],
   [/\u00f7/g, '\\div '],
+  [/\u221b/g, '\\sqrt[3]'],
+  [/\u221c/g, '\\sqrt[4]'],
   [/\u221a/g, '\\sqrt'],
   [/\u03c0/g, '\\pi '],
   [/\u221e/g, '\\infty '],
   [/\u2264/g, '\\le '],
   [/\u2265/g, '\\ge '],
   [/\u2260/g, '\\ne '],
+  [/\u00b1/g, '\\pm '],
+  [/\u2213/g, '\\mp '],
   [/\u222a/g, '\\cup '],
   [/\u2229/g, '\\cap '],
   [/\u2208/g, '\\in '],
+  [/\u2205/g, '\\emptyset '],
+  [/\u211d/g, '\\mathbb{R}'],
+  [/\u2223/g, '\\mid '],
   [/\u00b0/g, '^\\circ'],
-  [/\u00a0/g, ' '],
+  [/\u00a0|\u202f|\u2009/g, ' '],
 ];
+
+const GREEK: Record<string, string> = { α: 'alpha', β: 'beta', γ: 'gamma', θ: 'theta', λ: 'lambda', μ: 'mu', σ: 'sigma', φ: 'phi', ω: 'omega' };
+const SUPERSCRIPTS: Record<string, string> = { '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-', '⁺': '+' };
+const VULGAR_FRACTIONS: Record<string, string> = { '½': '1}{2', '⅓': '1}{3', '⅔': '2}{3', '¼': '1}{4', '¾': '3}{4', '⅕': '1}{5', '⅖': '2}{5', '⅗': '3}{5', '⅘': '4}{5', '⅙': '1}{6', '⅚': '5}{6', '⅛': '1}{8', '⅜': '3}{8', '⅝': '5}{8', '⅞': '7}{8' };
+
+/** Unicode math: `≤ × √ π`, superscript digits (`x²` → `x^{2}`), vulgar fractions (`1½` → `1\frac{1}{2}`). */
+function replaceUnicode(text: string): string {
+  if (!/[^\t\n\r -~]/.test(text)) return text;
+  let current = text;
+  for (const [pattern, replacement] of UNICODE) current = current.replace(pattern, replacement);
+  current = current.replace(/[αβγθλμσφω]/g, (letter) => `\\${GREEK[letter]} `);
+  current = current.replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (run) => `^{${[...run].map((char) => SUPERSCRIPTS[char]).join('')}}`);
+  return current.replace(/[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]/g, (char) => `\\frac{${VULGAR_FRACTIONS[char]}}`);
+}
 
 /** Removes delimiters around the whole answer: `$…$`, `\(…\)`, `\[…\]`, `\boxed{…}`, `{…}`. */
 function stripWrappers(text: string): string {
@@ -102,7 +123,8 @@ function stripTrailingUnits(text: string): string {
   const tokens = current.split(/(\s+)/);
   let lastDigitToken = -1;
   tokens.forEach((token, index) => {
-    if (/\d/.test(token)) lastDigitToken = index;
+    // `m^2` is a unit with a power, not a number
+    if (/\d/.test(token.replace(/^([A-Za-z]+)\^\{?[23]\}?$/, '$1'))) lastDigitToken = index;
   });
   while (tokens.length > 0) {
     const last = tokens.at(-1)!;
@@ -181,6 +203,22 @@ function isConstantText(text: string): boolean {
   return !/[A-DF-HJ-Za-df-hj-z]/.test(withoutCommands) && !text.includes('=') && !/\\(?:le|ge|ne)(?![A-Za-z])|[<>]/.test(text);
 }
 
+/** `\{x \mid x > 3\}`, `\{x : x>3\}`, `\{x \in \mathbb{R} | x > 3\}` → the condition `x > 3`, compared as a relation (or interval). */
+function setBuilderCondition(text: string): string {
+  const match = /^\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\s*\{?\s*R\s*\}?\s*)?(?:\\mid|:|\|)\s*(.+)\\\}$/.exec(text.trim());
+  if (match === null || !match[2]!.includes(match[1]!)) return text;
+  return match[2]!;
+}
+
+/**
+ * A comma between digits read as a decimal mark (`2,75` → `2.75`, `1500,25` → `1500.25`); a number with several
+ * comma groups (`3,250,000`) keeps its thousands separators. The rule of `decimalComma: 'always'`, and of `'auto'`
+ * when one side is a lone number (see are-equivalent.ts).
+ */
+export function decimalCommasToPoints(text: string): string {
+  return text.replace(/(?<![\d,.])(\d+),(\d+)(?!\d|,\d)/g, '$1.$2');
+}
+
 function stripLabels(text: string): string {
   let current = text;
   // (p, q, r) = (3, 2, 7)
@@ -204,7 +242,7 @@ function stripLabels(text: string): string {
 export function normalizeAnswer(answer: string, options: NormalizeOptions = DEFAULT_NORMALIZE_OPTIONS): string {
   // most answers are plain numbers: nothing to remove
   if (PLAIN_NUMBER.test(answer)) return answer;
-  const key = `${options.percent}|${options.mixedNumbers}|${options.stripUnits}|${answer}`;
+  const key = `${options.percent}|${options.mixedNumbers}|${options.stripUnits}|${options.decimalComma}|${answer}`;
   const cached = normalizedCache.get(key);
   if (cached !== undefined) return cached;
   const normalized = normalizeUncached(answer, options);
@@ -220,7 +258,7 @@ const normalizedCache = new Map<string, string>();
 function normalizeUncached(answer: string, options: NormalizeOptions): string {
   // row breaks `\\` must survive the removal of `\ ` and `\,` spacing
   let text = answer.replace(/\uE000|\uE001/g, '').replace(/\\\\/g, ROW_BREAK).replace(/\s+/g, ' ');
-  for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement);
+  text = replaceUnicode(text);
   text = stripWrappers(text);
   text = text.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, ' ');
   // thousands separators: 10{,}080, 10,\!080, 10\,080 (but "32, 349" stays two numbers)
@@ -232,15 +270,17 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = text.replace(TEXT_ORDINAL, '');
   text = text.replace(/\^\s*\{?\s*(?:st|nd|rd|th)\s*\}?(?![A-Za-z])/g, '');
   text = text.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|\\degree(?![A-Za-z])|\\circ(?![A-Za-z])/g, '');
-  // money
-  text = text.replace(/\\\$/g, '').replace(/\$/g, '');
+  // money: \$, $, €, £, ¥, ₹ and their commands (currency words are units, below)
+  text = text.replace(/\\\$/g, '').replace(/\$/g, '').replace(/[€£¥₹]|\\(?:euro|EUR|pounds|textsterling|yen|textdollar|texteuro)(?![A-Za-z])/g, ' ');
+  // percent words become the sign before units are stripped (they would read as a unit word)
+  text = text.replace(/\s*(?:\\text\s*\{\s*(?:percent|pct|per\s?cent)\s*\}|\b(?:percent|pct|per\s?cent)\b)/gi, '\\%');
   text = text.replace(/\\text\s*\{\s*\}/g, '');
   if (options.stripUnits) text = stripTrailingUnits(text.trim());
   // \text{…}, \mbox{…}, \textbf{…}: keep the words
   text = replaceTextGroups(text, (content) => ` ${content} `);
   text = text.replace(/(\d)(?:st|nd|rd|th)(?![A-Za-z])/g, '$1');
   if (options.stripUnits) text = stripTrailingUnits(text.trim());
-  text = text.replace(/\s*(?:\\%|%|\bpercent\b)/g, options.percent === 'fraction' ? '/100' : '');
+  text = text.replace(/\s*(?:\\%|%)/g, options.percent === 'fraction' ? '/100' : '');
   // infinity, relations, brackets
   text = text.replace(/\\(?:infinity|infin|inf)(?![A-Za-z])/g, '\\infty');
   text = text.replace(/(^|[([,])\s*\+\s*\\infty/g, '$1\\infty');
@@ -252,6 +292,7 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = text.replace(/\\langle(?![A-Za-z])/g, '(').replace(/\\rangle(?![A-Za-z])/g, ')');
   text = text.replace(/\\(?:lvert|rvert|vert)(?![A-Za-z])/g, '|');
   text = text.replace(/\\ast(?![A-Za-z])/g, '*');
+  text = setBuilderCondition(text);
   text = text.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, '(-\\infty,\\infty)');
   text = text.replace(/\\(?:emptyset|varnothing)(?![A-Za-z])|\\\{\s*\\\}/g, '\\emptyset');
   text = braceShorthandArguments(text);
@@ -265,6 +306,7 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = text.replace(/,(?:\s*,)+/g, ',');
   text = text.trim().replace(/^[,;\s]+|[.,;:\s]+$/g, '');
   text = stripLabels(text);
+  if (options.decimalComma === 'always') text = decimalCommasToPoints(text);
   // a lone number with plain thousands commas: 58,500
   if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(text)) text = text.replace(/,/g, '');
   // white space: keep one space only where it ends a command name before a letter (\pi r)

@@ -1,14 +1,15 @@
 import type { RunRecord } from '@confide/core';
-import { extractAnswer } from './extract-answer.js';
-import { gradePairs, type MathGrader } from './math-grader.js';
+import { gradePairs, type FoundSides, type MathGrader } from './math-grader.js';
 
 /** One record of a run, graded again. */
 export interface RegradedRecord {
   problemId: string;
   sourceId: string | null;
   gold: string | null;
-  /** The answer graded: the recorded extracted answer, or the one this evaluator extracts from the text. */
+  /** The answer graded: the one found in the recorded extracted answer, or in the full response text. */
   answer: string | null;
+  /** The rule that found the answer on each side. */
+  found: FoundSides;
   recorded: boolean;
   regraded: boolean;
   reason: string;
@@ -16,16 +17,15 @@ export interface RegradedRecord {
 }
 
 export interface RegradeOptions {
-  /** Extract the answer from the full response text instead of using the recorded extracted answer. */
+  /** Grade the full response text instead of the recorded extracted answer (the grader finds the answer in it). */
   extract?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Grades a run's records again with the math grader, keeping the recorded verdicts for comparison. */
 export async function regradeRecords(records: readonly RunRecord[], grader: MathGrader, options: RegradeOptions = {}): Promise<RegradedRecord[]> {
-  const answers = records.map((record) => (options.extract ? (extractAnswer(record.generation.text, { lastNumberFallback: grader.options.lastNumberFallback })?.answer ?? null) : record.generation.answer));
   const verdicts = await gradePairs(
-    records.map((record, index) => ({ gold: record.gold ?? '', pred: answers[index] ?? null })),
+    records.map((record) => ({ gold: record.gold ?? '', pred: options.extract ? record.generation.text : record.generation.answer })),
     grader,
     options.onProgress,
   );
@@ -35,7 +35,8 @@ export async function regradeRecords(records: readonly RunRecord[], grader: Math
       problemId: record.problemId,
       sourceId: record.sourceId ?? null,
       gold: record.gold,
-      answer: answers[index] ?? null,
+      answer: verdict.found.prediction?.answer ?? null,
+      found: verdict.found,
       recorded: record.grade.correct,
       regraded: verdict.equivalent,
       reason: verdict.reason,

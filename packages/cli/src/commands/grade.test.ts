@@ -43,7 +43,47 @@ describe('confide grade', () => {
       return true;
     });
     expect(await runCli(['grade', '--pairs', path, '--extract'])).toBe(0);
-    expect(JSON.parse(written.join(''))).toMatchObject({ id: 1, equivalent: true, answer: '0.5' });
+    expect(JSON.parse(written.join(''))).toMatchObject({ id: 1, equivalent: true, found: { pred: { answer: '0.5', rule: 'boxed' } } });
+  }, 30_000);
+
+  it('finds the answer on both sides by default and says which rule fired on each', async () => {
+    const path = pairsFile([
+      JSON.stringify({ id: 1, gold: '$12$', pred: 'Final answer: \\[ 12 \\]' }),
+      JSON.stringify({ id: 2, gold: '$\\frac{7}{3}$', pred: 'Adding the parts, we get $2 + \\frac{1}{3}$, so the sum is $\\frac{7}{3}$.' }),
+      JSON.stringify({ id: 3, gold: '45 pct', pred: '45\\%' }),
+      JSON.stringify({ id: 4, gold: 'y>3', pred: '3<y' }),
+      JSON.stringify({ id: 5, gold: '12', pred: 'First 3 + 4 = 7, then doubling gives 14' }),
+    ]);
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['grade', '--pairs', path])).toBe(0);
+    const rows = written.join('').trim().split('\n').map((line) => JSON.parse(line) as { equivalent: boolean; found: { gold: { rule: string }; pred: { rule: string; fallback: boolean } } });
+    expect(rows.map((row) => [row.equivalent, row.found.gold.rule, row.found.pred.rule])).toEqual([
+      [true, 'inline-math', 'answer-label'],
+      [true, 'inline-math', 'inline-math'],
+      [true, 'whole', 'whole'],
+      [true, 'whole', 'whole'],
+      [false, 'whole', 'last-number'],
+    ]);
+    expect(rows[4]!.found.pred.fallback).toBe(true);
+  }, 30_000);
+
+  it('forces a mode per side, and names a bad mode', async () => {
+    const path = pairsFile([JSON.stringify({ id: 1, gold: '12', pred: '12 apples and 3 pears' })]);
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['grade', '--pairs', path, '--pred-mode', 'response', '--gold-mode', 'bare'])).toBe(0);
+    expect(JSON.parse(written.join(''))).toMatchObject({ found: { gold: { rule: 'whole' }, pred: { answer: '3', rule: 'last-number', fallback: true } } });
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
+    expect(await runCli(['grade', '--pairs', path, '--gold-mode', 'boxed'])).toBe(1);
+    expect(errors.join('\n')).toMatch(/--gold-mode: "boxed" is not one of auto, bare, response/);
   }, 30_000);
 
   it.each([

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { readJsonLines, writeJsonLines } from '@confide/data';
-import { AnswerPairLine, createMathGrader, extractAnswer, gradePairs } from '@confide/evaluator-math';
+import { ANSWER_MODES, AnswerPairLine, createMathGrader, gradePairs, type AnswerMode, type FoundAnswer } from '@confide/evaluator-math';
 import type { Command } from 'commander';
 
 interface GradeOptions {
   pairs: string;
   out?: string;
   extract?: boolean;
+  goldMode: string;
+  predMode: string;
   timeoutMs: string;
   workers: string;
 }
@@ -18,36 +20,55 @@ function positiveInteger(flag: string, value: string): number {
   return number;
 }
 
-/** `confide grade --pairs FILE.jsonl`: grades {id, gold, pred} lines with core/math, in input order. */
+function answerMode(flag: string, value: string): AnswerMode {
+  if (!(ANSWER_MODES as readonly string[]).includes(value)) throw new InvalidConfigError(`${flag}: "${value}" is not one of ${ANSWER_MODES.join(', ')}`);
+  return value as AnswerMode;
+}
+
+function side(found: FoundAnswer | null): { answer: string | null; rule: string | null; fallback: boolean } {
+  return { answer: found?.answer ?? null, rule: found?.rule ?? null, fallback: found?.fallback ?? false };
+}
+
+/**
+ * `confide grade --pairs FILE.jsonl`: grades {id, gold, pred} lines with core/math, in input order. Each side may be
+ * a bare answer, delimited LaTeX or a whole response; the verdict names the rule that found the answer on each side.
+ */
 export function registerGradeCommand(program: Command): void {
   program
     .command('grade')
-    .description('grade answer pairs with core/math: lines {"id","gold","pred"} -> {"id","equivalent","reason","ms"}')
-    .requiredOption('--pairs <file>', 'JSON Lines file (optionally .gz) of {"id", "gold", "pred"}')
+    .description('grade answer pairs with core/math: lines {"id","gold","pred"} -> {"id","equivalent","reason","ms","found"}')
+    .requiredOption('--pairs <file>', 'JSON Lines file (optionally .gz) of {"id", "gold", "pred"}; each side a bare answer, delimited LaTeX or a whole response')
     .option('--out <file>', 'write the verdicts here (JSON Lines) instead of stdout')
-    .option('--extract', '"pred" is a full response: extract its final answer first (the verdict line then has "answer")')
+    .option('--gold-mode <mode>', `how "gold" is read: ${ANSWER_MODES.join(' | ')}`, 'auto')
+    .option('--pred-mode <mode>', `how "pred" is read: ${ANSWER_MODES.join(' | ')}`, 'auto')
+    .option('--extract', 'the same as --pred-mode response: "pred" is a model response, never taken whole')
     .option('--timeout-ms <ms>', 'time budget per comparison', '2000')
     .option('--workers <count>', 'worker threads for heavy comparisons', '1')
     .action(async (options: GradeOptions) => {
       const path = resolve(options.pairs);
+      const goldMode = answerMode('--gold-mode', options.goldMode);
+      const predictionMode = options.extract ? 'response' : answerMode('--pred-mode', options.predMode);
       const lines = readJsonLines(path, AnswerPairLine);
-      const grader = createMathGrader({ timeoutMs: positiveInteger('--timeout-ms', options.timeoutMs), workers: positiveInteger('--workers', options.workers) });
-      const answers = lines.map((line) => (options.extract && line.pred !== null ? (extractAnswer(line.pred)?.answer ?? null) : line.pred));
+      const grader = createMathGrader({
+        timeoutMs: positiveInteger('--timeout-ms', options.timeoutMs),
+        workers: positiveInteger('--workers', options.workers),
+        goldMode,
+        predictionMode,
+      });
       try {
-        const verdicts = await gradePairs(
-          lines.map((line, index) => ({ gold: line.gold, pred: answers[index] ?? null })),
-          grader,
-          (done, total) => {
-            if (total >= 1000 && (done % 1000 === 0 || done === total)) process.stderr.write(`grade: ${done}/${total}\n`);
-          },
-        );
-        const rows = lines.map((line, index) => ({
-          id: line.id,
-          equivalent: verdicts[index]!.equivalent,
-          reason: verdicts[index]!.reason,
-          ms: Math.round(verdicts[index]!.ms * 1000) / 1000,
-          ...(options.extract ? { answer: answers[index] ?? null } : {}),
-        }));
+        const verdicts = await gradePairs(lines, grader, (done, total) => {
+          if (total >= 1000 && (done % 1000 === 0 || done === total)) process.stderr.write(`grade: ${done}/${total}\n`);
+        });
+        const rows = lines.map((line, index) => {
+          const verdict = verdicts[index]!;
+          return {
+            id: line.id,
+            equivalent: verdict.equivalent,
+            reason: verdict.reason,
+            ms: Math.round(verdict.ms * 1000) / 1000,
+            found: { gold: side(verdict.found.gold), pred: side(verdict.found.prediction) },
+          };
+        });
         if (options.out === undefined) {
           for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
         } else {

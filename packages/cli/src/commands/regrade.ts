@@ -18,7 +18,7 @@ export function registerRegradeCommand(program: Command): void {
     .description('grade a run again with core/math and write the flips (records whose verdict changes)')
     .requiredOption('--run <run>', 'a bundled run id (see confide data list) or a path to a run directory')
     .option('--out <file>', 'write the flips here (JSON Lines) instead of stdout')
-    .option('--extract', 'extract answers from the full responses instead of using the recorded extracted answers')
+    .option('--extract', 'grade the full responses (core/math finds the answer in each) instead of the recorded extracted answers')
     .option('--timeout-ms <ms>', 'time budget per comparison', '10000')
     .action(async (options: RegradeOptions) => {
       const timeoutMs = Number(options.timeoutMs);

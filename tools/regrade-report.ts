@@ -1,7 +1,8 @@
 /**
  * Regrades the 10 recorded MATH-500 runs with core/math and writes reports/regrade-math500/: report.md,
- * summary.json and disagreements.jsonl, joined with the hand review in review.json (one entry per distinct
- * gold/answer pair that the two graders disagree on). Byte-identical on every run: no times, fixed order, seeded
+ * summary.json and disagreements.jsonl, joined with the hand review in review.json: one entry per distinct
+ * gold/answer pair that the two graders disagree on, and one per record whose verdict changes when core/math finds
+ * the answer in the full response itself (instead of grading the recorded extracted answer). Byte-identical on every run: no times, fixed order, seeded
  * numeric tests, and a generous time budget (the script fails if any comparison times out).
  * Run: node --conditions=@confide/source --import tsx tools/regrade-report.ts [--review-template]
  * With --review-template it adds an entry (verdict "unreviewed") for every disagreement the review lacks, and stops.
@@ -28,8 +29,19 @@ const ReviewEntry = z.strictObject({
   /** Problems (sourceId) the pair occurs in, for the reader. */
   problems: z.array(z.string()),
 });
-const Review = z.strictObject({ reviewer: z.string(), method: z.string(), entries: z.array(ReviewEntry) });
+/** One hand-reviewed record whose verdict changes when core/math reads the full response. */
+const ResponseReviewEntry = z.strictObject({
+  run: z.string(),
+  problem: z.string(),
+  /** The answer core/math found in the response, and the rule that found it. */
+  found: z.string().nullable(),
+  rule: z.string().nullable(),
+  verdict: z.enum(['core/math right', 'core/math wrong', 'unreviewed']),
+  note: z.string(),
+});
+const Review = z.strictObject({ reviewer: z.string(), method: z.string(), entries: z.array(ReviewEntry), responses: z.array(ResponseReviewEntry).default([]) });
 type ReviewEntry = z.infer<typeof ReviewEntry>;
+type ResponseReviewEntry = z.infer<typeof ResponseReviewEntry>;
 
 const pairKey = (gold: string | null, answer: string | null) => JSON.stringify([gold, answer]);
 
@@ -73,6 +85,16 @@ const review = existsSync(reviewPath)
   : { reviewer: 'evaluator-math maintainers', method: 'each distinct gold/answer pair read against the MATH-500 problem text', entries: [] };
 const reviewed = new Map(review.entries.map((entry) => [pairKey(entry.gold, entry.answer), entry]));
 
+// records whose verdict changes when core/math finds the answer in the full response
+const responseChanges = results.flatMap((result) =>
+  result.reextracted
+    .map((record, index) => ({ run: result.id, record, fromAnswer: result.regraded[index]! }))
+    .filter(({ record, fromAnswer }) => record.regraded !== fromAnswer.regraded),
+);
+const recordKey = (run: string, problem: string) => JSON.stringify([run, problem]);
+const problemOf = (record: RegradedRecord) => record.sourceId ?? record.problemId;
+const reviewedResponses = new Map(review.responses.map((entry) => [recordKey(entry.run, entry.problem), entry]));
+
 if (process.argv.includes('--review-template')) {
   const entries: ReviewEntry[] = [...review.entries];
   for (const record of disagreements) {
@@ -83,15 +105,26 @@ if (process.argv.includes('--review-template')) {
     entries.push(entry);
   }
   for (const entry of entries) entry.problems = [...(problemsOfPair.get(pairKey(entry.gold, entry.answer)) ?? [])].sort();
-  writeFileAtomic(reviewPath, JSON.stringify({ ...review, entries }, null, 2) + '\n');
-  console.log(`review template: ${entries.length} entries in ${reviewPath}`);
+  const responses: ResponseReviewEntry[] = [...review.responses];
+  for (const { run, record } of responseChanges) {
+    if (reviewedResponses.has(recordKey(run, problemOf(record)))) continue;
+    responses.push({ run, problem: problemOf(record), found: record.answer, rule: record.found.prediction?.rule ?? null, verdict: 'unreviewed', note: '' });
+  }
+  writeFileAtomic(reviewPath, JSON.stringify({ ...review, entries, responses }, null, 2) + '\n');
+  console.log(`review template: ${entries.length} entries, ${responses.length} response entries in ${reviewPath}`);
   process.exit(0);
 }
 
 const missing = [...problemsOfPair.keys()].filter((key) => reviewed.get(key) === undefined || reviewed.get(key)!.verdict === 'unreviewed');
 const stale = [...reviewed.keys()].filter((key) => !problemsOfPair.has(key));
-if (missing.length > 0 || stale.length > 0) {
-  throw new Error(`review.json is out of date: ${missing.length} disagreements without a review, ${stale.length} entries for pairs that no longer disagree (run with --review-template)`);
+const changedKeys = new Set(responseChanges.map(({ run, record }) => recordKey(run, problemOf(record))));
+const missingResponses = [...changedKeys].filter((key) => reviewedResponses.get(key) === undefined || reviewedResponses.get(key)!.verdict === 'unreviewed');
+const staleResponses = [...reviewedResponses.keys()].filter((key) => !changedKeys.has(key));
+if (missing.length > 0 || stale.length > 0 || missingResponses.length > 0 || staleResponses.length > 0) {
+  throw new Error(
+    `review.json is out of date: ${missing.length} disagreements without a review, ${stale.length} entries for pairs that no longer disagree, ` +
+      `${missingResponses.length} response changes without a review, ${staleResponses.length} response entries that no longer change (run with --review-template)`,
+  );
 }
 
 // ---- summary -----------------------------------------------------------------------------------------------
@@ -123,7 +156,25 @@ const summary = {
     coreMathRight: review.entries.filter((entry) => entry.verdict === 'core/math right').length,
     recordedRight: review.entries.filter((entry) => entry.verdict === 'recorded right').length,
   },
+  fullResponses: {
+    rules: Object.fromEntries(countBy(results.flatMap((result) => result.reextracted), (record) => foundRule(record)).map(([rule, count]) => [rule, count])),
+    verdictChanges: responseChanges.length,
+    coreMathRight: review.responses.filter((entry) => entry.verdict === 'core/math right').length,
+    coreMathWrong: review.responses.filter((entry) => entry.verdict === 'core/math wrong').length,
+  },
 };
+
+function foundRule(record: RegradedRecord): string {
+  const found = record.found.prediction;
+  return found === null ? 'none' : `${found.rule}${found.fallback ? ' (fallback)' : ''}`;
+}
+
+/** [key, count] sorted by count, then key. */
+function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
 
 // ---- report ------------------------------------------------------------------------------------------------
 
@@ -155,8 +206,8 @@ lines.push('');
 lines.push(
   `The two graders disagree on ${disagreements.length} records (${problemsOfPair.size} distinct gold/answer pairs). The review finds`,
   `core/math right on ${summary.review.coreMathRight} pairs and the recorded grader right on ${summary.review.recordedRight}.`,
-  'The last column grades the answers core/math extracts itself from the full responses (not reviewed here; it shows how',
-  'much the recorded extraction, e.g. `NO_ANSWER_FOUND` or truncated boxes, costs each run).',
+  'The last column grades the full responses: core/math finds the answer itself (mode `auto`) instead of taking the',
+  'recorded extracted answer; every record whose verdict that changes is reviewed below.',
   '',
 );
 const byRule = new Map<string, number>();
@@ -177,6 +228,26 @@ for (const { entry, sample, key } of reviewRows) {
   );
 }
 lines.push('');
+lines.push('## Full responses: where core/math found the answer', '');
+lines.push('| rule (prediction side) | records |', '|---|---|');
+for (const [rule, count] of Object.entries(summary.fullResponses.rules)) lines.push(`| ${rule} | ${count} |`);
+lines.push('');
+lines.push(
+  `Grading the full responses instead of the recorded extracted answers changes ${responseChanges.length} verdicts. The review finds`,
+  `core/math right on ${summary.fullResponses.coreMathRight} and wrong on ${summary.fullResponses.coreMathWrong}.`,
+  '',
+);
+if (responseChanges.length > 0) {
+  lines.push('| run | problem | gold | recorded extracted answer | found in the response | verdict from the answer → from the response | review | note |', '|---|---|---|---|---|---|---|---|');
+  for (const { run, record, fromAnswer } of responseChanges) {
+    const entry = reviewedResponses.get(recordKey(run, problemOf(record)))!;
+    lines.push(
+      `| ${run} | ${problemOf(record)} | ${code(record.gold)} | ${code(fromAnswer.answer)} | ${code(record.answer)} (${foundRule(record)}) | ` +
+        `${fromAnswer.regraded ? 'right' : 'wrong'} → ${record.regraded ? 'right' : 'wrong'} | ${entry.verdict} | ${entry.note.replace(/\|/g, '\\|')} |`,
+    );
+  }
+  lines.push('');
+}
 lines.push('## Every disagreeing record', '');
 for (const result of results) {
   const rows = disagreements.filter((record) => record.run === result.id);

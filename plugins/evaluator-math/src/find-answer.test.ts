@@ -42,6 +42,8 @@ const CASES: [string, string | null, AnswerRule | null][] = [
   ['It costs \\$5, and after tax $\\$5.40$ in total', '\\$5.40', 'inline-math'],
   // a reference to a variable is not an answer: the span before it is
   ['so $n = 12$ is the count we want, where $n$ counts the ways', '12', 'inline-math'],
+  // math followed by a long tail (a runaway loop) is not the answer: the last number is, marked as a fallback
+  [`so the digit is \\(6\\). Now \\(4^{${'4^{'.repeat(300)}`, '4', 'last-number'],
   // a bare answer reads as one answer, whatever its notation
   ['\\frac{7}{3}', '\\frac{7}{3}', 'whole'],
   ['\\text{Marcus}', '\\text{Marcus}', 'whole'],

@@ -288,15 +288,20 @@ function splitTopLevel(text: string, separator: string): string[] {
   return parts;
 }
 
+/** How much text may follow the last math span for it to count as the response's answer. */
+const MAX_TEXT_AFTER_MATH = 500;
+
 /**
- * The last math span that states something (not a lone `$x$`). Spans at the end joined only by `and`, commas or
- * labels (`$x = 5$ and $x = -3$`) together form one answer, joined with commas, as boxes do.
+ * The last math span that states something (not a lone `$x$`), when at most MAX_TEXT_AFTER_MATH characters follow it.
+ * Spans at the end joined only by `and`, commas or labels (`$x = 5$ and $x = -3$`) together form one answer, joined
+ * with commas, as boxes do.
  */
 function fromMath(text: string): FoundAnswer | null {
   if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[') && !text.includes('\\begin')) return null;
   const spans = findMathSpans(text).filter((span) => span.content.trim() !== '' && !isReference(span.content));
   const last = spans.at(-1);
-  if (last === undefined) return null;
+  // math followed by a long tail (a runaway loop, an unclosed formula) is not where the response ends
+  if (last === undefined || text.length - last.end > MAX_TEXT_AFTER_MATH) return null;
   const group = [last];
   for (let index = spans.length - 2; index >= 0; index--) {
     const span = spans[index]!;
@@ -312,19 +317,10 @@ function fromMath(text: string): FoundAnswer | null {
 function statedAfter(text: string, from: number): string | null {
   let rest = text.slice(from, from + 600).trimStart();
   rest = rest.replace(/^\*\*\s*/, '');
-  const delimiters: [string, string][] = [
-    ['$$', '$$'],
-    ['$', '$'],
-    ['\\(', '\\)'],
-    ['\\[', '\\]'],
-  ];
   let answer: string | undefined;
-  for (const [open, close] of delimiters) {
-    if (rest.startsWith(open)) {
-      const end = rest.indexOf(close, open.length);
-      if (end !== -1) answer = rest.slice(open.length, end);
-      break;
-    }
+  if (rest.startsWith('$') || rest.startsWith('\\(') || rest.startsWith('\\[') || rest.startsWith('\\begin')) {
+    const first = findMathSpans(rest)[0];
+    if (first?.start === 0) answer = first.content;
   }
   if (answer === undefined) {
     const line = rest.split('\n', 1)[0] ?? '';

@@ -20,7 +20,7 @@ export interface FoundSides {
   prediction: FoundAnswer | null;
 }
 
-/** A verdict on two texts (bare answers, delimited LaTeX or whole responses), with what was found on each side. */
+/** A verdict on two texts (bare answers, delimited LaTeX or whole responses), with what was found on each side; `ms` includes finding them. */
 export interface GradedVerdict extends TimedVerdict {
   found: FoundSides;
 }
@@ -102,8 +102,9 @@ export class MathGrader {
     const found = this.find(gold, prediction);
     if (found.gold === null) return { ...different('no-gold-answer'), ms: performance.now() - started, path: 'fast', found };
     if (found.prediction === null) return { ...different('no-answer'), ms: performance.now() - started, path: 'fast', found };
+    const findMs = performance.now() - started;
     const verdict = await this.compare(found.gold.answer, found.prediction.answer);
-    return { ...verdict, found };
+    return { ...verdict, ms: verdict.ms + findMs, found };
   }
 
   /** Compares one predicted answer (already found) with the gold answer, as given. Never rejects. */

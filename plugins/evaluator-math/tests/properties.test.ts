@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { areEquivalent, DEFAULT_EQUIVALENCE_OPTIONS } from '../src/are-equivalent.js';
 import { compareAnswers } from '../src/compare-answers.js';
 import { seededRandom } from '../src/compare-expressions.js';
+import { findAnswer } from '../src/find-answer.js';
 import { normalizeAnswer } from '../src/normalize-answer.js';
 import { parseAnswer } from '../src/parse-answer.js';
 import { mathTestAnswers } from './math-test-answers.js';
@@ -20,6 +21,15 @@ const REWRITES: [string, (answer: string) => string][] = [
 describe('properties over the 5,000 MATH test answers', () => {
   it('has all of them', () => {
     expect(answers.length).toBe(5000);
+  });
+
+  it('every answer reads as one answer in mode auto (finding it changes nothing), and in a sentence it is found again', () => {
+    expect(answers.filter((answer) => findAnswer(answer)?.rule !== 'whole' || findAnswer(answer)?.answer !== answer.trim())).toEqual([]);
+    const lost = answers.filter((answer) => {
+      const found = findAnswer(`Working through it, we find that the final answer is $${answer}$. I hope it is correct.`);
+      return found === null || !areEquivalent(answer, found.answer).equivalent;
+    });
+    expect(lost).toEqual([]);
   });
 
   it('equivalent(a, a) for every answer', () => {

@@ -67,6 +67,18 @@ function isProductOfSymbols(expr: Expr): boolean {
   return expr.type === 'operator' && expr.operator === '*' && isProductOfSymbols(expr.left) && isProductOfSymbols(expr.right);
 }
 
+/** The right side of `L = R` when L and R are the same expression (an identity), else null. */
+function identityValue(answer: Extract<Answer, { kind: 'relation' }>, context: CompareContext): Answer | null {
+  if (answer.operators.length !== 1 || answer.operators[0] !== '=') return null;
+  const [left, right] = answer.operands as [Answer, Answer];
+  if (left.kind !== 'expression' || right.kind !== 'expression') return null;
+  return compareExpressions(left.expr, right.expr, context).equivalent ? right : null;
+}
+
+function withReason(verdict: Verdict, reason: string): Verdict {
+  return verdict.equivalent ? equivalent(reason) : verdict;
+}
+
 const INEQUALITIES: ReadonlySet<RelationOperator> = new Set(['<', '<=', '>', '>=']);
 const NEGATIVE_INFINITY: Expr = { type: 'negate', argument: { type: 'constant', name: 'infinity' } };
 const POSITIVE_INFINITY: Expr = { type: 'constant', name: 'infinity' };
@@ -208,6 +220,15 @@ export function compareAnswers(gold: Answer, pred: Answer, context: CompareConte
   if (pred.kind === 'relation' && gold.kind !== 'relation') {
     const value = labelledValue(pred);
     if (value !== null) return compareAnswers(gold, value, context);
+  }
+  // an identity `(x+1)^2 = x^2 + 2x + 1` states the expression both sides equal
+  if (gold.kind === 'expression' && pred.kind === 'relation') {
+    const value = identityValue(pred, context);
+    if (value !== null) return withReason(compareAnswers(gold, value, context), 'identity-side');
+  }
+  if (pred.kind === 'expression' && gold.kind === 'relation') {
+    const value = identityValue(gold, context);
+    if (value !== null) return withReason(compareAnswers(value, pred, context), 'identity-side');
   }
   // inequalities against intervals
   if (options.inequalityAsInterval && (gold.kind === 'tuple' || gold.kind === 'union') !== (pred.kind === 'tuple' || pred.kind === 'union')) {

@@ -38,10 +38,14 @@ const CASES: [string, string | null, AnswerRule | null][] = [
   ['Thus $$x = 2 + 3 = 5.$$', '5', 'display-math'],
   ['We find \\(g(t) = 3t\\) for every $t$.', 'g(t) = 3t', 'inline-math'],
   ['Simplify:\n\\begin{align*}\nS &= 1 + 2 + 3 \\\\\n  &= 6 \\label{eq:s}\n\\end{align*}', '6', 'display-math'],
-  ['\\begin{equation} y = 5 \\end{equation}', '5', 'display-math'],
+  ['\\begin{equation} y = 5 \\end{equation}', 'y = 5', 'display-math'],
+  ['The area is \\[ A = 3 \\cdot 4 = 12 \\text{ cm}^2 \\]', '12 \\text{ cm}^2', 'display-math'],
+  ['Adding, $a + b = \\frac{7}{3}$.', '\\frac{7}{3}', 'inline-math'],
+  ['so the roots satisfy $2x + 4 = 0$.', '2x + 4 = 0', 'inline-math'],
+  ['So there are 1{,}000 ways.', '1{,}000', 'last-number'],
   ['It costs \\$5, and after tax $\\$5.40$ in total', '\\$5.40', 'inline-math'],
   // a reference to a variable is not an answer: the span before it is
-  ['so $n = 12$ is the count we want, where $n$ counts the ways', '12', 'inline-math'],
+  ['so $n = 12$ is the count we want, where $n$ counts the ways', 'n = 12', 'inline-math'],
   // math followed by a long tail (a runaway loop) is not the answer: the last number is, marked as a fallback
   [`so the digit is \\(6\\). Now \\(4^{${'4^{'.repeat(300)}`, '4', 'last-number'],
   // a bare answer reads as one answer, whatever its notation
@@ -96,7 +100,7 @@ describe('findAnswer (mode auto)', () => {
   });
 
   it('stays linear on unclosed delimiters (each missing closer is searched for once)', () => {
-    const response = `${'$ \\( \\[ \\begin{equation} $$ '.repeat(20_000)}so $x = 4$`;
+    const response = `${'$ \\( \\[ \\begin{equation} $$ '.repeat(20_000)}so $4$`;
     expect(findAnswer(response)?.answer).toBe('4');
   });
 

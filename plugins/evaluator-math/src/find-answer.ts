@@ -250,23 +250,30 @@ function isReference(content: string): boolean {
   return /^\s*(?:[A-Za-z]{1,3}(?:_\{?[A-Za-z0-9]{1,3}\}?)?|\\[A-Za-z]+)\s*$/.test(content) && !/^\s*\\(?:pi|infty|emptyset|varnothing)\s*$/.test(content);
 }
 
-/** Whether a text holds no variable: letters only inside command names (`e` and `i` count as constants). */
+/** Whether a text holds no variable: letters only inside command names and `\text{…}` units (`e`, `i` are constants). */
 function isConstant(text: string): boolean {
-  return !/[A-DF-HJ-Za-df-hj-z]/.test(text.replace(/\\[A-Za-z]+/g, ''));
+  return !/[A-DF-HJ-Za-df-hj-z]/.test(text.replace(/\\(?:text|mbox|mathrm)\s*\{[^{}]*\}/g, '').replace(/\\[A-Za-z]+/g, ''));
 }
 
+/** A label on the left of `=`: `x`, `a_1`, `\theta`, `f(x)`, `(p, q)`. */
+const LABEL = /^\s*(?:\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?(?:\s*\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\))?|\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\))\s*$/;
+const RELATION = /\\(?:le|ge|leq|geq|ne|neq|lt|gt)(?![A-Za-z])|[<>]/;
+
 /**
- * What a math span states: a chain `x = 2 + 3 = 5` states its last side when that side is a value; otherwise the
- * whole span (`y = 2x + 3`, `g(t) = 3t` are compared as written). Trailing punctuation goes.
+ * What a math span states. A chain of three or more sides (`x = 2 + 3 = 5`, `A = 3 \cdot 4 = 12`) states its last
+ * side; `L = R` states R when R is a value other than 0 and L is not a label (`a + b = \frac{7}{3}`); a labelled
+ * equation (`y = 2x + 3`, `g(t) = 3t`) and an equation to solve (`2x + 4 = 0`) are kept whole, for the comparison to
+ * read. Trailing punctuation goes.
  */
 function statedByMath(content: string): string {
   const trimmed = content.trim().replace(/[.,;:]+$/, '').trim();
-  const sides = splitTopLevel(trimmed, '=');
-  if (sides.length >= 2) {
-    const last = sides.at(-1)!.trim();
-    if (last !== '' && isConstant(last) && !/\\(?:le|ge|leq|geq|ne|neq|lt|gt)(?![A-Za-z])|[<>]/.test(last)) return last;
-  }
-  return trimmed;
+  if (RELATION.test(trimmed)) return trimmed;
+  const sides = splitTopLevel(trimmed, '=').map((side) => side.trim());
+  if (sides.length < 2 || sides.some((side) => side === '')) return trimmed;
+  const last = sides.at(-1)!;
+  if (sides.length >= 3) return last;
+  if (LABEL.test(sides[0]!)) return trimmed;
+  return isConstant(last) && !/^0$/.test(last) ? last : trimmed;
 }
 
 /** Splits at `separator` outside braces, brackets and parentheses. */
@@ -393,7 +400,7 @@ function fromWhole(text: string): FoundAnswer | null {
 
 function fromLastNumber(text: string): FoundAnswer | null {
   let answer: string | null = null;
-  for (const match of text.matchAll(/-?\d+(?:,\d{3})*(?:\.\d+)?(?:\/\d+)?/g)) answer = match[0];
+  for (const match of text.matchAll(/-?\d+(?:(?:,|\{,\}|,\\!)\d{3})*(?:\.\d+)?(?:\/\d+)?/g)) answer = match[0];
   return answer === null ? null : { answer, rule: 'last-number', fallback: true };
 }
 

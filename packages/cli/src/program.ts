@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAblateCommand } from './commands/ablate.js';
 import { registerAdapterCommand } from './commands/adapter.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerDataCommand } from './commands/data.js';
 import { registerDatasetCommand } from './commands/dataset.js';
 import { registerGradeCommand } from './commands/grade.js';
@@ -10,6 +11,7 @@ import { registerRegradeCommand } from './commands/regrade.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerViewCommand } from './commands/view.js';
 
 /** The `confide` command with every subcommand registered (one line per command). */
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerGradeCommand(program);
   registerRegradeCommand(program);
   registerAblateCommand(program);
+  registerCompareCommand(program);
+  registerViewCommand(program);
   registerRunCommand(program);
   registerServeCommand(program);
   registerTrainCommand(program);

@@ -18,3 +18,4 @@ export * from './outcome.js';
 export * from './run-folder/experiment-file.js';
 export * from './dataset/run-dataset-build.js';
 export * from './dataset/dataset-experiment.js';
+export * from './view/view-source.js';

@@ -6,3 +6,4 @@ export * from './sweep/outcome-table.js';
 export * from './sweep/records-point.js';
 export * from './sweep/threshold-sweep.js';
 export * from './evaluation/router-statistics.js';
+export * from './evaluation/run-comparison.js';

@@ -44,3 +44,12 @@ export async function regradeRecords(records: readonly RunRecord[], grader: Math
     };
   });
 }
+
+/**
+ * The records with core/math's verdicts on their full responses (the answer found on both sides, mode auto): the
+ * records of "the same run under another grader", as `confide compare --grades math` and `confide view` pair them.
+ */
+export async function withMathGrades(records: readonly RunRecord[], grader: MathGrader): Promise<RunRecord[]> {
+  const regraded = await regradeRecords(records, grader, { extract: true });
+  return records.map((record, index) => ({ ...record, grade: { correct: regraded[index]!.regraded, evaluator: 'core/math', reason: regraded[index]!.reason } }));
+}

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { InvalidConfigError } from '@confide/core';
+import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
+import { resolveViewSource } from '@confide/experiments';
+import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
+import { Option, type Command } from 'commander';
+import { createPluginRegistry } from '../plugin-registry.js';
+
+interface ViewCommandOptions {
+  large?: string;
+  compare?: string;
+  compareGrades?: 'recorded' | 'math';
+  score?: string;
+  direction?: string;
+  dataset?: string;
+  priceTable?: string;
+  out?: string;
+  serve?: boolean;
+  port: string;
+}
+
+/** The folder a bundle goes to by default: `confide-view/<name>` in the current folder. */
+function defaultFolder(target: string): string {
+  const name = target.replace(/[\\/]+$/, '').split(/[\\/]/).filter((part) => part !== '' && part !== '.' && part !== '..').join('-') || 'run';
+  return resolve('confide-view', name);
+}
+
+/** Size in kB or MB. */
+function size(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.round(bytes / 1000)} kB`;
+}
+
+/**
+ * `confide view <run | experiment>`: a self-contained page (works from file://, offline) to explore a run problem by
+ * problem, move a threshold, and compare with another run or grader; `--serve` serves it on 127.0.0.1.
+ */
+export function registerViewCommand(program: Command): void {
+  program
+    .command('view')
+    .description('write a self-contained page to explore a run problem by problem, move a threshold live, and compare two runs or two graders')
+    .argument('<target>', 'a run (bundled id or run directory) or an ablation experiment folder')
+    .option('--large <run>', 'a large run to delegate to: adds the threshold view (an ablation experiment brings its own)')
+    .option('--score <score>', 'the score the threshold reads: p-confident, confidence-token, or a record field such as generation.usage.output')
+    .addOption(new Option('--direction <direction>', 'keep-high (confidences) or keep-low (lengths)').choices(['keep-high', 'keep-low']))
+    .option('--compare <run>', 'a run of the same problems to compare with')
+    .addOption(new Option('--compare-grades <grades>', 'verdicts of the compared side; math = core/math on the full responses (the run itself when --compare is absent)').choices(['recorded', 'math']))
+    .option('--dataset <dataset>', "where the questions come from (default: the run's dataset)")
+    .option('--price-table <id|file>', "prices for costs (default: the run's or experiment's)")
+    .option('--out <folder>', 'bundle folder (default: confide-view/<target>)')
+    .option('--serve', 'serve the bundle on 127.0.0.1 and print its URL (Ctrl-C stops)')
+    .option('--port <port>', 'port for --serve (0: any free port)', '0')
+    .action(async (target: string, options: ViewCommandOptions) => {
+      const port = Number(options.port);
+      if (!/^\d+$/.test(options.port) || port > 65_535) throw new InvalidConfigError(`--port: "${options.port}" is not a port number`);
+      const started = performance.now();
+      const grader = createMathGrader({ timeoutMs: 10_000 });
+      let folder: string;
+      try {
+        const source = await resolveViewSource(
+          target,
+          {
+            ...options,
+            command: ['confide', 'view', ...process.argv.slice(process.argv.indexOf('view') + 1)].join(' '),
+          },
+          createPluginRegistry(),
+          (records) => withMathGrades(records, grader),
+          (message) => console.error(message),
+        );
+        const gradeResponse = async (gold: string, response: string) => {
+          const verdict = await grader.grade(gold, response);
+          const found = verdict.found;
+          return {
+            correct: verdict.equivalent,
+            reason: verdict.reason,
+            gold: found.gold && { answer: found.gold.answer, rule: found.gold.rule },
+            prediction: found.prediction && { answer: found.prediction.answer, rule: `${found.prediction.rule}${found.prediction.fallback ? ' (fallback)' : ''}` },
+          };
+        };
+        const data = await buildViewData(source, gradeResponse, (done, total) => {
+          if (done === total || done % 2000 === 0) process.stderr.write(`view: core/math read ${done}/${total} responses\n`);
+        });
+        folder = resolve(options.out ?? defaultFolder(target));
+        const bundle = await writeViewBundle(data, folder, () => console.error('view: building the viewer page (once, after its sources change)…'));
+        console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        console.log(bundle.file);
+      } finally {
+        await grader.close();
+      }
+      if (options.serve) {
+        const served = await serveView(folder, port);
+        console.log(`view: serving ${folder} at ${served.url} (Ctrl-C stops)`);
+        await new Promise<void>((done) => {
+          const stop = () => void served.close().then(done);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      }
+    });
+}

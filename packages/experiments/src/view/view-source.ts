@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidConfigError, RoutingScore, ScoreDirection, type PluginRegistry, type PriceTable, type Problem, type RunRecord } from '@confide/core';
+import { loadProblems, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import type { ViewRunInput, ViewSource } from '@confide/viewer';
+import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
+
+/** The bootstrap of `confide compare` and of a viewed run: the ablation experiment's defaults. */
+export const DEFAULT_BOOTSTRAP = { resamples: 1000, seed: 0, confidence: 0.95 };
+
+export interface ViewOptions {
+  large?: string;
+  compare?: string;
+  /** Which verdicts the compared side uses: `math` = core/math's on the full responses (default: the run itself). */
+  compareGrades?: 'recorded' | 'math';
+  score?: string;
+  direction?: string;
+  dataset?: string;
+  priceTable?: string;
+  /** The command line, written into the bundle. */
+  command: string;
+}
+
+function runInput(store: RunStore, reference: string): ViewRunInput & { run: RunDirectory } {
+  const run = store.load(reference);
+  return { id: reference, label: run.manifest.description || run.manifest.runId, records: run.records, run };
+}
+
+/** The dataset's problems, or null with a warning when it is not at hand (the page then shows no questions). */
+async function problemsOf(dataset: string, baseFolder: string, warn: (message: string) => void): Promise<Problem[] | null> {
+  try {
+    return (await loadProblems(dataset, { baseFolder, offline: true })).problems;
+  } catch (error) {
+    warn(`view: the questions of dataset "${dataset}" are not at hand (${(error as Error).message}); the page shows answers without questions`);
+    return null;
+  }
+}
+
+function scoreOf(records: readonly RunRecord[], options: ViewOptions): NonNullable<ViewSource['score']> {
+  if (options.score !== undefined) {
+    const score = RoutingScore.parse(options.score);
+    const direction = ScoreDirection.parse(options.direction ?? (score === 'p-confident' || score === 'confidence-token' ? 'keep-high' : 'keep-low'));
+    return { score, direction, label: score };
+  }
+  if (records.every((record) => record.generation.confidenceProbabilities !== undefined)) return { score: 'p-confident', direction: 'keep-high', label: 'P(<|c_math|>)' };
+  return { score: 'generation.usage.output', direction: 'keep-low', label: 'output length (generation.usage.output)' };
+}
+
+/** Whether a command-line target names an experiment (a folder with experiment.json, or the file itself). */
+export function isExperimentTarget(target: string): boolean {
+  const path = resolve(target);
+  return existsSync(join(path, EXPERIMENT_FILE)) || (path.endsWith(EXPERIMENT_FILE) && existsSync(path));
+}
+
+/**
+ * What `confide view <run | experiment>` shows. An ablation experiment gives its small run, paired with its large run
+ * and the score of its first sweepable router (the threshold view then matches `confide ablate`); a run gives itself,
+ * paired with `--large` when given. `--compare <run>` adds a run to compare with; `--compare-grades math` compares
+ * with core/math's verdicts (on the same run when no `--compare` is given).
+ */
+export async function resolveViewSource(
+  target: string,
+  options: ViewOptions,
+  registry: PluginRegistry,
+  /** Records with core/math's verdicts (`withMathGrades` from the CLI), for `--compare-grades math`. */
+  mathGrades: (records: readonly RunRecord[]) => Promise<RunRecord[]>,
+  warn: (message: string) => void,
+): Promise<ViewSource> {
+  let store = new RunStore();
+  let main: ViewRunInput;
+  let large: ViewRunInput | undefined;
+  let score: ViewSource['score'];
+  let problems: Problem[] | null;
+  let prices: PriceTable;
+  let bootstrap = DEFAULT_BOOTSTRAP;
+  let title: string;
+  if (isExperimentTarget(target)) {
+    const folder = resolve(target).endsWith(EXPERIMENT_FILE) ? resolve(target, '..') : resolve(target);
+    const kind = experimentKindOf(folder);
+    if (kind !== 'ablation') {
+      throw new InvalidConfigError(`${join(folder, EXPERIMENT_FILE)}: confide view takes an ablation experiment (a small/large pair) or a run; for a "${kind}" experiment give its run directory`);
+    }
+    const { experiment } = loadExperimentOfKind(folder, 'ablation');
+    store = store.relativeTo(folder);
+    main = { ...runInput(store, experiment.small.run), label: experiment.small.label || experiment.small.run };
+    large = { ...runInput(store, experiment.large.run), label: experiment.large.label || experiment.large.run };
+    problems = await problemsOf(experiment.dataset as string, folder, warn);
+    prices = resolvePriceTable(options.priceTable ?? experiment.priceTable, folder);
+    bootstrap = experiment.bootstrap;
+    title = experiment.title;
+    for (const entry of experiment.routers) {
+      const sweepable = registry.create('router', entry.router.id, entry.router.options, { priceTable: prices }).instance.capabilities.sweepableScore;
+      if (sweepable !== undefined && entry.sweep?.option === sweepable.option) {
+        score = { score: sweepable.score, direction: sweepable.direction, label: entry.label };
+        break;
+      }
+    }
+    if (options.score !== undefined) score = scoreOf(main.records, options);
+  } else {
+    const loaded = runInput(store, target);
+    main = loaded;
+    if (options.large !== undefined) large = runInput(store, options.large);
+    problems = await problemsOf(options.dataset ?? loaded.run.manifest.dataset, process.cwd(), warn);
+    prices = resolvePriceTable(options.priceTable ?? loaded.run.manifest.priceTable.id);
+    title = `${loaded.run.manifest.runId}: ${loaded.run.manifest.description}`;
+    if (large !== undefined) score = scoreOf(main.records, options);
+  }
+  let compare: ViewSource['compare'];
+  const grades = options.compareGrades ?? 'recorded';
+  if (options.compare !== undefined || grades === 'math') {
+    const compared = options.compare === undefined ? main : runInput(store, options.compare);
+    const records = grades === 'math' ? await mathGrades(compared.records) : compared.records;
+    compare = { id: compared.id, label: compared.label, records, grades };
+  }
+  return {
+    title,
+    command: options.command,
+    run: main,
+    ...(large ? { large } : {}),
+    ...(compare ? { compare } : {}),
+    ...(score ? { score } : {}),
+    problems,
+    prices,
+    bootstrap,
+  };
+}

@@ -1,0 +1,42 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The built page: one classic script. */
+export const PAGE_SCRIPT = join(PACKAGE_ROOT, 'dist-page', 'viewer.js');
+/** The page's style sheet, inlined as written. */
+export const PAGE_STYLE = join(PACKAGE_ROOT, 'src', 'page', 'viewer.css');
+
+/** Sources the page is built from: its own, and the workspace packages it imports. */
+function sourceFolders(): string[] {
+  const workspace = join(PACKAGE_ROOT, '..');
+  return [join(PACKAGE_ROOT, 'src'), ...['core', 'metrics', 'routing'].map((name) => join(workspace, name, 'src'))];
+}
+
+function newestModification(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestModification(path));
+    else if (entry.name.endsWith('.ts') || entry.name.endsWith('.css')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether the built page is missing or older than a source it is built from. */
+export function pageIsStale(): boolean {
+  if (!existsSync(PAGE_SCRIPT)) return true;
+  const built = statSync(PAGE_SCRIPT).mtimeMs;
+  return sourceFolders().some((folder) => existsSync(folder) && newestModification(folder) > built);
+}
+
+/** Builds the page with Vite when it is missing or stale (a few seconds, once); returns the script's path. */
+export async function ensurePageBuilt(onBuild?: () => void): Promise<string> {
+  if (!pageIsStale()) return PAGE_SCRIPT;
+  onBuild?.();
+  const { build } = await import('vite');
+  await build({ configFile: join(PACKAGE_ROOT, 'vite.config.ts') });
+  if (!existsSync(PAGE_SCRIPT)) throw new Error(`the viewer page build wrote no ${PAGE_SCRIPT}`);
+  return PAGE_SCRIPT;
+}

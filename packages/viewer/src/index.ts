@@ -1,0 +1,5 @@
+export * from './bundle/build-view-data.js';
+export * from './bundle/page-build.js';
+export * from './bundle/serve-view.js';
+export * from './bundle/write-view-bundle.js';
+export * from './view-data.js';

@@ -1,0 +1,41 @@
+import { html } from 'htm/preact';
+import type { VNode } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ViewData } from '../../view-data.js';
+import { defaultPoint, pageModel } from '../page-model.js';
+import { formatRoute, parseRoute, type PageRoute } from '../route.js';
+import { ComparePanel } from './compare-panel.js';
+import { ProblemPage } from './problem-page.js';
+import { ProblemTable } from './problem-table.js';
+import { RunHeader } from './run-header.js';
+import { ThresholdPanel } from './threshold-panel.js';
+
+/** The page: the view named by the URL's hash, over a model computed once from the bundle's data. */
+export function App(props: { data: ViewData }): VNode {
+  const model = useMemo(() => pageModel(props.data), [props.data]);
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(location.hash);
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  const route = parseRoute(hash);
+  const point = Math.min(route.point ?? defaultPoint(model), Math.max(0, (model.threshold?.points.length ?? 1) - 1));
+  const navigate = (next: PageRoute) => {
+    const target = formatRoute(next);
+    // filters and the slider replace the entry (no history step per keystroke); opening a problem adds one
+    if (next.view === 'problem' || next.view !== route.view) location.hash = target;
+    else history.replaceState(null, '', target);
+    setHash(target);
+  };
+  let body: VNode;
+  if (route.view === 'problem') body = html`<${ProblemPage} model=${model} route=${route} />`;
+  else if (route.view === 'threshold' && model.threshold) body = html`<${ThresholdPanel} model=${model} route=${route} point=${point} navigate=${navigate} /><${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
+  else if (route.view === 'compare' && model.comparison) body = html`<${ComparePanel} model=${model} route=${route} /><${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
+  else body = html`<${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
+  return html`<div class=${model.comparison ? 'app has-compare' : 'app'}>
+    <${RunHeader} model=${model} route=${route} />
+    <main>${body}</main>
+    <footer>Written by <code>${model.data.command}</code>. Every number on this page is computed here from the records.</footer>
+  </div>`;
+}

@@ -168,6 +168,9 @@ function numericIdentity(gold: Compiled, pred: Compiled, variables: string[], to
  * to a non-zero factor (`y = 2x + 3` and `2x - y + 3 = 0`), inequalities up to a positive one.
  */
 export function proportional(first: Expr, second: Expr, positive: boolean, seed: number): IdentityResult {
+  // ∞ in a relation has no value to compare at points (and mathjs cannot take it as a number)
+  const isInfinite = (expr: Expr) => containsNode(expr, (node) => node.type === 'constant' && node.name === 'infinity');
+  if (isInfinite(first) || isInfinite(second)) return 'inconclusive';
   const nodeFirst = parseSafe(toMathjsSyntax(first));
   const nodeSecond = parseSafe(toMathjsSyntax(second));
   const variables = [...new Set([...freeSymbols(first), ...freeSymbols(second)])].map(mathjsSymbolName).sort();

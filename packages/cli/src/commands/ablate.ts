@@ -23,6 +23,8 @@ export function registerAblateCommand(program: Command): void {
       const outcome = await runAblationExperiment({ loaded, registry: createPluginRegistry(), outFolder, grades });
       if (outcome.status !== 'complete') throw new Error(outcome.message);
       console.error(`ablate: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      const experimentFolder = options.experiment ?? join('experiments', 'ablation-math500');
+      console.error(`ablate: explore the pair problem by problem, with the threshold live: npx confide view ${experimentFolder} (writes confide-view/${experimentFolder.replace(/[\\/]+/g, '-')}/index.html)`);
       for (const curve of outcome.results.curves) {
         console.log(
           `${curve.label.padEnd(60)} acc ${(curve.reported.accuracy * 100).toFixed(1).padStart(5)}%  cost $${curve.reported.costUsd.toFixed(4)}  delegated ${(curve.reported.delegationRate * 100).toFixed(1)}%${curve.aiq === null ? '' : `  AIQ ${(curve.aiq * 100).toFixed(2)}`}`,

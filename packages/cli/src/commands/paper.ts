@@ -26,5 +26,9 @@ export function registerPaperCommand(program: Command): void {
         const measured = kind === 'run' ? results.runs.find((run) => run.id === id)! : results.delegations.find((d) => d.id === id)!;
         console.log(`${row.label.padEnd(14)} accuracy ${measured.accuracy.percent.toFixed(1).padStart(5)} %   cost $${usd6(measured.costUsd)}`);
       }
+      const compared = experiment.delegations.map((delegation) => delegation.checkAgainst ?? delegation.recordedRoutes).filter((run): run is string => run !== undefined);
+      if (compared.length >= 2) {
+        console.error(`paper: explore its runs problem by problem: npx confide view ${compared[1]} --compare ${compared[0]} (writes confide-view/${compared[1]}/index.html; any run: npx confide view <run> [--large <run>] [--compare <run>])`);
+      }
     });
 }

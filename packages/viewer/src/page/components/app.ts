@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ViewData } from '../../view-data.js';
 import { defaultPoint, pageModel } from '../page-model.js';
 import { formatRoute, parseRoute, type PageRoute } from '../route.js';
@@ -14,15 +14,25 @@ import { ThresholdPanel } from './threshold-panel.js';
 export function App(props: { data: ViewData }): VNode {
   const model = useMemo(() => pageModel(props.data), [props.data]);
   const [hash, setHash] = useState(location.hash);
+  // when the view last changed: the time to the next paint is reported on the count line (data-render-ms)
+  const changedAt = useRef(performance.now());
   useEffect(() => {
-    const onChange = () => setHash(location.hash);
+    const onChange = () => {
+      changedAt.current = performance.now();
+      setHash(location.hash);
+    };
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);
+  useEffect(() => {
+    const elapsed = performance.now() - changedAt.current;
+    document.getElementById('problem-count')?.setAttribute('data-render-ms', elapsed.toFixed(2));
+  }, [hash]);
   const route = parseRoute(hash);
   const point = Math.min(route.point ?? defaultPoint(model), Math.max(0, (model.threshold?.points.length ?? 1) - 1));
   const navigate = (next: PageRoute) => {
     const target = formatRoute(next);
+    changedAt.current = performance.now();
     // filters and the slider replace the entry (no history step per keystroke); opening a problem adds one
     if (next.view === 'problem' || next.view !== route.view) location.hash = target;
     else history.replaceState(null, '', target);

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { formatTableState, parseTableState, selectRows, type TableState } from './filters.js';
+import type { ProblemRow } from './view-model.js';
+
+function row(index: number, overrides: Partial<ProblemRow> = {}): ProblemRow {
+  return {
+    index,
+    id: `p${index}`,
+    label: `prob_${index}`,
+    subject: index % 2 === 0 ? 'Algebra' : 'Geometry',
+    level: (index % 5) + 1,
+    token: index % 3 === 0 ? 'confident' : index % 3 === 1 ? 'uncertain' : 'none',
+    pConfident: index / 10,
+    correct: index % 4 !== 0,
+    mathCorrect: index % 4 !== 0 || index === 8,
+    disagree: index === 8,
+    routedLarge: null,
+    finish: index === 5 ? 'length' : 'stop',
+    costUsd: 10 - index,
+    outputTokens: index * 7,
+    latencyMs: null,
+    compareCorrect: index % 2 === 0,
+    ...overrides,
+  };
+}
+
+const rows = Array.from({ length: 10 }, (_, index) => row(index));
+const ids = (state: TableState, delegated = (r: ProblemRow) => r.index >= 7) => selectRows(rows, state, delegated, (r) => r.label).map((r) => r.index);
+
+describe('the table state', () => {
+  it('round-trips through the URL and ignores malformed values', () => {
+    const state: TableState = { route: 'delegated', correct: 'wrong', token: 'none', subject: 'Number Theory', level: 3, disagree: true, flips: true, finish: 'stop', q: 'a b', sort: 'cost', order: 'asc' };
+    expect(parseTableState(new URLSearchParams(formatTableState(state).toString()))).toEqual(state);
+    expect(parseTableState(new URLSearchParams('route=sideways&level=9&sort=magic&correct=maybe&disagree=0'))).toEqual({});
+  });
+
+  it('filters by each key, and by several at once', () => {
+    expect(ids({ correct: 'wrong' })).toEqual([0, 4, 8]);
+    expect(ids({ token: 'confident' })).toEqual([0, 3, 6, 9]);
+    expect(ids({ subject: 'Geometry', level: 2 })).toEqual([1]);
+    expect(ids({ disagree: true })).toEqual([8]);
+    expect(ids({ finish: 'length' })).toEqual([5]);
+    expect(ids({ route: 'delegated' })).toEqual([7, 8, 9]);
+    expect(ids({ route: 'kept', correct: 'wrong' })).toEqual([0, 4]);
+    expect(ids({ q: 'PROB_1' })).toEqual([1]);
+    // flips: verdicts that differ from the compared run's
+    expect(ids({ flips: true })).toEqual(rows.filter((r) => r.compareCorrect !== r.correct).map((r) => r.index));
+  });
+
+  it('sorts by a key, both ways, dataset order breaking ties', () => {
+    expect(ids({ sort: 'cost' })).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(ids({ sort: 'cost', order: 'asc' })).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(ids({ sort: 'length' })[0]).toBe(9);
+    expect(ids({ sort: 'p', token: 'confident' })).toEqual([9, 6, 3, 0]);
+  });
+});

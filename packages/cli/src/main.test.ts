@@ -6,17 +6,20 @@ import { captureOutput } from '../tests/capture-output.js';
 afterEach(() => vi.restoreAllMocks());
 
 /** Every command path of the program, e.g. ['data', 'show']. */
-function commandPaths(): string[][] {
+async function commandPaths(): Promise<string[][]> {
   const paths: string[][] = [];
-  const walk = (command: ReturnType<typeof buildProgram>, prefix: string[]) => {
+  const walk = (command: Awaited<ReturnType<typeof buildProgram>>, prefix: string[]) => {
     for (const sub of command.commands) {
       paths.push([...prefix, sub.name()]);
       walk(sub, [...prefix, sub.name()]);
     }
   };
-  walk(buildProgram(), []);
+  walk(await buildProgram(), []);
   return paths;
 }
+
+/** Every command path, with every command loaded. */
+const COMMAND_PATHS = await commandPaths();
 
 describe('confide CLI', () => {
   it('lists 3 bundled datasets and 10 recorded runs of 500 rows', async () => {
@@ -58,7 +61,7 @@ describe('confide CLI', () => {
     expect(await runCli(['data', 'show', 'math500', '--limit', 'ten'])).not.toBe(0);
   });
 
-  it.each(commandPaths().map((path) => [path.join(' '), path]))('has --help on "%s"', async (_name, path) => {
+  it.each(COMMAND_PATHS.map((path) => [path.join(' '), path]))('has --help on "%s"', async (_name, path) => {
     const { out } = captureOutput({ stdout: true });
     expect(await runCli([...path, '--help'])).toBe(0);
     expect(out.join('')).toContain('Usage: confide');

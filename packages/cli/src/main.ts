@@ -4,7 +4,7 @@ import { buildProgram } from './program.js';
 
 /** Runs the CLI; errors become one clear line on stderr (a stack too with --verbose) and a non-zero exit code. */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -3,11 +3,10 @@ import { workspaceRoot } from '@confide/data';
 import { loadExperimentOfKind, runAblationExperiment } from '@confide/experiments';
 import { Option, type Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
+import { topLevelCommand } from '../command-table.js';
 
 export function registerAblateCommand(program: Command): void {
-  program
-    .command('ablate')
-    .description('sweep routers (thresholds, baselines, agreement, cascades) on a small/large pair of runs, with intervals and tests')
+  topLevelCommand(program, 'ablate')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/ablation-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))

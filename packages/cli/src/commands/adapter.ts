@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { currentProvenance, hubConnectionFromEnvironment, progressLineWriter, pullHubAdapter, pushHubAdapter } from '@confide/data';
 import { type Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
-import { confideVersion, subcommand } from './hub-data.js';
+import { confideVersion } from './hub-data.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface AdapterPushOptions {
   repo: string;
@@ -25,7 +26,7 @@ interface AdapterPullOptions {
 
 /** `confide adapter push` and `confide adapter pull`: PEFT adapters on the Hugging Face hub (HF_TOKEN from the environment). */
 export function registerAdapterCommand(program: Command): void {
-  const adapter = subcommand(program, 'adapter', 'LoRA adapters (PEFT format) on the Hugging Face hub');
+  const adapter = topLevelCommand(program, 'adapter');
 
   adapter
     .command('push')

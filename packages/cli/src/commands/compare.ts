@@ -4,6 +4,7 @@ import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
 import { DEFAULT_BOOTSTRAP } from '@confide/experiments';
 import { compareRuns, pairedProblemIds } from '@confide/routing';
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from '../command-table.js';
 
 interface CompareOptions {
   grades: 'recorded' | 'math';
@@ -25,9 +26,7 @@ function wholeNumber(flag: string, value: string, minimum: number): number {
  * the accuracy difference, cost); without `right`, the left run against itself graded by core/math (`--grades math`).
  */
 export function registerCompareCommand(program: Command): void {
-  program
-    .command('compare')
-    .description('compare two runs of the same problems (or a run under two graders): flips, McNemar p, bootstrap interval, cost')
+  topLevelCommand(program, 'compare')
     .argument('<left>', 'a run (bundled id or run directory)')
     .argument('[right]', 'the run to compare with (default: the left run, graded by core/math)')
     .addOption(new Option('--grades <grades>', "verdicts of the right side: recorded, or core/math's on the full responses").choices(['recorded', 'math']).default('recorded'))

@@ -1,4 +1,4 @@
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
@@ -12,29 +12,22 @@ import {
   resolvePriceTable,
   writeRunDirectory,
   type ResultField,
-  loadBundledRun,
   loadDataset,
   recordedRunsFolder,
+  runCounts,
   RunStore,
 } from '@confide/data';
 import { Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
 import { parseCount } from '../options/parse-count.js';
+import { topLevelCommand } from '../command-table.js';
 
 function listData(): { datasets: Record<string, unknown>[]; runs: Record<string, unknown>[] } {
-  const datasets = DATASETS.map((info) => ({
-    name: info.name,
-    rows: loadDataset(info.name).length,
-    description: info.description,
-  }));
+  // a dataset's row count is its catalog entry's (a test holds every file to it); a run's counts read its verdicts only
+  const datasets = DATASETS.map((info) => ({ name: info.name, rows: info.rows, description: info.description }));
   const runs = bundledRunIds().map((id) => {
-    const run = loadBundledRun(id);
-    return {
-      run: id,
-      rows: run.records.length,
-      correct: run.records.filter((record) => record.grade.correct).length,
-      description: run.manifest.description,
-    };
+    const counts = runCounts(join(recordedRunsFolder(), id));
+    return { run: id, rows: counts.records, correct: counts.correct, description: counts.manifest.description };
   });
   return { datasets, runs };
 }
@@ -77,7 +70,7 @@ function tableRow(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function registerDataCommand(program: Command): void {
-  const data = program.command('data').description('bundled datasets and recorded runs');
+  const data = topLevelCommand(program, 'data');
 
   data
     .command('list')

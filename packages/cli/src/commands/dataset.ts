@@ -8,7 +8,8 @@ import { parseUsd } from '../options/parse-usd.js';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
 import { createPluginRegistry } from '../plugin-registry.js';
-import { confideVersion, subcommand } from './hub-data.js';
+import { confideVersion } from './hub-data.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface BuildOptions {
   out?: string;
@@ -82,7 +83,7 @@ export async function buildDataset(input: {
 
 /** `confide dataset build <config>`: step 1 of the seed (answer, grade, annotate, balance, write JSONL + Parquet + card). */
 export function registerDatasetCommand(program: Command): void {
-  const dataset = subcommand(program, 'dataset', 'confidence-annotated training data (step 1 of the seed)');
+  const dataset = topLevelCommand(program, 'dataset');
   dataset
     .command('build')
     .description('run a model on a split, grade with an evaluator, annotate <|c_math|>/<|u_math|>, optionally balance; write JSONL, Parquet and a dataset card')

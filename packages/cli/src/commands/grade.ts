@@ -3,6 +3,7 @@ import { InvalidConfigError } from '@confide/core';
 import { readJsonLines, writeJsonLines } from '@confide/data';
 import { ANSWER_MODES, AnswerPairLine, createMathGrader, gradePairs, type AnswerMode, type FoundAnswer } from '@confide/evaluator-math';
 import type { Command } from 'commander';
+import { topLevelCommand } from '../command-table.js';
 
 interface GradeOptions {
   pairs: string;
@@ -34,9 +35,7 @@ function side(found: FoundAnswer | null): { answer: string | null; rule: string 
  * a bare answer, delimited LaTeX or a whole response; the verdict names the rule that found the answer on each side.
  */
 export function registerGradeCommand(program: Command): void {
-  program
-    .command('grade')
-    .description('grade answer pairs with core/math: lines {"id","gold","pred"} -> {"id","equivalent","reason","ms","found"}')
+  topLevelCommand(program, 'grade')
     .requiredOption('--pairs <file>', 'JSON Lines file (optionally .gz) of {"id", "gold", "pred"}; each side a bare answer, delimited LaTeX or a whole response')
     .option('--out <file>', 'write the verdicts here (JSON Lines) instead of stdout')
     .option('--gold-mode <mode>', `how "gold" is read: ${ANSWER_MODES.join(' | ')}`, 'auto')

@@ -13,16 +13,12 @@ import {
 import { type Command, Option } from 'commander';
 import { parseCount } from '../options/parse-count.js';
 import { formatTable } from '../output/format-table.js';
+import { topLevelCommand } from '../command-table.js';
 
 /** `confide <version>`, for the provenance of what is published. */
 export function confideVersion(): string {
   const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return `confide ${packageJson.version}`;
-}
-
-/** The command `name` if another file registered it already, else a new one. */
-export function subcommand(program: Command, name: string, description: string): Command {
-  return program.commands.find((command) => command.name() === name) ?? program.command(name).description(description);
 }
 
 /** commander collector for a repeatable option. */
@@ -55,7 +51,7 @@ interface PushOptions {
 
 /** `confide data pull` and `confide data push`: datasets on the Hugging Face hub (HF_TOKEN from the environment). */
 export function registerHubDataCommands(program: Command): void {
-  const data = subcommand(program, 'data', 'datasets: bundled, recorded runs and the Hugging Face hub');
+  const data = topLevelCommand(program, 'data');
 
   data
     .command('pull')

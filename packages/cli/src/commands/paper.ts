@@ -4,11 +4,10 @@ import { loadExperimentOfKind, runPaperExperiment } from '@confide/experiments';
 import { usd6 } from '@confide/reports';
 import type { Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
+import { topLevelCommand } from '../command-table.js';
 
 export function registerPaperCommand(program: Command): void {
-  program
-    .command('paper')
-    .description("regenerate a paper-style report (the seed's MATH-500 tables and charts by default) from recorded runs, offline")
+  topLevelCommand(program, 'paper')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/paper-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
     .action(async (options: { experiment?: string; out?: string }) => {

@@ -3,6 +3,7 @@ import { InvalidConfigError } from '@confide/core';
 import { RunStore, writeJsonLines } from '@confide/data';
 import { createMathGrader, regradeRecords } from '@confide/evaluator-math';
 import type { Command } from 'commander';
+import { topLevelCommand } from '../command-table.js';
 
 interface RegradeOptions {
   run: string;
@@ -13,9 +14,7 @@ interface RegradeOptions {
 
 /** `confide regrade --run <run id | run path>`: grades a run again with core/math and writes the verdicts that flip. */
 export function registerRegradeCommand(program: Command): void {
-  program
-    .command('regrade')
-    .description('grade a run again with core/math and write the flips (records whose verdict changes)')
+  topLevelCommand(program, 'regrade')
     .requiredOption('--run <run>', 'a bundled run id (see confide data list) or a path to a run directory')
     .option('--out <file>', 'write the flips here (JSON Lines) instead of stdout')
     .option('--extract', 'grade the full responses (core/math finds the answer in each) instead of the recorded extracted answers')

@@ -9,6 +9,7 @@ import { parseUsd } from '../options/parse-usd.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { buildDataset } from './dataset.js';
 import { runPipelineCommand } from './run-pipeline.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface RunOptions {
   experiment?: string;
@@ -21,9 +22,7 @@ interface RunOptions {
 
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)')
+  topLevelCommand(program, 'run')
     .argument('[experiment]', 'experiment folder with experiment.json (kind "live"; "pipeline": dataset, train, generate, delegate; "dataset": step 1 alone)')
     .option('--experiment <folder>', 'the experiment folder (instead of the argument)')
     .option('--out <folder>', 'run directory (default: <experiment>/run)')

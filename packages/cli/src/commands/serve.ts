@@ -3,6 +3,7 @@ import { ConfideError, InvalidConfigError } from '@confide/core';
 import { startVllmServer, VllmServeOptions, type VllmServer } from '@confide/inference';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface ServeOptions {
   adapter?: string;
@@ -34,9 +35,7 @@ function untilStopped(server: VllmServer): Promise<'signal' | 'exited'> {
 
 /** `confide serve <base> --adapter <folder>`: vLLM's OpenAI-compatible server with the LoRA adapter, until Ctrl-C. */
 export function registerServeCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('start vllm serve with the LoRA adapter, wait until it is healthy, and stop it cleanly on Ctrl-C')
+  topLevelCommand(program, 'serve')
     .argument('<base-model>', 'hub id or local folder of the base model, e.g. Qwen/Qwen2.5-Math-1.5B-Instruct')
     .argument('[vllm-args...]', 'more vllm serve arguments, after --, e.g. -- --gpu-memory-utilization 0.9')
     .option('--adapter <folder>', 'PEFT adapter folder, e.g. finetuned_models/<run>/adapter (without it: the base model alone)')

@@ -5,6 +5,7 @@ import { readConfigJson } from '@confide/data';
 import type { Command } from 'commander';
 import { withInterrupts } from '../options/interrupts.js';
 import { parseCount } from '../options/parse-count.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface TrainOptions {
   resume?: boolean;
@@ -61,9 +62,7 @@ export class TrainProgressDisplay {
 
 /** `confide train <config>`: LoRA fine-tuning with the Python runner (step 2 of the seed). */
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
-    .description('fine-tune a LoRA adapter with the Python runner (seed defaults); Ctrl-C saves a checkpoint, --resume continues')
+  topLevelCommand(program, 'train')
     .argument('<config>', 'JSON config: {baseModel, trainFile, outputDir, ...}; every other key has the seed default (r 8, alpha 32, lr 5e-5, 5 epochs, ...)')
     .option('--resume', 'continue from the newest checkpoint in outputDir (same config)')
     .option('--python <path>', 'Python interpreter with the runner installed (default: $CONFIDE_PYTHON or .venv/bin/python)')

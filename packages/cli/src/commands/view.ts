@@ -5,6 +5,7 @@ import { resolveViewSource } from '@confide/experiments';
 import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
 import { Option, type Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
+import { topLevelCommand } from '../command-table.js';
 
 interface ViewCommandOptions {
   large?: string;
@@ -35,9 +36,7 @@ function size(bytes: number): string {
  * problem, move a threshold, and compare with another run or grader; `--serve` serves it on 127.0.0.1.
  */
 export function registerViewCommand(program: Command): void {
-  program
-    .command('view')
-    .description('write a self-contained page to explore a run problem by problem, move a threshold live, and compare two runs or two graders')
+  topLevelCommand(program, 'view')
     .argument('<target>', 'a run (bundled id or run directory) or an ablation experiment folder')
     .option('--large <run>', 'a large run to delegate to: adds the threshold view (an ablation experiment brings its own)')
     .option('--score <score>', 'the score the threshold reads: p-confident, confidence-token, or a record field such as generation.usage.output')

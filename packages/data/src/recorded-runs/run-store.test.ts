@@ -1,9 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { FAILED_FINISH_REASON, FAILED_REASON_PREFIX, NotFoundError, RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import { loadBundledRun, RunStore, writeRunDirectory } from './run-store.js';
+import { recordedRunsFolder } from '../workspace-paths.js';
+import { bundledRunIds, loadBundledRun, runCounts, RunStore, writeRunDirectory } from './run-store.js';
 
 function record(problemId: string, correct: boolean, failed = false): RunRecord {
   return {
@@ -51,5 +53,30 @@ describe('RunStore', () => {
     expect(() => new RunStore().load('no-such-run')).toThrow(NotFoundError);
     expect(() => new RunStore().load('no-such-run')).toThrow(/no recorded run "no-such-run" \(bundled: .*gemini-flash/);
     expect(() => new RunStore().load('./nowhere/run')).toThrow(/no run at .*nowhere\/run \(no manifest\.json/);
+  });
+});
+
+describe('runCounts', () => {
+  it('counts the records and verdicts of every bundled run as loading them does', () => {
+    for (const id of bundledRunIds()) {
+      const loaded = loadBundledRun(id);
+      const counts = runCounts(join(recordedRunsFolder(), id));
+      expect(counts).toEqual({ manifest: loaded.manifest, records: loaded.records.length, correct: loaded.records.filter((record) => record.grade.correct).length });
+    }
+  });
+
+  it('reads a verdict written with other spacing or key order, and names a line without one', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'confide-run-counts-'));
+    const run = loadBundledRun('qwen-1.5b');
+    writeRunDirectory(folder, { manifest: { ...run.manifest, records: 3 }, records: run.records.slice(0, 3) });
+    const text = [
+      '{"grade": {"evaluator": "x", "correct": true}}',
+      '{"generation": {"text": "quoted \\"grade\\":{\\"correct\\":true"}, "grade" : { "correct" : false }}',
+      '{"grade":{"correct":true}}',
+    ].join('\n');
+    writeFileSync(join(folder, 'records.jsonl.gz'), gzipSync(text));
+    expect(runCounts(folder)).toMatchObject({ records: 3, correct: 2 });
+    writeFileSync(join(folder, 'records.jsonl.gz'), gzipSync('{"grade":{"correct":true}}\n{"grade":{}}\n'));
+    expect(() => runCounts(folder)).toThrow(/records\.jsonl\.gz.*row 2|row 2.*records\.jsonl\.gz/);
   });
 });

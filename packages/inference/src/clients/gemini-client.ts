@@ -5,7 +5,8 @@ import {
   type Generation,
   type TokenUsage,
 } from '@confide/core';
-import { GoogleGenAI, type GenerateContentConfig } from '@google/genai';
+import { createRequire } from 'node:module';
+import type { GenerateContentConfig, GoogleGenAI } from '@google/genai';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import {
@@ -55,7 +56,8 @@ export class GeminiClient implements LiveModelClient {
 
   constructor(private readonly options: GeminiClientOptions) {
     this.model = options.model;
-    this.#sdk = new GoogleGenAI({
+    const { GoogleGenAI: Sdk } = createRequire(import.meta.url)('@google/genai') as typeof import('@google/genai');
+    this.#sdk = new Sdk({
       apiKey: options.apiKey,
       ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
     });

@@ -6,7 +6,8 @@ import {
   type Generation,
   type TokenUsage,
 } from '@confide/core';
-import OpenAI from 'openai';
+import { createRequire } from 'node:module';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import {
@@ -95,6 +96,11 @@ export function confidenceFromLogprobs(content: readonly unknown[] | null | unde
   return total > 1 ? { confident: confident / total, uncertain: uncertain / total } : { confident, uncertain };
 }
 
+/** The SDK, loaded when the first client is made (a command that makes no model call does not pay for it). */
+function openaiSdk(): typeof OpenAI {
+  return (createRequire(import.meta.url)('openai') as { default: typeof OpenAI }).default;
+}
+
 /** Chat completions against OpenAI or any OpenAI-compatible server, one attempt per call (the scheduler retries). */
 export class OpenAICompatibleClient implements LiveModelClient {
   readonly specificationVersion = PLUGIN_SPECIFICATION_VERSION;
@@ -106,7 +112,8 @@ export class OpenAICompatibleClient implements LiveModelClient {
 
   constructor(private readonly options: OpenAICompatibleOptions) {
     this.model = options.model;
-    this.#sdk = new OpenAI({
+    const Sdk = openaiSdk();
+    this.#sdk = new Sdk({
       apiKey: options.apiKey,
       ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
       maxRetries: 0,

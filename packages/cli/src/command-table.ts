@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+
+/** Adds a command's options and action to the program (a command's module exports one or two of these). */
+export type RegisterCommand = (program: Command) => void;
+
+export interface CommandEntry {
+  name: string;
+  description: string;
+  /** The command's modules, imported only when the command runs (or its help is asked for). */
+  load: () => Promise<RegisterCommand[]>;
+}
+
+/**
+ * Every top-level command: its name, the line `confide --help` prints, and where its code is. `confide <name> …` loads
+ * only that command's modules, so start-up does not pay for the others (their SDKs, mathjs, vega, SQLite…).
+ */
+export const COMMAND_TABLE: readonly CommandEntry[] = [
+  {
+    name: 'data',
+    description: 'datasets: bundled, recorded runs, imports and the Hugging Face hub',
+    load: async () => [(await import('./commands/data.js')).registerDataCommand, (await import('./commands/hub-data.js')).registerHubDataCommands],
+  },
+  { name: 'dataset', description: 'confidence-annotated training data (step 1 of the seed)', load: async () => [(await import('./commands/dataset.js')).registerDatasetCommand] },
+  { name: 'adapter', description: 'LoRA adapters (PEFT format) on the Hugging Face hub', load: async () => [(await import('./commands/adapter.js')).registerAdapterCommand] },
+  {
+    name: 'paper',
+    description: "regenerate a paper-style report (the seed's MATH-500 tables and charts by default) from recorded runs, offline",
+    load: async () => [(await import('./commands/paper.js')).registerPaperCommand],
+  },
+  {
+    name: 'grade',
+    description: 'grade answer pairs with core/math: lines {"id","gold","pred"} -> {"id","equivalent","reason","ms","found"}',
+    load: async () => [(await import('./commands/grade.js')).registerGradeCommand],
+  },
+  { name: 'regrade', description: 'grade a run again with core/math and write the flips (records whose verdict changes)', load: async () => [(await import('./commands/regrade.js')).registerRegradeCommand] },
+  {
+    name: 'ablate',
+    description: 'sweep routers (thresholds, baselines, agreement, cascades) on a small/large pair of runs, with intervals and tests',
+    load: async () => [(await import('./commands/ablate.js')).registerAblateCommand],
+  },
+  {
+    name: 'compare',
+    description: 'compare two runs of the same problems (or a run under two graders): flips, McNemar p, bootstrap interval, cost',
+    load: async () => [(await import('./commands/compare.js')).registerCompareCommand],
+  },
+  {
+    name: 'view',
+    description: 'write a self-contained page to explore a run problem by problem, move a threshold live, and compare two runs or two graders',
+    load: async () => [(await import('./commands/view.js')).registerViewCommand],
+  },
+  { name: 'run', description: 'run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)', load: async () => [(await import('./commands/run.js')).registerRunCommand] },
+  { name: 'serve', description: 'start vllm serve with the LoRA adapter, wait until it is healthy, and stop it cleanly on Ctrl-C', load: async () => [(await import('./commands/serve.js')).registerServeCommand] },
+  { name: 'train', description: 'fine-tune a LoRA adapter with the Python runner (seed defaults); Ctrl-C saves a checkpoint, --resume continues', load: async () => [(await import('./commands/train.js')).registerTrainCommand] },
+];
+
+/** The top-level command `name`, created with its description from the table (or the one already there). */
+export function topLevelCommand(program: Command, name: string): Command {
+  const existing = program.commands.find((command) => command.name() === name);
+  if (existing) return existing;
+  const entry = COMMAND_TABLE.find((candidate) => candidate.name === name);
+  if (entry === undefined) throw new Error(`command "${name}" is not in COMMAND_TABLE`);
+  return program.command(name).description(entry.description);
+}

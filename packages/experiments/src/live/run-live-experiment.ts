@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   ConfideError,
   InvalidConfigError,
@@ -28,6 +28,7 @@ import type { StopReason } from '../outcome.js';
 import { liveSource, type LiveSource } from './live-source.js';
 import { LoggedDecision, loggedRouter } from './logged-router.js';
 import { RunProgress } from './run-progress.js';
+import { discardFailedStart, producedNothing } from '../run-folder/failed-start.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
 import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
@@ -93,6 +94,34 @@ function createLiveClient(registry: PluginRegistry, slotName: string, slot: Mode
  * resumes from them without sending a finished request again. The budget is reserved before each request.
  */
 export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
+  const createdFolder = !existsSync(options.outFolder);
+  try {
+    return await runLiveExperimentIn(options);
+  } catch (error) {
+    // failed before any answer (a missing key, a bad option, an unreachable server): no folder for the next try to trip on
+    discardFailedStart(options.outFolder, RUN_CONFIG_FILE, createdFolder, holdsNoAnswer);
+    throw error;
+  }
+}
+
+/** A stage log counts as empty when it holds no answer: nothing, or only requests that failed (retried on a rerun). */
+function holdsNoAnswer(path: string): boolean {
+  if (statSync(path).size === 0) return true;
+  if (!path.endsWith('.jsonl') || basename(path) === 'routes.jsonl') return false;
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .every((line) => {
+      try {
+        const parsed = RunRecord.safeParse(JSON.parse(line));
+        return parsed.success && isFailedRecord(parsed.data);
+      } catch {
+        return false; // a line cut short by a kill: something was being written, keep it
+      }
+    });
+}
+
+async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResult> {
   const { experiment, registry } = options;
   const write = options.write ?? (() => undefined);
   const prices = resolvePriceTable(experiment.priceTable, options.baseFolder);
@@ -106,9 +135,11 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   const runConfig = canonicalJson(experiment);
   const configPath = join(options.outFolder, RUN_CONFIG_FILE);
   const stagesFolder = join(options.outFolder, STAGES_FOLDER);
-  // A finished run (manifest written) is started over; an unfinished one is only ever resumed, never overwritten.
+  // A finished run (manifest written) is started over; an unfinished one is only ever resumed, never overwritten —
+  // unless it produced nothing (only its config, and logs of failed requests): that one is started again.
   const finished = existsSync(join(options.outFolder, MANIFEST_FILE));
-  if (existsSync(configPath) && !(finished && !options.resume)) {
+  const started = existsSync(configPath) && !producedNothing(options.outFolder, RUN_CONFIG_FILE, holdsNoAnswer);
+  if (started && !(finished && !options.resume)) {
     if (!options.resume) {
       throw new InvalidConfigError(
         `${options.outFolder} holds an unfinished run: pass --resume to continue it, or choose another --out`,

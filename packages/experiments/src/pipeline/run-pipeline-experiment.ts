@@ -29,6 +29,7 @@ import {
   type RunnerProgress,
   type TrainAdapterResult,
 } from '@confide/training';
+import { discardFailedStart, producedNothing } from '../run-folder/failed-start.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import { canonicalJson } from '@confide/inference';
 import { startVllmServer, type VllmServer } from '@confide/inference';
@@ -191,7 +192,9 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
   const configPath = join(outFolder, PIPELINE_CONFIG_FILE);
   const summaryPath = join(outFolder, PIPELINE_SUMMARY_FILE);
   const configText = canonicalJson(experiment);
-  const started = existsSync(configPath);
+  const createdFolder = !existsSync(outFolder);
+  // a folder holding only the config of a start that produced nothing is started again without --resume
+  const started = existsSync(configPath) && !producedNothing(outFolder, PIPELINE_CONFIG_FILE);
   const finished = existsSync(summaryPath);
   if (started && !finished && !options.resume) {
     throw new InvalidConfigError(`${outFolder} holds an unfinished pipeline run: pass --resume to continue it, or choose another --out`);
@@ -364,6 +367,8 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     if (ConfideError.isInstance(error) && error.code === 'CANCELLED' && options.stopSignal?.aborted) {
       return { status: 'stopped', reason: 'cancelled', message: `stopped during ${step}. Continue with: ${resumeCommand}`, files: [configPath] };
     }
+    // failed before producing anything: leave no folder (or no config) for the next try to trip on
+    discardFailedStart(outFolder, PIPELINE_CONFIG_FILE, createdFolder);
     throw error;
   } finally {
     await stopServers();

@@ -1,12 +1,48 @@
 #!/usr/bin/env node
-// Runs the confide CLI from TypeScript source (workspace packages resolve through the @confide/source condition).
+// The confide command. It runs the built CLI in this process (`npm run build` in the Confide repository builds it;
+// `npm link` in packages/cli puts `confide` on PATH, to run from any folder). When the build is missing, or a
+// package's sources changed after its last build, it runs the sources instead (slower start) and says so.
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
-const child = spawn(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', main, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const workspace = fileURLToPath(new URL('../../../', import.meta.url));
+const built = new URL('../dist/main.js', import.meta.url);
+
+/** The newest modification time of a package's TypeScript sources (tests excluded). */
+function newestSource(folder) {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = `${folder}/${entry.name}`;
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The packages whose sources are newer than their build (tsc writes tsconfig.lib.tsbuildinfo on every build of one). */
+function stalePackages() {
+  const stale = [];
+  for (const group of ['packages', 'plugins']) {
+    for (const name of readdirSync(`${workspace}${group}`)) {
+      const source = `${workspace}${group}/${name}/src`;
+      if (!existsSync(source)) continue;
+      const info = `${workspace}${group}/${name}/dist/tsconfig.lib.tsbuildinfo`;
+      if (!existsSync(info) || newestSource(source) > statSync(info).mtimeMs) stale.push(`${group}/${name}`);
+    }
+  }
+  return stale;
+}
+
+const stale = existsSync(built) ? stalePackages() : ['packages/cli'];
+if (stale.length === 0) {
+  const { runCli } = await import(built.href);
+  process.exitCode = await runCli(process.argv.slice(2));
+} else {
+  process.stderr.write(`confide: running from source (not built, or changed since the build: ${stale.join(', ')}); "npm run build" makes it start fast\n`);
+  const tsx = import.meta.resolve('tsx');
+  const main = `${workspace}packages/cli/src/main.ts`;
+  const child = spawn(process.execPath, ['--conditions=@confide/source', '--import', tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

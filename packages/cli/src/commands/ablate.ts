@@ -2,13 +2,14 @@ import { join, resolve } from 'node:path';
 import { workspaceRoot } from '@confide/data';
 import { loadExperimentOfKind, runAblationExperiment } from '@confide/experiments';
 import { Option, type Command } from 'commander';
+import { defaultReportFolder } from '../options/report-folder.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
 
 export function registerAblateCommand(program: Command): void {
   topLevelCommand(program, 'ablate')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/ablation-math500)')
-    .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
+    .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
     .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math' }) => {
       const started = performance.now();
@@ -17,7 +18,7 @@ export function registerAblateCommand(program: Command): void {
       const grades = options.grades ?? experiment.grades;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
       const suffix = grades === experiment.grades ? '' : `-${grades}-grades`;
-      const outFolder = resolve(options.out ?? join(workspaceRoot(), 'reports', `${experiment.name}${suffix}`));
+      const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
       console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
       const outcome = await runAblationExperiment({ loaded, registry: createPluginRegistry(), outFolder, grades });
       if (outcome.status !== 'complete') throw new Error(outcome.message);

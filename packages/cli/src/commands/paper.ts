@@ -3,18 +3,19 @@ import { workspaceRoot } from '@confide/data';
 import { loadExperimentOfKind, runPaperExperiment } from '@confide/experiments';
 import { usd6 } from '@confide/reports';
 import type { Command } from 'commander';
+import { defaultReportFolder } from '../options/report-folder.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
 
 export function registerPaperCommand(program: Command): void {
   topLevelCommand(program, 'paper')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/paper-math500)')
-    .option('--out <folder>', 'report folder (default: reports/<experiment name>)')
+    .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
     .action(async (options: { experiment?: string; out?: string }) => {
       const started = performance.now();
       const loaded = loadExperimentOfKind(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'paper-math500')), 'paper');
       const { experiment } = loaded;
-      const outFolder = resolve(options.out ?? `${workspaceRoot()}/reports/${experiment.name}`);
+      const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));
       console.error(`paper: computing ${experiment.name} (${experiment.runs.length} runs, ${experiment.delegations.length} delegations)`);
       const outcome = await runPaperExperiment({ loaded, registry: createPluginRegistry(), outFolder });
       if (outcome.status !== 'complete') throw new Error(outcome.message);

@@ -6,6 +6,7 @@ import { agreementRouter } from '@confide/router-agreement';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
 import { orchestratorRouter } from '@confide/router-orchestrator';
+import { learnedRouter } from '@confide/router-learned';
 import { thresholdRouter } from '@confide/router-threshold';
 
 /** Every plugin Confide ships, registered explicitly: one line per plugin. */
@@ -14,6 +15,7 @@ export function createPluginRegistry(): PluginRegistry {
     .register(confidenceTokenRouter)
     .register(orchestratorRouter)
     .register(thresholdRouter)
+    .register(learnedRouter)
     .register(oracleRouter)
     .register(randomRouter)
     .register(alwaysSmallRouter)

@@ -58,6 +58,15 @@ export interface RouterCapabilities {
    * is kept. Ablations sweep such routers at every distinct score by prefix sums instead of one engine run per value.
    */
   readonly sweepableScore?: { readonly option: string; readonly score: RoutingScore; readonly direction: ScoreDirection };
+  /**
+   * A threshold on a score the router computes itself (a learned router's predicted probability that the small answer
+   * is right; keep-high): the option that holds the threshold, the score of a problem's small answer (for a problem
+   * the router was fitted on, from a model fitted without it), and what reports call it. Ablations sweep it like a
+   * sweepable score.
+   */
+  readonly ownScore?: { readonly option: string; readonly label: string; score(problem: Problem, small: RunRecord | undefined): number };
+  /** The options that recreate this router exactly as it is (a fitted router: its models inline), for a policy file. */
+  fittedOptions?(): Record<string, unknown>;
 }
 
 export interface Router {
@@ -109,8 +118,16 @@ export interface RunLookup {
   records(reference: string): readonly RunRecord[];
 }
 
+/** What a router that learns fits on: problems (questions, subjects, levels) and the small model's graded answers. */
+export interface FitData {
+  problems: readonly Problem[];
+  small: readonly RunRecord[];
+}
+
 export interface PluginContext {
   priceTable: PriceTable;
+  /** Data to fit on, for routers that learn (an ablation lends its problems and small run). */
+  fitData?: FitData;
   /** The run store of the command, for plugins that read recorded runs (core/replay, core/recorded). */
   runs?: RunLookup;
   /** Model clients a run lends to plugins by name (e.g. the orchestrator model of a live Delegation I). */

@@ -5,9 +5,9 @@ import {
   routingScore,
   type PluginRegistry,
   type PriceTable,
+  type PluginContext,
   type PluginUse,
   type Problem,
-  type RoutingScore,
   type RunRecord,
 } from '@confide/core';
 import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
@@ -128,6 +128,8 @@ function closestToRate(points: readonly OperatingPoint[], rate: number): number 
 interface RunContext {
   inputs: AblationInputs;
   problems: readonly Problem[];
+  /** What routers are created with: the prices, and the problems and small run a learning router fits on. */
+  pluginContext: PluginContext;
   records: (runId: string) => RunRecord[];
   source: (runId: string) => GenerationSource;
 }
@@ -135,7 +137,7 @@ interface RunContext {
 async function engineRun(context: RunContext, entry: AblationRouterEntry, options: Record<string, unknown>) {
   const { inputs } = context;
   const prices = inputs.prices;
-  const created = inputs.registry.create('router', entry.router.id, options, { priceTable: prices });
+  const created = inputs.registry.create('router', entry.router.id, options, context.pluginContext);
   const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
   const result = await delegate({
     runId: `${inputs.experiment.name}/${entry.id}`,
@@ -189,7 +191,13 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     ]);
     for (const runId of runIds) graded.set(runId, await inputs.regrade(inputs.loadRun(runId).records));
   }
-  const context: RunContext = { inputs, problems, records, source: (runId) => replaySource(runId, records(runId)) };
+  const context: RunContext = {
+    inputs,
+    problems,
+    records,
+    source: (runId) => replaySource(runId, records(runId)),
+    pluginContext: { priceTable: prices, fitData: { problems, small: records(experiment.small.run) } },
+  };
   const table = outcomeTable(
     problems,
     { label: experiment.small.run, records: records(experiment.small.run) },
@@ -214,10 +222,13 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   });
 
   const curves: RouterCurve[] = [];
-  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: RoutingScore; direction: 'keep-high' | 'keep-low' }>();
+  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: string; direction: 'keep-high' | 'keep-low' }>();
   for (const entry of experiment.routers) {
-    const created = inputs.registry.create('router', entry.router.id, entry.router.options, { priceTable: prices });
-    const sweepable = created.instance.capabilities.sweepableScore;
+    const created = inputs.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
+    // a router that learned on the data is run as fitted from here on (the engine runs do not fit it again)
+    const fittedEntry: AblationRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
+    const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
+    const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
     const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
     if (entry.sweep?.values === 'distinct' && !fastSweep) {
       throw new InvalidConfigError(
@@ -225,14 +236,16 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       );
     }
     if (fastSweep && entry.sweep) {
-      const options = { score: sweepable.score, direction: sweepable.direction };
+      const direction = sweepable.direction;
       const smallRecords = new Map(records(experiment.small.run).map((record) => [record.problemId, record]));
-      const scores = Float64Array.from(problems, (problem) => routingScore(smallRecords.get(problem.id)!, options.score));
+      const scores = Float64Array.from(problems, (problem) =>
+        ownScore && !fieldScore ? ownScore.score(problem, smallRecords.get(problem.id)) : routingScore(smallRecords.get(problem.id)!, fieldScore!.score),
+      );
       const sweep = new ThresholdSweep(table, scores, {
-        direction: options.direction,
+        direction,
         thresholds: entry.sweep.values === 'distinct' ? 'distinct' : entry.sweep.values,
       });
-      sweeps.set(entry.id, { sweep, scores, score: options.score, direction: options.direction });
+      sweeps.set(entry.id, { sweep, scores, score: fieldScore?.score ?? ownScore!.label, direction });
       const points = sweep.points();
       // Spot-check the fast path against the engine with the plugin itself. The last distinct point (past every score:
       // delegate all) is outside a probability threshold's range; it equals the always-large router's point.
@@ -240,7 +253,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       const checks = [0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0);
       let agreed = 0;
       for (const k of [...new Set(checks)]) {
-        const run = await engineRun(context, entry, { ...entry.router.options, [entry.sweep.option]: points[k]!.parameter });
+        const run = await engineRun(context, fittedEntry, { ...fittedEntry.router.options, [entry.sweep.option]: points[k]!.parameter });
         const point = operatingPoint(run.records, run.ledger);
         if (Math.abs(point.accuracy - points[k]!.accuracy) < 1e-12 && Math.abs(point.costUsd - points[k]!.costUsd) < 1e-9) agreed++;
       }
@@ -271,18 +284,16 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     const values: Array<number | null> = entry.sweep ? (entry.sweep.values as number[]) : [null];
     const points: OperatingPoint[] = [];
     const outcomesPerValue: ProblemOutcomes[] = [];
-    let use: PluginUse | undefined;
     for (const value of values) {
       const perSeed: OperatingPoint[] = [];
       let firstOutcomes: ProblemOutcomes | undefined;
       for (let seed = 0; seed < entry.repeats; seed++) {
         const options = {
-          ...entry.router.options,
+          ...fittedEntry.router.options,
           ...(entry.sweep && value !== null ? { [entry.sweep.option]: value } : {}),
           ...(entry.repeats > 1 ? { seed } : {}),
         };
-        const run = await engineRun(context, entry, options);
-        use ??= run.use;
+        const run = await engineRun(context, fittedEntry, options);
         perSeed.push(operatingPoint(run.records, run.ledger, value));
         firstOutcomes ??= outcomesFrom(run.records, run.ledger, problems);
       }
@@ -302,7 +313,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     curves.push({
       id: entry.id,
       label: entry.label,
-      router: use!,
+      router: created.use,
       kind: curve ? 'sweep' : 'point',
       points,
       reported: points[reportedIndex]!,

@@ -1,4 +1,4 @@
-import { orientedScore, type RoutingScore, type ScoreDirection } from '@confide/core';
+import { orientedScore, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -86,7 +86,7 @@ export function mcnemarComparison(
 
 export interface ScoreCalibration {
   router: string;
-  score: RoutingScore;
+  score: string;
   /** AUROC / AURC use the score oriented so that higher means "keep" (lengths are negated). */
   auroc: number;
   aurc: number;
@@ -103,7 +103,8 @@ export interface ScoreCalibration {
 /** How well a routing score ranks (and, for probabilities, predicts) the small model's correctness. */
 export function scoreCalibration(
   router: string,
-  score: RoutingScore,
+  /** The score's name (a RoutingScore, or a learned router's own score). */
+  score: string,
   direction: ScoreDirection,
   scores: Float64Array,
   smallCorrect: Uint8Array,

@@ -1,0 +1,129 @@
+import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import { z } from 'zod';
+
+/**
+ * Which features a learned router reads. Problem features (pre-hoc): hashed word uni- and bigrams and character
+ * n-grams of the question, the subject and the level when the dataset has them. Answer features (post-hoc: the small
+ * model's answer must exist): the confidence token, P(c) when the run has token probabilities, the output length, the
+ * finish reason and the answer's form.
+ */
+export const FeatureSpec = z.strictObject({
+  words: z.boolean().default(true),
+  characters: z.boolean().default(true),
+  /** Character n-gram length. */
+  characterN: z.number().int().min(2).max(6).default(4),
+  subjectAndLevel: z.boolean().default(true),
+  answer: z.boolean().default(true),
+  /** Hash space of the text features: 2^hashBits buckets. */
+  hashBits: z.number().int().min(6).max(18).default(12),
+});
+export type FeatureSpec = z.infer<typeof FeatureSpec>;
+
+/** A sparse vector: sorted indices, values; L2-normalised over the text part. */
+export interface SparseVector {
+  indices: number[];
+  values: number[];
+}
+
+/** Dense features after the hash space, in this order. */
+const DENSE = ['P(c)', 'log output length', 'has P(c)'] as const;
+
+export function featureDimension(spec: FeatureSpec): number {
+  return 2 ** spec.hashBits + DENSE.length;
+}
+
+/** 32-bit FNV-1a. */
+function hash(text: string): number {
+  let value = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    value ^= text.charCodeAt(index);
+    value = Math.imul(value, 0x01000193);
+  }
+  return value >>> 0;
+}
+
+/** The form of an answer: what kind of thing the model wrote (a number, a fraction, an expression…). */
+export function answerForm(answer: string | null): string {
+  if (answer === null || answer.trim() === '') return 'none';
+  const text = answer.trim();
+  if (/^-?\d+$/.test(text)) return 'integer';
+  if (/^-?\d*\.\d+$/.test(text)) return 'decimal';
+  if (/^-?\\[dt]?frac\{\d+\}\{\d+\}$|^-?\d+\/\d+$/.test(text)) return 'fraction';
+  if (/\\sqrt|\\pi/.test(text)) return 'radical-or-pi';
+  if (/[(\[].*,.*[)\]]/.test(text)) return 'tuple-or-interval';
+  if (/,/.test(text)) return 'list';
+  if (/\\text|^[A-Za-z ]+$/.test(text)) return 'text';
+  return 'expression';
+}
+
+/**
+ * The feature vector of a problem (and of the small model's answer to it, when the spec reads answers): hashed tokens
+ * counted, log-scaled and L2-normalised, then the dense answer features.
+ */
+export function featureVector(spec: FeatureSpec, problem: Problem, small: RunRecord | undefined): SparseVector {
+  const counts = new Map<number, number>();
+  const add = (token: string) => {
+    const bucket = hash(token) % 2 ** spec.hashBits;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  };
+  const question = problem.problem.toLowerCase();
+  if (spec.words) {
+    const words = question.match(/\\[a-z]+|[a-z]+|\d+/g) ?? [];
+    words.forEach((word, index) => {
+      add(`w:${word}`);
+      if (index > 0) add(`b:${words[index - 1]} ${word}`);
+    });
+  }
+  if (spec.characters) {
+    const text = question.replace(/\s+/g, ' ');
+    for (let index = 0; index + spec.characterN <= text.length; index++) add(`c:${text.slice(index, index + spec.characterN)}`);
+  }
+  if (spec.subjectAndLevel) {
+    if (problem.subject) add(`subject:${problem.subject}`);
+    if (problem.level !== undefined) add(`level:${problem.level}`);
+  }
+  if (spec.answer && small) {
+    const token = small.generation.confidenceToken;
+    add(`token:${token === CONFIDENT_TOKEN ? 'c' : token === UNCERTAIN_TOKEN ? 'u' : 'none'}`);
+    add(`finish:${small.generation.finishReason ?? 'none'}`);
+    add(`form:${answerForm(small.generation.answer)}`);
+  }
+  const entries = [...counts].map(([index, count]) => [index, 1 + Math.log(count)] as const).sort((a, b) => a[0] - b[0]);
+  const norm = Math.sqrt(entries.reduce((sum, [, value]) => sum + value * value, 0)) || 1;
+  const vector: SparseVector = { indices: entries.map(([index]) => index), values: entries.map(([, value]) => value / norm) };
+  if (spec.answer && small) {
+    const base = 2 ** spec.hashBits;
+    const probabilities = small.generation.confidenceProbabilities;
+    if (probabilities !== undefined) {
+      const total = probabilities.confident + probabilities.uncertain;
+      vector.indices.push(base, base + 2);
+      vector.values.push(total === 0 ? 0 : probabilities.confident / total, 1);
+    }
+    vector.indices.push(base + 1);
+    vector.values.push(Math.log1p(small.generation.usage.output) / 10);
+    const order = vector.indices.map((_, index) => index).sort((a, b) => vector.indices[a]! - vector.indices[b]!);
+    return { indices: order.map((index) => vector.indices[index]!), values: order.map((index) => vector.values[index]!) };
+  }
+  return vector;
+}
+
+export function dot(vector: SparseVector, weights: ArrayLike<number>): number {
+  let sum = 0;
+  for (let index = 0; index < vector.indices.length; index++) sum += vector.values[index]! * weights[vector.indices[index]!]!;
+  return sum;
+}
+
+/** Dot product of two sparse vectors (both with sorted indices). */
+export function sparseDot(left: SparseVector, right: SparseVector): number {
+  let sum = 0;
+  let i = 0;
+  let j = 0;
+  while (i < left.indices.length && j < right.indices.length) {
+    const a = left.indices[i]!;
+    const b = right.indices[j]!;
+    if (a === b) sum += left.values[i++]! * right.values[j++]!;
+    else if (a < b) i++;
+    else j++;
+  }
+  return sum;
+}

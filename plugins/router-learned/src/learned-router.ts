@@ -1,0 +1,93 @@
+import { definePlugin, InvalidConfigError, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouteDecision, type RunRecord } from '@confide/core';
+import { z } from 'zod';
+import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
+import { FeatureSpec } from './features.js';
+import { FittedModel, LearnerSettings } from './models.js';
+
+export const CrossFittedModels = z.strictObject({
+  folds: z.number().int().min(2),
+  seed: z.number().int().nonnegative(),
+  assignment: z.record(z.string(), z.number().int().nonnegative()),
+  foldModels: z.array(FittedModel),
+  full: FittedModel,
+});
+
+export const LearnedRouterOptions = z.strictObject({
+  learner: LearnerSettings.default({ model: 'logistic', l2: 1e-3, iterations: 300, learningRate: 0.1 }),
+  features: FeatureSpec.default({ words: true, characters: true, characterN: 4, subjectAndLevel: true, answer: true, hashBits: 12 }),
+  /** k of the k-fold cross-fitting; the seed fixes the folds (recorded with the models). */
+  folds: z.number().int().min(2).max(20).default(5),
+  seed: z.number().int().nonnegative().default(0),
+  /** Keep the small answer when its predicted probability of being right is at least this. */
+  threshold: z.number().min(0).max(1).default(0.5),
+  /** Models fitted before (a policy file holds them): used as they are, nothing is fitted. */
+  fitted: CrossFittedModels.optional(),
+});
+export type LearnedRouterOptions = z.infer<typeof LearnedRouterOptions>;
+
+function trainingExamples(problems: readonly Problem[], small: readonly RunRecord[]): TrainingExample[] {
+  const byId = new Map(small.map((record) => [record.problemId, record]));
+  return problems.flatMap((problem) => {
+    const record = byId.get(problem.id);
+    return record === undefined ? [] : [{ problem, small: record }];
+  });
+}
+
+/**
+ * `core/learned`: predicts the probability that the small model's answer is right from features of the problem and
+ * (post-hoc) of the answer, with logistic regression or k-nearest neighbours, and delegates below a threshold. It
+ * fits on the data its context lends (an ablation: its problems and small run) by k-fold cross-fitting, so the
+ * probability of a problem it was fitted on comes from a model that did not see it; new problems use the model
+ * fitted on all of them.
+ */
+export const learnedRouter = definePlugin({
+  id: 'core/learned',
+  kind: 'router',
+  description: 'delegate when a learned probability that the small answer is right (logistic regression or kNN over problem and answer features, cross-fitted) is below a threshold',
+  optionsSchema: LearnedRouterOptions,
+  create: (options, context) => {
+    let fitted: CrossFitted;
+    if (options.fitted) {
+      fitted = options.fitted;
+    } else {
+      if (context.fitData === undefined) {
+        throw new InvalidConfigError(
+          'core/learned fits on data: use it in an ablation (which lends its problems and small run), or give "fitted" (the models of a policy file written by confide ablate)',
+        );
+      }
+      const examples = trainingExamples(context.fitData.problems, context.fitData.small);
+      if (examples.length < options.folds * 2) throw new InvalidConfigError(`core/learned: ${examples.length} examples to fit on, too few for ${options.folds} folds`);
+      fitted = crossFit(examples, options.features, options.learner, options.folds, options.seed);
+    }
+    const cache = new WeakMap<RunRecord, number>();
+    const withoutAnswer = new Map<string, number>();
+    const score = (problem: Problem, small: RunRecord | undefined): number => {
+      const answer = options.features.answer ? small : undefined;
+      const cached = answer ? cache.get(answer) : withoutAnswer.get(problem.id);
+      if (cached !== undefined) return cached;
+      const probability = crossFittedProbability(fitted, options.features, problem, answer);
+      if (answer) cache.set(answer, probability);
+      else withoutAnswer.set(problem.id, probability);
+      return probability;
+    };
+    return {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: {
+        needsSmallAnswer: options.features.answer,
+        ownScore: { option: 'threshold', label: `P(small right), ${options.learner.model}, ${options.folds}-fold cross-fitted`, score },
+        fittedOptions: () => ({ ...options, fitted }),
+      },
+      async decide(input): Promise<RouteDecision> {
+        if (options.features.answer && input.small === undefined) throw new InvalidConfigError('core/learned reads the small answer (features.answer): the engine must call the small model first');
+        const probability = score(input.problem, input.small);
+        const delegate = probability < options.threshold;
+        return {
+          router: 'core/learned',
+          target: delegate ? 'large' : 'small',
+          score: probability,
+          reason: `P(small right) = ${probability.toFixed(4)} ${delegate ? '<' : '≥'} ${options.threshold} (${options.learner.model}${fitted.assignment[input.problem.id] === undefined ? ', full model' : `, fold ${fitted.assignment[input.problem.id]} model`})`,
+        };
+      },
+    };
+  },
+});

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { dot, sparseDot, type SparseVector } from './features.js';
+
+/** The two learners, and their settings. */
+export const LearnerSettings = z.discriminatedUnion('model', [
+  z.strictObject({
+    model: z.literal('logistic'),
+    /** L2 penalty on the weights (not the bias), per example. */
+    l2: z.number().min(0).default(1e-3),
+    /** Full-batch gradient steps (Adam); deterministic. */
+    iterations: z.number().int().min(1).max(10_000).default(300),
+    learningRate: z.number().gt(0).default(0.1),
+  }),
+  z.strictObject({
+    model: z.literal('knn'),
+    /** Neighbours by cosine similarity of the feature vectors. */
+    k: z.number().int().min(1).max(1000).default(25),
+  }),
+]);
+export type LearnerSettings = z.infer<typeof LearnerSettings>;
+
+/** A fitted model as JSON (a policy file holds it): enough to predict on new problems, exactly as fitted. */
+export const FittedModel = z.discriminatedUnion('model', [
+  z.strictObject({ model: z.literal('logistic'), bias: z.number(), weights: z.array(z.number()) }),
+  z.strictObject({
+    model: z.literal('knn'),
+    k: z.number().int().min(1),
+    /** The prior: the share of right answers in the training set (smooths a neighbourhood's vote). */
+    prior: z.number().min(0).max(1),
+    vectors: z.array(z.tuple([z.array(z.number().int().nonnegative()), z.array(z.number())])),
+    labels: z.array(z.union([z.literal(0), z.literal(1)])),
+  }),
+]);
+export type FittedModel = z.infer<typeof FittedModel>;
+
+const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
+
+/**
+ * L2-regularised logistic regression by full-batch Adam on sparse vectors: a small, deterministic implementation
+ * (no JavaScript library fits sparse hashed features without pulling in a dense matrix stack).
+ */
+function fitLogistic(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: Extract<LearnerSettings, { model: 'logistic' }>): FittedModel {
+  const n = vectors.length;
+  const weights = new Float64Array(dimension);
+  let bias = 0;
+  const m = new Float64Array(dimension + 1);
+  const v = new Float64Array(dimension + 1);
+  const gradient = new Float64Array(dimension + 1);
+  const [beta1, beta2, epsilon] = [0.9, 0.999, 1e-8];
+  for (let step = 1; step <= settings.iterations; step++) {
+    gradient.fill(0);
+    for (let index = 0; index < n; index++) {
+      const vector = vectors[index]!;
+      const error = sigmoid(dot(vector, weights) + bias) - labels[index]!;
+      for (let j = 0; j < vector.indices.length; j++) gradient[vector.indices[j]!]! += (error * vector.values[j]!) / n;
+      gradient[dimension]! += error / n;
+    }
+    for (let j = 0; j < dimension; j++) gradient[j]! += settings.l2 * weights[j]!;
+    const correction1 = 1 - beta1 ** step;
+    const correction2 = 1 - beta2 ** step;
+    for (let j = 0; j <= dimension; j++) {
+      const g = gradient[j]!;
+      if (g === 0 && m[j] === 0) continue;
+      m[j] = beta1 * m[j]! + (1 - beta1) * g;
+      v[j] = beta2 * v[j]! + (1 - beta2) * g * g;
+      const update = (settings.learningRate * (m[j]! / correction1)) / (Math.sqrt(v[j]! / correction2) + epsilon);
+      if (j === dimension) bias -= update;
+      else weights[j]! -= update;
+    }
+  }
+  return { model: 'logistic', bias, weights: Array.from(weights) };
+}
+
+function fitKnn(vectors: readonly SparseVector[], labels: readonly number[], settings: Extract<LearnerSettings, { model: 'knn' }>): FittedModel {
+  return {
+    model: 'knn',
+    k: settings.k,
+    prior: labels.length === 0 ? 0.5 : labels.reduce((sum, label) => sum + label, 0) / labels.length,
+    vectors: vectors.map((vector) => [vector.indices, vector.values]),
+    labels: labels.map((label) => (label === 1 ? 1 : 0)),
+  };
+}
+
+export function fitModel(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: LearnerSettings): FittedModel {
+  return settings.model === 'logistic' ? fitLogistic(vectors, labels, dimension, settings) : fitKnn(vectors, labels, settings);
+}
+
+/** The predicted probability that the small answer is right. */
+export function predict(model: FittedModel, vector: SparseVector): number {
+  if (model.model === 'logistic') return sigmoid(dot(vector, model.weights) + model.bias);
+  const neighbours = model.vectors
+    .map(([indices, values], index) => ({ similarity: sparseDot(vector, { indices, values }), index }))
+    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
+    .slice(0, model.k);
+  const right = neighbours.reduce((sum, neighbour) => sum + model.labels[neighbour.index]!, 0);
+  // one pseudo-neighbour at the training set's rate keeps a probability off 0 and 1
+  return (right + model.prior) / (neighbours.length + 1);
+}

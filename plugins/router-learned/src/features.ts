@@ -50,7 +50,7 @@ export function answerForm(answer: string | null): string {
   if (/^-?\d*\.\d+$/.test(text)) return 'decimal';
   if (/^-?\\[dt]?frac\{\d+\}\{\d+\}$|^-?\d+\/\d+$/.test(text)) return 'fraction';
   if (/\\sqrt|\\pi/.test(text)) return 'radical-or-pi';
-  if (/[(\[].*,.*[)\]]/.test(text)) return 'tuple-or-interval';
+  if (/[([].*,.*[)\]]/.test(text)) return 'tuple-or-interval';
   if (/,/.test(text)) return 'list';
   if (/\\text|^[A-Za-z ]+$/.test(text)) return 'text';
   return 'expression';

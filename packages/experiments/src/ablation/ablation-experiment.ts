@@ -65,10 +65,22 @@ export const AblationExperiment = z.strictObject({
         router: z.string(),
         calibrationShare: z.number().gt(0).lt(1).default(0.5),
         seed: z.number().int().nonnegative().default(0),
-        maxKeptErrorRate: z.number().gt(0).lt(1),
+        /** `kept-error`: the kept answers err at most `maxKeptErrorRate`; `delegation-rate`: at most `maxDelegationRate` is delegated (a cap on spend). */
+        guarantee: z.enum(['kept-error', 'delegation-rate']).default('kept-error'),
+        maxKeptErrorRate: z.number().gt(0).lt(1).optional(),
+        maxDelegationRate: z.number().gt(0).lt(1).optional(),
         delta: z.number().gt(0).lt(1).default(0.1),
         /** Candidate thresholds, fixed in advance (Learn then Test needs them chosen without the calibration data). */
-        grid: z.strictObject({ from: z.number(), to: z.number(), steps: z.number().int().min(1).max(100_000) }),
+        grid: z.strictObject({ from: z.number(), to: z.number(), steps: z.number().int().min(1).max(100_000) }).optional(),
+        /** Random calibration/test splits over which the guarantee's violation rate is measured (0: none). */
+        violationSplits: z.number().int().min(0).max(100_000).default(1000),
+      }).superRefine((entry, context) => {
+        if (entry.guarantee === 'kept-error' && (entry.maxKeptErrorRate === undefined || entry.grid === undefined)) {
+          context.addIssue({ code: 'custom', message: 'a kept-error guarantee needs maxKeptErrorRate and grid', path: ['maxKeptErrorRate'] });
+        }
+        if (entry.guarantee === 'delegation-rate' && entry.maxDelegationRate === undefined) {
+          context.addIssue({ code: 'custom', message: 'a delegation-rate guarantee needs maxDelegationRate', path: ['maxDelegationRate'] });
+        }
       }),
     )
     .default([]),

@@ -387,6 +387,9 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     if (!sweep) throw new InvalidConfigError(`riskControl: router entry "${entry.router}" is not a threshold sweep`);
     const permutation = numpyDefaultRng(entry.seed).permutation(n);
     const calibrationSize = Math.round(entry.calibrationShare * n);
+    const grid = entry.grid ?? { from: 0, to: 1, steps: 1 };
+    // the splits that measure violations: other seeds of the same generator, the same calibration size
+    const splits = Array.from({ length: entry.violationSplits }, (_, split) => numpyDefaultRng(entry.seed + 1 + split).permutation(n));
     return riskControlledThreshold({
       label: curves.find((curve) => curve.id === entry.router)!.label,
       table,
@@ -394,9 +397,10 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       direction: sweep.direction,
       calibrationIndices: Array.from(permutation.slice(0, calibrationSize)),
       testIndices: Array.from(permutation.slice(calibrationSize)),
-      maxKeptErrorRate: entry.maxKeptErrorRate,
+      guarantee: entry.guarantee === 'kept-error' ? { kind: 'kept-error', maxKeptErrorRate: entry.maxKeptErrorRate! } : { kind: 'delegation-rate', maxDelegationRate: entry.maxDelegationRate! },
       delta: entry.delta,
-      grid: Array.from({ length: entry.grid.steps + 1 }, (_, step) => entry.grid.from + ((entry.grid.to - entry.grid.from) * step) / entry.grid.steps),
+      grid: Array.from({ length: grid.steps + 1 }, (_, step) => grid.from + ((grid.to - grid.from) * step) / grid.steps),
+      splits,
     });
   });
 

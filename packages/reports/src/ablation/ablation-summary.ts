@@ -73,9 +73,21 @@ export const AblationSummary = z.strictObject({
   riskControl: z.array(
     z.strictObject({
       label: z.string(),
-      maxKeptErrorRate: z.number(),
+      guarantee: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('kept-error'), maxKeptErrorRate: z.number() }),
+        z.strictObject({ kind: z.literal('delegation-rate'), maxDelegationRate: z.number() }),
+      ]),
+      target: z.number(),
       delta: z.number(),
       method: z.string(),
+      feasibility: z.strictObject({ smallErrorRate: Figure, minimumDelegationRate: Figure }).nullable(),
+      violations: z
+        .strictObject({
+          splits: z.number().int(),
+          population: z.strictObject({ violated: z.number().int(), rate: Figure }),
+          heldOut: z.strictObject({ violated: z.number().int(), rate: Figure }),
+        })
+        .nullable(),
       threshold: z.number().nullable(),
       calibration: z.strictObject({ size: z.number().int(), kept: z.number().int(), keptErrorRate: Figure, pValue: Figure }).nullable(),
       heldOut: z

@@ -80,9 +80,18 @@ function routersTable(results: AblationResults): ReportTable {
   };
 }
 
+/** Which router of a comparison is ahead, and whether the difference is significant (McNemar at 5%, and the interval excludes 0). */
+export function comparisonVerdict(comparison: AblationResults['comparisons'][number]): string {
+  if (comparison.difference === 0) return 'tie';
+  const [ahead, behind] = comparison.difference > 0 ? [comparison.left, comparison.right] : [comparison.right, comparison.left];
+  const excludesZero = comparison.differenceInterval.lower > 0 || comparison.differenceInterval.upper < 0;
+  const significant = comparison.mcnemar.pValue < 0.05 && excludesZero;
+  return `${ahead} ahead of ${behind}: ${significant ? 'significant' : 'not significant'} at 5%`;
+}
+
 function comparisonsTable(results: AblationResults): ReportTable {
   return {
-    columns: ['compared', 'delegation rates', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test'],
+    columns: ['compared', 'delegation rates', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test', 'verdict'],
     rows: results.comparisons.map((comparison) => ({
       compared: `${comparison.left} vs ${comparison.right}`,
       'delegation rates': comparison.delegationRates.map(rate).join(' / '),
@@ -92,6 +101,7 @@ function comparisonsTable(results: AblationResults): ReportTable {
       'McNemar b / c': `${comparison.mcnemar.b} / ${comparison.mcnemar.c}`,
       'p-value': comparison.mcnemar.pValue.toPrecision(3),
       test: comparison.mcnemar.method,
+      verdict: comparisonVerdict(comparison),
     })),
   };
 }
@@ -113,17 +123,25 @@ function calibrationTable(results: AblationResults): ReportTable {
 
 function riskTable(results: AblationResults): ReportTable {
   return {
-    columns: ['score', 'target kept error', 'δ', 'threshold', 'calibration: kept error', 'held-out: kept error', 'held-out: delegation', 'held-out: accuracy %', 'held-out: cost $'],
+    columns: ['score', 'guarantee', 'δ', 'feasibility', 'threshold', 'calibration: kept error', 'held-out: kept error', 'held-out: delegation', 'held-out: accuracy %', 'held-out: cost $', 'violated in random splits: whole set / held-out half'],
     rows: results.riskControl.map((entry) => ({
       score: entry.label,
-      'target kept error': pct(entry.maxKeptErrorRate),
+      guarantee: entry.guarantee.kind === 'kept-error' ? `kept error ≤ ${pct(entry.target)}%` : `delegation rate ≤ ${rate(entry.target)}`,
       δ: String(entry.delta),
-      threshold: entry.threshold === null ? 'none passes' : String(entry.threshold),
+      feasibility: entry.feasibility === null
+        ? '–'
+        : entry.feasibility.minimumDelegationRate > 0
+          ? `small errs on ${pct(entry.feasibility.smallErrorRate)}% > target: delegate at least ${rate(entry.feasibility.minimumDelegationRate)}`
+          : `feasible (small errs on ${pct(entry.feasibility.smallErrorRate)}%)`,
+      threshold: entry.threshold === null ? 'none passes (delegate all)' : String(entry.threshold),
       'calibration: kept error': entry.calibration ? `${pct(entry.calibration.keptErrorRate)} (${entry.calibration.kept} kept)` : '–',
       'held-out: kept error': entry.heldOut ? `${pct(entry.heldOut.keptErrorRate)} (${entry.heldOut.kept} kept)` : '–',
       'held-out: delegation': entry.heldOut ? rate(entry.heldOut.delegationRate) : '–',
       'held-out: accuracy %': entry.heldOut ? pct(entry.heldOut.accuracy) : '–',
       'held-out: cost $': entry.heldOut ? usd(entry.heldOut.costUsd) : '–',
+      'violated in random splits: whole set / held-out half': entry.violations
+        ? `${(entry.violations.population.rate * 100).toFixed(1)}% / ${(entry.violations.heldOut.rate * 100).toFixed(1)}% of ${entry.violations.splits} (target δ = ${(entry.delta * 100).toFixed(0)}%)`
+        : '–',
     })),
   };
 }

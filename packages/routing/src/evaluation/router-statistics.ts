@@ -4,6 +4,7 @@ import {
   auroc,
   bootstrapCounts,
   brierScore,
+  chooseThresholdForDelegationBudget,
   chooseThresholdForErrorRate,
   excessAurc,
   expectedCalibrationError,
@@ -129,11 +130,27 @@ export function scoreCalibration(
   };
 }
 
+/** What a threshold is chosen to guarantee: the error rate of kept answers, or the delegation rate (hence the spend). */
+export type Guarantee = { kind: 'kept-error'; maxKeptErrorRate: number } | { kind: 'delegation-rate'; maxDelegationRate: number };
+
 export interface RiskControlResult {
   label: string;
-  maxKeptErrorRate: number;
+  guarantee: Guarantee;
+  /** The guarantee's target: α for kept error, the cap for the delegation rate. */
+  target: number;
   delta: number;
   method: string;
+  /**
+   * Kept-error guarantees: the small model's error rate μ on the calibration half and the least share any threshold
+   * must delegate to reach α, (μ − α)/(1 − α) when μ > α (delegating only wrong answers), else 0.
+   */
+  feasibility: { smallErrorRate: number; minimumDelegationRate: number } | null;
+  /**
+   * How often the guarantee failed over random calibration/test splits: measured on the whole set (the population the
+   * halves are drawn from, what the guarantee is about: compare with δ), and on the held-out half (a sample of it,
+   * so its own noise adds violations).
+   */
+  violations: { splits: number; population: { violated: number; rate: number }; heldOut: { violated: number; rate: number } } | null;
   /** In the score's own units: keep answers at or above it (`keep-high`) or at or below it (`keep-low`). */
   threshold: number | null;
   calibration: { size: number; kept: number; keptErrorRate: number; pValue: number } | null;
@@ -143,45 +160,52 @@ export interface RiskControlResult {
 /** Fixed sequences started at evenly spaced candidates (each at δ / starts), so a strict start keeping too few answers cannot end the search. */
 const FIXED_SEQUENCE_STARTS = 10;
 
-/**
- * Chooses a threshold on the calibration indices with Learn then Test (kept error ≤ target with probability ≥ 1 − δ),
- * then reports what it achieves on the held-out indices.
- */
-export function riskControlledThreshold(input: {
+export interface GuaranteeInput {
   label: string;
   table: { smallCorrect: Uint8Array; largeCorrect: Uint8Array; smallCost: Float64Array; largeCost: Float64Array };
   scores: Float64Array;
   direction: ScoreDirection;
   calibrationIndices: readonly number[];
   testIndices: readonly number[];
-  maxKeptErrorRate: number;
+  guarantee: Guarantee;
   delta: number;
-  /** Candidate thresholds in the score's units, fixed before looking at the calibration split. */
+  /** Candidate thresholds in the score's units, fixed before looking at the calibration split (kept-error guarantees). */
   grid: readonly number[];
-}): RiskControlResult {
+}
+
+/** The oriented threshold a guarantee picks on calibration indices (keep oriented score ≥ it), or null when none is certified. */
+function chooseGuaranteed(input: GuaranteeInput, calibrationIndices: readonly number[]): { threshold: number; kept: number; keptErrorRate: number; pValue: number } | null {
   const oriented = (index: number) => orientedScore(input.scores[index]!, input.direction);
-  const calibrationScores = Float64Array.from(input.calibrationIndices, oriented);
-  const calibrationLabels = Uint8Array.from(input.calibrationIndices, (index) => input.table.smallCorrect[index]!);
+  const calibrationScores = Float64Array.from(calibrationIndices, oriented);
+  if (input.guarantee.kind === 'delegation-rate') {
+    const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta);
+    if (chosen === null) return null;
+    const kept = calibrationScores.length - chosen.delegated;
+    let errors = 0;
+    calibrationIndices.forEach((index, position) => {
+      if (calibrationScores[position]! >= chosen.threshold && input.table.smallCorrect[index] === 0) errors++;
+    });
+    return { threshold: chosen.threshold, kept, keptErrorRate: kept === 0 ? 0 : errors / kept, pValue: chosen.exceedProbability };
+  }
+  const calibrationLabels = Uint8Array.from(calibrationIndices, (index) => input.table.smallCorrect[index]!);
   const candidates = [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left);
-  const chosen = chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
+  return chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
     thresholds: candidates,
-    targetErrorRate: input.maxKeptErrorRate,
+    targetErrorRate: input.guarantee.maxKeptErrorRate,
     delta: input.delta,
     starts: Math.min(FIXED_SEQUENCE_STARTS, candidates.length),
   });
-  const base = {
-    label: input.label,
-    maxKeptErrorRate: input.maxKeptErrorRate,
-    delta: input.delta,
-    method: `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`,
-  };
-  if (chosen === null) return { ...base, threshold: null, calibration: null, heldOut: null };
+}
+
+/** What an oriented threshold does on some indices: kept count and error, delegation, accuracy, cost. */
+function evaluateThreshold(input: GuaranteeInput, threshold: number | null, indices: readonly number[]) {
   let kept = 0;
   let keptErrors = 0;
   let correct = 0;
   let cost = 0;
-  for (const index of input.testIndices) {
-    const keep = oriented(index) >= chosen.threshold;
+  for (const index of indices) {
+    // no certified threshold: delegate everything
+    const keep = threshold !== null && orientedScore(input.scores[index]!, input.direction) >= threshold;
     cost += input.table.smallCost[index]! + (keep ? 0 : input.table.largeCost[index]!);
     if (keep) {
       kept++;
@@ -191,18 +215,65 @@ export function riskControlledThreshold(input: {
       correct += input.table.largeCorrect[index]!;
     }
   }
-  const size = input.testIndices.length;
+  const size = indices.length;
+  return { size, kept, keptErrorRate: kept === 0 ? 0 : keptErrors / kept, delegationRate: (size - kept) / size, accuracy: correct / size, costUsd: cost / 1e8 };
+}
+
+function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delegationRate: number }): boolean {
+  return guarantee.kind === 'kept-error' ? outcome.keptErrorRate > guarantee.maxKeptErrorRate : outcome.delegationRate > guarantee.maxDelegationRate;
+}
+
+/**
+ * Chooses a threshold on the calibration indices with a guarantee — on the kept answers' error rate (Learn then Test:
+ * ≤ α with probability ≥ 1 − δ) or on the delegation rate, hence the spend (an order-statistic bound: ≤ the cap with
+ * probability ≥ 1 − δ) — then reports what it achieves on the held-out indices. A kept-error guarantee first checks
+ * feasibility: when the small model errs on more than α of the calibration half, at least (μ − α)/(1 − α) must be
+ * delegated, and the result says so. `splits` (random calibration/test permutations of the same sizes) measure how
+ * often the guarantee fails on the held-out half.
+ */
+export function riskControlledThreshold(input: GuaranteeInput & { splits?: Iterable<readonly number[]> }): RiskControlResult {
+  const target = input.guarantee.kind === 'kept-error' ? input.guarantee.maxKeptErrorRate : input.guarantee.maxDelegationRate;
+  let feasibility: RiskControlResult['feasibility'] = null;
+  if (input.guarantee.kind === 'kept-error') {
+    const wrong = input.calibrationIndices.filter((index) => input.table.smallCorrect[index] === 0).length;
+    const smallErrorRate = input.calibrationIndices.length === 0 ? 0 : wrong / input.calibrationIndices.length;
+    const alpha = input.guarantee.maxKeptErrorRate;
+    feasibility = { smallErrorRate, minimumDelegationRate: smallErrorRate > alpha ? (smallErrorRate - alpha) / (1 - alpha) : 0 };
+  }
+  let violations: RiskControlResult['violations'] = null;
+  if (input.splits) {
+    const calibrationSize = input.calibrationIndices.length;
+    const everything = [...input.calibrationIndices, ...input.testIndices];
+    let splits = 0;
+    let population = 0;
+    let heldOut = 0;
+    for (const permutation of input.splits) {
+      const chosen = chooseGuaranteed(input, permutation.slice(0, calibrationSize));
+      splits++;
+      if (violates(input.guarantee, evaluateThreshold(input, chosen?.threshold ?? null, everything))) population++;
+      if (violates(input.guarantee, evaluateThreshold(input, chosen?.threshold ?? null, permutation.slice(calibrationSize)))) heldOut++;
+    }
+    const share = (count: number) => ({ violated: count, rate: splits === 0 ? 0 : count / splits });
+    violations = { splits, population: share(population), heldOut: share(heldOut) };
+  }
+  const base = {
+    label: input.label,
+    guarantee: input.guarantee,
+    target,
+    delta: input.delta,
+    method:
+      input.guarantee.kind === 'kept-error'
+        ? `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`
+        : 'order-statistic bound on the delegation rate (exact binomial; distribution-free)',
+    feasibility,
+    violations,
+  };
+  const chosen = chooseGuaranteed(input, input.calibrationIndices);
+  if (chosen === null) return { ...base, threshold: null, calibration: null, heldOut: null };
   return {
     ...base,
     threshold: orientedScore(chosen.threshold, input.direction),
     calibration: { size: input.calibrationIndices.length, kept: chosen.kept, keptErrorRate: chosen.keptErrorRate, pValue: chosen.pValue },
-    heldOut: {
-      size,
-      kept,
-      keptErrorRate: kept === 0 ? 0 : keptErrors / kept,
-      delegationRate: (size - kept) / size,
-      accuracy: correct / size,
-      costUsd: cost / 1e8,
-    },
+    heldOut: evaluateThreshold(input, chosen.threshold, input.testIndices),
   };
 }

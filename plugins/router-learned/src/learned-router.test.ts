@@ -1,0 +1,115 @@
+import { PluginRegistry, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
+import { describe, expect, it } from 'vitest';
+import { assignFolds, crossFit, crossFittedProbability } from './cross-fit.js';
+import { FeatureSpec, featureVector } from './features.js';
+import { learnedRouter } from './learned-router.js';
+import { LearnerSettings } from './models.js';
+
+/** Problems whose small answer is right exactly when the question mentions "easy" (a signal both learners can find). */
+function synthetic(n: number): { problems: Problem[]; small: RunRecord[] } {
+  const problems: Problem[] = [];
+  const small: RunRecord[] = [];
+  for (let index = 0; index < n; index++) {
+    const easy = index % 3 !== 0;
+    const id = `p${String(index).padStart(3, '0')}`;
+    problems.push({ id, problem: `${easy ? 'an easy sum' : 'a hard integral'} number ${index} of the set`, answer: '1', subject: index % 2 ? 'Algebra' : 'Geometry', level: (index % 5) + 1 });
+    small.push({
+      schemaVersion: 1,
+      runId: 'slm',
+      problemId: id,
+      gold: '1',
+      generation: { model: 'm', text: '', answer: easy ? '1' : '2', confidenceToken: easy ? '<|c_math|>' : '<|u_math|>', usage: { input: 10, output: easy ? 100 : 900, thinking: 0 }, latencyMs: null, finishReason: 'stop' },
+      grade: { correct: easy, evaluator: 'recorded' },
+    });
+  }
+  return { problems, small };
+}
+
+const spec = FeatureSpec.parse({ hashBits: 10 });
+const examples = (data: ReturnType<typeof synthetic>) => data.problems.map((problem, index) => ({ problem, small: data.small[index]! }));
+
+describe('cross-fitting', () => {
+  it('never scores a problem with a model fitted on it (checked on every fold’s training set)', () => {
+    const data = synthetic(60);
+    const trainedOn = new Map<number | 'full', readonly string[]>();
+    const fitted = crossFit(examples(data), spec, LearnerSettings.parse({ model: 'logistic', iterations: 50 }), 5, 7, (fold, ids) => trainedOn.set(fold, ids));
+    expect(trainedOn.size).toBe(6);
+    for (const problem of data.problems) {
+      const fold = fitted.assignment[problem.id]!;
+      expect(trainedOn.get(fold)).not.toContain(problem.id);
+      expect(trainedOn.get('full')).toContain(problem.id);
+    }
+    // every other problem is in the training set of a fold it does not belong to
+    for (let fold = 0; fold < 5; fold++) expect(trainedOn.get(fold)!.length).toBe(60 - Object.values(fitted.assignment).filter((f) => f === fold).length);
+  });
+
+  it("a problem's probability does not depend on its own label (its model never saw it)", () => {
+    const data = synthetic(40);
+    const learner = LearnerSettings.parse({ model: 'logistic', iterations: 80 });
+    const before = crossFit(examples(data), spec, learner, 4, 1);
+    const flipped = synthetic(40);
+    flipped.small[5] = { ...flipped.small[5]!, grade: { ...flipped.small[5]!.grade, correct: !flipped.small[5]!.grade.correct } };
+    const after = crossFit(examples(flipped), spec, learner, 4, 1);
+    const problem = data.problems[5]!;
+    expect(crossFittedProbability(after, spec, problem, data.small[5])).toBe(crossFittedProbability(before, spec, problem, data.small[5]));
+    // the full model (for new problems) did see it
+    expect(after.full).not.toEqual(before.full);
+  });
+
+  it('assigns folds from the seed alone: balanced, the same for any input order, different for another seed', () => {
+    const ids = Array.from({ length: 23 }, (_, index) => `q${index}`);
+    const folds = assignFolds(ids, 5, 3);
+    expect(assignFolds([...ids].reverse(), 5, 3)).toEqual(folds);
+    expect([...assignFolds(ids, 5, 4)]).not.toEqual([...folds]);
+    const sizes = [0, 1, 2, 3, 4].map((fold) => [...folds.values()].filter((value) => value === fold).length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+
+  it.each([
+    [{ model: 'logistic', iterations: 200 }],
+    [{ model: 'knn', k: 5 }],
+  ])('%j separates right from wrong answers out of sample', (settings) => {
+    const data = synthetic(90);
+    const fitted = crossFit(examples(data), spec, LearnerSettings.parse(settings), 5, 0);
+    const probability = data.problems.map((problem, index) => crossFittedProbability(fitted, spec, problem, data.small[index]));
+    const right = probability.filter((_, index) => data.small[index]!.grade.correct);
+    const wrong = probability.filter((_, index) => !data.small[index]!.grade.correct);
+    expect(Math.min(...right)).toBeGreaterThan(Math.max(...wrong));
+  });
+
+  it('reads the answer features only when asked (pre-hoc routers see the problem alone)', () => {
+    const data = synthetic(3);
+    const withAnswer = featureVector(spec, data.problems[0]!, data.small[0]);
+    const without = featureVector({ ...spec, answer: false }, data.problems[0]!, data.small[0]);
+    expect(withAnswer.indices.length).toBeGreaterThan(without.indices.length);
+    expect(featureVector(spec, data.problems[0]!, undefined)).toEqual(featureVector({ ...spec, answer: false }, data.problems[0]!, undefined));
+  });
+});
+
+describe('core/learned', () => {
+  const registry = new PluginRegistry().register(learnedRouter);
+  const data = synthetic(50);
+
+  it('fits on the data its context lends, and says so when there is none', () => {
+    expect(() => registry.create('router', 'core/learned', {}, { priceTable: SEED_PRICES_2025_11 })).toThrow(/fits on data/);
+    const { instance } = registry.create('router', 'core/learned', { features: { hashBits: 10 } }, { priceTable: SEED_PRICES_2025_11, fitData: data });
+    expect(instance.capabilities.ownScore?.option).toBe('threshold');
+    expect(instance.capabilities.needsSmallAnswer).toBe(true);
+  });
+
+  it('recreated from its fitted options (a policy file), it routes every problem the same way, with nothing fitted again', async () => {
+    const context = { priceTable: SEED_PRICES_2025_11, fitData: data };
+    const { instance } = registry.create('router', 'core/learned', { features: { hashBits: 10 }, threshold: 0.6 }, context);
+    const options = JSON.parse(JSON.stringify(instance.capabilities.fittedOptions!())) as Record<string, unknown>;
+    const again = registry.create('router', 'core/learned', options, { priceTable: SEED_PRICES_2025_11 }).instance;
+    for (const [index, problem] of data.problems.entries()) {
+      const input = { problem, small: data.small[index]! };
+      expect(await again.decide(input)).toEqual(await instance.decide(input));
+    }
+    const decision = await again.decide({ problem: data.problems[0]!, small: data.small[0]! });
+    expect(decision.reason).toMatch(/^P\(small right\) = 0\.\d{4} (<|≥) 0\.6 \(logistic, fold \d model\)$/);
+    // a problem it was not fitted on goes to the full model
+    const unseen = await again.decide({ problem: { ...data.problems[0]!, id: 'new' }, small: data.small[0]! });
+    expect(unseen.reason).toContain('full model');
+  });
+});

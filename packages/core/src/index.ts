@@ -14,3 +14,4 @@ export * from './schemas/run-manifest.js';
 export * from './schemas/run-record.js';
 export * from './prompt.js';
 export * from './schemas/retry-settings.js';
+export * from './schemas/routing-policy.js';

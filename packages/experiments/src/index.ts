@@ -19,3 +19,4 @@ export * from './run-folder/experiment-file.js';
 export * from './dataset/run-dataset-build.js';
 export * from './dataset/dataset-experiment.js';
 export * from './view/view-source.js';
+export * from './run-folder/routing-policy-file.js';

@@ -1,6 +1,9 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CONFIDENT_TOKEN,
+  delegatesScore,
+  ROUTING_POLICY_SCHEMA_VERSION,
+  type RoutingPolicy,
   InvalidConfigError,
   routingScore,
   type PluginRegistry,
@@ -43,6 +46,7 @@ import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperResults } from '../paper/run-paper-experiment.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
+import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
 import { summaryProvenance } from '../run-folder/provenance.js';
 
 export interface AblationInputs {
@@ -222,7 +226,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   });
 
   const curves: RouterCurve[] = [];
-  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: string; direction: 'keep-high' | 'keep-low' }>();
+  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: string; direction: 'keep-high' | 'keep-low'; router: { id: string; options: Record<string, unknown> }; option: string }>();
   for (const entry of experiment.routers) {
     const created = inputs.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
     // a router that learned on the data is run as fitted from here on (the engine runs do not fit it again)
@@ -245,7 +249,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
         direction,
         thresholds: entry.sweep.values === 'distinct' ? 'distinct' : entry.sweep.values,
       });
-      sweeps.set(entry.id, { sweep, scores, score: fieldScore?.score ?? ownScore!.label, direction });
+      sweeps.set(entry.id, { sweep, scores, score: fieldScore?.score ?? ownScore!.label, direction, router: fittedEntry.router, option: entry.sweep.option });
       const points = sweep.points();
       // Spot-check the fast path against the engine with the plugin itself. The last distinct point (past every score:
       // delegate all) is outside a probability threshold's range; it equals the always-large router's point.
@@ -382,6 +386,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     ),
   );
 
+  const policies: RoutingPolicy[] = [];
   const riskControl = experiment.riskControl.map((entry) => {
     const sweep = sweeps.get(entry.router);
     if (!sweep) throw new InvalidConfigError(`riskControl: router entry "${entry.router}" is not a threshold sweep`);
@@ -390,18 +395,48 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     const grid = entry.grid ?? { from: 0, to: 1, steps: 1 };
     // the splits that measure violations: other seeds of the same generator, the same calibration size
     const splits = Array.from({ length: entry.violationSplits }, (_, split) => numpyDefaultRng(entry.seed + 1 + split).permutation(n));
-    return riskControlledThreshold({
+    const calibrationIndices = Array.from(permutation.slice(0, calibrationSize));
+    const result = riskControlledThreshold({
       label: curves.find((curve) => curve.id === entry.router)!.label,
       table,
       scores: sweep.scores,
       direction: sweep.direction,
-      calibrationIndices: Array.from(permutation.slice(0, calibrationSize)),
+      calibrationIndices,
       testIndices: Array.from(permutation.slice(calibrationSize)),
       guarantee: entry.guarantee === 'kept-error' ? { kind: 'kept-error', maxKeptErrorRate: entry.maxKeptErrorRate! } : { kind: 'delegation-rate', maxDelegationRate: entry.maxDelegationRate! },
       delta: entry.delta,
       grid: Array.from({ length: grid.steps + 1 }, (_, step) => grid.from + ((grid.to - grid.from) * step) / grid.steps),
       splits,
     });
+    // a certified threshold becomes a routing policy: the router as fitted, the threshold, how it was calibrated
+    if (result.threshold !== null && result.heldOut !== null) {
+      const threshold = result.threshold;
+      policies.push({
+        schemaVersion: ROUTING_POLICY_SCHEMA_VERSION,
+        router: { id: sweep.router.id, options: { ...sweep.router.options, [sweep.option]: threshold } },
+        threshold: { option: sweep.option, value: threshold },
+        guarantee:
+          result.guarantee.kind === 'kept-error'
+            ? { kind: 'kept-error', maxKeptErrorRate: result.guarantee.maxKeptErrorRate, delta: entry.delta }
+            : { kind: 'delegation-rate', maxDelegationRate: result.guarantee.maxDelegationRate, delta: entry.delta },
+        calibration: {
+          experiment: experiment.name,
+          dataHash: calibrationDataHash(
+            calibrationIndices.map((index) => problems[index]!.id),
+            Uint8Array.from(calibrationIndices, (index) => table.smallCorrect[index]!),
+            Float64Array.from(calibrationIndices, (index) => sweep.scores[index]!),
+          ),
+          splitSeed: entry.seed,
+          calibrationShare: entry.calibrationShare,
+          calibrationSize,
+          routerEntry: entry.router,
+          heldOut: { size: result.heldOut.size, keptErrorRate: result.heldOut.keptErrorRate, delegationRate: result.heldOut.delegationRate, accuracy: result.heldOut.accuracy, costUsd: result.heldOut.costUsd },
+        },
+        expectedRoutes: Object.fromEntries(problems.map((problem, index) => [problem.id, delegatesScore(sweep.scores[index]!, { direction: sweep.direction, threshold }) ? 'large' : 'small'])),
+        createdBy: { commit: null, command: `confide ablate --experiment ${experimentFileLabel(inputs.experimentFile)}` },
+      });
+    }
+    return result;
   });
 
   const tokenProbabilities = records(experiment.small.run).some((record) => record.generation.confidenceProbabilities !== undefined);
@@ -425,6 +460,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     comparisons,
     calibration,
     riskControl,
+    policies,
     tokenProbabilities,
   };
 }
@@ -504,5 +540,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
     await math?.close();
   }
   const files = await writeAblationReport(results, options.outFolder);
-  return { status: 'complete', files, results };
+  const commit = results.provenance.git.commit;
+  const policyFiles = writeRoutingPolicies(join(options.outFolder, 'policies'), results.policies.map((policy) => ({ ...policy, createdBy: { ...policy.createdBy, commit } })));
+  return { status: 'complete', files: [...files, ...policyFiles], results };
 }

@@ -1,6 +1,7 @@
 import { RetrySettings } from '@confide/core';
 import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
 import { z } from 'zod';
+import { RouterChoice } from '../run-folder/routing-policy-file.js';
 
 const PluginChoice = z.strictObject({
   id: z.string().min(1),
@@ -47,12 +48,13 @@ export const LiveExperiment = z.strictObject({
   small: ModelSlot,
   large: ModelSlot,
   orchestrator: OrchestratorSlot.optional(),
-  router: PluginChoice,
+  /** A router plugin, or `{ "policy": "<file>" }`: a routing policy written by `confide ablate` (relative to this file's folder). */
+  router: RouterChoice,
   /**
    * Models between the small and the large one, for a cascade: the small model's answer is kept or escalated by
    * `router`, each escalation's answer by its own router, and the large model answers what reaches the end.
    */
-  escalations: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), model: ModelSlot, router: PluginChoice })).default([]),
+  escalations: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), model: ModelSlot, router: RouterChoice })).default([]),
   /** Other models the router reads (its declared `peers`, e.g. core/agreement's second small model), by peer name. */
   peers: z.record(z.string(), ModelSlot).default({}),
   /** A recorded delegated run whose per-problem routes a replaying router reads (core/orchestrator in replay mode). */

@@ -29,6 +29,7 @@ import { liveSource, type LiveSource } from './live-source.js';
 import { LoggedDecision, loggedRouter } from './logged-router.js';
 import { RunProgress } from './run-progress.js';
 import { discardFailedStart, producedNothing } from '../run-folder/failed-start.js';
+import { resolveRouterChoice, type RouterChoice } from '../run-folder/routing-policy-file.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
 import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
@@ -239,16 +240,20 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
       source(`peer:${name}`, slot, scheduled(`peer:${name}`, peerClients[name]!.client), peerLogs[name]!, resumedPeers[name]!),
     ]),
   );
+  const createRouter = (choice: RouterChoice, context: PluginContext) => {
+    const resolved = resolveRouterChoice(choice, options.baseFolder);
+    return registry.create('router', resolved.id, resolved.options, context);
+  };
   const escalationStages = experiment.escalations.map((entry, index) => ({
     source: source(`escalation:${entry.name}`, entry.model, scheduled(`escalation:${entry.name}`, escalationClients[index]!.client), escalationLogs[index]!, resumedEscalations[index]!),
-    routerUse: registry.create('router', entry.router.id, entry.router.options, { priceTable: prices, runs }),
+    routerUse: createRouter(entry.router, { priceTable: prices, runs }),
   }));
   const recordedRoutes = experiment.recordedRoutes
     ? new Map(runs.records(experiment.recordedRoutes).flatMap((record) => (record.route ? [[record.problemId, record.route] as const] : [])))
     : undefined;
 
   const routerContext: PluginContext = { priceTable: prices, runs, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
-  const routerUse = registry.create('router', experiment.router.id, experiment.router.options, routerContext);
+  const routerUse = createRouter(experiment.router, routerContext);
   const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
 
   // ---- estimate: the worst case from max tokens for what is left ---------------------------------------------

@@ -83,7 +83,8 @@ export function pipelinePluginChoices(experiment: PipelineExperiment): Array<{ k
     { key: 'delegate.small.client', kind: 'model' as const, ...delegate.small.client },
     { key: 'delegate.large.client', kind: 'model' as const, ...delegate.large.client },
     ...(delegate.orchestrator ? [{ key: 'delegate.orchestrator.client', kind: 'model' as const, ...delegate.orchestrator.client }] : []),
-    { key: 'delegate.router', kind: 'router' as const, ...delegate.router },
+    // a routing policy file names its router itself (checked when it is read)
+    ...('policy' in delegate.router ? [] : [{ key: 'delegate.router', kind: 'router' as const, ...delegate.router }]),
     { key: 'delegate.evaluator', kind: 'evaluator' as const, ...delegate.evaluator },
     ...delegate.alsoGradeWith.map((choice, index) => ({ key: `delegate.alsoGradeWith.${index}`, kind: 'evaluator' as const, ...choice })),
   ];

@@ -1,4 +1,4 @@
-import type { PluginUse } from '@confide/core';
+import type { PluginUse, RoutingPolicy } from '@confide/core';
 import type { SummaryProvenance } from '../summary-provenance.js';
 import type { AccuracySummary } from '@confide/metrics';
 import type { Interval, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
@@ -57,5 +57,7 @@ export interface AblationResults {
   comparisons: RouterComparison[];
   calibration: ScoreCalibration[];
   riskControl: RiskControlResult[];
+  /** A routing policy per certified threshold (written to policies/ beside the report). */
+  policies: RoutingPolicy[];
   tokenProbabilities: boolean;
 }

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RoutingPolicy } from '@confide/core';
+import { RunStore, workspaceRoot } from '@confide/data';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../main.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+const folder = mkdtempSync(join(tmpdir(), 'confide-policy-'));
+const reportFolder = join(folder, 'ablation');
+
+function quiet(): void {
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+}
+
+beforeAll(async () => {
+  quiet();
+  expect(await runCli(['ablate', '--experiment', join(workspaceRoot(), 'experiments', 'ablation-math500'), '--out', reportFolder])).toBe(0);
+  vi.restoreAllMocks();
+}, 120_000);
+
+/** The bundled live experiment (replay clients), its large side the ablation's large run, its router the policy. */
+function liveExperimentWith(policyFile: string): string {
+  const live = JSON.parse(readFileSync(join(workspaceRoot(), 'experiments', 'paper-math500-live', 'experiment.json'), 'utf8')) as Record<string, unknown> & { large: Record<string, unknown> };
+  delete live['expect'];
+  live['name'] = 'policy-applied';
+  live['router'] = { policy: policyFile };
+  live.large['client'] = { id: 'core/replay', options: { run: 'gemini-flash' } };
+  live['evaluator'] = { id: 'core/recorded', options: { runs: ['qwen-1.5b-lora-confidence', 'gemini-flash'] } };
+  const experiment = mkdtempSync(join(folder, 'live-'));
+  writeFileSync(join(experiment, 'experiment.json'), JSON.stringify(live));
+  return experiment;
+}
+
+describe('routing policies: written by confide ablate, applied by confide run', () => {
+  it.each(['learned-logistic-kept-error', 'output-length-delegation-rate'])('%s: confide run routes every problem as the ablation predicted', async (name) => {
+    const policyFile = join(reportFolder, 'policies', `${name}.json`);
+    const policy = RoutingPolicy.parse(JSON.parse(readFileSync(policyFile, 'utf8')));
+    expect(policy.calibration.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(policy.expectedRoutes)).toHaveLength(500);
+    const experiment = liveExperimentWith(policyFile);
+    quiet();
+    expect(await runCli(['run', experiment, '--out', join(experiment, 'run')])).toBe(0);
+    const records = new RunStore().load(join(experiment, 'run')).records;
+    expect(records).toHaveLength(500);
+    const mismatched = records.filter((record) => record.route?.target !== policy.expectedRoutes[record.problemId]);
+    expect(mismatched.map((record) => record.problemId)).toEqual([]);
+    const delegated = records.filter((record) => record.route?.target === 'large').length;
+    expect(delegated).toBe(Object.values(policy.expectedRoutes).filter((target) => target === 'large').length);
+  }, 120_000);
+
+  it('names a missing or malformed policy file in one line', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const broken = join(folder, 'broken-policy.json');
+    writeFileSync(broken, JSON.stringify({ schemaVersion: 1, router: { id: 'core/threshold' } }));
+    expect(await runCli(['run', liveExperimentWith(broken), '--out', join(folder, 'never')])).toBe(1);
+    expect(errors.at(-1)).toMatch(/broken-policy\.json: key "router\.options"/);
+  }, 60_000);
+});

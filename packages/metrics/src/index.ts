@@ -11,3 +11,4 @@ export * from './paired-bootstrap.js';
 export * from './risk-control.js';
 export * from './seeded-random.js';
 export * from './special-functions.js';
+export * from './leaderboard.js';

@@ -16,6 +16,10 @@ import {
 import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
 import {
   accuracyBySlice,
+  agreementZones,
+  delegationsByZone,
+  headroomCaptured,
+  oracleAccuracy,
   aiq,
   apgr,
   cpt,
@@ -386,6 +390,20 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     ),
   );
 
+  const oracle = oracleAccuracy(table.smallCorrect, table.largeCorrect);
+  const leaderboard = {
+    zones: agreementZones(table.smallCorrect, table.largeCorrect),
+    oracleAccuracy: oracle,
+    routers: curves.map((curve) => ({
+      id: curve.id,
+      label: curve.label,
+      accuracy: curve.reported.accuracy,
+      costUsd: curve.reported.costUsd,
+      headroomCaptured: headroomCaptured(curve.reported.accuracy, smallAccuracy, oracle),
+      delegatedByZone: curve.router.id === 'cascade' ? null : delegationsByZone(table.smallCorrect, table.largeCorrect, curve.reportedOutcomes.delegated),
+    })),
+  };
+
   const policies: RoutingPolicy[] = [];
   const riskControl = experiment.riskControl.map((entry) => {
     const sweep = sweeps.get(entry.router);
@@ -460,6 +478,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     comparisons,
     calibration,
     riskControl,
+    leaderboard,
     policies,
     tokenProbabilities,
   };

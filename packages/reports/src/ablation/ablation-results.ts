@@ -1,6 +1,6 @@
 import type { PluginUse, RoutingPolicy } from '@confide/core';
 import type { SummaryProvenance } from '../summary-provenance.js';
-import type { AccuracySummary } from '@confide/metrics';
+import type { AccuracySummary, AgreementZones } from '@confide/metrics';
 import type { Interval, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
 
 /** What the ablation report reads of its experiment (the experiments package's AblationExperiment has this shape). */
@@ -41,6 +41,22 @@ export interface PaperPoint {
   accounting: string;
 }
 
+export interface LeaderboardResults {
+  /** The pair's agreement zones, and the oracle's accuracy (right wherever either model is). */
+  zones: AgreementZones;
+  oracleAccuracy: number;
+  routers: Array<{
+    id: string;
+    label: string;
+    accuracy: number;
+    costUsd: number;
+    /** (accuracy − small) / (oracle − small); null when the oracle gains nothing. */
+    headroomCaptured: number | null;
+    /** What the router delegated in each zone at its reported point (null for a cascade: its escalations are not the pair's). */
+    delegatedByZone: AgreementZones | null;
+  }>;
+}
+
 export interface AblationResults {
   experiment: AblationReportExperiment;
   grades: string;
@@ -57,6 +73,8 @@ export interface AblationResults {
   comparisons: RouterComparison[];
   calibration: ScoreCalibration[];
   riskControl: RiskControlResult[];
+  /** Leaderboard figures of every router at its reported point: agreement zones, oracle headroom captured. */
+  leaderboard: LeaderboardResults;
   /** A routing policy per certified threshold (written to policies/ beside the report). */
   policies: RoutingPolicy[];
   tokenProbabilities: boolean;

@@ -146,6 +146,23 @@ function riskTable(results: AblationResults): ReportTable {
   };
 }
 
+function leaderboardTable(results: AblationResults): ReportTable {
+  const { zones } = results.leaderboard;
+  return {
+    columns: ['router', 'accuracy %', 'cost $', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
+    rows: results.leaderboard.routers.map((entry) => ({
+      router: entry.label,
+      'accuracy %': pct(entry.accuracy),
+      'cost $': usd(entry.costUsd),
+      'oracle headroom captured': entry.headroomCaptured === null ? '–' : rate(entry.headroomCaptured),
+      [`delegated of ${zones.onlyLargeRight} only-large-right`]: entry.delegatedByZone ? String(entry.delegatedByZone.onlyLargeRight) : '–',
+      [`of ${zones.onlySmallRight} only-small-right`]: entry.delegatedByZone ? String(entry.delegatedByZone.onlySmallRight) : '–',
+      [`of ${zones.bothRight} both right`]: entry.delegatedByZone ? String(entry.delegatedByZone.bothRight) : '–',
+      [`of ${zones.bothWrong} both wrong`]: entry.delegatedByZone ? String(entry.delegatedByZone.bothWrong) : '–',
+    })),
+  };
+}
+
 function slicesTable(results: AblationResults, key: 'subject' | 'level'): ReportTable {
   const rows = results.curves.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: (slice.percent).toFixed(1) })));
   return pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined);
@@ -213,6 +230,11 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(results) },
     { heading: 'How well each score ranks the small model\'s correctness', table: calibrationTable(results), chart: probabilityScores.length > 0 ? 'reliability' : undefined },
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
+    {
+      heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
+      text: `The pair: both right on ${results.leaderboard.zones.bothRight}, only the small model on ${results.leaderboard.zones.onlySmallRight}, only the large model on ${results.leaderboard.zones.onlyLargeRight}, both wrong on ${results.leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(results.leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost.`,
+      table: leaderboardTable(results),
+    },
     ...(['subject', 'level'] as const).map((key) =>
       results.curves.every((curve) => curve.slices[key].every((slice) => slice.slice === 'unknown'))
         ? { heading: `Accuracy by ${key} at the reported points (%)`, text: `The dataset has no ${key} column, so there are no ${key} slices.` }

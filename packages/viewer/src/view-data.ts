@@ -47,6 +47,10 @@ export interface ViewProblem {
   compare?: ViewAnswer;
 }
 
+export type ViewScore =
+  | { score: RoutingScore; direction: ScoreDirection; label: string }
+  | { values: number[]; direction: ScoreDirection; label: string };
+
 export interface ViewRun {
   id: string;
   label: string;
@@ -61,8 +65,11 @@ export interface ViewData {
   large?: ViewRun;
   /** The compared run; `grades` says which verdicts its side uses (`math`: core/math's, e.g. the same run regraded). */
   compare?: ViewRun & { grades: 'recorded' | 'math' };
-  /** The score a threshold router reads, when the bundle has a large run to delegate to. */
-  score?: { score: RoutingScore; direction: ScoreDirection; label: string };
+  /**
+   * The score a threshold router reads, when the bundle has a large run to delegate to: a field of the record
+   * (`score`), or a router's own score (a learned router's cross-fitted probability), given per problem in `values`.
+   */
+  score?: ViewScore;
   prices: PriceTable;
   bootstrap: { resamples: number; seed: number; confidence: number };
   problems: ViewProblem[];

@@ -13,6 +13,7 @@ interface ViewCommandOptions {
   compareGrades?: 'recorded' | 'math';
   score?: string;
   direction?: string;
+  router?: string;
   dataset?: string;
   priceTable?: string;
   out?: string;
@@ -39,6 +40,7 @@ export function registerViewCommand(program: Command): void {
   topLevelCommand(program, 'view')
     .argument('<target>', 'a run (bundled id or run directory) or an ablation experiment folder')
     .option('--large <run>', 'a large run to delegate to: adds the threshold view (an ablation experiment brings its own)')
+    .option('--router <entry>', "an ablation's router entry whose score the threshold moves (default: its first sweepable one; a learned router's cross-fitted probability too)")
     .option('--score <score>', 'the score the threshold reads: p-confident, confidence-token, or a record field such as generation.usage.output')
     .addOption(new Option('--direction <direction>', 'keep-high (confidences) or keep-low (lengths)').choices(['keep-high', 'keep-low']))
     .option('--compare <run>', 'a run of the same problems to compare with')

@@ -23,6 +23,8 @@ let pairBundle: string;
 /** The same pair viewed on output length, the ablation's other threshold router. */
 let lengthBundle: string;
 let largeBundle: string;
+/** The pair viewed on the learned logistic router's cross-fitted probability. */
+let learnedBundle: string;
 let ablation: { routers: { id: string; points: OperatingPoint[] }[] };
 let cliComparison: RunComparison;
 
@@ -80,6 +82,7 @@ beforeAll(async () => {
   pairBundle = (await cli(['view', experiment, '--compare', COMPARED, '--out', join(folder, 'pair')])).trim();
   lengthBundle = (await cli(['view', experiment, '--score', 'generation.usage.output', '--out', join(folder, 'length')])).trim();
   largeBundle = (await cli(['view', largeRun(), '--out', join(folder, 'large')])).trim();
+  learnedBundle = (await cli(['view', experiment, '--router', 'learned-logistic', '--out', join(folder, 'learned')])).trim();
   await cli(['ablate', '--experiment', experiment, '--out', join(folder, 'ablation')]);
   ablation = JSON.parse(readFileSync(join(folder, 'ablation', 'summary.json'), 'utf8')) as typeof ablation;
   cliComparison = JSON.parse(await cli(['compare', SMALL, COMPARED, '--json'])) as RunComparison;
@@ -191,6 +194,19 @@ describe('confide view in headless Chromium', () => {
       expect(await value(page, '#threshold-cost')).toBeCloseTo(points[k]!.costUsd, 12);
       expect(await value(page, '#threshold-rate')).toBeCloseTo(points[k]!.delegationRate, 12);
     }
+    // a learned router's cross-fitted probability, moved like P(c)
+    const learned = ablation.routers.find((router) => router.id === 'learned-logistic')!.points;
+    const learnedPage = await open(learnedBundle, '#/threshold');
+    expect(Number(await learnedPage.page.locator('#threshold-slider').getAttribute('max'))).toBe(learned.length - 1);
+    for (const k of [10, Math.floor(learned.length / 2), learned.length - 10]) {
+      await learnedPage.page.locator('#threshold-slider').fill(String(k));
+      await learnedPage.page.waitForFunction((index) => location.hash.includes(`t=${index}`), k);
+      expect(await value(learnedPage.page, '#threshold-value')).toBeCloseTo(learned[k]!.parameter!, 12);
+      expect(await value(learnedPage.page, '#threshold-accuracy')).toBeCloseTo(learned[k]!.accuracy, 12);
+      expect(await value(learnedPage.page, '#threshold-cost')).toBeCloseTo(learned[k]!.costUsd, 12);
+    }
+    expect(learnedPage.errors).toEqual([]);
+    await learnedPage.page.close();
     // the confidence token's sweep (three points) in the other bundle
     const token = ablation.routers.find((router) => router.id === 'confidence-token')!.points;
     const pair = await open(pairBundle, '#/threshold?t=1');

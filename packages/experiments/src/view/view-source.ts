@@ -15,6 +15,8 @@ export interface ViewOptions {
   compareGrades?: 'recorded' | 'math';
   score?: string;
   direction?: string;
+  /** An ablation's router entry whose score the threshold view moves (default: its first sweepable router). */
+  router?: string;
   dataset?: string;
   priceTable?: string;
   /** The command line, written into the bundle. */
@@ -88,10 +90,21 @@ export async function resolveViewSource(
     prices = resolvePriceTable(options.priceTable ?? experiment.priceTable, folder);
     bootstrap = experiment.bootstrap;
     title = experiment.title;
-    for (const entry of experiment.routers) {
-      const sweepable = registry.create('router', entry.router.id, entry.router.options, { priceTable: prices }).instance.capabilities.sweepableScore;
-      if (sweepable !== undefined && entry.sweep?.option === sweepable.option) {
-        score = { score: sweepable.score, direction: sweepable.direction, label: entry.label };
+    const entries = options.router === undefined ? experiment.routers : experiment.routers.filter((entry) => entry.id === options.router);
+    if (entries.length === 0) throw new InvalidConfigError(`--router: the experiment has no router entry "${options.router}" (it has ${experiment.routers.map((entry) => entry.id).join(', ')})`);
+    // a router that learns fits on the experiment's problems and small run, as the ablation fits it
+    const fitProblems = problems?.filter((problem) => main.records.some((record) => record.problemId === problem.id)) ?? [];
+    const context = { priceTable: prices, fitData: { problems: fitProblems, small: main.records } };
+    for (const entry of entries) {
+      const capabilities = registry.create('router', entry.router.id, entry.router.options, context).instance.capabilities;
+      const field = capabilities.sweepableScore;
+      if (field !== undefined && entry.sweep?.option === field.option) {
+        score = { score: field.score, direction: field.direction, label: entry.label };
+        break;
+      }
+      const own = capabilities.ownScore;
+      if (own !== undefined && entry.sweep?.option === own.option) {
+        score = { of: (problem, small) => own.score(problem, small), direction: 'keep-high', label: entry.label };
         break;
       }
     }

@@ -1,6 +1,6 @@
 import type { PriceTable, Problem, RoutingScore, RunRecord, ScoreDirection } from '@confide/core';
 import { pairedProblemIds, recordedCalls } from '@confide/routing';
-import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData, type ViewMathGrade, type ViewProblem } from '../view-data.js';
+import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData, type ViewMathGrade, type ViewProblem, type ViewScore } from '../view-data.js';
 
 /** Grades a full response against a gold answer, saying what it found on each side (the CLI passes core/math). */
 export type ResponseGrader = (gold: string, response: string) => Promise<ViewMathGrade>;
@@ -19,11 +19,19 @@ export interface ViewSource {
   large?: ViewRunInput;
   /** A run to compare with; `grades: 'math'` says its records carry core/math's verdicts (`withMathGrades`). */
   compare?: ViewRunInput & { grades: 'recorded' | 'math' };
-  score?: { score: RoutingScore; direction: ScoreDirection; label: string };
+  /** A field score, or a router's own score of a problem's small answer (computed here, for every problem). */
+  score?: { score: RoutingScore; direction: ScoreDirection; label: string } | { of: (problem: Problem, small: RunRecord) => number; direction: ScoreDirection; label: string };
   /** The dataset's problems (questions, order); null when the dataset is not at hand (no questions shown). */
   problems: readonly Problem[] | null;
   prices: PriceTable;
   bootstrap: { resamples: number; seed: number; confidence: number };
+}
+
+function viewScore(score: NonNullable<ViewSource['score']>, problems: readonly ViewProblem[], dataset: readonly Problem[] | null): ViewScore {
+  if (!('of' in score)) return score;
+  const byId = new Map((dataset ?? []).map((problem) => [problem.id, problem]));
+  const values = problems.map((problem) => score.of(byId.get(problem.id) ?? { id: problem.id, problem: problem.question ?? '', answer: problem.answer.record.gold }, problem.answer.record));
+  return { values, direction: score.direction, label: score.label };
 }
 
 /**
@@ -70,7 +78,7 @@ export async function buildViewData(source: ViewSource, gradeResponse: ResponseG
     run: { id: source.run.id, label: source.run.label },
     ...(source.large ? { large: { id: source.large.id, label: source.large.label } } : {}),
     ...(source.compare ? { compare: { id: source.compare.id, label: source.compare.label, grades: source.compare.grades } } : {}),
-    ...(source.score && source.large ? { score: source.score } : {}),
+    ...(source.score && source.large ? { score: viewScore(source.score, problems, source.problems) } : {}),
     prices: source.prices,
     bootstrap: source.bootstrap,
     problems,

@@ -19,7 +19,7 @@ export function thresholdModel(data: ViewData): ThresholdModel | null {
     { label: data.large.id, records: data.problems.map((problem) => problem.large!.record) },
     data.prices,
   );
-  const scores = Float64Array.from(data.problems, (problem) => routingScore(problem.answer.record, score.score));
+  const scores = 'values' in score ? Float64Array.from(score.values) : Float64Array.from(data.problems, (problem) => routingScore(problem.answer.record, score.score));
   const sweep = new ThresholdSweep(table, scores, { direction: score.direction, thresholds: 'distinct' });
   const rank = new Uint32Array(sweep.order.length);
   sweep.order.forEach((index, position) => (rank[index] = position));

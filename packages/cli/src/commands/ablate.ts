@@ -10,8 +10,9 @@ export function registerAblateCommand(program: Command): void {
   topLevelCommand(program, 'ablate')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/ablation-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
+    .option('--routerarena-predictions <folder>', "also write each router's per-problem choices in RouterArena's prediction-file format (predictions/ and config/)")
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math' }) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string }) => {
       const started = performance.now();
       const loaded = loadExperimentOfKind(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'ablation-math500')), 'ablation');
       const experiment = loaded.experiment;
@@ -20,7 +21,13 @@ export function registerAblateCommand(program: Command): void {
       const suffix = grades === experiment.grades ? '' : `-${grades}-grades`;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
       console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
-      const outcome = await runAblationExperiment({ loaded, registry: createPluginRegistry(), outFolder, grades });
+      const outcome = await runAblationExperiment({
+        loaded,
+        registry: createPluginRegistry(),
+        outFolder,
+        grades,
+        ...(options.routerarenaPredictions ? { routerArenaFolder: resolve(options.routerarenaPredictions) } : {}),
+      });
       if (outcome.status !== 'complete') throw new Error(outcome.message);
       console.error(`ablate: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       const experimentFolder = options.experiment ?? join('experiments', 'ablation-math500');

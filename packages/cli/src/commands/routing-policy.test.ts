@@ -19,7 +19,7 @@ function quiet(): void {
 
 beforeAll(async () => {
   quiet();
-  expect(await runCli(['ablate', '--experiment', join(workspaceRoot(), 'experiments', 'ablation-math500'), '--out', reportFolder])).toBe(0);
+  expect(await runCli(['ablate', '--experiment', join(workspaceRoot(), 'experiments', 'ablation-math500'), '--out', reportFolder, '--routerarena-predictions', join(folder, 'routerarena')])).toBe(0);
   vi.restoreAllMocks();
 }, 120_000);
 
@@ -52,6 +52,17 @@ describe('routing policies: written by confide ablate, applied by confide run', 
     const delegated = records.filter((record) => record.route?.target === 'large').length;
     expect(delegated).toBe(Object.values(policy.expectedRoutes).filter((target) => target === 'large').length);
   }, 120_000);
+
+  it("exports every router's choices in RouterArena's prediction-file format", () => {
+    const predictions = JSON.parse(readFileSync(join(folder, 'routerarena', 'predictions', 'confidence-token.json'), 'utf8')) as { global_index: string; prompt: string; prediction: string }[];
+    const config = JSON.parse(readFileSync(join(folder, 'routerarena', 'config', 'confidence-token.json'), 'utf8')) as { pipeline_params: { router_name: string; models: string[] } };
+    expect(predictions).toHaveLength(500);
+    expect(config.pipeline_params.models).toEqual(['qwen2.5-math-1.5b-instruct-lora-confidence', 'gemini-2.5-flash']);
+    for (const entry of predictions) expect(config.pipeline_params.models).toContain(entry.prediction);
+    expect(predictions[0]!.prompt).toContain('rectangular coordinates');
+    // the confidence token's reported point delegates Delegation II's 155 problems
+    expect(predictions.filter((entry) => entry.prediction === 'gemini-2.5-flash')).toHaveLength(155);
+  });
 
   it('names a missing or malformed policy file in one line', async () => {
     const errors: string[] = [];

@@ -13,11 +13,13 @@ import {
   type Problem,
   type RunRecord,
 } from '@confide/core';
-import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, type RunDirectory } from '@confide/data';
 import {
   accuracyBySlice,
   agreementZones,
+  arenaScore,
   delegationsByZone,
+  routerArenaOptimality,
   headroomCaptured,
   oracleAccuracy,
   aiq,
@@ -400,6 +402,8 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       accuracy: curve.reported.accuracy,
       costUsd: curve.reported.costUsd,
       headroomCaptured: headroomCaptured(curve.reported.accuracy, smallAccuracy, oracle),
+      arenaScore: arenaScore((curve.reported.costUsd / n) * 1000, curve.reported.accuracy),
+      optimality: curve.router.id === 'cascade' ? null : routerArenaOptimality(table.smallCorrect, table.largeCorrect, table.smallCost, table.largeCost, curve.reportedOutcomes.delegated),
       delegatedByZone: curve.router.id === 'cascade' ? null : delegationsByZone(table.smallCorrect, table.largeCorrect, curve.reportedOutcomes.delegated),
     })),
   };
@@ -464,6 +468,8 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     referenceDelegationRate,
     referenceDelegationRateSource,
     problems: { evaluated: problems.length, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
+    problemIds: problems.map((problem) => problem.id),
+    models: { small: records(experiment.small.run)[0]!.generation.model, large: records(experiment.large.run)[0]!.generation.model },
     provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [
       ...curves.map((curve) => curve.router).filter((use) => use.id !== 'cascade'),
       ...experiment.cascades.flatMap((entry) =>
@@ -532,6 +538,38 @@ export interface AblationRunOptions {
   outFolder: string;
   /** Overrides the experiment's `grades`. */
   grades?: 'recorded' | 'math';
+  /** Also write every router's choices in RouterArena's prediction-file format here. */
+  routerArenaFolder?: string;
+}
+
+/**
+ * Every router's per-problem choices at its reported point in RouterArena's prediction-file format (RouteWorks/RouterArena,
+ * README "Get Routing Decisions" and router_inference/check_config_prediction_files.py: a JSON list of
+ * {global_index, prompt, prediction}, with a config {pipeline_params: {router_name, models}}), one pair of files per
+ * router; cascades are left out (their choices are not the pair's).
+ */
+export function writeRouterArenaPredictions(results: AblationResults, problems: readonly Problem[], folder: string): string[] {
+  const questions = new Map(problems.map((problem) => [problem.id, problem.problem]));
+  const files: string[] = [];
+  for (const curve of results.curves) {
+    if (curve.router.id === 'cascade') continue;
+    const predictions = results.problemIds.map((id, index) => ({
+      global_index: id,
+      prompt: questions.get(id) ?? '',
+      prediction: curve.reportedOutcomes.delegated[index] === 1 ? results.models.large : results.models.small,
+      // filled by RouterArena's own inference and evaluation
+      generated_result: null,
+      cost: null,
+      accuracy: null,
+    }));
+    const config = { pipeline_params: { router_name: curve.id, models: [results.models.small, results.models.large] } };
+    const predictionsPath = join(folder, 'predictions', `${curve.id}.json`);
+    const configPath = join(folder, 'config', `${curve.id}.json`);
+    writeFileAtomic(predictionsPath, `${JSON.stringify(predictions, null, 2)}\n`);
+    writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    files.push(predictionsPath, configPath);
+  }
+  return files;
 }
 
 /** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
@@ -561,5 +599,6 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const files = await writeAblationReport(results, options.outFolder);
   const commit = results.provenance.git.commit;
   const policyFiles = writeRoutingPolicies(join(options.outFolder, 'policies'), results.policies.map((policy) => ({ ...policy, createdBy: { ...policy.createdBy, commit } })));
-  return { status: 'complete', files: [...files, ...policyFiles], results };
+  const arenaFiles = options.routerArenaFolder ? writeRouterArenaPredictions(results, loadedProblems.problems, options.routerArenaFolder) : [];
+  return { status: 'complete', files: [...files, ...policyFiles, ...arenaFiles], results };
 }

@@ -52,6 +52,10 @@ export interface LeaderboardResults {
     costUsd: number;
     /** (accuracy − small) / (oracle − small); null when the oracle gains nothing. */
     headroomCaptured: number | null;
+    /** RouterArena's arena score (β = 0.1) from the accuracy and the cost per 1,000 problems. */
+    arenaScore: number;
+    /** RouterArena's Opt.Sel, Opt.Cost, Opt.Acc (null for a cascade). */
+    optimality: { optimalSelection: number; optimalCost: number; optimalAccuracy: number; problems: number } | null;
     /** What the router delegated in each zone at its reported point (null for a cascade: its escalations are not the pair's). */
     delegatedByZone: AgreementZones | null;
   }>;
@@ -65,6 +69,10 @@ export interface AblationResults {
   referenceDelegationRateSource: string;
   /** Problems of the dataset the pair was evaluated on (those the small run answered) and the dataset's size. */
   problems: { evaluated: number; dataset: number; datasetReference: string };
+  /** The evaluated problems, in the order every per-problem array follows. */
+  problemIds: string[];
+  /** The models of the pair, as their records name them. */
+  models: { small: string; large: string };
   provenance: SummaryProvenance;
   pair: { small: OperatingPoint; large: OperatingPoint };
   curves: RouterCurve[];

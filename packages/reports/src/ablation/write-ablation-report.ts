@@ -149,11 +149,14 @@ function riskTable(results: AblationResults): ReportTable {
 function leaderboardTable(results: AblationResults): ReportTable {
   const { zones } = results.leaderboard;
   return {
-    columns: ['router', 'accuracy %', 'cost $', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
+    columns: ['router', 'accuracy %', 'cost $', 'arena score', 'Opt.Sel', 'Opt.Cost', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
     rows: results.leaderboard.routers.map((entry) => ({
       router: entry.label,
       'accuracy %': pct(entry.accuracy),
       'cost $': usd(entry.costUsd),
+      'arena score': (entry.arenaScore * 100).toFixed(2),
+      'Opt.Sel': entry.optimality ? rate(entry.optimality.optimalSelection) : '–',
+      'Opt.Cost': entry.optimality ? rate(entry.optimality.optimalCost) : '–',
       'oracle headroom captured': entry.headroomCaptured === null ? '–' : rate(entry.headroomCaptured),
       [`delegated of ${zones.onlyLargeRight} only-large-right`]: entry.delegatedByZone ? String(entry.delegatedByZone.onlyLargeRight) : '–',
       [`of ${zones.onlySmallRight} only-small-right`]: entry.delegatedByZone ? String(entry.delegatedByZone.onlySmallRight) : '–',
@@ -232,7 +235,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
-      text: `The pair: both right on ${results.leaderboard.zones.bothRight}, only the small model on ${results.leaderboard.zones.onlySmallRight}, only the large model on ${results.leaderboard.zones.onlyLargeRight}, both wrong on ${results.leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(results.leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost.`,
+      text: `The pair: both right on ${results.leaderboard.zones.bothRight}, only the small model on ${results.leaderboard.zones.onlySmallRight}, only the large model on ${results.leaderboard.zones.onlyLargeRight}, both wrong on ${results.leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(results.leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
       table: leaderboardTable(results),
     },
     ...(['subject', 'level'] as const).map((key) =>

@@ -6,6 +6,8 @@ import { agreementRouter } from '@confide/router-agreement';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
 import { orchestratorRouter } from '@confide/router-orchestrator';
+import { firstOfEvaluator } from '@confide/evaluator-chain';
+import { modelVerifierEvaluator } from '@confide/evaluator-verifier';
 import { learnedRouter } from '@confide/router-learned';
 import { thresholdRouter } from '@confide/router-threshold';
 
@@ -16,6 +18,8 @@ export function createPluginRegistry(): PluginRegistry {
     .register(orchestratorRouter)
     .register(thresholdRouter)
     .register(learnedRouter)
+    .register(modelVerifierEvaluator)
+    .register(firstOfEvaluator)
     .register(oracleRouter)
     .register(randomRouter)
     .register(alwaysSmallRouter)

@@ -20,3 +20,4 @@ export * from './dataset/run-dataset-build.js';
 export * from './dataset/dataset-experiment.js';
 export * from './view/view-source.js';
 export * from './run-folder/routing-policy-file.js';
+export * from './regrade/run-regrade.js';

@@ -6,9 +6,10 @@ import { costInHundredMillionths, type PriceTable, type TokenUsage } from '@conf
  * - `superseded`: a small-model answer that was generated, then delegated away (paid for, not used);
  * - `router`: the router's own model call (an orchestrator);
  * - `peer`: another model a router consulted (e.g. a second SLM for agreement), paid for;
- * - `peek`: the large answer an oracle looked at without using it; hypothetical, so kept out of every cost total.
+ * - `peek`: the large answer an oracle looked at without using it; hypothetical, so kept out of every cost total;
+ * - `verifier`: a model asked whether an answer is right (core/model-verifier), paid for.
  */
-export type LedgerRole = 'answer' | 'superseded' | 'router' | 'peer' | 'peek';
+export type LedgerRole = 'answer' | 'superseded' | 'router' | 'peer' | 'peek' | 'verifier';
 
 export interface LedgerEntry {
   problemId: string;

@@ -1,15 +1,58 @@
-import { resolve } from 'node:path';
-import { InvalidConfigError } from '@confide/core';
-import { RunStore, writeJsonLines } from '@confide/data';
+import { basename, join, resolve } from 'node:path';
+import { InvalidConfigError, type Problem } from '@confide/core';
+import { loadProblems, readConfigFile, RunStore, workspaceRoot, writeJsonLines } from '@confide/data';
+import { RegradeConfig, runRegrade } from '@confide/experiments';
 import { createMathGrader, regradeRecords } from '@confide/evaluator-math';
 import type { Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
+import { parseUsd } from '../options/parse-usd.js';
+import { createPluginRegistry } from '../plugin-registry.js';
 
 interface RegradeOptions {
   run: string;
   out?: string;
   extract?: boolean;
   timeoutMs: string;
+  evaluator?: string;
+  budget?: string;
+  cache?: string | false;
+}
+
+/** `confide regrade --run <run> --evaluator <config>`: the run graded by the config's evaluator, a report folder written. */
+async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
+  const configPath = resolve(options.evaluator!);
+  const config = readConfigFile(configPath, RegradeConfig);
+  const store = new RunStore();
+  const run = store.load(options.run);
+  let problems: Problem[] | null = null;
+  try {
+    problems = (await loadProblems(run.manifest.dataset, { offline: true })).problems;
+  } catch (error) {
+    console.error(`regrade: the questions of "${run.manifest.dataset}" are not at hand (${(error as Error).message}); the evaluator gets none`);
+  }
+  const budgetUsd = options.budget === undefined ? undefined : parseUsd(options.budget, '--budget');
+  const outFolder = resolve(options.out ?? join('regrade', `${basename(options.run.replace(/[\\/]+$/, ''))}-${basename(configPath, '.json')}`));
+  const outcome = await runRegrade({
+    run,
+    runReference: options.run,
+    config,
+    registry: createPluginRegistry(),
+    runs: store,
+    problems,
+    outFolder,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    cachePath: options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
+    onProgress: (done, total) => {
+      if (done === total || done % 100 === 0) process.stderr.write(`regrade: ${done}/${total}\n`);
+    },
+  });
+  if (outcome.status !== 'complete') throw new Error(outcome.message);
+  const { summary } = outcome;
+  console.log(
+    `regrade ${summary.run} with ${summary.evaluator.id}: recorded ${(summary.accuracy.recorded * 100).toFixed(1)}%, regraded ${(summary.accuracy.regraded * 100).toFixed(1)}%` +
+      `${summary.accuracy.firstStep === null ? '' : ` (first step alone ${(summary.accuracy.firstStep * 100).toFixed(1)}%)`}; ` +
+      `${summary.flips.toCorrect + summary.flips.toWrong} flips; lent clients ${summary.clientCalls.calls} calls, $${summary.clientCalls.costUsd.toFixed(6)} (${summary.clientCalls.sent} sent, ${summary.clientCalls.cached} cached); report in ${outFolder}`,
+  );
 }
 
 /** `confide regrade --run <run id | run path>`: grades a run again with core/math and writes the verdicts that flip. */
@@ -19,7 +62,15 @@ export function registerRegradeCommand(program: Command): void {
     .option('--out <file>', 'write the flips here (JSON Lines) instead of stdout')
     .option('--extract', 'grade the full responses (core/math finds the answer in each) instead of the recorded extracted answers')
     .option('--timeout-ms <ms>', 'time budget per comparison', '10000')
+    .option('--evaluator <config>', 'grade with any evaluator (a chain: core/math, then a model verifier) from a JSON config {evaluator, clients}; --out is then a report folder')
+    .option('--budget <usd>', 'stop the lent clients (a verifier) at this spend')
+    .option('--cache <file>', 'response cache for the lent clients (default: .cache/confide/responses.sqlite in the workspace)')
+    .option('--no-cache', 'send every verifier request (no cache)')
     .action(async (options: RegradeOptions) => {
+      if (options.evaluator !== undefined) {
+        await regradeWithEvaluator(options);
+        return;
+      }
       const timeoutMs = Number(options.timeoutMs);
       if (!/^\d+$/.test(options.timeoutMs) || timeoutMs < 1) throw new InvalidConfigError(`--timeout-ms: "${options.timeoutMs}" is not a positive whole number`);
       const run = new RunStore().load(options.run);

@@ -28,7 +28,15 @@ interface Case {
 }
 
 const DELEGATE_II = { small: 'qwen-1.5b-lora-confidence', large: { run: 'gemini-flash' } };
+/** core/learned as a policy file carries it: fitted once on the MATH-500 small run, then the same models on both paths. */
+const LEARNED = createPluginRegistry()
+  .create('router', 'core/learned', { features: { hashBits: 8 }, learner: { model: 'logistic', iterations: 60 } }, {
+    priceTable: prices,
+    fitData: { problems: loadDataset('math500'), small: loadBundledRun(DELEGATE_II.small).records },
+  })
+  .instance.capabilities.fittedOptions!();
 const CASES: Case[] = [
+  { name: 'learned (logistic regression, fitted: cross-fitted models per problem)', router: { id: 'core/learned', options: LEARNED }, ...DELEGATE_II },
   { name: 'confidence token', router: { id: 'core/confidence-token', options: { delegate: ['<|u_math|>', 'none'] } }, ...DELEGATE_II },
   { name: 'threshold on the token', router: { id: 'core/threshold', options: { score: 'confidence-token', threshold: 0.5 } }, ...DELEGATE_II },
   {

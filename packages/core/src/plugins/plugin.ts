@@ -18,12 +18,26 @@ export interface EvaluatorInput {
   /** A full model response, or an already extracted answer when `extracted` is true. */
   response: string;
   extracted?: boolean;
+  /** The question, for evaluators that read it (a model verifier). */
+  question?: string;
+  /** The problem's id, for evaluators whose calls are billed per problem. */
+  problemId?: string;
 }
+
+/** One evaluator's verdict inside a composed one. */
+export interface EvaluatorStep {
+  evaluator: string;
+  correct: boolean;
+  reason?: string;
+}
+
+/** An evaluator's verdict: the grade, the answer it read, and for a composed evaluator every step it ran. */
+export type EvaluatorVerdict = Grade & { answer: string | null; steps?: EvaluatorStep[] };
 
 export interface Evaluator {
   readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
   /** The answer the evaluator read from the response, with the rule that found it. */
-  grade(input: EvaluatorInput): Promise<Grade & { answer: string | null }>;
+  grade(input: EvaluatorInput): Promise<EvaluatorVerdict>;
   /** Releases workers or other resources; safe to call twice. */
   close(): Promise<void>;
 }
@@ -132,6 +146,8 @@ export interface PluginContext {
   runs?: RunLookup;
   /** Model clients a run lends to plugins by name (e.g. the orchestrator model of a live Delegation I). */
   modelClients?: Readonly<Record<string, ModelClient>>;
+  /** Creates another plugin with this context (a composed evaluator builds its parts); the registry lends it. */
+  createPlugin?: <Kind extends PluginKind>(kind: Kind, id: string, options: unknown) => PluginInstances[Kind];
 }
 
 /**

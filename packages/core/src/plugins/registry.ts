@@ -72,8 +72,10 @@ export class PluginRegistry {
       const { key, message } = describeZodError(parsed.error);
       throw new InvalidConfigError(`${kind} plugin "${id}": ${key === undefined ? 'options' : `key "${key}"`}: ${message}`);
     }
+    // the plugin may build others (a composed evaluator its parts) through this registry, with the same context
+    const lent: PluginContext = { ...context, createPlugin: (childKind, childId, childOptions) => this.create(childKind, childId, childOptions, context).instance };
     return {
-      instance: plugin.create(parsed.data, context) as PluginInstances[Kind],
+      instance: plugin.create(parsed.data, lent) as PluginInstances[Kind],
       use: { id, kind, options: (parsed.data ?? {}) as Record<string, unknown> },
     };
   }

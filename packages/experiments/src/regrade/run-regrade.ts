@@ -1,0 +1,217 @@
+import { join } from 'node:path';
+import {
+  ConfideError,
+  RetrySettings,
+  type Evaluator,
+  type EvaluatorStep,
+  type GenerationRequest,
+  type ModelClient,
+  type PluginRegistry,
+  type Problem,
+  type RunLookup,
+  type RunRecord,
+} from '@confide/core';
+import { PriceTableReference, resolvePriceTable, writeFileAtomic, writeJsonLines, type RunDirectory } from '@confide/data';
+import { Budget, BudgetExceededError, isLiveModelClient, ResponseCache, ScheduledModelClient, Scheduler } from '@confide/inference';
+import { CostLedger } from '@confide/routing';
+import { z } from 'zod';
+import type { ExperimentOutcome } from '../outcome.js';
+
+/** What `confide regrade --evaluator <config>` reads: the evaluator (a chain too) and the model clients it is lent. */
+export const RegradeConfig = z.strictObject({
+  evaluator: z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+  /** Model clients lent to the evaluator by name (core/model-verifier's `client`), each with its lane's concurrency. */
+  clients: z.record(z.string(), z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}), concurrency: z.number().int().min(1).max(256).default(4) })).default({}),
+  /** Prices for the verifier's spend (default: the run's price table). */
+  priceTable: PriceTableReference.optional(),
+  retry: RetrySettings.optional(),
+  /** Records graded at once. */
+  concurrency: z.number().int().min(1).max(256).default(8),
+});
+export type RegradeConfig = z.infer<typeof RegradeConfig>;
+
+export interface RegradedVerdict {
+  problemId: string;
+  sourceId: string | null;
+  recorded: boolean;
+  regraded: boolean;
+  /** The evaluator that decided (for a chain, the step that ended it). */
+  decidedBy: string;
+  reason: string;
+  steps: EvaluatorStep[];
+}
+
+export interface RegradeSummary {
+  run: string;
+  evaluator: { id: string; options: Record<string, unknown> };
+  records: number;
+  accuracy: { recorded: number; firstStep: number | null; regraded: number };
+  /** Flips against the recorded grades, and the records a later step of a chain turned from incorrect to correct. */
+  flips: { toCorrect: number; toWrong: number; laterStepToCorrect: number };
+  /** Calls lent clients made for the regrade: how many, what they cost, how many were sent now and how many came from the cache. */
+  clientCalls: { calls: number; costUsd: number; sent: number; cached: number };
+}
+
+export interface RegradeOptions {
+  run: RunDirectory;
+  /** How the run was named (bundled id or path), for the report. */
+  runReference: string;
+  config: RegradeConfig;
+  registry: PluginRegistry;
+  runs: RunLookup;
+  /** The run's problems (questions for a verifier); null when the dataset is not at hand. */
+  problems: readonly Problem[] | null;
+  outFolder: string;
+  budgetUsd?: number;
+  /** SQLite response cache: a rerun answers from it and pays nothing twice (null: no cache). */
+  cachePath: string | null;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping their order. */
+async function mapLimit<Item, Result>(items: readonly Item[], limit: number, work: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+
+function reportOf(summary: RegradeSummary, verdicts: readonly RegradedVerdict[]): string {
+  const flips = verdicts.filter((verdict) => verdict.recorded !== verdict.regraded);
+  const lines = [
+    `# Regrade of ${summary.run} with ${summary.evaluator.id}`,
+    '',
+    `| grading | accuracy |`,
+    `|---|---|`,
+    `| recorded | ${percent(summary.accuracy.recorded)} |`,
+    ...(summary.accuracy.firstStep === null ? [] : [`| the chain's first step alone | ${percent(summary.accuracy.firstStep)} |`]),
+    `| ${summary.evaluator.id} | ${percent(summary.accuracy.regraded)} |`,
+    '',
+    `${summary.records} records; ${flips.length} flips against the recorded grades (${summary.flips.toCorrect} to correct, ${summary.flips.toWrong} to wrong); ` +
+      `a later step turned ${summary.flips.laterStepToCorrect} incorrect verdicts of the first step to correct.`,
+    `Lent clients: ${summary.clientCalls.calls} calls, $${summary.clientCalls.costUsd.toFixed(6)} (${summary.clientCalls.sent} sent now, ${summary.clientCalls.cached} from the cache).`,
+    '',
+    '## Every flip',
+    '',
+    '| problem | recorded | regraded | decided by | reason |',
+    '|---|---|---|---|---|',
+    ...flips.map((verdict) => `| ${verdict.sourceId ?? verdict.problemId} | ${verdict.recorded ? 'right' : 'wrong'} | ${verdict.regraded ? 'right' : 'wrong'} | ${verdict.decidedBy} | ${verdict.reason.replace(/\|/g, '\\|').slice(0, 300)} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Grades a run again with any evaluator (a chain such as core/math then core/model-verifier), lending it model
+ * clients that go through the scheduler (retries), the response cache (a rerun pays nothing twice) and the budget,
+ * with every call on a ledger under the role `verifier`. Writes regraded.jsonl, flips.jsonl, summary.json and
+ * report.md in `outFolder`; a budget stop comes back as a typed outcome.
+ */
+export async function runRegrade(options: RegradeOptions): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
+  const { config } = options;
+  const prices = resolvePriceTable(config.priceTable ?? options.run.manifest.priceTable.id);
+  const budget = new Budget(prices, options.budgetUsd);
+  const scheduler = new Scheduler(config.retry ? { retry: config.retry } : {});
+  const cache = options.cachePath ? new ResponseCache(options.cachePath) : undefined;
+  const ledger = new CostLedger(prices);
+  const counts = { sent: 0, cached: 0 };
+  const clients: Record<string, ModelClient> = {};
+  for (const [name, choice] of Object.entries(config.clients)) {
+    const client = options.registry.create('model', choice.id, choice.options, { priceTable: prices, runs: options.runs }).instance;
+    scheduler.addLane(name, { concurrency: choice.concurrency });
+    const scheduled: ModelClient = isLiveModelClient(client)
+      ? new ScheduledModelClient({
+          client,
+          scheduler,
+          budget,
+          lane: name,
+          ...(cache ? { cache } : {}),
+          onCall: (event) => {
+            if (event.type === 'sent') counts.sent++;
+            if (event.type === 'cache-hit') counts.cached++;
+          },
+        })
+      : client;
+    // every answer the evaluator gets is on the ledger, under its own role
+    clients[name] = {
+      specificationVersion: scheduled.specificationVersion,
+      model: scheduled.model,
+      generate: async (request: GenerationRequest, generateOptions?: { signal?: AbortSignal }) => {
+        const generation = await scheduled.generate(request, generateOptions);
+        ledger.add(request.problem.id, 'verifier', generation.model, generation.usage);
+        return generation;
+      },
+    };
+  }
+  const evaluator: Evaluator = options.registry.create('evaluator', config.evaluator.id, config.evaluator.options, { priceTable: prices, runs: options.runs, modelClients: clients }).instance;
+  const questions = new Map((options.problems ?? []).map((problem) => [problem.id, problem.problem]));
+  const records = options.run.records;
+  let done = 0;
+  try {
+    const verdicts = await mapLimit(records, config.concurrency, async (record: RunRecord): Promise<RegradedVerdict> => {
+      const question = questions.get(record.problemId);
+      const verdict = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.text, problemId: record.problemId, ...(question !== undefined ? { question } : {}) });
+      options.onProgress?.(++done, records.length);
+      return {
+        problemId: record.problemId,
+        sourceId: record.sourceId ?? null,
+        recorded: record.grade.correct,
+        regraded: verdict.correct,
+        decidedBy: verdict.evaluator,
+        reason: verdict.reason ?? '',
+        steps: verdict.steps ?? [{ evaluator: verdict.evaluator, correct: verdict.correct, ...(verdict.reason ? { reason: verdict.reason } : {}) }],
+      };
+    });
+    const n = verdicts.length;
+    const share = (count: number) => (n === 0 ? 0 : count / n);
+    const firstStepCorrect = verdicts.filter((verdict) => verdict.steps[0]?.correct).length;
+    const totals = ledger.totals((entry) => entry.role === 'verifier');
+    const summary: RegradeSummary = {
+      run: options.runReference,
+      evaluator: config.evaluator,
+      records: n,
+      accuracy: {
+        recorded: share(verdicts.filter((verdict) => verdict.recorded).length),
+        firstStep: verdicts.some((verdict) => verdict.steps.length > 1) || config.evaluator.id === 'core/first-of' ? share(firstStepCorrect) : null,
+        regraded: share(verdicts.filter((verdict) => verdict.regraded).length),
+      },
+      flips: {
+        toCorrect: verdicts.filter((verdict) => !verdict.recorded && verdict.regraded).length,
+        toWrong: verdicts.filter((verdict) => verdict.recorded && !verdict.regraded).length,
+        laterStepToCorrect: verdicts.filter((verdict) => verdict.steps.length > 1 && !verdict.steps[0]!.correct && verdict.regraded).length,
+      },
+      clientCalls: { calls: totals.calls, costUsd: totals.costUsd, sent: counts.sent, cached: counts.cached },
+    };
+    writeJsonLines(join(options.outFolder, 'regraded.jsonl'), verdicts);
+    writeJsonLines(join(options.outFolder, 'flips.jsonl'), verdicts.filter((verdict) => verdict.recorded !== verdict.regraded));
+    writeFileAtomic(join(options.outFolder, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(join(options.outFolder, 'report.md'), reportOf(summary, verdicts));
+    return {
+      status: 'complete',
+      summary,
+      files: ['regraded.jsonl', 'flips.jsonl', 'summary.json', 'report.md'].map((file) => join(options.outFolder, file)),
+    };
+  } catch (error) {
+    if (error instanceof BudgetExceededError || (ConfideError.isInstance(error) && error.code === 'BUDGET_EXCEEDED')) {
+      return {
+        status: 'stopped',
+        reason: 'budget',
+        message: `stopped: ${(error as Error).message}; ${done} of ${records.length} records graded, $${budget.spentUsd.toFixed(6)} spent. A rerun answers those from the cache and pays only for the rest.`,
+        files: [],
+      };
+    }
+    throw error;
+  } finally {
+    await evaluator.close();
+    await scheduler.idle();
+    cache?.close();
+  }
+}

@@ -1,0 +1,3 @@
+import { confideVitestConfig } from '../../vitest.shared.js';
+
+export default confideVitestConfig(import.meta.dirname);

@@ -42,7 +42,7 @@ export function parseVerifierReply(text: string, finishReason: string | null): V
     .trim()
     .replace(/^(?:final\s+)?(?:answer|verdict|grade)\s*[:：]\s*/i, '')
     .replace(/^\\boxed\{([^{}]*)\}$/, '$1')
-    .replace(/^[*_"'`(\[]+|[*_"'`)\].]+$/g, '')
+    .replace(/^[*_"'`([]+|[*_"'`)\].]+$/g, '')
     .trim();
   if (cleaned === 'A') return 'correct';
   if (cleaned === 'B') return 'incorrect';

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@confide/core';
-import { loadBundledRun, writeRunDirectory } from '@confide/data';
+import { loadBundledRun, workspaceRoot, writeRunDirectory } from '@confide/data';
+import { RegradeConfig } from '@confide/experiments';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGeminiStandIn, verifierResponder, type StandInServer } from '../../../tools/stand-ins/index.js';
 import { runCli } from '../src/main.js';
@@ -111,6 +112,11 @@ describe('confide regrade --evaluator: core/math, then core/model-verifier where
     expect(summary.accuracy).toEqual({ recorded: 0.2, firstStep: 0.2, regraded: 0.4 });
     expect(summary.flips).toEqual({ toCorrect: 1, toWrong: 0, laterStepToCorrect: 1 });
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('verifier-accepts');
+    // the viewer compares the run with the chain's verdicts
+    expect(await runCli(['view', run, '--compare-regrade', out, '--dataset', 'math500', '--out', join(folder, 'view')])).toBe(0);
+    const html = readFileSync(join(folder, 'view', 'index.html'), 'utf8');
+    expect(html).toContain('"grades":"regrade"');
+    expect(html).toContain('core/model-verifier');
   }, 60_000);
 
   it('a rerun pays nothing twice: every verifier answer comes from the cache', async () => {
@@ -122,6 +128,14 @@ describe('confide regrade --evaluator: core/math, then core/model-verifier where
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
     expect(summary.clientCalls).toMatchObject({ calls: 4, sent: 0, cached: 4 });
   }, 60_000);
+
+  it('the example configs in experiments/regrade-verifier parse and name the chain', () => {
+    for (const file of ['rules-then-verifier.json', 'rules-then-gemini.json']) {
+      const parsed = RegradeConfig.parse(JSON.parse(readFileSync(join(workspaceRoot(), 'experiments', 'regrade-verifier', file), 'utf8')));
+      expect(parsed.evaluator.id).toBe('core/first-of');
+      expect(JSON.stringify(parsed.evaluator.options)).toContain('core/model-verifier');
+    }
+  });
 
   it('stops at the budget with a typed message', async () => {
     const lines = quiet();

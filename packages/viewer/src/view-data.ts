@@ -64,7 +64,7 @@ export interface ViewData {
   run: ViewRun;
   large?: ViewRun;
   /** The compared run; `grades` says which verdicts its side uses (`math`: core/math's, e.g. the same run regraded). */
-  compare?: ViewRun & { grades: 'recorded' | 'math' };
+  compare?: ViewRun & { grades: 'recorded' | 'math' | 'regrade' };
   /**
    * The score a threshold router reads, when the bundle has a large run to delegate to: a field of the record
    * (`score`), or a router's own score (a learned router's cross-fitted probability), given per problem in `values`.

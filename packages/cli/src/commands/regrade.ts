@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
 import { loadProblems, readConfigFile, RunStore, workspaceRoot, writeJsonLines } from '@confide/data';
 import { RegradeConfig, runRegrade } from '@confide/experiments';
@@ -40,6 +40,7 @@ async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
     runs: store,
     problems,
     outFolder,
+    baseFolder: dirname(configPath),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     cachePath: options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
     onProgress: (done, total) => {

@@ -11,6 +11,7 @@ interface ViewCommandOptions {
   large?: string;
   compare?: string;
   compareGrades?: 'recorded' | 'math';
+  compareRegrade?: string;
   score?: string;
   direction?: string;
   router?: string;
@@ -45,6 +46,7 @@ export function registerViewCommand(program: Command): void {
     .addOption(new Option('--direction <direction>', 'keep-high (confidences) or keep-low (lengths)').choices(['keep-high', 'keep-low']))
     .option('--compare <run>', 'a run of the same problems to compare with')
     .addOption(new Option('--compare-grades <grades>', 'verdicts of the compared side; math = core/math on the full responses (the run itself when --compare is absent)').choices(['recorded', 'math']))
+    .option('--compare-regrade <folder>', 'a confide regrade --evaluator report folder: compare the run with that evaluator\'s verdicts (search core/model-verifier to keep the verifier\'s flips)')
     .option('--dataset <dataset>', "where the questions come from (default: the run's dataset)")
     .option('--price-table <id|file>', "prices for costs (default: the run's or experiment's)")
     .option('--out <folder>', 'bundle folder (default: confide-view/<target>)')

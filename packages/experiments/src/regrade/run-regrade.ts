@@ -62,6 +62,8 @@ export interface RegradeOptions {
   /** The run's problems (questions for a verifier); null when the dataset is not at hand. */
   problems: readonly Problem[] | null;
   outFolder: string;
+  /** Where the config's relative paths (a price table file) resolve: the config file's folder. */
+  baseFolder?: string;
   budgetUsd?: number;
   /** SQLite response cache: a rerun answers from it and pays nothing twice (null: no cache). */
   cachePath: string | null;
@@ -117,7 +119,7 @@ function reportOf(summary: RegradeSummary, verdicts: readonly RegradedVerdict[])
  */
 export async function runRegrade(options: RegradeOptions): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
   const { config } = options;
-  const prices = resolvePriceTable(config.priceTable ?? options.run.manifest.priceTable.id);
+  const prices = resolvePriceTable(config.priceTable ?? options.run.manifest.priceTable.id, options.baseFolder);
   const budget = new Budget(prices, options.budgetUsd);
   const scheduler = new Scheduler(config.retry ? { retry: config.retry } : {});
   const cache = options.cachePath ? new ResponseCache(options.cachePath) : undefined;

@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidConfigError, RoutingScore, ScoreDirection, type PluginRegistry, type PriceTable, type Problem, type RunRecord } from '@confide/core';
-import { loadProblems, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import { loadProblems, readJsonLines, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import { z } from 'zod';
 import type { ViewRunInput, ViewSource } from '@confide/viewer';
 import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
+
+/** What the viewer reads of a regrade report's regraded.jsonl. */
+const RegradedLine = z.object({ problemId: z.string(), regraded: z.boolean(), decidedBy: z.string(), reason: z.string() });
 
 /** The bootstrap of `confide compare` and of a viewed run: the ablation experiment's defaults. */
 export const DEFAULT_BOOTSTRAP = { resamples: 1000, seed: 0, confidence: 0.95 };
@@ -13,6 +17,8 @@ export interface ViewOptions {
   compare?: string;
   /** Which verdicts the compared side uses: `math` = core/math's on the full responses (default: the run itself). */
   compareGrades?: 'recorded' | 'math';
+  /** A `confide regrade --evaluator` report folder: the run compared with that evaluator's verdicts (a chain's). */
+  compareRegrade?: string;
   score?: string;
   direction?: string;
   /** An ablation's router entry whose score the threshold view moves (default: its first sweepable router). */
@@ -120,7 +126,15 @@ export async function resolveViewSource(
   }
   let compare: ViewSource['compare'];
   const grades = options.compareGrades ?? 'recorded';
-  if (options.compare !== undefined || grades === 'math') {
+  if (options.compareRegrade !== undefined) {
+    const verdicts = new Map(readJsonLines(join(resolve(options.compareRegrade), 'regraded.jsonl'), RegradedLine).map((line) => [line.problemId, line]));
+    const records = main.records.map((record) => {
+      const verdict = verdicts.get(record.problemId);
+      if (verdict === undefined) throw new InvalidConfigError(`${options.compareRegrade}: regraded.jsonl has no verdict for ${record.problemId}`);
+      return { ...record, grade: { correct: verdict.regraded, evaluator: verdict.decidedBy, reason: verdict.reason } };
+    });
+    compare = { id: `${main.id} regraded`, label: `regraded (${options.compareRegrade})`, records, grades: 'regrade' };
+  } else if (options.compare !== undefined || grades === 'math') {
     const compared = options.compare === undefined ? main : runInput(store, options.compare);
     const records = grades === 'math' ? await mathGrades(compared.records) : compared.records;
     compare = { id: compared.id, label: compared.label, records, grades };

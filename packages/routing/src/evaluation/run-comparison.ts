@@ -97,11 +97,14 @@ export function compareRuns(
 }
 
 /**
- * The problems two runs are paired on, in a fixed order (the bootstrap resamples depend on it): the dataset's order,
- * keeping the problems the left run answered; the left run's record order when the dataset is not at hand.
+ * The problems two runs are paired on, in a fixed order (the bootstrap resamples depend on it): the dataset's order
+ * for the problems the left run answered that the dataset has, then the left run's other problems in its record
+ * order (all of them, in record order, when the dataset is not at hand).
  */
 export function pairedProblemIds(datasetIds: readonly string[] | null, leftRecords: readonly RunRecord[]): string[] {
   if (datasetIds === null) return leftRecords.map((record) => record.problemId);
   const answered = new Set(leftRecords.map((record) => record.problemId));
-  return datasetIds.filter((id) => answered.has(id));
+  const inDataset = datasetIds.filter((id) => answered.has(id));
+  const known = new Set(inDataset);
+  return [...inDataset, ...leftRecords.map((record) => record.problemId).filter((id) => !known.has(id))];
 }

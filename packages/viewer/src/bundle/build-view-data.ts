@@ -18,7 +18,7 @@ export interface ViewSource {
   /** A large run to delegate to: the threshold view needs it (and a score). */
   large?: ViewRunInput;
   /** A run to compare with; `grades: 'math'` says its records carry core/math's verdicts (`withMathGrades`). */
-  compare?: ViewRunInput & { grades: 'recorded' | 'math' };
+  compare?: ViewRunInput & { grades: 'recorded' | 'math' | 'regrade' };
   /** A field score, or a router's own score of a problem's small answer (computed here, for every problem). */
   score?: { score: RoutingScore; direction: ScoreDirection; label: string } | { of: (problem: Problem, small: RunRecord) => number; direction: ScoreDirection; label: string };
   /** The dataset's problems (questions, order); null when the dataset is not at hand (no questions shown). */

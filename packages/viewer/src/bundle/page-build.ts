@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,12 +31,24 @@ export function pageIsStale(): boolean {
   return sourceFolders().some((folder) => existsSync(folder) && newestModification(folder) > built);
 }
 
-/** Builds the page with Vite when it is missing or stale (a few seconds, once); returns the script's path. */
+/**
+ * Builds the page with Vite when it is missing or stale (a few seconds, once); returns the script's path. The build
+ * writes to a folder of its own and the script is renamed into place, so two commands building at once never leave
+ * a reader a half-written page.
+ */
 export async function ensurePageBuilt(onBuild?: () => void): Promise<string> {
   if (!pageIsStale()) return PAGE_SCRIPT;
   onBuild?.();
   const { build } = await import('vite');
-  await build({ configFile: join(PACKAGE_ROOT, 'vite.config.ts') });
-  if (!existsSync(PAGE_SCRIPT)) throw new Error(`the viewer page build wrote no ${PAGE_SCRIPT}`);
+  const outDir = join(PACKAGE_ROOT, `.page-build-${process.pid}-${Date.now()}`);
+  try {
+    await build({ configFile: join(PACKAGE_ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
+    const built = join(outDir, 'viewer.js');
+    if (!existsSync(built)) throw new Error(`the viewer page build wrote no ${built}`);
+    mkdirSync(join(PACKAGE_ROOT, 'dist-page'), { recursive: true });
+    renameSync(built, PAGE_SCRIPT);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
   return PAGE_SCRIPT;
 }

@@ -32,7 +32,7 @@ export function pageModel(data: ViewData): PageModel {
       let text = texts[row.index];
       if (text === undefined) {
         const problem = data.problems[row.index]!;
-        text = [row.label, problem.id, problem.question ?? '', problem.answer.record.gold ?? '', problem.answer.record.generation.text, problem.large?.record.generation.text ?? '', problem.compare?.record.generation.text ?? '']
+        text = [row.label, problem.id, problem.question ?? '', problem.answer.record.gold ?? '', problem.answer.record.generation.text, problem.large?.record.generation.text ?? '', problem.compare?.record.generation.text ?? '', problem.compare ? `${problem.compare.record.grade.evaluator} ${problem.compare.record.grade.reason ?? ''}` : '']
           .join('\n')
           .toLowerCase();
         texts[row.index] = text;

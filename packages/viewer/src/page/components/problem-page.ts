@@ -53,7 +53,7 @@ export function ProblemPage(props: { model: PageModel; route: Extract<PageRoute,
     <p class="gold">gold: <${MathAnswer} tex=${problem.answer.record.gold} id="gold" /></p>
     <${Answer} title="run" answer=${problem.answer} id="answer-run" />
     ${problem.large ? html`<${Answer} title="large" answer=${problem.large} id="answer-large" />` : ''}
-    ${problem.compare ? html`<${Answer} title=${model.data.compare?.grades === 'math' ? 'the same record, graded by core/math' : 'compared run'} answer=${problem.compare} id="answer-compare" />` : ''}
+    ${problem.compare ? html`<${Answer} title=${model.data.compare?.grades === 'math' ? 'the same record, graded by core/math' : model.data.compare?.grades === 'regrade' ? 'the same record, regraded' : 'compared run'} answer=${problem.compare} id="answer-compare" />` : ''}
     <p class="muted">cost of the run's calls: ${usd(row.costUsd, 6)} · accuracy of the run: ${percent(model.summary.accuracy)}</p>
   </section>`;
 }

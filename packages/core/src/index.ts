@@ -15,3 +15,4 @@ export * from './schemas/run-record.js';
 export * from './prompt.js';
 export * from './schemas/retry-settings.js';
 export * from './schemas/routing-policy.js';
+export * from './seeded-random.js';

@@ -1,23 +1,11 @@
-import type { Problem, RunRecord } from '@confide/core';
+import { createRandom, type Problem, type RunRecord } from '@confide/core';
 import { featureDimension, featureVector, type FeatureSpec } from './features.js';
 import { fitModel, predict, type FittedModel, type LearnerSettings } from './models.js';
-
-/** A seeded 32-bit generator (mulberry32): fold assignment depends on the seed only. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Problem id → fold, 0…k−1: a seeded shuffle of the ids (sorted first, so the input order does not matter), dealt round-robin. */
 export function assignFolds(ids: readonly string[], folds: number, seed: number): Map<string, number> {
   const order = [...ids].sort();
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   for (let index = order.length - 1; index > 0; index--) {
     const swap = Math.floor(random() * (index + 1));
     [order[index], order[swap]] = [order[swap]!, order[index]!];

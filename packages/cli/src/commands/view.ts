@@ -1,22 +1,14 @@
 import { resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
-import { resolveViewSource } from '@confide/experiments';
+import { resolveViewSource, type ViewOptions } from '@confide/experiments';
 import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
 import { Option, type Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
 
-interface ViewCommandOptions {
-  large?: string;
-  compare?: string;
-  compareGrades?: 'recorded' | 'math';
-  compareRegrade?: string;
-  score?: string;
-  direction?: string;
-  router?: string;
-  dataset?: string;
-  priceTable?: string;
+/** The command's flags: what `resolveViewSource` reads, and where the bundle goes. */
+interface ViewCommandOptions extends Omit<ViewOptions, 'command'> {
   out?: string;
   serve?: boolean;
   port: string;

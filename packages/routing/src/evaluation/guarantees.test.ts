@@ -1,17 +1,6 @@
+import { createRandom as uniform } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { riskControlledThreshold, type GuaranteeInput } from './router-statistics.js';
-
-/** A seeded uniform generator (mulberry32), for synthetic populations with a known answer. */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * n problems whose score s is uniform on [0, 1] and whose small answer is right with probability s: a threshold t

@@ -42,7 +42,9 @@ function config(): string {
     path,
     JSON.stringify({
       evaluator: { id: 'core/first-of', options: { evaluators: [{ id: 'core/math' }, { id: 'core/model-verifier', options: { client: 'verifier' } }] } },
-      clients: { verifier: { id: 'core/gemini', options: { model: 'gemini-2.5-flash', baseUrl: server.url }, concurrency: 2 } },
+      // no idempotency header: the stand-in then decides faults from the request body alone (its key would hold the
+      // stand-in's port, which changes every run), so the same requests meet the same 429s on every run
+      clients: { verifier: { id: 'core/gemini', options: { model: 'gemini-2.5-flash', baseUrl: server.url, idempotencyHeader: null }, concurrency: 2 } },
       priceTable: 'seed-math500',
       retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 },
     }),
@@ -91,9 +93,9 @@ describe('confide regrade --evaluator: core/math, then core/model-verifier where
   const cache = join(folder, 'responses.sqlite');
 
   it('asks the verifier only about rule-rejected answers, reads A, B, an unparseable and a truncated reply, bills every call', async () => {
-    quiet();
+    const lines = quiet();
     const out = join(folder, 'report');
-    expect(await runCli(['regrade', '--run', run, '--evaluator', config(), '--out', out, '--cache', cache])).toBe(0);
+    expect(await runCli(['regrade', '--run', run, '--evaluator', config(), '--out', out, '--cache', cache]), lines.join('\n')).toBe(0);
     const verdicts = readFileSync(join(out, 'regraded.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { problemId: string; regraded: boolean; decidedBy: string; reason: string; steps: unknown[] });
     const byId = new Map(verdicts.map((verdict) => [verdict.problemId, verdict]));
     expect(byId.get('rules-accept')).toMatchObject({ regraded: true, decidedBy: 'core/math', steps: [{ evaluator: 'core/math', correct: true }] });
@@ -120,10 +122,10 @@ describe('confide regrade --evaluator: core/math, then core/model-verifier where
   }, 60_000);
 
   it('a rerun pays nothing twice: every verifier answer comes from the cache', async () => {
-    quiet();
+    const lines = quiet();
     const billed = server.billing.entries.length;
     const out = join(folder, 'report-again');
-    expect(await runCli(['regrade', '--run', run, '--evaluator', config(), '--out', out, '--cache', cache])).toBe(0);
+    expect(await runCli(['regrade', '--run', run, '--evaluator', config(), '--out', out, '--cache', cache]), lines.join('\n')).toBe(0);
     expect(server.billing.entries.length).toBe(billed);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
     expect(summary.clientCalls).toMatchObject({ calls: 4, sent: 0, cached: 4 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,12 +6,11 @@ import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type RunRecord } from '@confide/core'
 import { loadBundledRun, loadDataset, writeRunDirectory, workspaceRoot } from '@confide/data';
 import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
 import type { OperatingPoint, RunComparison } from '@confide/routing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchChromium } from '../../tests/chromium.js';
 import { runCli } from '../main.js';
 
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const root = workspaceRoot();
 const folder = mkdtempSync(join(tmpdir(), 'confide-viewer-'));
 const SMALL = 'qwen-1.5b-lora-confidence';
@@ -77,7 +76,6 @@ function largeRun(): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run "apt-get install -y chromium" or set CHROMIUM_PATH`);
   const experiment = join(root, 'experiments', 'ablation-math500');
   pairBundle = (await cli(['view', experiment, '--compare', COMPARED, '--out', join(folder, 'pair')])).trim();
   lengthBundle = (await cli(['view', experiment, '--score', 'generation.usage.output', '--out', join(folder, 'length')])).trim();
@@ -86,10 +84,7 @@ beforeAll(async () => {
   await cli(['ablate', '--experiment', experiment, '--out', join(folder, 'ablation')]);
   ablation = JSON.parse(readFileSync(join(folder, 'ablation', 'summary.json'), 'utf8')) as typeof ablation;
   cliComparison = JSON.parse(await cli(['compare', SMALL, COMPARED, '--json'])) as RunComparison;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -13,8 +13,8 @@ export const CrossFittedModels = z.strictObject({
 });
 
 export const LearnedRouterOptions = z.strictObject({
-  learner: LearnerSettings.default({ model: 'logistic', l2: 1e-3, iterations: 300, learningRate: 0.1 }),
-  features: FeatureSpec.default({ words: true, characters: true, characterN: 4, subjectAndLevel: true, answer: true, hashBits: 12 }),
+  learner: LearnerSettings.prefault({ model: 'logistic' }),
+  features: FeatureSpec.prefault({}),
   /** k of the k-fold cross-fitting; the seed fixes the folds (recorded with the models). */
   folds: z.number().int().min(2).max(20).default(5),
   seed: z.number().int().nonnegative().default(0),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { workspaceRoot } from '@confide/data';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../tests/chromium.js';
+import { launchChromium, watchedPage } from '../../tests/chromium.js';
 
 const report = join(workspaceRoot(), 'reports', 'paper-math500', 'report.html');
 
@@ -19,16 +19,7 @@ afterAll(async () => {
 
 describe('reports/paper-math500/report.html in headless Chromium', () => {
   it('renders its tables and every chart, with no console errors and no outside requests', async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const outside: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) outside.push(request.url());
-    });
+    const { page, errors, outside } = await watchedPage(browser);
     await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
 
     const tables = await page.locator('table').count();

@@ -8,7 +8,7 @@ import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
 import type { OperatingPoint, RunComparison } from '@confide/routing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { launchChromium } from '../../tests/chromium.js';
+import { launchChromium, watchedPage, type WatchedPage } from '../../tests/chromium.js';
 import { runCli } from '../main.js';
 
 const root = workspaceRoot();
@@ -91,23 +91,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface OpenedPage {
-  page: Page;
-  errors: string[];
-  outside: string[];
-}
-
-async function open(bundle: string, hash = ''): Promise<OpenedPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors: string[] = [];
-  const outside: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('request', (request) => {
-    if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) outside.push(request.url());
-  });
+async function open(bundle: string, hash = ''): Promise<WatchedPage> {
+  const { page, errors, outside } = await watchedPage(browser, { width: 1400, height: 1000 });
   await page.goto(`${pathToFileURL(bundle).href}${hash}`, { waitUntil: 'load' });
   await page.locator('#problem-count, #problem-page').first().waitFor();
   return { page, errors, outside };

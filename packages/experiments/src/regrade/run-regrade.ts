@@ -39,6 +39,8 @@ export interface RegradedVerdict {
   decidedBy: string;
   reason: string;
   steps: EvaluatorStep[];
+  /** Whether the evaluator is a composed one (it reported its steps). */
+  composed: boolean;
 }
 
 export interface RegradeSummary {
@@ -169,7 +171,9 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
         regraded: verdict.correct,
         decidedBy: verdict.evaluator,
         reason: verdict.reason ?? '',
+        // a composed evaluator reports its steps; a single one is its own only step
         steps: verdict.steps ?? [{ evaluator: verdict.evaluator, correct: verdict.correct, ...(verdict.reason ? { reason: verdict.reason } : {}) }],
+        composed: verdict.steps !== undefined,
       };
     });
     const n = verdicts.length;
@@ -182,7 +186,7 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
       records: n,
       accuracy: {
         recorded: share(verdicts.filter((verdict) => verdict.recorded).length),
-        firstStep: verdicts.some((verdict) => verdict.steps.length > 1) || config.evaluator.id === 'core/first-of' ? share(firstStepCorrect) : null,
+        firstStep: verdicts.some((verdict) => verdict.composed) ? share(firstStepCorrect) : null,
         regraded: share(verdicts.filter((verdict) => verdict.regraded).length),
       },
       flips: {

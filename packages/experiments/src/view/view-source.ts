@@ -99,7 +99,8 @@ export async function resolveViewSource(
     const entries = options.router === undefined ? experiment.routers : experiment.routers.filter((entry) => entry.id === options.router);
     if (entries.length === 0) throw new InvalidConfigError(`--router: the experiment has no router entry "${options.router}" (it has ${experiment.routers.map((entry) => entry.id).join(', ')})`);
     // a router that learns fits on the experiment's problems and small run, as the ablation fits it
-    const fitProblems = problems?.filter((problem) => main.records.some((record) => record.problemId === problem.id)) ?? [];
+    const answered = new Set(main.records.map((record) => record.problemId));
+    const fitProblems = problems?.filter((problem) => answered.has(problem.id)) ?? [];
     const context = { priceTable: prices, fitData: { problems: fitProblems, small: main.records } };
     for (const entry of entries) {
       const capabilities = registry.create('router', entry.router.id, entry.router.options, context).instance.capabilities;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Problem } from '@confide/core';
 import { importRecordedRun, type ImportedRun } from './import-recorded-run.js';
 import { RECORDED_RUNS, type RecordedRunDefinition } from './recorded-run-catalog.js';
-import { writeRunDirectory } from './run-store.js';
+import { writeRunDirectory } from './run-directory.js';
 
 /**
  * Imports every recorded run and only then writes them, so one bad file leaves the bundled runs as they were.

@@ -7,7 +7,7 @@ import { loadDataset } from '../datasets/math-datasets.js';
 import { importAllRecordedRuns } from './import-all-recorded-runs.js';
 import { importRecordedRun } from './import-recorded-run.js';
 import type { RecordedRunDefinition } from './recorded-run-catalog.js';
-import { readRunRecordsFile, writeRunDirectory } from './run-store.js';
+import { readRunRecordsFile, writeRunDirectory } from './run-directory.js';
 
 const math500 = loadDataset('math500');
 
@@ -102,7 +102,7 @@ describe('importRecordedRun', () => {
     const before = readFileSync(join(output, 'test-run', 'records.jsonl.gz'));
     expect(() => importAllRecordedRuns(source, output, math500, [definition])).toThrow(InvalidInputError);
     expect(readFileSync(join(output, 'test-run', 'records.jsonl.gz'))).toEqual(before);
-    expect(readdirSync(join(output, 'test-run')).sort()).toEqual(['manifest.json', 'records.jsonl.gz']);
+    expect(readdirSync(join(output, 'test-run')).sort()).toEqual(['manifest.json', 'problems.jsonl.gz', 'records.jsonl.gz']);
   });
 });
 

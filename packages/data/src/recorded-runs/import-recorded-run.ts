@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   InvalidInputError,
-  RUN_MANIFEST_SCHEMA_VERSION,
   RunRecord,
   SEED_PRICES_2025_11,
   type Problem,
@@ -16,6 +15,7 @@ import type { z } from 'zod';
 import { describeZodIssue } from '../io/json-lines.js';
 import type { TableRow } from '../io/table-rows.js';
 import { recordsFromResultRows } from './import-results.js';
+import type { RunDirectoryToWrite } from './run-directory.js';
 import { RECORDED_RUNS_ORIGIN, type RecordedRunDefinition } from './recorded-run-catalog.js';
 import {
   NO_CONFIDENCE_TOKEN,
@@ -25,8 +25,10 @@ import {
 } from './upstream-rows.js';
 
 export interface ImportedRun {
-  manifest: RunManifest;
+  manifest: RunDirectoryToWrite['manifest'];
   records: RunRecord[];
+  /** The problems the run was asked (written into the run folder). */
+  problems: readonly Problem[];
 }
 
 const RECORDED_GRADER = 'recorded';
@@ -244,8 +246,7 @@ export function importRecordedRun(
     definition.format === 'confidence-csv'
       ? recordsFromConfidenceCsv(definition, file, text, matcher)
       : recordsFromResultsJson(definition, file, text, matcher);
-  const manifest: RunManifest = {
-    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+  const manifest: RunDirectoryToWrite['manifest'] = {
     runId: definition.id,
     description: definition.description,
     dataset: 'math500',
@@ -258,7 +259,7 @@ export function importRecordedRun(
     plugins: pluginsFor(definition),
     git: { commit: null, dirty: null },
     packageVersions: {},
-    priceTable: { id: SEED_PRICES_2025_11.id, version: SEED_PRICES_2025_11.version },
+    priceTable: SEED_PRICES_2025_11,
     source: {
       kind: 'recorded',
       origin: RECORDED_RUNS_ORIGIN,
@@ -266,5 +267,5 @@ export function importRecordedRun(
     },
     records: records.length,
   };
-  return { manifest, records };
+  return { manifest, records, problems: math500 };
 }

@@ -5,18 +5,17 @@ import {
   InvalidConfigError,
   InvalidInputError,
   priceOf,
-  RUN_MANIFEST_SCHEMA_VERSION,
   RUN_RECORD_SCHEMA_VERSION,
   UNCERTAIN_TOKEN,
   type ConfidenceToken,
   type PriceTable,
   type Problem,
   type RouteDecision,
-  type RunManifest,
   type RunRecord,
 } from '@confide/core';
 import { readTableRows, type TableRow } from '../io/table-rows.js';
 import { packageVersions } from '../workspace-state.js';
+import type { RunDirectoryToWrite } from './run-directory.js';
 
 /** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
 export const RESULT_COLUMNS = {
@@ -56,7 +55,9 @@ export interface ImportResultsOptions {
 }
 
 export interface ImportedResults {
-  manifest: RunManifest;
+  manifest: RunDirectoryToWrite['manifest'];
+  /** The dataset's problems (written into the run folder). */
+  problems: readonly Problem[];
   records: RunRecord[];
   /** Rows whose question (or gold answer) is not that of the problem they name: kept, noted on the record, counted here. */
   questionMismatches: string[];
@@ -255,8 +256,7 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     }
   }
 
-  const manifest: RunManifest = {
-    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+  const manifest: RunDirectoryToWrite['manifest'] = {
     runId: options.runId,
     description: `${options.model} on ${options.datasetReference}, imported from ${basename(file)}`,
     dataset: options.datasetReference,
@@ -264,9 +264,9 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     plugins: [],
     git: { commit: null, dirty: null },
     packageVersions: packageVersions(),
-    priceTable: { id: options.prices.id, version: options.prices.version },
+    priceTable: options.prices,
     source: { kind: 'recorded', origin: file, files: [{ path: basename(file), sha256: createHash('sha256').update(bytes).digest('hex') }] },
     records: records.length,
   };
-  return { manifest, records, questionMismatches, summaryMismatches, columns };
+  return { manifest, records, problems: options.problems, questionMismatches, summaryMismatches, columns };
 }

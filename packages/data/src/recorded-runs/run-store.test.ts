@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { FAILED_FINISH_REASON, FAILED_REASON_PREFIX, NotFoundError, RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { recordedRunsFolder } from '../workspace-paths.js';
-import { bundledRunIds, loadBundledRun, runCounts, RunStore, writeRunDirectory } from './run-store.js';
+import { writeRunDirectory } from './run-directory.js';
+import { bundledRunIds, loadBundledRun, runCounts, RunStore } from './run-store.js';
 
 function record(problemId: string, correct: boolean, failed = false): RunRecord {
   return {

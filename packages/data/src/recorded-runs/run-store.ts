@@ -1,24 +1,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { InvalidInputError, isFailedRecord, NotFoundError, RUN_MANIFEST_SCHEMA_VERSION, RunManifest, RunRecord, type RunLookup } from '@confide/core';
+import { isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, type RunLookup, type RunManifest } from '@confide/core';
 import { z } from 'zod';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { readJsonFile } from '../io/json-file.js';
-import { parseJsonLines, readJsonLines, readTextFile, writeJsonLines } from '../io/json-lines.js';
+import { parseJsonLines, readJsonLines, readTextFile } from '../io/json-lines.js';
+import { MANIFEST_FILE, PRICE_TABLE_FILE, PROBLEMS_FILE, problemsFileReference, RECORDS_FILE, readRunDirectory, readRunManifest, type RunDirectory } from './run-directory.js';
 import { recordedRunsFolder } from '../workspace-paths.js';
 
-export const MANIFEST_FILE = 'manifest.json';
-export const RECORDS_FILE = 'records.jsonl.gz';
 /** Where a live run appends each model's answers as they complete (`stages/small.jsonl`, `stages/large.jsonl`). */
 export const STAGES_FOLDER = 'stages';
 /** The config a live run was started with; present from its first request on. */
 export const RUN_CONFIG_FILE = 'run-config.json';
-
-/** A run directory: manifest.json + records.jsonl.gz. */
-export interface RunDirectory {
-  manifest: RunManifest;
-  records: RunRecord[];
-}
 
 const BUNDLED_ID = /^[a-z0-9][a-z0-9.-]*$/;
 
@@ -37,37 +29,6 @@ export const RunReference = z
 /** Whether a run reference is a path (else a bundled id). */
 export function isRunPath(reference: string): boolean {
   return reference.includes('/') || reference.includes('\\') || reference.startsWith('.');
-}
-
-export function readRunManifest(runFolder: string): RunManifest {
-  const path = join(runFolder, MANIFEST_FILE);
-  if (!existsSync(path)) throw new NotFoundError(`no run at ${runFolder} (missing ${MANIFEST_FILE})`);
-  return readJsonFile(path, RunManifest);
-}
-
-/** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */
-export function readRunRecordsFile(path: string): RunRecord[] {
-  const records = readJsonLines(path, RunRecord);
-  const seen = new Set<string>();
-  records.forEach((record, index) => {
-    if (seen.has(record.problemId)) {
-      throw new InvalidInputError({ file: path, row: index + 1, field: 'problemId', problem: `duplicate ${record.problemId}` });
-    }
-    seen.add(record.problemId);
-  });
-  return records;
-}
-
-export function readRunDirectory(runFolder: string): RunDirectory {
-  const manifest = readRunManifest(runFolder);
-  const records = readRunRecordsFile(join(runFolder, RECORDS_FILE));
-  if (records.length !== manifest.records) {
-    throw new InvalidInputError({
-      file: join(runFolder, RECORDS_FILE),
-      problem: `${records.length} records but the manifest says ${manifest.records}`,
-    });
-  }
-  return { manifest, records };
 }
 
 /** Only the verdict of a record: what a listing counts (the full record is validated when a run is loaded). */
@@ -100,12 +61,6 @@ export function runCounts(runFolder: string): { manifest: RunManifest; records: 
   return { manifest, records, correct };
 }
 
-/** Writes a run directory; each file goes through a temporary file and a rename. */
-export function writeRunDirectory(runFolder: string, run: RunDirectory): void {
-  writeJsonLines(join(runFolder, RECORDS_FILE), run.records);
-  writeFileAtomic(join(runFolder, MANIFEST_FILE), JSON.stringify(run.manifest, null, 2) + '\n');
-}
-
 /** Ids of the recorded runs bundled with Confide, sorted. */
 export function bundledRunIds(folder = recordedRunsFolder()): string[] {
   if (!existsSync(folder)) return [];
@@ -123,21 +78,27 @@ function readUnfinishedStage(runFolder: string, side: string): RunDirectory {
   const log = join(dirname(runFolder), STAGES_FOLDER, `${side}.jsonl`);
   const lines = readJsonLines(log, RunRecord, { allowTruncatedLastLine: true });
   const records = [...new Map(lines.filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record])).values()];
-  const config = readJsonFile(join(dirname(runFolder), RUN_CONFIG_FILE), z.looseObject({ dataset: z.string().default('unknown'), priceTable: z.string().default('unknown') }));
+  const runFolderOfStages = dirname(runFolder);
+  const config = readJsonFile(join(runFolderOfStages, RUN_CONFIG_FILE), z.looseObject({ dataset: z.unknown().optional(), priceTable: z.string().default('unknown') }));
+  const pricesPath = join(runFolderOfStages, PRICE_TABLE_FILE);
+  const problemsPath = join(runFolderOfStages, PROBLEMS_FILE);
   return {
     manifest: {
       schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
       runId: records[0]?.runId ?? basename(runFolder),
       description: `the ${side} model's answers of an unfinished live run, read from ${log}`,
-      dataset: config.dataset,
+      dataset: typeof config.dataset === 'string' ? config.dataset : JSON.stringify(config.dataset ?? 'unknown'),
+      problems: existsSync(problemsPath) ? problemsFileReference(runFolder, problemsPath) : null,
       config: config as Record<string, unknown>,
       plugins: [],
       git: { commit: null, dirty: null },
       packageVersions: {},
-      priceTable: { id: config.priceTable, version: 'unknown' },
+      priceTable: existsSync(pricesPath) ? readJsonFile(pricesPath, PriceTable) : (PRICE_TABLES[config.priceTable] ?? { id: config.priceTable, version: 'unknown' }),
       source: { kind: 'live', origin: `unfinished: ${log}`, files: [] },
+      pipelineCheck: null,
       records: records.length,
     },
+    folder: runFolder,
     records,
   };
 }

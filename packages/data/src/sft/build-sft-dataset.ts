@@ -9,7 +9,6 @@ import {
   InvalidInputError,
   promptMessages,
   RetrySettings,
-  RUN_MANIFEST_SCHEMA_VERSION,
   RUN_RECORD_SCHEMA_VERSION,
   UNCERTAIN_TOKEN,
   type ConfidenceToken,
@@ -29,7 +28,7 @@ import type { HubProvenance } from '../hub/hub-provenance.js';
 import { parquetColumnsOf, writeParquetRows } from '../hub/parquet-rows.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { completeLines, parseJsonLines, writeJsonLines } from '../io/json-lines.js';
-import { writeRunDirectory } from '../recorded-runs/run-store.js';
+import { writeRunDirectory } from '../recorded-runs/run-directory.js';
 import { packageVersions } from '../workspace-state.js';
 import { numpyDefaultRng } from '../splits/numpy-pcg64.js';
 
@@ -407,7 +406,6 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
 
   writeRunDirectory(join(outFolder, SFT_RUN_FOLDER), {
     manifest: {
-      schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
       runId: options.name,
       description: `dataset build: ${model} answers to ${problems.length} problems of ${config.split}, graded by ${config.evaluator.id}`,
       dataset: config.split,
@@ -415,10 +413,11 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
       plugins: [clientUse.use, evaluatorUse.use],
       git: { commit: options.provenance.gitCommit, dirty: options.provenance.gitDirty },
       packageVersions: packageVersions(),
-      priceTable: { id: context.priceTable.id, version: context.priceTable.version },
+      priceTable: context.priceTable,
       source: { kind: 'live', origin: 'confide dataset build', files: [] },
       records: problems.length,
     },
+    problems,
     records: problems.map((problem) => gradedRecord(options.name, problem, answers.get(problem.id)!, config.evaluator.id)),
   });
   const files = [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md'].map((path) => {

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  InvalidInputError,
+  NotFoundError,
+  PRICE_TABLES,
+  Problem,
+  RUN_MANIFEST_SCHEMA_VERSION,
+  RunManifest,
+  RunManifestV1,
+  holdsPriceTable,
+  type PriceTable,
+  RunRecord,
+  ConfideError,
+} from '@confide/core';
+import { z } from 'zod';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { describeZodIssue, parseJsonLines, readJsonLines, readTextFile, writeJsonLines } from '../io/json-lines.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const RECORDS_FILE = 'records.jsonl.gz';
+/** The problems a run answered, carried in its folder (manifest v2). */
+export const PROBLEMS_FILE = 'problems.jsonl.gz';
+/** The price table a live run was started with, written beside its stage logs (its manifest carries it when done). */
+export const PRICE_TABLE_FILE = 'price-table.json';
+
+/** A run directory: manifest.json + records.jsonl.gz (+ problems.jsonl.gz), and where it was read from. */
+export interface RunDirectory {
+  manifest: RunManifest;
+  records: RunRecord[];
+  /** The folder it was read from (absent for a run made in memory). */
+  folder?: string;
+  /** What reading it had to say: a v1 manifest upgraded, a price table looked up by id. */
+  notes?: string[];
+}
+
+/**
+ * What a writer hands over: the manifest (its `problems` and `schemaVersion` are set here), the records, and the
+ * problems: written into the folder as problems.jsonl.gz, or the path (relative to the run folder) of a problems file
+ * another run folder already holds, or null when they are not at hand.
+ */
+export interface RunDirectoryToWrite {
+  manifest: Omit<RunManifest, 'problems' | 'schemaVersion' | 'pipelineCheck'> & Partial<Pick<RunManifest, 'problems' | 'pipelineCheck'>>;
+  records: readonly RunRecord[];
+  problems?: readonly Problem[] | { path: string } | null;
+}
+
+const AnyVersion = z.looseObject({ schemaVersion: z.number() });
+
+/** A v1 manifest in v2's shape: the price table by content when Confide bundles it, else by name (with a note). */
+export function upgradeRunManifestV1(v1: RunManifestV1): { manifest: RunManifest; notes: string[] } {
+  const bundled = PRICE_TABLES[v1.priceTable.id];
+  const notes = [`manifest v1: read as v2 (no problems carried)`];
+  let priceTable: RunManifest['priceTable'] = v1.priceTable;
+  if (bundled) {
+    priceTable = bundled;
+    notes.push(
+      `manifest v1: price table ${v1.priceTable.id} resolved by id to the bundled ${bundled.id}@${bundled.version}` +
+        (bundled.version === v1.priceTable.version ? '' : ` (the run named version ${v1.priceTable.version})`),
+    );
+  } else {
+    notes.push(`manifest v1: price table ${v1.priceTable.id}@${v1.priceTable.version} is named only; its prices are not in the run`);
+  }
+  return { manifest: { ...v1, schemaVersion: RUN_MANIFEST_SCHEMA_VERSION, problems: null, priceTable, pipelineCheck: null }, notes };
+}
+
+/** Reads a run folder's manifest.json, v2 or v1 (upgraded in memory, with notes). */
+export function readRunManifestWithNotes(runFolder: string): { manifest: RunManifest; notes: string[] } {
+  const path = join(runFolder, MANIFEST_FILE);
+  if (!existsSync(path)) throw new NotFoundError(`no run at ${runFolder} (missing ${MANIFEST_FILE})`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError({ file: path, problem: `not valid JSON (${(error as Error).message})` });
+  }
+  const version = AnyVersion.safeParse(json);
+  if (!version.success) throw new InvalidInputError({ file: path, field: 'schemaVersion', problem: 'missing: a run manifest says its schema version' });
+  const schema = version.data.schemaVersion === 1 ? RunManifestV1 : version.data.schemaVersion === RUN_MANIFEST_SCHEMA_VERSION ? RunManifest : undefined;
+  if (schema === undefined) {
+    throw new InvalidInputError({ file: path, field: 'schemaVersion', problem: `${version.data.schemaVersion} is not a version this Confide reads (1 or ${RUN_MANIFEST_SCHEMA_VERSION})` });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InvalidInputError({ file: path, ...describeZodIssue(parsed.error) });
+  const manifest = parsed.data;
+  return manifest.schemaVersion === 1 ? upgradeRunManifestV1(manifest) : { manifest: manifest as RunManifest, notes: [] };
+}
+
+export function readRunManifest(runFolder: string): RunManifest {
+  return readRunManifestWithNotes(runFolder).manifest;
+}
+
+/** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */
+export function readRunRecordsFile(path: string): RunRecord[] {
+  const records = readJsonLines(path, RunRecord);
+  const seen = new Set<string>();
+  records.forEach((record, index) => {
+    if (seen.has(record.problemId)) {
+      throw new InvalidInputError({ file: path, row: index + 1, field: 'problemId', problem: `duplicate ${record.problemId}` });
+    }
+    seen.add(record.problemId);
+  });
+  return records;
+}
+
+export function readRunDirectory(runFolder: string): RunDirectory {
+  const { manifest, notes } = readRunManifestWithNotes(runFolder);
+  const records = readRunRecordsFile(join(runFolder, RECORDS_FILE));
+  if (records.length !== manifest.records) {
+    throw new InvalidInputError({
+      file: join(runFolder, RECORDS_FILE),
+      problem: `${records.length} records but the manifest says ${manifest.records}`,
+    });
+  }
+  return { manifest, records, folder: runFolder, notes };
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The problems as a run carries them: id, question, gold, slices (no worked solution). */
+function carriedProblem(problem: Problem): Problem {
+  const { solution: _solution, ...carried } = problem;
+  return carried;
+}
+
+/** The bytes of a problems file: gzipped JSON Lines, deterministic (no name or time in the gzip header). */
+export function problemsFileBytes(problems: readonly Problem[]): Buffer {
+  const text = problems.map((problem) => JSON.stringify(carriedProblem(problem))).join('\n') + (problems.length > 0 ? '\n' : '');
+  return gzipSync(text, { level: 9 });
+}
+
+/**
+ * Writes a run directory as manifest v2: records, then the problems (when given as a list), then the manifest last,
+ * so a folder with a manifest is a complete run. Each file goes through a temporary file and a rename.
+ */
+export function writeRunDirectory(runFolder: string, run: RunDirectoryToWrite): RunManifest {
+  let problems: RunManifest['problems'] = run.manifest.problems ?? null;
+  if (run.problems === null) problems = null;
+  else if (run.problems !== undefined && 'path' in run.problems) {
+    const path = resolve(runFolder, run.problems.path);
+    problems = problemsFileReference(runFolder, path);
+  } else if (run.problems !== undefined) {
+    const bytes = problemsFileBytes(run.problems);
+    writeFileAtomic(join(runFolder, PROBLEMS_FILE), bytes);
+    problems = { path: PROBLEMS_FILE, sha256: sha256(bytes), count: run.problems.length };
+  }
+  writeJsonLines(join(runFolder, RECORDS_FILE), run.records);
+  const source = run.manifest.source && isAbsolute(run.manifest.source.origin) ? { ...run.manifest.source, origin: runRelativePath(runFolder, run.manifest.source.origin) } : run.manifest.source;
+  const manifest: RunManifest = {
+    ...run.manifest,
+    ...(source ? { source } : {}),
+    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+    problems,
+    pipelineCheck: run.manifest.pipelineCheck ?? null,
+  };
+  writeFileAtomic(join(runFolder, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+/** A manifest's reference to a problems file that is already written (`path`), relative to `runFolder`. */
+export function problemsFileReference(runFolder: string, path: string): NonNullable<RunManifest['problems']> {
+  const bytes = readFileSync(path);
+  const count = readTextFile(path).split('\n').filter((line) => line.trim() !== '').length;
+  return { path: runRelativePath(runFolder, path), sha256: sha256(bytes), count };
+}
+
+/** Writes the problems a run is asked (problems.jsonl.gz in `folder`); returns its path. */
+export function writeProblemsFile(folder: string, problems: readonly Problem[]): string {
+  const path = join(folder, PROBLEMS_FILE);
+  writeFileAtomic(path, problemsFileBytes(problems));
+  return path;
+}
+
+/**
+ * The problems a run carries, read from its folder and checked against the manifest's hash; null when the run does
+ * not carry them (a v1 manifest). A file that is missing or changed fails naming it.
+ */
+export function readRunProblems(run: { manifest: RunManifest; folder?: string | undefined }): Problem[] | null {
+  const reference = run.manifest.problems;
+  if (reference === null) return null;
+  if (run.folder === undefined) throw new NotFoundError(`run ${run.manifest.runId}: its problems file ${reference.path} is relative to a run folder, and this run was not read from one`);
+  const path = resolve(run.folder, reference.path);
+  if (!existsSync(path)) throw new NotFoundError(`${join(run.folder, MANIFEST_FILE)}: key "problems.path": ${reference.path} is not there (${path})`);
+  const bytes = readFileSync(path);
+  const actual = sha256(bytes);
+  if (actual !== reference.sha256) {
+    throw new InvalidInputError({ file: path, problem: `sha256 ${actual.slice(0, 12)}… is not the ${reference.sha256.slice(0, 12)}… the run's manifest pins: the problems changed after the run was written` });
+  }
+  return parseJsonLines(readTextFile(path), path, Problem);
+}
+
+/**
+ * The prices a run was costed with: the table it carries (v2), or for a v1 manifest the bundled table of that id. A v1
+ * run naming a table Confide does not bundle fails saying how to give it.
+ */
+export function runPriceTable(manifest: RunManifest, where = manifest.runId): PriceTable {
+  if (holdsPriceTable(manifest.priceTable)) return manifest.priceTable;
+  const bundled = PRICE_TABLES[manifest.priceTable.id];
+  if (bundled) return bundled;
+  throw new ConfideError(
+    'PRICE_MISSING',
+    `${where}: the run (manifest v1) names price table ${manifest.priceTable.id}@${manifest.priceTable.version}, which is not bundled; pass --price-table <id | file.json>`,
+  );
+}
+
+/** Where a source file of a run is recorded: relative to the run folder (absolute when on another drive). */
+export function runRelativePath(runFolder: string, path: string): string {
+  const inside = relative(resolve(runFolder), resolve(path));
+  return isAbsolute(inside) ? resolve(path) : inside.split('\\').join('/');
+}

@@ -15,7 +15,9 @@ export type ConfideErrorCode =
   | 'SUBPROCESS_FAILED'
   | 'API_ERROR'
   | 'BUDGET_EXCEEDED'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'IO_ERROR'
+  | 'OUTPUT_REFUSED';
 
 export class ConfideError extends Error {
   readonly [marker] = true;

@@ -1,5 +1,6 @@
 export * from './confidence-token.js';
 export * from './errors.js';
+export * from './io-error.js';
 export * from './plugins/closest-ids.js';
 export * from './plugins/plugin.js';
 export * from './plugins/registry.js';

@@ -4,6 +4,7 @@ export * from './io/atomic-write.js';
 export * from './io/json-file.js';
 export * from './io/json-lines.js';
 export * from './io/output-folder.js';
+export * from './io/output-folder.js';
 export * from './recorded-runs/import-all-recorded-runs.js';
 export * from './recorded-runs/import-recorded-run.js';
 export * from './recorded-runs/recorded-run-catalog.js';

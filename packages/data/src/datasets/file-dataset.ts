@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { InvalidConfigError, InvalidInputError, NotFoundError, type Problem } from '@confide/core';
 import { z } from 'zod';
-import { readTableRows, TABLE_FILE } from '../io/table-rows.js';
+import { readTableRows, TABLE_FILE, tableFileStem } from '../io/table-rows.js';
 
 /** Which column holds each field of a problem; a field left out is found under its common names (`DEFAULT_COLUMNS`). */
 export const DatasetColumns = z
@@ -110,7 +110,7 @@ export async function loadFileDataset(reference: FileDatasetReference, baseFolde
   if (columns.answer === null && columns.solution === null) {
     throw new InvalidInputError({ file: path, field: 'answer', problem: `no answer column (tried ${DEFAULT_COLUMNS.answer.join(', ')}, or a solution with a \\boxed answer; map one with columns.answer)` });
   }
-  const stem = basename(path).replace(/\.(jsonl|json|csv|parquet)(\.gz)?$/i, '');
+  const stem = tableFileStem(basename(path));
   const seen = new Map<string, number>();
   const problems = rows.map((row, index): Problem => {
     const at = (field: keyof DatasetColumns) => (columns[field] === null ? undefined : row[columns[field]!]);

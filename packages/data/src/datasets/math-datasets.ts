@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { NotFoundError, type Problem } from '@confide/core';
 import { z } from 'zod';
 import { readJsonLines } from '../io/json-lines.js';
+import { tableFileStem } from '../io/table-rows.js';
 import { seededTrainTestSplit } from '../splits/seeded-train-test-split.js';
 import { bundledDatasetsFolder } from '../workspace-paths.js';
 
@@ -124,5 +125,5 @@ export function datasetTitle(reference: string | { file: string }): string {
   if (bundled) return bundled.title;
   const hub = /^hf:\/\/datasets\/[^/]+\/([^@:]+)/.exec(name);
   if (hub) return hub[1]!;
-  return name.split(/[\\/]/).at(-1)!.replace(/\.(jsonl|json|csv|parquet)(\.gz)?$/i, '');
+  return tableFileStem(name.split(/[\\/]/).at(-1)!);
 }

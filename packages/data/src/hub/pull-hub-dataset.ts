@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, NotFoundError } from '@confide/core';
+import { gunzipFile, JsonObjectRow, parseJsonLines } from '../io/json-lines.js';
 import type { HubFileEntry, HubListing } from './hub-cache.js';
 import { cardDataFiles, globToRegExp } from './card-data-files.js';
 import type { HubConnection } from './hub-connection.js';
@@ -94,23 +94,9 @@ export function splitOfHubPath(path: string): string {
   return 'train';
 }
 
-function parseJsonLines(bytes: Buffer, name: string): Record<string, unknown>[] {
-  const text = (name.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-  const rows: Record<string, unknown>[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new InvalidInputError({ file: name, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InvalidInputError({ file: name, row: index + 1, problem: 'is not a JSON object' });
-    }
-    rows.push(value as Record<string, unknown>);
-  });
-  return rows;
+/** The rows of a downloaded JSON Lines file (gzipped when its name ends in `.gz`). */
+function jsonLinesRows(bytes: Buffer, name: string): Record<string, unknown>[] {
+  return parseJsonLines((/\.gz$/i.test(name) ? gunzipFile(bytes, name) : bytes).toString('utf8'), name, JsonObjectRow);
 }
 
 /** A data file to fetch, with the split it belongs to. */
@@ -222,7 +208,7 @@ export async function pullHubDataset(options: PullHubDatasetOptions): Promise<Pu
       const bytes = readFileSync(file);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const name = `${repo.name}/${entry.path}`;
-      const rows = entry.path.endsWith('.parquet') ? await readParquetRows(bytes, name) : parseJsonLines(bytes, name);
+      const rows = entry.path.endsWith('.parquet') ? await readParquetRows(bytes, name) : jsonLinesRows(bytes, name);
       return { sha256, rows };
     },
   });

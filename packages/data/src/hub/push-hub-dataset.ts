@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { InvalidInputError, NotFoundError } from '@confide/core';
+import { JsonObjectRow, readJsonLines } from '../io/json-lines.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { commitToHub, ensureHubRepo, listHubPaths } from './hub-commit.js';
 import { type HubConnection, hubConnectionFromEnvironment, HubFetch } from './hub-connection.js';
@@ -58,16 +58,7 @@ export async function readBuiltDataset(folder: string): Promise<BuiltDatasetSpli
       const rows: ParquetRow[] = [];
       for (const file of files.jsonl) {
         const path = join(folder, file);
-        const bytes = readFileSync(path);
-        const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-        text.split('\n').forEach((line, index) => {
-          if (line.trim() === '') return;
-          try {
-            rows.push(JSON.parse(line) as ParquetRow);
-          } catch (error) {
-            throw new InvalidInputError({ file: path, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
-          }
-        });
+        rows.push(...(readJsonLines(path, JsonObjectRow) as ParquetRow[]));
       }
       splits.push({ name, rows });
     }

@@ -1,14 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describeZodError, InvalidInputError } from '@confide/core';
-import type { z } from 'zod';
+import { describeZodError, fileSystemError, InvalidInputError } from '@confide/core';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 
-/** Reads a file, gunzipping it when its name ends in `.gz`. */
-export function readTextFile(path: string): string {
-  const bytes = readFileSync(path);
-  return path.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+/** Gunzips the bytes of `path`; truncated or corrupt gzip data is an IO_ERROR naming the file, in plain words. */
+export function gunzipFile(bytes: Uint8Array, path: string): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw fileSystemError(error, path);
+  }
 }
+
+/** Reads a file's bytes as stored; a failure names the file, in plain words. */
+export function readFileBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw fileSystemError(error, path);
+  }
+}
+
+/** Reads a file as text, gunzipping it when its name ends in `.gz`; truncated gzip names the file. */
+export function readTextFile(path: string): string {
+  const bytes = readFileBytes(path);
+  return (/\.gz$/i.test(path) ? gunzipFile(bytes, path) : bytes).toString('utf8');
+}
+
+/** A row that is any JSON object: a table from another harness, before its columns are mapped. */
+export const JsonObjectRow = z.custom<Record<string, unknown>>(
+  (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
+  'expected an object per row',
+);
 
 /** The first issue of a zod error as the field path and message of an InvalidInputError. */
 export function describeZodIssue(error: z.ZodError): { field: string | undefined; problem: string } {
@@ -35,7 +59,8 @@ export function parseJsonLines<Schema extends z.ZodType>(text: string, path: str
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new InvalidInputError({ file: path, row: index + 1, problem: `not valid JSON (${(error as Error).message})` });
+      const cutShort = index === lines.length - 1 && !text.endsWith('\n');
+      throw new InvalidInputError({ file: path, row: index + 1, problem: cutShort ? 'the last line is cut short (truncated file)' : `not valid JSON (${(error as Error).message})` });
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw new InvalidInputError({ file: path, row: index + 1, ...describeZodIssue(parsed.error) });

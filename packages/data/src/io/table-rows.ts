@@ -1,13 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { InvalidInputError, NotFoundError } from '@confide/core';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { readParquetRows } from '../hub/parquet-rows.js';
+import { gunzipFile, JsonObjectRow, parseJsonLines, readFileBytes } from './json-lines.js';
 
 export type TableRow = Record<string, unknown>;
 
-/** Extensions a table of rows may have (each optionally `.gz`). */
-export const TABLE_FILE = /\.(jsonl|json|csv|parquet)(\.gz)?$/i;
+/** The one list of table-file extensions (each optionally `.gz`): what readTableRows reads. */
+export const TABLE_FILE_EXTENSIONS = ['jsonl', 'json', 'csv', 'parquet'] as const;
+
+/** A table file's name: one of TABLE_FILE_EXTENSIONS, optionally gzipped (`.jsonl.gz`). */
+export const TABLE_FILE = new RegExp(`\\.(${TABLE_FILE_EXTENSIONS.join('|')})(\\.gz)?$`, 'i');
+
+/** A table file's name (or path) without its table extension: `r.jsonl.gz` -> `r`; any other name as it is. */
+export function tableFileStem(name: string): string {
+  return name.replace(TABLE_FILE, '');
+}
 
 /**
  * The rows of a table file: JSON Lines, CSV (with a header), Parquet, or JSON — an array of rows, or an object whose
@@ -16,8 +24,8 @@ export const TABLE_FILE = /\.(jsonl|json|csv|parquet)(\.gz)?$/i;
  */
 export async function readTableRows(file: string): Promise<{ rows: TableRow[]; summary?: TableRow; bytes: Buffer }> {
   if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
-  const bytes = readFileSync(file);
-  const plain = /\.gz$/i.test(file) ? gunzipSync(bytes) : bytes;
+  const bytes = readFileBytes(file);
+  const plain = /\.gz$/i.test(file) ? gunzipFile(bytes, file) : bytes;
   const name = file.toLowerCase().replace(/\.gz$/, '');
   const asRow = (value: unknown, row: number): TableRow => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file, row, problem: 'expected an object per row' });
@@ -32,22 +40,7 @@ export async function readTableRows(file: string): Promise<{ rows: TableRow[]; s
       throw new InvalidInputError({ file, problem: `not valid CSV (${(error as Error).message})` });
     }
   }
-  if (name.endsWith('.jsonl')) {
-    const lines = text.split('\n');
-    const rows: TableRow[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        const last = index === lines.length - 1 && !text.endsWith('\n');
-        throw new InvalidInputError({ file, row: index + 1, problem: last ? 'the last line is cut short (truncated file)' : `not valid JSON (${(error as Error).message})` });
-      }
-      rows.push(asRow(value, index + 1));
-    });
-    return { rows, bytes };
-  }
+  if (name.endsWith('.jsonl')) return { rows: parseJsonLines(text, file, JsonObjectRow), bytes };
   let json: unknown;
   try {
     json = JSON.parse(text);

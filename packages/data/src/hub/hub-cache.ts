@@ -4,7 +4,7 @@ import { InvalidInputError } from '@confide/core';
 import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { describeZodIssue } from '../io/json-lines.js';
-import { workspaceRoot } from '../workspace-paths.js';
+import { confideCacheFolder } from '../cache-folder.js';
 import { hubRepoFolder, type HubRepo } from './hub-repo.js';
 
 /** One file of a repository at a commit, as the hub lists it. */
@@ -32,9 +32,9 @@ export type HubListing = z.infer<typeof HubListing>;
 const HubRef = z.strictObject({ commit: z.string().regex(/^[0-9a-f]{40}$/), resolvedAt: z.string() });
 export type HubRef = z.infer<typeof HubRef>;
 
-/** `CONFIDE_HUB_CACHE`, else `.cache/hub/` at the workspace root (gitignored). */
+/** `CONFIDE_HUB_CACHE`, else `hub/` in Confide's cache folder (the user's cache directory, never the checkout). */
 export function defaultHubCacheFolder(): string {
-  return process.env['CONFIDE_HUB_CACHE'] ?? join(workspaceRoot(), '.cache', 'hub');
+  return process.env['CONFIDE_HUB_CACHE'] ?? join(confideCacheFolder(), 'hub');
 }
 
 /** A repository path is used as a file path in the cache: refuse anything that could leave the snapshot folder. */

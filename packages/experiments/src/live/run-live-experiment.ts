@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  ConfideError,
   InvalidConfigError,
   isFailedRecord,
-  RUN_MANIFEST_SCHEMA_VERSION,
   RunRecord,
+  type PipelineCheck,
   type Evaluator,
   type PluginContext,
   type PluginRegistry,
@@ -13,22 +12,36 @@ import {
   type Problem,
   type RouteDecision,
   type RunLookup,
-  type RunManifest,
 } from '@confide/core';
-import { datasetLabel, loadProblems, resolvePriceTable, MANIFEST_FILE, RECORDS_FILE, RUN_CONFIG_FILE, RunStore, STAGES_FOLDER, gitState, packageVersions, writeFileAtomic, writeRunDirectory, type HubConnection } from '@confide/data';
+import {
+  datasetLabel,
+  gitState,
+  loadProblems,
+  MANIFEST_FILE,
+  packageVersions,
+  PRICE_TABLE_FILE,
+  PROBLEMS_FILE,
+  RECORDS_FILE,
+  resolvePriceTable,
+  RUN_CONFIG_FILE,
+  RunStore,
+  STAGES_FOLDER,
+  writeFileAtomic,
+  writeProblemsFile,
+  writeRunDirectory,
+  type HubConnection,
+  type RunDirectoryToWrite,
+} from '@confide/data';
 import { cascade, delegate, type CostLedger } from '@confide/routing';
-import { Budget } from '@confide/inference';
-import { ResponseCache } from '@confide/inference';
-import { BudgetExceededError, CancelledError } from '@confide/inference';
-import { isLiveModelClient, type LiveModelClient } from '@confide/inference';
-import { canonicalJson } from '@confide/inference';
-import { ScheduledModelClient } from '@confide/inference';
-import { Scheduler, type SchedulerEvent } from '@confide/inference';
+import { Budget, canonicalJson, isLiveModelClient, type LiveModelClient, type ScheduledModelClient } from '@confide/inference';
 import type { StopReason } from '../outcome.js';
+import { RunClients } from '../run-folder/run-clients.js';
+import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { liveSource, type LiveSource } from './live-source.js';
 import { LoggedDecision, loggedRouter } from './logged-router.js';
 import { RunProgress } from './run-progress.js';
-import { discardFailedStart, producedNothing } from '../run-folder/failed-start.js';
+import { COST_ACCOUNTING } from '@confide/metrics';
+import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
 import { resolveRouterChoice, type RouterChoice } from '../run-folder/routing-policy-file.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
@@ -43,8 +56,16 @@ export interface LiveRunOptions {
   registry: PluginRegistry;
   /** The run directory: stage logs while it runs; manifest, records and report when it completes. */
   outFolder: string;
-  /** Continue an interrupted run in `outFolder` without sending any finished request again. */
+  /** Continue an interrupted run in `outFolder` (or top up a finished one) without sending any finished request again. */
   resume?: boolean;
+  /** Start over in an `outFolder` that holds a run: the old run is moved aside and deleted when this one completes. */
+  force?: boolean;
+  /** Remove the folder's lock even when its holder cannot be shown to be gone. */
+  breakLock?: boolean;
+  /** The command as typed, recorded in the folder's lock (default: confide run). */
+  command?: string;
+  /** Set by a pipeline whose model is a tiny random one: every reader of the run says it is not a result. */
+  pipelineCheck?: PipelineCheck | null;
   /** Hard cap in US dollars on the run's ledger. */
   budgetUsd?: number;
   /** SQLite file of the response cache; null for none. */
@@ -95,19 +116,35 @@ function createLiveClient(registry: PluginRegistry, slotName: string, slot: Mode
  * resumes from them without sending a finished request again. The budget is reserved before each request.
  */
 export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
-  const createdFolder = !existsSync(options.outFolder);
+  const runFolder = openRunFolder({
+    folder: options.outFolder,
+    mode: runFolderMode(options),
+    kind: 'live run',
+    command: options.command ?? `confide run --out ${options.outFolder}`,
+    configFile: RUN_CONFIG_FILE,
+    finishedFile: MANIFEST_FILE,
+    configText: canonicalJson(options.experiment),
+    isEmpty: holdsNoAnswer,
+    ...(options.breakLock ? { breakLock: true } : {}),
+    ...(options.write ? { write: options.write } : {}),
+  });
+  let result: LiveRunResult | undefined;
   try {
-    return await runLiveExperimentIn(options);
-  } catch (error) {
-    // failed before any answer (a missing key, a bad option, an unreachable server): no folder for the next try to trip on
-    discardFailedStart(options.outFolder, RUN_CONFIG_FILE, createdFolder, holdsNoAnswer);
-    throw error;
+    result = await runLiveExperimentIn(options, runFolder.resuming);
+    return result;
+  } finally {
+    // complete: the lock goes (and a run replaced with --force); else a start that produced nothing leaves no folder
+    // for the next try to trip on (a missing key, a bad option, an unreachable server)
+    if (result?.status === 'complete') runFolder.complete();
+    else runFolder.close();
   }
 }
 
 /** A stage log counts as empty when it holds no answer: nothing, or only requests that failed (retried on a rerun). */
 function holdsNoAnswer(path: string): boolean {
   if (statSync(path).size === 0) return true;
+  // what the run carries from its start (its problems and prices) is not an answer
+  if (basename(path) === PROBLEMS_FILE || basename(path) === PRICE_TABLE_FILE) return true;
   if (!path.endsWith('.jsonl') || basename(path) === 'routes.jsonl') return false;
   return readFileSync(path, 'utf8')
     .split('\n')
@@ -122,7 +159,7 @@ function holdsNoAnswer(path: string): boolean {
     });
 }
 
-async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResult> {
+async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): Promise<LiveRunResult> {
   const { experiment, registry } = options;
   const write = options.write ?? (() => undefined);
   const prices = resolvePriceTable(experiment.priceTable, options.baseFolder);
@@ -132,28 +169,17 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
   const all = loaded.problems;
   const problems = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
 
-  // ---- run directory: a fresh one, or the same config resumed ------------------------------------------------
+  // ---- run directory: opened (locked, fresh or resumed) by runLiveExperiment; the run's config, problems and prices
   const runConfig = canonicalJson(experiment);
   const configPath = join(options.outFolder, RUN_CONFIG_FILE);
   const stagesFolder = join(options.outFolder, STAGES_FOLDER);
-  // A finished run (manifest written) is started over; an unfinished one is only ever resumed, never overwritten —
-  // unless it produced nothing (only its config, and logs of failed requests): that one is started again.
-  const finished = existsSync(join(options.outFolder, MANIFEST_FILE));
-  const started = existsSync(configPath) && !producedNothing(options.outFolder, RUN_CONFIG_FILE, holdsNoAnswer);
-  if (started && !(finished && !options.resume)) {
-    if (!options.resume) {
-      throw new InvalidConfigError(
-        `${options.outFolder} holds an unfinished run: pass --resume to continue it, or choose another --out`,
-      );
-    }
-    if (readFileSync(configPath, 'utf8').trim() !== runConfig) {
-      throw new InvalidConfigError(`${configPath}: the run there was started with another config; it cannot be resumed with this one`);
-    }
-  } else {
+  if (!resuming) {
     rmSync(stagesFolder, { recursive: true, force: true });
     writeFileAtomic(configPath, runConfig + '\n');
   }
-  for (const file of [MANIFEST_FILE, RECORDS_FILE, ...Object.values(SIDE_RUN_FOLDERS)]) rmSync(join(options.outFolder, file), { recursive: true, force: true });
+  // what the run carries, written first so that even an unfinished run can be read anywhere
+  const problemsPath = writeProblemsFile(options.outFolder, problems);
+  writeFileAtomic(join(options.outFolder, PRICE_TABLE_FILE), JSON.stringify(prices, null, 2) + '\n');
 
   const smallLog = new StageLog(join(stagesFolder, 'small.jsonl'), RunRecord);
   const largeLog = new StageLog(join(stagesFolder, 'large.jsonl'), RunRecord);
@@ -184,34 +210,28 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
   for (const decision of resumedRoutes.values()) {
     if (decision.routerModel !== undefined && decision.routerUsage !== undefined) priorSpent += priorBudget.cost(decision.routerModel, decision.routerUsage);
   }
-  const budget = new Budget(prices, options.budgetUsd, priorSpent / 1e8);
-
   // The progress line is made once the estimate is known; the clients report to it from the start.
   const display: { progress?: RunProgress } = {};
-  const scheduler = new Scheduler({
+  const runClients = new RunClients({
+    prices,
+    budgetUsd: options.budgetUsd,
+    priorSpentUsd: priorSpent / 1e8,
     retry: experiment.retry,
-    onEvent: (event: SchedulerEvent) => display.progress?.onScheduler(event),
+    cachePath: options.cachePath,
+    onSchedulerEvent: (event) => display.progress?.onScheduler(event),
   });
+  const { budget, scheduler } = runClients;
   const laneOf = (slot: ModelSlot | OrchestratorSlot) => ({
     concurrency: slot.concurrency,
     ...(slot.requestsPerMinute !== undefined ? { requestsPerMinute: slot.requestsPerMinute } : {}),
     ...(slot.tokensPerMinute !== undefined ? { tokensPerMinute: slot.tokensPerMinute } : {}),
   });
-  scheduler.addLane('small', laneOf(experiment.small)).addLane('large', laneOf(experiment.large));
-  if (experiment.orchestrator) scheduler.addLane('orchestrator', laneOf(experiment.orchestrator));
-  for (const [name, slot] of Object.entries(experiment.peers)) scheduler.addLane(`peer:${name}`, laneOf(slot));
-  for (const entry of experiment.escalations) scheduler.addLane(`escalation:${entry.name}`, laneOf(entry.model));
-  const cache = options.cachePath === null || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
+  runClients.lane('small', laneOf(experiment.small)).lane('large', laneOf(experiment.large));
+  if (experiment.orchestrator) runClients.lane('orchestrator', laneOf(experiment.orchestrator));
+  for (const [name, slot] of Object.entries(experiment.peers)) runClients.lane(`peer:${name}`, laneOf(slot));
+  for (const entry of experiment.escalations) runClients.lane(`escalation:${entry.name}`, laneOf(entry.model));
 
-  const scheduled = (side: string, client: LiveModelClient) =>
-    new ScheduledModelClient({
-      client,
-      scheduler,
-      budget,
-      lane: side,
-      ...(cache ? { cache } : {}),
-      onCall: (event) => display.progress?.onCall(side, event),
-    });
+  const scheduled = (side: string, client: LiveModelClient) => runClients.scheduleLive(side, client, (event) => display.progress?.onCall(side, event));
   const smallClient = scheduled('small', small.client);
   const largeClient = scheduled('large', large.client);
   const orchestratorClient = orchestrator ? scheduled('orchestrator', orchestrator.client) : undefined;
@@ -257,18 +277,21 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
   const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
 
   // ---- estimate: the worst case from max tokens for what is left ---------------------------------------------
+  // A problem whose logged route kept the small answer needs no large call (a cascade's stages decide anew: counted).
   let upperBound = 0;
   for (const problem of problems) {
+    const keptOnSmall = escalationStages.length === 0 && resumedRoutes.get(problem.id)?.target === 'small';
     if (!resumedSmall.has(problem.id)) upperBound += budget.cost(small.client.model, small.client.maxUsage(smallSource.request(problem)));
-    if (!resumedLarge.has(problem.id)) upperBound += budget.cost(large.client.model, large.client.maxUsage(largeSource.request(problem)));
+    if (!resumedLarge.has(problem.id) && !keptOnSmall) upperBound += budget.cost(large.client.model, large.client.maxUsage(largeSource.request(problem)));
     for (const [name, peer] of Object.entries(peerClients)) {
       if (!resumedPeers[name]!.has(problem.id)) upperBound += budget.cost(peer.client.model, peer.client.maxUsage(peerSources[name]!.request(problem)));
     }
   }
   const estimateUpperUsd = budget.spentUsd + upperBound / 1e8;
   write(
-    `run: ${experiment.name}: ${problems.length} problems${options.resume ? `, resuming (${resumedSmall.size} small and ${resumedLarge.size} large answers recorded)` : ''}; ` +
-      `cost at most $${estimateUpperUsd.toFixed(6)} (every problem answered by both models at max tokens)` +
+    `run: ${experiment.name}: ${problems.length} problems${resuming ? `, resuming (${resumedSmall.size} small and ${resumedLarge.size} large answers recorded)` : ''}; ` +
+      `cost at most $${estimateUpperUsd.toFixed(6)} (${COST_ACCOUNTING.allCalls}: what is recorded, plus every problem left answered by both models at max tokens` +
+      `${orchestrator !== undefined || escalationStages.length > 0 ? "; the orchestrator's and escalations' calls are not in this bound" : ''})` +
       (options.budgetUsd !== undefined ? `; budget $${options.budgetUsd.toFixed(6)}` : '') +
       '\n',
   );
@@ -328,23 +351,17 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
       largeSource.settled(),
       ...Object.values(peerSources).map((peer) => peer.settled()),
       ...escalationStages.map((stage) => stage.source.settled()),
-      scheduler.idle(),
+      runClients.close(),
     ]);
     progress.finish();
     smallLog.close();
     largeLog.close();
     routeLog.close();
     for (const log of [...Object.values(peerLogs), ...escalationLogs]) log.close();
-    cache?.close();
   }
 
   if (failure !== undefined || records === undefined || ledger === undefined) {
-    const reason: StopReason | undefined =
-      failure instanceof BudgetExceededError || (ConfideError.isInstance(failure) && failure.code === 'BUDGET_EXCEEDED')
-        ? 'budget'
-        : failure instanceof CancelledError || (ConfideError.isInstance(failure) && failure.code === 'CANCELLED')
-          ? 'cancelled'
-          : undefined;
+    const reason = stopReasonOf(failure);
     if (reason === undefined) throw failure;
     const stoppedBy =
       reason === 'budget'
@@ -382,8 +399,7 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
     ...otherGrades.map((other) => other.use),
   ];
   const replayOnly = plugins.filter((use) => use.kind === 'model').every((use) => use.id === 'core/replay');
-  const manifest: RunManifest = {
-    schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+  const manifest: RunDirectoryToWrite['manifest'] = {
     runId: experiment.name,
     description: experiment.title,
     dataset: loaded.reference,
@@ -391,11 +407,12 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
     plugins,
     git: gitState(),
     packageVersions: packageVersions(),
-    priceTable: { id: prices.id, version: prices.version },
+    priceTable: prices,
     source: { kind: replayOnly ? 'replay' : 'live', origin: 'confide run', files: [] },
+    pipelineCheck: options.pipelineCheck ?? null,
     records: records.length,
   };
-  writeRunDirectory(options.outFolder, { manifest, records });
+  writeRunDirectory(options.outFolder, { manifest, records, problems: { path: basename(problemsPath) } });
   // Each model's graded answers as a run of its own, so another experiment can name `<run>/small` (an ablation's small
   // side, a replay client's run) like any recorded run.
   const sideFiles: string[] = [];
@@ -411,6 +428,7 @@ async function runLiveExperimentIn(options: LiveRunOptions): Promise<LiveRunResu
         records: sideRecords.length,
       },
       records: sideRecords,
+      problems: { path: `../${basename(problemsPath)}` },
     });
     sideFiles.push(join(folder, MANIFEST_FILE), join(folder, RECORDS_FILE));
   }

@@ -1,20 +1,22 @@
 /**
  * Regrades the 10 recorded MATH-500 runs with core/math and writes reports/regrade-math500/: report.md,
- * summary.json and disagreements.jsonl, joined with the hand review in review.json: one entry per distinct
+ * summary.json and disagreements.jsonl, joined with the hand review in experiments/regrade-math500/review.json (an
+ * input, so it lives beside the experiments, not in the report folder this replaces whole): one entry per distinct
  * gold/answer pair that the two graders disagree on, and one per record whose verdict changes when core/math finds
  * the answer in the full response itself (instead of grading the recorded extracted answer). Byte-identical on every run: no times, fixed order, seeded
  * numeric tests, and a generous time budget (the script fails if any comparison times out).
  * Run: node --conditions=@confide/source --import tsx tools/regrade-report.ts [--review-template]
- * With --review-template it adds an entry (verdict "unreviewed") for every disagreement the review lacks, and stops.
+ * With --review-template it adds an entry (verdict "unreviewed") for every disagreement the review lacks (in
+ * experiments/regrade-math500/review.json), and stops.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBundledRun, RECORDED_RUNS, workspaceRoot, writeFileAtomic, writeJsonLines } from '@confide/data';
+import { loadBundledRun, RECORDED_RUNS, workspaceRoot, writeFileAtomic, writeJsonLines, writeReportFolder } from '@confide/data';
 import { createMathGrader, DEFAULT_MATH_EVALUATOR_OPTIONS, regradeRecords, type RegradedRecord } from '@confide/evaluator-math';
 import { z } from 'zod';
 
 const folder = join(workspaceRoot(), 'reports', 'regrade-math500');
-const reviewPath = join(folder, 'review.json');
+const reviewPath = join(workspaceRoot(), 'experiments', 'regrade-math500', 'review.json');
 const TIMEOUT_MS = 60_000;
 
 /** One hand-reviewed disagreement: which verdict is right for this gold/answer pair, and why. */
@@ -122,7 +124,7 @@ const missingResponses = [...changedKeys].filter((key) => reviewedResponses.get(
 const staleResponses = [...reviewedResponses.keys()].filter((key) => !changedKeys.has(key));
 if (missing.length > 0 || stale.length > 0 || missingResponses.length > 0 || staleResponses.length > 0) {
   throw new Error(
-    `review.json is out of date: ${missing.length} disagreements without a review, ${stale.length} entries for pairs that no longer disagree, ` +
+    `${reviewPath} is out of date: ${missing.length} disagreements without a review, ${stale.length} entries for pairs that no longer disagree, ` +
       `${missingResponses.length} response changes without a review, ${staleResponses.length} response entries that no longer change (run with --review-template)`,
   );
 }
@@ -188,7 +190,7 @@ lines.push(
   'every record where the two graders disagree, with a hand review of each distinct pair.',
   '',
   'Regenerate with `node --conditions=@confide/source --import tsx tools/regrade-report.ts` (the output is byte-identical',
-  'on every run). `review.json` holds the hand review; `disagreements.jsonl` every disagreeing record; `summary.json` the',
+  'on every run). `experiments/regrade-math500/review.json` holds the hand review; `disagreements.jsonl` every disagreeing record; `summary.json` the',
   'numbers below.',
   '',
 );
@@ -265,11 +267,13 @@ for (const result of results) {
   lines.push('');
 }
 
-writeFileAtomic(join(folder, 'report.md'), lines.join('\n'));
-writeFileAtomic(join(folder, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-writeJsonLines(
-  join(folder, 'disagreements.jsonl'),
-  disagreements.map(({ run, problemId, sourceId, gold, answer, recorded, regraded, reason }) => ({ run, problemId, sourceId, gold, answer, recorded, regraded, reason })),
-);
+await writeReportFolder(folder, 'regrade', (staging) => {
+  writeFileAtomic(join(staging, 'report.md'), lines.join('\n'));
+  writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeJsonLines(
+    join(staging, 'disagreements.jsonl'),
+    disagreements.map(({ run, problemId, sourceId, gold, answer, recorded, regraded, reason }) => ({ run, problemId, sourceId, gold, answer, recorded, regraded, reason })),
+  );
+});
 console.log(`regrade report: ${disagreements.length} disagreements (${problemsOfPair.size} pairs) in ${folder}`);
 for (const run of summary.runs) console.log(`${run.run.padEnd(26)} recorded ${run.recordedCorrect}/500  regraded ${run.regradedCorrect}/500  (re-extracted ${run.reextractedCorrect}/500)`);

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { workspaceRoot } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, workspaceRoot } from '@confide/data';
 import { loadExperimentOfKind, runAblationExperiment } from '@confide/experiments';
 import { Option, type Command } from 'commander';
 import { defaultReportFolder } from '../options/report-folder.js';
@@ -20,6 +20,8 @@ export function registerAblateCommand(program: Command): void {
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
       const suffix = grades === experiment.grades ? '' : `-${grades}-grades`;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
+      checkReportOutFolder(outFolder, 'ablation');
+      if (options.routerarenaPredictions) checkWritableOutFolder(resolve(options.routerarenaPredictions));
       console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
       const outcome = await runAblationExperiment({
         loaded,

@@ -2,6 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
+  checkRunOutFolder,
   DATASETS,
   importAllRecordedRuns,
   importResultsFile,
@@ -16,6 +17,7 @@ import {
   recordedRunsFolder,
   runCounts,
   RunStore,
+  tableFileStem,
 } from '@confide/data';
 import { Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
@@ -132,7 +134,10 @@ export function registerDataCommand(program: Command): void {
         map[field] = column;
       }
       const file = resolve(resultsFile);
-      const outFolder = resolve(options.out ?? file.replace(/\.(jsonl|json|csv)$/i, ''));
+      // beside the results file, named after it: r.parquet, r.jsonl.gz -> r/ (a name without a table extension gets -run)
+      const stem = tableFileStem(file);
+      const outFolder = resolve(options.out ?? (stem === file ? `${file}-run` : stem));
+      checkRunOutFolder(outFolder);
       const loaded = await loadProblems(options.dataset);
       const imported = await importResultsFile({
         file,

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { workspaceRoot } from '@confide/data';
+import { checkReportOutFolder, workspaceRoot } from '@confide/data';
 import { loadExperimentOfKind, runPaperExperiment } from '@confide/experiments';
 import { usd6 } from '@confide/reports';
 import type { Command } from 'commander';
@@ -16,6 +16,7 @@ export function registerPaperCommand(program: Command): void {
       const loaded = loadExperimentOfKind(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'paper-math500')), 'paper');
       const { experiment } = loaded;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));
+      checkReportOutFolder(outFolder, 'paper');
       console.error(`paper: computing ${experiment.name} (${experiment.runs.length} runs, ${experiment.delegations.length} delegations)`);
       const outcome = await runPaperExperiment({ loaded, registry: createPluginRegistry(), outFolder });
       if (outcome.status !== 'complete') throw new Error(outcome.message);

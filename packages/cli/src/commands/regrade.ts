@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
-import { loadProblems, readConfigFile, RunStore, workspaceRoot, writeJsonLines } from '@confide/data';
+import { checkReportOutFolder, loadProblems, readConfigFile, RunStore, workspaceRoot, writeJsonLines } from '@confide/data';
 import { RegradeConfig, runRegrade } from '@confide/experiments';
 import { createMathGrader, regradeRecords } from '@confide/evaluator-math';
 import type { Command } from 'commander';
@@ -21,6 +21,8 @@ interface RegradeOptions {
 /** `confide regrade --run <run> --evaluator <config>`: the run graded by the config's evaluator, a report folder written. */
 async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
   const configPath = resolve(options.evaluator!);
+  const outFolder = resolve(options.out ?? join('regrade', `${basename(options.run.replace(/[\\/]+$/, ''))}-${basename(configPath, '.json')}`));
+  checkReportOutFolder(outFolder, 'regrade');
   const config = readConfigFile(configPath, RegradeConfig);
   const store = new RunStore();
   const run = store.load(options.run);
@@ -31,7 +33,6 @@ async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
     console.error(`regrade: the questions of "${run.manifest.dataset}" are not at hand (${(error as Error).message}); the evaluator gets none`);
   }
   const budgetUsd = options.budget === undefined ? undefined : parseUsd(options.budget, '--budget');
-  const outFolder = resolve(options.out ?? join('regrade', `${basename(options.run.replace(/[\\/]+$/, ''))}-${basename(configPath, '.json')}`));
   const outcome = await runRegrade({
     run,
     runReference: options.run,

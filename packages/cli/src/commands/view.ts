@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
+import { checkReportOutFolder, writeReportFolder } from '@confide/data';
 import { resolveViewSource, type ViewOptions } from '@confide/experiments';
 import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
 import { Option, type Command } from 'commander';
@@ -48,8 +49,9 @@ export function registerViewCommand(program: Command): void {
       const port = Number(options.port);
       if (!/^\d+$/.test(options.port) || port > 65_535) throw new InvalidConfigError(`--port: "${options.port}" is not a port number`);
       const started = performance.now();
+      const folder = resolve(options.out ?? defaultFolder(target));
+      checkReportOutFolder(folder, 'view');
       const grader = createMathGrader({ timeoutMs: 10_000 });
-      let folder: string;
       try {
         const source = await resolveViewSource(
           target,
@@ -74,8 +76,10 @@ export function registerViewCommand(program: Command): void {
         const data = await buildViewData(source, gradeResponse, (done, total) => {
           if (done === total || done % 2000 === 0) process.stderr.write(`view: core/math read ${done}/${total} responses\n`);
         });
-        folder = resolve(options.out ?? defaultFolder(target));
-        const bundle = await writeViewBundle(data, folder, () => console.error('view: building the viewer page (once, after its sources change)…'));
+        const bundle = await writeReportFolder(folder, 'view', async (staging) => {
+          const written = await writeViewBundle(data, staging, () => console.error('view: building the viewer page (once, after its sources change)…'));
+          return { ...written, file: join(folder, relative(staging, written.file)) };
+        });
         console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         console.log(bundle.file);
       } finally {

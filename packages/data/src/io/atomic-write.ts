@@ -74,9 +74,12 @@ function makeFolderFor(folder: string, userPath: string): void {
   });
 }
 
-/** Makes a folder and its parents; a file in the way, or no permission, is a FileSystemError naming `path`. */
-export function makeFolder(path: string): void {
-  makeFolderFor(path, path);
+/**
+ * Makes a folder and its parents; a file in the way, or no permission, is a FileSystemError naming `userPath` (the
+ * folder itself unless the caller makes it for a file in it).
+ */
+export function makeFolder(path: string, userPath = path): void {
+  makeFolderFor(path, userPath);
 }
 
 /** Renames `from` to `to` (same file system); a failure names `userPath`. */

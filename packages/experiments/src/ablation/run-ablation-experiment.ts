@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   delegatesScore,
@@ -13,7 +13,7 @@ import {
   type Problem,
   type RunRecord,
 } from '@confide/core';
-import { datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, type RunDirectory } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
 import {
   accuracyBySlice,
   agreementZones,
@@ -574,6 +574,8 @@ export function writeRouterArenaPredictions(results: AblationResults, problems: 
 
 /** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
 export async function runAblationExperiment(options: AblationRunOptions): Promise<ExperimentOutcome<{ results: AblationResults }>> {
+  checkReportOutFolder(options.outFolder, 'ablation');
+  if (options.routerArenaFolder) checkWritableOutFolder(options.routerArenaFolder);
   const { folder, file } = options.loaded;
   const experiment = options.grades ? { ...options.loaded.experiment, grades: options.grades } : options.loaded.experiment;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
@@ -596,9 +598,14 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   } finally {
     await math?.close();
   }
-  const files = await writeAblationReport(results, options.outFolder);
   const commit = results.provenance.git.commit;
-  const policyFiles = writeRoutingPolicies(join(options.outFolder, 'policies'), results.policies.map((policy) => ({ ...policy, createdBy: { ...policy.createdBy, commit } })));
+  // the report and its policies written whole: no policy of an earlier config survives
+  const { files, policyFiles } = await writeReportFolder(options.outFolder, 'ablation', async (staging) => ({
+    files: await writeAblationReport(results, staging),
+    policyFiles: writeRoutingPolicies(join(staging, 'policies'), results.policies.map((policy) => ({ ...policy, createdBy: { ...policy.createdBy, commit } }))).map((path) =>
+      join(options.outFolder, relative(staging, path)),
+    ),
+  }));
   const arenaFiles = options.routerArenaFolder ? writeRouterArenaPredictions(results, loadedProblems.problems, options.routerArenaFolder) : [];
   return { status: 'complete', files: [...files, ...policyFiles, ...arenaFiles], results };
 }

@@ -6,7 +6,7 @@ import {
   type RouteDecision,
   type RunRecord,
 } from '@confide/core';
-import { loadProblems, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import { checkReportOutFolder, loadProblems, resolvePriceTable, RunStore, writeReportFolder, type RunDirectory } from '@confide/data';
 import {
   accuracy,
   calibrationAccuracy,
@@ -183,11 +183,12 @@ export interface PaperRunOptions {
 
 /** The paper executor: compute every table from the runs the experiment names, then lay out the report in `outFolder`. */
 export async function runPaperExperiment(options: PaperRunOptions): Promise<ExperimentOutcome<{ results: PaperResults }>> {
+  checkReportOutFolder(options.outFolder, 'paper');
   const { experiment, folder, file } = options.loaded;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
   const { problems } = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const results = await computePaperResults({ experiment, experimentFile: file, registry: options.registry, prices, problems, loadRun: (reference) => runs.load(reference) });
-  const files = await writePaperReport(results, options.outFolder);
+  const files = await writeReportFolder(options.outFolder, 'paper', (staging) => writePaperReport(results, staging));
   return { status: 'complete', files, results };
 }

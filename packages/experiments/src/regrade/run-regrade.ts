@@ -11,7 +11,7 @@ import {
   type RunLookup,
   type RunRecord,
 } from '@confide/core';
-import { PriceTableReference, resolvePriceTable, writeFileAtomic, writeJsonLines, type RunDirectory } from '@confide/data';
+import { checkReportOutFolder, PriceTableReference, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
 import { Budget, BudgetExceededError, isLiveModelClient, ResponseCache, ScheduledModelClient, Scheduler } from '@confide/inference';
 import { CostLedger } from '@confide/routing';
 import { z } from 'zod';
@@ -120,6 +120,7 @@ function reportOf(summary: RegradeSummary, verdicts: readonly RegradedVerdict[])
  * report.md in `outFolder`; a budget stop comes back as a typed outcome.
  */
 export async function runRegrade(options: RegradeOptions): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
+  checkReportOutFolder(options.outFolder, 'regrade');
   const { config } = options;
   const prices = resolvePriceTable(config.priceTable ?? options.run.manifest.priceTable.id, options.baseFolder);
   const budget = new Budget(prices, options.budgetUsd);
@@ -196,10 +197,12 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
       },
       clientCalls: { calls: totals.calls, costUsd: totals.costUsd, sent: counts.sent, cached: counts.cached },
     };
-    writeJsonLines(join(options.outFolder, 'regraded.jsonl'), verdicts);
-    writeJsonLines(join(options.outFolder, 'flips.jsonl'), verdicts.filter((verdict) => verdict.recorded !== verdict.regraded));
-    writeFileAtomic(join(options.outFolder, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileAtomic(join(options.outFolder, 'report.md'), reportOf(summary, verdicts));
+    await writeReportFolder(options.outFolder, 'regrade', (staging) => {
+      writeJsonLines(join(staging, 'regraded.jsonl'), verdicts);
+      writeJsonLines(join(staging, 'flips.jsonl'), verdicts.filter((verdict) => verdict.recorded !== verdict.regraded));
+      writeFileAtomic(join(staging, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeFileAtomic(join(staging, 'report.md'), reportOf(summary, verdicts));
+    });
     return {
       status: 'complete',
       summary,

@@ -1,8 +1,27 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Generation } from '@confide/core';
+import { fileSystemError, FileSystemError, Generation } from '@confide/core';
+import { makeFolder } from '@confide/data';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../request-key.js';
+
+/** Plain reasons for SQLite's result codes when the cache file cannot be used. */
+const SQLITE_REASONS: Record<string, string> = {
+  SQLITE_CANTOPEN: 'cannot open the response cache (a folder, or a place that cannot be written?); pass --cache <file> or --no-cache',
+  SQLITE_NOTADB: 'is not a response cache (not an SQLite database); pass --cache <file> or --no-cache',
+  SQLITE_CORRUPT: 'the response cache is corrupt; delete it or pass --cache <file> or --no-cache',
+  SQLITE_READONLY: 'the response cache is read-only; pass --cache <file> or --no-cache',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_FULL: 'no space left on device',
+  SQLITE_IOERR: 'input/output error',
+};
+
+/** A SQLite (or file-system) failure of the cache at `path` as an IO_ERROR naming `path`. */
+function cacheError(error: unknown, path: string): unknown {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+  const reason = code === undefined ? undefined : (SQLITE_REASONS[code] ?? SQLITE_REASONS[code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')]);
+  if (reason !== undefined) return new FileSystemError('IO_ERROR', path, reason, { cause: error });
+  return fileSystemError(error, path);
+}
 
 /**
  * A content-addressed cache of model answers in SQLite: key = SHA-256 of the normalised request (never credentials),
@@ -14,23 +33,28 @@ export class ResponseCache {
   readonly #get: Database.Statement<[string], { generation: string }>;
   readonly #put: Database.Statement<[string, string, string, string, string]>;
 
+  /** Opens (or makes) the cache at `path`; a cache that cannot be opened is an IO_ERROR naming `path`, in plain words. */
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#database = new Database(path);
-    this.#database.pragma('journal_mode = WAL');
-    this.#database.pragma('synchronous = NORMAL');
-    this.#database.pragma('busy_timeout = 5000');
-    this.#database.exec(`CREATE TABLE IF NOT EXISTS responses (
-      key TEXT PRIMARY KEY,
-      model TEXT NOT NULL,
-      request TEXT NOT NULL,
-      generation TEXT NOT NULL,
-      created_at TEXT NOT NULL
-    ) WITHOUT ROWID`);
-    this.#get = this.#database.prepare('SELECT generation FROM responses WHERE key = ?');
-    this.#put = this.#database.prepare(
-      'INSERT OR REPLACE INTO responses (key, model, request, generation, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    if (path !== ':memory:') makeFolder(dirname(path), path);
+    try {
+      this.#database = new Database(path);
+      this.#database.pragma('journal_mode = WAL');
+      this.#database.pragma('synchronous = NORMAL');
+      this.#database.pragma('busy_timeout = 5000');
+      this.#database.exec(`CREATE TABLE IF NOT EXISTS responses (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        request TEXT NOT NULL,
+        generation TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID`);
+      this.#get = this.#database.prepare('SELECT generation FROM responses WHERE key = ?');
+      this.#put = this.#database.prepare(
+        'INSERT OR REPLACE INTO responses (key, model, request, generation, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+    } catch (error) {
+      throw cacheError(error, path);
+    }
   }
 
   /** The stored answer, or undefined; a row that no longer validates is treated as absent. */
@@ -44,7 +68,11 @@ export class ResponseCache {
   /** Stores an answer; the request is kept as its canonical JSON (or given as that text already). */
   put(key: string, normalisedRequest: Record<string, unknown> | string, generation: Generation): void {
     const request = typeof normalisedRequest === 'string' ? normalisedRequest : canonicalJson(normalisedRequest);
-    this.#put.run(key, generation.model, request, JSON.stringify(generation), new Date().toISOString());
+    try {
+      this.#put.run(key, generation.model, request, JSON.stringify(generation), new Date().toISOString());
+    } catch (error) {
+      throw cacheError(error, this.path);
+    }
   }
 
   get size(): number {

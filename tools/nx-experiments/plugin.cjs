@@ -73,7 +73,8 @@ const createNodes = [
               implicitDependencies: ['@confide/cli'],
               targets: {
                 report: {
-                  command: `node --conditions=@confide/source --import tsx packages/cli/src/main.ts ${command} --experiment ${root} --out reports/${name}`,
+                  // a run-kind target starts its run over each time it runs (the response cache still answers what it can)
+                  command: `node --conditions=@confide/source --import tsx packages/cli/src/main.ts ${command} --experiment ${root} --out reports/${name}${command === 'run' ? ' --force' : ''}`,
                   options: { cwd: '{workspaceRoot}' },
                   cache: true,
                   inputs: [

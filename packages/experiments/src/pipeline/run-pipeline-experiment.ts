@@ -4,7 +4,6 @@ import { dirname, join, relative } from 'node:path';
 import {
   CONFIDENT_TOKEN,
   ConfideError,
-  InvalidConfigError,
   isFailedRecord,
   RunRecord,
   UNCERTAIN_TOKEN,
@@ -14,7 +13,6 @@ import {
   currentProvenance,
   parseSftDatasetConfig,
   SFT_TRAIN_FILE,
-  RUN_CONFIG_FILE,
   RunStore,
   STAGES_FOLDER,
   writeFileAtomic,
@@ -29,7 +27,7 @@ import {
   type RunnerProgress,
   type TrainAdapterResult,
 } from '@confide/training';
-import { discardFailedStart, producedNothing } from '../run-folder/failed-start.js';
+import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import { canonicalJson } from '@confide/inference';
 import { startVllmServer, type VllmServer } from '@confide/inference';
@@ -54,6 +52,11 @@ export interface PipelineRunOptions {
   outFolder: string;
   /** Continue an interrupted run: finished steps are kept, the unfinished one resumes (build log, checkpoint, stage logs). */
   resume?: boolean;
+  /** Start over in a folder that holds a run: the old one is moved aside and deleted when this one completes. */
+  force?: boolean;
+  breakLock?: boolean;
+  /** The command as typed, recorded in the folder's lock. */
+  command?: string;
   /** The experiment file, for error messages. */
   source: string;
   /** `confide <version>`, for the dataset card's provenance. */
@@ -188,26 +191,44 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
   const resumeCommand = options.resumeCommand ?? `confide run <experiment> --out ${outFolder} --resume`;
   checkPipelinePlugins(experiment, registry, options.source);
 
-  // ---- the run folder: fresh, or the same config resumed ------------------------------------------------------
+  // ---- the run folder: locked; fresh, resumed with the same config, or forced -------------------------------
   const configPath = join(outFolder, PIPELINE_CONFIG_FILE);
   const summaryPath = join(outFolder, PIPELINE_SUMMARY_FILE);
   const configText = canonicalJson(experiment);
-  const createdFolder = !existsSync(outFolder);
-  // a folder holding only the config of a start that produced nothing is started again without --resume
-  const started = existsSync(configPath) && !producedNothing(outFolder, PIPELINE_CONFIG_FILE);
-  const finished = existsSync(summaryPath);
-  if (started && !finished && !options.resume) {
-    throw new InvalidConfigError(`${outFolder} holds an unfinished pipeline run: pass --resume to continue it, or choose another --out`);
+  const runFolder = openRunFolder({
+    folder: outFolder,
+    mode: runFolderMode(options),
+    kind: 'pipeline run',
+    command: options.command ?? `confide run --out ${outFolder}`,
+    configFile: PIPELINE_CONFIG_FILE,
+    finishedFile: PIPELINE_SUMMARY_FILE,
+    configText,
+    ...(options.breakLock ? { breakLock: true } : {}),
+    write,
+  });
+  let result: PipelineRunResult | undefined;
+  try {
+    result = await runPipelineIn(options, runFolder.resuming, { configPath, summaryPath, configText, resumeCommand });
+    return result;
+  } finally {
+    if (result?.status === 'complete') runFolder.complete();
+    else runFolder.close();
   }
-  if (started && options.resume && readFileSync(configPath, 'utf8').trim() !== configText) {
-    throw new InvalidConfigError(`${configPath}: the run there was started with another config; it cannot be resumed with this one`);
-  }
+}
+
+/** A tiny random model's run: what every reader of its outputs says. */
+export const TINY_MODEL_PIPELINE_CHECK = { reason: 'a tiny random model built from a config: this run checks the pipeline, it measures nothing' } as const;
+
+async function runPipelineIn(
+  options: PipelineRunOptions,
+  resuming: boolean,
+  paths: { configPath: string; summaryPath: string; configText: string; resumeCommand: string },
+): Promise<PipelineRunResult> {
+  const { experiment, registry, outFolder } = options;
+  const write = options.write ?? (() => undefined);
+  const { configPath, summaryPath, configText, resumeCommand } = paths;
   const trainOutput = join(outFolder, 'finetuned_models', experiment.name);
-  if (!options.resume || !started) {
-    for (const path of [DATASET_FOLDER, DELEGATE_FOLDER, TRAIN_RESULT_FILE, PIPELINE_SUMMARY_FILE, PIPELINE_REPORT_FILE]) rmSync(join(outFolder, path), { recursive: true, force: true });
-    rmSync(trainOutput, { recursive: true, force: true });
-    writeFileAtomic(configPath, configText + '\n');
-  }
+  if (!resuming) writeFileAtomic(configPath, configText + '\n');
   rmSync(summaryPath, { force: true });
 
   const servers: VllmServer[] = [];
@@ -245,7 +266,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
         config: datasetConfig,
         registry,
         outFolder: datasetFolder,
-        resume: true, // a fresh run removed the folder above; a resumed one continues its build log
+        resume: true, // a fresh run starts in an empty folder; a resumed one continues its build log
         name: `${experiment.name}-sft`,
         source: options.source,
         baseFolder: dirname(options.source),
@@ -330,8 +351,10 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
       runs: new RunStore().relativeTo(dirname(options.source)),
       baseFolder: dirname(options.source),
       outFolder: delegateFolder,
-      resume: options.resume === true && existsSync(join(delegateFolder, RUN_CONFIG_FILE)),
+      resume: true, // a fresh run starts in an empty folder; a resumed one continues its stage logs
       resumeCommand,
+      command: options.command ?? `confide run --out ${outFolder}`,
+      pipelineCheck: experiment.pipelineCheck ? TINY_MODEL_PIPELINE_CHECK : null,
       ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
       cachePath: options.cachePath ?? null,
       ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
@@ -367,8 +390,7 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
     if (ConfideError.isInstance(error) && error.code === 'CANCELLED' && options.stopSignal?.aborted) {
       return { status: 'stopped', reason: 'cancelled', message: `stopped during ${step}. Continue with: ${resumeCommand}`, files: [configPath] };
     }
-    // failed before producing anything: leave no folder (or no config) for the next try to trip on
-    discardFailedStart(outFolder, PIPELINE_CONFIG_FILE, createdFolder);
+    // failed before producing anything: the run folder's close() leaves no folder (or no config) to trip on
     throw error;
   } finally {
     await stopServers();

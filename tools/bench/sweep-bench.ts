@@ -14,7 +14,7 @@ const small = loadBundledRun('qwen-1.5b-lora-confidence').records;
 const large = loadBundledRun('gemini-flash').records;
 const table = outcomeTable(problems, { label: 'small', records: small }, { label: 'large', records: large }, SEED_PRICES_2025_11);
 const byId = new Map(small.map((record) => [record.problemId, record]));
-const scores = Float64Array.from(problems, (problem) => routingScore(byId.get(problem.id)!, 'generation.usage.output'));
+const scores = Float64Array.from(problems, (problem) => routingScore(byId.get(problem.id)!, 'generation.usage.output')!);
 const low = Math.min(...scores);
 const high = Math.max(...scores);
 const thresholds = Array.from({ length: 1001 }, (_, index) => low + ((high - low + 1) * index) / 1000);

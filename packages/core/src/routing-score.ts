@@ -4,8 +4,9 @@ import type { RunRecord } from './schemas/run-record.js';
 
 /**
  * What a threshold router compares: `p-confident` = P(<|c_math|>) / (P(<|c_math|>) + P(<|u_math|>)) when the run has
- * token probabilities; `confidence-token` = 1 for <|c_math|>, 0 for <|u_math|> or none (Delegation II as a threshold);
- * or any numeric field of the record by its dotted path, e.g. `generation.usage.output` (output length).
+ * token probabilities and the two tokens hold enough of the mass (see `pConfident`); `confidence-token` = 1 for
+ * <|c_math|>, 0 for <|u_math|> or none (Delegation II as a threshold); or any numeric field of the record by its dotted
+ * path, e.g. `generation.usage.output` (output length).
  */
 export const RoutingScore = z.union([
   z.literal('p-confident'),
@@ -13,6 +14,35 @@ export const RoutingScore = z.union([
   z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)*$/, 'a dotted path to a numeric field of a run record, e.g. generation.usage.output'),
 ]);
 export type RoutingScore = z.infer<typeof RoutingScore>;
+
+/**
+ * The least mass P(<|c_math|>) + P(<|u_math|>) at which P(c) is defined. Below it the model hardly meant either token
+ * (a tiny random model puts ~1e-27 on both), and renormalising the two would invent a confidence.
+ */
+export const DEFAULT_MIN_TOKEN_MASS = 0.5;
+export const MinTokenMass = z.number().min(0).max(1);
+
+/** P(c) of one answer: the renormalised probability, or null with the reason when the token mass is under the floor. */
+export type PConfident = { value: number; tokenMass: number; reason: null } | { value: null; tokenMass: number; reason: string };
+
+/** The one rule for P(c): defined where P(c) + P(u) reaches `minTokenMass`, then P(c) / (P(c) + P(u)). */
+export function pConfident(probabilities: { confident: number; uncertain: number }, minTokenMass: number = DEFAULT_MIN_TOKEN_MASS): PConfident {
+  const tokenMass = probabilities.confident + probabilities.uncertain;
+  if (tokenMass === 0 || tokenMass < minTokenMass) {
+    return { value: null, tokenMass, reason: `no P(c): the confidence tokens hold ${tokenMass.toPrecision(2)} of the probability, under the floor ${minTokenMass}` };
+  }
+  return { value: probabilities.confident / tokenMass, tokenMass, reason: null };
+}
+
+/** What a routing score reads beyond the record: the floor under which P(c) is undefined. */
+export interface RoutingScoreOptions {
+  minTokenMass?: number;
+}
+
+/** The floor a router's validated options set for P(c) (`minTokenMass`), else the default. */
+export function minTokenMassOf(options: Readonly<Record<string, unknown>>): number {
+  return typeof options['minTokenMass'] === 'number' ? options['minTokenMass'] : DEFAULT_MIN_TOKEN_MASS;
+}
 
 function fieldAt(record: RunRecord, path: string): unknown {
   let value: unknown = record;
@@ -23,8 +53,12 @@ function fieldAt(record: RunRecord, path: string): unknown {
   return value;
 }
 
-/** The score of one record; a run without the field fails naming the run, the problem and the field. */
-export function routingScore(record: RunRecord, score: RoutingScore): number {
+/**
+ * The score of one record; null only for `p-confident` under the token-mass floor (the answer has no P(c): it is
+ * delegated at every threshold, as Delegation II delegates a missing token). A run without the field fails naming the
+ * run, the problem and the field.
+ */
+export function routingScore(record: RunRecord, score: RoutingScore, options: RoutingScoreOptions = {}): number | null {
   if (score === 'confidence-token') return record.generation.confidenceToken === '<|c_math|>' ? 1 : 0;
   if (score === 'p-confident') {
     const probabilities = record.generation.confidenceProbabilities;
@@ -34,8 +68,7 @@ export function routingScore(record: RunRecord, score: RoutingScore): number {
           'recorded runs from the seed do not — use a field such as generation.usage.output',
       );
     }
-    const total = probabilities.confident + probabilities.uncertain;
-    return total === 0 ? 0 : probabilities.confident / total;
+    return pConfident(probabilities, options.minTokenMass).value;
   }
   const value = fieldAt(record, score);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -60,4 +93,23 @@ export function orientedScore(value: number, direction: ScoreDirection): number 
 /** Whether a score is delegated: below the threshold for `keep-high` scores, above it for `keep-low` ones. */
 export function delegatesScore(score: number, options: { direction: ScoreDirection; threshold: number }): boolean {
   return orientedScore(score, options.direction) < orientedScore(options.threshold, options.direction);
+}
+
+/**
+ * The score that stands for "no score" in a sweep's array: delegated at every finite threshold (below every keep-high
+ * threshold, above every keep-low one).
+ */
+export function delegatedAtEveryThreshold(direction: ScoreDirection): number {
+  return direction === 'keep-high' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The thresholds of a sweep at every distinct score, as `ThresholdSweep`'s `distinct` makes them (each distinct score,
+ * in the order a sweep delegates them, plus one past the end: delegate all), from the finite scores only: problems
+ * with no score (±Infinity) are delegated at each of them, so none of them is a threshold.
+ */
+export function distinctThresholds(scores: ArrayLike<number>, direction: ScoreDirection): number[] {
+  const oriented = [...new Set(Array.from(scores).filter(Number.isFinite).map((value) => orientedScore(value, direction)))].sort((left, right) => left - right);
+  if (oriented.length === 0) return [orientedScore(0, direction)];
+  return [...oriented, oriented.at(-1)! + 1].map((value) => orientedScore(value, direction));
 }

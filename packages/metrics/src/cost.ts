@@ -37,3 +37,23 @@ export function usdFixed(value: number, decimals = 6): string {
   const fraction = String(rounded - whole * scale).padStart(decimals, '0');
   return decimals === 0 ? String(whole) : `${whole}.${fraction}`;
 }
+
+/**
+ * What a printed cost counts, in the words every output uses (README, "What each cost counts"):
+ * - `answers`: the calls whose answers were used (the paper's accounting);
+ * - `answersAndOrchestrator`: those plus the router's own model calls (an orchestrator's): what a delegated run's
+ *   records hold, and what `confide compare` sums;
+ * - `allCalls`: every call made, small answers delegated away and the orchestrator's calls included (the ledger, the
+ *   budget, `confide ablate`). The oracle baseline's look at the large answers is never billed.
+ */
+export const COST_ACCOUNTING = {
+  answers: 'answering calls',
+  answersAndOrchestrator: "answering calls and the orchestrator's",
+  allCalls: 'all calls, orchestrator included',
+} as const;
+export type CostAccounting = keyof typeof COST_ACCOUNTING;
+
+/** `cost (<what it counts>)`: the label of a printed cost. */
+export function costLabel(accounting: CostAccounting): string {
+  return `cost (${COST_ACCOUNTING[accounting]})`;
+}

@@ -1,4 +1,4 @@
-import type { PriceTable, RoutingScore, RunRecord, ScoreDirection, TokenUsage } from '@confide/core';
+import type { PipelineCheck, PriceTable, RoutingScore, RunRecord, ScoreDirection, TokenUsage } from '@confide/core';
 
 /**
  * What `confide view` puts in a bundle and the page reads: the records themselves (the page computes every number
@@ -54,6 +54,8 @@ export type ViewScore =
 export interface ViewRun {
   id: string;
   label: string;
+  /** Set when the run's manifest marks it a pipeline check (not a result); the header says so. */
+  pipelineCheck?: PipelineCheck;
 }
 
 export interface ViewData {

@@ -65,3 +65,29 @@ describe('core/threshold', () => {
     expect(() => routingScore(record({}), 'generation.usage.reasoning')).toThrow(/score field "generation.usage.reasoning" is missing/);
   });
 });
+
+describe('core/threshold: P(c) needs the confidence tokens to hold enough mass', () => {
+  // a tiny random model: ~3e-27 on each token; renormalised it would read P(c) = 0.6
+  const tiny = record({ probabilities: { confident: 3e-27, uncertain: 2e-27 } });
+
+  it('delegates an answer whose tokens hold less than the floor (default 0.5), at every threshold, and says why', async () => {
+    for (const threshold of [0, 0.3, 1]) {
+      const decision = await registry.create('router', 'core/threshold', { threshold }, context).instance.decide({ problem, small: tiny });
+      expect(decision.target).toBe('large');
+      expect(decision.score).toBeUndefined();
+      expect(decision.reason).toMatch(/no P\(c\): the confidence tokens hold 5\.0e-27 of the probability, under the floor 0\.5/);
+    }
+  });
+
+  it('scores P(c) once the mass reaches the floor, and the floor is an option', async () => {
+    const light = record({ probabilities: { confident: 0.3, uncertain: 0.1 } }); // mass 0.4, P(c) 0.75
+    expect(routingScore(light, 'p-confident')).toBeNull();
+    expect(routingScore(light, 'p-confident', { minTokenMass: 0.4 })).toBeCloseTo(0.75);
+    expect(await target({ threshold: 0.7, minTokenMass: 0.4 }, light)).toBe('small');
+    expect(await target({ threshold: 0.7 }, light)).toBe('large');
+  });
+
+  it('records the floor in the validated options', () => {
+    expect(registry.create('router', 'core/threshold', { threshold: 0.5 }, context).use.options).toMatchObject({ minTokenMass: 0.5 });
+  });
+});

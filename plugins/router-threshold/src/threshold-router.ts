@@ -1,4 +1,4 @@
-import { definePlugin, delegatesScore, PLUGIN_SPECIFICATION_VERSION, RoutingScore, routingScore, ScoreDirection, type RouteDecision } from '@confide/core';
+import { DEFAULT_MIN_TOKEN_MASS, definePlugin, delegatesScore, MinTokenMass, PLUGIN_SPECIFICATION_VERSION, pConfident, RoutingScore, routingScore, ScoreDirection, type RouteDecision } from '@confide/core';
 import { z } from 'zod';
 
 export const ThresholdRouterOptions = z.strictObject({
@@ -6,6 +6,8 @@ export const ThresholdRouterOptions = z.strictObject({
   /** Delegate when the score is below the threshold (`keep-high`, for confidences) or above it (`keep-low`, for lengths). */
   direction: ScoreDirection.default('keep-high'),
   threshold: z.number().finite(),
+  /** `p-confident` only: P(c) is defined where P(c) + P(u) reaches this mass; under it the answer is delegated. */
+  minTokenMass: MinTokenMass.default(DEFAULT_MIN_TOKEN_MASS),
 });
 export type ThresholdRouterOptions = z.infer<typeof ThresholdRouterOptions>;
 
@@ -25,7 +27,12 @@ export const thresholdRouter = definePlugin({
     capabilities: { needsSmallAnswer: true, sweepableScore: { option: 'threshold', score: options.score, direction: options.direction } },
     async decide({ problem, small }): Promise<RouteDecision> {
       if (small === undefined) throw new Error(`core/threshold needs the small model's answer for ${problem.id}`);
-      const score = routingScore(small, options.score);
+      const score = routingScore(small, options.score, options);
+      if (score === null) {
+        // no P(c) (the tokens hold too little mass): delegated, as Delegation II delegates an answer with no token
+        const { reason } = pConfident(small.generation.confidenceProbabilities!, options.minTokenMass);
+        return { router: 'core/threshold', target: 'large', reason: `${reason}: delegated, as a missing confidence token is` };
+      }
       const delegated = delegatesScore(score, options);
       return {
         router: 'core/threshold',

@@ -2,6 +2,7 @@ import { InvalidConfigError } from '@confide/core';
 import { loadProblems, resolvePriceTable, RunStore } from '@confide/data';
 import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
 import { DEFAULT_BOOTSTRAP } from '@confide/experiments';
+import { costLabel } from '@confide/metrics';
 import { compareRuns, pairedProblemIds } from '@confide/routing';
 import { Option, type Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
@@ -67,9 +68,14 @@ export function registerCompareCommand(program: Command): void {
         return;
       }
       const points = (value: number) => `${(value * 100).toFixed(1)}`;
+      for (const [reference, run] of new Map([[leftReference, left], [rightReference ?? leftReference, right]])) {
+        const check = run.manifest.pipelineCheck ?? null;
+        if (check !== null) console.log(`pipeline check, not a result: ${reference}: ${check.reason}`);
+      }
       console.log(`${comparison.left} against ${comparison.right}: ${comparison.problems} problems, paired`);
       console.log(`accuracy ${points(comparison.accuracies[0])}% -> ${points(comparison.accuracies[1])}%; right->wrong ${comparison.flips.rightToWrong}, wrong->right ${comparison.flips.wrongToRight}`);
       console.log(`difference ${points(comparison.difference)} points, 95% paired-bootstrap interval [${points(comparison.differenceInterval.lower)}, ${points(comparison.differenceInterval.upper)}]; McNemar p = ${comparison.mcnemar.pValue.toPrecision(3)} (${comparison.mcnemar.method})`);
-      console.log(`cost $${comparison.costUsd[0].toFixed(4)} -> $${comparison.costUsd[1].toFixed(4)} (${comparison.costDifferenceUsd >= 0 ? '+' : ''}$${comparison.costDifferenceUsd.toFixed(4)})`);
+      // the calls each record holds: its answer, and an orchestrator's own call where the router made one
+      console.log(`${costLabel('answersAndOrchestrator')} $${comparison.costUsd[0].toFixed(4)} -> $${comparison.costUsd[1].toFixed(4)} (${comparison.costDifferenceUsd >= 0 ? '+' : ''}$${comparison.costDifferenceUsd.toFixed(4)})`);
     });
 }

@@ -1,7 +1,11 @@
 import { join, relative, resolve } from 'node:path';
 import {
   CONFIDENT_TOKEN,
+  delegatedAtEveryThreshold,
   delegatesScore,
+  distinctThresholds,
+  minTokenMassOf,
+  pConfident,
   ROUTING_POLICY_SCHEMA_VERSION,
   type RoutingPolicy,
   InvalidConfigError,
@@ -12,6 +16,8 @@ import {
   type PluginUse,
   type Problem,
   type RunRecord,
+  type RoutingScore,
+  type ScoreDirection,
 } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
 import {
@@ -47,13 +53,13 @@ import {
   scoreCalibration,
 } from '@confide/routing';
 import type { AblationExperiment, AblationRouterEntry } from './ablation-experiment.js';
-import { writeAblationReport, type AblationResults, type PaperPoint, type RouterCurve } from '@confide/reports';
+import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type RouterCurve, type UnscoredProblems } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperResults } from '../paper/run-paper-experiment.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
 import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
-import { summaryProvenance } from '../run-folder/provenance.js';
+import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
 
 export interface AblationInputs {
   experiment: AblationExperiment;
@@ -74,6 +80,8 @@ export interface AblationInputs {
   evaluatorUse?: PluginUse;
   /** The paper's Delegation I and II (published accounting), to draw on the same axes. */
   paperPoints?: PaperPoint[];
+  /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
+  read?: ReportInputs;
 }
 
 /** Who graded recorded verdicts, as the records say (the grade's reason, else its evaluator), for the report's note. */
@@ -171,6 +179,45 @@ function slicesOf(outcomes: ProblemOutcomes, problems: readonly Problem[]) {
 }
 
 /**
+ * A threshold router's score of every problem, for the prefix-sum sweep. A problem with no score (P(c) where the
+ * confidence tokens hold less mass than the router's `minTokenMass`) is delegated at every threshold, as Delegation II
+ * delegates a missing token; they are counted, with the reason, for the report.
+ */
+export function sweepScores(
+  problems: readonly Problem[],
+  smallRecords: ReadonlyMap<string, RunRecord>,
+  score: RoutingScore,
+  direction: ScoreDirection,
+  routerOptions: Readonly<Record<string, unknown>>,
+): { scores: Float64Array; unscored: UnscoredProblems | null } {
+  const minTokenMass = minTokenMassOf(routerOptions);
+  let count = 0;
+  let reason = '';
+  const scores = Float64Array.from(problems, (problem) => {
+    const record = smallRecords.get(problem.id)!;
+    const value = routingScore(record, score, { minTokenMass });
+    if (value !== null) return value;
+    if (count++ === 0) reason = pConfident(record.generation.confidenceProbabilities!, minTokenMass).reason!;
+    return delegatedAtEveryThreshold(direction);
+  });
+  return { scores, unscored: count === 0 ? null : { count, of: problems.length, reason } };
+}
+
+/** The runs of the ablation whose manifests mark them a pipeline check (not a result), with the reason each gives. */
+function pipelineChecksOf(experiment: AblationExperiment, loadRun: (reference: string) => RunDirectory): PipelineCheckNote[] {
+  const references = new Set([
+    experiment.small.run,
+    experiment.large.run,
+    ...experiment.routers.flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
+    ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
+  ]);
+  return [...references].flatMap((run) => {
+    const check = loadRun(run).manifest.pipelineCheck ?? null;
+    return check === null ? [] : [{ run, reason: check.reason }];
+  });
+}
+
+/**
  * Every router of the ablation on the small/large pair: threshold sweeps by the fast prefix-sum path (spot-checked
  * through the engine), other routers and cascades through the engine, with bootstrap intervals, AIQ, APGR and CPT,
  * pairwise comparisons, score calibration and a risk-controlled threshold.
@@ -232,7 +279,9 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
   });
 
   const curves: RouterCurve[] = [];
-  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; score: string; direction: 'keep-high' | 'keep-low'; router: { id: string; options: Record<string, unknown> }; option: string }>();
+  const sweeps = new Map<string, { sweep: ThresholdSweep; scores: Float64Array; unscored: UnscoredProblems | null; score: string; direction: 'keep-high' | 'keep-low'; router: { id: string; options: Record<string, unknown> }; option: string }>();
+  // every point's outcomes of the routers swept through the engine (over any option), for comparisons at a rate
+  const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
   for (const entry of experiment.routers) {
     const created = inputs.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
     // a router that learned on the data is run as fitted from here on (the engine runs do not fit it again)
@@ -248,14 +297,15 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     if (fastSweep && entry.sweep) {
       const direction = sweepable.direction;
       const smallRecords = new Map(records(experiment.small.run).map((record) => [record.problemId, record]));
-      const scores = Float64Array.from(problems, (problem) =>
-        ownScore && !fieldScore ? ownScore.score(problem, smallRecords.get(problem.id)) : routingScore(smallRecords.get(problem.id)!, fieldScore!.score),
-      );
+      const { scores, unscored } =
+        ownScore && !fieldScore
+          ? { scores: Float64Array.from(problems, (problem) => ownScore.score(problem, smallRecords.get(problem.id))), unscored: null }
+          : sweepScores(problems, smallRecords, fieldScore!.score, direction, created.use.options);
       const sweep = new ThresholdSweep(table, scores, {
         direction,
-        thresholds: entry.sweep.values === 'distinct' ? 'distinct' : entry.sweep.values,
+        thresholds: entry.sweep.values === 'distinct' ? distinctThresholds(scores, direction) : entry.sweep.values,
       });
-      sweeps.set(entry.id, { sweep, scores, score: fieldScore?.score ?? ownScore!.label, direction, router: fittedEntry.router, option: entry.sweep.option });
+      sweeps.set(entry.id, { sweep, scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction, router: fittedEntry.router, option: entry.sweep.option });
       const points = sweep.points();
       // Spot-check the fast path against the engine with the plugin itself. The last distinct point (past every score:
       // delegate all) is outside a probability threshold's range; it equals the always-large router's point.
@@ -287,6 +337,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
         cpt80: cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.8 }),
         engineCheck: { points: new Set(checks).size, agreed },
         slices: slicesOf(reportedOutcomes, problems),
+        unscored,
       });
       continue;
     }
@@ -320,6 +371,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     const reportedIndex = points.length === 1 ? 0 : closestToRate(points, referenceDelegationRate);
     const reportedOutcomes = outcomesPerValue[reportedIndex]!;
     const curve = points.length > 1;
+    if (curve) engineSweepOutcomes.set(entry.id, outcomesPerValue);
     curves.push({
       id: entry.id,
       label: entry.label,
@@ -334,6 +386,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       cpt50: curve ? cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.5 }) : null,
       cpt80: curve ? cpt(points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy })), { ...pairAccuracy, recovered: 0.8 }) : null,
       slices: slicesOf(reportedOutcomes, problems),
+      unscored: null,
     });
   }
 
@@ -362,6 +415,7 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
       cpt50: null,
       cpt80: null,
       slices: slicesOf(outcomes, problems),
+      unscored: null,
     });
   }
 
@@ -373,24 +427,34 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
 
   const comparisons = experiment.comparisons.map((comparison) => {
     const [left, right] = comparison.routers.map((id) => curves.find((curve) => curve.id === id)!) as [RouterCurve, RouterCurve];
+    // each router at its point closest to the comparison's rate: a prefix-sum sweep, or a sweep through the engine
+    // over any option (the experiment's check refuses a comparison of a router that has one point)
     const pick = (curve: RouterCurve) => {
+      const index = closestToRate(curve.points, comparison.atDelegationRate);
       const sweep = sweeps.get(curve.id);
-      if (!sweep) return curve.reportedOutcomes;
-      return outcomesFromSweep(table, sweep.sweep, closestToRate(curve.points, comparison.atDelegationRate));
+      if (sweep) return outcomesFromSweep(table, sweep.sweep, index);
+      const outcomes = engineSweepOutcomes.get(curve.id);
+      if (outcomes) return outcomes[index]!;
+      throw new InvalidConfigError(`comparisons: router entry "${curve.id}" has one operating point; it cannot be placed at delegation rate ${comparison.atDelegationRate}`);
     };
     return mcnemarComparison(left.label, pick(left), right.label, pick(right), comparison.atDelegationRate, weights, confidence);
   });
 
-  const calibration = [...sweeps.entries()].map(([id, { scores, score, direction }]) =>
-    scoreCalibration(
-      curves.find((curve) => curve.id === id)!.label,
-      score,
-      direction,
-      scores,
-      table.smallCorrect,
-      experiment.calibrationBins,
-    ),
-  );
+  // a score's calibration is measured on the problems that have the score (P(c) under the mass floor has none)
+  const calibration = [...sweeps.entries()].flatMap(([id, { scores, score, direction }]) => {
+    const scored = Array.from(scores.keys()).filter((index) => Number.isFinite(scores[index]!));
+    if (scored.length === 0) return [];
+    return [
+      scoreCalibration(
+        curves.find((curve) => curve.id === id)!.label,
+        score,
+        direction,
+        Float64Array.from(scored, (index) => scores[index]!),
+        Uint8Array.from(scored, (index) => table.smallCorrect[index]!),
+        experiment.calibrationBins,
+      ),
+    ];
+  });
 
   const oracle = oracleAccuracy(table.smallCorrect, table.largeCorrect);
   const leaderboard = {
@@ -476,7 +540,11 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
         entry.stages.flatMap((stage) => (stage.router ? [inputs.registry.create('router', stage.router.id, stage.router.options, { priceTable: prices }).use] : [])),
       ),
       ...(inputs.evaluatorUse ? [inputs.evaluatorUse] : []),
-    ]),
+    ], {
+      ...(inputs.read ? { read: inputs.read } : {}),
+      prices,
+      dataset: { reference: inputs.datasetReference ?? datasetLabel(experiment.dataset), problems: inputs.problems },
+    }),
     pair,
     curves,
     hull,
@@ -487,20 +555,22 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
     leaderboard,
     policies,
     tokenProbabilities,
+    pipelineCheck: pipelineChecksOf(experiment, inputs.loadRun),
   };
 }
 
 /** Delegation I and II of a paper experiment, with the paper's own cost accounting, as points on the ablation's axes. */
-async function paperPoints(folder: string, registry: PluginRegistry, runs: RunStore): Promise<PaperPoint[]> {
+async function paperPoints(folder: string, registry: PluginRegistry, read: ReportInputs): Promise<PaperPoint[]> {
   const { experiment, file } = loadExperimentOfKind(folder, 'paper');
-  const store = runs.relativeTo(folder);
+  const store = read.relativeTo(folder);
+  store.file(file);
   const results = await computePaperResults({
     experiment,
     experimentFile: file,
     registry,
     prices: resolvePriceTable(experiment.priceTable, folder),
     problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
-    loadRun: (reference) => store.load(reference),
+    loadRun: (reference) => store.loadRun(reference),
   });
   return experiment.table2.map((id) => {
     const delegation = results.delegations.find((candidate) => candidate.id === id)!;
@@ -582,6 +652,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const math = experiment.grades === 'math' ? regrader(options.registry, prices, 'core/math') : undefined;
+  const read = new ReportInputs(runs);
   let results: AblationResults;
   try {
     results = await computeAblationResults({
@@ -591,18 +662,18 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       prices,
       problems: loadedProblems.problems,
       datasetReference: loadedProblems.reference,
-      loadRun: (reference) => runs.load(reference),
+      loadRun: (reference) => read.loadRun(reference),
+      read,
       ...(math ? { regrade: math.regrade, evaluatorUse: math.use } : {}),
-      ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, runs) } : {}),
+      ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, read) } : {}),
     });
   } finally {
     await math?.close();
   }
-  const commit = results.provenance.git.commit;
   // the report and its policies written whole: no policy of an earlier config survives
   const { files, policyFiles } = await writeReportFolder(options.outFolder, 'ablation', async (staging) => ({
     files: await writeAblationReport(results, staging),
-    policyFiles: writeRoutingPolicies(join(staging, 'policies'), results.policies.map((policy) => ({ ...policy, createdBy: { ...policy.createdBy, commit } }))).map((path) =>
+    policyFiles: writeRoutingPolicies(join(staging, 'policies'), results.policies).map((path) =>
       join(options.outFolder, relative(staging, path)),
     ),
   }));

@@ -1,3 +1,4 @@
+import { costLabel, COST_ACCOUNTING } from '@confide/metrics';
 import type { LiveRunSummary } from './live-run-summary.js';
 
 const usd = (value: number) => value.toFixed(6);
@@ -9,7 +10,7 @@ export function liveRunReport(summary: LiveRunSummary): string {
   lines.push('| evaluator | correct | problems | accuracy % |', '|:-|-:|-:|-:|');
   lines.push(`|${summary.evaluator}|${summary.accuracy.correct}|${summary.accuracy.total}|${summary.accuracy.percent.toFixed(1)}|`);
   for (const other of summary.otherEvaluators) lines.push(`|${other.id}|${other.correct}|${other.total}|${other.percent.toFixed(1)}|`);
-  lines.push('', '## Hand-off', '', '| side | model | problems | correct | accuracy % | cost $ |', '|:-|:-|-:|-:|-:|-:|');
+  lines.push('', '## Hand-off', '', `| side | model | problems | correct | accuracy % | ${costLabel('answers')} $ |`, '|:-|:-|-:|-:|-:|-:|');
   for (const row of summary.handOff) {
     lines.push(`|${row.side}|${row.model}|${row.problems}|${row.correct}|${percent(row.correct, row.problems)}|${usd(row.costUsd)}|`);
   }
@@ -18,9 +19,9 @@ export function liveRunReport(summary: LiveRunSummary): string {
     '',
     '## Cost',
     '',
-    `- answers used: $${usd(summary.costUsd.answers)}`,
-    `- with the router's own calls: $${usd(summary.costUsd.withRouter)}`,
-    `- every call (small answers delegated away included): $${usd(summary.costUsd.allCalls)}`,
+    `- ${COST_ACCOUNTING.answers} (the answers used; the paper's accounting): $${usd(summary.costUsd.answers)}`,
+    `- ${COST_ACCOUNTING.answersAndOrchestrator}: $${usd(summary.costUsd.withRouter)}`,
+    `- ${COST_ACCOUNTING.allCalls} (small answers delegated away included; what the budget counts): $${usd(summary.costUsd.allCalls)}`,
   );
   if (summary.expected) {
     const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -29,7 +30,7 @@ export function liveRunReport(summary: LiveRunSummary): string {
       '## Expected',
       '',
       `- correct: ${summary.expected.correct.actual} (expected ${summary.expected.correct.expected}) ${mark(summary.expected.correct.ok)}`,
-      `- cost of the answers: $${summary.expected.costUsd.actual} (expected $${summary.expected.costUsd.expected}) ${mark(summary.expected.costUsd.ok)}`,
+      `- ${costLabel('answers')}: $${summary.expected.costUsd.actual} (expected $${summary.expected.costUsd.expected}) ${mark(summary.expected.costUsd.ok)}`,
     );
   }
   lines.push('', `## Failed problems (${summary.failed.length})`, '');

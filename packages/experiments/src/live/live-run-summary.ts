@@ -12,12 +12,13 @@ export interface LiveRunSummary {
   otherEvaluators: Array<{ id: string } & AccuracySummary>;
   handOff: Array<{ side: 'small' | 'large'; model: string; problems: number; correct: number; costUsd: number }>;
   router: { model: string; calls: number; costUsd: number } | null;
+  /** The run's cost under each accounting of COST_ACCOUNTING (@confide/metrics), which names them in every output. */
   costUsd: {
-    /** The answers used (the seed's accounting). */
+    /** `answers`: answering calls, the answers used (the seed's accounting). */
     answers: number;
-    /** Plus the router's own model calls. */
+    /** `answersAndOrchestrator`: plus the router's own model calls. */
     withRouter: number;
-    /** Every call made, small answers delegated away included: the run's ledger. */
+    /** `allCalls`: every call made, small answers delegated away and the orchestrator included: the run's ledger. */
     allCalls: number;
   };
   /** What the budget counted; equals `costUsd.allCalls` for a run that finished. */

@@ -1,6 +1,7 @@
 import type { Budget } from '@confide/inference';
 import type { CallEvent } from '@confide/inference';
 import type { SchedulerEvent } from '@confide/inference';
+import { COST_ACCOUNTING } from '@confide/metrics';
 
 interface SideCounts {
   answered: number;
@@ -10,8 +11,9 @@ interface SideCounts {
 
 /**
  * The progress line of a live run on stderr: problems done, calls per model (cached, failed), retries, spend so far,
- * and the estimate to finish (spend per problem so far times the problems left, and the worst case from max tokens).
- * On a terminal it redraws in place; otherwise it prints a line every tenth of the run.
+ * and the estimate to finish: the spend per problem of this session times the problems left, never above what is left
+ * of the stated bound (the worst case from max tokens, less what this session has spent), and zero once every problem
+ * is done. On a terminal it redraws in place; otherwise it prints a line every tenth of the run.
  */
 export class RunProgress {
   done = 0;
@@ -19,17 +21,20 @@ export class RunProgress {
   readonly sides = new Map<string, SideCounts>();
   #lastDecile = -1;
   #timer: NodeJS.Timeout | undefined;
+  /** What the budget had counted when this session started (a resumed run's earlier answers). */
+  readonly #spentAtStartUsd: number;
 
   constructor(
     private readonly total: number,
     private readonly budget: Budget,
-    /** Worst-case cost of what is left at the start, from max tokens. */
+    /** Worst-case cost of what is left at the start, from max tokens (the bound the run printed). */
     private readonly upperBoundUsd: number,
     private readonly write: (text: string) => void,
     private readonly interactive: boolean,
     private readonly startedDone = 0,
   ) {
     this.done = startedDone;
+    this.#spentAtStartUsd = budget.spentUsd;
     if (interactive) this.#timer = setInterval(() => this.write(`\r${this.line()}`), 250).unref();
   }
 
@@ -63,11 +68,23 @@ export class RunProgress {
     }
   }
 
-  /** Spend per finished problem so far, times the problems left. */
+  /** What is left of the bound: the worst case at the start less what this session has spent since (never below 0). */
+  boundLeftUsd(): number {
+    if (this.done >= this.total) return 0;
+    return Math.max(0, this.upperBoundUsd - (this.budget.spentUsd - this.#spentAtStartUsd));
+  }
+
+  /**
+   * The spend per problem this session has finished, times the problems left, at most what is left of the bound;
+   * the bound itself before a problem is done, and 0 on a finished run.
+   */
   estimateToFinishUsd(): number {
+    const bound = this.boundLeftUsd();
     const newlyDone = this.done - this.startedDone;
-    if (newlyDone <= 0) return this.upperBoundUsd;
-    return (this.budget.spentUsd / Math.max(1, this.done)) * (this.total - this.done);
+    if (this.done >= this.total) return 0;
+    if (newlyDone <= 0) return bound;
+    const perProblem = (this.budget.spentUsd - this.#spentAtStartUsd) / newlyDone;
+    return Math.min(bound, perProblem * (this.total - this.done));
   }
 
   line(): string {
@@ -77,7 +94,7 @@ export class RunProgress {
     const budget = this.budget.capUsd === undefined ? '' : ` · budget $${this.budget.capUsd.toFixed(2)}`;
     return (
       `run: ${this.done}/${this.total} problems · ${sides || 'no calls yet'} · retries ${this.retries} · ` +
-      `spent $${this.budget.spentUsd.toFixed(6)} · to finish ~$${this.estimateToFinishUsd().toFixed(4)}${budget}`
+      `spent $${this.budget.spentUsd.toFixed(6)} (${COST_ACCOUNTING.allCalls}) · to finish ~$${this.estimateToFinishUsd().toFixed(4)} (at most $${this.boundLeftUsd().toFixed(4)})${budget}`
     );
   }
 

@@ -14,6 +14,20 @@ export interface AblationReportExperiment {
   bootstrap: { resamples: number; seed: number; confidence: number };
 }
 
+/** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
+export interface UnscoredProblems {
+  count: number;
+  of: number;
+  /** Why, in words (the first such problem's reason). */
+  reason: string;
+}
+
+/** A run the ablation read whose manifest marks it a pipeline check (not a result), and the reason it gives. */
+export interface PipelineCheckNote {
+  run: string;
+  reason: string;
+}
+
 export interface RouterCurve {
   id: string;
   label: string;
@@ -31,6 +45,8 @@ export interface RouterCurve {
   /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed. */
   engineCheck?: { points: number; agreed: number };
   slices: { subject: Array<{ slice: string } & AccuracySummary>; level: Array<{ slice: string } & AccuracySummary> };
+  /** For a threshold sweep: the problems with no score (null when every problem has one). */
+  unscored: UnscoredProblems | null;
 }
 
 export interface PaperPoint {
@@ -86,4 +102,6 @@ export interface AblationResults {
   /** A routing policy per certified threshold (written to policies/ beside the report). */
   policies: RoutingPolicy[];
   tokenProbabilities: boolean;
+  /** The runs read that are pipeline checks (empty when none is): the report is then a pipeline check too. */
+  pipelineCheck: PipelineCheckNote[];
 }

@@ -2,8 +2,11 @@ import { PluginUse } from '@confide/core';
 import { z } from 'zod';
 import { SummaryProvenance } from '../summary-provenance.js';
 
-/** A computed figure: a number, or NaN where it is undefined (a kept error rate with nothing kept); JSON writes null. */
-const Figure = z.union([z.number(), z.nan()]);
+/**
+ * A computed figure: a finite number, or null where it is undefined (an AUROC with one class only, a kept error rate
+ * with nothing kept). The metrics return NaN there; summary.json holds null, never NaN.
+ */
+const Figure = z.preprocess((value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), z.number().nullable());
 const Interval = z.strictObject({ lower: Figure, upper: Figure });
 const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, llmCalls: Figure });
 const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
@@ -19,6 +22,8 @@ export const AblationSummary = z.strictObject({
   grades: z.string(),
   bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),
   tokenProbabilities: z.boolean(),
+  /** Set when a run read is a pipeline check (its manifest says so): the numbers show the pipeline runs, not a result. */
+  pipelineCheck: z.strictObject({ runs: z.array(z.strictObject({ run: z.string(), reason: z.string() })) }).nullable(),
   pair: z.strictObject({ small: OperatingPoint, large: OperatingPoint }),
   referenceDelegationRate: z.number(),
   referenceDelegationRateSource: z.string(),
@@ -37,6 +42,8 @@ export const AblationSummary = z.strictObject({
       engineCheck: z.strictObject({ points: z.number().int(), agreed: z.number().int() }).nullable(),
       points: z.array(OperatingPoint),
       slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
+      /** Problems the router's score leaves undefined (no P(c)): delegated at every threshold. */
+      unscored: z.strictObject({ count: z.number().int(), of: z.number().int(), reason: z.string() }).nullable(),
     }),
   ),
   hull: z.array(z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure })),

@@ -1,17 +1,40 @@
 import { join } from 'node:path';
 import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
-import { usdFixed } from '@confide/metrics';
+import { costLabel, COST_ACCOUNTING, usdFixed } from '@confide/metrics';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
 import type { AblationResults } from './ablation-results.js';
 import { AblationSummary } from './ablation-summary.js';
 
-const pct = (fraction: number) => (fraction * 100).toFixed(1);
-const usd = (value: number) => usdFixed(value, 6);
-const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) => `[${format(interval.lower)}, ${format(interval.upper)}]`;
-const rate = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+/** An undefined figure (NaN from the metrics, or null) prints as a dash; the section says why in a sentence. */
+const UNDEFINED = '–';
+const defined = (value: number | null): value is number => value !== null && Number.isFinite(value);
+const pct = (fraction: number) => (defined(fraction) ? (fraction * 100).toFixed(1) : UNDEFINED);
+const usd = (value: number) => (defined(value) ? usdFixed(value, 6) : UNDEFINED);
+const fixed = (value: number, digits: number) => (defined(value) ? value.toFixed(digits) : UNDEFINED);
+const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) =>
+  defined(interval.lower) && defined(interval.upper) ? `[${format(interval.lower)}, ${format(interval.upper)}]` : UNDEFINED;
+const rate = (value: number | null) => (defined(value) ? `${(value * 100).toFixed(1)}%` : UNDEFINED);
+
+/** The ablation's costs: every call made (the small model always, the large one where delegated), as COST_ACCOUNTING says. */
+const ABLATION_COST = costLabel('allCalls');
+
+/** The banner of a report that read a pipeline-check run: the numbers show the pipeline runs, not a result. */
+export function pipelineCheckBanner(checks: ReadonlyArray<{ run: string; reason: string }>): string | null {
+  if (checks.length === 0) return null;
+  return `**Pipeline check, not a result.** ${checks.map((check) => `\`${check.run}\`: ${check.reason}`).join(' ')}`;
+}
+
+/** One sentence per router whose score leaves problems undefined (no P(c)), saying how many and why. */
+export function unscoredNotes(results: AblationResults): string[] {
+  return results.curves.flatMap((curve) =>
+    curve.unscored
+      ? [`${curve.label}: ${curve.unscored.count} of ${curve.unscored.of} problems have no score (${curve.unscored.reason}); they are delegated at every threshold, as Delegation II delegates a missing confidence token, and left out of the score's calibration.`]
+      : [],
+  );
+}
 
 /**
  * Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out), checked
@@ -27,6 +50,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     grades: results.grades,
     bootstrap: results.experiment.bootstrap,
     tokenProbabilities: results.tokenProbabilities,
+    pipelineCheck: results.pipelineCheck.length > 0 ? { runs: results.pipelineCheck } : null,
     pair: results.pair,
     referenceDelegationRate: results.referenceDelegationRate,
     referenceDelegationRateSource: results.referenceDelegationRateSource,
@@ -44,6 +68,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
       engineCheck: curve.engineCheck ?? null,
       points: curve.points,
       slices: curve.slices,
+      unscored: curve.unscored,
     })),
     hull: results.hull,
     paperPoints: results.paperPoints,
@@ -51,29 +76,29 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     calibration: results.calibration,
     riskControl: results.riskControl,
   };
-  // Validated, then written as built: the key order of summary.json stays the order above.
+  // Validated, and written as parsed: an undefined figure (NaN from the metrics) is null in summary.json.
   const checked = AblationSummary.safeParse(summary);
   if (!checked.success) {
     const { key, message } = describeZodError(checked.error);
     throw new Error(`ablation summary.json does not match its schema at "${key ?? ''}": ${message}`);
   }
-  return summary;
+  return checked.data;
 }
 
 function routersTable(results: AblationResults): ReportTable {
   return {
-    columns: ['router', 'kind', 'delegation', 'accuracy %', '95% CI', 'cost $', '95% CI ', 'AIQ %', 'AIQ 95% CI', 'APGR', 'CPT(50%)', 'CPT(80%)'],
+    columns: ['router', 'kind', 'delegation', 'accuracy %', '95% CI', `${ABLATION_COST} $`, '95% CI ', 'AIQ %', 'AIQ 95% CI', 'APGR', 'CPT(50%)', 'CPT(80%)'],
     rows: results.curves.map((curve) => ({
       router: curve.label,
       kind: curve.kind,
       delegation: rate(curve.reported.delegationRate),
       'accuracy %': pct(curve.reported.accuracy),
       '95% CI': ci(curve.intervals.accuracy, pct),
-      'cost $': usd(curve.reported.costUsd),
+      [`${ABLATION_COST} $`]: usd(curve.reported.costUsd),
       '95% CI ': ci(curve.intervals.costUsd, usd),
-      'AIQ %': curve.aiq === null ? '–' : pct(curve.aiq),
-      'AIQ 95% CI': curve.intervals.aiq ? ci(curve.intervals.aiq, pct) : '–',
-      APGR: curve.apgr === null ? '–' : curve.apgr.toFixed(3),
+      'AIQ %': curve.aiq === null ? UNDEFINED : pct(curve.aiq),
+      'AIQ 95% CI': curve.intervals.aiq ? ci(curve.intervals.aiq, pct) : UNDEFINED,
+      APGR: curve.apgr === null ? UNDEFINED : fixed(curve.apgr, 3),
       'CPT(50%)': curve.kind === 'sweep' ? rate(curve.cpt50) : '–',
       'CPT(80%)': curve.kind === 'sweep' ? rate(curve.cpt80) : '–',
     })),
@@ -99,11 +124,26 @@ function comparisonsTable(results: AblationResults): ReportTable {
       'difference (pts)': pct(comparison.difference),
       '95% CI': ci(comparison.differenceInterval, pct),
       'McNemar b / c': `${comparison.mcnemar.b} / ${comparison.mcnemar.c}`,
-      'p-value': comparison.mcnemar.pValue.toPrecision(3),
+      'p-value': defined(comparison.mcnemar.pValue) ? comparison.mcnemar.pValue.toPrecision(3) : UNDEFINED,
       test: comparison.mcnemar.method,
       verdict: comparisonVerdict(comparison),
     })),
+    empty: 'No paired comparison: the experiment names none (key `comparisons`).',
   };
+}
+
+/** Why a calibration cell is a dash, in one sentence (null when every figure is defined). */
+function calibrationUndefinedNote(results: AblationResults): string | null {
+  const oneClass = results.calibration.filter((entry) => !defined(entry.auroc)).map((entry) => entry.router);
+  if (oneClass.length === 0) return null;
+  return `AUROC and excess AURC are undefined (${UNDEFINED}) for ${oneClass.join(', ')}: on the problems with the score the small model is right on all of them or on none, so there is nothing to rank.`;
+}
+
+/** Why there is no score to assess, in one sentence. */
+function noCalibrationReason(results: AblationResults): string {
+  const unscored = results.curves.filter((curve) => curve.unscored && curve.unscored.count === curve.unscored.of).map((curve) => curve.label);
+  if (unscored.length > 0) return `No score to assess: no problem has a score for ${unscored.join(', ')} (see the note on problems with no score), and no other router is a threshold on a score.`;
+  return 'No score to assess: no router of the experiment is a threshold on a score (a sweep of `core/threshold` or of a learned router).';
 }
 
 function calibrationTable(results: AblationResults): ReportTable {
@@ -111,13 +151,14 @@ function calibrationTable(results: AblationResults): ReportTable {
     columns: ['score', 'AUROC', 'AURC', 'excess AURC', 'Brier', 'ECE equal-width', 'ECE equal-mass'],
     rows: results.calibration.map((entry) => ({
       score: `${entry.router} (${entry.score})`,
-      AUROC: entry.auroc.toFixed(3),
-      AURC: entry.aurc.toFixed(4),
-      'excess AURC': entry.excessAurc.toFixed(4),
-      Brier: entry.probability ? entry.probability.brier.toFixed(4) : 'not a probability',
-      'ECE equal-width': entry.probability ? `${entry.probability.equalWidth.ece.toFixed(4)} (${entry.probability.binCount} bins)` : '–',
-      'ECE equal-mass': entry.probability ? `${entry.probability.equalMass.ece.toFixed(4)} (${entry.probability.binCount} bins)` : '–',
+      AUROC: fixed(entry.auroc, 3),
+      AURC: fixed(entry.aurc, 4),
+      'excess AURC': fixed(entry.excessAurc, 4),
+      Brier: entry.probability ? fixed(entry.probability.brier, 4) : 'not a probability',
+      'ECE equal-width': entry.probability ? `${fixed(entry.probability.equalWidth.ece, 4)} (${entry.probability.binCount} bins)` : UNDEFINED,
+      'ECE equal-mass': entry.probability ? `${fixed(entry.probability.equalMass.ece, 4)} (${entry.probability.binCount} bins)` : UNDEFINED,
     })),
+    empty: noCalibrationReason(results),
   };
 }
 
@@ -143,18 +184,19 @@ function riskTable(results: AblationResults): ReportTable {
         ? `${(entry.violations.population.rate * 100).toFixed(1)}% / ${(entry.violations.heldOut.rate * 100).toFixed(1)}% of ${entry.violations.splits} (target δ = ${(entry.delta * 100).toFixed(0)}%)`
         : '–',
     })),
+    empty: 'No threshold chosen with a guarantee: the experiment asks for none (key `riskControl`).',
   };
 }
 
 function leaderboardTable(results: AblationResults): ReportTable {
   const { zones } = results.leaderboard;
   return {
-    columns: ['router', 'accuracy %', 'cost $', 'arena score', 'Opt.Sel', 'Opt.Cost', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
+    columns: ['router', 'accuracy %', `${ABLATION_COST} $`, 'arena score', 'Opt.Sel', 'Opt.Cost', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
     rows: results.leaderboard.routers.map((entry) => ({
       router: entry.label,
       'accuracy %': pct(entry.accuracy),
-      'cost $': usd(entry.costUsd),
-      'arena score': (entry.arenaScore * 100).toFixed(2),
+      [`${ABLATION_COST} $`]: usd(entry.costUsd),
+      'arena score': defined(entry.arenaScore) ? (entry.arenaScore * 100).toFixed(2) : UNDEFINED,
       'Opt.Sel': entry.optimality ? rate(entry.optimality.optimalSelection) : '–',
       'Opt.Cost': entry.optimality ? rate(entry.optimality.optimalCost) : '–',
       'oracle headroom captured': entry.headroomCaptured === null ? '–' : rate(entry.headroomCaptured),
@@ -167,8 +209,8 @@ function leaderboardTable(results: AblationResults): ReportTable {
 }
 
 function slicesTable(results: AblationResults, key: 'subject' | 'level'): ReportTable {
-  const rows = results.curves.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: (slice.percent).toFixed(1) })));
-  return pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined);
+  const rows = results.curves.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: fixed(slice.percent, 1) })));
+  return { ...pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined), empty: `No ${key} slices: the problems carry no ${key}.` };
 }
 
 function curvePoints(results: AblationResults, x: 'cost' | 'rate'): CurvePoint[] {
@@ -193,7 +235,7 @@ function escapeHtml(text: string): string {
 /** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
 export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
   const experiment = results.experiment;
-  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `cost on ${datasetTitle(results.experiment.dataset)} ($, every call made)`, logX: true });
+  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${datasetTitle(results.experiment.dataset)} ($)`, logX: true });
   const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
   const probabilityScores = results.calibration.filter((entry) => entry.probability);
   const reliabilitySpec = reliabilityChart(
@@ -209,14 +251,17 @@ export async function writeAblationReport(results: AblationResults, outputFolder
   const checks = results.curves
     .filter((curve) => curve.engineCheck)
     .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
+  const banner = pipelineCheckBanner(results.pipelineCheck);
+  const title = banner === null ? experiment.title : `${experiment.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
   const notes = [
+    ...unscoredNotes(results),
     `Small model: ${experiment.small.label} (\`${experiment.small.run}\`); large model: ${experiment.large.label} (\`${experiment.large.run}\`). Grades: ${results.grades}.`,
     ...(results.problems.evaluated === results.problems.dataset
       ? []
       : [`Problems: the ${results.problems.evaluated} of ${results.problems.dataset} problems of \`${results.problems.datasetReference}\` that the small run answered.`]),
-    `Cost counts every call made: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
+    `Cost here is ${ABLATION_COST}: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
       (results.paperPoints.length > 0
-        ? " The paper's points (diamonds) use its own accounting (answering models only), so they sit slightly left of the same strategy here."
+        ? ` The paper's points (diamonds) use its own accounting (${COST_ACCOUNTING.answers} only), so they sit slightly left of the same strategy here.`
         : ''),
     results.tokenProbabilities
       ? 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
@@ -231,7 +276,12 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     { heading: 'Accuracy against cost', chart: 'accuracy-cost' },
     { heading: 'Accuracy against delegation rate', chart: 'accuracy-delegation-rate' },
     { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(results) },
-    { heading: 'How well each score ranks the small model\'s correctness', table: calibrationTable(results), chart: probabilityScores.length > 0 ? 'reliability' : undefined },
+    {
+      heading: 'How well each score ranks the small model\'s correctness',
+      table: calibrationTable(results),
+      ...(calibrationUndefinedNote(results) ? { text: calibrationUndefinedNote(results)! } : {}),
+      chart: probabilityScores.length > 0 ? 'reliability' : undefined,
+    },
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
@@ -244,8 +294,8 @@ export async function writeAblationReport(results: AblationResults, outputFolder
         : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(results, key) },
     ),
   ];
-  const md = [`# ${experiment.title}`, '', ...notes.map((note) => `- ${note}`), ''];
-  const html = [`<h1>${escapeHtml(experiment.title)}</h1>`, `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
+  const md = [`# ${title}`, '', ...(banner ? [`> ${banner}`, ''] : []), ...notes.map((note) => `- ${note}`), ''];
+  const html = [`<h1>${escapeHtml(title)}</h1>`, ...(banner ? [`<blockquote>${escapeHtml(banner).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>')}</blockquote>`] : []), `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
   for (const section of sections) {
     md.push(`## ${section.heading}`, '');
     html.push(`<section><h2>${escapeHtml(section.heading)}</h2>`);
@@ -264,7 +314,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     html.push('</section>');
   }
   const style = 'body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}code{background:#f3f3f3}';
-  const page = `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(experiment.title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${html.join('\n')}\n</body>\n</html>\n`;
+  const page = `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${style}</style>\n</head>\n<body>\n${html.join('\n')}\n</body>\n</html>\n`;
   const written: string[] = [];
   const write = (name: string, content: string | Uint8Array) => {
     writeFileAtomic(join(outputFolder, name), content);

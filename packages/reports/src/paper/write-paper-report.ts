@@ -49,7 +49,7 @@ function table2(results: PaperResults): ReportTable {
       });
     }
   }
-  return { columns: ['strategy', 'hand-off', 'correct', 'total', 'accuracy %', 'cost $', 'published', 'agrees'], rows };
+  return { columns: ['strategy', 'hand-off', 'correct', 'total', 'accuracy %', 'cost $', 'published', 'agrees'], rows, empty: 'No delegation to show: the experiment lists none in `table2`.' };
 }
 
 function finetunedTables(results: PaperResults): { headline: ReportTable; crosstab: ReportTable } {
@@ -107,6 +107,7 @@ function sliceTables(results: PaperResults): { subject: ReportTable; level: Repo
     return {
       columns: [title, 'problems', ...table.columns.slice(1)],
       rows: table.rows.map((row) => ({ ...row, problems: counts.get(row[title]!) ?? '–' })),
+      empty: `No ${key} slices: the runs' records carry no ${key}.`,
     };
   };
   return { subject: withCount('subject', 'subject'), level: withCount('level', 'level') };

@@ -4,6 +4,15 @@ import { from, op } from 'arquero';
 export interface ReportTable {
   columns: string[];
   rows: Array<Record<string, string>>;
+  /** Why the table may have no rows, in one sentence: printed instead of an empty table. */
+  empty?: string;
+}
+
+/** A table with no rows is never printed: its `empty` sentence says why, and a table without one is a bug. */
+function emptySentence(table: ReportTable): string | null {
+  if (table.rows.length > 0) return null;
+  if (table.empty === undefined) throw new Error(`a report table (${table.columns.join(', ')}) has no rows and no sentence saying why`);
+  return table.empty;
 }
 
 function arqueroTable(table: ReportTable) {
@@ -11,10 +20,12 @@ function arqueroTable(table: ReportTable) {
 }
 
 export function tableToMarkdown(table: ReportTable): string {
-  return arqueroTable(table).toMarkdown().trimEnd();
+  return emptySentence(table) ?? arqueroTable(table).toMarkdown().trimEnd();
 }
 
 export function tableToHtml(table: ReportTable): string {
+  const empty = emptySentence(table);
+  if (empty !== null) return `<p class="empty">${empty.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`;
   return arqueroTable(table).toHTML();
 }
 

@@ -1,4 +1,4 @@
-import type { PriceTable, Problem, RoutingScore, RunRecord, ScoreDirection } from '@confide/core';
+import type { PipelineCheck, PriceTable, Problem, RoutingScore, RunRecord, ScoreDirection } from '@confide/core';
 import { pairedProblemIds, recordedCalls } from '@confide/routing';
 import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData, type ViewMathGrade, type ViewProblem, type ViewScore } from '../view-data.js';
 
@@ -9,6 +9,8 @@ export interface ViewRunInput {
   id: string;
   label: string;
   records: readonly RunRecord[];
+  /** The run manifest's `pipelineCheck`: a run made to check the pipeline, not to measure (the header says so). */
+  pipelineCheck?: PipelineCheck | null;
 }
 
 export interface ViewSource {
@@ -41,6 +43,7 @@ function viewScore(score: NonNullable<ViewSource['score']>, problems: readonly V
 export async function buildViewData(source: ViewSource, gradeResponse: ResponseGrader, onProgress?: (done: number, total: number) => void): Promise<ViewData> {
   const ids = pairedProblemIds(source.problems?.map((problem) => problem.id) ?? null, source.run.records);
   const questions = new Map((source.problems ?? []).map((problem) => [problem.id, problem.problem]));
+  const viewRun = (run: ViewRunInput) => ({ id: run.id, label: run.label, ...(run.pipelineCheck ? { pipelineCheck: run.pipelineCheck } : {}) });
   const byId = (run: ViewRunInput) => new Map(run.records.map((record) => [record.problemId, record]));
   const main = byId(source.run);
   const large = source.large ? byId(source.large) : null;
@@ -75,9 +78,9 @@ export async function buildViewData(source: ViewSource, gradeResponse: ResponseG
     schemaVersion: VIEW_DATA_SCHEMA_VERSION,
     title: source.title,
     command: source.command,
-    run: { id: source.run.id, label: source.run.label },
-    ...(source.large ? { large: { id: source.large.id, label: source.large.label } } : {}),
-    ...(source.compare ? { compare: { id: source.compare.id, label: source.compare.label, grades: source.compare.grades } } : {}),
+    run: viewRun(source.run),
+    ...(source.large ? { large: viewRun(source.large) } : {}),
+    ...(source.compare ? { compare: { ...viewRun(source.compare), grades: source.compare.grades } } : {}),
     ...(source.score && source.large ? { score: viewScore(source.score, problems, source.problems) } : {}),
     prices: source.prices,
     bootstrap: source.bootstrap,

@@ -1,4 +1,4 @@
-import { routingScore } from '@confide/core';
+import { delegatedAtEveryThreshold, distinctThresholds, routingScore } from '@confide/core';
 import { outcomeTable, ThresholdSweep, type OperatingPoint } from '@confide/routing';
 import type { ViewData } from '../view-data.js';
 import { problemsOf } from './view-model.js';
@@ -19,8 +19,11 @@ export function thresholdModel(data: ViewData): ThresholdModel | null {
     { label: data.large.id, records: data.problems.map((problem) => problem.large!.record) },
     data.prices,
   );
-  const scores = 'values' in score ? Float64Array.from(score.values) : Float64Array.from(data.problems, (problem) => routingScore(problem.answer.record, score.score));
-  const sweep = new ThresholdSweep(table, scores, { direction: score.direction, thresholds: 'distinct' });
+  // an answer with no score (no P(c)) is delegated at every threshold, as in `confide ablate`
+  const scores = 'values' in score
+    ? Float64Array.from(score.values)
+    : Float64Array.from(data.problems, (problem) => routingScore(problem.answer.record, score.score) ?? delegatedAtEveryThreshold(score.direction));
+  const sweep = new ThresholdSweep(table, scores, { direction: score.direction, thresholds: distinctThresholds(scores, score.direction) });
   const rank = new Uint32Array(sweep.order.length);
   sweep.order.forEach((index, position) => (rank[index] = position));
   return { points: sweep.points(), delegated: (index, k) => rank[index]! < sweep.delegatedCounts[k]! };

@@ -1,4 +1,4 @@
-import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
 import { calibrationAccuracy, tokenDistribution, type TokenDistribution } from '@confide/metrics';
 import type { ViewData, ViewProblem } from '../view-data.js';
 
@@ -42,12 +42,10 @@ function tokenOf(record: RunRecord): ProblemRow['token'] {
   return token === CONFIDENT_TOKEN ? 'confident' : token === UNCERTAIN_TOKEN ? 'uncertain' : 'none';
 }
 
-/** P(<|c_math|>) over the two tokens' probabilities; null when the record has none. */
+/** P(<|c_math|>) over the two tokens' probabilities (core's rule); null when the record has none or the tokens hold too little mass. */
 export function pConfidentOf(record: RunRecord): number | null {
   const probabilities = record.generation.confidenceProbabilities;
-  if (probabilities === undefined) return null;
-  const total = probabilities.confident + probabilities.uncertain;
-  return total === 0 ? 0 : probabilities.confident / total;
+  return probabilities === undefined ? null : pConfident(probabilities).value;
 }
 
 export function problemRows(data: ViewData): ProblemRow[] {

@@ -1,8 +1,9 @@
-import { join, resolve } from 'node:path';
-import { checkReportOutFolder, workspaceRoot } from '@confide/data';
+import { resolve } from 'node:path';
+import { checkReportOutFolder } from '@confide/data';
 import { loadExperimentOfKind, runPaperExperiment } from '@confide/experiments';
 import { usd6 } from '@confide/reports';
 import type { Command } from 'commander';
+import { experimentFolderOption } from '../options/default-experiment.js';
 import { defaultReportFolder } from '../options/report-folder.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
@@ -13,12 +14,13 @@ export function registerPaperCommand(program: Command): void {
     .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
     .action(async (options: { experiment?: string; out?: string }) => {
       const started = performance.now();
-      const loaded = loadExperimentOfKind(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'paper-math500')), 'paper');
+      const registry = createPluginRegistry();
+      const loaded = loadExperimentOfKind(resolve(experimentFolderOption('paper', options.experiment, 'paper-math500')), 'paper', { registry });
       const { experiment } = loaded;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));
       checkReportOutFolder(outFolder, 'paper');
       console.error(`paper: computing ${experiment.name} (${experiment.runs.length} runs, ${experiment.delegations.length} delegations)`);
-      const outcome = await runPaperExperiment({ loaded, registry: createPluginRegistry(), outFolder });
+      const outcome = await runPaperExperiment({ loaded, registry, outFolder });
       if (outcome.status !== 'complete') throw new Error(outcome.message);
       console.error(`paper: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       const { results } = outcome;

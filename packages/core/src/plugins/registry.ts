@@ -13,10 +13,11 @@ export class DuplicatePluginError extends ConfideError {
 export class UnknownPluginError extends ConfideError {
   readonly suggestions: string[];
 
-  constructor(kind: PluginKind, id: string, known: string[]) {
+  /** `where` names the config entry that asked for the plugin (`<file>: routers "x"`). */
+  constructor(kind: PluginKind, id: string, known: string[], where?: string) {
     const suggestions = closestIds(id, known);
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
-    super('UNKNOWN_PLUGIN', `no ${kind} plugin "${id}"${hint} (registered: ${known.join(', ') || 'none'})`);
+    super('UNKNOWN_PLUGIN', `${where === undefined ? '' : `${where}: `}no ${kind} plugin "${id}"${hint} (registered: ${known.join(', ') || 'none'})`);
     this.name = 'UnknownPluginError';
     this.suggestions = suggestions;
   }
@@ -42,10 +43,25 @@ export class PluginRegistry {
     return this.#plugins.has(id);
   }
 
-  get<Kind extends PluginKind>(kind: Kind, id: string): Plugin<Kind> {
+  get<Kind extends PluginKind>(kind: Kind, id: string, where?: string): Plugin<Kind> {
     const plugin = this.#plugins.get(id);
-    if (plugin === undefined || plugin.kind !== kind) throw new UnknownPluginError(kind, id, this.ids(kind));
+    if (plugin === undefined || plugin.kind !== kind) throw new UnknownPluginError(kind, id, this.ids(kind), where);
     return plugin as Plugin<Kind>;
+  }
+
+  /**
+   * Validates `options` with the plugin's schema and returns them with defaults filled in. A bad option throws an
+   * InvalidConfigError naming the key (with "did you mean" for a mistyped one), prefixed by `where` when given: the
+   * file and entry that asked for the plugin, so a config is checked when it loads, not halfway through a run.
+   */
+  parseOptions(kind: PluginKind, id: string, options: unknown, where?: string): Record<string, unknown> {
+    const plugin = this.get(kind, id, where);
+    const parsed = plugin.optionsSchema.safeParse(options ?? {});
+    if (!parsed.success) {
+      const { key, message } = describeZodError(parsed.error, plugin.optionsSchema);
+      throw new InvalidConfigError(`${where === undefined ? '' : `${where}: `}${kind} plugin "${id}": ${key === undefined ? 'options' : `key "${key}"`}: ${message}`);
+    }
+    return (parsed.data ?? {}) as Record<string, unknown>;
   }
 
   ids(kind?: PluginKind): string[] {
@@ -67,16 +83,12 @@ export class PluginRegistry {
     context: PluginContext,
   ): CreatedPlugin<Kind> {
     const plugin = this.get(kind, id);
-    const parsed = plugin.optionsSchema.safeParse(options ?? {});
-    if (!parsed.success) {
-      const { key, message } = describeZodError(parsed.error);
-      throw new InvalidConfigError(`${kind} plugin "${id}": ${key === undefined ? 'options' : `key "${key}"`}: ${message}`);
-    }
+    const data = this.parseOptions(kind, id, options);
     // the plugin may build others (a composed evaluator its parts) through this registry, with the same context
     const lent: PluginContext = { ...context, createPlugin: (childKind, childId, childOptions) => this.create(childKind, childId, childOptions, context).instance };
     return {
-      instance: plugin.create(parsed.data, lent) as PluginInstances[Kind],
-      use: { id, kind, options: (parsed.data ?? {}) as Record<string, unknown> },
+      instance: plugin.create(data, lent) as PluginInstances[Kind],
+      use: { id, kind, options: data },
     };
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, type RunLookup, type RunManifest } from '@confide/core';
+import { closestIds, isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, type RunLookup, type RunManifest } from '@confide/core';
 import { z } from 'zod';
 import { readJsonFile } from '../io/json-file.js';
 import { parseJsonLines, readJsonLines, readTextFile } from '../io/json-lines.js';
@@ -141,7 +141,10 @@ export class RunStore implements RunLookup {
     else if (existsSync(join(dirname(folder), STAGES_FOLDER, `${basename(folder)}.jsonl`)) && existsSync(join(dirname(folder), RUN_CONFIG_FILE))) {
       run = readUnfinishedStage(folder, basename(folder));
     } else if (!isRunPath(reference)) {
-      throw new NotFoundError(`no recorded run "${reference}" (bundled: ${bundledRunIds(this.bundledFolder).join(', ')}; or give a path to a run directory)`);
+      const bundled = bundledRunIds(this.bundledFolder);
+      const suggestions = closestIds(reference, bundled);
+      const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((id) => `"${id}"`).join(' or ')}?` : '';
+      throw new NotFoundError(`no recorded run "${reference}"${hint} (bundled: ${bundled.join(', ')}; or give a path to a run directory)`);
     } else {
       throw new NotFoundError(`no run at ${folder} (no ${MANIFEST_FILE}, and no unfinished live run's ${STAGES_FOLDER}/${basename(folder)}.jsonl beside it)`);
     }

@@ -1,5 +1,7 @@
-import { InvalidConfigError } from '@confide/core';
-import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { closestIds, InvalidConfigError, schemaKeysAt, type PluginRegistry } from '@confide/core';
+import { DatasetReference, isRunPath, PriceTableReference, RunReference, workspaceRoot } from '@confide/data';
 import { z } from 'zod';
 
 const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
@@ -49,7 +51,11 @@ export const AblationExperiment = z.strictObject({
   large: z.strictObject({ run: RunReference, label: z.string() }),
   routers: z.array(RouterEntry).min(1),
   cascades: z.array(CascadeEntry).default([]),
-  /** The folder of the paper experiment whose Delegation I and II are drawn on the same axes (relative to this file's folder). */
+  /**
+   * The paper experiment whose Delegation I and II are drawn on the same axes: a bundled experiment id
+   * (`paper-math500`, under the workspace's experiments/) or a path to its folder (relative to this file's folder).
+   * Loading resolves it to an absolute folder.
+   */
   paperExperiment: z.string().min(1).optional(),
   bootstrap: z.strictObject({
     resamples: z.number().int().min(10).max(100_000).default(1000),
@@ -88,13 +94,72 @@ export const AblationExperiment = z.strictObject({
 });
 export type AblationExperiment = z.infer<typeof AblationExperiment>;
 
-/** Checks that comparisons and risk control name router entries of the experiment. */
-export function checkAblationReferences(experiment: AblationExperiment, path: string): void {
-  const ids = new Set(experiment.routers.map((router) => router.id));
+/** Where an experiment reference points: a bundled experiment id names a folder under the workspace's experiments/. */
+export function experimentReferenceFolder(reference: string, baseFolder: string): string {
+  if (!isRunPath(reference)) return join(workspaceRoot(), 'experiments', reference);
+  return isAbsolute(reference) ? reference : resolve(baseFolder, reference);
+}
+
+/**
+ * Checks that comparisons and risk control name router entries of the experiment, and resolves `paperExperiment` to
+ * an absolute folder (a dangling one is refused naming the key). Returns the experiment with that folder.
+ */
+export function checkAblationReferences(experiment: AblationExperiment, path: string, folder: string): AblationExperiment {
+  const ids = experiment.routers.map((router) => router.id);
+  const unknownEntry = (key: string, id: string) => {
+    const suggestions = closestIds(id, ids);
+    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : ` (entries: ${ids.join(', ')})`;
+    return new InvalidConfigError(`${path}: key "${key}": unknown router entry "${id}"${hint}`);
+  };
   for (const comparison of experiment.comparisons) {
-    for (const id of comparison.routers) if (!ids.has(id)) throw new InvalidConfigError(`${path}: key "comparisons": unknown router entry "${id}"`);
+    for (const id of comparison.routers) if (!ids.includes(id)) throw unknownEntry('comparisons', id);
+    // a router is placed at the comparison's delegation rate by its sweep (of a threshold or of any other option)
+    for (const id of comparison.routers) {
+      if (experiment.routers.find((router) => router.id === id)!.sweep === undefined) {
+        throw new InvalidConfigError(
+          `${path}: key "comparisons": router entry "${id}" has no sweep, so it sits at one delegation rate and cannot be compared at atDelegationRate ${comparison.atDelegationRate}; give it a "sweep"`,
+        );
+      }
+    }
   }
   for (const entry of experiment.riskControl) {
-    if (!ids.has(entry.router)) throw new InvalidConfigError(`${path}: key "riskControl": unknown router entry "${entry.router}"`);
+    if (!ids.includes(entry.router)) throw unknownEntry('riskControl', entry.router);
+  }
+  if (experiment.paperExperiment === undefined) return experiment;
+  const paperFolder = experimentReferenceFolder(experiment.paperExperiment, folder);
+  if (!existsSync(join(paperFolder, 'experiment.json'))) {
+    throw new InvalidConfigError(
+      `${path}: key "paperExperiment": no experiment at ${paperFolder} (give a bundled experiment id such as "paper-math500", or a path to its folder relative to this file's folder)`,
+    );
+  }
+  return { ...experiment, paperExperiment: paperFolder };
+}
+
+/**
+ * Checks every plugin the experiment names against the registry when it loads, not halfway through a sweep: each
+ * router entry's options, each value its sweep sets (naming the item), the swept option itself, and each cascade
+ * stage's router. Errors name the file and the entry.
+ */
+export function checkAblationPlugins(experiment: AblationExperiment, path: string, registry: PluginRegistry): void {
+  for (const entry of experiment.routers) {
+    const where = `${path}: router entry "${entry.id}"`;
+    registry.parseOptions('router', entry.router.id, entry.router.options, where);
+    const sweep = entry.sweep;
+    if (sweep === undefined) continue;
+    const known = schemaKeysAt(registry.get('router', entry.router.id).optionsSchema, []);
+    if (known.length > 0 && !known.includes(sweep.option)) {
+      const suggestions = closestIds(sweep.option, known);
+      const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : ` (its options: ${known.join(', ')})`;
+      throw new InvalidConfigError(`${where}: key "sweep.option": "${sweep.option}" is not an option of router plugin "${entry.router.id}"${hint}`);
+    }
+    if (sweep.values === 'distinct') continue;
+    sweep.values.forEach((value, index) => {
+      registry.parseOptions('router', entry.router.id, { ...entry.router.options, [sweep.option]: value }, `${where}: sweep.values[${index}] (${sweep.option} = ${value})`);
+    });
+  }
+  for (const cascade of experiment.cascades) {
+    cascade.stages.forEach((stage, index) => {
+      if (stage.router) registry.parseOptions('router', stage.router.id, stage.router.options, `${path}: cascade "${cascade.id}", stages[${index}]`);
+    });
   }
 }

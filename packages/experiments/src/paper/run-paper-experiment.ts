@@ -20,7 +20,7 @@ import { writePaperReport, type DelegationResultSummary, type HandOffRow, type P
 import type { LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
-import { summaryProvenance } from '../run-folder/provenance.js';
+import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
 import type { DelegationConfig, PaperExperiment } from './paper-experiment.js';
 
 export interface PaperInputs {
@@ -31,8 +31,12 @@ export interface PaperInputs {
   /** The experiment's price table, resolved (a bundled id or a file). */
   prices: PriceTable;
   problems: readonly Problem[];
+  /** The dataset as its loader names it (a bundled name, a pinned file or hf:// reference), for the provenance. */
+  datasetReference?: string;
   /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
   loadRun: (reference: string) => RunDirectory;
+  /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
+  read?: ReportInputs;
 }
 
 function handOffRows(records: readonly RunRecord[], ledger: CostLedger): HandOffRow[] {
@@ -159,6 +163,11 @@ export async function computePaperResults(inputs: PaperInputs): Promise<PaperRes
     provenance: summaryProvenance(
       { path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) },
       delegations.map((delegation) => delegation.router),
+      {
+        ...(inputs.read ? { read: inputs.read } : {}),
+        prices,
+        dataset: { reference: inputs.datasetReference ?? (typeof experiment.dataset === 'string' ? experiment.dataset : experiment.dataset.file), problems: inputs.problems },
+      },
     ),
     runs,
     delegations,
@@ -186,9 +195,19 @@ export async function runPaperExperiment(options: PaperRunOptions): Promise<Expe
   checkReportOutFolder(options.outFolder, 'paper');
   const { experiment, folder, file } = options.loaded;
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
-  const { problems } = await loadProblems(experiment.dataset, { baseFolder: folder });
+  const { problems, reference } = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
-  const results = await computePaperResults({ experiment, experimentFile: file, registry: options.registry, prices, problems, loadRun: (reference) => runs.load(reference) });
+  const read = new ReportInputs(runs);
+  const results = await computePaperResults({
+    experiment,
+    experimentFile: file,
+    registry: options.registry,
+    prices,
+    problems,
+    datasetReference: reference,
+    loadRun: (runReference) => read.loadRun(runReference),
+    read,
+  });
   const files = await writeReportFolder(options.outFolder, 'paper', (staging) => writePaperReport(results, staging));
   return { status: 'complete', files, results };
 }

@@ -9,6 +9,7 @@ import {
   isFileDatasetReference,
   isRunPath,
   loadProblems,
+  describeCoverage,
   RESULT_COLUMNS,
   resolvePriceTable,
   writeRunDirectory,
@@ -125,7 +126,8 @@ export function registerDataCommand(program: Command): void {
     .option('--small-model <id>', 'with --large-model: a delegated run (a route column), the model of the answers kept')
     .option('--large-model <id>', 'with --small-model: the model of the delegated answers')
     .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
-    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[]; smallModel?: string; largeModel?: string }) => {
+    .option('--require-complete', 'refuse a results file that leaves a problem of the dataset unanswered or names one the dataset lacks')
+    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[]; smallModel?: string; largeModel?: string; requireComplete?: boolean }) => {
       if ((options.smallModel === undefined) !== (options.largeModel === undefined)) throw new InvalidConfigError('--small-model and --large-model go together');
       const map: Record<string, string> = {};
       for (const pair of options.map ?? []) {
@@ -147,10 +149,12 @@ export function registerDataCommand(program: Command): void {
         runId: basename(outFolder),
         prices: resolvePriceTable(options.priceTable),
         map: map as Partial<Record<ResultField, string>>,
+        ...(options.requireComplete ? { requireComplete: true } : {}),
         ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
       });
       writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records });
       const correct = imported.records.filter((record) => record.grade.correct).length;
+      console.log(`data import: ${describeCoverage(imported.coverage)}`);
       console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
       if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
       for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);

@@ -52,6 +52,30 @@ export interface ImportResultsOptions {
   map?: Partial<Record<ResultField, string>>;
   /** The model of each route, for a delegated run (both models' answers in one file). */
   models?: { small: string; large: string };
+  /** Refuse a file that leaves a problem of the dataset unanswered or names one the dataset lacks. */
+  requireComplete?: boolean;
+}
+
+/** How much of the dataset a results file covers. */
+export interface ImportCoverage {
+  /** Problems of the dataset the file answers (records imported). */
+  imported: number;
+  /** Problems in the dataset. */
+  dataset: number;
+  /** Problems of the dataset the file does not answer: how many, and the first five ids. */
+  notInFile: { count: number; first: string[] };
+  /** Rows naming a problem the dataset lacks, left out: how many, and the first five ids as the file writes them. */
+  notInDataset: { count: number; first: string[] };
+}
+
+/** One line saying what an import covered, e.g. "imported 150 of 300 problems; 150 not in the results file (first five: …)". */
+export function describeCoverage(coverage: ImportCoverage): string {
+  const parts = [`imported ${coverage.imported} of ${coverage.dataset} problems`];
+  if (coverage.notInFile.count > 0) parts.push(`${coverage.notInFile.count} not in the results file (first ${Math.min(5, coverage.notInFile.count)}: ${coverage.notInFile.first.join(', ')})`);
+  if (coverage.notInDataset.count > 0) {
+    parts.push(`${coverage.notInDataset.count} rows name a problem the dataset lacks, left out (first ${Math.min(5, coverage.notInDataset.count)}: ${coverage.notInDataset.first.join(', ')})`);
+  }
+  return parts.join('; ');
 }
 
 export interface ImportedResults {
@@ -65,6 +89,7 @@ export interface ImportedResults {
   summaryMismatches: string[];
   /** Which column each field was read from. */
   columns: Partial<Record<ResultField, string>>;
+  coverage: ImportCoverage;
 }
 
 export interface ResultRowsInput {
@@ -81,18 +106,21 @@ export interface ResultRowsInput {
   grader?: { evaluator: string; reason: string };
   /** The route a row records, when a format encodes it in its own columns (the seed's hand_off_model, its token). */
   routeOf?: (row: TableRow, rowNumber: number) => RouteDecision | undefined;
+  /** A row naming a problem the dataset lacks: `fail` (the default) or `leave-out` (counted in `unknownIds`). */
+  unknownIds?: 'fail' | 'leave-out';
 }
 
 /**
  * Per-problem result rows (already read) as RunRecords, in the dataset's order: the one place a row of another
  * harness becomes a record, used by `confide data import` and by the bundled MATH-500 import.
  */
-export function recordsFromResultRows(input: ResultRowsInput): { records: RunRecord[]; questionMismatches: string[] } {
+export function recordsFromResultRows(input: ResultRowsInput): { records: RunRecord[]; questionMismatches: string[]; unknownIds: string[] } {
   const byId = new Map(input.problems.map((problem) => [problem.id, problem]));
   const seen = new Map<string, number>();
   const questionMismatches: string[] = [];
+  const unknownIds: string[] = [];
   const byText = new Map(input.problems.map((problem) => [problem.problem, problem]));
-  const records = input.rows.map((row, index): RunRecord => {
+  const records = input.rows.flatMap((row, index): RunRecord[] => {
     const rowNumber = index + 1;
     const cell = (field: ResultField) => (input.columns[field] === undefined ? undefined : row[input.columns[field]!]);
     const fail = (field: ResultField, problem: string): never => {
@@ -116,6 +144,10 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     const rawId = String(cell('id') ?? '');
     const position = /^(?:prob_)?(\d+)$/.exec(rawId);
     const problem = byId.get(rawId) ?? (position ? input.problems[Number(position[1])] : undefined);
+    if (problem === undefined && input.unknownIds === 'leave-out') {
+      unknownIds.push(rawId);
+      return [];
+    }
     if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${input.problems.length} problems; ids like ${input.problems[0]?.id ?? '-'}, or prob_<row>)`);
     const earlier = seen.get(problem!.id);
     if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
@@ -164,7 +196,7 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     }
     const finishReason = cell('finishReason');
     const answer = cell('answer');
-    return {
+    return [{
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
       runId: input.runId,
       problemId: problem!.id,
@@ -189,12 +221,12 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
         : { correct: correct!, evaluator: 'recorded', reason: `verdict recorded in ${basename(input.file)}` },
       ...(route ? { route } : {}),
       ...(note ? { note } : {}),
-    };
+    }];
   });
   // in the dataset's order, whatever the file's
   const order = new Map(input.problems.map((problem, index) => [problem.id, index]));
   records.sort((left, right) => order.get(left.problemId)! - order.get(right.problemId)!);
-  return { records, questionMismatches };
+  return { records, questionMismatches, unknownIds };
 }
 
 function present(value: unknown): boolean {
@@ -230,15 +262,35 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
   // a model without a price fails here, naming the model and the table
   for (const model of [options.model, ...(options.models ? [options.models.small, options.models.large] : [])]) priceOf(options.prices, model);
 
-  const { records, questionMismatches } = recordsFromResultRows({
+  const { records, questionMismatches, unknownIds } = recordsFromResultRows({
     file,
     rows,
     columns,
     problems: options.problems,
     model: options.model,
     runId: options.runId,
+    unknownIds: 'leave-out',
     ...(options.models ? { models: options.models } : {}),
   });
+  const answered = new Set(records.map((record) => record.problemId));
+  const notInFile = options.problems.filter((problem) => !answered.has(problem.id)).map((problem) => problem.id);
+  const coverage: ImportCoverage = {
+    imported: records.length,
+    dataset: options.problems.length,
+    notInFile: { count: notInFile.length, first: notInFile.slice(0, 5) },
+    notInDataset: { count: unknownIds.length, first: unknownIds.slice(0, 5) },
+  };
+  if (records.length === 0) {
+    throw new InvalidInputError({
+      file,
+      row: 1,
+      field: columns.id!,
+      problem: `problem "${unknownIds[0]}" is not in the dataset, nor is any other row's (${unknownIds.length} rows; the dataset's ${options.problems.length} problems have ids like ${options.problems[0]?.id ?? '-'}, or name a row by position: prob_<row>)`,
+    });
+  }
+  if (options.requireComplete && (notInFile.length > 0 || unknownIds.length > 0)) {
+    throw new InvalidInputError({ file, problem: `--require-complete: ${describeCoverage(coverage)}` });
+  }
 
   const summaryMismatches: string[] = [];
   if (summary) {
@@ -260,7 +312,14 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     runId: options.runId,
     description: `${options.model} on ${options.datasetReference}, imported from ${basename(file)}`,
     dataset: options.datasetReference,
-    config: { importedFrom: basename(file), model: options.model, columns, questionMismatches: questionMismatches.length, summaryMismatches },
+    config: {
+      importedFrom: basename(file),
+      model: options.model,
+      columns,
+      questionMismatches: questionMismatches.length,
+      summaryMismatches,
+      coverage: { imported: coverage.imported, dataset: coverage.dataset, notInFile: coverage.notInFile.count, rowsNotInDataset: coverage.notInDataset.count },
+    },
     plugins: [],
     git: { commit: null, dirty: null },
     packageVersions: packageVersions(),
@@ -268,5 +327,5 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     source: { kind: 'recorded', origin: file, files: [{ path: basename(file), sha256: createHash('sha256').update(bytes).digest('hex') }] },
     records: records.length,
   };
-  return { manifest, records, problems: options.problems, questionMismatches, summaryMismatches, columns };
+  return { manifest, records, problems: options.problems, questionMismatches, summaryMismatches, columns, coverage };
 }

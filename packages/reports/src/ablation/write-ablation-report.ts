@@ -259,7 +259,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     ...(results.problems.evaluated === results.problems.dataset
       ? []
       : [`Problems: the ${results.problems.evaluated} of ${results.problems.dataset} problems of \`${results.problems.datasetReference}\` that the small run answered.`]),
-    `Cost here is ${ABLATION_COST}: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
+    `Cost here counts ${COST_ACCOUNTING.allCalls}: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
       (results.paperPoints.length > 0
         ? ` The paper's points (diamonds) use its own accounting (${COST_ACCOUNTING.answers} only), so they sit slightly left of the same strategy here.`
         : ''),

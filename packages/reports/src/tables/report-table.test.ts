@@ -23,3 +23,15 @@ describe('report tables', () => {
     expect(tableToHtml(table)).toContain('&lt;|c_math|&gt;');
   });
 });
+
+describe('a table with nothing to show', () => {
+  it('prints the sentence saying why instead of an empty table, in markdown and HTML', () => {
+    const table = { columns: ['compared', 'p-value'], rows: [], empty: 'No paired comparison: the experiment names none.' };
+    expect(tableToMarkdown(table)).toBe('No paired comparison: the experiment names none.');
+    expect(tableToHtml(table)).toBe('<p class="empty">No paired comparison: the experiment names none.</p>');
+  });
+
+  it('is refused when it does not say why', () => {
+    expect(() => tableToMarkdown({ columns: ['compared'], rows: [] })).toThrow(/has no rows and no sentence saying why/);
+  });
+});

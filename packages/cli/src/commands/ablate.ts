@@ -1,7 +1,10 @@
 import { join, resolve } from 'node:path';
-import { checkReportOutFolder, checkWritableOutFolder, workspaceRoot } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder } from '@confide/data';
 import { loadExperimentOfKind, runAblationExperiment } from '@confide/experiments';
+import { costLabel } from '@confide/metrics';
+import { unscoredNotes } from '@confide/reports';
 import { Option, type Command } from 'commander';
+import { experimentFolderOption } from '../options/default-experiment.js';
 import { defaultReportFolder } from '../options/report-folder.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
@@ -14,7 +17,8 @@ export function registerAblateCommand(program: Command): void {
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
     .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string }) => {
       const started = performance.now();
-      const loaded = loadExperimentOfKind(resolve(options.experiment ?? join(workspaceRoot(), 'experiments', 'ablation-math500')), 'ablation');
+      const registry = createPluginRegistry();
+      const loaded = loadExperimentOfKind(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', { registry });
       const experiment = loaded.experiment;
       const grades = options.grades ?? experiment.grades;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
@@ -25,7 +29,7 @@ export function registerAblateCommand(program: Command): void {
       console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
       const outcome = await runAblationExperiment({
         loaded,
-        registry: createPluginRegistry(),
+        registry,
         outFolder,
         grades,
         ...(options.routerarenaPredictions ? { routerArenaFolder: resolve(options.routerarenaPredictions) } : {}),

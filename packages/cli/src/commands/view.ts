@@ -77,7 +77,7 @@ export function registerViewCommand(program: Command): void {
           if (done === total || done % 2000 === 0) process.stderr.write(`view: core/math read ${done}/${total} responses\n`);
         });
         const bundle = await writeReportFolder(folder, 'view', async (staging) => {
-          const written = await writeViewBundle(data, staging, () => console.error('view: building the viewer page (once, after its sources change)…'));
+          const written = await writeViewBundle(data, staging, (where) => console.error(`view: the built page is missing or older than its sources; building it into ${where} (once for these sources; \`npm run build\` builds it into the checkout)…`));
           return { ...written, file: join(folder, relative(staging, written.file)) };
         });
         console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NotFoundError } from '@confide/core';
+import { confideCacheFolder } from '@confide/data';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The built page: one classic script. */
+/** The built page, written by `npm run build` (the viewer's build-page target): one classic script. */
 export const PAGE_SCRIPT = join(PACKAGE_ROOT, 'dist-page', 'viewer.js');
 /** The page's style sheet, inlined as written. */
 export const PAGE_STYLE = join(PACKAGE_ROOT, 'src', 'page', 'viewer.css');
@@ -12,6 +15,23 @@ export const PAGE_STYLE = join(PACKAGE_ROOT, 'src', 'page', 'viewer.css');
 function sourceFolders(): string[] {
   const workspace = join(PACKAGE_ROOT, '..');
   return [join(PACKAGE_ROOT, 'src'), ...['core', 'metrics', 'routing'].map((name) => join(workspace, name, 'src'))];
+}
+
+function pageSources(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && (entry.name.endsWith('.ts') || entry.name.endsWith('.css')))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** A hash of the sources the page is built from: names the page built into the cache for exactly these sources. */
+export function pageSourceHash(): string {
+  const hash = createHash('sha256');
+  for (const folder of sourceFolders()) {
+    if (!existsSync(folder)) continue;
+    for (const file of pageSources(folder)) hash.update(`${relative(PACKAGE_ROOT, file)}\0`).update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 function newestModification(folder: string): number {
@@ -32,23 +52,33 @@ export function pageIsStale(): boolean {
 }
 
 /**
- * Builds the page with Vite when it is missing or stale (a few seconds, once); returns the script's path. The build
- * writes to a folder of its own and the script is renamed into place, so two commands building at once never leave
- * a reader a half-written page.
+ * The page's script. `npm run build` builds it into the package (dist-page/); `confide view` never writes into the
+ * checkout. When that build is missing or older than its sources (running from sources while editing the page), the
+ * page is built once into the user's cache folder, keyed by a hash of its sources, so later views reuse it; where
+ * Vite is not installed the command says to run `npm run build`. The build writes to a folder of its own and the
+ * script is renamed into place, so two commands building at once never leave a reader a half-written page.
  */
-export async function ensurePageBuilt(onBuild?: () => void): Promise<string> {
+export async function ensurePageBuilt(onBuild?: (where: string) => void): Promise<string> {
   if (!pageIsStale()) return PAGE_SCRIPT;
-  onBuild?.();
-  const { build } = await import('vite');
-  const outDir = join(PACKAGE_ROOT, `.page-build-${process.pid}-${Date.now()}`);
+  const folder = join(confideCacheFolder(), 'viewer-page', pageSourceHash());
+  const cached = join(folder, 'viewer.js');
+  if (existsSync(cached)) return cached;
+  let build: typeof import('vite').build;
+  try {
+    ({ build } = await import('vite'));
+  } catch {
+    throw new NotFoundError(`the viewer page is not built (${PAGE_SCRIPT} is missing or older than its sources): run \`npm run build\` in the checkout`);
+  }
+  onBuild?.(folder);
+  const outDir = join(confideCacheFolder(), 'viewer-page', `.build-${process.pid}-${Date.now()}`);
   try {
     await build({ configFile: join(PACKAGE_ROOT, 'vite.config.ts'), build: { outDir, emptyOutDir: true } });
     const built = join(outDir, 'viewer.js');
     if (!existsSync(built)) throw new Error(`the viewer page build wrote no ${built}`);
-    mkdirSync(join(PACKAGE_ROOT, 'dist-page'), { recursive: true });
-    renameSync(built, PAGE_SCRIPT);
+    mkdirSync(folder, { recursive: true });
+    renameSync(built, cached);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
-  return PAGE_SCRIPT;
+  return cached;
 }

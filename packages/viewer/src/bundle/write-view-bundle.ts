@@ -34,7 +34,7 @@ export interface WrittenBundle {
  * Writes the viewer as one self-contained `index.html` in `folder`: the page's script and styles, KaTeX with its fonts,
  * and the data, all inline, so it opens from file:// and offline. Written to a temporary file, then renamed.
  */
-export async function writeViewBundle(data: ViewData, folder: string, onBuild?: () => void): Promise<WrittenBundle> {
+export async function writeViewBundle(data: ViewData, folder: string, onBuild?: (where: string) => void): Promise<WrittenBundle> {
   const script = readFileSync(await ensurePageBuilt(onBuild), 'utf8');
   const styles = `${katexStyleInline()}\n${readFileSync(PAGE_STYLE, 'utf8')}`;
   // `<` escaped so the data cannot close its script element

@@ -38,9 +38,12 @@ export function registerAblateCommand(program: Command): void {
       console.error(`ablate: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       const experimentFolder = options.experiment ?? join('experiments', 'ablation-math500');
       console.error(`ablate: explore the pair problem by problem, with the threshold live: npx confide view ${experimentFolder} (writes confide-view/${experimentFolder.replace(/[\\/]+/g, '-')}/index.html)`);
-      for (const curve of outcome.results.curves) {
+      const results = outcome.results;
+      for (const check of results.pipelineCheck) console.error(`ablate: pipeline check, not a result: ${check.run}: ${check.reason}`);
+      for (const note of unscoredNotes(results)) console.error(`ablate: ${note}`);
+      for (const curve of results.curves) {
         console.log(
-          `${curve.label.padEnd(60)} acc ${(curve.reported.accuracy * 100).toFixed(1).padStart(5)}%  cost $${curve.reported.costUsd.toFixed(4)}  delegated ${(curve.reported.delegationRate * 100).toFixed(1)}%${curve.aiq === null ? '' : `  AIQ ${(curve.aiq * 100).toFixed(2)}`}`,
+          `${curve.label.padEnd(60)} acc ${(curve.reported.accuracy * 100).toFixed(1).padStart(5)}%  ${costLabel('allCalls')} $${curve.reported.costUsd.toFixed(4)}  delegated ${(curve.reported.delegationRate * 100).toFixed(1)}%${curve.aiq === null || !Number.isFinite(curve.aiq) ? '' : `  AIQ ${(curve.aiq * 100).toFixed(2)}`}`,
         );
       }
     });

@@ -35,7 +35,7 @@ async function standIn(options: Omit<Parameters<typeof startOpenAIStandIn>[0], '
 
 const temporary = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const gradedLines = (outFolder: string) => {
-  const path = join(outFolder, 'build', 'graded.jsonl');
+  const path = join(outFolder, 'build', 'answers.jsonl');
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0;
 };
 

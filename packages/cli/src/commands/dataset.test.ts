@@ -27,10 +27,11 @@ describe('confide dataset build', () => {
     const { out, err } = captureOutput();
     expect(await runCli(['dataset', 'build', configPath, '--limit', '40'])).toBe(0);
     const outFolder = join(folder, 'sft-dataset');
-    const graded = readFileSync(join(outFolder, 'build', 'graded.jsonl'), 'utf8')
+    const graded = readFileSync(join(outFolder, 'build', 'answers.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { id: string; text: string; correct: boolean; reason: string });
+      .map((line) => JSON.parse(line) as { problemId: string; grade: { correct: boolean; reason: string } })
+      .map((record) => ({ id: record.problemId, correct: record.grade.correct, reason: record.grade.reason }));
     const correct = graded.filter((answer) => answer.correct).length;
     const smaller = Math.min(correct, 40 - correct);
     expect(graded).toHaveLength(40);

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfideError } from '@confide/core';
-import { currentProvenance, parseSftDatasetConfig, readConfigJson, workspaceRoot, type SftDatasetConfig, type SftDatasetProgress } from '@confide/data';
+import { currentProvenance, parseSftDatasetConfig, readConfigJson, resolveCachePath, type SftDatasetConfig, type SftDatasetProgress } from '@confide/data';
 import { runDatasetBuild } from '@confide/experiments';
 import { BudgetExceededError } from '@confide/inference';
 import { withInterrupts } from '../options/interrupts.js';
@@ -16,6 +16,8 @@ interface BuildOptions {
   name?: string;
   limit?: number;
   resume?: boolean;
+  force?: boolean;
+  breakLock?: boolean;
   budget?: string;
   cache: string | boolean;
 }
@@ -45,6 +47,8 @@ export async function buildDataset(input: {
   outFolder: string;
   name: string;
   resume: boolean;
+  force?: boolean;
+  breakLock?: boolean;
   budget: string | undefined;
   cache: string | boolean;
   /** The command as typed, for provenance and the resume hint. */
@@ -58,13 +62,17 @@ export async function buildDataset(input: {
       outFolder,
       name,
       resume: input.resume,
+      force: input.force === true,
+      breakLock: input.breakLock === true,
+      command: input.command,
+      write: (text) => process.stderr.write(text),
       signal: stop,
       source: input.configPath,
       baseFolder: dirname(input.configPath),
       onProgress: progressWriter(),
       provenance: currentProvenance({ builtBy: confideVersion(), sources: [`dataset:${config.split}`], command: input.command }),
       ...(input.budget !== undefined ? { budgetUsd: parseUsd(input.budget, '--budget') } : {}),
-      cachePath: input.cache === false ? null : typeof input.cache === 'string' ? resolve(input.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
+      cachePath: resolveCachePath(input.cache),
     });
     if (outcome.status === 'stopped') {
       const message = outcome.message.replace('--resume', `${input.command} --resume`);
@@ -92,8 +100,10 @@ export function registerDatasetCommand(program: Command): void {
     .option('--name <name>', "the dataset's name in its card (default: the output folder's name)")
     .option('--limit <n>', 'only the first N problems of the split', parseCount)
     .option('--resume', 'continue an interrupted build without asking the model again for answers it logged')
+    .option('--force', 'start over in a folder that holds a build: the old one is moved aside, and deleted when the new one completes')
+    .option('--break-lock', "remove the folder's lock even when its holder cannot be shown to be gone")
     .option('--budget <usd>', 'hard cap in US dollars: a request that could take the spend past it is not sent')
-    .option('--cache <file>', 'SQLite response cache (default: .cache/confide/responses.sqlite)')
+    .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
     .action(async (configArgument: string, options: BuildOptions) => {
       const configPath = resolve(configArgument);
@@ -108,6 +118,8 @@ export function registerDatasetCommand(program: Command): void {
         outFolder,
         name,
         resume: options.resume === true,
+        force: options.force === true,
+        breakLock: options.breakLock === true,
         budget: options.budget,
         cache: options.cache,
         command: `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''}`,

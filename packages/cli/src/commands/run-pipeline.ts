@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { workspaceRoot } from '@confide/data';
+import { resolveCachePath } from '@confide/data';
 import { EXPERIMENT_FILE, loadExperimentOfKind, runPipelineExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import { withInterrupts } from '../options/interrupts.js';
@@ -11,6 +11,8 @@ import { TrainProgressDisplay } from './train.js';
 export interface PipelineCommandOptions {
   out?: string;
   resume?: boolean;
+  force?: boolean;
+  breakLock?: boolean;
   budget?: string;
   cache: string | boolean;
   alsoGrade?: string[];
@@ -26,8 +28,8 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
     ? { ...loaded, delegate: { ...loaded.delegate, alsoGradeWith: [...loaded.delegate.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] } }
     : loaded;
   const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
-  const cachePath =
-    options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite');
+  const cachePath = resolveCachePath(options.cache);
+  const command = `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`;
   const budgetUsd = options.budget === undefined ? undefined : parseUsd(options.budget, '--budget');
   const interactive = process.stderr.isTTY === true;
   const trainDisplay = new TrainProgressDisplay((text) => process.stderr.write(text), interactive);
@@ -38,9 +40,12 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
       registry: createPluginRegistry(),
       outFolder,
       resume: options.resume === true,
+      force: options.force === true,
+      breakLock: options.breakLock === true,
+      command,
       source: join(experimentFolder, EXPERIMENT_FILE),
       builtBy: confideVersion(),
-      resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume`,
+      resumeCommand: `${command} --resume`,
       ...(budgetUsd !== undefined ? { budgetUsd } : {}),
       cachePath,
       stopSignal: stop,

@@ -30,8 +30,11 @@ describe('confide run experiments/paper-math500-live', () => {
       'core/math',
     ]);
 
-    // a finished run is started over (a replay costs nothing; live answers come from the cache)
-    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(0);
+    // a finished run is not started over silently: the refusal names the choices, and --force starts over
+    const refused = captureOutput();
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
+    expect(refused.err.join('')).toMatch(/confide: error \[RUN_EXISTS\]: .* holds a finished live run: pass --resume to top it up .*--force to start over.*--out <another folder>/);
+    expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--force'])).toBe(0);
     expect(readRunDirectory(out).records).toHaveLength(500);
   });
 
@@ -46,7 +49,7 @@ describe('confide run experiments/paper-math500-live', () => {
 
     // an unfinished run is never overwritten: only resumed, here with enough budget to finish
     expect(await runCli(['run', experiment, '--no-cache', '--out', out])).toBe(1);
-    expect(err.join('')).toMatch(/holds an unfinished run: pass --resume/);
+    expect(err.join('')).toMatch(/confide: error \[RUN_EXISTS\]: .* holds an unfinished live run: pass --resume to continue it, --force to start over/);
     const resumed = captureOutput();
     expect(await runCli(['run', experiment, '--no-cache', '--out', out, '--resume', '--budget', '2'])).toBe(0);
     expect(resumed.out).toContain('expected: 419 correct ✓ · $1.249972 ✓');

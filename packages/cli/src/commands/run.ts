@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
-import { RunStore, workspaceRoot } from '@confide/data';
+import { resolveCachePath, RunStore } from '@confide/data';
 import { experimentKindOf, loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
@@ -15,6 +15,8 @@ interface RunOptions {
   experiment?: string;
   out?: string;
   resume?: boolean;
+  force?: boolean;
+  breakLock?: boolean;
   budget?: string;
   cache: string | boolean;
   alsoGrade?: string[];
@@ -26,9 +28,11 @@ export function registerRunCommand(program: Command): void {
     .argument('[experiment]', 'experiment folder with experiment.json (kind "live"; "pipeline": dataset, train, generate, delegate; "dataset": step 1 alone)')
     .option('--experiment <folder>', 'the experiment folder (instead of the argument)')
     .option('--out <folder>', 'run directory (default: <experiment>/run)')
-    .option('--resume', 'continue an interrupted run in the run directory without sending any finished request again')
+    .option('--resume', 'continue an interrupted run in the run directory (or top up a finished one) without sending any finished request again')
+    .option('--force', 'start over in a run directory that holds a run: the old run is moved aside, and deleted when the new one completes')
+    .option('--break-lock', "remove the run directory's lock even when its holder cannot be shown to be gone (another machine's)")
     .option('--budget <usd>', 'hard cap in US dollars: a request that could take the ledger past it is not sent')
-    .option('--cache <file>', 'SQLite response cache (default: .cache/confide/responses.sqlite)')
+    .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
     .option('--also-grade <evaluator...>', 'also grade the answers with these evaluator ids (e.g. core/math) and show both')
     .action(async (argument: string | undefined, options: RunOptions) => {
@@ -46,6 +50,8 @@ export function registerRunCommand(program: Command): void {
           outFolder: resolve(options.out ?? join(experimentFolder, 'run')),
           name,
           resume: options.resume === true,
+          force: options.force === true,
+          breakLock: options.breakLock === true,
           budget: options.budget,
           cache: options.cache,
           command: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`,
@@ -56,8 +62,8 @@ export function registerRunCommand(program: Command): void {
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }
         : loaded;
       const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
-      const cachePath =
-        options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite');
+      const cachePath = resolveCachePath(options.cache);
+      const command = `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`;
       await withInterrupts('run: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)', async ({ stop, abandon }) => {
         const result = await runLiveExperiment({
           experiment,
@@ -66,13 +72,16 @@ export function registerRunCommand(program: Command): void {
           baseFolder: experimentFolder,
           outFolder,
           resume: options.resume === true,
+          force: options.force === true,
+          breakLock: options.breakLock === true,
+          command,
           ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
           cachePath,
           stopSignal: stop,
           abortSignal: abandon,
           write: (text) => process.stderr.write(text),
           interactive: process.stderr.isTTY === true,
-          resumeCommand: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''} --resume${options.budget !== undefined ? ' --budget <more>' : ''}`,
+          resumeCommand: `${command} --resume${options.budget !== undefined ? ' --budget <more>' : ''}`,
         });
         if (result.status === 'stopped') {
           throw result.reason === 'budget' ? new BudgetExceededError(result.message) : new CancelledError(result.message);

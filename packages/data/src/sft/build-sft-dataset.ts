@@ -1,35 +1,25 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONFIDENT_TOKEN,
-  ConfideError,
   describeZodError,
   InvalidConfigError,
   InvalidInputError,
-  promptMessages,
   RetrySettings,
-  RUN_RECORD_SCHEMA_VERSION,
   UNCERTAIN_TOKEN,
   type ConfidenceToken,
-  type Evaluator,
-  type GenerationRequest,
-  type ModelClient,
-  type PluginRegistry,
   type PluginUse,
   type Problem,
   type RunRecord,
 } from '@confide/core';
 import { z } from 'zod';
-import { loadProblems } from '../hub/hub-problems.js';
-import { PriceTableReference, resolvePriceTable } from '../prices/price-table-file.js';
+import { PriceTableReference } from '../prices/price-table-file.js';
 import { renderDatasetCard } from '../hub/dataset-card.js';
 import type { HubProvenance } from '../hub/hub-provenance.js';
 import { parquetColumnsOf, writeParquetRows } from '../hub/parquet-rows.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { completeLines, parseJsonLines, writeJsonLines } from '../io/json-lines.js';
-import { writeRunDirectory } from '../recorded-runs/run-directory.js';
-import { packageVersions } from '../workspace-state.js';
+import { writeJsonLines } from '../io/json-lines.js';
 import { numpyDefaultRng } from '../splits/numpy-pcg64.js';
 
 const PluginChoice = z.strictObject({
@@ -85,20 +75,6 @@ export function loadSftDatasetConfig(file: string): SftDatasetConfig {
   return parseSftDatasetConfig(json, file);
 }
 
-/** One graded answer, as appended to the build log while the build runs. */
-export const GradedAnswer = z.strictObject({
-  id: z.string(),
-  model: z.string(),
-  text: z.string(),
-  answer: z.string().nullable(),
-  correct: z.boolean(),
-  reason: z.string().optional(),
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  finishReason: z.string().nullable(),
-});
-export type GradedAnswer = z.infer<typeof GradedAnswer>;
-
 /**
  * A training example. `response` is the model's answer without any confidence token (the runner writes the marker
  * for `correct` itself, so a token here would be doubled); `annotatedResponse` is the response as the fine-tuned
@@ -136,24 +112,24 @@ export function stripConfidenceToken(text: string): string {
   return response;
 }
 
-/** An example from a graded answer: <|c_math|> when correct, <|u_math|> otherwise. */
-export function annotateAnswer(problem: Problem, graded: GradedAnswer): SftExample {
-  const response = stripConfidenceToken(graded.text);
-  const confidenceToken = graded.correct ? CONFIDENT_TOKEN : UNCERTAIN_TOKEN;
+/** An example from a graded answer (a run record): <|c_math|> when correct, <|u_math|> otherwise. */
+export function annotateAnswer(problem: Problem, graded: RunRecord): SftExample {
+  const response = stripConfidenceToken(graded.generation.text);
+  const confidenceToken = graded.grade.correct ? CONFIDENT_TOKEN : UNCERTAIN_TOKEN;
   return {
     id: problem.id,
     problem: problem.problem,
     response,
-    correct: graded.correct,
+    correct: graded.grade.correct,
     confidenceToken,
     annotatedResponse: `${response} ${confidenceToken}`,
-    answer: graded.answer,
+    answer: graded.generation.answer,
     gold: problem.answer ?? '',
     subject: problem.subject ?? null,
     level: problem.level ?? null,
-    model: graded.model,
-    outputTokens: graded.outputTokens,
-    finishReason: graded.finishReason,
+    model: graded.generation.model,
+    outputTokens: graded.generation.usage.output + graded.generation.usage.thinking,
+    finishReason: graded.generation.finishReason,
   };
 }
 
@@ -186,26 +162,6 @@ export interface SftDatasetProgress {
   resumed: number;
 }
 
-export interface BuildSftDatasetOptions {
-  config: SftDatasetConfig;
-  registry: PluginRegistry;
-  /** Where the dataset is written: train.jsonl, data/train-*.parquet, README.md, and build/ (log, config, summary). */
-  outFolder: string;
-  /** Continue an interrupted build in `outFolder` without asking the model again for answers already logged. */
-  resume?: boolean;
-  provenance: HubProvenance;
-  /** The dataset's name in its card. */
-  name: string;
-  signal?: AbortSignal;
-  onProgress?: (progress: SftDatasetProgress) => void;
-  /** Names the config in error messages. */
-  source?: string;
-  /** The config's folder: a dataset file or price table file it names is relative to it (default: the current directory). */
-  baseFolder?: string;
-  /** Wraps the created model client, e.g. in the scheduler with retries, the response cache and a budget. */
-  scheduleClient?: (client: ModelClient) => ModelClient;
-}
-
 export interface SftDatasetSummary {
   name: string;
   split: string;
@@ -226,171 +182,48 @@ export interface SftDatasetSummary {
 
 export const SFT_TRAIN_FILE = 'train.jsonl';
 export const SFT_PARQUET_FILE = 'data/train-00000-of-00001.parquet';
-const BUILD_FOLDER = 'build';
-const LOG_FILE = 'graded.jsonl';
-const CONFIG_FILE = 'config.json';
-const SUMMARY_FILE = 'summary.json';
+/** Where a build keeps what is not the dataset: its config, the log of graded answers (resume), its summary. */
+export const SFT_BUILD_FOLDER = 'build';
+export const SFT_CONFIG_FILE = 'build/config.json';
+export const SFT_ANSWERS_LOG = 'build/answers.jsonl';
+export const SFT_SUMMARY_FILE = 'build/summary.json';
+/** The folder of a build where its graded answers are written as a run directory. */
+export const SFT_RUN_FOLDER = 'run';
 
 function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
- * Answers already logged by an interrupted build in `outFolder`; a torn last line (a kill mid-write) is dropped and cut
- * off the file, so the next answer appended starts on a line of its own.
- */
-export function readGradedAnswers(outFolder: string): Map<string, GradedAnswer> {
-  const path = join(outFolder, BUILD_FOLDER, LOG_FILE);
-  const answers = new Map<string, GradedAnswer>();
-  if (!existsSync(path)) return answers;
-  const text = readFileSync(path, 'utf8');
-  const complete = completeLines(text);
-  if (complete.length !== text.length) truncateSync(path, Buffer.byteLength(complete, 'utf8'));
-  for (const answer of parseJsonLines(complete, path, GradedAnswer)) answers.set(answer.id, answer);
-  return answers;
-}
-
-/** A graded answer as a RunRecord, so the build's answers are a run another experiment can name (`<out>/run`). */
-function gradedRecord(runId: string, problem: Problem, answer: GradedAnswer, evaluator: string): RunRecord {
-  return {
-    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-    runId,
-    problemId: problem.id,
-    ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
-    ...(problem.level !== undefined ? { level: problem.level } : {}),
-    gold: problem.answer,
-    generation: {
-      model: answer.model,
-      text: answer.text,
-      answer: answer.answer,
-      confidenceToken: null,
-      usage: { input: answer.inputTokens, output: answer.outputTokens, thinking: 0 },
-      latencyMs: null,
-      finishReason: answer.finishReason,
-    },
-    grade: { correct: answer.correct, evaluator, ...(answer.reason !== undefined ? { reason: answer.reason } : {}) },
-  };
-}
-
-/** The folder of a build where its graded answers are written as a run directory. */
-export const SFT_RUN_FOLDER = 'run';
-
-/**
- * Step 1 of the seed: the model answers the split's problems, the evaluator grades each answer, each becomes a
- * training example annotated `<|c_math|>` (correct) or `<|u_math|>` (incorrect), optionally balanced; written as
+ * Writes a built dataset from its graded answers (one run record per problem, in the problems' order): each becomes
+ * a training example annotated `<|c_math|>` (correct) or `<|u_math|>` (incorrect), optionally balanced; written as
  * JSON Lines in the runner's training format, as Parquet, and with a dataset card (`confide data push` publishes the
- * folder). Every graded answer is appended to build/graded.jsonl as it comes, so an interrupted build resumes.
+ * folder); then the summary. Returns the summary.
  */
-export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<SftDatasetSummary> {
-  const { config, registry, outFolder } = options;
-  const source = options.source ?? 'dataset config';
-  const buildFolder = join(outFolder, BUILD_FOLDER);
-  const logPath = join(buildFolder, LOG_FILE);
-  const configPath = join(buildFolder, CONFIG_FILE);
-  const configText = JSON.stringify(config);
-  const finished = existsSync(join(buildFolder, SUMMARY_FILE));
-  const sameConfig = existsSync(configPath) && readFileSync(configPath, 'utf8') === configText;
-  if (finished && options.resume && sameConfig) return readSftDatasetSummary(outFolder)!;
-  if (existsSync(configPath) && !finished) {
-    if (!options.resume) throw new InvalidConfigError(`${outFolder} holds an unfinished dataset build: pass --resume to continue it, or choose another --out`);
-    if (!sameConfig) {
-      throw new InvalidConfigError(`${configPath}: the build there was started with another config; it cannot be resumed with this one`);
-    }
-  } else {
-    rmSync(buildFolder, { recursive: true, force: true });
-    for (const file of [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md', SFT_RUN_FOLDER]) rmSync(join(outFolder, file), { recursive: true, force: true });
-    writeFileAtomic(configPath, configText);
-  }
-
-  const baseFolder = options.baseFolder ?? process.cwd();
-  const all = (await loadProblems(config.split, { baseFolder })).problems;
-  const selected = config.limit === undefined ? all : all.slice(0, config.limit);
-  const problems = selected.filter((problem) => problem.answer !== null);
-  const skippedWithoutAnswer = selected.filter((problem) => problem.answer === null).map((problem) => problem.id);
-
-  const context = { priceTable: resolvePriceTable(config.priceTable, baseFolder) };
-  const clientUse = registry.create('model', config.client.id, config.client.options, context);
-  const evaluatorUse = registry.create('evaluator', config.evaluator.id, config.evaluator.options, context);
-  // The caller may run the client through a scheduler (retries, rate limits, cache, budget): the experiments package does.
-  const client: ModelClient = options.scheduleClient ? options.scheduleClient(clientUse.instance) : clientUse.instance;
-  const evaluator: Evaluator = evaluatorUse.instance;
-
-  const logged = options.resume ? readGradedAnswers(outFolder) : new Map<string, GradedAnswer>();
-  mkdirSync(buildFolder, { recursive: true });
-  const answers = new Map<string, GradedAnswer>();
-  for (const problem of problems) {
-    const answer = logged.get(problem.id);
-    if (answer !== undefined) answers.set(problem.id, answer);
-  }
-  const resumed = answers.size;
-  let correct = [...answers.values()].filter((answer) => answer.correct).length;
-  const report = () => options.onProgress?.({ done: answers.size, total: problems.length, correct, resumed });
-  report();
-
-  const queue = problems.filter((problem) => !answers.has(problem.id));
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  let failure: unknown;
-  const worker = async () => {
-    while (failure === undefined && !stop.signal.aborted) {
-      const problem = queue.shift();
-      if (problem === undefined) return;
-      const request: GenerationRequest = {
-        problem,
-        messages: promptMessages(config.prompt, problem),
-        maxOutputTokens: config.maxOutputTokens,
-        ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-      };
-      try {
-        const generation = await client.generate(request, { signal: stop.signal });
-        const grade = await evaluator.grade({ gold: problem.answer!, response: generation.text });
-        const graded: GradedAnswer = {
-          id: problem.id,
-          model: generation.model,
-          text: generation.text,
-          answer: grade.answer,
-          correct: grade.correct,
-          ...(grade.reason !== undefined ? { reason: grade.reason } : {}),
-          inputTokens: generation.usage.input,
-          outputTokens: generation.usage.output + generation.usage.thinking,
-          finishReason: generation.finishReason,
-        };
-        appendFileSync(logPath, `${JSON.stringify(graded)}\n`);
-        answers.set(problem.id, graded);
-        if (graded.correct) correct += 1;
-        report();
-      } catch (error) {
-        if (failure === undefined && !stop.signal.aborted) failure = error;
-        stop.abort();
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(config.concurrency, Math.max(1, queue.length)) }, worker));
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await evaluator.close();
-  }
-  if (failure !== undefined) throw failure;
-  if (answers.size < problems.length) {
-    throw new ConfideError(
-      'CANCELLED',
-      `dataset build stopped after ${answers.size} of ${problems.length} answers (kept in ${logPath}); continue with --resume`,
-    );
-  }
-
-  const graded = problems.map((problem) => annotateAnswer(problem, answers.get(problem.id)!));
-  const rows = config.balance ? balanceExamples(graded, config.seed, source) : graded;
+export function writeSftDataset(input: {
+  outFolder: string;
+  config: SftDatasetConfig;
+  name: string;
+  problems: readonly Problem[];
+  records: readonly RunRecord[];
+  skippedWithoutAnswer: string[];
+  model: string;
+  plugins: PluginUse[];
+  provenance: HubProvenance;
+  source: string;
+}): SftDatasetSummary {
+  const { outFolder, config, problems, records } = input;
+  const graded = problems.map((problem, index) => annotateAnswer(problem, records[index]!));
+  const rows = config.balance ? balanceExamples(graded, config.seed, input.source) : graded;
   writeJsonLines(join(outFolder, SFT_TRAIN_FILE), rows);
   const parquet = writeParquetRows(rows);
   writeFileAtomic(join(outFolder, SFT_PARQUET_FILE), parquet);
   const columns = parquetColumnsOf(rows);
-  const model = graded[0]?.model ?? client.model;
+  const model = graded[0]?.model ?? input.model;
   const correctCount = graded.filter((example) => example.correct).length;
   const card = renderDatasetCard({
-    repo: `local/${options.name}`,
-    title: options.name,
+    repo: `local/${input.name}`,
+    title: input.name,
     description: [
       `Confidence-annotated SFT data built with Confide (step 1 of the seed): ${model} answered ${problems.length} problems of \`${config.split}\`,`,
       `${config.evaluator.id} graded them (${correctCount} correct, ${graded.length - correctCount} incorrect), and each response is`,
@@ -399,38 +232,21 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
     ].join(' '),
     tags: ['confide', 'math', 'confidence-tokens', 'sft'],
     columns,
-    provenance: options.provenance,
+    provenance: input.provenance,
     splits: [{ name: 'train', rows: rows.length, bytes: parquet.length, files: [{ path: SFT_PARQUET_FILE, sha256: sha256(parquet), rows: rows.length }] }],
   });
   writeFileAtomic(join(outFolder, 'README.md'), card);
-
-  writeRunDirectory(join(outFolder, SFT_RUN_FOLDER), {
-    manifest: {
-      runId: options.name,
-      description: `dataset build: ${model} answers to ${problems.length} problems of ${config.split}, graded by ${config.evaluator.id}`,
-      dataset: config.split,
-      config: config as unknown as Record<string, unknown>,
-      plugins: [clientUse.use, evaluatorUse.use],
-      git: { commit: options.provenance.gitCommit, dirty: options.provenance.gitDirty },
-      packageVersions: packageVersions(),
-      priceTable: context.priceTable,
-      source: { kind: 'live', origin: 'confide dataset build', files: [] },
-      records: problems.length,
-    },
-    problems,
-    records: problems.map((problem) => gradedRecord(options.name, problem, answers.get(problem.id)!, config.evaluator.id)),
-  });
   const files = [SFT_TRAIN_FILE, SFT_PARQUET_FILE, 'README.md'].map((path) => {
     const bytes = readFileSync(join(outFolder, path));
     return { path, sha256: sha256(bytes), bytes: bytes.length };
   });
   const summary: SftDatasetSummary = {
-    name: options.name,
+    name: input.name,
     split: config.split,
     model,
     evaluator: config.evaluator.id,
     problems: problems.length,
-    skippedWithoutAnswer,
+    skippedWithoutAnswer: input.skippedWithoutAnswer,
     correct: correctCount,
     incorrect: graded.length - correctCount,
     balanced: config.balance,
@@ -440,18 +256,18 @@ export async function buildSftDataset(options: BuildSftDatasetOptions): Promise<
       uncertain: rows.filter((row) => row.confidenceToken === UNCERTAIN_TOKEN).length,
     },
     usage: {
-      input: [...answers.values()].reduce((sum, answer) => sum + answer.inputTokens, 0),
-      output: [...answers.values()].reduce((sum, answer) => sum + answer.outputTokens, 0),
+      input: records.reduce((sum, record) => sum + record.generation.usage.input, 0),
+      output: records.reduce((sum, record) => sum + record.generation.usage.output + record.generation.usage.thinking, 0),
     },
-    plugins: [clientUse.use, evaluatorUse.use],
+    plugins: input.plugins,
     files,
   };
-  writeFileAtomic(join(buildFolder, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(outFolder, SFT_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }
 
 /** The summary of a finished build in `outFolder`, or null when none finished there. */
 export function readSftDatasetSummary(outFolder: string): SftDatasetSummary | null {
-  const path = join(outFolder, BUILD_FOLDER, SUMMARY_FILE);
+  const path = join(outFolder, SFT_SUMMARY_FILE);
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SftDatasetSummary) : null;
 }

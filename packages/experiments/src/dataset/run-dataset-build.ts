@@ -1,71 +1,240 @@
-import { ConfideError, type ModelClient } from '@confide/core';
-import { buildSftDataset, readGradedAnswers, resolvePriceTable, type BuildSftDatasetOptions, type SftDatasetProgress, type SftDatasetSummary } from '@confide/data';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  Budget,
-  BudgetExceededError,
-  isLiveModelClient,
-  ResponseCache,
-  ScheduledModelClient,
-  Scheduler,
-} from '@confide/inference';
+  ConfideError,
+  costInHundredMillionths,
+  isFailedRecord,
+  promptMessages,
+  RUN_RECORD_SCHEMA_VERSION,
+  RunRecord,
+  type Evaluator,
+  type GenerationRequest,
+  type PipelineCheck,
+  type PluginRegistry,
+  type Problem,
+} from '@confide/core';
+import {
+  gitState,
+  loadProblems,
+  packageVersions,
+  readSftDatasetSummary,
+  resolvePriceTable,
+  SFT_ANSWERS_LOG,
+  SFT_CONFIG_FILE,
+  SFT_RUN_FOLDER,
+  SFT_SUMMARY_FILE,
+  writeFileAtomic,
+  writeRunDirectory,
+  writeSftDataset,
+  type HubProvenance,
+  type SftDatasetConfig,
+  type SftDatasetProgress,
+  type SftDatasetSummary,
+} from '@confide/data';
+import { canonicalJson } from '@confide/inference';
 import type { ExperimentOutcome } from '../outcome.js';
+import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
+import { RunClients } from '../run-folder/run-clients.js';
+import { StageLog } from '../run-folder/stage-log.js';
+import { stopReasonOf } from '../run-folder/stop-reason.js';
+import { runWorkerPool } from '../run-folder/worker-pool.js';
 
-export interface DatasetBuildOptions extends Omit<BuildSftDatasetOptions, 'scheduleClient' | 'onProgress'> {
+export interface DatasetBuildOptions {
+  config: SftDatasetConfig;
+  registry: PluginRegistry;
+  /** Where the dataset is written: train.jsonl, data/train-*.parquet, README.md, run/, and build/ (config, log, summary). */
+  outFolder: string;
+  /** Continue an interrupted build (or a finished one: nothing is asked again) without asking for logged answers. */
+  resume?: boolean;
+  /** Start over in a folder that holds a build: the old one is moved aside, deleted when this one completes. */
+  force?: boolean;
+  breakLock?: boolean;
+  /** The command as typed, recorded in the folder's lock. */
+  command?: string;
+  provenance: HubProvenance;
+  /** The dataset's name in its card. */
+  name: string;
+  signal?: AbortSignal;
+  /** Names the config in error messages. */
+  source?: string;
+  /** The config's folder: a dataset file or price table file it names is relative to it (default: the current directory). */
+  baseFolder?: string;
   /** Hard cap in US dollars on the build's model calls (answers logged by an interrupted build count). */
   budgetUsd?: number;
   /** SQLite file of the response cache; null or absent for none. */
   cachePath?: string | null;
+  /** A pipeline's tiny-model run: its graded answers say they are a pipeline check. */
+  pipelineCheck?: PipelineCheck | null;
   /** Progress, with the spend so far. */
   onProgress?: (progress: SftDatasetProgress & { spentUsd: number }) => void;
+  write?: (text: string) => void;
+}
+
+/** A graded answer as the run record logged for it (the build's answers are a run another experiment can name). */
+function gradedRecord(runId: string, problem: Problem, generation: RunRecord['generation'], grade: RunRecord['grade']): RunRecord {
+  return {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+    runId,
+    problemId: problem.id,
+    ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
+    ...(problem.level !== undefined ? { level: problem.level } : {}),
+    gold: problem.answer,
+    generation,
+    grade,
+  };
 }
 
 /**
- * Step 1 of the seed through the same scheduled client as live runs: every model call goes through the scheduler
- * (concurrency, retries on 408/409/429/5xx and dropped connections honouring Retry-After, per-request timeout), the
- * response cache and the budget; graded answers are logged as they come, so a stopped or killed build resumes
- * without paying for them again. Stops for the budget or Ctrl-C come back as a typed outcome.
+ * Step 1 of the seed: the model answers the split's problems, the evaluator grades each answer, and the graded
+ * answers become a confidence-annotated training set (written by `writeSftDataset`) and a run directory (`<out>/run`).
+ * The folder is opened through the run kit (lock, fresh / resume / force); every model call goes through the run's
+ * scheduled clients (concurrency, retries honouring Retry-After, timeouts, the response cache, the budget); each graded
+ * answer is appended to a stage log as it comes, so a stopped or killed build resumes without paying for it again.
+ * Stops for the budget or Ctrl-C come back as a typed outcome.
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
-  const prices = resolvePriceTable(options.config.priceTable, options.baseFolder);
-  let priorSpent = 0;
-  if (options.resume) {
-    const priced = new Budget(prices);
-    for (const answer of readGradedAnswers(options.outFolder).values()) {
-      priorSpent += priced.cost(answer.model, { input: answer.inputTokens, output: answer.outputTokens, thinking: 0 });
-    }
-  }
-  const budget = new Budget(prices, options.budgetUsd, priorSpent / 1e8);
-  const scheduler = new Scheduler({ retry: options.config.retry }).addLane('dataset', { concurrency: options.config.concurrency });
-  const cache = options.cachePath ? new ResponseCache(options.cachePath) : undefined;
-  const onAbort = () => scheduler.stop();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const scheduleClient = (client: ModelClient): ModelClient =>
-    isLiveModelClient(client) ? new ScheduledModelClient({ client, scheduler, budget, lane: 'dataset', ...(cache ? { cache } : {}) }) : client;
+  const configText = canonicalJson(options.config);
+  const runFolder = openRunFolder({
+    folder: options.outFolder,
+    mode: runFolderMode(options),
+    kind: 'dataset build',
+    command: options.command ?? `confide dataset build --out ${options.outFolder}`,
+    configFile: SFT_CONFIG_FILE,
+    finishedFile: SFT_SUMMARY_FILE,
+    configText,
+    ...(options.breakLock ? { breakLock: true } : {}),
+    ...(options.write ? { write: options.write } : {}),
+  });
+  let outcome: Awaited<ReturnType<typeof runDatasetBuild>> | undefined;
   try {
-    const summary = await buildSftDataset({
-      ...options,
-      scheduleClient,
-      onProgress: (progress) => options.onProgress?.({ ...progress, spentUsd: budget.spentUsd }),
-    });
-    return { status: 'complete', summary, spentUsd: budget.spentUsd, files: summary.files.map((file) => file.path) };
+    outcome = await buildIn(options, runFolder.resuming, configText);
+    return outcome;
+  } finally {
+    if (outcome?.status === 'complete') runFolder.complete();
+    else runFolder.close();
+  }
+}
+
+async function buildIn(options: DatasetBuildOptions, resuming: boolean, configText: string): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
+  const { config, registry, outFolder } = options;
+  const source = options.source ?? 'dataset config';
+  const finished = resuming && existsSync(join(outFolder, SFT_SUMMARY_FILE)) ? readSftDatasetSummary(outFolder) : null;
+  if (finished) return { status: 'complete', summary: finished, spentUsd: 0, files: finished.files.map((file) => file.path) };
+  if (!resuming) writeFileAtomic(join(outFolder, SFT_CONFIG_FILE), configText + '\n');
+
+  const baseFolder = options.baseFolder ?? process.cwd();
+  const all = (await loadProblems(config.split, { baseFolder })).problems;
+  const selected = config.limit === undefined ? all : all.slice(0, config.limit);
+  const problems = selected.filter((problem) => problem.answer !== null);
+  const skippedWithoutAnswer = selected.filter((problem) => problem.answer === null).map((problem) => problem.id);
+
+  const prices = resolvePriceTable(config.priceTable, baseFolder);
+  const log = new StageLog(join(outFolder, SFT_ANSWERS_LOG), RunRecord);
+  const answers = new Map(log.read().filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record]));
+  // what an interrupted build already paid counts against the budget
+  // (a model the table does not price is not a live one: its calls never reach the budget)
+  const priorSpent = [...answers.values()].reduce(
+    (sum, record) => sum + (prices.models[record.generation.model] ? costInHundredMillionths(prices, record.generation.model, record.generation.usage) : 0),
+    0,
+  );
+  const clients = new RunClients({ prices, budgetUsd: options.budgetUsd, priorSpentUsd: priorSpent / 1e8, retry: config.retry, cachePath: options.cachePath });
+  clients.lane('dataset', { concurrency: config.concurrency });
+  const clientUse = registry.create('model', config.client.id, config.client.options, { priceTable: prices });
+  const evaluatorUse = registry.create('evaluator', config.evaluator.id, config.evaluator.options, { priceTable: prices });
+  const client = clients.schedule('dataset', clientUse.instance);
+  const evaluator: Evaluator = evaluatorUse.instance;
+
+  const resumed = problems.filter((problem) => answers.has(problem.id)).length;
+  let correct = problems.filter((problem) => answers.get(problem.id)?.grade.correct).length;
+  let done = resumed;
+  const report = () => options.onProgress?.({ done, total: problems.length, correct, resumed, spentUsd: clients.budget.spentUsd });
+  report();
+
+  const stop = new AbortController();
+  const onAbort = () => {
+    stop.abort();
+    clients.stop();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await runWorkerPool(
+      problems.filter((problem) => !answers.has(problem.id)),
+      config.concurrency,
+      async (problem) => {
+        if (stop.signal.aborted) return;
+        const request: GenerationRequest = {
+          problem,
+          messages: promptMessages(config.prompt, problem),
+          maxOutputTokens: config.maxOutputTokens,
+          ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+        };
+        try {
+          const generation = await client.generate(request, { signal: stop.signal });
+          const grade = await evaluator.grade({ gold: problem.answer!, response: generation.text, problemId: problem.id, question: problem.problem });
+          const record = gradedRecord(options.name, problem, { ...generation, answer: grade.answer ?? null }, {
+            correct: grade.correct,
+            evaluator: grade.evaluator,
+            ...(grade.reason !== undefined ? { reason: grade.reason } : {}),
+          });
+          log.append(record);
+          answers.set(problem.id, record);
+          done += 1;
+          if (record.grade.correct) correct += 1;
+          report();
+        } catch (error) {
+          stop.abort();
+          clients.stop();
+          throw error;
+        }
+      },
+    );
+    if (answers.size < problems.length || stop.signal.aborted) throw new ConfideError('CANCELLED', 'cancelled');
   } catch (error) {
-    const stoppedBy =
-      error instanceof BudgetExceededError || (ConfideError.isInstance(error) && error.code === 'BUDGET_EXCEEDED')
-        ? ('budget' as const)
-        : ConfideError.isInstance(error) && error.code === 'CANCELLED' && options.signal?.aborted
-          ? ('cancelled' as const)
-          : undefined;
-    if (stoppedBy === undefined) throw error;
-    const answered = readGradedAnswers(options.outFolder).size;
+    const reason = stopReasonOf(error);
+    if (reason === undefined) throw error;
     return {
       status: 'stopped',
-      reason: stoppedBy,
-      message: `stopped: ${stoppedBy === 'budget' ? (error as Error).message : 'cancelled'}. ${answered} graded answers are logged; spent $${budget.spentUsd.toFixed(6)}. Continue with --resume.`,
-      files: [],
+      reason,
+      message: `stopped: ${reason === 'budget' ? (error as Error).message : 'cancelled'}. ${answers.size} of ${problems.length} graded answers are logged in ${log.path}; spent $${clients.budget.spentUsd.toFixed(6)}. Continue with --resume.`,
+      files: [log.path],
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await scheduler.idle();
-    cache?.close();
+    log.close();
+    await evaluator.close();
+    await clients.close();
   }
+
+  const records = problems.map((problem) => answers.get(problem.id)!);
+  const plugins = [clientUse.use, evaluatorUse.use];
+  const summary = writeSftDataset({
+    outFolder,
+    config,
+    name: options.name,
+    problems,
+    records,
+    skippedWithoutAnswer,
+    model: client.model,
+    plugins,
+    provenance: options.provenance,
+    source,
+  });
+  writeRunDirectory(join(outFolder, SFT_RUN_FOLDER), {
+    manifest: {
+      runId: options.name,
+      description: `dataset build: ${summary.model} answers to ${problems.length} problems of ${config.split}, graded by ${config.evaluator.id}`,
+      dataset: config.split,
+      config: config as unknown as Record<string, unknown>,
+      plugins,
+      git: gitState(),
+      packageVersions: packageVersions(),
+      priceTable: prices,
+      source: { kind: 'live', origin: 'confide dataset build', files: [] },
+      pipelineCheck: options.pipelineCheck ?? null,
+      records: records.length,
+    },
+    records,
+    problems,
+  });
+  return { status: 'complete', summary, spentUsd: clients.budget.spentUsd, files: summary.files.map((file) => file.path) };
 }

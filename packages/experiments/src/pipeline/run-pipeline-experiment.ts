@@ -271,6 +271,8 @@ async function runPipelineIn(
         source: options.source,
         baseFolder: dirname(options.source),
         provenance: currentProvenance({ builtBy: options.builtBy, sources: [`dataset:${datasetConfig.split}`], command: `confide run (pipeline ${experiment.name})` }),
+        command: options.command ?? `confide run --out ${outFolder}`,
+        pipelineCheck: experiment.pipelineCheck ? TINY_MODEL_PIPELINE_CHECK : null,
         ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
         cachePath: options.cachePath ?? null,
         ...(options.stopSignal ? { signal: options.stopSignal } : {}),

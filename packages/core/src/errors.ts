@@ -12,6 +12,8 @@ export type ConfideErrorCode =
   | 'DUPLICATE_PLUGIN'
   | 'UNKNOWN_PLUGIN'
   | 'NOT_FOUND'
+  | 'RUN_LOCKED'
+  | 'RUN_EXISTS'
   | 'PRICE_MISSING'
   | 'ROUTING_FAILED'
   | 'SUBPROCESS_FAILED'

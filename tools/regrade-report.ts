@@ -84,7 +84,7 @@ for (const record of disagreements) {
 }
 const review = existsSync(reviewPath)
   ? Review.parse(JSON.parse(readFileSync(reviewPath, 'utf8')))
-  : { reviewer: 'evaluator-math maintainers', method: 'each distinct gold/answer pair read against the MATH-500 problem text', entries: [] };
+  : { reviewer: 'evaluator-math maintainers', method: 'each distinct gold/answer pair read against the MATH-500 problem text', entries: [], responses: [] };
 const reviewed = new Map(review.entries.map((entry) => [pairKey(entry.gold, entry.answer), entry]));
 
 // records whose verdict changes when core/math finds the answer in the full response

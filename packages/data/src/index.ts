@@ -19,3 +19,4 @@ export * from './prices/price-table-file.js';
 export * from './recorded-runs/import-results.js';
 export * from './io/table-rows.js';
 export * from './cache-folder.js';
+export * from './recorded-runs/run-problems.js';

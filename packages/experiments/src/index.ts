@@ -21,3 +21,8 @@ export * from './dataset/dataset-experiment.js';
 export * from './view/view-source.js';
 export * from './run-folder/routing-policy-file.js';
 export * from './regrade/run-regrade.js';
+export * from './run-folder/open-run-folder.js';
+export * from './run-folder/run-lock.js';
+export * from './run-folder/run-clients.js';
+export * from './run-folder/stop-reason.js';
+export * from './run-folder/worker-pool.js';

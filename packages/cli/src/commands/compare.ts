@@ -1,5 +1,5 @@
 import { InvalidConfigError } from '@confide/core';
-import { loadProblems, resolvePriceTable, RunStore } from '@confide/data';
+import { loadRunProblems, pricesForRun, RunStore } from '@confide/data';
 import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
 import { DEFAULT_BOOTSTRAP } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
@@ -43,7 +43,7 @@ export function registerCompareCommand(program: Command): void {
       const grades = rightReference === undefined ? 'math' : options.grades;
       let datasetIds: string[] | null = null;
       try {
-        datasetIds = (await loadProblems(options.dataset ?? left.manifest.dataset, { offline: true })).problems.map((problem) => problem.id);
+        datasetIds = (await loadRunProblems(left, { dataset: options.dataset })).problems.map((problem) => problem.id);
       } catch (error) {
         console.error(`compare: dataset not at hand (${(error as Error).message}); pairing in the left run's record order`);
       }
@@ -60,7 +60,7 @@ export function registerCompareCommand(program: Command): void {
         pairedProblemIds(datasetIds, left.records),
         { label: leftReference, records: left.records },
         { label: grades === 'math' ? `${rightReference ?? leftReference} (core/math)` : (rightReference ?? leftReference), records: rightRecords },
-        resolvePriceTable(options.priceTable ?? left.manifest.priceTable.id),
+        pricesForRun(left, options.priceTable),
         { resamples: wholeNumber('--resamples', options.resamples, 10), seed: wholeNumber('--seed', options.seed, 0), confidence: DEFAULT_BOOTSTRAP.confidence },
       );
       if (options.json) {

@@ -59,7 +59,7 @@ describe('confide data import and an ablation on a dataset of your own', () => {
     expect(token.reported.delegationRate).toBeCloseTo(delegated.length / 300, 12);
     expect(token.slices.subject.map((slice) => slice.slice).sort()).toEqual(['addition', 'division', 'multiplication', 'subtraction']);
     // the charts name the dataset, and nothing says MATH-500
-    expect(readFileSync(join(report, 'accuracy-cost.vl.json'), 'utf8')).toContain('cost on problems ($, every call made)');
+    expect(readFileSync(join(report, 'accuracy-cost.vl.json'), 'utf8')).toContain('cost (all calls, orchestrator included) on problems ($)');
     for (const file of ['report.md', 'accuracy-cost.vl.json', 'summary.json']) expect(readFileSync(join(report, file), 'utf8')).not.toContain('MATH-500');
 
     // paper-style tables on the same runs, named by path, with no published figures

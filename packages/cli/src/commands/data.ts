@@ -2,7 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
-  checkRunOutFolder,
+  MANIFEST_FILE,
   DATASETS,
   importAllRecordedRuns,
   importResultsFile,
@@ -44,8 +44,9 @@ async function showRows(name: string, limit: number): Promise<Record<string, unk
       .slice(0, limit)
       .map((problem) => ({ ...problem }));
   }
-  if (bundledRunIds().includes(name) || isRunPath(name)) {
-    return new RunStore().records(name).slice(0, limit).map((record) => ({ ...record }));
+  const store = new RunStore();
+  if (bundledRunIds().includes(name) || isRunPath(name) || store.isLocalRun(name)) {
+    return store.records(name).slice(0, limit).map((record) => ({ ...record }));
   }
   throw new InvalidConfigError(
     `"${name}" is neither a dataset (${DATASETS.map((info) => info.name).join(', ')}), a recorded run (${bundledRunIds().join(', ')}) nor a path to a run directory`,
@@ -127,7 +128,9 @@ export function registerDataCommand(program: Command): void {
     .option('--large-model <id>', 'with --small-model: the model of the delegated answers')
     .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
     .option('--require-complete', 'refuse a results file that leaves a problem of the dataset unanswered or names one the dataset lacks')
-    .action(async (resultsFile: string, options: { dataset: string; model: string; out?: string; priceTable: string; map?: string[]; smallModel?: string; largeModel?: string; requireComplete?: boolean }) => {
+    .option('--force', 'replace a run already imported into --out (it is deleted once the new import is written)')
+    .option('--break-lock', "remove the run directory's lock even when its holder cannot be shown to be gone")
+    .action(async (resultsFile: string, options: ImportOptions) => {
       if ((options.smallModel === undefined) !== (options.largeModel === undefined)) throw new InvalidConfigError('--small-model and --large-model go together');
       const map: Record<string, string> = {};
       for (const pair of options.map ?? []) {
@@ -139,25 +142,59 @@ export function registerDataCommand(program: Command): void {
       // beside the results file, named after it: r.parquet, r.jsonl.gz -> r/ (a name without a table extension gets -run)
       const stem = tableFileStem(file);
       const outFolder = resolve(options.out ?? (stem === file ? `${file}-run` : stem));
-      checkRunOutFolder(outFolder);
-      const loaded = await loadProblems(options.dataset);
-      const imported = await importResultsFile({
-        file,
-        problems: loaded.problems,
-        datasetReference: loaded.reference,
-        model: options.model,
-        runId: basename(outFolder),
-        prices: resolvePriceTable(options.priceTable),
-        map: map as Partial<Record<ResultField, string>>,
-        ...(options.requireComplete ? { requireComplete: true } : {}),
-        ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
+      // the run kit loads with the import alone: `confide data list` stays quick
+      const { openRunFolder, runFolderMode } = await import('@confide/experiments');
+      const runFolder = openRunFolder({
+        folder: outFolder,
+        mode: runFolderMode(options),
+        kind: 'import',
+        command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
+        configFile: MANIFEST_FILE,
+        finishedFile: MANIFEST_FILE,
+        resumable: false,
+        ...(options.breakLock ? { breakLock: true } : {}),
       });
-      writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records });
-      const correct = imported.records.filter((record) => record.grade.correct).length;
-      console.log(`data import: ${describeCoverage(imported.coverage)}`);
-      console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
-      if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
-      for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
-      console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);
+      try {
+        await importInto(file, outFolder, options, map);
+        runFolder.complete();
+      } finally {
+        runFolder.close();
+      }
     });
+}
+
+interface ImportOptions {
+  dataset: string;
+  model: string;
+  out?: string;
+  priceTable: string;
+  map?: string[];
+  smallModel?: string;
+  largeModel?: string;
+  requireComplete?: boolean;
+  force?: boolean;
+  breakLock?: boolean;
+}
+
+/** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */
+async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
+  const loaded = await loadProblems(options.dataset);
+  const imported = await importResultsFile({
+    file,
+    problems: loaded.problems,
+    datasetReference: loaded.reference,
+    model: options.model,
+    runId: basename(outFolder),
+    prices: resolvePriceTable(options.priceTable),
+    map: map as Partial<Record<ResultField, string>>,
+    ...(options.requireComplete ? { requireComplete: true } : {}),
+    ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
+  });
+  writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });
+  const correct = imported.records.filter((record) => record.grade.correct).length;
+  console.log(`data import: ${describeCoverage(imported.coverage)}`);
+  console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
+  if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
+  for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
+  console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);
 }

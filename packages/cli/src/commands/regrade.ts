@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
-import { checkReportOutFolder, loadProblems, readConfigFile, RunStore, workspaceRoot, writeJsonLines } from '@confide/data';
+import { checkReportOutFolder, loadRunProblems, readConfigFile, resolveCachePath, RunStore, writeJsonLines } from '@confide/data';
 import { RegradeConfig, runRegrade } from '@confide/experiments';
 import { createMathGrader, regradeRecords } from '@confide/evaluator-math';
 import type { Command } from 'commander';
@@ -28,9 +28,9 @@ async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
   const run = store.load(options.run);
   let problems: Problem[] | null = null;
   try {
-    problems = (await loadProblems(run.manifest.dataset, { offline: true })).problems;
+    problems = (await loadRunProblems(run)).problems;
   } catch (error) {
-    console.error(`regrade: the questions of "${run.manifest.dataset}" are not at hand (${(error as Error).message}); the evaluator gets none`);
+    console.error(`regrade: the questions of run ${run.manifest.runId} are not at hand (${(error as Error).message}); the evaluator gets none`);
   }
   const budgetUsd = options.budget === undefined ? undefined : parseUsd(options.budget, '--budget');
   const outcome = await runRegrade({
@@ -43,7 +43,8 @@ async function regradeWithEvaluator(options: RegradeOptions): Promise<void> {
     outFolder,
     baseFolder: dirname(configPath),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-    cachePath: options.cache === false ? null : typeof options.cache === 'string' ? resolve(options.cache) : join(workspaceRoot(), '.cache', 'confide', 'responses.sqlite'),
+    cachePath: resolveCachePath(options.cache),
+    command: `confide regrade --run ${options.run} --evaluator ${options.evaluator}${options.out ? ` --out ${options.out}` : ''}`,
     onProgress: (done, total) => {
       if (done === total || done % 100 === 0) process.stderr.write(`regrade: ${done}/${total}\n`);
     },
@@ -66,7 +67,7 @@ export function registerRegradeCommand(program: Command): void {
     .option('--timeout-ms <ms>', 'time budget per comparison', '10000')
     .option('--evaluator <config>', 'grade with any evaluator (a chain: core/math, then a model verifier) from a JSON config {evaluator, clients}; --out is then a report folder')
     .option('--budget <usd>', 'stop the lent clients (a verifier) at this spend')
-    .option('--cache <file>', 'response cache for the lent clients (default: .cache/confide/responses.sqlite in the workspace)')
+    .option('--cache <file>', 'response cache for the lent clients (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every verifier request (no cache)')
     .action(async (options: RegradeOptions) => {
       if (options.evaluator !== undefined) {

@@ -150,12 +150,22 @@ export function writeRunDirectory(runFolder: string, run: RunDirectoryToWrite): 
   }
   writeJsonLines(join(runFolder, RECORDS_FILE), run.records);
   const source = run.manifest.source && isAbsolute(run.manifest.source.origin) ? { ...run.manifest.source, origin: runRelativePath(runFolder, run.manifest.source.origin) } : run.manifest.source;
+  const { runId, description, dataset, config, plugins, git, packageVersions, priceTable, records } = run.manifest;
+  // written in the schema's order, so a manifest reads top-down the same way for every run
   const manifest: RunManifest = {
-    ...run.manifest,
-    ...(source ? { source } : {}),
     schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
+    runId,
+    description,
+    dataset,
     problems,
+    config,
+    plugins,
+    git,
+    packageVersions,
+    priceTable,
+    ...(source ? { source } : {}),
     pipelineCheck: run.manifest.pipelineCheck ?? null,
+    records,
   };
   writeFileAtomic(join(runFolder, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;

@@ -128,8 +128,13 @@ export class RunStore implements RunLookup {
 
   /** The folder a reference names. */
   folderOf(reference: string): string {
-    if (!isRunPath(reference)) return join(this.bundledFolder, reference);
+    if (!isRunPath(reference) && !this.isLocalRun(reference)) return join(this.bundledFolder, reference);
     return isAbsolute(reference) ? reference : resolve(this.baseFolder, reference);
+  }
+
+  /** Whether a bare name (`small`) is a run folder in the base folder rather than a bundled id: a bundled id wins. */
+  isLocalRun(reference: string): boolean {
+    return !existsSync(join(this.bundledFolder, reference, MANIFEST_FILE)) && existsSync(join(resolve(this.baseFolder, reference), MANIFEST_FILE));
   }
 
   load(reference: string): RunDirectory {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
-  ConfideError,
   RetrySettings,
+  type PriceTable,
   type Evaluator,
   type EvaluatorStep,
   type GenerationRequest,
@@ -11,11 +11,14 @@ import {
   type RunLookup,
   type RunRecord,
 } from '@confide/core';
-import { checkReportOutFolder, PriceTableReference, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
-import { Budget, BudgetExceededError, isLiveModelClient, ResponseCache, ScheduledModelClient, Scheduler } from '@confide/inference';
+import { checkReportOutFolder, PriceTableReference, pricesForRun, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
 import { CostLedger } from '@confide/routing';
 import { z } from 'zod';
 import type { ExperimentOutcome } from '../outcome.js';
+import { RunClients } from '../run-folder/run-clients.js';
+import { acquireRunLock } from '../run-folder/run-lock.js';
+import { stopReasonOf } from '../run-folder/stop-reason.js';
+import { runWorkerPool } from '../run-folder/worker-pool.js';
 
 /** What `confide regrade --evaluator <config>` reads: the evaluator (a chain too) and the model clients it is lent. */
 export const RegradeConfig = z.strictObject({
@@ -70,20 +73,8 @@ export interface RegradeOptions {
   /** SQLite response cache: a rerun answers from it and pays nothing twice (null: no cache). */
   cachePath: string | null;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping their order. */
-async function mapLimit<Item, Result>(items: readonly Item[], limit: number, work: (item: Item, index: number) => Promise<Result>): Promise<Result[]> {
-  const results: Result[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
+  /** The command as typed, recorded in the report folder's lock. */
+  command?: string;
 }
 
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
@@ -122,29 +113,30 @@ function reportOf(summary: RegradeSummary, verdicts: readonly RegradedVerdict[])
 export async function runRegrade(options: RegradeOptions): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
   checkReportOutFolder(options.outFolder, 'regrade');
   const { config } = options;
-  const prices = resolvePriceTable(config.priceTable ?? options.run.manifest.priceTable.id, options.baseFolder);
-  const budget = new Budget(prices, options.budgetUsd);
-  const scheduler = new Scheduler(config.retry ? { retry: config.retry } : {});
-  const cache = options.cachePath ? new ResponseCache(options.cachePath) : undefined;
+  const prices = config.priceTable !== undefined ? resolvePriceTable(config.priceTable, options.baseFolder) : pricesForRun(options.run);
+  // one regrade per report folder at a time: a second would pay the verifier's calls twice
+  const lock = acquireRunLock(options.outFolder, { command: options.command ?? `confide regrade --out ${options.outFolder}` });
+  try {
+    return await regradeIn(options, prices);
+  } finally {
+    lock.release();
+  }
+}
+
+async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
+  const { config } = options;
+  const runClients = new RunClients({ prices, budgetUsd: options.budgetUsd, retry: config.retry, cachePath: options.cachePath });
+  const { budget } = runClients;
   const ledger = new CostLedger(prices);
   const counts = { sent: 0, cached: 0 };
   const clients: Record<string, ModelClient> = {};
   for (const [name, choice] of Object.entries(config.clients)) {
     const client = options.registry.create('model', choice.id, choice.options, { priceTable: prices, runs: options.runs }).instance;
-    scheduler.addLane(name, { concurrency: choice.concurrency });
-    const scheduled: ModelClient = isLiveModelClient(client)
-      ? new ScheduledModelClient({
-          client,
-          scheduler,
-          budget,
-          lane: name,
-          ...(cache ? { cache } : {}),
-          onCall: (event) => {
-            if (event.type === 'sent') counts.sent++;
-            if (event.type === 'cache-hit') counts.cached++;
-          },
-        })
-      : client;
+    runClients.lane(name, { concurrency: choice.concurrency });
+    const scheduled = runClients.schedule(name, client, (event) => {
+      if (event.type === 'sent') counts.sent++;
+      if (event.type === 'cache-hit') counts.cached++;
+    });
     // every answer the evaluator gets is on the ledger, under its own role
     clients[name] = {
       specificationVersion: scheduled.specificationVersion,
@@ -161,7 +153,7 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
   const records = options.run.records;
   let done = 0;
   try {
-    const verdicts = await mapLimit(records, config.concurrency, async (record: RunRecord): Promise<RegradedVerdict> => {
+    const verdicts = await runWorkerPool(records, config.concurrency, async (record: RunRecord): Promise<RegradedVerdict> => {
       const question = questions.get(record.problemId);
       const verdict = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.text, problemId: record.problemId, ...(question !== undefined ? { question } : {}) });
       options.onProgress?.(++done, records.length);
@@ -209,7 +201,7 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
       files: ['regraded.jsonl', 'flips.jsonl', 'summary.json', 'report.md'].map((file) => join(options.outFolder, file)),
     };
   } catch (error) {
-    if (error instanceof BudgetExceededError || (ConfideError.isInstance(error) && error.code === 'BUDGET_EXCEEDED')) {
+    if (stopReasonOf(error) === 'budget') {
       return {
         status: 'stopped',
         reason: 'budget',
@@ -220,7 +212,6 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
     throw error;
   } finally {
     await evaluator.close();
-    await scheduler.idle();
-    cache?.close();
+    await runClients.close();
   }
 }

@@ -30,6 +30,8 @@ export interface OpenRunFolderOptions {
   /** When a file counts as produced nothing (default: empty). */
   isEmpty?: (path: string) => boolean;
   breakLock?: boolean;
+  /** Whether --resume means anything for this kind (an import is written whole: it only has --force). */
+  resumable?: boolean;
   /** Notes (a reclaimed lock, the previous run moved aside). */
   write?: (text: string) => void;
 }
@@ -72,11 +74,13 @@ export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
     let previous: string | undefined;
     let resuming = false;
     if (started) {
-      if (options.mode === 'fresh') {
+      if (options.mode === 'fresh' || (options.mode === 'resume' && options.resumable === false)) {
         throw new ConfideError(
           'RUN_EXISTS',
-          `${folder} holds ${finished ? 'a finished' : 'an unfinished'} ${kind}: pass --resume to ${finished ? 'top it up (only what is missing is sent)' : 'continue it'}, ` +
-            `--force to start over (the response cache is reused unless --no-cache), or --out <another folder>`,
+          options.resumable === false
+            ? `${folder} holds ${finished ? 'a finished' : 'an unfinished'} ${kind}: pass --force to replace it (the old one is deleted once the new one is written), or --out <another folder>`
+            : `${folder} holds ${finished ? 'a finished' : 'an unfinished'} ${kind}: pass --resume to ${finished ? 'top it up (only what is missing is sent)' : 'continue it'}, ` +
+                `--force to start over (the response cache is reused unless --no-cache), or --out <another folder>`,
         );
       }
       if (options.mode === 'resume') {

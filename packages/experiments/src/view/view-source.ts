@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidConfigError, RoutingScore, ScoreDirection, type PluginRegistry, type PriceTable, type Problem, type RunRecord } from '@confide/core';
-import { loadProblems, readJsonLines, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
+import { loadProblems, loadRunProblems, pricesForRun, readJsonLines, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
 import { z } from 'zod';
 import type { ViewRunInput, ViewSource } from '@confide/viewer';
 import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
@@ -31,7 +31,7 @@ export interface ViewOptions {
 
 function runInput(store: RunStore, reference: string): ViewRunInput & { run: RunDirectory } {
   const run = store.load(reference);
-  return { id: reference, label: run.manifest.description || run.manifest.runId, records: run.records, run };
+  return { id: reference, label: run.manifest.description || run.manifest.runId, records: run.records, run, pipelineCheck: run.manifest.pipelineCheck };
 }
 
 /** The dataset's problems, or null with a warning when it is not at hand (the page then shows no questions). */
@@ -40,6 +40,16 @@ async function problemsOf(dataset: string, baseFolder: string, warn: (message: s
     return (await loadProblems(dataset, { baseFolder, offline: true })).problems;
   } catch (error) {
     warn(`view: the questions of dataset "${dataset}" are not at hand (${(error as Error).message}); the page shows answers without questions`);
+    return null;
+  }
+}
+
+/** The problems a viewed run carries (or the dataset named with --dataset); null, with a warning, when none are at hand. */
+async function runProblemsOf(run: RunDirectory, dataset: string | undefined, warn: (message: string) => void): Promise<Problem[] | null> {
+  try {
+    return (await loadRunProblems(run, { dataset })).problems;
+  } catch (error) {
+    warn(`view: the questions of run ${run.manifest.runId} are not at hand (${(error as Error).message}); the page shows answers without questions`);
     return null;
   }
 }
@@ -120,8 +130,8 @@ export async function resolveViewSource(
     const loaded = runInput(store, target);
     main = loaded;
     if (options.large !== undefined) large = runInput(store, options.large);
-    problems = await problemsOf(options.dataset ?? loaded.run.manifest.dataset, process.cwd(), warn);
-    prices = resolvePriceTable(options.priceTable ?? loaded.run.manifest.priceTable.id);
+    problems = await runProblemsOf(loaded.run, options.dataset, warn);
+    prices = pricesForRun(loaded.run, options.priceTable);
     title = `${loaded.run.manifest.runId}: ${loaded.run.manifest.description}`;
     if (large !== undefined) score = scoreOf(main.records, options);
   }
@@ -138,7 +148,7 @@ export async function resolveViewSource(
   } else if (options.compare !== undefined || grades === 'math') {
     const compared = options.compare === undefined ? main : runInput(store, options.compare);
     const records = grades === 'math' ? await mathGrades(compared.records) : compared.records;
-    compare = { id: compared.id, label: compared.label, records, grades };
+    compare = { id: compared.id, label: compared.label, records, grades, pipelineCheck: compared.pipelineCheck };
   }
   return {
     title,

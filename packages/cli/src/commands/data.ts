@@ -1,19 +1,13 @@
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
-  MANIFEST_FILE,
   DATASETS,
   importAllRecordedRuns,
-  importResultsFile,
   isFileDatasetReference,
   isRunPath,
   loadProblems,
-  describeCoverage,
   RESULT_COLUMNS,
-  resolvePriceTable,
-  writeRunDirectory,
-  type ResultField,
   loadDataset,
   recordedRunsFolder,
   runCounts,
@@ -24,6 +18,7 @@ import { Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
 import { parseCount } from '../options/parse-count.js';
 import { topLevelCommand } from '../command-table.js';
+import type { ImportOptions } from './data-import.js';
 
 function listData(): { datasets: Record<string, unknown>[]; runs: Record<string, unknown>[] } {
   // a dataset's row count is its catalog entry's (a test holds every file to it); a run's counts read its verdicts only
@@ -143,58 +138,6 @@ export function registerDataCommand(program: Command): void {
       const stem = tableFileStem(file);
       const outFolder = resolve(options.out ?? (stem === file ? `${file}-run` : stem));
       // the run kit loads with the import alone: `confide data list` stays quick
-      const { openRunFolder, runFolderMode } = await import('@confide/experiments');
-      const runFolder = openRunFolder({
-        folder: outFolder,
-        mode: runFolderMode(options),
-        kind: 'import',
-        command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
-        configFile: MANIFEST_FILE,
-        finishedFile: MANIFEST_FILE,
-        resumable: false,
-        ...(options.breakLock ? { breakLock: true } : {}),
-      });
-      try {
-        await importInto(file, outFolder, options, map);
-        runFolder.complete();
-      } finally {
-        runFolder.close();
-      }
+      await (await import('./data-import.js')).importResults(resultsFile, file, outFolder, options, map);
     });
-}
-
-interface ImportOptions {
-  dataset: string;
-  model: string;
-  out?: string;
-  priceTable: string;
-  map?: string[];
-  smallModel?: string;
-  largeModel?: string;
-  requireComplete?: boolean;
-  force?: boolean;
-  breakLock?: boolean;
-}
-
-/** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */
-async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
-  const loaded = await loadProblems(options.dataset);
-  const imported = await importResultsFile({
-    file,
-    problems: loaded.problems,
-    datasetReference: loaded.reference,
-    model: options.model,
-    runId: basename(outFolder),
-    prices: resolvePriceTable(options.priceTable),
-    map: map as Partial<Record<ResultField, string>>,
-    ...(options.requireComplete ? { requireComplete: true } : {}),
-    ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
-  });
-  writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });
-  const correct = imported.records.filter((record) => record.grade.correct).length;
-  console.log(`data import: ${describeCoverage(imported.coverage)}`);
-  console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
-  if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
-  for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
-  console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);
 }

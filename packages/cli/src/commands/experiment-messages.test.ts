@@ -115,7 +115,7 @@ describe('plugin options are checked as the experiment loads, naming the file an
 
 describe("an ablation's paperExperiment", () => {
   it('may be a bundled experiment id', () => {
-    const loaded = loadExperimentOfKind(ablationFolder(() => {}), 'ablation', { registry: createPluginRegistry() });
+    const loaded = loadExperimentOfKind(ablationFolder(() => undefined), 'ablation', { registry: createPluginRegistry() });
     expect(loaded.experiment.paperExperiment).toBe(join(workspaceRoot(), 'experiments', 'paper-math500'));
   });
 

@@ -1,0 +1,62 @@
+import { basename } from 'node:path';
+import { describeCoverage, importResultsFile, loadProblems, MANIFEST_FILE, resolvePriceTable, writeRunDirectory, type ResultField } from '@confide/data';
+import { openRunFolder, runFolderMode } from '@confide/experiments';
+
+export interface ImportOptions {
+  dataset: string;
+  model: string;
+  out?: string;
+  priceTable: string;
+  map?: string[];
+  smallModel?: string;
+  largeModel?: string;
+  requireComplete?: boolean;
+  force?: boolean;
+  breakLock?: boolean;
+}
+
+/**
+ * `confide data import`'s work: the run folder opened through the run kit (locked; a run already there is replaced
+ * only with --force), the rows read, validated and written as a run directory that carries its problems and prices.
+ */
+export async function importResults(resultsFile: string, file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
+  const runFolder = openRunFolder({
+    folder: outFolder,
+    mode: runFolderMode(options),
+    kind: 'import',
+    command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
+    configFile: MANIFEST_FILE,
+    finishedFile: MANIFEST_FILE,
+    resumable: false,
+    ...(options.breakLock ? { breakLock: true } : {}),
+  });
+  try {
+    await importInto(file, outFolder, options, map);
+    runFolder.complete();
+  } finally {
+    runFolder.close();
+  }
+}
+
+/** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */
+async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
+  const loaded = await loadProblems(options.dataset);
+  const imported = await importResultsFile({
+    file,
+    problems: loaded.problems,
+    datasetReference: loaded.reference,
+    model: options.model,
+    runId: basename(outFolder),
+    prices: resolvePriceTable(options.priceTable),
+    map: map as Partial<Record<ResultField, string>>,
+    ...(options.requireComplete ? { requireComplete: true } : {}),
+    ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
+  });
+  writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });
+  const correct = imported.records.filter((record) => record.grade.correct).length;
+  console.log(`data import: ${describeCoverage(imported.coverage)}`);
+  console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
+  if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
+  for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
+  console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);
+}

@@ -41,6 +41,9 @@ export function registerCompareCommand(program: Command): void {
       const left = store.load(leftReference);
       const right = rightReference === undefined ? left : store.load(rightReference);
       const grades = rightReference === undefined ? 'math' : options.grades;
+      for (const [reference, run] of new Map([[leftReference, left], [rightReference ?? leftReference, right]])) {
+        for (const note of run.notes ?? []) console.error(`compare: ${reference}: ${note}`);
+      }
       let datasetIds: string[] | null = null;
       try {
         datasetIds = (await loadRunProblems(left, { dataset: options.dataset })).problems.map((problem) => problem.id);

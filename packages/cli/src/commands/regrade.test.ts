@@ -33,6 +33,6 @@ describe('confide regrade', () => {
     const errors: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
     expect(await runCli(['regrade', '--run', 'qwen-15b'])).toBe(1);
-    expect(errors.join('\n')).toMatch(/no recorded run "qwen-15b" \(bundled: .*qwen-1\.5b/);
+    expect(errors.join('\n')).toMatch(/no recorded run "qwen-15b"; did you mean "qwen-1\.5b" or "qwen-7b"\? \(bundled: .*qwen-1\.5b/);
   });
 });

@@ -68,5 +68,6 @@ describe('a run folder stands alone', () => {
     const compared = confide(place, 'compare', './qwen', 'qwen-7b');
     expect(compared.code, compared.err).toBe(0);
     expect(compared.out).toMatch(/500 problems, paired/);
+    expect(compared.err).toMatch(/compare: \.\/qwen: manifest v1: price table seed-math500 resolved by id to the bundled seed-math500@2025-11-20/);
   }, 60_000);
 });

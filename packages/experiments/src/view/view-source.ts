@@ -46,6 +46,7 @@ async function problemsOf(dataset: string, baseFolder: string, warn: (message: s
 
 /** The problems a viewed run carries (or the dataset named with --dataset); null, with a warning, when none are at hand. */
 async function runProblemsOf(run: RunDirectory, dataset: string | undefined, warn: (message: string) => void): Promise<Problem[] | null> {
+  for (const note of run.notes ?? []) warn(`view: ${run.manifest.runId}: ${note}`);
   try {
     return (await loadRunProblems(run, { dataset })).problems;
   } catch (error) {

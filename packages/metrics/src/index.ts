@@ -12,3 +12,4 @@ export * from './risk-control.js';
 export * from './seeded-random.js';
 export * from './special-functions.js';
 export * from './leaderboard.js';
+export * from './frontier.js';

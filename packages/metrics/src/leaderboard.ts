@@ -60,14 +60,69 @@ export function arenaScore(costPer1000Usd: number, accuracy: number, options: { 
   return ((1 + beta) * accuracy * normalised) / (beta * accuracy + normalised);
 }
 
+/** RouterArena's optimality figures of one router (see `routerArenaOptimalityOverModels`). */
+export interface RouterArenaOptimality {
+  optimalSelection: number;
+  optimalCost: number;
+  optimalAccuracy: number;
+  problems: number;
+}
+
 /**
  * RouterArena's optimality figures (the same file, `compute_optimality_from_predictions` and
- * `_calculate_optimality_metrics`), for a small/large pair: on each problem the optimal choice is the cheapest right
- * one (the small model when it is right, else the large one when it is); over the problems where such a choice
- * exists and the router's choice was right, Opt.Sel is the share where the router made the optimal choice, Opt.Cost
- * the optimal cost summed over the router's cost summed, Opt.Acc the router's accuracy summed over the optimal's.
- * Costs are what each choice pays here: the small call always (a post-hoc router reads its answer), the large call too
- * when delegated.
+ * `_calculate_optimality_metrics`), over K models with graded scores: on each problem the optimal choice is the
+ * cheapest model with the highest score (of equal scores and costs, the first model), and none when every model
+ * scores 0. Over the problems where an optimal choice exists and the router's choice scored above 0, Opt.Sel is the
+ * share where the router chose the optimal model, Opt.Cost the optimal cost summed over the router's cost summed,
+ * Opt.Acc the router's score summed over the optimal's. With binary scores "scored above 0" is "was right" and Opt.Acc
+ * is 1.
+ *
+ * `scores[m]` and `choiceCosts[m]` are per-problem columns for model m; `choiceCosts[m][i]` is what choosing model m
+ * pays on problem i (for a router deciding before generation, m's call; for a post-hoc one, every call it makes).
+ * `choices[i]` is the router's model index.
+ */
+export function routerArenaOptimalityOverModels(
+  scores: readonly ArrayLike<number>[],
+  choiceCosts: readonly ArrayLike<number>[],
+  choices: ArrayLike<number>,
+): RouterArenaOptimality {
+  const modelCount = scores.length;
+  let problems = 0;
+  let selections = 0;
+  let optimalCostSum = 0;
+  let routerCostSum = 0;
+  let optimalScoreSum = 0;
+  let routerScoreSum = 0;
+  for (let index = 0; index < choices.length; index++) {
+    let optimal = 0;
+    for (let model = 1; model < modelCount; model++) {
+      const score = scores[model]![index]!;
+      const best = scores[optimal]![index]!;
+      if (score > best || (score === best && choiceCosts[model]![index]! < choiceCosts[optimal]![index]!)) optimal = model;
+    }
+    const choice = choices[index]!;
+    const routerScore = scores[choice]![index]!;
+    const optimalScore = scores[optimal]![index]!;
+    if (optimalScore <= 0 || routerScore <= 0) continue;
+    problems++;
+    if (choice === optimal) selections++;
+    optimalCostSum += choiceCosts[optimal]![index]!;
+    routerCostSum += choiceCosts[choice]![index]!;
+    optimalScoreSum += optimalScore;
+    routerScoreSum += routerScore;
+  }
+  return {
+    optimalSelection: problems === 0 ? 0 : selections / problems,
+    optimalCost: routerCostSum === 0 ? 0 : optimalCostSum / routerCostSum,
+    optimalAccuracy: problems === 0 ? 0 : routerScoreSum / optimalScoreSum,
+    problems,
+  };
+}
+
+/**
+ * RouterArena's optimality figures for a small/large pair (`routerArenaOptimalityOverModels` with K = 2): the optimal
+ * choice is the small model when it is right, else the large one when it is. Costs are what each choice pays here:
+ * the small call always (a post-hoc router reads its answer), the large call too when delegated.
  */
 export function routerArenaOptimality(
   smallCorrect: ArrayLike<number>,
@@ -75,27 +130,13 @@ export function routerArenaOptimality(
   smallCost: ArrayLike<number>,
   largeCost: ArrayLike<number>,
   delegated: ArrayLike<number>,
-): { optimalSelection: number; optimalCost: number; optimalAccuracy: number; problems: number } {
-  let problems = 0;
-  let selections = 0;
-  let optimalCostSum = 0;
-  let routerCostSum = 0;
-  for (let index = 0; index < smallCorrect.length; index++) {
-    const optimal = smallCorrect[index] === 1 ? 'small' : largeCorrect[index] === 1 ? 'large' : null;
-    const choice = delegated[index] === 1 ? 'large' : 'small';
-    const right = choice === 'small' ? smallCorrect[index] === 1 : largeCorrect[index] === 1;
-    if (optimal === null || !right) continue;
-    problems++;
-    if (choice === optimal) selections++;
-    const costOf = (model: 'small' | 'large') => smallCost[index]! + (model === 'large' ? largeCost[index]! : 0);
-    optimalCostSum += costOf(optimal);
-    routerCostSum += costOf(choice);
-  }
-  return {
-    optimalSelection: problems === 0 ? 0 : selections / problems,
-    optimalCost: routerCostSum === 0 ? 0 : optimalCostSum / routerCostSum,
-    // both the router's and the optimal choice are right on every problem counted
-    optimalAccuracy: problems === 0 ? 0 : 1,
-    problems,
-  };
+): RouterArenaOptimality {
+  const delegatedCost = Float64Array.from({ length: smallCost.length }, (_, index) => smallCost[index]! + largeCost[index]!);
+  const choices = Uint8Array.from({ length: delegated.length }, (_, index) => (delegated[index] === 1 ? 1 : 0));
+  return routerArenaOptimalityOverModels([smallCorrect, largeCorrect], [smallCost, delegatedCost], choices);
+}
+
+/** The oracle's headroom over the best single model: how much mean score a perfect choice among the models adds. */
+export function oracleHeadroom(oracleScore: number, bestSingleScore: number): number {
+  return oracleScore - bestSingleScore;
 }

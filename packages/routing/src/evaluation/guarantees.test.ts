@@ -92,3 +92,30 @@ describe('guarantees on synthetic data with a known answer', () => {
     expect(result.heldOut!.delegationRate).toBeLessThan(0.4);
   });
 });
+
+describe('guarantees over problems without a score (P(c) under its token-mass floor)', () => {
+  // 200 scored problems (scores 0.005 … 1, right when the score is above 0.5) and 50 without a score (-Infinity:
+  // delegated at every threshold), all answered wrong by the small model
+  const scores = Float64Array.from({ length: 250 }, (_, index) => (index < 200 ? (index + 1) / 200 : -Infinity));
+  const smallCorrect = Uint8Array.from({ length: 250 }, (_, index) => (index < 200 && (index + 1) / 200 > 0.5 ? 1 : 0));
+  const data = { scores, smallCorrect, largeCorrect: new Uint8Array(250).fill(1), smallCost: new Float64Array(250).fill(1), largeCost: new Float64Array(250).fill(10) };
+  const all = range(0, 250);
+
+  it('Learn then Test certifies a threshold on the scored problems alone; the others stay delegated', () => {
+    const result = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.1 }, all));
+    expect(result.threshold).not.toBeNull();
+    // the unscored problems are wrong for the small model, yet never kept: the kept error is that of the scored ones
+    expect(result.calibration!.keptErrorRate).toBeLessThanOrEqual(0.1);
+    expect(result.heldOut!.delegationRate).toBeGreaterThanOrEqual(50 / 250);
+  });
+
+  it('a delegation cap counts them as delegated, and a cap they alone exceed certifies nothing', () => {
+    const roomy = riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.6 }, all));
+    expect(roomy.threshold).not.toBeNull();
+    expect(roomy.heldOut!.delegationRate).toBeGreaterThanOrEqual(50 / 250);
+    expect(roomy.heldOut!.delegationRate).toBeLessThanOrEqual(0.6);
+    // 50 of 250 (20 %) are delegated whatever the threshold: a cap of 10 % cannot hold
+    const tight = riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.1 }, all));
+    expect(tight.threshold).toBeNull();
+  });
+});

@@ -176,10 +176,17 @@ export interface GuaranteeInput {
 /** The oriented threshold a guarantee picks on calibration indices (keep oriented score ≥ it), or null when none is certified. */
 function chooseGuaranteed(input: GuaranteeInput, calibrationIndices: readonly number[]): { threshold: number; kept: number; keptErrorRate: number; pValue: number } | null {
   const oriented = (index: number) => orientedScore(input.scores[index]!, input.direction);
-  const calibrationScores = Float64Array.from(calibrationIndices, oriented);
+  // A problem without a score (P(c) under its token-mass floor) is oriented to -Infinity: delegated at every
+  // threshold. It is never kept, so Learn then Test leaves it out (it adds neither a kept answer nor an error); for the
+  // delegation bound it stands below every scored problem, and a threshold that would keep it is no threshold.
+  const scored = calibrationIndices.filter((index) => Number.isFinite(oriented(index)));
   if (input.guarantee.kind === 'delegation-rate') {
+    let lowest = Infinity;
+    for (const index of scored) lowest = Math.min(lowest, oriented(index));
+    const belowEverything = scored.length === 0 ? 0 : lowest - 1;
+    const calibrationScores = Float64Array.from(calibrationIndices, (index) => (Number.isFinite(oriented(index)) ? oriented(index) : belowEverything));
     const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta);
-    if (chosen === null) return null;
+    if (chosen === null || (scored.length < calibrationIndices.length && chosen.threshold <= belowEverything)) return null;
     const kept = calibrationScores.length - chosen.delegated;
     let errors = 0;
     calibrationIndices.forEach((index, position) => {
@@ -187,7 +194,8 @@ function chooseGuaranteed(input: GuaranteeInput, calibrationIndices: readonly nu
     });
     return { threshold: chosen.threshold, kept, keptErrorRate: kept === 0 ? 0 : errors / kept, pValue: chosen.exceedProbability };
   }
-  const calibrationLabels = Uint8Array.from(calibrationIndices, (index) => input.table.smallCorrect[index]!);
+  const calibrationScores = Float64Array.from(scored, oriented);
+  const calibrationLabels = Uint8Array.from(scored, (index) => input.table.smallCorrect[index]!);
   const candidates = [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left);
   return chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
     thresholds: candidates,

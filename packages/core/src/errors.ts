@@ -79,6 +79,21 @@ interface ZodIssueLike {
   message: string;
   code?: string;
   keys?: string[];
+  /** An invalid_union's issues, one list per branch (paths relative to the union). */
+  errors?: ReadonlyArray<ReadonlyArray<ZodIssueLike>>;
+}
+
+/**
+ * A union's "Invalid input" says nothing; the branch that got furthest into the value (its first issue has the
+ * longest path) says what is wrong, e.g. the item of a list that is not a number. Its issues, under the union's path.
+ */
+function unwrapUnion(issues: ReadonlyArray<ZodIssueLike>): ReadonlyArray<ZodIssueLike> {
+  const first = issues[0];
+  if (first?.code !== 'invalid_union' || !first.errors || first.errors.length === 0) return issues;
+  const depth = (branch: ReadonlyArray<ZodIssueLike>) => branch[0]?.path.length ?? -1;
+  const furthest = [...first.errors].sort((left, right) => depth(right) - depth(left))[0]!;
+  if (depth(furthest) <= 0) return issues;
+  return unwrapUnion(furthest.map((issue) => ({ ...issue, path: [...first.path, ...issue.path] })));
 }
 
 /** What describeZodError needs of a zod schema: its definition, walked to find the keys an object accepts. */
@@ -131,6 +146,7 @@ export function describeZodError(error: { issues: ReadonlyArray<ZodIssueLike> },
   message: string;
 } {
   const join = (path: readonly PropertyKey[]) => path.map(String).join('.');
+  error = { issues: unwrapUnion(error.issues) };
   const unknownAt = new Map<string, { path: string[]; keys: string[] }>();
   for (const issue of error.issues) {
     if (issue.code !== 'unrecognized_keys' || !issue.keys) continue;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@confide/core';
@@ -111,6 +111,16 @@ describe('confide ablate on a pipeline-check run whose tokens hold almost no pro
     expect(comparison.delegationRates).toEqual([1, 1]);
     const reported = summary['routers'].find((entry: { id: string }) => entry.id === 'token-and-length').reported.delegationRate;
     expect(reported).toBeLessThan(1);
+    // the table says which rate was asked, beside the rates reached
+    expect(report).toMatch(/\|asked at\|delegation rates \(closest\)\|/);
+    expect(report).toMatch(/\|100\.0%\|100\.0% \/ 100\.0%\|/);
+  });
+
+  it('writes no chart it does not show: with no probability score, no reliability chart', () => {
+    const calibration = summary['calibration'].filter((entry: { probability: unknown }) => entry.probability);
+    const written = readdirSync(run.out).filter((name) => name.startsWith('reliability.'));
+    expect(written).toEqual(calibration.length > 0 ? ['reliability.png', 'reliability.svg', 'reliability.vl.json'] : []);
+    if (calibration.length > 0) expect(report).toContain('reliability.svg');
   });
 
   it('names what each printed cost counts', () => {

@@ -116,10 +116,11 @@ export function comparisonVerdict(comparison: AblationResults['comparisons'][num
 
 function comparisonsTable(results: AblationResults): ReportTable {
   return {
-    columns: ['compared', 'delegation rates', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test', 'verdict'],
+    columns: ['compared', 'asked at', 'delegation rates (closest)', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test', 'verdict'],
     rows: results.comparisons.map((comparison) => ({
       compared: `${comparison.left} vs ${comparison.right}`,
-      'delegation rates': comparison.delegationRates.map(rate).join(' / '),
+      'asked at': rate(comparison.atDelegationRate),
+      'delegation rates (closest)': comparison.delegationRates.map(rate).join(' / '),
       'accuracy %': comparison.accuracies.map(pct).join(' / '),
       'difference (pts)': pct(comparison.difference),
       '95% CI': ci(comparison.differenceInterval, pct),
@@ -242,10 +243,11 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: bin.meanScore, accuracy: bin.accuracy, count: bin.count }))),
     'Reliability of probability scores (equal-width bins)',
   );
+  // the reliability chart only when a score is a probability: an empty one (the diagonal alone) says nothing
   const charts = {
     'accuracy-cost': costSpec,
     'accuracy-delegation-rate': rateSpec,
-    reliability: reliabilitySpec,
+    ...(probabilityScores.length > 0 ? { reliability: reliabilitySpec } : {}),
   };
   const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
   const checks = results.curves
@@ -264,7 +266,9 @@ export async function writeAblationReport(results: AblationResults, outputFolder
         ? ` The paper's points (diamonds) use its own accounting (${COST_ACCOUNTING.answers} only), so they sit slightly left of the same strategy here.`
         : ''),
     results.tokenProbabilities
-      ? 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
+      ? results.curves.some((curve) => curve.unscored !== null && curve.unscored.count === curve.unscored.of)
+        ? 'The small run carries P(<|c_math|>) fields, but no answer puts enough probability on the confidence tokens for a P(c) (see the note above): the P(c) threshold delegates every problem.'
+        : 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
       : 'The small run carries no token probabilities (the seed\'s recorded runs did not log them), so no P(c) sweep is possible on it; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
     `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (${results.referenceDelegationRateSource}).`,
     'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',

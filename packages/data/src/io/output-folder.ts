@@ -54,7 +54,7 @@ export function checkReportOutFolder(path: string, kind: ReportKind): void {
   const entries = entriesOf(path);
   if (entries === undefined || entries.length === 0) return;
   if (entries.includes(RUN_MANIFEST_FILE)) {
-    throw refuse(path, `is a run folder (it holds ${RUN_MANIFEST_FILE}); a ${kind} report goes in a folder of its own: choose another --out`);
+    throw refuse(path, `is a run folder (it holds ${RUN_MANIFEST_FILE}); ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} report goes in a folder of its own: choose another --out`);
   }
   const found = entries.includes(REPORT_MARKER_FILE) ? reportKindOf(path) : undefined;
   if (found === kind) return;

@@ -29,7 +29,7 @@ const cases: Case[] = [
   { label: 'node -e 0', args: ['-e', '0'], budgetSeconds: null },
   { label: 'confide --help', args: [bin, '--help'], budgetSeconds: 0.25 },
   { label: 'confide data list', args: [bin, 'data', 'list'], budgetSeconds: 0.4 },
-  { label: 'confide paper (in all)', args: [bin, 'paper', '--out', join(folder, 'paper')], budgetSeconds: 1.2 },
+  { label: 'confide paper (in all)', args: [bin, 'paper', '--experiment', join(root, 'experiments', 'paper-math500'), '--out', join(folder, 'paper')], budgetSeconds: 1.2 },
   { label: `confide grade --pairs (${lines.length} pairs, in all)`, args: [bin, 'grade', '--pairs', pairs, '--out', join(folder, 'verdicts.jsonl')], budgetSeconds: 1.5 },
 ];
 

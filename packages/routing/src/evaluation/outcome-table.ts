@@ -105,58 +105,64 @@ export function buildOutcomeTable(
     throw new InvalidInputError({ field: 'prices', problem: `${priceTables.length} price tables for ${models.length} models` });
   }
 
-  // Positions in the first run; for every run, which of its records answers each of those positions.
+  // Positions in the first run; for every other run, which of its records answers each of those positions.
   const first = models[0]!;
-  const positionOf = new Map<string, number>();
-  first.records.forEach((record, index) => {
-    if (positionOf.has(record.problemId)) throw duplicateProblem(first.label, record.problemId);
-    positionOf.set(record.problemId, index);
-  });
   const firstCount = first.records.length;
-  const recordAt: Int32Array[] = models.map((model, modelIndex) => {
-    if (modelIndex === 0) return Int32Array.from({ length: firstCount }, (_, index) => index);
+  const positionOf = new Map<string, number>();
+  for (let index = 0; index < firstCount; index++) {
+    const problemId = first.records[index]!.problemId;
+    if (positionOf.has(problemId)) throw duplicateProblem(first.label, problemId);
+    positionOf.set(problemId, index);
+  }
+  const recordAtPosition: Int32Array[] = models.slice(1).map((model) => {
     const rows = new Int32Array(firstCount).fill(-1);
-    model.records.forEach((record, index) => {
-      const position = positionOf.get(record.problemId);
-      if (position === undefined) return;
-      if (rows[position] !== -1) throw duplicateProblem(model.label, record.problemId);
+    for (let index = 0; index < model.records.length; index++) {
+      const problemId = model.records[index]!.problemId;
+      // Runs over one dataset are usually in one order: a string compare then saves the hash lookup.
+      const position = index < firstCount && first.records[index]!.problemId === problemId ? index : positionOf.get(problemId);
+      if (position === undefined) continue;
+      if (rows[position] !== -1) throw duplicateProblem(model.label, problemId);
       rows[position] = index;
-    });
+    }
     return rows;
   });
   const kept = new Uint8Array(firstCount);
   let problemCount = 0;
   for (let position = 0; position < firstCount; position++) {
     let everywhere = 1;
-    for (const rows of recordAt) if (rows[position] === -1) everywhere = 0;
+    for (const rows of recordAtPosition) if (rows[position] === -1) everywhere = 0;
     kept[position] = everywhere;
     problemCount += everywhere;
   }
-
+  const keptPositions = new Int32Array(problemCount);
   const problemIds: string[] = new Array(problemCount);
-  const columns = models.map(() => emptyColumns(problemCount));
-  const minTokenMass = options.minTokenMass ?? DEFAULT_MIN_TOKEN_MASS;
-  let row = 0;
-  for (let position = 0; position < firstCount; position++) {
+  for (let position = 0, row = 0; position < firstCount; position++) {
     if (kept[position] === 0) continue;
-    problemIds[row] = first.records[position]!.problemId;
-    for (let modelIndex = 0; modelIndex < models.length; modelIndex++) {
-      const model = models[modelIndex]!;
-      fillRow(columns[modelIndex]!, row, model.records[recordAt[modelIndex]![position]!]!, model.label, priceTables[modelIndex]!, minTokenMass);
-    }
-    row++;
+    keptPositions[row] = position;
+    problemIds[row++] = first.records[position]!.problemId;
   }
+
+  const minTokenMass = options.minTokenMass ?? DEFAULT_MIN_TOKEN_MASS;
+  // One model at a time, its columns written in row order: row r of the model is its record recordIndex[r].
+  const columns = models.map(() => emptyColumns(problemCount));
+  const recordIndex = new Int32Array(problemCount);
+  models.forEach((model, modelIndex) => {
+    const rows = modelIndex === 0 ? null : recordAtPosition[modelIndex - 1]!;
+    for (let row = 0; row < problemCount; row++) recordIndex[row] = rows === null ? keptPositions[row]! : rows[keptPositions[row]!]!;
+    fillColumns(columns[modelIndex]!, model, recordIndex, priceTables[modelIndex]!, minTokenMass);
+  });
 
   const shown = options.lostIdsShown ?? 5;
   const lost = models.map((model): LostProblems => {
-    const firstIds: string[] = [];
-    for (const record of model.records) {
-      if (firstIds.length >= shown) break;
-      const position = positionOf.get(record.problemId);
-      if (position === undefined || kept[position] === 0) firstIds.push(record.problemId);
-    }
     // Each run answers each kept problem exactly once (duplicates are refused above).
-    return { label: model.label, count: model.records.length - problemCount, firstIds };
+    const count = model.records.length - problemCount;
+    const firstIds: string[] = [];
+    for (let index = 0; count > 0 && index < model.records.length && firstIds.length < shown; index++) {
+      const problemId = model.records[index]!.problemId;
+      const position = positionOf.get(problemId);
+      if (position === undefined || kept[position] === 0) firstIds.push(problemId);
+    }
+    return { label: model.label, count, firstIds };
   });
   return { problemCount, problemIds, labels, models: columns, lost };
 }
@@ -181,35 +187,38 @@ function emptyColumns(n: number): ModelOutcomeColumns {
   };
 }
 
-function fillRow(columns: ModelOutcomeColumns, row: number, record: OutcomeRecord, label: string, prices: PriceTable, minTokenMass: number): void {
-  const { grade, generation } = record;
-  const score = grade.score ?? (grade.correct ? 1 : 0);
-  if (!(score >= 0 && score <= 1)) {
-    throw new InvalidInputError({ field: `models[${label}].grade.score`, problem: `must be in [0, 1], got ${score} (problem ${record.problemId})` });
-  }
-  columns.score[row] = score;
-  columns.correct[row] = grade.correct ? 1 : 0;
-  columns.costHundredMillionths[row] = costInHundredMillionths(prices, generation.model, generation.usage);
-  columns.inputTokens[row] = generation.usage.input;
-  columns.outputTokens[row] = generation.usage.output;
-  columns.thinkingTokens[row] = generation.usage.thinking;
-  if (generation.latencyMs !== null) {
-    columns.latencyMs[row] = generation.latencyMs;
-    columns.latencyPresent[row] = 1;
-  }
-  if (generation.confidenceProbabilities !== undefined) {
-    const probability = pConfident(generation.confidenceProbabilities, minTokenMass);
-    if (probability.value !== null) {
-      columns.pConfident[row] = probability.value;
-      columns.pConfidentPresent[row] = 1;
+function fillColumns(columns: ModelOutcomeColumns, model: OutcomeTableModel, recordIndex: Int32Array, prices: PriceTable, minTokenMass: number): void {
+  for (let row = 0; row < recordIndex.length; row++) {
+    const record = model.records[recordIndex[row]!]!;
+    const { grade, generation } = record;
+    const score = grade.score ?? (grade.correct ? 1 : 0);
+    if (!(score >= 0 && score <= 1)) {
+      throw new InvalidInputError({ field: `models[${model.label}].grade.score`, problem: `must be in [0, 1], got ${score} (problem ${record.problemId})` });
     }
+    columns.score[row] = score;
+    columns.correct[row] = grade.correct ? 1 : 0;
+    columns.costHundredMillionths[row] = costInHundredMillionths(prices, generation.model, generation.usage);
+    columns.inputTokens[row] = generation.usage.input;
+    columns.outputTokens[row] = generation.usage.output;
+    columns.thinkingTokens[row] = generation.usage.thinking;
+    if (generation.latencyMs !== null) {
+      columns.latencyMs[row] = generation.latencyMs;
+      columns.latencyPresent[row] = 1;
+    }
+    if (generation.confidenceProbabilities !== undefined) {
+      const probability = pConfident(generation.confidenceProbabilities, minTokenMass);
+      if (probability.value !== null) {
+        columns.pConfident[row] = probability.value;
+        columns.pConfidentPresent[row] = 1;
+      }
+    }
+    columns.confidenceToken[row] =
+      generation.confidenceToken === CONFIDENT_TOKEN
+        ? CONFIDENCE_TOKEN_CONFIDENT
+        : generation.confidenceToken === UNCERTAIN_TOKEN
+          ? CONFIDENCE_TOKEN_UNCERTAIN
+          : CONFIDENCE_TOKEN_NONE;
   }
-  columns.confidenceToken[row] =
-    generation.confidenceToken === CONFIDENT_TOKEN
-      ? CONFIDENCE_TOKEN_CONFIDENT
-      : generation.confidenceToken === UNCERTAIN_TOKEN
-        ? CONFIDENCE_TOKEN_UNCERTAIN
-        : CONFIDENCE_TOKEN_NONE;
 }
 
 /** The index of a model by its label; fails naming the labels there are. */

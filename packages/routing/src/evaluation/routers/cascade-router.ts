@@ -33,7 +33,30 @@ export function cascadeRouter(table: ModelOutcomeTable, stages: readonly Cascade
   let scoreSum = 0;
   let costSum = 0;
   const last = stages.length - 1;
-  for (let problem = 0; problem < n; problem++) {
+  if (stages.length === 2) {
+    // The two-stage chain, the common case (every ordered pair is evaluated), in one tight loop.
+    const [first, second] = [stages[0]!.model, stages[1]!.model];
+    const keep = stages[0]!.keep!;
+    const [firstColumns, secondColumns] = [table.models[first]!, table.models[second]!];
+    let keptFirst = 0;
+    for (let problem = 0; problem < n; problem++) {
+      costSum += firstColumns.costHundredMillionths[problem]!;
+      if (keep[problem] === 1) {
+        choices[problem] = first;
+        keptFirst++;
+        scoreSum += firstColumns.score[problem]!;
+      } else {
+        choices[problem] = second;
+        costSum += secondColumns.costHundredMillionths[problem]!;
+        scoreSum += secondColumns.score[problem]!;
+      }
+    }
+    kept[first] = keptFirst;
+    kept[second] = n - keptFirst;
+    called[first] = n;
+    called[second] = n - keptFirst;
+  }
+  for (let problem = 0; stages.length > 2 && problem < n; problem++) {
     for (let stage = 0; stage <= last; stage++) {
       const { model, keep } = stages[stage]!;
       const columns = table.models[model]!;

@@ -108,7 +108,7 @@ describe('checkPipelinePlugins', () => {
 describe('loadPipelineExperiment', () => {
   it.each([
     [{ train: { lr: 1 } }, 'key "train.lr": unknown key'],
-    [{ baseModel: { tiny: true } }, 'key "baseModel"'],
+    [{ baseModel: { tiny: true } }, 'key "baseModel.tinyModel"'],
     [{ vllm: { port: 0 } }, 'key "vllm.port"'],
   ])('rejects %j naming the file and key', (change, message) => {
     const folder = mkdtempSync(join(tmpdir(), 'pipeline-config-'));

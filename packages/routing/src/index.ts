@@ -13,3 +13,4 @@ export * from './evaluation/routers/single-model-routers.js';
 export * from './evaluation/routers/oracle-router.js';
 export * from './evaluation/routers/random-mixture.js';
 export * from './evaluation/routers/cascade-router.js';
+export * from './evaluation/models-evaluation.js';

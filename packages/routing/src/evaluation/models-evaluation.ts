@@ -1,0 +1,340 @@
+import { InvalidInputError, type PriceTable, type RunRecord } from '@confide/core';
+import {
+  aiqOverCommonRange,
+  arenaScore,
+  commonCostRange,
+  hullScoreAt,
+  oracleHeadroom,
+  pairwiseEnvelope,
+  percentileInterval,
+  routerArenaOptimalityOverModels,
+  type CommonCostRange,
+  type RouterOnModels,
+} from '@confide/metrics';
+import { buildOutcomeTable, COST_UNITS_PER_USD, type LostProblems, type ModelOutcomeTable, type OutcomeTableModel } from './outcome-table.js';
+import { resampleWeights, type Interval } from './router-statistics.js';
+import { recordedCalls } from './run-comparison.js';
+import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './routers/cascade-router.js';
+import { oracleRouter } from './routers/oracle-router.js';
+import { mixtureProbabilityGrid, randomMixtures } from './routers/random-mixture.js';
+import type { ColumnRouterResult } from './routers/router-result.js';
+import { alwaysModelRouter, bestSingleModel, modelMeans, type ModelMean } from './routers/single-model-routers.js';
+
+/**
+ * The models evaluation of an ablation over K runs (issue 23): every single model, the best one, the oracle over K and
+ * its headroom, random mixtures of every pair, every two-stage chain a keep rule exists for, the pairwise envelope and
+ * the best pair, common-range AIQ, scores at one reference cost, RouterArena's figures, reference runs (recorded
+ * delegations) against the envelope, and paired-bootstrap intervals. Scores are the table's graded scores (binary
+ * grades: 1 right, 0 wrong); costs are mean dollars per problem over the problems every run answered.
+ */
+
+/** A run placed beside the models as a point, aligned to the table's problems. */
+export interface ReferenceColumns {
+  label: string;
+  score: Float32Array;
+  /** Every call the run's records hold (answers and router calls), in 1e-8 dollars. */
+  costHundredMillionths: Float64Array;
+}
+
+/**
+ * The table of the K models and the reference runs' columns over the problems every one of them answered (each run's
+ * loss counted in `table.lost`, references after the models). A reference's cost is every call its records hold
+ * (`recordedCalls`: an orchestrator's call too), not only its answers.
+ */
+export function buildModelsTable(
+  models: readonly OutcomeTableModel[],
+  references: ReadonlyArray<{ label: string; records: readonly RunRecord[] }>,
+  prices: PriceTable,
+): { table: ModelOutcomeTable; references: ReferenceColumns[] } {
+  // references enter the intersection under labels no model label can take (model labels are [a-z0-9.-])
+  const full = buildOutcomeTable([...models, ...references.map((reference, index) => ({ label: `#reference ${index}`, records: reference.records }))], prices);
+  const k = models.length;
+  const lost: LostProblems[] = full.lost.map((entry, index) => (index < k ? entry : { ...entry, label: references[index - k]!.label }));
+  const table: ModelOutcomeTable = { problemCount: full.problemCount, problemIds: full.problemIds, labels: full.labels.slice(0, k), models: full.models.slice(0, k), lost };
+  const columns = references.map((reference, index): ReferenceColumns => {
+    const byId = new Map(reference.records.map((record) => [record.problemId, record]));
+    const costHundredMillionths = Float64Array.from(full.problemIds, (id) => recordedCalls(byId.get(id)!, prices).reduce((sum, call) => sum + call.costHundredMillionths, 0));
+    return { label: reference.label, score: full.models[k + index]!.score, costHundredMillionths };
+  });
+  return { table, references: columns };
+}
+
+export interface ModelsEvaluationOptions {
+  bootstrap: { resamples: number; seed: number; confidence: number };
+  /** The mean cost per problem every router is also read at (default: the best single model's mean cost). */
+  reportAtCostUsd?: number;
+  /** Mixture probabilities 0, 1/steps, …, 1 (default 10). */
+  mixtureSteps?: number;
+  /** The P(c) a chain's first model keeps at, where its run has P(c) but no confidence token (default 0.5). */
+  keepAtPConfident?: number;
+  references?: readonly ReferenceColumns[];
+}
+
+/** A (cost, score) point: mean dollars per problem and mean score. */
+export interface ModelsPoint {
+  label: string;
+  meanScore: number;
+  meanCostUsd: number;
+}
+
+export interface ModelsEvaluation {
+  problems: number;
+  labels: string[];
+  /** Per run (models, then references): problems it answered that some other run did not, left out. */
+  lost: Array<{ label: string; count: number; firstIds: string[] }>;
+  /** The common cost range of the AIQ: the cheapest single model's mean cost to the dearest's. */
+  costRange: { minCostUsd: number; maxCostUsd: number };
+  reportAtCostUsd: number;
+  reportAtCostSource: string;
+  singles: Array<ModelsPoint & { confidence: 'token' | 'p-confident' | 'none'; aiq: number; scoreAtReportCost: number }>;
+  bestSingle: ModelsPoint & { interval: Interval };
+  oracle: ModelsPoint & { interval: Interval; shares: Array<{ label: string; share: number }>; aiq: number; scoreAtReportCost: number };
+  headroom: { value: number; interval: Interval };
+  chains: Array<ModelsPoint & { first: string; second: string; keepRule: string; escalated: number; aiq: number; scoreAtReportCost: number }>;
+  /** First models no chain starts from, and why. */
+  skippedChains: Array<{ first: string; reason: string }>;
+  pairs: Array<{
+    labels: [string, string];
+    /** AIQ of the pair's random mixtures alone (the chord between the two models). */
+    mixturesAiq: number;
+    /** The chains that use exactly this pair. */
+    chains: string[];
+    hull: ModelsPoint[];
+    hullAiq: number;
+    scoreAtReportCost: number;
+    mixtures: Array<{ probability: number; meanScore: number; meanCostUsd: number }>;
+  }>;
+  mixtureSteps: number;
+  bestPair: { labels: [string, string]; aiq: number; interval: Interval };
+  envelope: { points: ModelsPoint[]; aiq: number; interval: Interval; scoreAtReportCost: number };
+  arena: Array<ModelsPoint & { kind: 'oracle' | 'best single' | 'chain'; arenaScore: number; optimalSelection: number; optimalCost: number; optimalAccuracy: number; optimalityProblems: number }>;
+  references: Array<ModelsPoint & { envelopeScoreAtCost: number; gapToEnvelope: number; gapInterval: Interval }>;
+  bootstrap: { resamples: number; seed: number; confidence: number };
+}
+
+interface FrontierPoint {
+  label: string;
+  cost: number;
+  accuracy: number;
+}
+
+const pointOf = (label: string, meanScore: number, meanCostUsd: number): FrontierPoint => ({ label, cost: meanCostUsd, accuracy: meanScore });
+const modelsPoint = (point: FrontierPoint): ModelsPoint => ({ label: point.label, meanScore: point.accuracy, meanCostUsd: point.cost });
+
+/** Which keep rule a chain starting at `model` uses: its confidence token, else P(c) ≥ the floor, else none. */
+function chainKeepRule(table: ModelOutcomeTable, model: number, keepAt: number): { rule: string; keep: Uint8Array; confidence: 'token' | 'p-confident' } | null {
+  const columns = table.models[model]!;
+  if (columns.confidenceToken.some((token) => token !== 0)) return { rule: 'keep when the answer carries <|c_math|>', keep: keepWhenConfidentToken(table, model), confidence: 'token' };
+  if (columns.pConfidentPresent.some((present) => present === 1)) return { rule: `keep when P(c) ≥ ${keepAt}`, keep: keepWhenPConfidentAtLeast(table, model, keepAt), confidence: 'p-confident' };
+  return null;
+}
+
+/** The pairwise envelope of singles and two-stage chains, each pair's hull AIQ over `range`, and the best pair. */
+function envelopeOf(singles: readonly FrontierPoint[], chains: ReadonlyArray<RouterOnModels<FrontierPoint>>, range: CommonCostRange) {
+  const { pairs, envelope } = pairwiseEnvelope(singles, chains);
+  const pairAiq = pairs.map((pair) => aiqOverCommonRange(pair.hull, range));
+  let best = 0;
+  pairAiq.forEach((value, index) => {
+    if (value > pairAiq[best]!) best = index;
+  });
+  return { pairs, envelope, pairAiq, best, envelopeAiq: aiqOverCommonRange(envelope, range) };
+}
+
+/** Σ weight·value over the problems, divided by n: a resample's mean. */
+function weightedMean(values: ArrayLike<number>, weight: Uint16Array, n: number): number {
+  let sum = 0;
+  for (let index = 0; index < n; index++) sum += weight[index]! * values[index]!;
+  return sum / n;
+}
+
+/** Per problem, what a two-stage chain's answer scored and what it paid (the first call always, the second where escalated). */
+function chainColumns(table: ModelOutcomeTable, chain: ColumnRouterResult, first: number, second: number) {
+  const n = table.problemCount;
+  const score = new Float64Array(n);
+  const cost = new Float64Array(n);
+  for (let problem = 0; problem < n; problem++) {
+    const escalated = chain.choices[problem] === second;
+    score[problem] = table.models[escalated ? second : first]!.score[problem]!;
+    cost[problem] = table.models[first]!.costHundredMillionths[problem]! + (escalated ? table.models[second]!.costHundredMillionths[problem]! : 0);
+  }
+  return { score, cost };
+}
+
+function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | 'chain', router: ColumnRouterResult, label: string, choiceCosts: readonly ArrayLike<number>[]) {
+  const optimality = routerArenaOptimalityOverModels(table.models.map((columns) => columns.score), choiceCosts, router.choices);
+  return {
+    label,
+    kind,
+    meanScore: router.meanScore,
+    meanCostUsd: router.meanCostUsd,
+    arenaScore: arenaScore(router.meanCostUsd * 1000, router.meanScore),
+    optimalSelection: optimality.optimalSelection,
+    optimalCost: optimality.optimalCost,
+    optimalAccuracy: optimality.optimalAccuracy,
+    optimalityProblems: optimality.problems,
+  };
+}
+
+/**
+ * Evaluates K ≥ 2 models on their outcome table (see the file's comment). Routers' per-problem choices are fixed; the
+ * bootstrap resamples problems (by multiplicity weights, the experiment's seed) and recomputes every mean from the
+ * per-problem score and cost vectors, re-choosing the best single model and the best pair on each resample.
+ */
+export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluationOptions): ModelsEvaluation {
+  const k = table.labels.length;
+  const n = table.problemCount;
+  if (k < 2) throw new InvalidInputError({ field: 'models', problem: `needs at least two models, got ${k}` });
+  if (n === 0) throw new InvalidInputError({ field: 'models', problem: `no problem is answered by every run (${table.lost.map((entry) => `${entry.label} ${entry.count}`).join(', ')} left out)` });
+  const references = options.references ?? [];
+  const keepAt = options.keepAtPConfident ?? 0.5;
+  const steps = options.mixtureSteps ?? 10;
+  const means = modelMeans(table);
+  const best = bestSingleModel(means);
+  const oracle = oracleRouter(table);
+  const singlePoints = means.map((mean) => pointOf(mean.label, mean.meanScore, mean.meanCostUsd));
+  const range = commonCostRange(singlePoints);
+  const reportAt = options.reportAtCostUsd ?? best.meanCostUsd;
+  const aiqOf = (points: readonly FrontierPoint[]) => aiqOverCommonRange(points, range);
+  const atReport = (points: readonly FrontierPoint[]) => hullScoreAt(points, reportAt);
+
+  // two-stage chains: every ordered pair whose first model has a keep rule
+  const rules = table.labels.map((_, model) => chainKeepRule(table, model, keepAt));
+  const chains: Array<{ first: number; second: number; rule: string; result: ColumnRouterResult; score: Float64Array; cost: Float64Array }> = [];
+  rules.forEach((rule, first) => {
+    if (rule === null) return;
+    for (let second = 0; second < k; second++) {
+      if (second === first) continue;
+      const result = twoStageCascade(table, first, second, rule.keep);
+      chains.push({ first, second, rule: rule.rule, result, ...chainColumns(table, result, first, second) });
+    }
+  });
+  const chainPoint = (chain: (typeof chains)[number], meanScore: number, meanCostUsd: number): RouterOnModels<FrontierPoint> => ({
+    uses: [table.labels[chain.first]!, table.labels[chain.second]!],
+    point: pointOf(chain.result.name, meanScore, meanCostUsd),
+  });
+  const chainPoints = chains.map((chain) => chainPoint(chain, chain.result.meanScore, chain.result.meanCostUsd));
+  const frontier = envelopeOf(singlePoints, chainPoints, range);
+  const grid = mixtureProbabilityGrid(steps);
+  const oraclePoint = pointOf('oracle', oracle.meanScore, oracle.meanCostUsd);
+  const referencePoints = references.map((reference) => {
+    let score = 0;
+    let cost = 0;
+    for (let problem = 0; problem < n; problem++) {
+      score += reference.score[problem]!;
+      cost += reference.costHundredMillionths[problem]!;
+    }
+    return pointOf(reference.label, score / n, cost / n / COST_UNITS_PER_USD);
+  });
+
+  // the paired bootstrap: every statistic on the same resampled problems
+  const { resamples, seed, confidence } = options.bootstrap;
+  const weights = resampleWeights(n, resamples, seed);
+  const oracleScore = Float64Array.from({ length: n }, (_, problem) => table.models[oracle.choices[problem]!]!.score[problem]!);
+  const samples = {
+    oracle: new Float64Array(resamples),
+    best: new Float64Array(resamples),
+    headroom: new Float64Array(resamples),
+    envelope: new Float64Array(resamples),
+    bestPair: new Float64Array(resamples),
+    gaps: references.map(() => new Float64Array(resamples)),
+  };
+  weights.forEach((weight, resample) => {
+    const resampledMeans: ModelMean[] = means.map((mean, model) => ({
+      ...mean,
+      meanScore: weightedMean(table.models[model]!.score, weight, n),
+      meanCostUsd: weightedMean(table.models[model]!.costHundredMillionths, weight, n) / COST_UNITS_PER_USD,
+    }));
+    const resampledBest = bestSingleModel(resampledMeans);
+    const oracleMean = weightedMean(oracleScore, weight, n);
+    samples.oracle[resample] = oracleMean;
+    samples.best[resample] = resampledBest.meanScore;
+    samples.headroom[resample] = oracleHeadroom(oracleMean, resampledBest.meanScore);
+    const singles = resampledMeans.map((mean) => pointOf(mean.label, mean.meanScore, mean.meanCostUsd));
+    const resampledRange = commonCostRange(singles);
+    const resampledChains = chains.map((chain) => chainPoint(chain, weightedMean(chain.score, weight, n), weightedMean(chain.cost, weight, n) / COST_UNITS_PER_USD));
+    const resampled = envelopeOf(singles, resampledChains, resampledRange);
+    samples.envelope[resample] = resampled.envelopeAiq;
+    samples.bestPair[resample] = resampled.pairAiq[resampled.best]!;
+    references.forEach((reference, index) => {
+      const cost = weightedMean(reference.costHundredMillionths, weight, n) / COST_UNITS_PER_USD;
+      samples.gaps[index]![resample] = hullScoreAt(resampled.envelope, cost) - weightedMean(reference.score, weight, n);
+    });
+  });
+  const interval = (values: Float64Array): Interval => percentileInterval(values, confidence);
+
+  const bestPair = frontier.pairs[frontier.best]!;
+  const costColumns = table.models.map((columns) => columns.costHundredMillionths);
+  return {
+    problems: n,
+    labels: [...table.labels],
+    lost: table.lost.map((entry) => ({ label: entry.label, count: entry.count, firstIds: [...entry.firstIds] })),
+    costRange: { minCostUsd: range.minCost, maxCostUsd: range.maxCost },
+    reportAtCostUsd: reportAt,
+    reportAtCostSource: options.reportAtCostUsd === undefined ? `the best single model's mean cost (${best.label})` : 'the experiment\'s reportAtCostUsd',
+    singles: means.map((mean, model) => ({
+      label: mean.label,
+      meanScore: mean.meanScore,
+      meanCostUsd: mean.meanCostUsd,
+      confidence: rules[model]?.confidence ?? 'none',
+      aiq: aiqOf([singlePoints[model]!]),
+      scoreAtReportCost: atReport([singlePoints[model]!]),
+    })),
+    bestSingle: { label: best.label, meanScore: best.meanScore, meanCostUsd: best.meanCostUsd, interval: interval(samples.best) },
+    oracle: {
+      label: 'oracle',
+      meanScore: oracle.meanScore,
+      meanCostUsd: oracle.meanCostUsd,
+      interval: interval(samples.oracle),
+      shares: table.labels.map((label, model) => ({ label, share: oracle.shares[model]! })),
+      aiq: aiqOf([oraclePoint]),
+      scoreAtReportCost: atReport([oraclePoint]),
+    },
+    headroom: { value: oracleHeadroom(oracle.meanScore, best.meanScore), interval: interval(samples.headroom) },
+    chains: chains.map((chain, index) => ({
+      label: chain.result.name,
+      first: table.labels[chain.first]!,
+      second: table.labels[chain.second]!,
+      keepRule: chain.rule,
+      meanScore: chain.result.meanScore,
+      meanCostUsd: chain.result.meanCostUsd,
+      escalated: chain.result.callShares[chain.second]!,
+      aiq: aiqOf([chainPoints[index]!.point]),
+      scoreAtReportCost: atReport([chainPoints[index]!.point]),
+    })),
+    skippedChains: rules.flatMap((rule, model) =>
+      rule === null ? [{ first: table.labels[model]!, reason: 'its run carries neither a confidence token nor a P(c), so no chain can keep its answer' }] : [],
+    ),
+    pairs: frontier.pairs.map((pair, index) => {
+      const [first, second] = pair.labels.map((label) => table.labels.indexOf(label)) as [number, number];
+      const mixtures = randomMixtures(means, [first, second], grid);
+      return {
+        labels: [pair.labels[0], pair.labels[1]],
+        mixturesAiq: aiqOf(mixtures.map((mixture) => pointOf(mixture.name, mixture.meanScore, mixture.meanCostUsd))),
+        chains: chainPoints.filter((chain) => new Set(chain.uses).size === 2 && chain.uses.includes(pair.labels[0]) && chain.uses.includes(pair.labels[1])).map((chain) => chain.point.label),
+        hull: pair.hull.map(modelsPoint),
+        hullAiq: frontier.pairAiq[index]!,
+        scoreAtReportCost: atReport(pair.hull),
+        mixtures: mixtures.map((mixture) => ({ probability: mixture.probability, meanScore: mixture.meanScore, meanCostUsd: mixture.meanCostUsd })),
+      };
+    }),
+    mixtureSteps: steps,
+    bestPair: { labels: [bestPair.labels[0], bestPair.labels[1]], aiq: frontier.pairAiq[frontier.best]!, interval: interval(samples.bestPair) },
+    envelope: { points: frontier.envelope.map(modelsPoint), aiq: frontier.envelopeAiq, interval: interval(samples.envelope), scoreAtReportCost: atReport(frontier.envelope) },
+    arena: [
+      arenaEntry(table, 'oracle', oracle, 'oracle', costColumns),
+      arenaEntry(table, 'best single', alwaysModelRouter(table, best.model), `best single (${best.label})`, costColumns),
+      ...chains.map((chain) => {
+        // a post-hoc chain pays the first call on every problem: choosing the second model costs both calls
+        const first = costColumns[chain.first]!;
+        const choiceCosts = costColumns.map((column, model) => (model === chain.second ? column.map((cost, problem) => cost + first[problem]!) : column));
+        return arenaEntry(table, 'chain', chain.result, chain.result.name, choiceCosts);
+      }),
+    ],
+    references: referencePoints.map((point, index) => {
+      const envelopeScoreAtCost = hullScoreAt(frontier.envelope, point.cost);
+      return { ...modelsPoint(point), envelopeScoreAtCost, gapToEnvelope: envelopeScoreAtCost - point.accuracy, gapInterval: interval(samples.gaps[index]!) };
+    }),
+    bootstrap: { resamples, seed, confidence },
+  };
+}
+

@@ -10,3 +10,4 @@ export * from './ablation/ablation-results.js';
 export * from './ablation/write-ablation-report.js';
 export * from './summary-provenance.js';
 export * from './ablation/ablation-summary.js';
+export * from './ablation/models-section.js';

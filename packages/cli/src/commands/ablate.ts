@@ -26,7 +26,8 @@ export function registerAblateCommand(program: Command): void {
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
       checkReportOutFolder(outFolder, 'ablation');
       if (options.routerarenaPredictions) checkWritableOutFolder(resolve(options.routerarenaPredictions));
-      console.error(`ablate: ${experiment.name}: ${experiment.routers.length} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
+      const modelsPart = experiment.models ? `${experiment.models.length} models${experiment.referenceRuns.length > 0 ? ` and ${experiment.referenceRuns.length} reference runs` : ''}, ` : '';
+      console.error(`ablate: ${experiment.name}: ${modelsPart}${experiment.routers?.length ?? 0} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
       const outcome = await runAblationExperiment({
         loaded,
         registry,
@@ -37,13 +38,22 @@ export function registerAblateCommand(program: Command): void {
       if (outcome.status !== 'complete') throw new Error(outcome.message);
       console.error(`ablate: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       const experimentFolder = options.experiment ?? join('experiments', 'ablation-math500');
-      console.error(`ablate: explore the pair problem by problem, with the threshold live: npx confide view ${experimentFolder} (writes confide-view/${experimentFolder.replace(/[\\/]+/g, '-')}/index.html)`);
       const results = outcome.results;
+      if (results.pair !== null) {
+        console.error(`ablate: explore the pair problem by problem, with the threshold live: npx confide view ${experimentFolder} (writes confide-view/${experimentFolder.replace(/[\\/]+/g, '-')}/index.html)`);
+      }
       for (const check of results.pipelineCheck) console.error(`ablate: pipeline check, not a result: ${check.run}: ${check.reason}`);
       for (const note of unscoredNotes(results)) console.error(`ablate: ${note}`);
       for (const curve of results.curves) {
         console.log(
           `${curve.label.padEnd(60)} acc ${(curve.reported.accuracy * 100).toFixed(1).padStart(5)}%  ${costLabel('allCalls')} $${curve.reported.costUsd.toFixed(4)}  delegated ${(curve.reported.delegationRate * 100).toFixed(1)}%${curve.aiq === null || !Number.isFinite(curve.aiq) ? '' : `  AIQ ${(curve.aiq * 100).toFixed(2)}`}`,
+        );
+      }
+      const models = results.modelsEvaluation;
+      if (models !== null) {
+        const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+        console.log(
+          `models (${models.labels.length}): oracle ${percent(models.oracle.meanScore)}, best single ${models.bestSingle.label} ${percent(models.bestSingle.meanScore)}, headroom ${(models.headroom.value * 100).toFixed(1)} points; best pair ${models.bestPair.labels.join(' + ')} AIQ ${percent(models.bestPair.aiq)}; pairwise envelope AIQ ${percent(models.envelope.aiq)}`,
         );
       }
     });

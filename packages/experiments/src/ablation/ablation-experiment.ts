@@ -36,6 +36,21 @@ const CascadeEntry = z.strictObject({
     }),
 });
 
+/** One of the K models of a models ablation: a run and a short label (lower-case letters, digits, dots and dashes). */
+const ModelEntry = z.strictObject({
+  run: RunReference,
+  label: z.string().regex(/^[a-z0-9.-]+$/, { message: 'a label is lower-case letters, digits, "." and "-" (e.g. "qwen-1.5b")' }),
+});
+
+/** A run placed beside the models as a point (e.g. a recorded delegation): its mean score and cost on the same problems. */
+const ReferenceRunEntry = z.strictObject({ run: RunReference, label: z.string().min(1) });
+
+/** Labels given twice, for the schema's message. */
+function repeatedLabels(entries: ReadonlyArray<{ label: string }>): string[] {
+  const labels = entries.map((entry) => entry.label);
+  return [...new Set(labels.filter((label, index) => labels.indexOf(label) !== index))];
+}
+
 export const AblationExperiment = z.strictObject({
   kind: z.literal('ablation'),
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -46,10 +61,26 @@ export const AblationExperiment = z.strictObject({
   priceTable: PriceTableReference,
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
   grades: z.enum(['recorded', 'math']).default('recorded'),
-  /** Runs by bundled id or by path to a run directory (relative to this file's folder). */
-  small: z.strictObject({ run: RunReference, label: z.string() }),
-  large: z.strictObject({ run: RunReference, label: z.string() }),
-  routers: z.array(RouterEntry).min(1),
+  /**
+   * Runs by bundled id or by path to a run directory (relative to this file's folder). The small/large pair and its
+   * routers (the K = 2 form) are optional only when `models` is given; with both, the pair analysis runs as well.
+   */
+  small: z.strictObject({ run: RunReference, label: z.string() }).optional(),
+  large: z.strictObject({ run: RunReference, label: z.string() }).optional(),
+  routers: z.array(RouterEntry).min(1).optional(),
+  /** K ≥ 2 models to route among (runs over the same problems; those not every run answered are left out and counted). */
+  models: z
+    .array(ModelEntry)
+    .min(2, { message: 'needs at least two models (K ≥ 2) to route among' })
+    .superRefine((entries, context) => {
+      const repeated = repeatedLabels(entries);
+      if (repeated.length > 0) context.addIssue({ code: 'custom', message: `labels must be unique; given more than once: ${repeated.map((label) => `"${label}"`).join(', ')}` });
+    })
+    .optional(),
+  /** Runs placed beside the models (e.g. delegation-1-flash, delegation-2-flash): where they stand against the envelope. Needs `models`. */
+  referenceRuns: z.array(ReferenceRunEntry).default([]),
+  /** The mean cost per problem (dollars) every router of the models section is also read at (default: the best single model's). */
+  reportAtCostUsd: z.number().positive().optional(),
   cascades: z.array(CascadeEntry).default([]),
   /**
    * The paper experiment whose Delegation I and II are drawn on the same axes: a bundled experiment id
@@ -91,8 +122,41 @@ export const AblationExperiment = z.strictObject({
     )
     .default([]),
   calibrationBins: z.number().int().min(2).max(100).default(10),
+}).superRefine((experiment, context) => {
+  const pairKeys = (['small', 'large', 'routers'] as const).filter((key) => experiment[key] !== undefined);
+  if (experiment.models === undefined && pairKeys.length < 3) {
+    const missing = (['small', 'large', 'routers'] as const).filter((key) => experiment[key] === undefined);
+    context.addIssue({
+      code: 'custom',
+      path: [missing[0]!],
+      message: `an ablation needs "small", "large" and "routers" (the pair form) or "models" (K ≥ 2 runs); missing ${missing.map((key) => `"${key}"`).join(', ')}`,
+    });
+  } else if (pairKeys.length > 0 && pairKeys.length < 3) {
+    const missing = (['small', 'large', 'routers'] as const).filter((key) => experiment[key] === undefined);
+    context.addIssue({ code: 'custom', path: [missing[0]!], message: `"small", "large" and "routers" go together (the pair analysis); missing ${missing.map((key) => `"${key}"`).join(', ')}` });
+  }
+  if (pairKeys.length === 0) {
+    for (const key of ['cascades', 'comparisons', 'riskControl'] as const) {
+      if (experiment[key].length > 0) context.addIssue({ code: 'custom', path: [key], message: `"${key}" needs the pair form ("small", "large", "routers")` });
+    }
+    if (experiment.paperExperiment !== undefined) context.addIssue({ code: 'custom', path: ['paperExperiment'], message: '"paperExperiment" needs the pair form ("small", "large", "routers"); with "models", list the delegation runs under "referenceRuns"' });
+  }
+  if (experiment.models === undefined) {
+    for (const key of ['referenceRuns'] as const) {
+      if (experiment[key].length > 0) context.addIssue({ code: 'custom', path: [key], message: `"${key}" needs "models"` });
+    }
+    if (experiment.reportAtCostUsd !== undefined) context.addIssue({ code: 'custom', path: ['reportAtCostUsd'], message: '"reportAtCostUsd" needs "models"' });
+  }
 });
 export type AblationExperiment = z.infer<typeof AblationExperiment>;
+
+/** An ablation with the small/large pair and its routers (the K = 2 form). */
+export type PairAblationExperiment = AblationExperiment & Required<Pick<AblationExperiment, 'small' | 'large' | 'routers'>>;
+
+/** The experiment as a pair ablation, or null when it gives only `models` (the schema makes the three go together). */
+export function pairAblationOf(experiment: AblationExperiment): PairAblationExperiment | null {
+  return experiment.small !== undefined && experiment.large !== undefined && experiment.routers !== undefined ? (experiment as PairAblationExperiment) : null;
+}
 
 /** Where an experiment reference points: a bundled experiment id names a folder under the workspace's experiments/. */
 export function experimentReferenceFolder(reference: string, baseFolder: string): string {
@@ -105,7 +169,7 @@ export function experimentReferenceFolder(reference: string, baseFolder: string)
  * an absolute folder (a dangling one is refused naming the key). Returns the experiment with that folder.
  */
 export function checkAblationReferences(experiment: AblationExperiment, path: string, folder: string): AblationExperiment {
-  const ids = experiment.routers.map((router) => router.id);
+  const ids = (experiment.routers ?? []).map((router) => router.id);
   const unknownEntry = (key: string, id: string) => {
     const suggestions = closestIds(id, ids);
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?` : ` (entries: ${ids.join(', ')})`;
@@ -115,7 +179,7 @@ export function checkAblationReferences(experiment: AblationExperiment, path: st
     for (const id of comparison.routers) if (!ids.includes(id)) throw unknownEntry('comparisons', id);
     // a router is placed at the comparison's delegation rate by its sweep (of a threshold or of any other option)
     for (const id of comparison.routers) {
-      if (experiment.routers.find((router) => router.id === id)!.sweep === undefined) {
+      if (experiment.routers!.find((router) => router.id === id)!.sweep === undefined) {
         throw new InvalidConfigError(
           `${path}: key "comparisons": router entry "${id}" has no sweep, so it sits at one delegation rate and cannot be compared at atDelegationRate ${comparison.atDelegationRate}; give it a "sweep"`,
         );
@@ -141,7 +205,7 @@ export function checkAblationReferences(experiment: AblationExperiment, path: st
  * stage's router. Errors name the file and the entry.
  */
 export function checkAblationPlugins(experiment: AblationExperiment, path: string, registry: PluginRegistry): void {
-  for (const entry of experiment.routers) {
+  for (const entry of experiment.routers ?? []) {
     const where = `${path}: router entry "${entry.id}"`;
     registry.parseOptions('router', entry.router.id, entry.router.options, where);
     const sweep = entry.sweep;

@@ -45,14 +45,17 @@ import {
   type GenerationSource,
   type OperatingPoint,
   type OutcomeTable,
+  type ModelsEvaluation,
   type ProblemOutcomes,
   bootstrapInterval,
+  buildModelsTable,
+  evaluateModels,
   mcnemarComparison,
   resampleWeights,
   riskControlledThreshold,
   scoreCalibration,
 } from '@confide/routing';
-import type { AblationExperiment, AblationRouterEntry } from './ablation-experiment.js';
+import { pairAblationOf, type AblationExperiment, type AblationRouterEntry, type PairAblationExperiment } from './ablation-experiment.js';
 import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type RouterCurve, type UnscoredProblems } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
@@ -144,7 +147,7 @@ function closestToRate(points: readonly OperatingPoint[], rate: number): number 
 }
 
 interface RunContext {
-  inputs: AblationInputs;
+  inputs: PairAblationInputs;
   problems: readonly Problem[];
   /** What routers are created with: the prices, and the problems and small run a learning router fits on. */
   pluginContext: PluginContext;
@@ -203,50 +206,114 @@ export function sweepScores(
   return { scores, unscored: count === 0 ? null : { count, of: problems.length, reason } };
 }
 
+/** Every run the experiment names, once each: the pair's, the peers', the cascade stages', the models' and the reference runs. */
+function namedRuns(experiment: AblationExperiment): string[] {
+  return [
+    ...new Set([
+      ...(experiment.small ? [experiment.small.run] : []),
+      ...(experiment.large ? [experiment.large.run] : []),
+      ...(experiment.routers ?? []).flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
+      ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
+      ...(experiment.models ?? []).map((entry) => entry.run),
+      ...experiment.referenceRuns.map((entry) => entry.run),
+    ]),
+  ];
+}
+
 /** The runs of the ablation whose manifests mark them a pipeline check (not a result), with the reason each gives. */
 function pipelineChecksOf(experiment: AblationExperiment, loadRun: (reference: string) => RunDirectory): PipelineCheckNote[] {
-  const references = new Set([
-    experiment.small.run,
-    experiment.large.run,
-    ...experiment.routers.flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
-    ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
-  ]);
-  return [...references].flatMap((run) => {
+  return namedRuns(experiment).flatMap((run) => {
     const check = loadRun(run).manifest.pipelineCheck ?? null;
     return check === null ? [] : [{ run, reason: check.reason }];
   });
 }
 
-/**
- * Every router of the ablation on the small/large pair: threshold sweeps by the fast prefix-sum path (spot-checked
- * through the engine), other routers and cascades through the engine, with bootstrap intervals, AIQ, APGR and CPT,
- * pairwise comparisons, score calibration and a risk-controlled threshold.
- */
-export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
-  const { experiment } = inputs;
-  const prices = inputs.prices;
-  const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
-  const problems = inputs.problems.filter((problem) => answered.has(problem.id));
-  if (problems.length === 0) {
-    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${datasetLabel(experiment.dataset)}"`);
-  }
+/** Each named run's records, read once; with grades `math`, every named run re-graded once up front. */
+async function gradedRecords(inputs: AblationInputs): Promise<(runId: string) => RunRecord[]> {
   const graded = new Map<string, RunRecord[]>();
-  const records = (runId: string): RunRecord[] => {
+  if (inputs.experiment.grades === 'math') {
+    if (!inputs.regrade) throw new InvalidConfigError('grades "math" needs the core/math evaluator');
+    for (const runId of namedRuns(inputs.experiment)) graded.set(runId, await inputs.regrade(inputs.loadRun(runId).records));
+  }
+  return (runId) => {
     const cached = graded.get(runId);
     if (cached) return cached;
     const loaded = inputs.loadRun(runId).records;
     graded.set(runId, loaded);
     return loaded;
   };
-  if (experiment.grades === 'math') {
-    if (!inputs.regrade) throw new InvalidConfigError('grades "math" needs the core/math evaluator');
-    const runIds = new Set([
-      experiment.small.run,
-      experiment.large.run,
-      ...experiment.routers.flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
-      ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
-    ]);
-    for (const runId of runIds) graded.set(runId, await inputs.regrade(inputs.loadRun(runId).records));
+}
+
+/** The models section's evaluation (routing's `evaluateModels` on the K runs and the reference runs), null without `models`. */
+function modelsEvaluationOf(experiment: AblationExperiment, records: (runId: string) => RunRecord[], prices: PriceTable): { evaluation: ModelsEvaluation; problemIds: readonly string[] } | null {
+  if (experiment.models === undefined) return null;
+  const { table, references } = buildModelsTable(
+    experiment.models.map((entry) => ({ label: entry.label, records: records(entry.run) })),
+    experiment.referenceRuns.map((entry) => ({ label: entry.label, records: records(entry.run) })),
+    prices,
+  );
+  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
+  return { evaluation, problemIds: table.problemIds };
+}
+
+/** An ablation with `models` only: the models section, and no pair analysis. */
+function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => RunRecord[], models: NonNullable<ReturnType<typeof modelsEvaluationOf>>): AblationResults {
+  const { experiment } = inputs;
+  const runs = namedRuns(experiment).map(records);
+  return {
+    experiment,
+    grades: experiment.grades === 'recorded' ? `recorded: the verdicts the runs carry (${recordedGraders(runs.flat())})` : 're-graded by the core/math evaluator',
+    referenceDelegationRate: null,
+    referenceDelegationRateSource: null,
+    problems: { evaluated: models.evaluation.problems, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
+    problemIds: [...models.problemIds],
+    models: null,
+    provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, inputs.evaluatorUse ? [inputs.evaluatorUse] : [], {
+      ...(inputs.read ? { read: inputs.read } : {}),
+      prices: inputs.prices,
+      dataset: { reference: inputs.datasetReference ?? datasetLabel(experiment.dataset), problems: inputs.problems },
+    }),
+    pair: null,
+    curves: [],
+    hull: [],
+    paperPoints: [],
+    comparisons: [],
+    calibration: [],
+    riskControl: [],
+    leaderboard: null,
+    policies: [],
+    tokenProbabilities: runs.some((run) => run.some((record) => record.generation.confidenceProbabilities !== undefined)),
+    pipelineCheck: pipelineChecksOf(experiment, inputs.loadRun),
+    modelsEvaluation: models.evaluation,
+  };
+}
+
+/**
+ * Every figure of the ablation: the small/large pair's analysis (`computePairResults`) where the experiment has the
+ * pair, and the models section (`evaluateModels`) where it lists `models`.
+ */
+export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
+  const records = await gradedRecords(inputs);
+  const models = modelsEvaluationOf(inputs.experiment, records, inputs.prices);
+  const pairExperiment = pairAblationOf(inputs.experiment);
+  if (pairExperiment === null) return modelsOnlyResults(inputs, records, models!);
+  return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records)), modelsEvaluation: models?.evaluation ?? null };
+}
+
+type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment };
+
+/**
+ * Every router of the ablation on the small/large pair: threshold sweeps by the fast prefix-sum path (spot-checked
+ * through the engine), other routers and cascades through the engine, with bootstrap intervals, AIQ, APGR and CPT,
+ * pairwise comparisons, score calibration and a risk-controlled threshold.
+ */
+async function computePairResults(inputs: PairAblationInputs, records: (runId: string) => RunRecord[]): Promise<Omit<AblationResults, 'modelsEvaluation'>> {
+  const { experiment } = inputs;
+  const prices = inputs.prices;
+  const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
+  const problems = inputs.problems.filter((problem) => answered.has(problem.id));
+  if (problems.length === 0) {
+    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${datasetLabel(experiment.dataset)}"`);
   }
   const context: RunContext = {
     inputs,
@@ -621,18 +688,20 @@ export interface AblationRunOptions {
 export function writeRouterArenaPredictions(results: AblationResults, problems: readonly Problem[], folder: string): string[] {
   const questions = new Map(problems.map((problem) => [problem.id, problem.problem]));
   const files: string[] = [];
-  for (const curve of results.curves) {
+  const models = results.models;
+  // an ablation with only `models` has no pair routers to write
+  for (const curve of models === null ? [] : results.curves) {
     if (curve.router.id === 'cascade') continue;
     const predictions = results.problemIds.map((id, index) => ({
       global_index: id,
       prompt: questions.get(id) ?? '',
-      prediction: curve.reportedOutcomes.delegated[index] === 1 ? results.models.large : results.models.small,
+      prediction: curve.reportedOutcomes.delegated[index] === 1 ? models!.large : models!.small,
       // filled by RouterArena's own inference and evaluation
       generated_result: null,
       cost: null,
       accuracy: null,
     }));
-    const config = { pipeline_params: { router_name: curve.id, models: [results.models.small, results.models.large] } };
+    const config = { pipeline_params: { router_name: curve.id, models: [models!.small, models!.large] } };
     const predictionsPath = join(folder, 'predictions', `${curve.id}.json`);
     const configPath = join(folder, 'config', `${curve.id}.json`);
     writeFileAtomic(predictionsPath, `${JSON.stringify(predictions, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { loadProblems, loadRunProblems, pricesForRun, readJsonLines, resolvePric
 import { z } from 'zod';
 import type { ViewRunInput, ViewSource } from '@confide/viewer';
 import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
+import { pairAblationOf } from '../ablation/ablation-experiment.js';
 
 /** What the viewer reads of a regrade report's regraded.jsonl. */
 const RegradedLine = z.object({ problemId: z.string(), regraded: z.boolean(), decidedBy: z.string(), reason: z.string() });
@@ -99,7 +100,10 @@ export async function resolveViewSource(
     if (kind !== 'ablation') {
       throw new InvalidConfigError(`${join(folder, EXPERIMENT_FILE)}: confide view takes an ablation experiment (a small/large pair) or a run; for a "${kind}" experiment give its run directory`);
     }
-    const { experiment } = loadExperimentOfKind(folder, 'ablation');
+    const experiment = pairAblationOf(loadExperimentOfKind(folder, 'ablation').experiment);
+    if (experiment === null) {
+      throw new InvalidConfigError(`${join(folder, EXPERIMENT_FILE)}: confide view shows an ablation's small/large pair, and this one lists only "models"; view one of its runs (confide view <run> --compare <run>)`);
+    }
     store = store.relativeTo(folder);
     main = { ...runInput(store, experiment.small.run), label: experiment.small.label || experiment.small.run };
     large = { ...runInput(store, experiment.large.run), label: experiment.large.label || experiment.large.run };

@@ -1,7 +1,7 @@
 import type { PluginUse, RoutingPolicy } from '@confide/core';
 import type { SummaryProvenance } from '../summary-provenance.js';
 import type { AccuracySummary, AgreementZones } from '@confide/metrics';
-import type { Interval, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
+import type { Interval, ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
 
 /** What the ablation report reads of its experiment (the experiments package's AblationExperiment has this shape). */
 export interface AblationReportExperiment {
@@ -9,8 +9,12 @@ export interface AblationReportExperiment {
   title: string;
   /** A dataset reference: a bundled name, hf://…, a file path or {file, columns}. */
   dataset: string | { file: string };
-  small: { run: string; label: string };
-  large: { run: string; label: string };
+  /** The pair (absent when the experiment lists only `models`). */
+  small?: { run: string; label: string } | undefined;
+  large?: { run: string; label: string } | undefined;
+  /** The K models and the runs placed beside them (absent or empty without `models`). */
+  models?: ReadonlyArray<{ run: string; label: string }> | undefined;
+  referenceRuns?: ReadonlyArray<{ run: string; label: string }> | undefined;
   bootstrap: { resamples: number; seed: number; confidence: number };
 }
 
@@ -77,20 +81,24 @@ export interface LeaderboardResults {
   }>;
 }
 
+/**
+ * An ablation's results. The pair's fields (`pair`, `models`, `leaderboard`, the reference rate) are null, and its
+ * lists empty, when the experiment lists only `models`; `modelsEvaluation` is null when it lists no `models`.
+ */
 export interface AblationResults {
   experiment: AblationReportExperiment;
   grades: string;
-  referenceDelegationRate: number;
+  referenceDelegationRate: number | null;
   /** Where the reference rate comes from, in words (e.g. "the rate at which the small run's confidence token delegates"). */
-  referenceDelegationRateSource: string;
-  /** Problems of the dataset the pair was evaluated on (those the small run answered) and the dataset's size. */
+  referenceDelegationRateSource: string | null;
+  /** Problems of the dataset evaluated (the pair: those the small run answered; models only: those every run answered) and the dataset's size. */
   problems: { evaluated: number; dataset: number; datasetReference: string };
   /** The evaluated problems, in the order every per-problem array follows. */
   problemIds: string[];
   /** The models of the pair, as their records name them. */
-  models: { small: string; large: string };
+  models: { small: string; large: string } | null;
   provenance: SummaryProvenance;
-  pair: { small: OperatingPoint; large: OperatingPoint };
+  pair: { small: OperatingPoint; large: OperatingPoint } | null;
   curves: RouterCurve[];
   hull: Array<{ label: string; accuracy: number; costUsd: number }>;
   paperPoints: PaperPoint[];
@@ -98,10 +106,12 @@ export interface AblationResults {
   calibration: ScoreCalibration[];
   riskControl: RiskControlResult[];
   /** Leaderboard figures of every router at its reported point: agreement zones, oracle headroom captured. */
-  leaderboard: LeaderboardResults;
+  leaderboard: LeaderboardResults | null;
   /** A routing policy per certified threshold (written to policies/ beside the report). */
   policies: RoutingPolicy[];
   tokenProbabilities: boolean;
   /** The runs read that are pipeline checks (empty when none is): the report is then a pipeline check too. */
   pipelineCheck: PipelineCheckNote[];
+  /** The K models' evaluation (routing/src/evaluation/models-evaluation.ts), null without `models`. */
+  modelsEvaluation: ModelsEvaluation | null;
 }

@@ -1,22 +1,15 @@
 import { join } from 'node:path';
 import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
-import { costLabel, COST_ACCOUNTING, usdFixed } from '@confide/metrics';
+import { costLabel, COST_ACCOUNTING } from '@confide/metrics';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
 import type { AblationResults } from './ablation-results.js';
 import { AblationSummary } from './ablation-summary.js';
+import { ci, defined, fixed, pct, rate, UNDEFINED, usd } from './ablation-format.js';
+import { MODELS_CHART, modelsChartPoints, modelsSections, type AblationReportSection } from './models-section.js';
 
-/** An undefined figure (NaN from the metrics, or null) prints as a dash; the section says why in a sentence. */
-const UNDEFINED = '–';
-const defined = (value: number | null): value is number => value !== null && Number.isFinite(value);
-const pct = (fraction: number) => (defined(fraction) ? (fraction * 100).toFixed(1) : UNDEFINED);
-const usd = (value: number) => (defined(value) ? usdFixed(value, 6) : UNDEFINED);
-const fixed = (value: number, digits: number) => (defined(value) ? value.toFixed(digits) : UNDEFINED);
-const ci = (interval: { lower: number; upper: number }, format: (value: number) => string) =>
-  defined(interval.lower) && defined(interval.upper) ? `[${format(interval.lower)}, ${format(interval.upper)}]` : UNDEFINED;
-const rate = (value: number | null) => (defined(value) ? `${(value * 100).toFixed(1)}%` : UNDEFINED);
 
 /** The ablation's costs: every call made (the small model always, the large one where delegated), as COST_ACCOUNTING says. */
 const ABLATION_COST = costLabel('allCalls');
@@ -75,6 +68,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     comparisons: results.comparisons,
     calibration: results.calibration,
     riskControl: results.riskControl,
+    models: results.modelsEvaluation,
   };
   // Validated, and written as parsed: an undefined figure (NaN from the metrics) is null in summary.json.
   const checked = AblationSummary.safeParse(summary);
@@ -102,6 +96,7 @@ function routersTable(results: AblationResults): ReportTable {
       'CPT(50%)': curve.kind === 'sweep' ? rate(curve.cpt50) : '–',
       'CPT(80%)': curve.kind === 'sweep' ? rate(curve.cpt80) : '–',
     })),
+    empty: 'No router on the pair: the experiment lists none (key `routers`).',
   };
 }
 
@@ -189,11 +184,11 @@ function riskTable(results: AblationResults): ReportTable {
   };
 }
 
-function leaderboardTable(results: AblationResults): ReportTable {
-  const { zones } = results.leaderboard;
+function leaderboardTable(leaderboard: NonNullable<AblationResults['leaderboard']>): ReportTable {
+  const { zones } = leaderboard;
   return {
     columns: ['router', 'accuracy %', `${ABLATION_COST} $`, 'arena score', 'Opt.Sel', 'Opt.Cost', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
-    rows: results.leaderboard.routers.map((entry) => ({
+    rows: leaderboard.routers.map((entry) => ({
       router: entry.label,
       'accuracy %': pct(entry.accuracy),
       [`${ABLATION_COST} $`]: usd(entry.costUsd),
@@ -206,6 +201,7 @@ function leaderboardTable(results: AblationResults): ReportTable {
       [`of ${zones.bothRight} both right`]: entry.delegatedByZone ? String(entry.delegatedByZone.bothRight) : '–',
       [`of ${zones.bothWrong} both wrong`]: entry.delegatedByZone ? String(entry.delegatedByZone.bothWrong) : '–',
     })),
+    empty: 'No router on the pair: the experiment lists none (key `routers`).',
   };
 }
 
@@ -233,31 +229,15 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
-export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
+/** The notes and sections of the small/large pair's analysis (none when the experiment lists only `models`). */
+function pairReport(results: AblationResults, pair: NonNullable<AblationResults['pair']>, leaderboard: NonNullable<AblationResults['leaderboard']>, probabilityScores: AblationResults['calibration']) {
   const experiment = results.experiment;
-  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${datasetTitle(results.experiment.dataset)} ($)`, logX: true });
-  const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
-  const probabilityScores = results.calibration.filter((entry) => entry.probability);
-  const reliabilitySpec = reliabilityChart(
-    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: bin.meanScore, accuracy: bin.accuracy, count: bin.count }))),
-    'Reliability of probability scores (equal-width bins)',
-  );
-  // the reliability chart only when a score is a probability: an empty one (the diagonal alone) says nothing
-  const charts = {
-    'accuracy-cost': costSpec,
-    'accuracy-delegation-rate': rateSpec,
-    ...(probabilityScores.length > 0 ? { reliability: reliabilitySpec } : {}),
-  };
-  const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
   const checks = results.curves
     .filter((curve) => curve.engineCheck)
     .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
-  const banner = pipelineCheckBanner(results.pipelineCheck);
-  const title = banner === null ? experiment.title : `${experiment.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
   const notes = [
     ...unscoredNotes(results),
-    `Small model: ${experiment.small.label} (\`${experiment.small.run}\`); large model: ${experiment.large.label} (\`${experiment.large.run}\`). Grades: ${results.grades}.`,
+    `Small model: ${experiment.small!.label} (\`${experiment.small!.run}\`); large model: ${experiment.large!.label} (\`${experiment.large!.run}\`). Grades: ${results.grades}.`,
     ...(results.problems.evaluated === results.problems.dataset
       ? []
       : [`Problems: the ${results.problems.evaluated} of ${results.problems.dataset} problems of \`${results.problems.datasetReference}\` that the small run answered.`]),
@@ -270,12 +250,12 @@ export async function writeAblationReport(results: AblationResults, outputFolder
         ? 'The small run carries P(<|c_math|>) fields, but no answer puts enough probability on the confidence tokens for a P(c) (see the note above): the P(c) threshold delegates every problem.'
         : 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
       : 'The small run carries no token probabilities (the seed\'s recorded runs did not log them), so no P(c) sweep is possible on it; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
-    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${results.pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (${results.referenceDelegationRateSource}).`,
+    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (${results.referenceDelegationRateSource}).`,
     'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',
     'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing (10 starts, each at δ/10) over a threshold grid fixed in the config, and exact binomial p-values, on a seeded calibration half; the other half reports what the chosen threshold achieves.',
     ...checks,
   ];
-  const sections: Array<{ heading: string; table?: ReportTable; chart?: string; text?: string }> = [
+  const sections: AblationReportSection[] = [
     { heading: 'Routers at their reported point, with AIQ, APGR and CPT', table: routersTable(results) },
     { heading: 'Accuracy against cost', chart: 'accuracy-cost' },
     { heading: 'Accuracy against delegation rate', chart: 'accuracy-delegation-rate' },
@@ -284,13 +264,13 @@ export async function writeAblationReport(results: AblationResults, outputFolder
       heading: 'How well each score ranks the small model\'s correctness',
       table: calibrationTable(results),
       ...(calibrationUndefinedNote(results) ? { text: calibrationUndefinedNote(results)! } : {}),
-      chart: probabilityScores.length > 0 ? 'reliability' : undefined,
+      ...(probabilityScores.length > 0 ? { chart: 'reliability' } : {}),
     },
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
-      text: `The pair: both right on ${results.leaderboard.zones.bothRight}, only the small model on ${results.leaderboard.zones.onlySmallRight}, only the large model on ${results.leaderboard.zones.onlyLargeRight}, both wrong on ${results.leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(results.leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
-      table: leaderboardTable(results),
+      text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
+      table: leaderboardTable(leaderboard),
     },
     ...(['subject', 'level'] as const).map((key) =>
       results.curves.every((curve) => curve.slices[key].every((slice) => slice.slice === 'unknown'))
@@ -298,11 +278,58 @@ export async function writeAblationReport(results: AblationResults, outputFolder
         : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(results, key) },
     ),
   ];
+  return { notes, sections };
+}
+
+/** The notes of an ablation that lists only `models`. */
+function modelsOnlyNotes(results: AblationResults): string[] {
+  const models = results.experiment.models ?? [];
+  return [
+    `Models: ${models.map((entry) => `${entry.label} (\`${entry.run}\`)`).join(', ')}. Grades: ${results.grades}.`,
+    `Problems: the ${results.problems.evaluated} problems every run answers (the dataset \`${results.problems.datasetReference}\` has ${results.problems.dataset}).`,
+    'The experiment lists no small/large pair, so the pair analysis (threshold sweeps, comparisons, calibration, guarantees) is not run; the section below routes among the models.',
+  ];
+}
+
+/** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
+export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
+  const experiment = results.experiment;
+  const pair = results.pair !== null && results.leaderboard !== null ? { pair: results.pair, leaderboard: results.leaderboard } : null;
+  const models = results.modelsEvaluation;
+  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${datasetTitle(results.experiment.dataset)} ($)`, logX: true });
+  const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
+  const probabilityScores = results.calibration.filter((entry) => entry.probability);
+  const reliabilitySpec = reliabilityChart(
+    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: bin.meanScore, accuracy: bin.accuracy, count: bin.count }))),
+    'Reliability of probability scores (equal-width bins)',
+  );
+  // the reliability chart only when a score is a probability: an empty one (the diagonal alone) says nothing
+  const charts = {
+    ...(pair ? { 'accuracy-cost': costSpec, 'accuracy-delegation-rate': rateSpec } : {}),
+    ...(pair && probabilityScores.length > 0 ? { reliability: reliabilitySpec } : {}),
+    ...(models
+      ? {
+          [MODELS_CHART]: routingCurvesChart(modelsChartPoints(models), {
+            title: 'Mean score against mean cost per problem (log axis): single models, two-stage chains, the oracle, reference runs (diamonds); dashed: the pairwise envelope',
+            xTitle: `mean cost per problem on ${datasetTitle(results.experiment.dataset)} ($)`,
+            yTitle: 'mean score (%)',
+            logX: true,
+          }),
+        }
+      : {}),
+  };
+  const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
+  const banner = pipelineCheckBanner(results.pipelineCheck);
+  const title = banner === null ? experiment.title : `${experiment.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
+  const pairPart = pair ? pairReport(results, pair.pair, pair.leaderboard, probabilityScores) : { notes: modelsOnlyNotes(results), sections: [] };
+  const notes = pairPart.notes;
+  const sections: AblationReportSection[] = [...pairPart.sections, ...(models ? modelsSections(models, experiment) : [])];
   const md = [`# ${title}`, '', ...(banner ? [`> ${banner}`, ''] : []), ...notes.map((note) => `- ${note}`), ''];
   const html = [`<h1>${escapeHtml(title)}</h1>`, ...(banner ? [`<blockquote>${escapeHtml(banner).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>')}</blockquote>`] : []), `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
   for (const section of sections) {
-    md.push(`## ${section.heading}`, '');
-    html.push(`<section><h2>${escapeHtml(section.heading)}</h2>`);
+    const level = section.level ?? 2;
+    md.push(`${'#'.repeat(level)} ${section.heading}`, '');
+    html.push(`<section><h${level}>${escapeHtml(section.heading)}</h${level}>`);
     if (section.text) {
       md.push(section.text, '');
       html.push(`<p>${escapeHtml(section.text)}</p>`);

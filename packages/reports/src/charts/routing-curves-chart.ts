@@ -10,11 +10,11 @@ export interface CurvePoint {
 }
 
 /** Accuracy (%) against an x quantity (cost with a log axis, or delegation rate), one line per swept router. */
-export function routingCurvesChart(points: readonly CurvePoint[], options: { title: string; xTitle: string; logX: boolean }): TopLevelSpec {
+export function routingCurvesChart(points: readonly CurvePoint[], options: { title: string; xTitle: string; logX: boolean; yTitle?: string }): TopLevelSpec {
   const x = options.logX
     ? ({ field: 'x', type: 'quantitative', title: options.xTitle, scale: { type: 'log' } } as const)
     : ({ field: 'x', type: 'quantitative', title: options.xTitle } as const);
-  const y = { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { zero: false } } as const;
+  const y = { field: 'accuracy', type: 'quantitative', title: options.yTitle ?? 'accuracy (%)', scale: { zero: false } } as const;
   const values = points.map((point) => ({ ...point }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

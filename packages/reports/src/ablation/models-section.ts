@@ -1,0 +1,214 @@
+import type { ModelsEvaluation } from '@confide/routing';
+import type { CurvePoint } from '../charts/routing-curves-chart.js';
+import type { ReportTable } from '../tables/report-table.js';
+import type { AblationReportExperiment } from './ablation-results.js';
+import { ci, pct, usd } from './ablation-format.js';
+
+/** A section of the ablation report: a heading (level 2 unless 3), and a sentence, a table and a chart, each optional. */
+export interface AblationReportSection {
+  heading: string;
+  level?: 2 | 3;
+  text?: string;
+  table?: ReportTable;
+  chart?: string;
+}
+
+/** The chart of the models section, by file name. */
+export const MODELS_CHART = 'models-score-cost';
+
+/** Mean cost per problem: eight decimals (costs are exact to 1e-8 dollars). */
+const perProblem = (value: number) => usd(value, 8);
+/** A difference of mean scores, in percentage points. */
+const points = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}`;
+
+function runOf(experiment: AblationReportExperiment, label: string): string {
+  return experiment.models?.find((entry) => entry.label === label)?.run ?? experiment.referenceRuns?.find((entry) => entry.label === label)?.run ?? '–';
+}
+
+function lostOf(models: ModelsEvaluation, label: string): string {
+  const entry = models.lost.find((candidate) => candidate.label === label);
+  return entry === undefined ? '–' : String(entry.count);
+}
+
+function modelsTable(models: ModelsEvaluation, experiment: AblationReportExperiment): ReportTable {
+  const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
+  return {
+    columns: ['model', 'kind', 'run', 'confidence field', 'mean score %', 'mean cost $ / problem', 'AIQ % (common range)', atCost, 'problems left out'],
+    rows: [
+      ...models.singles.map((single) => ({
+        model: single.label,
+        kind: single.label === models.bestSingle.label ? 'single (best)' : 'single',
+        run: runOf(experiment, single.label),
+        'confidence field': single.confidence === 'token' ? 'confidence token' : single.confidence === 'p-confident' ? 'P(c)' : 'none',
+        'mean score %': pct(single.meanScore),
+        'mean cost $ / problem': perProblem(single.meanCostUsd),
+        'AIQ % (common range)': pct(single.aiq),
+        [atCost]: pct(single.scoreAtReportCost),
+        'problems left out': lostOf(models, single.label),
+      })),
+      ...models.references.map((reference) => ({
+        model: reference.label,
+        kind: 'reference run',
+        run: runOf(experiment, reference.label),
+        'confidence field': '–',
+        'mean score %': pct(reference.meanScore),
+        'mean cost $ / problem': perProblem(reference.meanCostUsd),
+        'AIQ % (common range)': '–',
+        [atCost]: '–',
+        'problems left out': lostOf(models, reference.label),
+      })),
+    ],
+    empty: 'No model: the experiment lists none (key `models`).',
+  };
+}
+
+function oracleTable(models: ModelsEvaluation): ReportTable {
+  const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
+  return {
+    columns: ['figure', 'mean score %', confidence, 'mean cost $ / problem'],
+    rows: [
+      { figure: `oracle over ${models.labels.length} (highest score, cheapest on ties)`, 'mean score %': pct(models.oracle.meanScore), [confidence]: ci(models.oracle.interval, pct), 'mean cost $ / problem': perProblem(models.oracle.meanCostUsd) },
+      { figure: `best single model (${models.bestSingle.label}; re-chosen on each resample)`, 'mean score %': pct(models.bestSingle.meanScore), [confidence]: ci(models.bestSingle.interval, pct), 'mean cost $ / problem': perProblem(models.bestSingle.meanCostUsd) },
+      { figure: "oracle's headroom over the best single model (points)", 'mean score %': points(models.headroom.value), [confidence]: ci(models.headroom.interval, points), 'mean cost $ / problem': '–' },
+    ],
+    empty: 'No oracle: the experiment lists no models.',
+  };
+}
+
+function chainsTable(models: ModelsEvaluation): ReportTable {
+  const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
+  return {
+    columns: ['chain', 'keep rule (first model)', 'escalated', 'mean score %', 'mean cost $ / problem', 'AIQ % (common range)', atCost],
+    rows: models.chains.map((chain) => ({
+      chain: chain.label,
+      'keep rule (first model)': chain.keepRule,
+      escalated: `${(chain.escalated * 100).toFixed(1)}%`,
+      'mean score %': pct(chain.meanScore),
+      'mean cost $ / problem': perProblem(chain.meanCostUsd),
+      'AIQ % (common range)': pct(chain.aiq),
+      [atCost]: pct(chain.scoreAtReportCost),
+    })),
+    empty: 'No two-stage chain: no model\'s run carries a confidence token or a P(c), so no first stage has a rule to keep its answer.',
+  };
+}
+
+function pairsTable(models: ModelsEvaluation): ReportTable {
+  const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
+  const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
+  return {
+    columns: ['pair', 'random mixtures: AIQ %', 'chains on the pair', 'pair hull: AIQ %', confidence, atCost],
+    rows: [
+      ...models.pairs.map((pair) => {
+        const best = pair.labels[0] === models.bestPair.labels[0] && pair.labels[1] === models.bestPair.labels[1];
+        return {
+          pair: `${pair.labels[0]} + ${pair.labels[1]}${best ? ' (best pair)' : ''}`,
+          'random mixtures: AIQ %': pct(pair.mixturesAiq),
+          'chains on the pair': pair.chains.length === 0 ? 'none' : pair.chains.join('; '),
+          'pair hull: AIQ %': pct(pair.hullAiq),
+          [confidence]: best ? ci(models.bestPair.interval, pct) : '–',
+          [atCost]: pct(pair.scoreAtReportCost),
+        };
+      }),
+      {
+        pair: 'pairwise envelope (upper hull of every pair hull)',
+        'random mixtures: AIQ %': '–',
+        'chains on the pair': '–',
+        'pair hull: AIQ %': pct(models.envelope.aiq),
+        [confidence]: ci(models.envelope.interval, pct),
+        [atCost]: pct(models.envelope.scoreAtReportCost),
+      },
+    ],
+    empty: 'No pair: the experiment lists fewer than two models.',
+  };
+}
+
+function referencesTable(models: ModelsEvaluation, experiment: AblationReportExperiment): ReportTable {
+  const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
+  return {
+    columns: ['run', 'mean score %', 'mean cost $ / problem', 'envelope at that cost %', 'envelope − run (points)', confidence],
+    rows: models.references.map((reference) => ({
+      run: `${reference.label} (\`${runOf(experiment, reference.label)}\`)`,
+      'mean score %': pct(reference.meanScore),
+      'mean cost $ / problem': perProblem(reference.meanCostUsd),
+      'envelope at that cost %': pct(reference.envelopeScoreAtCost),
+      'envelope − run (points)': points(reference.gapToEnvelope),
+      [confidence]: ci(reference.gapInterval, points),
+    })),
+    empty: 'No reference run: the experiment lists none (key `referenceRuns`).',
+  };
+}
+
+function arenaTable(models: ModelsEvaluation): ReportTable {
+  return {
+    columns: ['router', 'kind', 'mean score %', 'mean cost $ / problem', 'arena score', 'Opt.Sel', 'Opt.Cost', 'Opt.Acc', 'problems counted'],
+    rows: models.arena.map((entry) => ({
+      router: entry.label,
+      kind: entry.kind,
+      'mean score %': pct(entry.meanScore),
+      'mean cost $ / problem': perProblem(entry.meanCostUsd),
+      'arena score': (entry.arenaScore * 100).toFixed(2),
+      'Opt.Sel': `${(entry.optimalSelection * 100).toFixed(1)}%`,
+      'Opt.Cost': `${(entry.optimalCost * 100).toFixed(1)}%`,
+      'Opt.Acc': `${(entry.optimalAccuracy * 100).toFixed(1)}%`,
+      'problems counted': String(entry.optimalityProblems),
+    })),
+    empty: 'No router to score: the experiment lists no models.',
+  };
+}
+
+/** The chart's points: singles, chains and the oracle as points, reference runs as diamonds, the envelope dashed. */
+export function modelsChartPoints(models: ModelsEvaluation): CurvePoint[] {
+  const point = (router: string, kind: CurvePoint['kind'], meanCostUsd: number, meanScore: number, order = 0): CurvePoint => ({ router, kind, x: meanCostUsd, accuracy: meanScore * 100, order });
+  return [
+    ...models.singles.map((single) => point(single.label, 'point', single.meanCostUsd, single.meanScore)),
+    ...models.chains.map((chain) => point(chain.label, 'point', chain.meanCostUsd, chain.meanScore)),
+    point(`oracle over ${models.labels.length}`, 'point', models.oracle.meanCostUsd, models.oracle.meanScore),
+    ...models.references.map((reference) => point(reference.label, 'paper', reference.meanCostUsd, reference.meanScore)),
+    ...models.envelope.points.map((vertex, order) => point('pairwise envelope', 'hull', vertex.meanCostUsd, vertex.meanScore, order)),
+  ];
+}
+
+/** The "Models" section of the ablation report: its sub-sections, each table with its `empty` sentence. */
+export function modelsSections(models: ModelsEvaluation, experiment: AblationReportExperiment): AblationReportSection[] {
+  const lost = models.lost.filter((entry) => entry.count > 0);
+  const lostText =
+    lost.length === 0
+      ? 'Every run answers the same problems: none is left out.'
+      : `Runs are intersected on the problems every one answers; left out: ${lost.map((entry) => `${entry.label} ${entry.count} (e.g. ${entry.firstIds.join(', ')})`).join('; ')}.`;
+  const skipped = models.skippedChains.length === 0 ? '' : ` No chain starts at ${models.skippedChains.map((entry) => entry.first).join(', ')}: ${models.skippedChains[0]!.reason}.`;
+  const envelope = models.envelope.points.map((vertex) => `${vertex.label} (${pct(vertex.meanScore)}%, $${perProblem(vertex.meanCostUsd)})`).join(' → ');
+  return [
+    {
+      heading: 'Models',
+      text:
+        `${models.labels.length} models on the ${models.problems} problems every run answers. ${lostText} Scores are mean graded scores (binary grades: accuracy); costs are mean dollars per problem: each model's answers, a chain's every call, a reference run's every call its records hold (an orchestrator's too; a delegated problem's discarded first answer is not in its record). ` +
+        `AIQ is taken over one common cost range for every router, from the cheapest single model's mean cost ($${perProblem(models.costRange.minCostUsd)}) to the dearest's ($${perProblem(models.costRange.maxCostUsd)}): a hull counts 0 below its cheapest point and is flat above its dearest. ` +
+        `Each router is also read off its hull at $${perProblem(models.reportAtCostUsd)} a problem (${models.reportAtCostSource}). ` +
+        `Intervals: paired bootstrap, ${models.bootstrap.resamples} resamples of the problems (seed ${models.bootstrap.seed}), percentile ${Math.round(models.bootstrap.confidence * 100)}%; routers' choices are fixed, the best single model and the best pair are re-chosen on each resample.`,
+    },
+    { heading: 'Single models and reference runs', level: 3, table: modelsTable(models, experiment) },
+    { heading: 'Oracle, best single model and headroom', level: 3, table: oracleTable(models) },
+    {
+      heading: 'Two-stage chains',
+      level: 3,
+      text: `Every ordered pair whose first model's run has a keep rule: its confidence token (keep <|c_math|>), else P(c) ≥ 0.5; the second model answers what the first escalates, and both calls are paid.${skipped}`,
+      table: chainsTable(models),
+    },
+    {
+      heading: 'Pairwise envelope',
+      level: 3,
+      text:
+        `Each pair's hull covers its random mixtures (probabilities 0, 1/${models.mixtureSteps}, …, 1: the chord between the two models) and the chains using exactly that pair; the envelope is the upper hull of every pair's hull: ${envelope}. ` +
+        `Best pair (highest hull AIQ): ${models.bestPair.labels.join(' + ')}, ${pct(models.bestPair.aiq)}% ${ci(models.bestPair.interval, pct)}; envelope AIQ ${pct(models.envelope.aiq)}% ${ci(models.envelope.interval, pct)}.`,
+      table: pairsTable(models),
+    },
+    { heading: 'Reference runs against the envelope', level: 3, text: 'Each reference run at its own mean cost: the envelope\'s score there minus the run\'s (positive: the envelope does better at that cost).', table: referencesTable(models, experiment) },
+    {
+      heading: 'RouterArena figures',
+      level: 3,
+      text: "Arena score S = (1 + β)·A·C / (β·A + C), β = 0.1, C the log-normalised cost per 1,000 problems between $0.0044 and $200; Opt.Sel, Opt.Cost and Opt.Acc over the problems where the optimal choice (the cheapest model with the highest score) and the router's both score above 0. A chain's cost of choosing its second model counts both calls.",
+      table: arenaTable(models),
+    },
+    { heading: 'Score against cost', level: 3, chart: MODELS_CHART },
+  ];
+}

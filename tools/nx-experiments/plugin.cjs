@@ -12,7 +12,10 @@ const { dirname, basename, join, relative, resolve } = require('node:path');
 const KINDS = require('../../packages/experiments/src/experiment-kinds.json');
 const COMMANDS = Object.fromEntries(Object.entries(KINDS).map(([kind, entry]) => [kind, entry.command]));
 
-/** Every run reference in an experiment file: the values of `run`, `recordedRoutes`, `checkAgainst`, runs' `id`. */
+/**
+ * Every run reference in an experiment file: the values of `run` (at any depth: an ablation's small, large, peers,
+ * cascade stages, `models` and `referenceRuns`), `recordedRoutes`, `checkAgainst`, runs' `id`.
+ */
 function runReferences(value, key, found) {
   if (typeof value === 'string') {
     if (['run', 'recordedRoutes', 'checkAgainst', 'id'].includes(key)) found.add(value);

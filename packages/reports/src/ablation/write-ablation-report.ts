@@ -314,6 +314,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
             xTitle: `mean cost per problem on ${datasetTitle(results.experiment.dataset)} ($)`,
             yTitle: 'mean score (%)',
             logX: true,
+            sourceLabels: { point: 'model or router', paper: 'reference run' },
           }),
         }
       : {}),

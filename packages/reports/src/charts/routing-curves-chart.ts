@@ -10,7 +10,10 @@ export interface CurvePoint {
 }
 
 /** Accuracy (%) against an x quantity (cost with a log axis, or delegation rate), one line per swept router. */
-export function routingCurvesChart(points: readonly CurvePoint[], options: { title: string; xTitle: string; logX: boolean; yTitle?: string }): TopLevelSpec {
+export function routingCurvesChart(
+  points: readonly CurvePoint[],
+  options: { title: string; xTitle: string; logX: boolean; yTitle?: string; /** What the shape legend calls standalone and diamond points (default "point", "paper"). */ sourceLabels?: { point: string; paper: string } },
+): TopLevelSpec {
   const x = options.logX
     ? ({ field: 'x', type: 'quantitative', title: options.xTitle, scale: { type: 'log' } } as const)
     : ({ field: 'x', type: 'quantitative', title: options.xTitle } as const);
@@ -40,7 +43,13 @@ export function routingCurvesChart(points: readonly CurvePoint[], options: { tit
           x,
           y,
           color: { field: 'router', type: 'nominal', title: 'router', legend: { labelLimit: 520 }, scale: { scheme: 'tableau20' } },
-          shape: { field: 'kind', type: 'nominal', title: 'source', scale: { domain: ['point', 'paper'], range: ['circle', 'diamond'] } },
+          shape: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'source',
+            scale: { domain: ['point', 'paper'], range: ['circle', 'diamond'] },
+            ...(options.sourceLabels ? { legend: { labelExpr: `datum.label === 'paper' ? ${JSON.stringify(options.sourceLabels.paper)} : ${JSON.stringify(options.sourceLabels.point)}` } } : {}),
+          },
           tooltip: [
             { field: 'router', type: 'nominal' },
             { field: 'accuracy', type: 'quantitative', format: '.1f' },

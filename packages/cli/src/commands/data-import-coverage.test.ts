@@ -74,3 +74,33 @@ describe('rows naming problems the dataset lacks', () => {
     expect(result.stderr).toMatch(/none\.jsonl, row 1, field "problem_id": problem "other-1" is not in the dataset, nor is any other row's \(2 rows;/);
   });
 });
+
+describe('an import of graded scores', () => {
+  /** The example's rows with their verdict replaced by a graded score: right answers 0.8, wrong ones 0.3 or 0.5. */
+  const graded = lines.map((line, index) => {
+    const { is_correct: correct, ...row } = JSON.parse(line) as Record<string, unknown>;
+    return JSON.stringify({ ...row, score: correct ? 0.8 : index % 2 === 0 ? 0.3 : 0.5 });
+  });
+  const verdicts = lines.map((line) => (JSON.parse(line) as { is_correct: boolean }).is_correct);
+
+  it('keeps each score beside the verdict drawn from it at binarizeAt (default 0.5), and records the cut-off', async () => {
+    const result = await importFile('scores', graded);
+    expect(result.code, result.stderr).toBe(0);
+    const run = readRunDirectory(result.out);
+    expect(run.records.map((record) => record.grade.score)).toEqual(verdicts.map((correct, index) => (correct ? 0.8 : index % 2 === 0 ? 0.3 : 0.5)));
+    // 0.5 reaches the default cut-off: those wrong answers count as correct
+    expect(run.records.map((record) => record.grade.correct)).toEqual(verdicts.map((correct, index) => correct || index % 2 === 1));
+    expect(run.records[0]!.grade.reason).toMatch(/score recorded in scores\.jsonl, correct when ≥ 0\.5/);
+    expect(run.manifest.config['binarizeAt']).toBe(0.5);
+    expect(run.records[0]!.schemaVersion).toBe(2);
+  });
+
+  it('--binarize-at moves the cut-off; a score outside [0, 1] names the row and column', async () => {
+    const strict = await importFile('scores-strict', graded, ['--binarize-at', '0.6']);
+    expect(strict.code, strict.stderr).toBe(0);
+    expect(readRunDirectory(strict.out).records.map((record) => record.grade.correct)).toEqual(verdicts);
+    const bad = await importFile('scores-bad', [graded[0]!.replace(/"score":[0-9.]+/, '"score":1.5'), ...graded.slice(1)]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/row 1, field "score": expected a graded score in \[0, 1\], got 1\.5/);
+  });
+});

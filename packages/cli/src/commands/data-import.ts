@@ -11,6 +11,7 @@ export interface ImportOptions {
   smallModel?: string;
   largeModel?: string;
   requireComplete?: boolean;
+  binarizeAt?: number;
   force?: boolean;
   breakLock?: boolean;
 }
@@ -50,6 +51,7 @@ async function importInto(file: string, outFolder: string, options: ImportOption
     prices: resolvePriceTable(options.priceTable),
     map: map as Partial<Record<ResultField, string>>,
     ...(options.requireComplete ? { requireComplete: true } : {}),
+    ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),
     ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
   });
   writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });

@@ -17,6 +17,7 @@ import {
 import { Command, Option } from 'commander';
 import { formatTable } from '../output/format-table.js';
 import { parseCount } from '../options/parse-count.js';
+import { parseUnitInterval } from '../options/parse-unit-interval.js';
 import { topLevelCommand } from '../command-table.js';
 import type { ImportOptions } from './data-import.js';
 
@@ -124,6 +125,7 @@ export function registerDataCommand(program: Command): void {
     .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
     .option('--require-complete', 'refuse a results file that leaves a problem of the dataset unanswered or names one the dataset lacks')
     .option('--force', 'replace a run already imported into --out (it is deleted once the new import is written)')
+    .option('--binarize-at <score>', 'for a file of graded scores (a score column, no verdict): the verdict is score ≥ this (default 0.5)', parseUnitInterval)
     .option('--break-lock', "remove the run directory's lock even when its holder cannot be shown to be gone")
     .action(async (resultsFile: string, options: ImportOptions) => {
       if ((options.smallModel === undefined) !== (options.largeModel === undefined)) throw new InvalidConfigError('--small-model and --large-model go together');

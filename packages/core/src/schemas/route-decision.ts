@@ -12,6 +12,8 @@ export type RouteTarget = z.infer<typeof RouteTarget>;
 export const RouteDecision = z.strictObject({
   router: z.string().min(1),
   target: RouteTarget,
+  /** The label of the model that answered (`small`/`large` for a pair, a model's label among K); absent in v1 records. */
+  model: z.string().min(1).optional(),
   reason: z.string(),
   score: z.number().optional(),
   routerModel: z.string().optional(),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { gradeScore } from './grade.js';
 import { RunRecord } from './run-record.js';
 
 const valid = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   runId: 'r',
   problemId: 'test/algebra/1.json',
   gold: '3',
@@ -21,6 +22,19 @@ const valid = {
 describe('RunRecord', () => {
   it('round-trips through JSON', () => {
     expect(RunRecord.parse(JSON.parse(JSON.stringify(RunRecord.parse(valid))))).toEqual(valid);
+  });
+
+  it('reads a v1 line as v2 (what v2 added is optional), and refuses a v1 line that holds a v2 field', () => {
+    expect(RunRecord.parse({ ...valid, schemaVersion: 1 })).toEqual(valid);
+    expect(RunRecord.safeParse({ ...valid, schemaVersion: 1, grade: { ...valid.grade, score: 0.5 } }).success).toBe(false);
+  });
+
+  it('carries a graded score in [0, 1] and the label of the model a route chose', () => {
+    const graded = { ...valid, grade: { correct: false, score: 0.4, evaluator: 'f1' }, route: { router: 'r', target: 'large', model: 'gemini-pro', reason: 'x' } };
+    expect(RunRecord.parse(graded)).toEqual(graded);
+    expect(gradeScore(graded.grade)).toBe(0.4);
+    expect(gradeScore({ correct: true })).toBe(1);
+    expect(RunRecord.safeParse({ ...valid, grade: { ...valid.grade, score: 1.5 } }).success).toBe(false);
   });
 
   it('rejects unknown keys and negative token counts', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import {
+  DEFAULT_BINARIZE_AT,
   CONFIDENT_TOKEN,
   InvalidConfigError,
   InvalidInputError,
@@ -24,6 +25,7 @@ export const RESULT_COLUMNS = {
   text: ['full_response', 'response', 'prediction', 'output', 'completion', 'generated_text', 'full_pred'],
   answer: ['extracted_answer', 'extract_answer', 'predicted_answer', 'pred', 'model_answer'],
   correct: ['is_correct', 'correct', 'verdict', 'check'],
+  score: ['score', 'grade_score', 'partial_credit', 'quality'],
   gold: ['ground_truth', 'gold', 'answer', 'label', 'reference'],
   inputTokens: ['input_tokens', 'prompt_tokens'],
   outputTokens: ['output_tokens', 'completion_tokens'],
@@ -54,6 +56,8 @@ export interface ImportResultsOptions {
   models?: { small: string; large: string };
   /** Refuse a file that leaves a problem of the dataset unanswered or names one the dataset lacks. */
   requireComplete?: boolean;
+  /** Where a graded score becomes the verdict when the file has a score column and no verdict column (default 0.5). */
+  binarizeAt?: number;
 }
 
 /** How much of the dataset a results file covers. */
@@ -108,6 +112,8 @@ export interface ResultRowsInput {
   routeOf?: (row: TableRow, rowNumber: number) => RouteDecision | undefined;
   /** A row naming a problem the dataset lacks: `fail` (the default) or `leave-out` (counted in `unknownIds`). */
   unknownIds?: 'fail' | 'leave-out';
+  /** Where a graded score becomes the verdict, for a file that gives a score and no verdict (default 0.5). */
+  binarizeAt?: number;
 }
 
 /**
@@ -153,10 +159,15 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
     seen.set(problem!.id, rowNumber);
 
+    // a graded score in [0, 1] where the file gives one; the verdict is the file's own, else score ≥ binarizeAt
+    const score = real('score');
+    if (score !== undefined && (score < 0 || score > 1)) fail('score', `expected a graded score in [0, 1], got ${score}`);
     const verdictValue = cell('correct');
     const correct =
-      typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
-    if (correct === undefined) fail('correct', `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
+      input.columns.correct === undefined && score !== undefined
+        ? score >= (input.binarizeAt ?? DEFAULT_BINARIZE_AT)
+        : typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
+    if (correct === undefined) fail(input.columns.correct === undefined ? 'score' : 'correct', input.columns.correct === undefined ? 'expected a graded score in [0, 1] (the file has no verdict column)' : `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
 
     const tokenValue = cell('confidenceToken');
     const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
@@ -217,8 +228,13 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
         finishReason: present(finishReason) ? String(finishReason) : null,
       },
       grade: input.grader
-        ? { correct: correct!, evaluator: input.grader.evaluator, reason: input.grader.reason }
-        : { correct: correct!, evaluator: 'recorded', reason: `verdict recorded in ${basename(input.file)}` },
+        ? { correct: correct!, ...(score !== undefined ? { score } : {}), evaluator: input.grader.evaluator, reason: input.grader.reason }
+        : {
+            correct: correct!,
+            ...(score !== undefined ? { score } : {}),
+            evaluator: 'recorded',
+            reason: input.columns.correct === undefined ? `score recorded in ${basename(input.file)}, correct when ≥ ${input.binarizeAt ?? DEFAULT_BINARIZE_AT}` : `verdict recorded in ${basename(input.file)}`,
+          },
       ...(route ? { route } : {}),
       ...(note ? { note } : {}),
     }];
@@ -254,7 +270,7 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     const found = options.map?.[field] ?? RESULT_COLUMNS[field].find((name) => names.has(name));
     if (found !== undefined) columns[field] = found;
   }
-  for (const required of ['id', 'text', 'correct'] as const) {
+  for (const required of ['id', 'text', ...(columns.score === undefined ? (['correct'] as const) : [])] as const) {
     if (columns[required] === undefined) {
       throw new InvalidInputError({ file, field: required, problem: `no ${required} column (tried ${RESULT_COLUMNS[required].join(', ')}; name one with --map ${required}=<column>)` });
     }
@@ -270,6 +286,7 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     model: options.model,
     runId: options.runId,
     unknownIds: 'leave-out',
+    ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),
     ...(options.models ? { models: options.models } : {}),
   });
   const answered = new Set(records.map((record) => record.problemId));
@@ -319,6 +336,8 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
       questionMismatches: questionMismatches.length,
       summaryMismatches,
       coverage: { imported: coverage.imported, dataset: coverage.dataset, notInFile: coverage.notInFile.count, rowsNotInDataset: coverage.notInDataset.count },
+      // a file of graded scores without verdicts: where the verdict was drawn
+      ...(columns.score !== undefined && columns.correct === undefined ? { binarizeAt: options.binarizeAt ?? DEFAULT_BINARIZE_AT } : {}),
     },
     plugins: [],
     git: { commit: null, dirty: null },

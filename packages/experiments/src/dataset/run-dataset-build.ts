@@ -173,6 +173,7 @@ async function buildIn(options: DatasetBuildOptions, resuming: boolean, configTe
           const grade = await evaluator.grade({ gold: problem.answer!, response: generation.text, problemId: problem.id, question: problem.problem });
           const record = gradedRecord(options.name, problem, { ...generation, answer: grade.answer ?? null }, {
             correct: grade.correct,
+            ...(grade.score !== undefined ? { score: grade.score } : {}),
             evaluator: grade.evaluator,
             ...(grade.reason !== undefined ? { reason: grade.reason } : {}),
           });

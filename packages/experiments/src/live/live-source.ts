@@ -67,7 +67,7 @@ export function liveSource(options: LiveSourceOptions): LiveSource {
     ...(options.parameters.seed !== undefined ? { seed: options.parameters.seed } : {}),
   });
   const base = (problem: Problem) => ({
-    schemaVersion: RUN_RECORD_SCHEMA_VERSION as 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION as typeof RUN_RECORD_SCHEMA_VERSION,
     runId: options.runId,
     problemId: problem.id,
     ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
@@ -94,7 +94,7 @@ export function liveSource(options: LiveSourceOptions): LiveSource {
     const record: RunRecord = {
       ...base(problem),
       generation: { ...generation, answer: grade.answer },
-      grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason !== undefined ? { reason: grade.reason } : {}) },
+      grade: { correct: grade.correct, ...(grade.score !== undefined ? { score: grade.score } : {}), evaluator: grade.evaluator, ...(grade.reason !== undefined ? { reason: grade.reason } : {}) },
     };
     options.log?.append(record);
     options.onRecord?.(record);

@@ -1,4 +1,4 @@
-import type { ConfidenceToken, RunRecord, TokenUsage } from '@confide/core';
+import { RUN_RECORD_SCHEMA_VERSION, type ConfidenceToken, type RunRecord, type TokenUsage } from '@confide/core';
 
 /** Builds a RunRecord for tests from the few fields a metric reads. */
 export function makeRecord(fields: {
@@ -11,7 +11,7 @@ export function makeRecord(fields: {
   level?: number;
 }): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'test',
     problemId: fields.id,
     gold: '1',

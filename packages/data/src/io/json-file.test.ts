@@ -67,3 +67,13 @@ describe('unknown and missing keys say what was meant', () => {
     );
   });
 });
+
+describe('a wrong item of a list names the entry it belongs to and the value', () => {
+  it('a sweep value that is not a number: its index, its router entry id, and what it holds', () => {
+    const Sweeps = z.strictObject({
+      routers: z.array(z.strictObject({ id: z.string(), sweep: z.strictObject({ values: z.union([z.literal('distinct'), z.array(z.number())]) }) })),
+    });
+    const path = file(JSON.stringify({ routers: [{ id: 'token', sweep: { values: 'distinct' } }, { id: 'random', sweep: { values: [0.1, 'half'] } }] }));
+    expect(() => readConfigFile(path, Sweeps)).toThrow(`${path}: key "routers.1.sweep.values.1" (router entry "random"): Invalid input: expected number, received string; got "half"`);
+  });
+});

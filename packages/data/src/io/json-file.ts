@@ -85,10 +85,46 @@ export function readConfigJson(path: string): unknown {
 
 /** Reads a JSON config file strictly; a bad one throws an InvalidConfigError `<file>: key "<key>": <problem>` (with "did you mean" for a mistyped key). */
 export function readConfigFile<Schema extends z.ZodType>(path: string, schema: Schema): z.infer<Schema> {
-  const parsed = schema.safeParse(readConfigJson(path));
+  const json = readConfigJson(path);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const { key, message } = describeZodError(parsed.error, schema);
-    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}": `}${message}`);
+    throw new InvalidConfigError(`${path}: ${key === undefined ? '' : `key "${key}"${entriesOnPath(json, key)}: `}${message}${valueAt(json, key)}`);
   }
   return parsed.data;
+}
+
+/** The path's steps into a config's value (`routers.3.sweep` → the object there), or undefined where it ends. */
+function stepsAlong(json: unknown, key: string): unknown[] {
+  const values: unknown[] = [];
+  let current = json;
+  for (const step of key.split('.')) {
+    if (typeof current !== 'object' || current === null) break;
+    current = (current as Record<string, unknown>)[step];
+    values.push(current);
+  }
+  return values;
+}
+
+/** The ids of the list entries a key passes through, so `routers.3.…` also reads as router entry "random". */
+function entriesOnPath(json: unknown, key: string | undefined): string {
+  if (key === undefined) return '';
+  const steps = key.split('.');
+  const ids = stepsAlong(json, key).flatMap((value, index) => {
+    const isIndex = /^\d+$/.test(steps[index]!);
+    const id = isIndex && typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+    return typeof id === 'string' ? [`${(steps[index - 1] ?? 'list').replace(/s$/, '')} entry "${id}"`] : [];
+  });
+  return ids.length > 0 ? ` (${ids.join(', ')})` : '';
+}
+
+/** The value the config holds at a wrong key, when it is short enough to show. */
+function valueAt(json: unknown, key: string | undefined): string {
+  if (key === undefined) return '';
+  const values = stepsAlong(json, key);
+  if (values.length !== key.split('.').length) return '';
+  const value = values.at(-1);
+  if (value === undefined || typeof value === 'object') return '';
+  const shown = JSON.stringify(value);
+  return shown.length <= 60 ? `; got ${shown}` : '';
 }

@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PluginRegistry, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { recordedEvaluator } from './recorded-evaluator.js';
 
 function record(problemId: string, text: string, correct: boolean, gold = '3'): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'recorded-run',
     problemId,
     gold,

@@ -1,4 +1,4 @@
-import { PluginRegistry, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { agreementRouter, answerKey } from './agreement-router.js';
 
@@ -7,7 +7,7 @@ const problem = { id: 'p', problem: 'x', answer: '1' };
 
 function answering(answer: string | null): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'r',
     problemId: 'p',
     gold: '1',

@@ -1,4 +1,4 @@
-import { PluginRegistry, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from './baseline-routers.js';
 
@@ -7,7 +7,7 @@ const context = { priceTable: SEED_PRICES_2025_11 };
 
 function graded(correct: boolean): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'r',
     problemId: 'p',
     gold: '1',

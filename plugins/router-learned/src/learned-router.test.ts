@@ -1,4 +1,4 @@
-import { PluginRegistry, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
+import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { assignFolds, crossFit, crossFittedProbability } from './cross-fit.js';
 import { FeatureSpec, featureVector } from './features.js';
@@ -14,7 +14,7 @@ function synthetic(n: number): { problems: Problem[]; small: RunRecord[] } {
     const id = `p${String(index).padStart(3, '0')}`;
     problems.push({ id, problem: `${easy ? 'an easy sum' : 'a hard integral'} number ${index} of the set`, answer: '1', subject: index % 2 ? 'Algebra' : 'Geometry', level: (index % 5) + 1 });
     small.push({
-      schemaVersion: 1,
+      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
       runId: 'slm',
       problemId: id,
       gold: '1',

@@ -1,4 +1,4 @@
-import { PluginRegistry, routingScore, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, routingScore, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { thresholdRouter } from './threshold-router.js';
 
@@ -8,7 +8,7 @@ const problem = { id: 'p', problem: 'x', answer: '1' };
 
 function record(fields: { output?: number; probabilities?: { confident: number; uncertain: number }; token?: '<|c_math|>' | '<|u_math|>' | null }): RunRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: 'slm',
     problemId: 'p',
     gold: '1',

@@ -1,4 +1,4 @@
-import { SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
+import { RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import type { ViewAnswer, ViewData } from '../../view-data.js';
 import { thresholdModel } from '../threshold.js';
@@ -6,7 +6,7 @@ import { answersWithoutPConfident, pipelineCheckNotes } from './run-header.js';
 
 function answer(index: number, model: string, probabilities?: { confident: number; uncertain: number }): ViewAnswer {
   const record: RunRecord = {
-    schemaVersion: 1,
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId: model,
     problemId: `p${index}`,
     gold: '1',

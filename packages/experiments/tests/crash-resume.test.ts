@@ -1,17 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RunRecord } from '@confide/core';
 import { readRunDirectory } from '@confide/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultResponder, startGeminiStandIn, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
 import { runLiveExperiment } from '../src/live/run-live-experiment.js';
-import { complete, billedUsd, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
+import { complete, billedUsd, spawnLiveChild, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const workspace = join(here, '..', '..', '..');
 const PROBLEMS = 240;
 const LATENCY_MS = 25;
 const KILLS = 10;
@@ -39,11 +35,7 @@ function answersRecorded(outFolder: string): number {
  */
 function runChild(settingsPath: string, outFolder: string, killAt: number | undefined): Promise<'killed' | 'complete'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', join(here, 'crash-child.ts'), settingsPath], {
-      cwd: workspace,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
+    const child = spawnLiveChild(settingsPath);
     let output = '';
     let errors = '';
     let poll: NodeJS.Timeout | undefined;

@@ -1,3 +1,6 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   costInHundredMillionths,
   definePlugin,
@@ -141,4 +144,14 @@ export function failures(records: readonly RunRecord[]): Map<string, string> {
 export function complete(result: LiveRunResult): Extract<LiveRunResult, { status: 'complete' }> {
   if (result.status !== 'complete') throw new Error(`the run stopped (${result.reason}): ${result.message}`);
   return result;
+}
+
+/** The crash test's child (`crash-child.ts`): a live run in a process of its own, its settings in a JSON file. */
+export function spawnLiveChild(settingsPath: string): ChildProcessWithoutNullStreams {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return spawn(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', join(here, 'crash-child.ts'), settingsPath], {
+    cwd: join(here, '..', '..', '..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: process.env,
+  });
 }

@@ -1,18 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfideError } from '@confide/core';
 import { readRunDirectory } from '@confide/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultResponder, startGeminiStandIn, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
 import { runLiveExperiment } from '../src/live/run-live-experiment.js';
 import { lockPathOf } from '../src/run-folder/run-lock.js';
-import { complete, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
+import { complete, spawnLiveChild, standInExperiment, syntheticProblems, testRegistry } from './live-harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const workspace = join(here, '..', '..', '..');
 const PROBLEMS = 80;
 
 beforeAll(() => {
@@ -24,11 +20,7 @@ beforeAll(() => {
 function startChild(settings: object): { sending: Promise<void>; exit: Promise<string> } {
   const settingsPath = join(mkdtempSync(join(tmpdir(), 'run-lock-settings-')), 'settings.json');
   writeFileSync(settingsPath, JSON.stringify(settings));
-  const child = spawn(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', join(here, 'crash-child.ts'), settingsPath], {
-    cwd: workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
-  });
+  const child = spawnLiveChild(settingsPath);
   let output = '';
   let errors = '';
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));

@@ -189,3 +189,13 @@ describe('a dataset build (step 1)', () => {
   });
 });
 
+
+describe('a dataset build that fails before its first answer', () => {
+  it('leaves no folder behind (its config in build/ included), so a rerun fails the same way instead of asking for --resume', async () => {
+    const out = folder();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(buildSftDataset({ config: config({ client: { id: 'test/no-such-model' } }), registry, outFolder: out, provenance, name: 'f' })).rejects.toThrow(/test\/no-such-model/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});

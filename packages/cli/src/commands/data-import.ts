@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { describeCoverage, importResultsFile, loadProblems, MANIFEST_FILE, resolvePriceTable, writeRunDirectory, type ResultField } from '@confide/data';
-import { openRunFolder, runFolderMode } from '@confide/experiments';
+import { runFolderMode, withRunFolder } from '@confide/experiments';
 
 export interface ImportOptions {
   dataset: string;
@@ -21,22 +21,22 @@ export interface ImportOptions {
  * only with --force), the rows read, validated and written as a run directory that carries its problems and prices.
  */
 export async function importResults(resultsFile: string, file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
-  const runFolder = openRunFolder({
-    folder: outFolder,
-    mode: runFolderMode(options),
-    kind: 'import',
-    command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
-    configFile: MANIFEST_FILE,
-    finishedFile: MANIFEST_FILE,
-    resumable: false,
-    ...(options.breakLock ? { breakLock: true } : {}),
-  });
-  try {
-    await importInto(file, outFolder, options, map);
-    runFolder.complete();
-  } finally {
-    runFolder.close();
-  }
+  await withRunFolder(
+    {
+      folder: outFolder,
+      mode: runFolderMode(options),
+      kind: 'import',
+      command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
+      configFile: MANIFEST_FILE,
+      finishedFile: MANIFEST_FILE,
+      resumable: false,
+      ...(options.breakLock ? { breakLock: true } : {}),
+    },
+    async () => {
+      await importInto(file, outFolder, options, map);
+      return { status: 'complete' };
+    },
+  );
 }
 
 /** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */

@@ -33,24 +33,17 @@ import {
 } from '@confide/data';
 import { canonicalJson } from '@confide/inference';
 import type { ExperimentOutcome } from '../outcome.js';
-import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
+import { runFolderMode, withRunFolder, type RunFolderFlags } from '../run-folder/open-run-folder.js';
 import { RunClients } from '../run-folder/run-clients.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { runWorkerPool } from '../run-folder/worker-pool.js';
 
-export interface DatasetBuildOptions {
+export interface DatasetBuildOptions extends RunFolderFlags {
   config: SftDatasetConfig;
   registry: PluginRegistry;
   /** Where the dataset is written: train.jsonl, data/train-*.parquet, README.md, run/, and build/ (config, log, summary). */
   outFolder: string;
-  /** Continue an interrupted build (or a finished one: nothing is asked again) without asking for logged answers. */
-  resume?: boolean;
-  /** Start over in a folder that holds a build: the old one is moved aside, deleted when this one completes. */
-  force?: boolean;
-  breakLock?: boolean;
-  /** The command as typed, recorded in the folder's lock. */
-  command?: string;
   provenance: HubProvenance;
   /** The dataset's name in its card. */
   name: string;
@@ -94,25 +87,20 @@ function gradedRecord(runId: string, problem: Problem, generation: RunRecord['ge
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
   const configText = canonicalJson(options.config);
-  const runFolder = openRunFolder({
-    folder: options.outFolder,
-    mode: runFolderMode(options),
-    kind: 'dataset build',
-    command: options.command ?? `confide dataset build --out ${options.outFolder}`,
-    configFile: SFT_CONFIG_FILE,
-    finishedFile: SFT_SUMMARY_FILE,
-    configText,
-    ...(options.breakLock ? { breakLock: true } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  let outcome: Awaited<ReturnType<typeof runDatasetBuild>> | undefined;
-  try {
-    outcome = await buildIn(options, runFolder.resuming, configText);
-    return outcome;
-  } finally {
-    if (outcome?.status === 'complete') runFolder.complete();
-    else runFolder.close();
-  }
+  return withRunFolder(
+    {
+      folder: options.outFolder,
+      mode: runFolderMode(options),
+      kind: 'dataset build',
+      command: options.command ?? `confide dataset build --out ${options.outFolder}`,
+      configFile: SFT_CONFIG_FILE,
+      finishedFile: SFT_SUMMARY_FILE,
+      configText,
+      ...(options.breakLock ? { breakLock: true } : {}),
+      ...(options.write ? { write: options.write } : {}),
+    },
+    (runFolder) => buildIn(options, runFolder.resuming, configText),
+  );
 }
 
 async function buildIn(options: DatasetBuildOptions, resuming: boolean, configText: string): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {

@@ -41,7 +41,7 @@ import { liveSource, type LiveSource } from './live-source.js';
 import { LoggedDecision, loggedRouter } from './logged-router.js';
 import { RunProgress } from './run-progress.js';
 import { COST_ACCOUNTING } from '@confide/metrics';
-import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
+import { runFolderMode, withRunFolder, type RunFolderFlags } from '../run-folder/open-run-folder.js';
 import { resolveRouterChoice, type RouterChoice } from '../run-folder/routing-policy-file.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
@@ -51,19 +51,11 @@ import { liveRunReport } from './live-run-report.js';
 /** The plugin context of a live run: routers that call a model (a live orchestrator) find their client here. */
 
 
-export interface LiveRunOptions {
+export interface LiveRunOptions extends RunFolderFlags {
   experiment: LiveExperiment;
   registry: PluginRegistry;
   /** The run directory: stage logs while it runs; manifest, records and report when it completes. */
   outFolder: string;
-  /** Continue an interrupted run in `outFolder` (or top up a finished one) without sending any finished request again. */
-  resume?: boolean;
-  /** Start over in an `outFolder` that holds a run: the old run is moved aside and deleted when this one completes. */
-  force?: boolean;
-  /** Remove the folder's lock even when its holder cannot be shown to be gone. */
-  breakLock?: boolean;
-  /** The command as typed, recorded in the folder's lock (default: confide run). */
-  command?: string;
   /** Set by a pipeline whose model is a tiny random one: every reader of the run says it is not a result. */
   pipelineCheck?: PipelineCheck | null;
   /** Hard cap in US dollars on the run's ledger. */
@@ -116,35 +108,28 @@ function createLiveClient(registry: PluginRegistry, slotName: string, slot: Mode
  * resumes from them without sending a finished request again. The budget is reserved before each request.
  */
 export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
-  const runFolder = openRunFolder({
-    folder: options.outFolder,
-    mode: runFolderMode(options),
-    kind: 'live run',
-    command: options.command ?? `confide run --out ${options.outFolder}`,
-    configFile: RUN_CONFIG_FILE,
-    finishedFile: MANIFEST_FILE,
-    configText: canonicalJson(options.experiment),
-    isEmpty: holdsNoAnswer,
-    ...(options.breakLock ? { breakLock: true } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  let result: LiveRunResult | undefined;
-  try {
-    result = await runLiveExperimentIn(options, runFolder.resuming);
-    return result;
-  } finally {
-    // complete: the lock goes (and a run replaced with --force); else a start that produced nothing leaves no folder
-    // for the next try to trip on (a missing key, a bad option, an unreachable server)
-    if (result?.status === 'complete') runFolder.complete();
-    else runFolder.close();
-  }
+  // a start that produced nothing (a missing key, a bad option, an unreachable server) leaves no folder to trip on
+  return withRunFolder(
+    {
+      folder: options.outFolder,
+      mode: runFolderMode(options),
+      kind: 'live run',
+      command: options.command ?? `confide run --out ${options.outFolder}`,
+      configFile: RUN_CONFIG_FILE,
+      carriedFiles: [PROBLEMS_FILE, PRICE_TABLE_FILE],
+      finishedFile: MANIFEST_FILE,
+      configText: canonicalJson(options.experiment),
+      isEmpty: holdsNoAnswer,
+      ...(options.breakLock ? { breakLock: true } : {}),
+      ...(options.write ? { write: options.write } : {}),
+    },
+    (runFolder) => runLiveExperimentIn(options, runFolder.resuming),
+  );
 }
 
 /** A stage log counts as empty when it holds no answer: nothing, or only requests that failed (retried on a rerun). */
 function holdsNoAnswer(path: string): boolean {
   if (statSync(path).size === 0) return true;
-  // what the run carries from its start (its problems and prices) is not an answer
-  if (basename(path) === PROBLEMS_FILE || basename(path) === PRICE_TABLE_FILE) return true;
   if (!path.endsWith('.jsonl') || basename(path) === 'routes.jsonl') return false;
   return readFileSync(path, 'utf8')
     .split('\n')

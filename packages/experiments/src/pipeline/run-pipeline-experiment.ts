@@ -27,7 +27,7 @@ import {
   type RunnerProgress,
   type TrainAdapterResult,
 } from '@confide/training';
-import { openRunFolder, runFolderMode } from '../run-folder/open-run-folder.js';
+import { runFolderMode, withRunFolder, type RunFolderFlags } from '../run-folder/open-run-folder.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import { canonicalJson } from '@confide/inference';
 import { startVllmServer, type VllmServer } from '@confide/inference';
@@ -45,18 +45,12 @@ const DATASET_FOLDER = 'dataset';
 const DELEGATE_FOLDER = 'delegate';
 const TRAIN_RESULT_FILE = 'train-result.json';
 
-export interface PipelineRunOptions {
+export interface PipelineRunOptions extends RunFolderFlags {
   experiment: PipelineExperiment;
   registry: PluginRegistry;
   /** The run folder: dataset/, finetuned_models/<name>/, delegate/, report.md, summary.json. */
   outFolder: string;
-  /** Continue an interrupted run: finished steps are kept, the unfinished one resumes (build log, checkpoint, stage logs). */
-  resume?: boolean;
-  /** Start over in a folder that holds a run: the old one is moved aside and deleted when this one completes. */
-  force?: boolean;
-  breakLock?: boolean;
-  /** The command as typed, recorded in the folder's lock. */
-  command?: string;
+  // resume: finished steps are kept, the unfinished one resumes (build log, checkpoint, stage logs)
   /** The experiment file, for error messages. */
   source: string;
   /** `confide <version>`, for the dataset card's provenance. */
@@ -195,25 +189,20 @@ export async function runPipelineExperiment(options: PipelineRunOptions): Promis
   const configPath = join(outFolder, PIPELINE_CONFIG_FILE);
   const summaryPath = join(outFolder, PIPELINE_SUMMARY_FILE);
   const configText = canonicalJson(experiment);
-  const runFolder = openRunFolder({
-    folder: outFolder,
-    mode: runFolderMode(options),
-    kind: 'pipeline run',
-    command: options.command ?? `confide run --out ${outFolder}`,
-    configFile: PIPELINE_CONFIG_FILE,
-    finishedFile: PIPELINE_SUMMARY_FILE,
-    configText,
-    ...(options.breakLock ? { breakLock: true } : {}),
-    write,
-  });
-  let result: PipelineRunResult | undefined;
-  try {
-    result = await runPipelineIn(options, runFolder.resuming, { configPath, summaryPath, configText, resumeCommand });
-    return result;
-  } finally {
-    if (result?.status === 'complete') runFolder.complete();
-    else runFolder.close();
-  }
+  return withRunFolder(
+    {
+      folder: outFolder,
+      mode: runFolderMode(options),
+      kind: 'pipeline run',
+      command: options.command ?? `confide run --out ${outFolder}`,
+      configFile: PIPELINE_CONFIG_FILE,
+      finishedFile: PIPELINE_SUMMARY_FILE,
+      configText,
+      ...(options.breakLock ? { breakLock: true } : {}),
+      write,
+    },
+    (runFolder) => runPipelineIn(options, runFolder.resuming, { configPath, summaryPath, configText, resumeCommand }),
+  );
 }
 
 /** A tiny random model's run: what every reader of its outputs says. */

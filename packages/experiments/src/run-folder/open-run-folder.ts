@@ -14,6 +14,18 @@ export function runFolderMode(flags: { resume?: boolean | undefined; force?: boo
   return flags.force ? 'force' : flags.resume ? 'resume' : 'fresh';
 }
 
+/** The flags every command that writes a run folder takes (and the command line, for the lock). */
+export interface RunFolderFlags {
+  /** Continue a started run (or top up a finished one) without sending any finished request again. */
+  resume?: boolean;
+  /** Start over in a folder that holds a run: the old one is moved aside and deleted when the new one completes. */
+  force?: boolean;
+  /** Remove the folder's lock even when its holder cannot be shown to be gone. */
+  breakLock?: boolean;
+  /** The command as typed, recorded in the folder's lock. */
+  command?: string;
+}
+
 export interface OpenRunFolderOptions {
   folder: string;
   mode: RunFolderMode;
@@ -23,6 +35,8 @@ export interface OpenRunFolderOptions {
   command: string;
   /** The file a run writes at its start (its config): a folder holding it and anything produced is a started run. */
   configFile: string;
+  /** Other files a run writes at its start that are not work done (the problems and prices it carries). */
+  carriedFiles?: readonly string[];
   /** The file a finished run holds. */
   finishedFile: string;
   /** The config of this run: a resume of a run started with another config is refused. */
@@ -60,6 +74,7 @@ export interface OpenedRunFolder {
  */
 export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
   const { folder, kind } = options;
+  const startFiles = [options.configFile, ...(options.carriedFiles ?? [])];
   checkRunOutFolder(folder);
   mkdirSync(dirname(folder), { recursive: true });
   const lock: RunLock = acquireRunLock(folder, { command: options.command, ...(options.breakLock ? { breakLock: true } : {}) });
@@ -70,7 +85,7 @@ export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
     const createdFolder = !existsSync(folder);
     const configPath = join(folder, options.configFile);
     const finished = existsSync(join(folder, options.finishedFile));
-    const started = finished || (existsSync(configPath) && !producedNothing(folder, options.configFile, options.isEmpty));
+    const started = finished || (existsSync(configPath) && !producedNothing(folder, startFiles, options.isEmpty));
     let previous: string | undefined;
     let resuming = false;
     if (started) {
@@ -95,7 +110,7 @@ export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
       }
     } else if (existsSync(folder)) {
       // a start that produced nothing: its config and empty logs go, anything of the user's stays
-      discardFailedStart(folder, options.configFile, false, options.isEmpty);
+      discardFailedStart(folder, startFiles, false, options.isEmpty);
     }
     mkdirSync(folder, { recursive: true });
     let closed = false;
@@ -113,7 +128,7 @@ export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
         if (closed) return;
         closed = true;
         try {
-          discardFailedStart(folder, options.configFile, createdFolder || previous !== undefined, options.isEmpty);
+          discardFailedStart(folder, startFiles, createdFolder || previous !== undefined, options.isEmpty);
           if (previous !== undefined) {
             if (!existsSync(folder) || readdirSync(folder).length === 0) {
               rmSync(folder, { recursive: true, force: true });
@@ -130,5 +145,21 @@ export function openRunFolder(options: OpenRunFolderOptions): OpenedRunFolder {
   } catch (error) {
     lock.release();
     throw error;
+  }
+}
+
+/**
+ * Runs `work` in a run folder opened with `options`: the folder is completed when the work's outcome is `complete`
+ * (the lock goes; a run replaced with --force is deleted), else closed (a start that produced nothing is cleaned up).
+ */
+export async function withRunFolder<Outcome extends { status: string }>(options: OpenRunFolderOptions, work: (folder: OpenedRunFolder) => Promise<Outcome>): Promise<Outcome> {
+  const runFolder = openRunFolder(options);
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await work(runFolder);
+    return outcome;
+  } finally {
+    if (outcome?.status === 'complete') runFolder.complete();
+    else runFolder.close();
   }
 }

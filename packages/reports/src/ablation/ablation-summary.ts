@@ -1,62 +1,12 @@
 import { PluginUse } from '@confide/core';
 import { z } from 'zod';
 import { SummaryProvenance } from '../summary-provenance.js';
+import { ModelsSummary } from './models-summary.js';
+import { Figure, Interval } from './summary-figures.js';
 
-/**
- * A computed figure: a finite number, or null where it is undefined (an AUROC with one class only, a kept error rate
- * with nothing kept). The metrics return NaN there; summary.json holds null, never NaN.
- */
-const Figure = z.preprocess((value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), z.number().nullable());
-const Interval = z.strictObject({ lower: Figure, upper: Figure });
 const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, llmCalls: Figure });
 const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
 const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
-
-const ModelsPoint = { label: z.string(), meanScore: Figure, meanCostUsd: Figure };
-
-/** The models section (K ≥ 2 runs): every number its tables and chart show; costs are mean dollars per problem. */
-const ModelsSummary = z.strictObject({
-  problems: z.number().int(),
-  labels: z.array(z.string()),
-  lost: z.array(z.strictObject({ label: z.string(), count: z.number().int(), firstIds: z.array(z.string()) })),
-  costRange: z.strictObject({ minCostUsd: Figure, maxCostUsd: Figure }),
-  reportAtCostUsd: Figure,
-  reportAtCostSource: z.string(),
-  singles: z.array(z.strictObject({ ...ModelsPoint, confidence: z.enum(['token', 'p-confident', 'none']), aiq: Figure, scoreAtReportCost: Figure })),
-  bestSingle: z.strictObject({ ...ModelsPoint, interval: Interval }),
-  oracle: z.strictObject({ ...ModelsPoint, interval: Interval, shares: z.array(z.strictObject({ label: z.string(), share: Figure })), aiq: Figure, scoreAtReportCost: Figure }),
-  headroom: z.strictObject({ value: Figure, interval: Interval }),
-  chains: z.array(z.strictObject({ ...ModelsPoint, first: z.string(), second: z.string(), keepRule: z.string(), escalated: Figure, aiq: Figure, scoreAtReportCost: Figure })),
-  skippedChains: z.array(z.strictObject({ first: z.string(), reason: z.string() })),
-  pairs: z.array(
-    z.strictObject({
-      labels: z.tuple([z.string(), z.string()]),
-      mixturesAiq: Figure,
-      chains: z.array(z.string()),
-      hull: z.array(z.strictObject(ModelsPoint)),
-      hullAiq: Figure,
-      scoreAtReportCost: Figure,
-      mixtures: z.array(z.strictObject({ probability: z.number(), meanScore: Figure, meanCostUsd: Figure })),
-    }),
-  ),
-  mixtureSteps: z.number().int(),
-  bestPair: z.strictObject({ labels: z.tuple([z.string(), z.string()]), aiq: Figure, interval: Interval }),
-  envelope: z.strictObject({ points: z.array(z.strictObject(ModelsPoint)), aiq: Figure, interval: Interval, scoreAtReportCost: Figure }),
-  arena: z.array(
-    z.strictObject({
-      ...ModelsPoint,
-      kind: z.enum(['oracle', 'best single', 'chain']),
-      arenaScore: Figure,
-      optimalSelection: Figure,
-      optimalCost: Figure,
-      optimalAccuracy: Figure,
-      optimalityProblems: z.number().int(),
-    }),
-  ),
-  references: z.array(z.strictObject({ ...ModelsPoint, envelopeScoreAtCost: Figure, gapToEnvelope: Figure, gapInterval: Interval })),
-  bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),
-});
-export type ModelsSummary = z.infer<typeof ModelsSummary>;
 
 /** summary.json of an ablation report: every router's curve and statistics at full precision, and how it was made. */
 export const AblationSummary = z.strictObject({

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Figure, Interval } from './summary-figures.js';
+
+const ModelsPoint = { label: z.string(), meanScore: Figure, meanCostUsd: Figure };
+
+/** The models section (K ≥ 2 runs): every number its tables and chart show; costs are mean dollars per problem. */
+export const ModelsSummary = z.strictObject({
+  problems: z.number().int(),
+  labels: z.array(z.string()),
+  lost: z.array(z.strictObject({ label: z.string(), count: z.number().int(), firstIds: z.array(z.string()) })),
+  costRange: z.strictObject({ minCostUsd: Figure, maxCostUsd: Figure }),
+  reportAtCostUsd: Figure,
+  reportAtCostSource: z.string(),
+  singles: z.array(z.strictObject({ ...ModelsPoint, confidence: z.enum(['token', 'p-confident', 'none']), aiq: Figure, scoreAtReportCost: Figure })),
+  bestSingle: z.strictObject({ ...ModelsPoint, interval: Interval }),
+  oracle: z.strictObject({ ...ModelsPoint, interval: Interval, shares: z.array(z.strictObject({ label: z.string(), share: Figure })), aiq: Figure, scoreAtReportCost: Figure }),
+  headroom: z.strictObject({ value: Figure, interval: Interval }),
+  chains: z.array(z.strictObject({ ...ModelsPoint, first: z.string(), second: z.string(), keepRule: z.string(), escalated: Figure, aiq: Figure, scoreAtReportCost: Figure })),
+  skippedChains: z.array(z.strictObject({ first: z.string(), reason: z.string() })),
+  pairs: z.array(
+    z.strictObject({
+      labels: z.tuple([z.string(), z.string()]),
+      mixturesAiq: Figure,
+      chains: z.array(z.string()),
+      hull: z.array(z.strictObject(ModelsPoint)),
+      hullAiq: Figure,
+      scoreAtReportCost: Figure,
+      mixtures: z.array(z.strictObject({ probability: z.number(), meanScore: Figure, meanCostUsd: Figure })),
+    }),
+  ),
+  mixtureSteps: z.number().int(),
+  bestPair: z.strictObject({ labels: z.tuple([z.string(), z.string()]), aiq: Figure, interval: Interval }),
+  envelope: z.strictObject({ points: z.array(z.strictObject(ModelsPoint)), aiq: Figure, interval: Interval, scoreAtReportCost: Figure }),
+  arena: z.array(
+    z.strictObject({
+      ...ModelsPoint,
+      kind: z.enum(['oracle', 'best single', 'chain']),
+      arenaScore: Figure,
+      optimalSelection: Figure,
+      optimalCost: Figure,
+      optimalAccuracy: Figure,
+      optimalityProblems: z.number().int(),
+    }),
+  ),
+  references: z.array(z.strictObject({ ...ModelsPoint, envelopeScoreAtCost: Figure, gapToEnvelope: Figure, gapInterval: Interval })),
+  bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),
+});
+export type ModelsSummary = z.infer<typeof ModelsSummary>;
+

@@ -9,6 +9,7 @@ export * from './cost-accuracy-curve.js';
 export * from './mcnemar.js';
 export * from './paired-bootstrap.js';
 export * from './risk-control.js';
+export * from './hoeffding-bentkus.js';
 export * from './seeded-random.js';
 export * from './special-functions.js';
 export * from './leaderboard.js';

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@confide/core';
 import { binomialCdf } from './binomial-distribution.js';
+import { hoeffdingBentkusPValue } from './hoeffding-bentkus.js';
 import { ascendingOrder, checkScore, readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
 
 /**
@@ -88,6 +89,86 @@ export function chooseThresholdForErrorRate(
   options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number },
 ): RiskControlledThreshold | null {
   const correct = readScoresAndLabels(scores, labels, false);
+  const losses = Float64Array.from(correct, (value) => 1 - value);
+  const chosen = learnThenTest(scores, losses, options, (kept, errors) => binomialCdf(Math.round(errors), kept, options.targetErrorRate));
+  if (chosen === null) return null;
+  const errors = Math.round(chosen.lossSum);
+  return {
+    threshold: chosen.threshold,
+    kept: chosen.kept,
+    errors,
+    keptErrorRate: errors / chosen.kept,
+    delegationRate: chosen.delegationRate,
+    pValue: chosen.pValue,
+    targetErrorRate: options.targetErrorRate,
+    delta: options.delta,
+    starts: chosen.starts,
+    method: 'learn-then-test/fixed-sequence/binomial',
+  };
+}
+
+/** A threshold certified for the mean of a bounded loss (graded answers: loss 1 − score) of the kept answers. */
+export interface MeanLossControlledThreshold {
+  threshold: number;
+  kept: number;
+  /** The kept answers' summed loss. */
+  lossSum: number;
+  /** lossSum / kept: the kept answers' mean loss. */
+  keptMeanLoss: number;
+  delegationRate: number;
+  /** The Hoeffding–Bentkus p-value of the null "the kept answers' mean loss > target" at this threshold. */
+  pValue: number;
+  targetMeanLoss: number;
+  delta: number;
+  starts: number;
+  method: 'learn-then-test/fixed-sequence/hoeffding-bentkus';
+}
+
+/**
+ * `chooseThresholdForErrorRate` for graded answers: the most lenient threshold whose kept answers have a mean loss
+ * (each in [0, 1]; for a graded score, 1 − score) of at most `targetMeanLoss` with probability ≥ 1 − δ, by Learn then
+ * Test's fixed-sequence testing with Hoeffding–Bentkus p-values (valid for any bounded loss; the binomial tail is
+ * only valid for 0/1 errors).
+ */
+export function chooseThresholdForMeanLoss(
+  scores: ArrayLike<number>,
+  losses: ArrayLike<number>,
+  options: { thresholds: readonly number[]; targetMeanLoss: number; delta: number; starts?: number },
+): MeanLossControlledThreshold | null {
+  if (scores.length !== losses.length) throw new InvalidInputError({ field: 'losses', problem: `has ${losses.length} entries but scores has ${scores.length}` });
+  for (let index = 0; index < losses.length; index++) {
+    checkScore(scores[index]!, index, false);
+    const loss = losses[index]!;
+    if (!(loss >= 0 && loss <= 1)) throw new InvalidInputError({ field: `losses[${index}]`, problem: `must be in [0, 1], got ${loss}` });
+  }
+  const chosen = learnThenTest(scores, losses, { ...options, targetErrorRate: options.targetMeanLoss }, (kept, lossSum) =>
+    hoeffdingBentkusPValue(Math.min(1, lossSum / kept), kept, options.targetMeanLoss),
+  );
+  if (chosen === null) return null;
+  return {
+    threshold: chosen.threshold,
+    kept: chosen.kept,
+    lossSum: chosen.lossSum,
+    keptMeanLoss: chosen.lossSum / chosen.kept,
+    delegationRate: chosen.delegationRate,
+    pValue: chosen.pValue,
+    targetMeanLoss: options.targetMeanLoss,
+    delta: options.delta,
+    starts: chosen.starts,
+    method: 'learn-then-test/fixed-sequence/hoeffding-bentkus',
+  };
+}
+
+/**
+ * Learn then Test's fixed-sequence search over candidate thresholds (see `chooseThresholdForErrorRate`), for any
+ * per-answer loss and any valid p-value of "the kept answers' mean loss > target" given the kept count and loss sum.
+ */
+function learnThenTest(
+  scores: ArrayLike<number>,
+  losses: ArrayLike<number>,
+  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number },
+  pValueOf: (kept: number, lossSum: number) => number,
+): { threshold: number; kept: number; lossSum: number; delegationRate: number; pValue: number; starts: number } | null {
   const { targetErrorRate, delta } = options;
   const starts = options.starts ?? 1;
   checkProbability(targetErrorRate, 'targetErrorRate', true);
@@ -102,14 +183,14 @@ export function chooseThresholdForErrorRate(
   const candidates = [...new Set(options.thresholds)].sort((left, right) => right - left);
   if (candidates.length === 0) throw new InvalidInputError({ field: 'thresholds', problem: 'needs at least one' });
 
-  // Scores in descending order with cumulative error counts: kept(t) = #scores ≥ t, errors(t) = prefix[kept].
+  // Scores in descending order with cumulative losses: kept(t) = #scores ≥ t, loss(t) = prefix[kept].
   const order = ascendingOrder(scores).reverse();
   const n = order.length;
   const descending = new Float64Array(n);
-  const errorPrefix = new Uint32Array(n + 1);
+  const lossPrefix = new Float64Array(n + 1);
   for (let position = 0; position < n; position++) {
     descending[position] = scores[order[position]!]!;
-    errorPrefix[position + 1] = errorPrefix[position]! + 1 - correct[order[position]!]!;
+    lossPrefix[position + 1] = lossPrefix[position]! + losses[order[position]!]!;
   }
   const keptAt = (threshold: number): number => {
     // First position whose score is < threshold.
@@ -127,7 +208,7 @@ export function chooseThresholdForErrorRate(
   candidates.forEach((threshold, index) => {
     const kept = keptAt(threshold);
     keptCounts[index] = kept;
-    pValues[index] = kept === 0 ? 1 : binomialCdf(errorPrefix[kept]!, kept, targetErrorRate);
+    pValues[index] = kept === 0 ? 1 : pValueOf(kept, lossPrefix[kept]!);
   });
 
   const level = delta / starts;
@@ -141,19 +222,7 @@ export function chooseThresholdForErrorRate(
   }
   if (chosen < 0) return null;
   const kept = keptCounts[chosen]!;
-  const errors = errorPrefix[kept]!;
-  return {
-    threshold: candidates[chosen]!,
-    kept,
-    errors,
-    keptErrorRate: errors / kept,
-    delegationRate: (n - kept) / n,
-    pValue: pValues[chosen]!,
-    targetErrorRate,
-    delta,
-    starts,
-    method: 'learn-then-test/fixed-sequence/binomial',
-  };
+  return { threshold: candidates[chosen]!, kept, lossSum: lossPrefix[kept]!, delegationRate: (n - kept) / n, pValue: pValues[chosen]!, starts };
 }
 
 export interface DelegationBudgetThreshold {

@@ -1,17 +1,4 @@
-import { createRandom, type Problem, type RunRecord } from '@confide/core';
-import { featureDimension, featureVector, type FeatureSpec } from './features.js';
-import { fitModel, predict, type FittedModel, type LearnerSettings } from './models.js';
-
-/** Problem id → fold, 0…k−1: a seeded shuffle of the ids (sorted first, so the input order does not matter), dealt round-robin. */
-export function assignFolds(ids: readonly string[], folds: number, seed: number): Map<string, number> {
-  const order = [...ids].sort();
-  const random = createRandom(seed);
-  for (let index = order.length - 1; index > 0; index--) {
-    const swap = Math.floor(random() * (index + 1));
-    [order[index], order[swap]] = [order[swap]!, order[index]!];
-  }
-  return new Map(order.map((id, position) => [id, position % folds]));
-}
+import { assignFolds, featureDimension, featureVector, fitModel, predict, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord } from '@confide/core';
 
 /** What cross-fitting produces: one model per fold (fitted without that fold), one on everything, and the assignment. */
 export interface CrossFitted {

@@ -1,9 +1,7 @@
-import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
+import { assignFolds, FeatureSpec, featureVector, LearnerSettings, PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import { assignFolds, crossFit, crossFittedProbability } from './cross-fit.js';
-import { FeatureSpec, featureVector } from './features.js';
+import { crossFit, crossFittedProbability } from './cross-fit.js';
 import { learnedRouter } from './learned-router.js';
-import { LearnerSettings } from './models.js';
 
 /** Problems whose small answer is right exactly when the question mentions "easy" (a signal both learners can find). */
 function synthetic(n: number): { problems: Problem[]; small: RunRecord[] } {

@@ -1,8 +1,6 @@
-import { definePlugin, InvalidConfigError, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouteDecision, type RunRecord } from '@confide/core';
+import { definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouteDecision, type RunRecord } from '@confide/core';
 import { z } from 'zod';
 import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
-import { FeatureSpec } from './features.js';
-import { FittedModel, LearnerSettings } from './models.js';
 
 export const CrossFittedModels = z.strictObject({
   folds: z.number().int().min(2),

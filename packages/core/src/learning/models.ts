@@ -85,14 +85,31 @@ export function fitModel(vectors: readonly SparseVector[], labels: readonly numb
   return settings.model === 'logistic' ? fitLogistic(vectors, labels, dimension, settings) : fitKnn(vectors, labels, settings);
 }
 
+/**
+ * The indices of the `k` vectors most similar to `vector` (cosine: the vectors are L2-normalised), most similar first,
+ * ties by index: the neighbourhood a kNN learner votes over.
+ */
+export function nearestNeighbours(vectors: readonly SparseVector[], vector: SparseVector, k: number): number[] {
+  return vectors
+    .map((candidate, index) => ({ similarity: sparseDot(vector, candidate), index }))
+    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
+    .slice(0, k)
+    .map((neighbour) => neighbour.index);
+}
+
+/**
+ * A neighbourhood's vote: the mean of the neighbours' targets (labels 0/1, or graded scores in [0, 1]) with one
+ * pseudo-neighbour at `prior`, which keeps a probability off 0 and 1.
+ */
+export function neighbourVote(neighbours: readonly number[], targets: ArrayLike<number>, prior: number): number {
+  let sum = prior;
+  for (const neighbour of neighbours) sum += targets[neighbour]!;
+  return sum / (neighbours.length + 1);
+}
+
 /** The predicted probability that the small answer is right. */
 export function predict(model: FittedModel, vector: SparseVector): number {
   if (model.model === 'logistic') return sigmoid(dot(vector, model.weights) + model.bias);
-  const neighbours = model.vectors
-    .map(([indices, values], index) => ({ similarity: sparseDot(vector, { indices, values }), index }))
-    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
-    .slice(0, model.k);
-  const right = neighbours.reduce((sum, neighbour) => sum + model.labels[neighbour.index]!, 0);
-  // one pseudo-neighbour at the training set's rate keeps a probability off 0 and 1
-  return (right + model.prior) / (neighbours.length + 1);
+  const vectors = model.vectors.map(([indices, values]) => ({ indices, values }));
+  return neighbourVote(nearestNeighbours(vectors, vector, model.k), model.labels, model.prior);
 }

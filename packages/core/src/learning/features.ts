@@ -1,8 +1,11 @@
-import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN } from '../confidence-token.js';
+import type { Problem } from '../schemas/problem.js';
+import type { RunRecord } from '../schemas/run-record.js';
 import { z } from 'zod';
 
 /**
- * Which features a learned router reads. Problem features (pre-hoc): hashed word uni- and bigrams and character
+ * Features of a problem for the routers that learn (the pair's `core/learned` plugin, the learned router over K models
+ * in routing's evaluation). Which features a learned router reads. Problem features (pre-hoc): hashed word uni- and bigrams and character
  * n-grams of the question, the subject and the level when the dataset has them. Answer features (post-hoc: the small
  * model's answer must exist): the confidence token, P(c) when the run has token probabilities, the output length, the
  * finish reason and the answer's form.

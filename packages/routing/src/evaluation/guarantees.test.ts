@@ -14,7 +14,12 @@ function population(n: number, seed: number): GuaranteeInput['table'] & { scores
     scores[index] = random();
     smallCorrect[index] = random() < scores[index]! ? 1 : 0;
   }
-  return { scores, smallCorrect, largeCorrect: new Uint8Array(n).fill(1), smallCost: new Float64Array(n).fill(1), largeCost: new Float64Array(n).fill(10) };
+  return binary({ scores, smallCorrect, largeCorrect: new Uint8Array(n).fill(1), smallCost: new Float64Array(n).fill(1), largeCost: new Float64Array(n).fill(10) });
+}
+
+/** Binary grades: each answer's score is its verdict. */
+function binary<Data extends { smallCorrect: Uint8Array; largeCorrect: Uint8Array }>(data: Data): Data & { smallScore: Float64Array; largeScore: Float64Array } {
+  return { ...data, smallScore: Float64Array.from(data.smallCorrect), largeScore: Float64Array.from(data.largeCorrect) };
 }
 
 function input(data: ReturnType<typeof population>, guarantee: GuaranteeInput['guarantee'], calibration: number[], test: number[] = []): GuaranteeInput {
@@ -36,7 +41,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 describe('guarantees on synthetic data with a known answer', () => {
   it('says how much must be delegated when the small model errs more than the target (feasibility)', () => {
     // 10 problems, 4 wrong: μ = 0.4; α = 0.25 needs (0.4 − 0.25) / 0.75 = 0.2 delegated at least
-    const data = { scores: Float64Array.from(range(0, 10), (index) => index / 10), smallCorrect: Uint8Array.from([0, 0, 1, 0, 1, 1, 0, 1, 1, 1]), largeCorrect: new Uint8Array(10).fill(1), smallCost: new Float64Array(10), largeCost: new Float64Array(10) };
+    const data = binary({ scores: Float64Array.from(range(0, 10), (index) => index / 10), smallCorrect: Uint8Array.from([0, 0, 1, 0, 1, 1, 0, 1, 1, 1]), largeCorrect: new Uint8Array(10).fill(1), smallCost: new Float64Array(10), largeCost: new Float64Array(10) });
     const result = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.25 }, range(0, 10)));
     expect(result.feasibility!.smallErrorRate).toBeCloseTo(0.4, 12);
     expect(result.feasibility!.minimumDelegationRate).toBeCloseTo(0.2, 12);
@@ -98,7 +103,7 @@ describe('guarantees over problems without a score (P(c) under its token-mass fl
   // delegated at every threshold), all answered wrong by the small model
   const scores = Float64Array.from({ length: 250 }, (_, index) => (index < 200 ? (index + 1) / 200 : -Infinity));
   const smallCorrect = Uint8Array.from({ length: 250 }, (_, index) => (index < 200 && (index + 1) / 200 > 0.5 ? 1 : 0));
-  const data = { scores, smallCorrect, largeCorrect: new Uint8Array(250).fill(1), smallCost: new Float64Array(250).fill(1), largeCost: new Float64Array(250).fill(10) };
+  const data = binary({ scores, smallCorrect, largeCorrect: new Uint8Array(250).fill(1), smallCost: new Float64Array(250).fill(1), largeCost: new Float64Array(250).fill(10) });
   const all = range(0, 250);
 
   it('Learn then Test certifies a threshold on the scored problems alone; the others stay delegated', () => {
@@ -119,3 +124,39 @@ describe('guarantees over problems without a score (P(c) under its token-mass fl
     expect(tight.threshold).toBeNull();
   });
 });
+
+describe('a kept-error guarantee on graded scores', () => {
+  // 40 problems scored 40..1 (keep-high); the small model's graded score: 0.95 on the 30 best, 0.4 on the 10 worst
+  const n = 40;
+  const smallScore = Float64Array.from({ length: n }, (_, index) => (index < 30 ? 0.95 : 0.4));
+  const data = {
+    scores: Float64Array.from({ length: n }, (_, index) => n - index),
+    smallCorrect: Uint8Array.from(smallScore, (score) => (score >= 0.5 ? 1 : 0)),
+    smallScore,
+    largeScore: new Float64Array(n).fill(1),
+    smallCost: new Float64Array(n).fill(1),
+    largeCost: new Float64Array(n).fill(10),
+  };
+
+  it('bounds the kept answers’ mean loss (1 − score) with Hoeffding–Bentkus p-values, not the binomial test', () => {
+    const everything = range(0, n);
+    const result = riskControlledThreshold({ ...input(data, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, everything), delta: 0.2, grid: [21, 11, 6] });
+    expect(result.method).toMatch(/Hoeffding–Bentkus/);
+    // the small model's mean loss: (30 × 0.05 + 10 × 0.6) / 40 = 0.1875
+    expect(result.feasibility!.smallErrorRate).toBeCloseTo(0.1875, 12);
+    // keep ≥ 11 (30 answers, mean loss 0.05, p = 0.0597); keep ≥ 6 (35, mean loss 4.5 / 35, p = 0.538 > δ) stops the sequence
+    expect(result.threshold).toBe(11);
+    expect(result.calibration).toMatchObject({ kept: 30 });
+    expect(result.calibration!.keptErrorRate).toBeCloseTo(0.05, 12);
+    expect(result.calibration!.pValue).toBeCloseTo(0.0597079095, 8);
+    // held out (the same problems here): 30 kept at 0.95, 10 delegated at 1 → mean score (28.5 + 10) / 40
+    expect(result.heldOut!.accuracy).toBeCloseTo(38.5 / 40, 12);
+  });
+
+  it('keeps the exact binomial test where every score is 0 or 1', () => {
+    const binaryScores = Float64Array.from(data.smallCorrect);
+    const result = riskControlledThreshold({ ...input({ ...data, smallScore: binaryScores }, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, range(0, n)), delta: 0.2, grid: [21, 11, 6] });
+    expect(result.method).toMatch(/exact binomial/);
+  });
+});
+

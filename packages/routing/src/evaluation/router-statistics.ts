@@ -6,6 +6,7 @@ import {
   brierScore,
   chooseThresholdForDelegationBudget,
   chooseThresholdForErrorRate,
+  chooseThresholdForMeanLoss,
   excessAurc,
   expectedCalibrationError,
   mcnemarTest,
@@ -15,7 +16,10 @@ import {
 
 /** Per-problem outcome of one routed run: what bootstrap intervals and paired tests resample. */
 export interface ProblemOutcomes {
+  /** The binary verdict of the answer taken (McNemar's test, agreement zones). */
   correct: Uint8Array;
+  /** The graded score of the answer taken, in [0, 1] (means and their intervals). */
+  score: Float64Array;
   /** Paid cost per problem, in 1e-8 dollars (every call made for it). */
   cost: Float64Array;
   delegated: Uint8Array;
@@ -54,13 +58,17 @@ export interface RouterComparison {
   atDelegationRate: number;
   delegationRates: [number, number];
   accuracies: [number, number];
-  /** Accuracy of left minus right, with its paired bootstrap interval. */
+  /** Mean score of left minus right, with its paired bootstrap interval. */
   difference: number;
   differenceInterval: Interval;
   mcnemar: McNemarResult;
 }
 
-/** McNemar's test and a paired bootstrap of the accuracy difference between two routers on the same problems. */
+/**
+ * Two routers on the same problems: the difference of their mean graded scores with its paired-bootstrap interval
+ * (scores, so partial credit counts), and McNemar's test on their binary verdicts (`correct`: McNemar is defined on
+ * binary labels only).
+ */
 export function mcnemarComparison(
   left: string,
   leftOutcomes: ProblemOutcomes,
@@ -70,16 +78,20 @@ export function mcnemarComparison(
   weights: readonly Uint16Array[],
   confidence: number,
 ): RouterComparison {
-  const n = leftOutcomes.correct.length;
-  const mean = (values: Uint8Array) => values.reduce((sum, value) => sum + value, 0) / n;
-  const difference = Float64Array.from(leftOutcomes.correct, (value, index) => value - rightOutcomes.correct[index]!);
+  const n = leftOutcomes.score.length;
+  const mean = (values: ArrayLike<number>) => {
+    let sum = 0;
+    for (let index = 0; index < n; index++) sum += values[index]!;
+    return sum / n;
+  };
+  const difference = Float64Array.from(leftOutcomes.score, (value, index) => value - rightOutcomes.score[index]!);
   return {
     left,
     right,
     atDelegationRate,
     delegationRates: [mean(leftOutcomes.delegated), mean(rightOutcomes.delegated)],
-    accuracies: [mean(leftOutcomes.correct), mean(rightOutcomes.correct)],
-    difference: mean(leftOutcomes.correct) - mean(rightOutcomes.correct),
+    accuracies: [mean(leftOutcomes.score), mean(rightOutcomes.score)],
+    difference: mean(leftOutcomes.score) - mean(rightOutcomes.score),
     differenceInterval: bootstrapInterval(difference, weights, confidence, (sum) => sum / n),
     mcnemar: mcnemarTest(Array.from(leftOutcomes.correct, Boolean), Array.from(rightOutcomes.correct, Boolean)),
   };
@@ -162,7 +174,7 @@ const FIXED_SEQUENCE_STARTS = 10;
 
 export interface GuaranteeInput {
   label: string;
-  table: { smallCorrect: Uint8Array; largeCorrect: Uint8Array; smallCost: Float64Array; largeCost: Float64Array };
+  table: { smallCorrect: Uint8Array; smallScore: Float64Array; largeScore: Float64Array; smallCost: Float64Array; largeCost: Float64Array };
   scores: Float64Array;
   direction: ScoreDirection;
   calibrationIndices: readonly number[];
@@ -188,28 +200,36 @@ function chooseGuaranteed(input: GuaranteeInput, calibrationIndices: readonly nu
     const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta);
     if (chosen === null || (scored.length < calibrationIndices.length && chosen.threshold <= belowEverything)) return null;
     const kept = calibrationScores.length - chosen.delegated;
-    let errors = 0;
+    let loss = 0;
     calibrationIndices.forEach((index, position) => {
-      if (calibrationScores[position]! >= chosen.threshold && input.table.smallCorrect[index] === 0) errors++;
+      if (calibrationScores[position]! >= chosen.threshold) loss += 1 - input.table.smallScore[index]!;
     });
-    return { threshold: chosen.threshold, kept, keptErrorRate: kept === 0 ? 0 : errors / kept, pValue: chosen.exceedProbability };
+    return { threshold: chosen.threshold, kept, keptErrorRate: kept === 0 ? 0 : loss / kept, pValue: chosen.exceedProbability };
   }
   const calibrationScores = Float64Array.from(scored, oriented);
-  const calibrationLabels = Uint8Array.from(scored, (index) => input.table.smallCorrect[index]!);
   const candidates = [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left);
-  return chooseThresholdForErrorRate(calibrationScores, calibrationLabels, {
-    thresholds: candidates,
-    targetErrorRate: input.guarantee.maxKeptErrorRate,
-    delta: input.delta,
-    starts: Math.min(FIXED_SEQUENCE_STARTS, candidates.length),
-  });
+  const search = { thresholds: candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, candidates.length) };
+  if (isGraded(input.table.smallScore)) {
+    const chosen = chooseThresholdForMeanLoss(calibrationScores, Float64Array.from(scored, (index) => 1 - input.table.smallScore[index]!), {
+      ...search,
+      targetMeanLoss: input.guarantee.maxKeptErrorRate,
+    });
+    return chosen === null ? null : { threshold: chosen.threshold, kept: chosen.kept, keptErrorRate: chosen.keptMeanLoss, pValue: chosen.pValue };
+  }
+  const calibrationLabels = Uint8Array.from(scored, (index) => input.table.smallCorrect[index]!);
+  return chooseThresholdForErrorRate(calibrationScores, calibrationLabels, { ...search, targetErrorRate: input.guarantee.maxKeptErrorRate });
+}
+
+/** Whether any score is strictly between 0 and 1 (partial credit): then a kept-error guarantee is on the mean loss 1 − score. */
+function isGraded(scores: Float64Array): boolean {
+  return scores.some((score) => score > 0 && score < 1);
 }
 
 /** What an oriented threshold does on some indices: kept count and error, delegation, accuracy, cost. */
 function evaluateThreshold(input: GuaranteeInput, threshold: number | null, indices: readonly number[]) {
   let kept = 0;
-  let keptErrors = 0;
-  let correct = 0;
+  let keptLoss = 0;
+  let score = 0;
   let cost = 0;
   for (const index of indices) {
     // no certified threshold: delegate everything
@@ -217,14 +237,14 @@ function evaluateThreshold(input: GuaranteeInput, threshold: number | null, indi
     cost += input.table.smallCost[index]! + (keep ? 0 : input.table.largeCost[index]!);
     if (keep) {
       kept++;
-      if (input.table.smallCorrect[index] === 0) keptErrors++;
-      else correct++;
+      keptLoss += 1 - input.table.smallScore[index]!;
+      score += input.table.smallScore[index]!;
     } else {
-      correct += input.table.largeCorrect[index]!;
+      score += input.table.largeScore[index]!;
     }
   }
   const size = indices.length;
-  return { size, kept, keptErrorRate: kept === 0 ? 0 : keptErrors / kept, delegationRate: (size - kept) / size, accuracy: correct / size, costUsd: cost / 1e8 };
+  return { size, kept, keptErrorRate: kept === 0 ? 0 : keptLoss / kept, delegationRate: (size - kept) / size, accuracy: score / size, costUsd: cost / 1e8 };
 }
 
 function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delegationRate: number }): boolean {
@@ -243,8 +263,8 @@ export function riskControlledThreshold(input: GuaranteeInput & { splits?: Itera
   const target = input.guarantee.kind === 'kept-error' ? input.guarantee.maxKeptErrorRate : input.guarantee.maxDelegationRate;
   let feasibility: RiskControlResult['feasibility'] = null;
   if (input.guarantee.kind === 'kept-error') {
-    const wrong = input.calibrationIndices.filter((index) => input.table.smallCorrect[index] === 0).length;
-    const smallErrorRate = input.calibrationIndices.length === 0 ? 0 : wrong / input.calibrationIndices.length;
+    const loss = input.calibrationIndices.reduce((sum, index) => sum + 1 - input.table.smallScore[index]!, 0);
+    const smallErrorRate = input.calibrationIndices.length === 0 ? 0 : loss / input.calibrationIndices.length;
     const alpha = input.guarantee.maxKeptErrorRate;
     feasibility = { smallErrorRate, minimumDelegationRate: smallErrorRate > alpha ? (smallErrorRate - alpha) / (1 - alpha) : 0 };
   }
@@ -271,7 +291,9 @@ export function riskControlledThreshold(input: GuaranteeInput & { splits?: Itera
     delta: input.delta,
     method:
       input.guarantee.kind === 'kept-error'
-        ? `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`
+        ? isGraded(input.table.smallScore)
+          ? `Learn then Test on the kept answers' mean loss (1 − graded score): ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, Hoeffding–Bentkus p-values`
+          : `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`
         : 'order-statistic bound on the delegation rate (exact binomial; distribution-free)',
     feasibility,
     violations,

@@ -1,13 +1,17 @@
-import { costInHundredMillionths, NotFoundError, type PriceTable, type Problem, type RunRecord } from '@confide/core';
+import { costInHundredMillionths, gradeScore, NotFoundError, type PriceTable, type Problem, type RunRecord } from '@confide/core';
 
 /**
  * Per-problem outcomes of a small and a large model, as typed arrays: what every sweep point and every bootstrap
- * resample is computed from. Costs are in integer units of 1e-8 dollars.
+ * resample is computed from. Scores are the graded scores in [0, 1] (a binary grade: 1 right, 0 wrong) that means,
+ * hulls and costs use; `correct` is the binary verdict that binary metrics (McNemar, AUROC, ECE, agreement zones,
+ * Learn then Test's binomial test) use. Costs are in integer units of 1e-8 dollars.
  */
 export interface OutcomeTable {
   problemIds: readonly string[];
   smallCorrect: Uint8Array;
   largeCorrect: Uint8Array;
+  smallScore: Float64Array;
+  largeScore: Float64Array;
   smallCost: Float64Array;
   largeCost: Float64Array;
 }
@@ -34,6 +38,8 @@ export function outcomeTable(
     problemIds: problems.map((problem) => problem.id),
     smallCorrect: new Uint8Array(n),
     largeCorrect: new Uint8Array(n),
+    smallScore: new Float64Array(n),
+    largeScore: new Float64Array(n),
     smallCost: new Float64Array(n),
     largeCost: new Float64Array(n),
   };
@@ -42,6 +48,8 @@ export function outcomeTable(
     const l = largeRecords[index]!;
     table.smallCorrect[index] = s.grade.correct ? 1 : 0;
     table.largeCorrect[index] = l.grade.correct ? 1 : 0;
+    table.smallScore[index] = gradeScore(s.grade);
+    table.largeScore[index] = gradeScore(l.grade);
     table.smallCost[index] = costInHundredMillionths(prices, s.generation.model, s.generation.usage);
     table.largeCost[index] = costInHundredMillionths(prices, l.generation.model, l.generation.usage);
   }

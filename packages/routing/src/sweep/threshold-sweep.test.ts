@@ -7,6 +7,8 @@ const table: OutcomeTable = {
   problemIds: ['a', 'b', 'c', 'd'],
   smallCorrect: Uint8Array.from([1, 0, 1, 0]),
   largeCorrect: Uint8Array.from([1, 1, 0, 0]),
+  smallScore: Float64Array.from([1, 0, 1, 0]),
+  largeScore: Float64Array.from([1, 1, 0, 0]),
   smallCost: Float64Array.from([100, 100, 100, 100]),
   largeCost: Float64Array.from([1000, 1000, 1000, 1000]),
 };
@@ -37,5 +39,14 @@ describe('ThresholdSweep', () => {
     const sweep = new ThresholdSweep(table, scores, { direction: 'keep-high', thresholds: [0.5] });
     // draw a twice, b twice: at t=0.5 b delegated -> a(s=T)x2 + b(l=T)x2 = 4/4
     expect(sweep.pointsWithWeights([2, 2, 0, 0])[0]).toMatchObject({ accuracy: 1, delegationRate: 0.5, llmCalls: 2 });
+  });
+
+  it('averages graded scores, not verdicts: partial credit moves the curve', () => {
+    // the same problems with scores: small 0.9 0.3 0.6 0.1 (verdicts at 0.5: T F T F, as above); large 1 0.8 0.4 0
+    const graded: OutcomeTable = { ...table, smallScore: Float64Array.from([0.9, 0.3, 0.6, 0.1]), largeScore: Float64Array.from([1, 0.8, 0.4, 0]) };
+    const points = new ThresholdSweep(graded, scores, { direction: 'keep-high', thresholds: [0.2, 0.5] }).points();
+    // t=0.2: all small: (0.9 + 0.3 + 0.6 + 0.1) / 4 = 0.475; t=0.5: b, d delegated: (0.9 + 0.8 + 0.6 + 0) / 4 = 0.575
+    expect(points[0]!.accuracy).toBeCloseTo(0.475, 12);
+    expect(points[1]!.accuracy).toBeCloseTo(0.575, 12);
   });
 });

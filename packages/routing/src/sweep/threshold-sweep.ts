@@ -1,7 +1,7 @@
 import { orientedScore, type ScoreDirection } from '@confide/core';
 import type { OutcomeTable } from './outcome-table.js';
 
-/** One point of a routing curve. Accuracy is a fraction; cost counts every call made (see `smallAlwaysCalled`). */
+/** One point of a routing curve. Accuracy is the mean graded score (binary grades: the share right); cost counts every call made (see `smallAlwaysCalled`). */
 export interface OperatingPoint {
   parameter: number | null;
   accuracy: number;
@@ -66,8 +66,8 @@ export class ThresholdSweep {
   pointsWithWeights(weights: ArrayLike<number> | null): OperatingPoint[] {
     const { table, order } = this;
     const n = order.length;
-    const prefixLargeCorrect = new Float64Array(n + 1);
-    const prefixSmallCorrect = new Float64Array(n + 1);
+    const prefixLargeScore = new Float64Array(n + 1);
+    const prefixSmallScore = new Float64Array(n + 1);
     const prefixLargeCost = new Float64Array(n + 1);
     const prefixWeight = new Float64Array(n + 1);
     let smallCostTotal = 0;
@@ -75,20 +75,20 @@ export class ThresholdSweep {
       const index = order[position]!;
       const weight = weights === null ? 1 : weights[index]!;
       prefixWeight[position + 1] = prefixWeight[position]! + weight;
-      prefixLargeCorrect[position + 1] = prefixLargeCorrect[position]! + weight * table.largeCorrect[index]!;
-      prefixSmallCorrect[position + 1] = prefixSmallCorrect[position]! + weight * table.smallCorrect[index]!;
+      prefixLargeScore[position + 1] = prefixLargeScore[position]! + weight * table.largeScore[index]!;
+      prefixSmallScore[position + 1] = prefixSmallScore[position]! + weight * table.smallScore[index]!;
       prefixLargeCost[position + 1] = prefixLargeCost[position]! + weight * table.largeCost[index]!;
       smallCostTotal += weight * table.smallCost[index]!;
     }
     const total = prefixWeight[n]!;
-    const smallCorrectTotal = prefixSmallCorrect[n]!;
+    const smallScoreTotal = prefixSmallScore[n]!;
     const points: OperatingPoint[] = new Array(this.thresholds.length);
     for (let k = 0; k < this.thresholds.length; k++) {
       const m = this.delegatedCounts[k]!;
-      const correct = prefixLargeCorrect[m]! + smallCorrectTotal - prefixSmallCorrect[m]!;
+      const score = prefixLargeScore[m]! + smallScoreTotal - prefixSmallScore[m]!;
       points[k] = {
         parameter: this.thresholds[k]!,
-        accuracy: total === 0 ? 0 : correct / total,
+        accuracy: total === 0 ? 0 : score / total,
         costUsd: (smallCostTotal + prefixLargeCost[m]!) / 1e8,
         delegationRate: total === 0 ? 0 : prefixWeight[m]! / total,
         llmCalls: prefixWeight[m]!,

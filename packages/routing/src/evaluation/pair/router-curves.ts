@@ -1,0 +1,302 @@
+import {
+  delegatedAtEveryThreshold,
+  distinctThresholds,
+  InvalidConfigError,
+  minTokenMassOf,
+  pConfident,
+  routingScore,
+  type PluginContext,
+  type PluginRegistry,
+  type PluginUse,
+  type PriceTable,
+  type Problem,
+  type RoutingScore,
+  type RunRecord,
+  type ScoreDirection,
+} from '@confide/core';
+import { accuracyBySlice, aiq, apgr, cpt, percentileInterval, type AccuracySummary } from '@confide/metrics';
+import { delegate } from '../../delegate.js';
+import type { GenerationSource } from '../../generation-source.js';
+import { operatingPoint } from '../../sweep/records-point.js';
+import type { OutcomeTable } from '../../sweep/outcome-table.js';
+import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep.js';
+import type { Interval, ProblemOutcomes } from '../router-statistics.js';
+import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint, type PairResamples } from './pair-outcomes.js';
+
+/** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
+export interface UnscoredProblems {
+  count: number;
+  of: number;
+  /** Why, in words (the first such problem's reason). */
+  reason: string;
+}
+
+/** A router entry of a pair ablation: one point, or a sweep of one numeric option (the experiment file's shape). */
+export interface PairRouterEntry {
+  id: string;
+  label: string;
+  router: { id: string; options: Record<string, unknown> };
+  sweep?: { option: string; values: 'distinct' | number[] } | undefined;
+  /** Seeds a randomised router is averaged over (its `seed` option set to 0..repeats − 1). */
+  repeats: number;
+  /** Other models the router reads, by peer name. */
+  peers: Record<string, { run: string }>;
+}
+
+/** One router's operating points on the pair, the point reported in tables, and its statistics. */
+export interface RouterCurve {
+  id: string;
+  label: string;
+  router: PluginUse;
+  kind: 'sweep' | 'point' | 'cascade';
+  points: OperatingPoint[];
+  /** The point reported in tables: the only one, or the sweep point whose delegation rate is closest to the reference rate. */
+  reported: OperatingPoint;
+  reportedOutcomes: ProblemOutcomes;
+  intervals: { accuracy: Interval; costUsd: Interval; aiq?: Interval };
+  aiq: number | null;
+  apgr: number | null;
+  cpt50: number | null;
+  cpt80: number | null;
+  /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed. */
+  engineCheck?: { points: number; agreed: number };
+  slices: { subject: Array<{ slice: string } & AccuracySummary>; level: Array<{ slice: string } & AccuracySummary> };
+  /** For a threshold sweep: the problems with no score (null when every problem has one). */
+  unscored: UnscoredProblems | null;
+}
+
+/** A threshold router swept by prefix sums: what comparisons, calibration and guarantees read again. */
+export interface PrefixSweep {
+  sweep: ThresholdSweep;
+  scores: Float64Array;
+  unscored: UnscoredProblems | null;
+  /** The score's name (a RoutingScore, or a learned router's own score). */
+  score: string;
+  direction: ScoreDirection;
+  /** The router as fitted, and the option that holds its threshold (what a routing policy recreates). */
+  router: { id: string; options: Record<string, unknown> };
+  option: string;
+}
+
+/** What the routers of a pair ablation run on. */
+export interface PairContext {
+  /** The delegated runs' id prefix (the experiment's name). */
+  name: string;
+  problems: readonly Problem[];
+  table: OutcomeTable;
+  small: { run: string; records: readonly RunRecord[] };
+  large: { run: string };
+  prices: PriceTable;
+  registry: PluginRegistry;
+  /** What routers are created with: the prices, and the problems and small run a learning router fits on. */
+  pluginContext: PluginContext;
+  /** A replay source of a named run. */
+  source: (run: string) => GenerationSource;
+  resamples: PairResamples;
+  /** The delegation rate sweeps are reported at. */
+  referenceRate: number;
+}
+
+/** Every router's curve, the prefix-sum sweeps by entry id, and every point's outcomes of routers swept through the engine. */
+export interface PairRouterCurves {
+  curves: RouterCurve[];
+  sweeps: Map<string, PrefixSweep>;
+  engineSweepOutcomes: Map<string, ProblemOutcomes[]>;
+}
+
+/**
+ * A threshold router's score of every problem, for the prefix-sum sweep. A problem with no score (P(c) where the
+ * confidence tokens hold less mass than the router's `minTokenMass`) is delegated at every threshold, as Delegation II
+ * delegates a missing token; they are counted, with the reason, for the report.
+ */
+export function sweepScores(
+  problems: readonly Problem[],
+  smallRecords: ReadonlyMap<string, RunRecord>,
+  score: RoutingScore,
+  direction: ScoreDirection,
+  routerOptions: Readonly<Record<string, unknown>>,
+): { scores: Float64Array; unscored: UnscoredProblems | null } {
+  const minTokenMass = minTokenMassOf(routerOptions);
+  let count = 0;
+  let reason = '';
+  const scores = Float64Array.from(problems, (problem) => {
+    const record = smallRecords.get(problem.id)!;
+    const value = routingScore(record, score, { minTokenMass });
+    if (value !== null) return value;
+    if (count++ === 0) reason = pConfident(record.generation.confidenceProbabilities!, minTokenMass).reason!;
+    return delegatedAtEveryThreshold(direction);
+  });
+  return { scores, unscored: count === 0 ? null : { count, of: problems.length, reason } };
+}
+
+/** Accuracy by subject and by level of a routed run's answers (binary verdicts). */
+export function slicesOf(outcomes: ProblemOutcomes, problems: readonly Problem[]): RouterCurve['slices'] {
+  const records = problems.map((problem, index) => ({
+    subject: problem.subject,
+    level: problem.level,
+    grade: { correct: outcomes.correct[index] === 1 },
+  })) as unknown as RunRecord[];
+  return { subject: accuracyBySlice(records, 'subject'), level: accuracyBySlice(records, 'level') };
+}
+
+/** AIQ, APGR and CPT(50 %, 80 %) of a curve on the pair (APGR and CPT are two-model figures: small → large). */
+function curveFigures(points: readonly OperatingPoint[], table: OutcomeTable) {
+  const n = table.problemIds.length;
+  const mean = (values: Float64Array) => values.reduce((sum, value) => sum + value, 0) / n;
+  const pair = { weakAccuracy: mean(table.smallScore), strongAccuracy: mean(table.largeScore) };
+  const byCalls = points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy }));
+  return {
+    aiq: aiq(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))),
+    apgr: apgr(byCalls, pair),
+    cpt50: cpt(byCalls, { ...pair, recovered: 0.5 }),
+    cpt80: cpt(byCalls, { ...pair, recovered: 0.8 }),
+  };
+}
+
+async function engineRun(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>) {
+  const created = context.registry.create('router', entry.router.id, options, context.pluginContext);
+  const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
+  return delegate({
+    runId: `${context.name}/${entry.id}`,
+    problems: context.problems,
+    router: created.instance,
+    small: context.source(context.small.run),
+    large: context.source(context.large.run),
+    prices: context.prices,
+    peers,
+  });
+}
+
+/**
+ * A threshold router swept at every value by prefix sums, spot-checked against the engine with the plugin itself at
+ * four points, reported at the point closest to the reference rate, with bootstrap intervals of its score, cost and AIQ.
+ */
+async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & { sweep: NonNullable<PairRouterEntry['sweep']> }, use: PluginUse, prefix: Omit<PrefixSweep, 'sweep'>) {
+  const { table, resamples } = context;
+  const sweep = new ThresholdSweep(table, prefix.scores, {
+    direction: prefix.direction,
+    thresholds: entry.sweep.values === 'distinct' ? distinctThresholds(prefix.scores, prefix.direction) : entry.sweep.values,
+  });
+  const points = sweep.points();
+  // The last distinct point (past every score: delegate all) is outside a probability threshold's range; it equals
+  // the always-large router's point.
+  const last = entry.sweep.values === 'distinct' ? points.length - 2 : points.length - 1;
+  const checks = [...new Set([0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0))];
+  let agreed = 0;
+  for (const k of checks) {
+    const run = await engineRun(context, { ...entry, router: prefix.router }, { ...prefix.router.options, [entry.sweep.option]: points[k]!.parameter });
+    const point = operatingPoint(run.records, run.ledger);
+    if (Math.abs(point.accuracy - points[k]!.accuracy) < 1e-12 && Math.abs(point.costUsd - points[k]!.costUsd) < 1e-9) agreed++;
+  }
+  const reportedIndex = closestToRate(points, context.referenceRate);
+  const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
+  const aiqSamples = resamples.weights.map((weight) => aiq(sweep.pointsWithWeights(weight).map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))));
+  const curve: RouterCurve = {
+    id: entry.id,
+    label: entry.label,
+    router: use,
+    kind: 'sweep',
+    points,
+    reported: points[reportedIndex]!,
+    reportedOutcomes,
+    intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: percentileInterval(aiqSamples, resamples.confidence) },
+    ...curveFigures(points, table),
+    engineCheck: { points: checks.length, agreed },
+    slices: slicesOf(reportedOutcomes, context.problems),
+    unscored: prefix.unscored,
+  };
+  return { curve, sweep: { ...prefix, sweep } };
+}
+
+/** A router run through the engine: one point, or one point per swept value (averaged over seeds for randomised routers). */
+async function engineCurve(context: PairContext, entry: PairRouterEntry, use: PluginUse) {
+  const values: Array<number | null> = entry.sweep ? (entry.sweep.values as number[]) : [null];
+  const points: OperatingPoint[] = [];
+  const outcomesPerValue: ProblemOutcomes[] = [];
+  for (const value of values) {
+    const perSeed: OperatingPoint[] = [];
+    let firstOutcomes: ProblemOutcomes | undefined;
+    for (let seed = 0; seed < entry.repeats; seed++) {
+      const options = {
+        ...entry.router.options,
+        ...(entry.sweep && value !== null ? { [entry.sweep.option]: value } : {}),
+        ...(entry.repeats > 1 ? { seed } : {}),
+      };
+      const run = await engineRun(context, entry, options);
+      perSeed.push(operatingPoint(run.records, run.ledger, value));
+      firstOutcomes ??= outcomesOfRun(run.records, run.ledger, context.problems);
+    }
+    const mean = (pick: (point: OperatingPoint) => number) => perSeed.reduce((sum, point) => sum + pick(point), 0) / perSeed.length;
+    points.push({
+      parameter: value,
+      accuracy: mean((point) => point.accuracy),
+      costUsd: mean((point) => point.costUsd),
+      delegationRate: mean((point) => point.delegationRate),
+      llmCalls: mean((point) => point.llmCalls),
+    });
+    outcomesPerValue.push(firstOutcomes!);
+  }
+  const reportedIndex = points.length === 1 ? 0 : closestToRate(points, context.referenceRate);
+  const reportedOutcomes = outcomesPerValue[reportedIndex]!;
+  const isCurve = points.length > 1;
+  const figures = isCurve ? curveFigures(points, context.table) : { aiq: null, apgr: null, cpt50: null, cpt80: null };
+  const curve: RouterCurve = {
+    id: entry.id,
+    label: entry.label,
+    router: use,
+    kind: isCurve ? 'sweep' : 'point',
+    points,
+    reported: points[reportedIndex]!,
+    reportedOutcomes,
+    intervals: outcomeIntervals(reportedOutcomes, context.resamples),
+    ...figures,
+    slices: slicesOf(reportedOutcomes, context.problems),
+    unscored: null,
+  };
+  return { curve, outcomesPerValue: isCurve ? outcomesPerValue : null };
+}
+
+/**
+ * Every router entry on the pair: a threshold router swept over its declared score (a field score or a learned
+ * router's own) by prefix sums, any other router through the engine. A router that learns is created once (fitted on
+ * the pair's problems) and run as fitted from there on.
+ */
+export async function pairRouterCurves(context: PairContext, entries: readonly PairRouterEntry[]): Promise<PairRouterCurves> {
+  const curves: RouterCurve[] = [];
+  const sweeps = new Map<string, PrefixSweep>();
+  const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
+  const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
+  for (const entry of entries) {
+    const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
+    const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
+    const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
+    const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
+    const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
+    if (entry.sweep?.values === 'distinct' && !fastSweep) {
+      throw new InvalidConfigError(
+        `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
+      );
+    }
+    if (fastSweep && entry.sweep) {
+      const { scores, unscored } =
+        ownScore && !fieldScore
+          ? { scores: Float64Array.from(context.problems, (problem) => ownScore.score(problem, smallRecords.get(problem.id))), unscored: null }
+          : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
+      const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, {
+        scores,
+        unscored,
+        score: fieldScore?.score ?? ownScore!.label,
+        direction: sweepable.direction,
+        router: fitted.router,
+        option: entry.sweep.option,
+      });
+      curves.push(curve);
+      sweeps.set(entry.id, sweep);
+      continue;
+    }
+    const { curve, outcomesPerValue } = await engineCurve(context, fitted, created.use);
+    curves.push(curve);
+    if (outcomesPerValue) engineSweepOutcomes.set(entry.id, outcomesPerValue);
+  }
+  return { curves, sweeps, engineSweepOutcomes };
+}

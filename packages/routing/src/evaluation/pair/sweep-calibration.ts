@@ -1,0 +1,17 @@
+import type { OutcomeTable } from '../../sweep/outcome-table.js';
+import { scoreCalibration, type ScoreCalibration } from '../router-statistics.js';
+import type { PairRouterCurves } from './router-curves.js';
+
+/**
+ * How well each swept score ranks and predicts the small model's verdicts (AUROC, AURC, and for probabilities ECE,
+ * Brier and reliability bins: metrics of binary labels, so they read `correct`), on the problems that have the score
+ * (P(c) under its token-mass floor has none).
+ */
+export function sweptScoreCalibration(table: OutcomeTable, routers: PairRouterCurves, binCount: number): ScoreCalibration[] {
+  return [...routers.sweeps.entries()].flatMap(([id, { scores, score, direction }]) => {
+    const scored = Array.from(scores.keys()).filter((index) => Number.isFinite(scores[index]!));
+    if (scored.length === 0) return [];
+    const label = routers.curves.find((curve) => curve.id === id)!.label;
+    return [scoreCalibration(label, score, direction, Float64Array.from(scored, (index) => scores[index]!), Uint8Array.from(scored, (index) => table.smallCorrect[index]!), binCount)];
+  });
+}

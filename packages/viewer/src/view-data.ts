@@ -4,8 +4,11 @@ import type { PipelineCheck, PriceTable, RoutingScore, RunRecord, ScoreDirection
  * What `confide view` puts in a bundle and the page reads: the records themselves (the page computes every number
  * from them with the same functions as the CLI), the problems' questions, what core/math found in each response, and
  * the calls recorded with each answer. One file shape, written by `buildViewData` and read by the page.
+ *
+ * Version 2: a bundle holds a list of runs (`runs`) and each problem every run's answer (`answers`, in that order), so
+ * it holds K models as well as a run with its large and compared runs.
  */
-export const VIEW_DATA_SCHEMA_VERSION = 1;
+export const VIEW_DATA_SCHEMA_VERSION = 2;
 
 /** One model call recorded with an answer, priced with the bundle's price table. */
 export interface ViewCall {
@@ -40,22 +43,35 @@ export interface ViewAnswer {
 export interface ViewProblem {
   id: string;
   question: string | null;
-  answer: ViewAnswer;
-  /** The large run's answer when the bundle pairs the run with one (the threshold view delegates to it). */
-  large?: ViewAnswer;
-  /** The compared run's answer (or the same record under the other grader). */
-  compare?: ViewAnswer;
+  /** Every run's answer to the problem, in `ViewData.runs` order. */
+  answers: ViewAnswer[];
 }
 
 export type ViewScore =
   | { score: RoutingScore; direction: ScoreDirection; label: string }
   | { values: number[]; direction: ScoreDirection; label: string };
 
+/**
+ * What a run is in the bundle: the viewed run (`run`), the large run it delegates to (`large`), the run it is compared
+ * with (`compare`, or the same run under other verdicts), or one of K models (`model`).
+ */
+export type ViewRunRole = 'run' | 'large' | 'compare' | 'model';
+
 export interface ViewRun {
   id: string;
   label: string;
+  role: ViewRunRole;
+  /** The compared run's verdicts: `recorded`, `math` (core/math's on the full responses) or `regrade` (a regrade report's). */
+  grades?: 'recorded' | 'math' | 'regrade';
   /** Set when the run's manifest marks it a pipeline check (not a result); the header says so. */
   pipelineCheck?: PipelineCheck;
+}
+
+/** What a run of a models bundle lost: its problems some other run did not answer (left out of the bundle). */
+export interface ViewLostProblems {
+  label: string;
+  count: number;
+  firstIds: string[];
 }
 
 export interface ViewData {
@@ -63,12 +79,16 @@ export interface ViewData {
   title: string;
   /** The command that wrote the bundle, for the reader. */
   command: string;
-  run: ViewRun;
-  large?: ViewRun;
-  /** The compared run; `grades` says which verdicts its side uses (`math`: core/math's, e.g. the same run regraded). */
-  compare?: ViewRun & { grades: 'recorded' | 'math' | 'regrade' };
   /**
-   * The score a threshold router reads, when the bundle has a large run to delegate to: a field of the record
+   * The runs, in the order of each problem's `answers`. A run bundle: the viewed run first, then its large run and its
+   * compared run where given. A models bundle: every run has role `model` (K ≥ 2, the experiment's or the command
+   * line's order); the threshold view then takes any (keep, escalate-to) pair and the compare view any two.
+   */
+  runs: ViewRun[];
+  /** A models bundle: what each run lost to the intersection of the runs' problems. */
+  lost?: ViewLostProblems[];
+  /**
+   * The score a threshold router reads, when a run bundle has a large run to delegate to: a field of the record
    * (`score`), or a router's own score (a learned router's cross-fitted probability), given per problem in `values`.
    */
   score?: ViewScore;

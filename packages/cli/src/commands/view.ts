@@ -9,7 +9,9 @@ import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
 
 /** The command's flags: what `resolveViewSource` reads, and where the bundle goes. */
-interface ViewCommandOptions extends Omit<ViewOptions, 'command'> {
+interface ViewCommandOptions extends Omit<ViewOptions, 'command' | 'models'> {
+  /** `--model`, repeated: the runs viewed beside the target as K models. */
+  model?: string[];
   out?: string;
   serve?: boolean;
   port: string;
@@ -32,7 +34,8 @@ function size(bytes: number): string {
  */
 export function registerViewCommand(program: Command): void {
   topLevelCommand(program, 'view')
-    .argument('<target>', 'a run (bundled id or run directory) or an ablation experiment folder')
+    .argument('<target>', 'a run (bundled id or run directory), or an ablation experiment folder (its small/large pair, or its "models")')
+    .option('--model <[label=]run>', 'another run to view beside the target as one of K models (repeat it; the target may be written label=run too): every answer per problem, each model\'s mean score and cost, the threshold for any (keep, escalate-to) pair, the compare view for any two', (value: string, previous: string[] = []) => [...previous, value])
     .option('--large <run>', 'a large run to delegate to: adds the threshold view (an ablation experiment brings its own)')
     .option('--router <entry>', "an ablation's router entry whose score the threshold moves (default: its first sweepable one; a learned router's cross-fitted probability too)")
     .option('--score <score>', 'the score the threshold reads: p-confident, confidence-token, or a record field such as generation.usage.output')
@@ -57,6 +60,7 @@ export function registerViewCommand(program: Command): void {
           target,
           {
             ...options,
+            ...(options.model ? { models: options.model } : {}),
             command: ['confide', 'view', ...process.argv.slice(process.argv.indexOf('view') + 1)].join(' '),
           },
           createPluginRegistry(),

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InvalidConfigError, RoutingScore, ScoreDirection, type PluginRegistry, type PriceTable, type Problem, type RunRecord } from '@confide/core';
 import { loadProblems, loadRunProblems, pricesForRun, readJsonLines, resolvePriceTable, RunStore, type RunDirectory } from '@confide/data';
 import { z } from 'zod';
-import type { ViewRunInput, ViewSource } from '@confide/viewer';
+import type { RunViewSource, ViewRunInput, ViewSource } from '@confide/viewer';
 import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
 import { pairAblationOf } from '../ablation/ablation-experiment.js';
 
@@ -14,6 +14,11 @@ const RegradedLine = z.object({ problemId: z.string(), regraded: z.boolean(), de
 export const DEFAULT_BOOTSTRAP = { resamples: 1000, seed: 0, confidence: 0.95 };
 
 export interface ViewOptions {
+  /**
+   * More runs to view beside the target as K models (`[label=]run`; the target may be written so too): the page's
+   * threshold view then takes any (keep, escalate-to) pair and its compare view any two runs.
+   */
+  models?: string[];
   large?: string;
   compare?: string;
   /** Which verdicts the compared side uses: `math` = core/math's on the full responses (default: the run itself). */
@@ -56,7 +61,7 @@ async function runProblemsOf(run: RunDirectory, dataset: string | undefined, war
   }
 }
 
-function scoreOf(records: readonly RunRecord[], options: ViewOptions): NonNullable<ViewSource['score']> {
+function scoreOf(records: readonly RunRecord[], options: ViewOptions): NonNullable<RunViewSource['score']> {
   if (options.score !== undefined) {
     const score = RoutingScore.parse(options.score);
     const direction = ScoreDirection.parse(options.direction ?? (score === 'p-confident' || score === 'confidence-token' ? 'keep-high' : 'keep-low'));
@@ -66,17 +71,114 @@ function scoreOf(records: readonly RunRecord[], options: ViewOptions): NonNullab
   return { score: 'generation.usage.output', direction: 'keep-low', label: 'output length (generation.usage.output)' };
 }
 
+/** Whether a command-line target names an ablation experiment that lists `models` (K runs): the page then views them. */
+function experimentListsModels(target: string): boolean {
+  if (!isExperimentTarget(target)) return false;
+  const folder = resolve(target).endsWith(EXPERIMENT_FILE) ? resolve(target, '..') : resolve(target);
+  return experimentKindOf(folder) === 'ablation' && loadExperimentOfKind(folder, 'ablation').experiment.models !== undefined;
+}
+
 /** Whether a command-line target names an experiment (a folder with experiment.json, or the file itself). */
 export function isExperimentTarget(target: string): boolean {
   const path = resolve(target);
   return existsSync(join(path, EXPERIMENT_FILE)) || (path.endsWith(EXPERIMENT_FILE) && existsSync(path));
 }
 
+/** The options of the run/pair view that a models view does not take, as the command line names them. */
+const PAIR_ONLY_OPTIONS = [
+  ['large', '--large'],
+  ['compare', '--compare'],
+  ['compareGrades', '--compare-grades'],
+  ['compareRegrade', '--compare-regrade'],
+  ['router', '--router'],
+  ['score', '--score'],
+  ['direction', '--direction'],
+] as const satisfies ReadonlyArray<readonly [keyof ViewOptions, string]>;
+
+/** Refuses the pair view's options in a models view, naming them and what the models view does instead. */
+function refusePairOptions(options: ViewOptions, where: string): void {
+  const given = PAIR_ONLY_OPTIONS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+  if (given.length > 0) {
+    throw new InvalidConfigError(
+      `${where}: ${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to a run and its large or compared run, not to K models; the models view picks the threshold's (keep, escalate-to) pair, reading the keep model's P(c) or confidence token, and the compared pair in the page`,
+    );
+  }
+}
+
+/** A `[label=]run` argument: a label (letters, digits, ".", "_", "-") before "=", else the run reference as its label. */
+export function parseModelArgument(argument: string): { label: string; run: string } {
+  const match = /^([A-Za-z0-9._-]+)=(.+)$/.exec(argument);
+  return match ? { label: match[1]!, run: match[2]! } : { label: argument, run: argument };
+}
+
+/** Refuses a label given twice, naming it and the runs. */
+function checkUniqueLabels(models: ReadonlyArray<{ label: string; run: string }>, where: string): void {
+  models.forEach((model, index) => {
+    const first = models.findIndex((other) => other.label === model.label);
+    if (first !== index) {
+      throw new InvalidConfigError(`${where}: the label "${model.label}" is given to two runs (${models[first]!.run} and ${model.run}); give each its own with label=run`);
+    }
+  });
+}
+
 /**
- * What `confide view <run | experiment>` shows. An ablation experiment gives its small run, paired with its large run
- * and the score of its first sweepable router (the threshold view then matches `confide ablate`); a run gives itself,
- * paired with `--large` when given. `--compare <run>` adds a run to compare with; `--compare-grades math` compares
- * with core/math's verdicts (on the same run when no `--compare` is given).
+ * What `confide view` shows for K models: an ablation experiment's `models` (its dataset, prices and bootstrap), or the
+ * target run with the `--model` runs (the first run's problems and prices, or --dataset and --price-table).
+ */
+async function resolveModelsViewSource(target: string, options: ViewOptions, warn: (message: string) => void): Promise<ViewSource> {
+  if (isExperimentTarget(target)) {
+    const folder = resolve(target).endsWith(EXPERIMENT_FILE) ? resolve(target, '..') : resolve(target);
+    const file = join(folder, EXPERIMENT_FILE);
+    const experiment = loadExperimentOfKind(folder, 'ablation').experiment;
+    const entries = experiment.models!;
+    refusePairOptions(options, `${file} lists "models"`);
+    if (options.models !== undefined && options.models.length > 0) {
+      throw new InvalidConfigError(`--model: ${file} lists its own "models"; add a run there, or view runs by name (confide view <run> --model <run> …)`);
+    }
+    const store = new RunStore().relativeTo(folder);
+    const models = entries.map((entry) => ({ ...runInput(store, entry.run), label: entry.label }));
+    return {
+      kind: 'models',
+      title: experiment.title,
+      command: options.command,
+      models,
+      problems: await problemsOf(experiment.dataset as string, folder, warn),
+      prices: resolvePriceTable(options.priceTable ?? experiment.priceTable, folder),
+      bootstrap: experiment.bootstrap,
+    };
+  }
+  refusePairOptions(options, '--model');
+  const given = [target, ...(options.models ?? [])].map(parseModelArgument);
+  checkUniqueLabels(given, '--model');
+  const store = new RunStore();
+  const loaded = given.map((entry) => ({ ...runInput(store, entry.run), label: entry.label }));
+  const first = loaded[0]!.run;
+  const prices = pricesForRun(first, options.priceTable);
+  if (options.priceTable === undefined) {
+    for (const model of loaded.slice(1)) {
+      const own = pricesForRun(model.run);
+      if (own.id !== prices.id || own.version !== prices.version) {
+        warn(`view: ${model.label} (${model.id}) carries prices ${own.id}@${own.version}; costs use ${prices.id}@${prices.version}, the first run's (--price-table chooses one)`);
+      }
+    }
+  }
+  return {
+    kind: 'models',
+    title: `${given.length} models: ${given.map((entry) => entry.label).join(', ')}`,
+    command: options.command,
+    models: loaded.map(({ run: _run, ...model }) => model),
+    problems: await runProblemsOf(first, options.dataset, warn),
+    prices,
+    bootstrap: DEFAULT_BOOTSTRAP,
+  };
+}
+
+/**
+ * What `confide view <run | experiment>` shows. An ablation experiment that lists `models`, or a run with `--model`
+ * runs, gives K models (see `resolveModelsViewSource`). An ablation experiment of the pair form gives its small run,
+ * paired with its large run and the score of its first sweepable router (the threshold view then matches `confide
+ * ablate`); a run gives itself, paired with `--large` when given. `--compare <run>` adds a run to compare with;
+ * `--compare-grades math` compares with core/math's verdicts (on the same run when no `--compare` is given).
  */
 export async function resolveViewSource(
   target: string,
@@ -86,10 +188,11 @@ export async function resolveViewSource(
   mathGrades: (records: readonly RunRecord[]) => Promise<RunRecord[]>,
   warn: (message: string) => void,
 ): Promise<ViewSource> {
+  if ((options.models !== undefined && options.models.length > 0) || experimentListsModels(target)) return resolveModelsViewSource(target, options, warn);
   let store = new RunStore();
   let main: ViewRunInput;
   let large: ViewRunInput | undefined;
-  let score: ViewSource['score'];
+  let score: RunViewSource['score'];
   let problems: Problem[] | null;
   let prices: PriceTable;
   let bootstrap = DEFAULT_BOOTSTRAP;
@@ -101,9 +204,8 @@ export async function resolveViewSource(
       throw new InvalidConfigError(`${join(folder, EXPERIMENT_FILE)}: confide view takes an ablation experiment (a small/large pair) or a run; for a "${kind}" experiment give its run directory`);
     }
     const experiment = pairAblationOf(loadExperimentOfKind(folder, 'ablation').experiment);
-    if (experiment === null) {
-      throw new InvalidConfigError(`${join(folder, EXPERIMENT_FILE)}: confide view shows an ablation's small/large pair, and this one lists only "models"; view one of its runs (confide view <run> --compare <run>)`);
-    }
+    // an ablation without the pair lists "models", and is viewed as K models above
+    if (experiment === null) throw new Error(`${join(folder, EXPERIMENT_FILE)}: an ablation with neither the pair nor "models"`);
     store = store.relativeTo(folder);
     main = { ...runInput(store, experiment.small.run), label: experiment.small.label || experiment.small.run };
     large = { ...runInput(store, experiment.large.run), label: experiment.large.label || experiment.large.run };
@@ -140,7 +242,7 @@ export async function resolveViewSource(
     title = `${loaded.run.manifest.runId}: ${loaded.run.manifest.description}`;
     if (large !== undefined) score = scoreOf(main.records, options);
   }
-  let compare: ViewSource['compare'];
+  let compare: RunViewSource['compare'];
   const grades = options.compareGrades ?? 'recorded';
   if (options.compareRegrade !== undefined) {
     const verdicts = new Map(readJsonLines(join(resolve(options.compareRegrade), 'regraded.jsonl'), RegradedLine).map((line) => [line.problemId, line]));
@@ -156,6 +258,7 @@ export async function resolveViewSource(
     compare = { id: compared.id, label: compared.label, records, grades, pipelineCheck: compared.pipelineCheck };
   }
   return {
+    kind: 'run',
     title,
     command: options.command,
     run: main,

@@ -1,6 +1,6 @@
 import type { PipelineCheck, PriceTable, Problem, RoutingScore, RunRecord, ScoreDirection } from '@confide/core';
-import { pairedProblemIds, recordedCalls } from '@confide/routing';
-import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData, type ViewMathGrade, type ViewProblem, type ViewScore } from '../view-data.js';
+import { buildOutcomeTable, pairedProblemIds, recordedCalls } from '@confide/routing';
+import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData, type ViewLostProblems, type ViewMathGrade, type ViewProblem, type ViewRun, type ViewScore } from '../view-data.js';
 
 /** Grades a full response against a gold answer, saying what it found on each side (the CLI passes core/math). */
 export type ResponseGrader = (gold: string, response: string) => Promise<ViewMathGrade>;
@@ -13,9 +13,18 @@ export interface ViewRunInput {
   pipelineCheck?: PipelineCheck | null;
 }
 
-export interface ViewSource {
+interface ViewSourceCommon {
   title: string;
   command: string;
+  /** The dataset's problems (questions, order); null when the dataset is not at hand (no questions shown). */
+  problems: readonly Problem[] | null;
+  prices: PriceTable;
+  bootstrap: { resamples: number; seed: number; confidence: number };
+}
+
+/** A run, with the large run it delegates to and a run (or the same run's other verdicts) to compare with. */
+export interface RunViewSource extends ViewSourceCommon {
+  kind: 'run';
   run: ViewRunInput;
   /** A large run to delegate to: the threshold view needs it (and a score). */
   large?: ViewRunInput;
@@ -23,37 +32,70 @@ export interface ViewSource {
   compare?: ViewRunInput & { grades: 'recorded' | 'math' | 'regrade' };
   /** A field score, or a router's own score of a problem's small answer (computed here, for every problem). */
   score?: { score: RoutingScore; direction: ScoreDirection; label: string } | { of: (problem: Problem, small: RunRecord) => number; direction: ScoreDirection; label: string };
-  /** The dataset's problems (questions, order); null when the dataset is not at hand (no questions shown). */
-  problems: readonly Problem[] | null;
-  prices: PriceTable;
-  bootstrap: { resamples: number; seed: number; confidence: number };
 }
 
-function viewScore(score: NonNullable<ViewSource['score']>, problems: readonly ViewProblem[], dataset: readonly Problem[] | null): ViewScore {
+/** K ≥ 2 models (an ablation's `models`, or runs named on the command line), each labelled; labels are unique. */
+export interface ModelsViewSource extends ViewSourceCommon {
+  kind: 'models';
+  models: readonly ViewRunInput[];
+}
+
+export type ViewSource = RunViewSource | ModelsViewSource;
+
+function viewScore(score: NonNullable<RunViewSource['score']>, problems: readonly ViewProblem[], dataset: readonly Problem[] | null): ViewScore {
   if (!('of' in score)) return score;
   const byId = new Map((dataset ?? []).map((problem) => [problem.id, problem]));
-  const values = problems.map((problem) => score.of(byId.get(problem.id) ?? { id: problem.id, problem: problem.question ?? '', answer: problem.answer.record.gold }, problem.answer.record));
+  const values = problems.map((problem) => {
+    const small = problem.answers[0]!.record;
+    return score.of(byId.get(problem.id) ?? { id: problem.id, problem: problem.question ?? '', answer: small.gold }, small);
+  });
   return { values, direction: score.direction, label: score.label };
 }
 
+/** The runs of a source in bundle order, with their roles, and the problems to show in order (and what each run lost). */
+function runsOf(source: ViewSource): { runs: Array<{ input: ViewRunInput; run: ViewRun }>; ids: string[]; lost?: ViewLostProblems[] } {
+  const datasetIds = source.problems?.map((problem) => problem.id) ?? null;
+  const viewRun = (input: ViewRunInput, role: ViewRun['role'], grades?: ViewRun['grades']): ViewRun => ({
+    id: input.id,
+    label: input.label,
+    role,
+    ...(grades ? { grades } : {}),
+    ...(input.pipelineCheck ? { pipelineCheck: input.pipelineCheck } : {}),
+  });
+  if (source.kind === 'run') {
+    const runs = [{ input: source.run, run: viewRun(source.run, 'run') }];
+    if (source.large) runs.push({ input: source.large, run: viewRun(source.large, 'large') });
+    if (source.compare) runs.push({ input: source.compare, run: viewRun(source.compare, 'compare', source.compare.grades) });
+    return { runs, ids: pairedProblemIds(datasetIds, source.run.records) };
+  }
+  if (source.models.length < 2) throw new Error(`a models view needs at least two runs (K ≥ 2), got ${source.models.length}`);
+  // the outcome table intersects the runs' problems and counts what each lost (and checks labels, duplicates, scores)
+  const table = buildOutcomeTable(source.models, source.prices);
+  const kept = new Set(table.problemIds);
+  const ids = pairedProblemIds(datasetIds, source.models[0]!.records).filter((id) => kept.has(id));
+  return {
+    runs: source.models.map((input) => ({ input, run: viewRun(input, 'model') })),
+    ids,
+    lost: table.lost.map((entry) => ({ label: entry.label, count: entry.count, firstIds: [...entry.firstIds] })),
+  };
+}
+
 /**
- * The bundle's data: every record of the run (and of the large and compared runs) on the paired problems, each with
- * the grader's reading of its full response (core/math from the CLI) and the calls it holds. Problems the paired runs lack fail by name.
+ * The bundle's data: every record of every run on the problems shown, each with the grader's reading of its full
+ * response (core/math from the CLI) and the calls it holds. A run bundle shows the viewed run's problems, and a paired
+ * run lacking one fails by name; a models bundle shows the problems every model answered and counts what each lost.
  */
 export async function buildViewData(source: ViewSource, gradeResponse: ResponseGrader, onProgress?: (done: number, total: number) => void): Promise<ViewData> {
-  const ids = pairedProblemIds(source.problems?.map((problem) => problem.id) ?? null, source.run.records);
+  const { runs, ids, lost } = runsOf(source);
   const questions = new Map((source.problems ?? []).map((problem) => [problem.id, problem.problem]));
-  const viewRun = (run: ViewRunInput) => ({ id: run.id, label: run.label, ...(run.pipelineCheck ? { pipelineCheck: run.pipelineCheck } : {}) });
-  const byId = (run: ViewRunInput) => new Map(run.records.map((record) => [record.problemId, record]));
-  const main = byId(source.run);
-  const large = source.large ? byId(source.large) : null;
-  const compare = source.compare ? byId(source.compare) : null;
-  const recordOf = (map: Map<string, RunRecord>, run: ViewRunInput, id: string): RunRecord => {
-    const record = map.get(id);
-    if (record === undefined) throw new Error(`run "${run.id}" has no record for problem ${id}, which "${source.run.id}" answers: a paired run needs every problem`);
+  const byId = runs.map(({ input }) => new Map(input.records.map((record) => [record.problemId, record])));
+  const first = runs[0]!.input;
+  const recordOf = (run: number, id: string): RunRecord => {
+    const record = byId[run]!.get(id);
+    if (record === undefined) throw new Error(`run "${runs[run]!.input.id}" has no record for problem ${id}, which "${first.id}" answers: a paired run needs every problem`);
     return record;
   };
-  const total = ids.length * (1 + (large ? 1 : 0) + (compare ? 1 : 0));
+  const total = ids.length * runs.length;
   let done = 0;
   const answerOf = async (record: RunRecord): Promise<ViewAnswer> => {
     const math = await gradeResponse(record.gold ?? '', record.generation.text);
@@ -66,22 +108,18 @@ export async function buildViewData(source: ViewSource, gradeResponse: ResponseG
   };
   const problems: ViewProblem[] = [];
   for (const id of ids) {
-    const answer = await answerOf(recordOf(main, source.run, id));
-    const problem: ViewProblem = { id, question: questions.get(id) ?? null, answer };
-    if (large && source.large) problem.large = await answerOf(recordOf(large, source.large, id));
-    if (compare && source.compare) {
-      problem.compare = await answerOf(recordOf(compare, source.compare, id));
-    }
-    problems.push(problem);
+    const answers: ViewAnswer[] = [];
+    for (let run = 0; run < runs.length; run++) answers.push(await answerOf(recordOf(run, id)));
+    problems.push({ id, question: questions.get(id) ?? null, answers });
   }
+  const score = source.kind === 'run' && source.score && source.large ? viewScore(source.score, problems, source.problems) : undefined;
   return {
     schemaVersion: VIEW_DATA_SCHEMA_VERSION,
     title: source.title,
     command: source.command,
-    run: viewRun(source.run),
-    ...(source.large ? { large: viewRun(source.large) } : {}),
-    ...(source.compare ? { compare: { ...viewRun(source.compare), grades: source.compare.grades } } : {}),
-    ...(source.score && source.large ? { score: viewScore(source.score, problems, source.problems) } : {}),
+    runs: runs.map(({ run }) => run),
+    ...(lost ? { lost } : {}),
+    ...(score ? { score } : {}),
     prices: source.prices,
     bootstrap: source.bootstrap,
     problems,

@@ -9,7 +9,7 @@ export interface TableState {
   level?: number;
   disagree?: boolean;
   finish?: string;
-  /** Problems whose verdict differs between the run and the compared run. */
+  /** Problems whose verdict differs between the two compared runs. */
   flips?: boolean;
   q?: string;
   sort?: SortKey;
@@ -57,9 +57,16 @@ export function formatTableState(state: TableState): URLSearchParams {
 /**
  * The rows a state keeps, in its sort order. `delegated(row)` says whether a problem goes to the large model: the
  * recorded route, or the threshold's decision when the view has a threshold; `searchText(row)` is the lower-case
- * text a search looks in.
+ * text a search looks in; `flipped(row)` whether the two compared runs' verdicts differ on it (false without a
+ * comparison).
  */
-export function selectRows(rows: readonly ProblemRow[], state: TableState, delegated: (row: ProblemRow) => boolean, searchText: (row: ProblemRow) => string): ProblemRow[] {
+export function selectRows(
+  rows: readonly ProblemRow[],
+  state: TableState,
+  delegated: (row: ProblemRow) => boolean,
+  searchText: (row: ProblemRow) => string,
+  flipped: (row: ProblemRow) => boolean,
+): ProblemRow[] {
   const query = state.q?.trim().toLowerCase() ?? '';
   const kept = rows.filter((row) => {
     if (state.route !== undefined && delegated(row) !== (state.route === 'delegated')) return false;
@@ -69,7 +76,7 @@ export function selectRows(rows: readonly ProblemRow[], state: TableState, deleg
     if (state.level !== undefined && row.level !== state.level) return false;
     if (state.disagree && !row.disagree) return false;
     if (state.finish !== undefined && row.finish !== state.finish) return false;
-    if (state.flips && (row.compareCorrect === null || row.compareCorrect === row.correct)) return false;
+    if (state.flips && !flipped(row)) return false;
     if (query !== '' && !searchText(row).includes(query)) return false;
     return true;
   });

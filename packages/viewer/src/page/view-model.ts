@@ -1,8 +1,8 @@
-import { CONFIDENT_TOKEN, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, gradeScore, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
 import { calibrationAccuracy, tokenDistribution, type TokenDistribution } from '@confide/metrics';
 import type { ViewData, ViewProblem } from '../view-data.js';
 
-/** What the table filters and sorts on, per problem, computed once from the data. */
+/** What the table filters and sorts on, per problem and run, computed once from the data. */
 export interface ProblemRow {
   index: number;
   id: string;
@@ -13,6 +13,8 @@ export interface ProblemRow {
   /** P(<|c_math|>) normalised over the two tokens; null when the run has no token probabilities. */
   pConfident: number | null;
   correct: boolean;
+  /** The graded score in [0, 1] (`grade.score`, else 1 right and 0 wrong). */
+  score: number;
   mathCorrect: boolean;
   /** The recorded grader and core/math disagree. */
   disagree: boolean;
@@ -22,8 +24,6 @@ export interface ProblemRow {
   costUsd: number;
   outputTokens: number;
   latencyMs: number | null;
-  /** Correct in the compared run (or under the other grader). */
-  compareCorrect: boolean | null;
 }
 
 export interface RunSummary {
@@ -37,6 +37,17 @@ export interface RunSummary {
   tokens: TokenDistribution;
 }
 
+/** One run's means over the bundle's problems: what the header's table of runs shows. */
+export interface RunMeans {
+  /** Mean graded score (binary grades: the accuracy). */
+  meanScore: number;
+  /** Share of answers the source calls correct. */
+  accuracy: number;
+  /** Mean cost per problem of every call the records hold, and the total. */
+  meanCostUsd: number;
+  totalCostUsd: number;
+}
+
 function tokenOf(record: RunRecord): ProblemRow['token'] {
   const token = record.generation.confidenceToken;
   return token === CONFIDENT_TOKEN ? 'confident' : token === UNCERTAIN_TOKEN ? 'uncertain' : 'none';
@@ -48,9 +59,11 @@ export function pConfidentOf(record: RunRecord): number | null {
   return probabilities === undefined ? null : pConfident(probabilities).value;
 }
 
-export function problemRows(data: ViewData): ProblemRow[] {
+/** The rows of run `run` (an index into `data.runs`), one per problem. */
+export function problemRows(data: ViewData, run = 0): ProblemRow[] {
   return data.problems.map((problem, index) => {
-    const record = problem.answer.record;
+    const answer = problem.answers[run]!;
+    const record = answer.record;
     return {
       index,
       id: problem.id,
@@ -60,20 +73,20 @@ export function problemRows(data: ViewData): ProblemRow[] {
       token: tokenOf(record),
       pConfident: pConfidentOf(record),
       correct: record.grade.correct,
-      mathCorrect: problem.answer.math.correct,
-      disagree: record.grade.correct !== problem.answer.math.correct,
+      score: gradeScore(record.grade),
+      mathCorrect: answer.math.correct,
+      disagree: record.grade.correct !== answer.math.correct,
       routedLarge: record.route === undefined ? null : record.route.target === 'large',
       finish: record.generation.finishReason ?? 'none',
-      costUsd: problem.answer.calls.reduce((sum, call) => sum + call.costUsd, 0),
+      costUsd: answer.calls.reduce((sum, call) => sum + call.costUsd, 0),
       outputTokens: record.generation.usage.output,
       latencyMs: record.generation.latencyMs,
-      compareCorrect: problem.compare ? problem.compare.record.grade.correct : null,
     };
   });
 }
 
-export function runSummary(data: ViewData, rows: readonly ProblemRow[]): RunSummary {
-  const records = data.problems.map((problem) => problem.answer.record);
+export function runSummary(data: ViewData, rows: readonly ProblemRow[], run = 0): RunSummary {
+  const records = data.problems.map((problem) => problem.answers[run]!.record);
   const n = rows.length;
   const routed = rows.filter((row) => row.routedLarge !== null);
   const tokens = tokenDistribution(records);
@@ -87,7 +100,21 @@ export function runSummary(data: ViewData, rows: readonly ProblemRow[]): RunSumm
   };
 }
 
+/** A run's mean score, accuracy and cost from its rows. */
+export function runMeans(rows: readonly ProblemRow[]): RunMeans {
+  const n = rows.length;
+  let score = 0;
+  let correct = 0;
+  let cost = 0;
+  for (const row of rows) {
+    score += row.score;
+    correct += row.correct ? 1 : 0;
+    cost += row.costUsd;
+  }
+  return { meanScore: n === 0 ? 0 : score / n, accuracy: n === 0 ? 0 : correct / n, meanCostUsd: n === 0 ? 0 : cost / n, totalCostUsd: cost };
+}
+
 /** The problems as the routing functions take them (id, question, gold). */
 export function problemsOf(data: ViewData): Problem[] {
-  return data.problems.map((problem: ViewProblem) => ({ id: problem.id, problem: problem.question ?? '', answer: problem.answer.record.gold }));
+  return data.problems.map((problem: ViewProblem) => ({ id: problem.id, problem: problem.question ?? '', answer: problem.answers[0]!.record.gold }));
 }

@@ -2,8 +2,9 @@ import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ViewData } from '../../view-data.js';
-import { defaultPoint, pageModel } from '../page-model.js';
+import { defaultPoint, pageModel, pageView } from '../page-model.js';
 import { formatRoute, parseRoute, type PageRoute } from '../route.js';
+import { roleIndex } from '../runs.js';
 import { ComparePanel } from './compare-panel.js';
 import { ProblemPage } from './problem-page.js';
 import { ProblemTable } from './problem-table.js';
@@ -29,7 +30,8 @@ export function App(props: { data: ViewData }): VNode {
     document.getElementById('problem-count')?.setAttribute('data-render-ms', elapsed.toFixed(2));
   }, [hash]);
   const route = parseRoute(hash);
-  const point = Math.min(route.point ?? defaultPoint(model), Math.max(0, (model.threshold?.points.length ?? 1) - 1));
+  const view = pageView(model, route);
+  const point = Math.min(route.point ?? defaultPoint(view.threshold), Math.max(0, (view.threshold?.points.length ?? 1) - 1));
   const navigate = (next: PageRoute) => {
     const target = formatRoute(next);
     changedAt.current = performance.now();
@@ -38,13 +40,15 @@ export function App(props: { data: ViewData }): VNode {
     else history.replaceState(null, '', target);
     setHash(target);
   };
+  const table = html`<${ProblemTable} model=${model} view=${view} route=${route} point=${point} navigate=${navigate} />`;
   let body: VNode;
-  if (route.view === 'problem') body = html`<${ProblemPage} model=${model} route=${route} />`;
-  else if (route.view === 'threshold' && model.threshold) body = html`<${ThresholdPanel} model=${model} route=${route} point=${point} navigate=${navigate} /><${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
-  else if (route.view === 'compare' && model.comparison) body = html`<${ComparePanel} model=${model} route=${route} /><${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
-  else body = html`<${ProblemTable} model=${model} route=${route} point=${point} navigate=${navigate} />`;
-  return html`<div class=${model.comparison ? 'app has-compare' : 'app'}>
-    <${RunHeader} model=${model} route=${route} />
+  if (route.view === 'problem') body = html`<${ProblemPage} model=${model} view=${view} route=${route} />`;
+  else if (route.view === 'threshold' && view.thresholdOffered) body = html`<${ThresholdPanel} model=${model} view=${view} route=${route} point=${point} navigate=${navigate} />${table}`;
+  else if (route.view === 'compare' && view.comparison) body = html`<${ComparePanel} model=${model} view=${view} route=${route} navigate=${navigate} />${table}`;
+  else body = table;
+  const layout = model.models ? 'app has-models' : roleIndex(model.data, 'compare') !== null ? 'app has-compare' : 'app';
+  return html`<div class=${layout}>
+    <${RunHeader} model=${model} view=${view} route=${route} />
     <main>${body}</main>
     <footer>Written by <code>${model.data.command}</code>. Every number on this page is computed here from the records.</footer>
   </div>`;

@@ -1,6 +1,6 @@
 import { RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import type { ViewAnswer, ViewData } from '../../view-data.js';
+import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData } from '../../view-data.js';
 import { thresholdModel } from '../threshold.js';
 import { answersWithoutPConfident, pipelineCheckNotes } from './run-header.js';
 
@@ -29,19 +29,20 @@ function answer(index: number, model: string, probabilities?: { confident: numbe
 function data(pipelineCheck: boolean): ViewData {
   const probabilities = [{ confident: 0.6, uncertain: 0.3 }, { confident: 0.2, uncertain: 0.7 }, { confident: 3e-27, uncertain: 1e-27 }, { confident: 1e-27, uncertain: 3e-27 }];
   return {
-    schemaVersion: 1,
+    schemaVersion: VIEW_DATA_SCHEMA_VERSION,
     title: 'tiny-e2e',
     command: 'confide view',
-    run: { id: 'tiny-e2e/small', label: 'small', ...(pipelineCheck ? { pipelineCheck: { reason: 'a tiny random model' } } : {}) },
-    large: { id: 'gemini-flash', label: 'large' },
+    runs: [
+      { id: 'tiny-e2e/small', label: 'small', role: 'run', ...(pipelineCheck ? { pipelineCheck: { reason: 'a tiny random model' } } : {}) },
+      { id: 'gemini-flash', label: 'large', role: 'large' },
+    ],
     score: { score: 'p-confident', direction: 'keep-high', label: 'P(c)' },
     prices: SEED_PRICES_2025_11,
     bootstrap: { resamples: 10, seed: 0, confidence: 0.95 },
     problems: probabilities.map((entry, index) => ({
       id: `p${index}`,
       question: null,
-      answer: answer(index, 'qwen2.5-math-1.5b-instruct-lora-confidence', entry),
-      large: answer(index, 'gemini-2.5-flash'),
+      answers: [answer(index, 'qwen2.5-math-1.5b-instruct-lora-confidence', entry), answer(index, 'gemini-2.5-flash')],
     })),
   };
 }

@@ -1,7 +1,8 @@
-import type { PluginUse, RoutingPolicy } from '@confide/core';
+import type { RoutingPolicy } from '@confide/core';
+import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
+import type { z } from 'zod';
 import type { SummaryProvenance } from '../summary-provenance.js';
-import type { AccuracySummary, AgreementZones } from '@confide/metrics';
-import type { Interval, ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
+import type { AblationRouterSummary, LeaderboardResults, PaperPoint, PipelineCheckNote } from './ablation-summary.js';
 
 /** What the ablation report reads of its experiment (the experiments package's AblationExperiment has this shape). */
 export interface AblationReportExperiment {
@@ -18,68 +19,11 @@ export interface AblationReportExperiment {
   bootstrap: { resamples: number; seed: number; confidence: number };
 }
 
-/** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
-export interface UnscoredProblems {
-  count: number;
-  of: number;
-  /** Why, in words (the first such problem's reason). */
-  reason: string;
-}
-
-/** A run the ablation read whose manifest marks it a pipeline check (not a result), and the reason it gives. */
-export interface PipelineCheckNote {
-  run: string;
-  reason: string;
-}
-
-export interface RouterCurve {
-  id: string;
-  label: string;
-  router: PluginUse;
-  kind: 'sweep' | 'point' | 'cascade';
-  points: OperatingPoint[];
-  /** The point reported in tables: the only one, or the sweep point whose delegation rate is closest to the reference rate. */
-  reported: OperatingPoint;
-  reportedOutcomes: ProblemOutcomes;
-  intervals: { accuracy: Interval; costUsd: Interval; aiq?: Interval };
-  aiq: number | null;
-  apgr: number | null;
-  cpt50: number | null;
-  cpt80: number | null;
-  /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed. */
-  engineCheck?: { points: number; agreed: number };
-  slices: { subject: Array<{ slice: string } & AccuracySummary>; level: Array<{ slice: string } & AccuracySummary> };
-  /** For a threshold sweep: the problems with no score (null when every problem has one). */
-  unscored: UnscoredProblems | null;
-}
-
-export interface PaperPoint {
-  label: string;
-  accuracy: number;
-  costUsd: number;
-  delegationRate: number;
-  accounting: string;
-}
-
-export interface LeaderboardResults {
-  /** The pair's agreement zones, and the oracle's accuracy (right wherever either model is). */
-  zones: AgreementZones;
-  oracleAccuracy: number;
-  routers: Array<{
-    id: string;
-    label: string;
-    accuracy: number;
-    costUsd: number;
-    /** (accuracy − small) / (oracle − small); null when the oracle gains nothing. */
-    headroomCaptured: number | null;
-    /** RouterArena's arena score (β = 0.1) from the accuracy and the cost per 1,000 problems. */
-    arenaScore: number;
-    /** RouterArena's Opt.Sel, Opt.Cost, Opt.Acc (null for a cascade). */
-    optimality: { optimalSelection: number; optimalCost: number; optimalAccuracy: number; problems: number } | null;
-    /** What the router delegated in each zone at its reported point (null for a cascade: its escalations are not the pair's). */
-    delegatedByZone: AgreementZones | null;
-  }>;
-}
+/**
+ * A router's curve as the engine computes it: its summary part (the schema's input, so its figures are plain numbers,
+ * NaN where undefined), and the per-problem outcomes at its reported point, which stay out of summary.json.
+ */
+export type RouterCurve = z.input<typeof AblationRouterSummary> & { reportedOutcomes: ProblemOutcomes };
 
 /**
  * An ablation's results. The pair's fields (`pair`, `models`, `leaderboard`, the reference rate) are null, and its

@@ -4,13 +4,88 @@ import { SummaryProvenance } from '../summary-provenance.js';
 import { ModelsSummary } from './models-summary.js';
 import { Figure, Interval } from './summary-figures.js';
 
+/** The shape of summary.json; 2 added `runs` and `leaderboard` (every number report.md prints is now in it). Nothing reads version 1. */
+export const ABLATION_SUMMARY_SCHEMA_VERSION = 2;
+
 const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, llmCalls: Figure });
 const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
 const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
 
-/** summary.json of an ablation report: every router's curve and statistics at full precision, and how it was made. */
+/** A run the experiment names, and its label in the report. */
+export const AblationRun = z.strictObject({ run: z.string(), label: z.string() });
+export type AblationRun = z.infer<typeof AblationRun>;
+
+/** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
+export const UnscoredProblems = z.strictObject({
+  count: z.number().int(),
+  of: z.number().int(),
+  /** Why, in words (the first such problem's reason). */
+  reason: z.string(),
+});
+export type UnscoredProblems = z.infer<typeof UnscoredProblems>;
+
+/** A run the ablation read whose manifest marks it a pipeline check (not a result), and the reason it gives. */
+export const PipelineCheckNote = z.strictObject({ run: z.string(), reason: z.string() });
+export type PipelineCheckNote = z.infer<typeof PipelineCheckNote>;
+
+/** A router at every swept point, its reported point and its statistics. */
+export const AblationRouterSummary = z.strictObject({
+  id: z.string(),
+  label: z.string(),
+  kind: z.enum(['sweep', 'point', 'cascade']),
+  router: z.union([PluginUse, z.strictObject({ id: z.literal('cascade'), kind: z.literal('router'), options: z.record(z.string(), z.unknown()) })]),
+  /** The point reported in tables: the only one, or the sweep point whose delegation rate is closest to the reference rate. */
+  reported: OperatingPoint,
+  intervals: z.strictObject({ accuracy: Interval, costUsd: Interval, aiq: Interval.optional() }),
+  aiq: Figure.nullable(),
+  apgr: Figure.nullable(),
+  cpt50: Figure.nullable(),
+  cpt80: Figure.nullable(),
+  /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed (null otherwise). */
+  engineCheck: z.strictObject({ points: z.number().int(), agreed: z.number().int() }).nullable().default(null),
+  points: z.array(OperatingPoint),
+  slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
+  /** For a threshold sweep: the problems with no score (null when every problem has one). */
+  unscored: UnscoredProblems.nullable(),
+});
+
+/** A paper's published point, placed beside the routers (its own cost accounting). */
+export const PaperPoint = z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, accounting: z.string() });
+export type PaperPoint = z.input<typeof PaperPoint>;
+
+/** How many problems fall in each agreement zone of the pair (or, per router, how many of them it delegated). */
+const AgreementZones = z.strictObject({ bothRight: z.number().int(), onlySmallRight: z.number().int(), onlyLargeRight: z.number().int(), bothWrong: z.number().int() });
+
+/** Leaderboard figures of every router at its reported point: the pair's agreement zones, the oracle's headroom, RouterArena's figures. */
+export const AblationLeaderboard = z.strictObject({
+  zones: AgreementZones,
+  /** Right wherever either model is. */
+  oracleAccuracy: Figure,
+  routers: z.array(
+    z.strictObject({
+      id: z.string(),
+      label: z.string(),
+      accuracy: Figure,
+      costUsd: Figure,
+      /** (accuracy − small) / (oracle − small); null when the oracle gains nothing. */
+      headroomCaptured: Figure.nullable(),
+      /** RouterArena's arena score (β = 0.1) from the accuracy and the cost per 1,000 problems. */
+      arenaScore: Figure,
+      /** RouterArena's Opt.Sel, Opt.Cost, Opt.Acc (null for a cascade). */
+      optimality: z.strictObject({ optimalSelection: Figure, optimalCost: Figure, optimalAccuracy: Figure, problems: z.number().int() }).nullable(),
+      /** What the router delegated in each zone at its reported point (null for a cascade: its escalations are not the pair's). */
+      delegatedByZone: AgreementZones.nullable(),
+    }),
+  ),
+});
+export type LeaderboardResults = z.input<typeof AblationLeaderboard>;
+
+/**
+ * summary.json of an ablation report: every number report.md prints, and every router's curve and statistics at full
+ * precision, and how it was made. The report is rendered from this object as parsed (per-problem arrays stay out).
+ */
 export const AblationSummary = z.strictObject({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(ABLATION_SUMMARY_SCHEMA_VERSION),
   experiment: z.string(),
   provenance: SummaryProvenance,
   problems: z.strictObject({ evaluated: z.number().int(), dataset: z.number().int(), datasetReference: z.string() }),
@@ -18,33 +93,17 @@ export const AblationSummary = z.strictObject({
   grades: z.string(),
   bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),
   tokenProbabilities: z.boolean(),
+  /** The runs the experiment names: the pair (null when it lists only `models`), the K models and the reference runs. */
+  runs: z.strictObject({ small: AblationRun.nullable(), large: AblationRun.nullable(), models: z.array(AblationRun), referenceRuns: z.array(AblationRun) }),
   /** Set when a run read is a pipeline check (its manifest says so): the numbers show the pipeline runs, not a result. */
-  pipelineCheck: z.strictObject({ runs: z.array(z.strictObject({ run: z.string(), reason: z.string() })) }).nullable(),
+  pipelineCheck: z.strictObject({ runs: z.array(PipelineCheckNote) }).nullable(),
   /** The small/large pair and its reference rate: null when the experiment lists only `models`. */
   pair: z.strictObject({ small: OperatingPoint, large: OperatingPoint }).nullable(),
   referenceDelegationRate: z.number().nullable(),
   referenceDelegationRateSource: z.string().nullable(),
-  routers: z.array(
-    z.strictObject({
-      id: z.string(),
-      label: z.string(),
-      kind: z.enum(['sweep', 'point', 'cascade']),
-      router: z.union([PluginUse, z.strictObject({ id: z.literal('cascade'), kind: z.literal('router'), options: z.record(z.string(), z.unknown()) })]),
-      reported: OperatingPoint,
-      intervals: z.strictObject({ accuracy: Interval, costUsd: Interval, aiq: Interval.optional() }),
-      aiq: Figure.nullable(),
-      apgr: Figure.nullable(),
-      cpt50: Figure.nullable(),
-      cpt80: Figure.nullable(),
-      engineCheck: z.strictObject({ points: z.number().int(), agreed: z.number().int() }).nullable(),
-      points: z.array(OperatingPoint),
-      slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
-      /** Problems the router's score leaves undefined (no P(c)): delegated at every threshold. */
-      unscored: z.strictObject({ count: z.number().int(), of: z.number().int(), reason: z.string() }).nullable(),
-    }),
-  ),
+  routers: z.array(AblationRouterSummary),
   hull: z.array(z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure })),
-  paperPoints: z.array(z.strictObject({ label: z.string(), accuracy: Figure, costUsd: Figure, delegationRate: Figure, accounting: z.string() })),
+  paperPoints: z.array(PaperPoint),
   comparisons: z.array(
     z.strictObject({
       left: z.string(),
@@ -99,6 +158,8 @@ export const AblationSummary = z.strictObject({
         .nullable(),
     }),
   ),
+  /** The leaderboard of the pair's routers: null when the experiment lists only `models`. */
+  leaderboard: AblationLeaderboard.nullable(),
   /** The models section: null when the experiment lists no `models`. */
   models: ModelsSummary.nullable(),
 });

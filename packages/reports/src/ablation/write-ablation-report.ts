@@ -5,8 +5,9 @@ import { costLabel, COST_ACCOUNTING } from '@confide/metrics';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
+import type { z } from 'zod';
 import type { AblationResults } from './ablation-results.js';
-import { AblationSummary } from './ablation-summary.js';
+import { ABLATION_SUMMARY_SCHEMA_VERSION, AblationSummary, type AblationRun, type UnscoredProblems } from './ablation-summary.js';
 import { ci, defined, fixed, pct, rate, UNDEFINED, usd } from './ablation-format.js';
 import { MODELS_CHART, modelsChartPoints, modelsSections, type AblationReportSection } from './models-section.js';
 
@@ -21,7 +22,7 @@ export function pipelineCheckBanner(checks: ReadonlyArray<{ run: string; reason:
 }
 
 /** One sentence per router whose score leaves problems undefined (no P(c)), saying how many and why. */
-export function unscoredNotes(results: AblationResults): string[] {
+export function unscoredNotes(results: { curves: ReadonlyArray<{ label: string; unscored: UnscoredProblems | null }> }): string[] {
   return results.curves.flatMap((curve) =>
     curve.unscored
       ? [`${curve.label}: ${curve.unscored.count} of ${curve.unscored.of} problems have no score (${curve.unscored.reason}); they are delegated at every threshold, as Delegation II delegates a missing confidence token, and left out of the score's calibration.`]
@@ -30,47 +31,36 @@ export function unscoredNotes(results: AblationResults): string[] {
 }
 
 /**
- * Everything the ablation report shows, machine-readable, full precision (problem-level arrays left out), checked
- * against its zod schema (AblationSummary) before it is written.
+ * summary.json: everything the ablation report prints, machine-readable, full precision (per-problem arrays left
+ * out), parsed by its zod schema (AblationSummary). The report is rendered from this parsed object, so every number
+ * it prints is in summary.json; an undefined figure (NaN from the metrics) is null here and a dash there.
  */
 export function ablationSummary(results: AblationResults): AblationSummary {
-  const summary: AblationSummary = {
-    schemaVersion: 1,
-    experiment: results.experiment.name,
+  const experiment = results.experiment;
+  const summary: z.input<typeof AblationSummary> = {
+    schemaVersion: ABLATION_SUMMARY_SCHEMA_VERSION,
+    experiment: experiment.name,
     provenance: results.provenance,
     problems: results.problems,
-    title: results.experiment.title,
+    title: experiment.title,
     grades: results.grades,
-    bootstrap: results.experiment.bootstrap,
+    bootstrap: experiment.bootstrap,
     tokenProbabilities: results.tokenProbabilities,
+    runs: { small: experiment.small ?? null, large: experiment.large ?? null, models: [...(experiment.models ?? [])], referenceRuns: [...(experiment.referenceRuns ?? [])] },
     pipelineCheck: results.pipelineCheck.length > 0 ? { runs: results.pipelineCheck } : null,
     pair: results.pair,
     referenceDelegationRate: results.referenceDelegationRate,
     referenceDelegationRateSource: results.referenceDelegationRateSource,
-    routers: results.curves.map((curve) => ({
-      id: curve.id,
-      label: curve.label,
-      kind: curve.kind,
-      router: curve.router,
-      reported: curve.reported,
-      intervals: curve.intervals,
-      aiq: curve.aiq,
-      apgr: curve.apgr,
-      cpt50: curve.cpt50,
-      cpt80: curve.cpt80,
-      engineCheck: curve.engineCheck ?? null,
-      points: curve.points,
-      slices: curve.slices,
-      unscored: curve.unscored,
-    })),
+    // each curve without its per-problem outcomes
+    routers: results.curves.map(({ reportedOutcomes: _perProblem, ...router }) => router),
     hull: results.hull,
     paperPoints: results.paperPoints,
     comparisons: results.comparisons,
     calibration: results.calibration,
     riskControl: results.riskControl,
+    leaderboard: results.leaderboard,
     models: results.modelsEvaluation,
   };
-  // Validated, and written as parsed: an undefined figure (NaN from the metrics) is null in summary.json.
   const checked = AblationSummary.safeParse(summary);
   if (!checked.success) {
     const { key, message } = describeZodError(checked.error);
@@ -79,19 +69,25 @@ export function ablationSummary(results: AblationResults): AblationSummary {
   return checked.data;
 }
 
-function routersTable(results: AblationResults): ReportTable {
+/** A figure for a chart: null (undefined) is NaN there, as the metrics gave it. */
+const chartValue = (value: number | null) => value ?? Number.NaN;
+/** The interval header of the bootstrap's confidence, e.g. "95% CI". */
+const ciHeader = (summary: AblationSummary) => `${Math.round(summary.bootstrap.confidence * 100)}% CI`;
+
+function routersTable(summary: AblationSummary): ReportTable {
+  const confidence = ciHeader(summary);
   return {
-    columns: ['router', 'kind', 'delegation', 'accuracy %', '95% CI', `${ABLATION_COST} $`, '95% CI ', 'AIQ %', 'AIQ 95% CI', 'APGR', 'CPT(50%)', 'CPT(80%)'],
-    rows: results.curves.map((curve) => ({
+    columns: ['router', 'kind', 'delegation', 'accuracy %', confidence, `${ABLATION_COST} $`, `${confidence} `, 'AIQ %', `AIQ ${confidence}`, 'APGR', 'CPT(50%)', 'CPT(80%)'],
+    rows: summary.routers.map((curve) => ({
       router: curve.label,
       kind: curve.kind,
       delegation: rate(curve.reported.delegationRate),
       'accuracy %': pct(curve.reported.accuracy),
-      '95% CI': ci(curve.intervals.accuracy, pct),
+      [confidence]: ci(curve.intervals.accuracy, pct),
       [`${ABLATION_COST} $`]: usd(curve.reported.costUsd),
-      '95% CI ': ci(curve.intervals.costUsd, usd),
+      [`${confidence} `]: ci(curve.intervals.costUsd, usd),
       'AIQ %': curve.aiq === null ? UNDEFINED : pct(curve.aiq),
-      'AIQ 95% CI': curve.intervals.aiq ? ci(curve.intervals.aiq, pct) : UNDEFINED,
+      [`AIQ ${confidence}`]: curve.intervals.aiq ? ci(curve.intervals.aiq, pct) : UNDEFINED,
       APGR: curve.apgr === null ? UNDEFINED : fixed(curve.apgr, 3),
       'CPT(50%)': curve.kind === 'sweep' ? rate(curve.cpt50) : '–',
       'CPT(80%)': curve.kind === 'sweep' ? rate(curve.cpt80) : '–',
@@ -101,24 +97,27 @@ function routersTable(results: AblationResults): ReportTable {
 }
 
 /** Which router of a comparison is ahead, and whether the difference is significant (McNemar at 5%, and the interval excludes 0). */
-export function comparisonVerdict(comparison: AblationResults['comparisons'][number]): string {
+export function comparisonVerdict(comparison: AblationSummary['comparisons'][number]): string {
+  if (!defined(comparison.difference)) return UNDEFINED;
   if (comparison.difference === 0) return 'tie';
   const [ahead, behind] = comparison.difference > 0 ? [comparison.left, comparison.right] : [comparison.right, comparison.left];
-  const excludesZero = comparison.differenceInterval.lower > 0 || comparison.differenceInterval.upper < 0;
-  const significant = comparison.mcnemar.pValue < 0.05 && excludesZero;
+  const { lower, upper } = comparison.differenceInterval;
+  const excludesZero = (defined(lower) && lower > 0) || (defined(upper) && upper < 0);
+  const significant = defined(comparison.mcnemar.pValue) && comparison.mcnemar.pValue < 0.05 && excludesZero;
   return `${ahead} ahead of ${behind}: ${significant ? 'significant' : 'not significant'} at 5%`;
 }
 
-function comparisonsTable(results: AblationResults): ReportTable {
+function comparisonsTable(summary: AblationSummary): ReportTable {
+  const confidence = ciHeader(summary);
   return {
-    columns: ['compared', 'asked at', 'delegation rates (closest)', 'accuracy %', 'difference (pts)', '95% CI', 'McNemar b / c', 'p-value', 'test', 'verdict'],
-    rows: results.comparisons.map((comparison) => ({
+    columns: ['compared', 'asked at', 'delegation rates (closest)', 'accuracy %', 'difference (pts)', confidence, 'McNemar b / c', 'p-value', 'test', 'verdict'],
+    rows: summary.comparisons.map((comparison) => ({
       compared: `${comparison.left} vs ${comparison.right}`,
       'asked at': rate(comparison.atDelegationRate),
       'delegation rates (closest)': comparison.delegationRates.map(rate).join(' / '),
       'accuracy %': comparison.accuracies.map(pct).join(' / '),
       'difference (pts)': pct(comparison.difference),
-      '95% CI': ci(comparison.differenceInterval, pct),
+      [confidence]: ci(comparison.differenceInterval, pct),
       'McNemar b / c': `${comparison.mcnemar.b} / ${comparison.mcnemar.c}`,
       'p-value': defined(comparison.mcnemar.pValue) ? comparison.mcnemar.pValue.toPrecision(3) : UNDEFINED,
       test: comparison.mcnemar.method,
@@ -129,23 +128,23 @@ function comparisonsTable(results: AblationResults): ReportTable {
 }
 
 /** Why a calibration cell is a dash, in one sentence (null when every figure is defined). */
-function calibrationUndefinedNote(results: AblationResults): string | null {
-  const oneClass = results.calibration.filter((entry) => !defined(entry.auroc)).map((entry) => entry.router);
+function calibrationUndefinedNote(summary: AblationSummary): string | null {
+  const oneClass = summary.calibration.filter((entry) => !defined(entry.auroc)).map((entry) => entry.router);
   if (oneClass.length === 0) return null;
   return `AUROC and excess AURC are undefined (${UNDEFINED}) for ${oneClass.join(', ')}: on the problems with the score the small model is right on all of them or on none, so there is nothing to rank.`;
 }
 
 /** Why there is no score to assess, in one sentence. */
-function noCalibrationReason(results: AblationResults): string {
-  const unscored = results.curves.filter((curve) => curve.unscored && curve.unscored.count === curve.unscored.of).map((curve) => curve.label);
+function noCalibrationReason(summary: AblationSummary): string {
+  const unscored = summary.routers.filter((curve) => curve.unscored && curve.unscored.count === curve.unscored.of).map((curve) => curve.label);
   if (unscored.length > 0) return `No score to assess: no problem has a score for ${unscored.join(', ')} (see the note on problems with no score), and no other router is a threshold on a score.`;
   return 'No score to assess: no router of the experiment is a threshold on a score (a sweep of `core/threshold` or of a learned router).';
 }
 
-function calibrationTable(results: AblationResults): ReportTable {
+function calibrationTable(summary: AblationSummary): ReportTable {
   return {
     columns: ['score', 'AUROC', 'AURC', 'excess AURC', 'Brier', 'ECE equal-width', 'ECE equal-mass'],
-    rows: results.calibration.map((entry) => ({
+    rows: summary.calibration.map((entry) => ({
       score: `${entry.router} (${entry.score})`,
       AUROC: fixed(entry.auroc, 3),
       AURC: fixed(entry.aurc, 4),
@@ -154,20 +153,20 @@ function calibrationTable(results: AblationResults): ReportTable {
       'ECE equal-width': entry.probability ? `${fixed(entry.probability.equalWidth.ece, 4)} (${entry.probability.binCount} bins)` : UNDEFINED,
       'ECE equal-mass': entry.probability ? `${fixed(entry.probability.equalMass.ece, 4)} (${entry.probability.binCount} bins)` : UNDEFINED,
     })),
-    empty: noCalibrationReason(results),
+    empty: noCalibrationReason(summary),
   };
 }
 
-function riskTable(results: AblationResults): ReportTable {
+function riskTable(summary: AblationSummary): ReportTable {
   return {
     columns: ['score', 'guarantee', 'δ', 'feasibility', 'threshold', 'calibration: kept error', 'held-out: kept error', 'held-out: delegation', 'held-out: accuracy %', 'held-out: cost $', 'violated in random splits: whole set / held-out half'],
-    rows: results.riskControl.map((entry) => ({
+    rows: summary.riskControl.map((entry) => ({
       score: entry.label,
       guarantee: entry.guarantee.kind === 'kept-error' ? `kept error ≤ ${pct(entry.target)}%` : `delegation rate ≤ ${rate(entry.target)}`,
       δ: String(entry.delta),
       feasibility: entry.feasibility === null
         ? '–'
-        : entry.feasibility.minimumDelegationRate > 0
+        : defined(entry.feasibility.minimumDelegationRate) && entry.feasibility.minimumDelegationRate > 0
           ? `small errs on ${pct(entry.feasibility.smallErrorRate)}% > target: delegate at least ${rate(entry.feasibility.minimumDelegationRate)}`
           : `feasible (small errs on ${pct(entry.feasibility.smallErrorRate)}%)`,
       threshold: entry.threshold === null ? 'none passes (delegate all)' : String(entry.threshold),
@@ -177,14 +176,14 @@ function riskTable(results: AblationResults): ReportTable {
       'held-out: accuracy %': entry.heldOut ? pct(entry.heldOut.accuracy) : '–',
       'held-out: cost $': entry.heldOut ? usd(entry.heldOut.costUsd) : '–',
       'violated in random splits: whole set / held-out half': entry.violations
-        ? `${(entry.violations.population.rate * 100).toFixed(1)}% / ${(entry.violations.heldOut.rate * 100).toFixed(1)}% of ${entry.violations.splits} (target δ = ${(entry.delta * 100).toFixed(0)}%)`
+        ? `${rate(entry.violations.population.rate)} / ${rate(entry.violations.heldOut.rate)} of ${entry.violations.splits} (target δ = ${(entry.delta * 100).toFixed(0)}%)`
         : '–',
     })),
     empty: 'No threshold chosen with a guarantee: the experiment asks for none (key `riskControl`).',
   };
 }
 
-function leaderboardTable(leaderboard: NonNullable<AblationResults['leaderboard']>): ReportTable {
+function leaderboardTable(leaderboard: NonNullable<AblationSummary['leaderboard']>): ReportTable {
   const { zones } = leaderboard;
   return {
     columns: ['router', 'accuracy %', `${ABLATION_COST} $`, 'arena score', 'Opt.Sel', 'Opt.Cost', 'oracle headroom captured', `delegated of ${zones.onlyLargeRight} only-large-right`, `of ${zones.onlySmallRight} only-small-right`, `of ${zones.bothRight} both right`, `of ${zones.bothWrong} both wrong`],
@@ -205,23 +204,23 @@ function leaderboardTable(leaderboard: NonNullable<AblationResults['leaderboard'
   };
 }
 
-function slicesTable(results: AblationResults, key: 'subject' | 'level'): ReportTable {
-  const rows = results.curves.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: fixed(slice.percent, 1) })));
+function slicesTable(summary: AblationSummary, key: 'subject' | 'level'): ReportTable {
+  const rows = summary.routers.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: fixed(slice.percent, 1) })));
   return { ...pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined), empty: `No ${key} slices: the problems carry no ${key}.` };
 }
 
-function curvePoints(results: AblationResults, x: 'cost' | 'rate'): CurvePoint[] {
+function curvePoints(summary: AblationSummary, x: 'cost' | 'rate'): CurvePoint[] {
   const points: CurvePoint[] = [];
-  for (const curve of results.curves) {
+  for (const curve of summary.routers) {
     const kind = curve.points.length > 1 ? 'curve' : 'point';
     curve.points.forEach((point, order) =>
-      points.push({ router: curve.label, kind, x: x === 'cost' ? point.costUsd : point.delegationRate * 100, accuracy: point.accuracy * 100, order }),
+      points.push({ router: curve.label, kind, x: x === 'cost' ? chartValue(point.costUsd) : chartValue(point.delegationRate) * 100, accuracy: chartValue(point.accuracy) * 100, order }),
     );
   }
-  for (const point of results.paperPoints) {
-    points.push({ router: point.label, kind: 'paper', x: x === 'cost' ? point.costUsd : point.delegationRate * 100, accuracy: point.accuracy * 100, order: 0 });
+  for (const point of summary.paperPoints) {
+    points.push({ router: point.label, kind: 'paper', x: x === 'cost' ? chartValue(point.costUsd) : chartValue(point.delegationRate) * 100, accuracy: chartValue(point.accuracy) * 100, order: 0 });
   }
-  if (x === 'cost') results.hull.forEach((point, order) => points.push({ router: 'hull', kind: 'hull', x: point.costUsd, accuracy: point.accuracy * 100, order }));
+  if (x === 'cost') summary.hull.forEach((point, order) => points.push({ router: 'hull', kind: 'hull', x: chartValue(point.costUsd), accuracy: chartValue(point.accuracy) * 100, order }));
   return points;
 }
 
@@ -230,77 +229,82 @@ function escapeHtml(text: string): string {
 }
 
 /** The notes and sections of the small/large pair's analysis (none when the experiment lists only `models`). */
-function pairReport(results: AblationResults, pair: NonNullable<AblationResults['pair']>, leaderboard: NonNullable<AblationResults['leaderboard']>, probabilityScores: AblationResults['calibration']) {
-  const experiment = results.experiment;
-  const checks = results.curves
+function pairReport(summary: AblationSummary, small: AblationRun, large: AblationRun, leaderboard: NonNullable<AblationSummary['leaderboard']>, probabilityScores: AblationSummary['calibration']) {
+  const checks = summary.routers
     .filter((curve) => curve.engineCheck)
     .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
   const notes = [
-    ...unscoredNotes(results),
-    `Small model: ${experiment.small!.label} (\`${experiment.small!.run}\`); large model: ${experiment.large!.label} (\`${experiment.large!.run}\`). Grades: ${results.grades}.`,
-    ...(results.problems.evaluated === results.problems.dataset
+    ...unscoredNotes({ curves: summary.routers }),
+    `Small model: ${small.label} (\`${small.run}\`); large model: ${large.label} (\`${large.run}\`). Grades: ${summary.grades}.`,
+    ...(summary.problems.evaluated === summary.problems.dataset
       ? []
-      : [`Problems: the ${results.problems.evaluated} of ${results.problems.dataset} problems of \`${results.problems.datasetReference}\` that the small run answered.`]),
+      : [`Problems: the ${summary.problems.evaluated} of ${summary.problems.dataset} problems of \`${summary.problems.datasetReference}\` that the small run answered.`]),
     `Cost here counts ${COST_ACCOUNTING.allCalls}: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
-      (results.paperPoints.length > 0
+      (summary.paperPoints.length > 0
         ? ` The paper's points (diamonds) use its own accounting (${COST_ACCOUNTING.answers} only), so they sit slightly left of the same strategy here.`
         : ''),
-    results.tokenProbabilities
-      ? results.curves.some((curve) => curve.unscored !== null && curve.unscored.count === curve.unscored.of)
+    summary.tokenProbabilities
+      ? summary.routers.some((curve) => curve.unscored !== null && curve.unscored.count === curve.unscored.of)
         ? 'The small run carries P(<|c_math|>) fields, but no answer puts enough probability on the confidence tokens for a P(c) (see the note above): the P(c) threshold delegates every problem.'
         : 'The small run carries P(<|c_math|>), so the threshold on P(c) is swept.'
       : 'The small run carries no token probabilities (the seed\'s recorded runs did not log them), so no P(c) sweep is possible on it; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
-    `Intervals: paired bootstrap, ${experiment.bootstrap.resamples} resamples of the ${pair.small.delegationRate === 0 ? '' : ''}problems, seed ${experiment.bootstrap.seed}, percentile ${Math.round(experiment.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(results.referenceDelegationRate)} (${results.referenceDelegationRateSource}).`,
+    `Intervals: paired bootstrap, ${summary.bootstrap.resamples} resamples of the problems, seed ${summary.bootstrap.seed}, percentile ${Math.round(summary.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(summary.referenceDelegationRate)} (${summary.referenceDelegationRateSource}).`,
     'AIQ (RouterBench, Hu et al. 2024): area under the router\'s non-decreasing convex hull, extended flat to its largest cost, over its cost range. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair.',
     'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing (10 starts, each at δ/10) over a threshold grid fixed in the config, and exact binomial p-values, on a seeded calibration half; the other half reports what the chosen threshold achieves.',
     ...checks,
   ];
   const sections: AblationReportSection[] = [
-    { heading: 'Routers at their reported point, with AIQ, APGR and CPT', table: routersTable(results) },
+    { heading: 'Routers at their reported point, with AIQ, APGR and CPT', table: routersTable(summary) },
     { heading: 'Accuracy against cost', chart: 'accuracy-cost' },
     { heading: 'Accuracy against delegation rate', chart: 'accuracy-delegation-rate' },
-    { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(results) },
+    { heading: 'Paired comparisons (McNemar, paired bootstrap of the difference)', table: comparisonsTable(summary) },
     {
       heading: 'How well each score ranks the small model\'s correctness',
-      table: calibrationTable(results),
-      ...(calibrationUndefinedNote(results) ? { text: calibrationUndefinedNote(results)! } : {}),
+      table: calibrationTable(summary),
+      ...(calibrationUndefinedNote(summary) ? { text: calibrationUndefinedNote(summary)! } : {}),
       ...(probabilityScores.length > 0 ? { chart: 'reliability' } : {}),
     },
-    { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(results) },
+    { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(summary) },
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
       text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
       table: leaderboardTable(leaderboard),
     },
     ...(['subject', 'level'] as const).map((key) =>
-      results.curves.every((curve) => curve.slices[key].every((slice) => slice.slice === 'unknown'))
+      summary.routers.every((curve) => curve.slices[key].every((slice) => slice.slice === 'unknown'))
         ? { heading: `Accuracy by ${key} at the reported points (%)`, text: `The dataset has no ${key} column, so there are no ${key} slices.` }
-        : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(results, key) },
+        : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(summary, key) },
     ),
   ];
   return { notes, sections };
 }
 
 /** The notes of an ablation that lists only `models`. */
-function modelsOnlyNotes(results: AblationResults): string[] {
-  const models = results.experiment.models ?? [];
+function modelsOnlyNotes(summary: AblationSummary): string[] {
   return [
-    `Models: ${models.map((entry) => `${entry.label} (\`${entry.run}\`)`).join(', ')}. Grades: ${results.grades}.`,
-    `Problems: the ${results.problems.evaluated} problems every run answers (the dataset \`${results.problems.datasetReference}\` has ${results.problems.dataset}).`,
+    `Models: ${summary.runs.models.map((entry) => `${entry.label} (\`${entry.run}\`)`).join(', ')}. Grades: ${summary.grades}.`,
+    `Problems: the ${summary.problems.evaluated} problems every run answers (the dataset \`${summary.problems.datasetReference}\` has ${summary.problems.dataset}).`,
     'The experiment lists no small/large pair, so the pair analysis (threshold sweeps, comparisons, calibration, guarantees) is not run; the section below routes among the models.',
   ];
 }
 
-/** Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json. */
+/**
+ * Writes reports/<ablation>: report.md, a self-contained report.html, charts (.svg, .png, .vl.json) and summary.json.
+ * Everything is rendered from the parsed summary (the models section from the models evaluation it parses: that
+ * section's renderer takes the evaluation's type).
+ */
 export async function writeAblationReport(results: AblationResults, outputFolder: string): Promise<string[]> {
-  const experiment = results.experiment;
-  const pair = results.pair !== null && results.leaderboard !== null ? { pair: results.pair, leaderboard: results.leaderboard } : null;
+  const summary = ablationSummary(results);
+  const { small, large } = summary.runs;
+  const pair = summary.pair !== null && summary.leaderboard !== null && small !== null && large !== null ? { small, large, leaderboard: summary.leaderboard } : null;
   const models = results.modelsEvaluation;
-  const costSpec = routingCurvesChart(curvePoints(results, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${datasetTitle(results.experiment.dataset)} ($)`, logX: true });
-  const rateSpec = routingCurvesChart(curvePoints(results, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
-  const probabilityScores = results.calibration.filter((entry) => entry.probability);
+  // the charts' axis names the dataset as the experiment refers to it (summary.problems.datasetReference may add a hash)
+  const dataset = datasetTitle(results.experiment.dataset);
+  const costSpec = routingCurvesChart(curvePoints(summary, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${dataset} ($)`, logX: true });
+  const rateSpec = routingCurvesChart(curvePoints(summary, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
+  const probabilityScores = summary.calibration.filter((entry) => entry.probability);
   const reliabilitySpec = reliabilityChart(
-    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: bin.meanScore, accuracy: bin.accuracy, count: bin.count }))),
+    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: chartValue(bin.meanScore), accuracy: chartValue(bin.accuracy), count: bin.count }))),
     'Reliability of probability scores (equal-width bins)',
   );
   // the reliability chart only when a score is a probability: an empty one (the diagonal alone) says nothing
@@ -311,7 +315,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
       ? {
           [MODELS_CHART]: routingCurvesChart(modelsChartPoints(models), {
             title: 'Mean score against mean cost per problem (log axis): single models, two-stage chains, the oracle, reference runs (diamonds); dashed: the pairwise envelope',
-            xTitle: `mean cost per problem on ${datasetTitle(results.experiment.dataset)} ($)`,
+            xTitle: `mean cost per problem on ${dataset} ($)`,
             yTitle: 'mean score (%)',
             logX: true,
             sourceLabels: { point: 'model or router', paper: 'reference run' },
@@ -320,11 +324,11 @@ export async function writeAblationReport(results: AblationResults, outputFolder
       : {}),
   };
   const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
-  const banner = pipelineCheckBanner(results.pipelineCheck);
-  const title = banner === null ? experiment.title : `${experiment.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
-  const pairPart = pair ? pairReport(results, pair.pair, pair.leaderboard, probabilityScores) : { notes: modelsOnlyNotes(results), sections: [] };
+  const banner = pipelineCheckBanner(summary.pipelineCheck?.runs ?? []);
+  const title = banner === null ? summary.title : `${summary.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
+  const pairPart = pair ? pairReport(summary, pair.small, pair.large, pair.leaderboard, probabilityScores) : { notes: modelsOnlyNotes(summary), sections: [] };
   const notes = pairPart.notes;
-  const sections: AblationReportSection[] = [...pairPart.sections, ...(models ? modelsSections(models, experiment) : [])];
+  const sections: AblationReportSection[] = [...pairPart.sections, ...(models ? modelsSections(models, results.experiment) : [])];
   const md = [`# ${title}`, '', ...(banner ? [`> ${banner}`, ''] : []), ...notes.map((note) => `- ${note}`), ''];
   const html = [`<h1>${escapeHtml(title)}</h1>`, ...(banner ? [`<blockquote>${escapeHtml(banner).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>')}</blockquote>`] : []), `<ul>${notes.map((note) => `<li>${escapeHtml(note).replace(/`([^`]+)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`];
   for (const section of sections) {
@@ -359,6 +363,6 @@ export async function writeAblationReport(results: AblationResults, outputFolder
   }
   write('report.md', md.join('\n'));
   write('report.html', page);
-  write('summary.json', JSON.stringify(ablationSummary(results), null, 2) + '\n');
+  write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   return written;
 }

@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AblationSummary } from './ablation-summary.js';
+import { ablationResultsFixture } from './testing/ablation-results-fixture.js';
+import { markdownTables, printedAs, tableNumbersMissingFromSummary } from './testing/report-numbers.js';
+import { writeAblationReport } from './write-ablation-report.js';
+
+/** Texts of the report whose numbers name a metric, not a result. */
+const DEFINITIONS = ['CPT(50%)', 'CPT(80%)'];
+
+describe('printedAs', () => {
+  it.each([
+    ['85.2', 0.8523, true],
+    ['85.3', 0.8523, false],
+    ['2.48', 2.4812, true],
+    ['0.188951', 0.1889514, true],
+    ['+6.4', 0.06398, true],
+    ['-0.9', -0.00917, true],
+    ['3.47e-7', 3.471e-7, true],
+    ['3.48e-7', 3.471e-7, false],
+    ['204', 204, true],
+    ['205', 204, false],
+  ])('%s printed for %d: %s', (printed, value, expected) => {
+    expect(printedAs(printed, value)).toBe(expected);
+  });
+});
+
+describe('tableNumbersMissingFromSummary', () => {
+  const report = ['# t', '', '|router|accuracy %|', '|:-|:-|', '|qwen-1.5b|85.2|', '|flash|91.3|', ''].join('\n');
+
+  it('reads every table row, header first, without the alignment row', () => {
+    expect(markdownTables(report)).toEqual([[['router', 'accuracy %'], ['qwen-1.5b', '85.2'], ['flash', '91.3']]]);
+  });
+
+  it('names a printed number the summary lacks, and not the digits of a label it holds', () => {
+    expect(tableNumbersMissingFromSummary(report, { routers: [{ label: 'qwen-1.5b', accuracy: 0.8523 }, { label: 'flash', accuracy: 0.9 }] })).toEqual(['table 1, "91.3": 91.3']);
+  });
+});
+
+describe('the ablation report of a fixture ablation', () => {
+  let folder: string;
+  let markdown: string;
+  let summary: AblationSummary;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'confide-ablation-report-'));
+    await writeAblationReport(ablationResultsFixture(), folder);
+    markdown = readFileSync(join(folder, 'report.md'), 'utf8');
+    summary = AblationSummary.parse(JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')));
+  }, 60_000);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('writes summary.json that its schema reads back, at version 2, an undefined figure as null', () => {
+    expect(summary.schemaVersion).toBe(2);
+    expect(summary.calibration[1]!.auroc).toBeNull();
+    expect(summary.leaderboard!.zones).toEqual({ bothRight: 23, onlySmallRight: 2, onlyLargeRight: 13, bothWrong: 3 });
+    expect(summary.runs.small).toEqual({ run: 'qwen-1.5b-lora', label: 'qwen 1.5B LoRA' });
+  });
+
+  it('prints every table of the pair', () => {
+    // routers, comparisons, calibration, guarantee, leaderboard, subject, level
+    expect(markdownTables(markdown)).toHaveLength(7);
+    expect(markdown).toContain('|P(c) threshold|81.9|0.109232|79.14|91.1%|71.7%|65.8%|8|0|1|1|');
+  });
+
+  it('finds every number of every table of report.md in summary.json', () => {
+    expect(tableNumbersMissingFromSummary(markdown, summary, DEFINITIONS)).toEqual([]);
+  });
+
+  it('finds the leaderboard\'s numbers missing from a summary without the leaderboard (summary.json before version 2)', () => {
+    const { leaderboard: _leaderboard, ...withoutLeaderboard } = summary;
+    const missing = tableNumbersMissingFromSummary(markdown, withoutLeaderboard, DEFINITIONS);
+    // the arena scores (79.14, 78.31, 80.73) are only in the leaderboard
+    expect(missing).toEqual(expect.arrayContaining([expect.stringContaining(': 79.14'), expect.stringContaining(': 78.31'), expect.stringContaining(': 80.73')]));
+  });
+});

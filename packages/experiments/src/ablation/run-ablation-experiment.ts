@@ -22,7 +22,7 @@ import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperResults } from '../paper/run-paper-experiment.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
-import { writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
+import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
 import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
 
 export interface AblationInputs {
@@ -209,6 +209,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       table,
       routers,
       permutation: (seed, size) => numpyDefaultRng(seed).permutation(size),
+      calibrationDataHash,
     },
     experiment.riskControl,
   );

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { delegatesScore, InvalidConfigError, ROUTING_POLICY_SCHEMA_VERSION, type Problem, type RoutingPolicy } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { riskControlledThreshold, type RiskControlResult } from '../router-statistics.js';
@@ -26,6 +25,11 @@ export interface CertifiedThresholdsContext {
   routers: PairRouterCurves;
   /** A permutation of 0..n − 1 drawn from a seed (numpy's default_rng(seed).permutation(n): the split a reader can redo). */
   permutation: (seed: number, n: number) => ArrayLike<number>;
+  /**
+   * The hash a policy names its calibration data by (problem ids, the small model's verdicts, the scores; sha256 in
+   * the experiments package): lent, so routing stays free of Node modules (the viewer's page imports it).
+   */
+  calibrationDataHash: (problemIds: readonly string[], smallCorrect: ArrayLike<number>, scores: ArrayLike<number>) => string;
 }
 
 /**
@@ -79,7 +83,7 @@ function policyOf(context: CertifiedThresholdsContext, entry: RiskControlEntry, 
         : { kind: 'delegation-rate', maxDelegationRate: result.guarantee.maxDelegationRate, delta: entry.delta },
     calibration: {
       experiment: context.experiment,
-      dataHash: calibrationDataHash(
+      dataHash: context.calibrationDataHash(
         calibrationIndices.map((index) => context.problems[index]!.id),
         Uint8Array.from(calibrationIndices, (index) => context.table.smallCorrect[index]!),
         Float64Array.from(calibrationIndices, (index) => sweep.scores[index]!),
@@ -93,11 +97,4 @@ function policyOf(context: CertifiedThresholdsContext, entry: RiskControlEntry, 
     expectedRoutes: Object.fromEntries(context.problems.map((problem, index) => [problem.id, delegatesScore(sweep.scores[index]!, { direction: sweep.direction, threshold }) ? 'large' : 'small'])),
     createdBy: { commit: null, command: context.command },
   };
-}
-
-/** sha256 of the data a threshold was calibrated on: problem ids, the small model's verdicts and the scores, in order. */
-export function calibrationDataHash(problemIds: readonly string[], smallCorrect: ArrayLike<number>, scores: ArrayLike<number>): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ problemIds, smallCorrect: Array.from(smallCorrect), scores: Array.from(scores) }))
-    .digest('hex');
 }

@@ -30,6 +30,11 @@ describe('leaderboard figures, against a hand-computed table', () => {
     expect(headroomCaptured(0.75, 0.5, 0.75)).toBe(1);
     expect(headroomCaptured(0.7, 0.7, 0.7)).toBeNull();
   });
+
+  it('takes the better graded score per problem for the oracle', () => {
+    // (max(0.2, 0.9) + max(0.6, 0.5) + max(0, 0)) / 3 = 1.5 / 3
+    expect(oracleAccuracy([0.2, 0.6, 0], [0.9, 0.5, 0])).toBeCloseTo(0.5, 12);
+  });
 });
 
 describe("RouterArena's figures, against hand-computed values", () => {

@@ -33,11 +33,14 @@ export function delegationsByZone(smallCorrect: ArrayLike<number>, largeCorrect:
   return zones;
 }
 
-/** The oracle's accuracy: right wherever either model is (it delegates exactly the `onlyLargeRight` problems). */
-export function oracleAccuracy(smallCorrect: ArrayLike<number>, largeCorrect: ArrayLike<number>): number {
-  let right = 0;
-  for (let index = 0; index < smallCorrect.length; index++) right += smallCorrect[index] === 1 || largeCorrect[index] === 1 ? 1 : 0;
-  return smallCorrect.length === 0 ? 0 : right / smallCorrect.length;
+/**
+ * The pair oracle's mean score: per problem the better of the two graded scores (binary scores: right wherever either
+ * model is; it delegates exactly the `onlyLargeRight` problems).
+ */
+export function oracleAccuracy(smallScore: ArrayLike<number>, largeScore: ArrayLike<number>): number {
+  let sum = 0;
+  for (let index = 0; index < smallScore.length; index++) sum += Math.max(smallScore[index]!, largeScore[index]!);
+  return smallScore.length === 0 ? 0 : sum / smallScore.length;
 }
 
 /** The share of the oracle's headroom over the small model that a router's accuracy captures: (a − small) / (oracle − small). */
@@ -121,19 +124,20 @@ export function routerArenaOptimalityOverModels(
 
 /**
  * RouterArena's optimality figures for a small/large pair (`routerArenaOptimalityOverModels` with K = 2): the optimal
- * choice is the small model when it is right, else the large one when it is. Costs are what each choice pays here:
- * the small call always (a post-hoc router reads its answer), the large call too when delegated.
+ * choice is the one with the higher graded score, the small model on ties (it is the cheaper choice; with binary
+ * scores: the small model when it is right, else the large one when it is). Costs are what each choice pays here: the
+ * small call always (a post-hoc router reads its answer), the large call too when delegated.
  */
 export function routerArenaOptimality(
-  smallCorrect: ArrayLike<number>,
-  largeCorrect: ArrayLike<number>,
+  smallScore: ArrayLike<number>,
+  largeScore: ArrayLike<number>,
   smallCost: ArrayLike<number>,
   largeCost: ArrayLike<number>,
   delegated: ArrayLike<number>,
 ): RouterArenaOptimality {
   const delegatedCost = Float64Array.from({ length: smallCost.length }, (_, index) => smallCost[index]! + largeCost[index]!);
   const choices = Uint8Array.from({ length: delegated.length }, (_, index) => (delegated[index] === 1 ? 1 : 0));
-  return routerArenaOptimalityOverModels([smallCorrect, largeCorrect], [smallCost, delegatedCost], choices);
+  return routerArenaOptimalityOverModels([smallScore, largeScore], [smallCost, delegatedCost], choices);
 }
 
 /** The oracle's headroom over the best single model: how much mean score a perfect choice among the models adds. */

@@ -1,4 +1,4 @@
-import { agreementZones, arenaScore, delegationsByZone, headroomCaptured, routerArenaOptimality, type AgreementZones } from '@confide/metrics';
+import { agreementZones, arenaScore, delegationsByZone, headroomCaptured, oracleAccuracy, routerArenaOptimality, type AgreementZones } from '@confide/metrics';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import type { RouterCurve } from './router-curves.js';
 
@@ -25,14 +25,8 @@ export interface PairLeaderboard {
 /** Every router at its reported point against the pair's oracle: headroom captured, arena score, Opt.*, delegations by zone. */
 export function pairLeaderboard(table: OutcomeTable, curves: readonly RouterCurve[]): PairLeaderboard {
   const n = table.problemIds.length;
-  let smallSum = 0;
-  let oracleSum = 0;
-  for (let index = 0; index < n; index++) {
-    smallSum += table.smallScore[index]!;
-    oracleSum += Math.max(table.smallScore[index]!, table.largeScore[index]!);
-  }
-  const smallScore = smallSum / n;
-  const oracle = oracleSum / n;
+  const smallScore = table.smallScore.reduce((sum, score) => sum + score, 0) / n;
+  const oracle = oracleAccuracy(table.smallScore, table.largeScore);
   return {
     zones: agreementZones(table.smallCorrect, table.largeCorrect),
     oracleAccuracy: oracle,

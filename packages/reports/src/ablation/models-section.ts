@@ -92,6 +92,60 @@ function chainsTable(models: ModelsEvaluation): ReportTable {
   };
 }
 
+function thresholdRoutersTable(models: ModelsEvaluation): ReportTable {
+  const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
+  return {
+    columns: ['threshold router', 'thresholds', 'AIQ % (common range)', atCost, 'best point', 'its mean score %', 'its mean cost $ / problem', 'kept'],
+    rows: models.thresholdRouters.map((router) => {
+      const best = router.points.find((point) => point.threshold === router.best.threshold)!;
+      return {
+        'threshold router': router.label,
+        thresholds: String(router.points.length),
+        'AIQ % (common range)': pct(router.aiq),
+        [atCost]: pct(router.scoreAtReportCost),
+        'best point': `P(c) ≥ ${router.best.threshold.toPrecision(3)}`,
+        'its mean score %': pct(router.best.meanScore),
+        'its mean cost $ / problem': perProblem(router.best.meanCostUsd),
+        kept: `${(best.keptShare * 100).toFixed(1)}%`,
+      };
+    }),
+    empty: `No threshold router: ${models.thresholdRoutersSkipped ?? 'none was evaluated'}.`,
+  };
+}
+
+function learnedTable(learned: NonNullable<ModelsEvaluation['learned']>): ReportTable {
+  return {
+    columns: ['λ (score per $)', 'mean score %', 'mean cost $ / problem', 'answers taken from'],
+    rows: learned.points.map((point) => ({
+      'λ (score per $)': point.lambda === 0 ? '0' : point.lambda.toPrecision(3),
+      'mean score %': pct(point.meanScore),
+      'mean cost $ / problem': perProblem(point.meanCostUsd),
+      'answers taken from': point.shares
+        .filter((share) => share.share > 0)
+        .map((share) => `${share.label} ${(share.share * 100).toFixed(1)}%`)
+        .join(', '),
+    })),
+    empty: 'No λ.',
+  };
+}
+
+function beforeVsPostHocTable(models: ModelsEvaluation): ReportTable {
+  const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
+  return {
+    columns: ['post-hoc router', 'kind', 'mean score %', 'mean cost $ / problem', 'learned router at that cost %', 'learned − post-hoc (points)', confidence],
+    rows: models.beforeVsPostHoc.map((row) => ({
+      'post-hoc router': `${row.router}${row.best ? ' (best post-hoc)' : ''}`,
+      kind: row.kind === 'chain' ? 'two-stage chain' : 'P(c) threshold',
+      'mean score %': pct(row.meanScore),
+      'mean cost $ / problem': perProblem(row.meanCostUsd),
+      'learned router at that cost %': pct(row.learnedScoreAtCost),
+      'learned − post-hoc (points)': points(row.difference),
+      [confidence]: ci(row.interval, points),
+    })),
+    empty: models.learned === null ? `No comparison: the learned router is skipped (${models.learnedSkipped}).` : 'No comparison: no post-hoc router (chain or threshold router) was evaluated.',
+  };
+}
+
 function pairsTable(models: ModelsEvaluation): ReportTable {
   const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
   const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
@@ -103,7 +157,7 @@ function pairsTable(models: ModelsEvaluation): ReportTable {
         return {
           pair: `${pair.labels[0]} + ${pair.labels[1]}${best ? ' (best pair)' : ''}`,
           'random mixtures: AIQ %': pct(pair.mixturesAiq),
-          'chains on the pair': pair.chains.length === 0 ? 'none' : pair.chains.join('; '),
+          'chains on the pair': [...pair.chains, ...models.thresholdRouters.filter((router) => pair.labels.every((label) => label === router.keep || label === router.escalateTo)).map((router) => router.label)].join('; ') || 'none',
           'pair hull: AIQ %': pct(pair.hullAiq),
           [confidence]: best ? ci(models.bestPair.interval, pct) : '–',
           [atCost]: pct(pair.scoreAtReportCost),
@@ -116,6 +170,26 @@ function pairsTable(models: ModelsEvaluation): ReportTable {
         'pair hull: AIQ %': pct(models.envelope.aiq),
         [confidence]: ci(models.envelope.interval, pct),
         [atCost]: pct(models.envelope.scoreAtReportCost),
+      },
+      ...(models.learned === null
+        ? []
+        : [
+            {
+              pair: `${models.learned.label}: hull of its λ curve (all ${models.labels.length} models, not a pair)`,
+              'random mixtures: AIQ %': '–',
+              'chains on the pair': '–',
+              'pair hull: AIQ %': pct(models.learned.aiq),
+              [confidence]: ci(models.learned.aiqInterval, pct),
+              [atCost]: `${pct(models.learned.scoreAtReportCost)} ${ci(models.learned.scoreAtReportCostInterval, pct)}`,
+            },
+          ]),
+      {
+        pair: 'hull of every single model and router (chains, threshold routers, the learned router)',
+        'random mixtures: AIQ %': '–',
+        'chains on the pair': '–',
+        'pair hull: AIQ %': pct(models.routersHull.aiq),
+        [confidence]: ci(models.routersHull.interval, pct),
+        [atCost]: pct(models.routersHull.scoreAtReportCost),
       },
     ],
     empty: 'No pair: the experiment lists fewer than two models.',
@@ -162,9 +236,42 @@ export function modelsChartPoints(models: ModelsEvaluation): CurvePoint[] {
   return [
     ...models.singles.map((single) => point(single.label, 'point', single.meanCostUsd, single.meanScore)),
     ...models.chains.map((chain) => point(chain.label, 'point', chain.meanCostUsd, chain.meanScore)),
+    ...(models.learned?.points ?? []).map((learned, order) => point(models.learned!.label, 'curve', learned.meanCostUsd, learned.meanScore, order)),
     point(`oracle over ${models.labels.length}`, 'point', models.oracle.meanCostUsd, models.oracle.meanScore),
     ...models.references.map((reference) => point(reference.label, 'paper', reference.meanCostUsd, reference.meanScore)),
     ...models.envelope.points.map((vertex, order) => point('pairwise envelope', 'hull', vertex.meanCostUsd, vertex.meanScore, order)),
+  ];
+}
+
+/** The learned router over K and its comparison with the post-hoc routers at equal cost. */
+function learnedSections(models: ModelsEvaluation): AblationReportSection[] {
+  const learned = models.learned;
+  const heading = `Learned router over ${models.labels.length} (decides before generation)`;
+  if (learned === null) return [{ heading, level: 3, text: `Not evaluated: ${models.learnedSkipped}.` }];
+  const best = models.beforeVsPostHoc.find((row) => row.best);
+  const bestText =
+    best === undefined
+      ? ''
+      : ` Against the best post-hoc router (${best.router}, ${pct(best.meanScore)}% at $${perProblem(best.meanCostUsd)}), the learned router's hull at that cost scores ${pct(best.learnedScoreAtCost)}%: ${points(best.difference)} points ${ci(best.interval, points)}.`;
+  return [
+    {
+      heading,
+      level: 3,
+      text:
+        `It reads the problem alone (${learned.features}) and calls only the model it chooses. Per model, a predicted score by ${learned.folds}-fold cross-fitting (seed ${learned.seed}): a problem's prediction comes from a learner fitted on the other folds only; learner: ${learned.learner}. ` +
+        `It takes the model of the best predicted score − λ × the model's mean cost per problem on the training folds; λ is swept on a log grid from 0 (the best predicted score) up to where the cheapest model is always chosen. ` +
+        `Hull AIQ over the common range ${pct(learned.aiq)}% ${ci(learned.aiqInterval, pct)}; at $${perProblem(models.reportAtCostUsd)} a problem ${pct(learned.scoreAtReportCost)}% ${ci(learned.scoreAtReportCostInterval, pct)}. ` +
+        `In the arena table it stands at λ = ${learned.operatingPoint.lambda.toPrecision(3)} (the highest-scoring λ costing at most the reference cost): ${pct(learned.operatingPoint.meanScore)}% at $${perProblem(learned.operatingPoint.meanCostUsd)}.`,
+      table: learnedTable(learned),
+    },
+    {
+      heading: 'Before generation against post-hoc routers at equal cost',
+      level: 3,
+      text:
+        "A post-hoc router (a two-stage chain, a P(c) threshold router's best point) pays its first model on every problem; the learned router decides before generation and pays only the model it chooses. Each post-hoc router at its own mean cost against the learned router's hull there (positive: deciding before generation does better at that cost); intervals from the same paired bootstrap (the learned curve and the router resampled together)." +
+        bestText,
+      table: beforeVsPostHocTable(models),
+    },
   ];
 }
 
@@ -194,6 +301,13 @@ export function modelsSections(models: ModelsEvaluation, experiment: AblationRep
       text: `Every ordered pair whose first model's run has a keep rule: its confidence token (keep <|c_math|>), else P(c) ≥ 0.5; the second model answers what the first escalates, and both calls are paid.${skipped}`,
       table: chainsTable(models),
     },
+    {
+      heading: 'P(c) threshold routers',
+      level: 3,
+      text: "For every ordered (keep, escalate-to) pair whose keep model's run has a P(c): the keep model answers every problem, its answer is kept where P(c) ≥ the threshold, else the escalate-to model answers too (both calls paid); an answer without P(c) escalates at every threshold. The threshold is swept over every distinct P(c), plus one past the largest (escalate everything); each curve's points enter its pair's hull below.",
+      table: thresholdRoutersTable(models),
+    },
+    ...learnedSections(models),
     {
       heading: 'Pairwise envelope',
       level: 3,

@@ -16,6 +16,48 @@ export const ModelsSummary = z.strictObject({
   oracle: z.strictObject({ ...ModelsPoint, interval: Interval, shares: z.array(z.strictObject({ label: z.string(), share: Figure })), aiq: Figure, scoreAtReportCost: Figure }),
   headroom: z.strictObject({ value: Figure, interval: Interval }),
   chains: z.array(z.strictObject({ ...ModelsPoint, first: z.string(), second: z.string(), keepRule: z.string(), escalated: Figure, aiq: Figure, scoreAtReportCost: Figure })),
+  thresholdRouters: z.array(
+    z.strictObject({
+      label: z.string(),
+      keep: z.string(),
+      escalateTo: z.string(),
+      points: z.array(z.strictObject({ threshold: z.number(), keptShare: Figure, meanScore: Figure, meanCostUsd: Figure })),
+      aiq: Figure,
+      scoreAtReportCost: Figure,
+      best: z.strictObject({ ...ModelsPoint, threshold: z.number() }),
+    }),
+  ),
+  thresholdRoutersSkipped: z.string().nullable(),
+  learned: z
+    .strictObject({
+      label: z.string(),
+      learner: z.string(),
+      features: z.string(),
+      folds: z.number().int(),
+      seed: z.number().int(),
+      points: z.array(z.strictObject({ lambda: z.number(), meanScore: Figure, meanCostUsd: Figure, shares: z.array(z.strictObject({ label: z.string(), share: Figure })) })),
+      hull: z.array(z.strictObject(ModelsPoint)),
+      aiq: Figure,
+      aiqInterval: Interval,
+      scoreAtReportCost: Figure,
+      scoreAtReportCostInterval: Interval,
+      operatingPoint: z.strictObject({ ...ModelsPoint, lambda: z.number() }),
+    })
+    .nullable(),
+  learnedSkipped: z.string().nullable(),
+  routersHull: z.strictObject({ points: z.array(z.strictObject(ModelsPoint)), aiq: Figure, interval: Interval, scoreAtReportCost: Figure }),
+  beforeVsPostHoc: z.array(
+    z.strictObject({
+      router: z.string(),
+      kind: z.enum(['chain', 'threshold']),
+      meanScore: Figure,
+      meanCostUsd: Figure,
+      learnedScoreAtCost: Figure,
+      difference: Figure,
+      interval: Interval,
+      best: z.boolean(),
+    }),
+  ),
   skippedChains: z.array(z.strictObject({ first: z.string(), reason: z.string() })),
   pairs: z.array(
     z.strictObject({
@@ -34,7 +76,7 @@ export const ModelsSummary = z.strictObject({
   arena: z.array(
     z.strictObject({
       ...ModelsPoint,
-      kind: z.enum(['oracle', 'best single', 'chain']),
+      kind: z.enum(['oracle', 'best single', 'chain', 'learned']),
       arenaScore: Figure,
       optimalSelection: Figure,
       optimalCost: Figure,

@@ -1,9 +1,10 @@
-import { InvalidInputError, type PriceTable, type RunRecord } from '@confide/core';
+import { InvalidInputError, type PriceTable, type Problem, type RunRecord } from '@confide/core';
 import {
   aiqOverCommonRange,
   arenaScore,
   commonCostRange,
   hullScoreAt,
+  nonDecreasingConvexHull,
   oracleHeadroom,
   pairwiseEnvelope,
   percentileInterval,
@@ -15,10 +16,12 @@ import { buildOutcomeTable, COST_UNITS_PER_USD, type LostProblems, type ModelOut
 import { resampleWeights, type Interval } from './router-statistics.js';
 import { recordedCalls } from './run-comparison.js';
 import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './routers/cascade-router.js';
+import { learnedOverModels, type LearnedOverModels, type LearnedOverModelsOptions } from './routers/learned-over-models.js';
 import { oracleRouter } from './routers/oracle-router.js';
 import { mixtureProbabilityGrid, randomMixtures } from './routers/random-mixture.js';
 import type { ColumnRouterResult } from './routers/router-result.js';
 import { alwaysModelRouter, bestSingleModel, modelMeans, type ModelMean } from './routers/single-model-routers.js';
+import { everyPConfidentSweep, pConfidentSweepPoints, type PConfidentSweep, type SweepPoints } from './routers/threshold-router.js';
 
 /**
  * The models evaluation of an ablation over K runs (issue 23): every single model, the best one, the oracle over K and
@@ -68,6 +71,10 @@ export interface ModelsEvaluationOptions {
   /** The P(c) a chain's first model keeps at, where its run has P(c) but no confidence token (default 0.5). */
   keepAtPConfident?: number;
   references?: readonly ReferenceColumns[];
+  /** The problems (by id; a superset is fine): the learned router over K reads their questions. Without them it is skipped. */
+  problems?: readonly Problem[];
+  /** The learned router over K's settings (folds, seed, learner, features, λ steps). */
+  learned?: LearnedOverModelsOptions;
 }
 
 /** A (cost, score) point: mean dollars per problem and mean score. */
@@ -91,6 +98,51 @@ export interface ModelsEvaluation {
   oracle: ModelsPoint & { interval: Interval; shares: Array<{ label: string; share: number }>; aiq: number; scoreAtReportCost: number };
   headroom: { value: number; interval: Interval };
   chains: Array<ModelsPoint & { first: string; second: string; keepRule: string; escalated: number; aiq: number; scoreAtReportCost: number }>;
+  /**
+   * P(c) threshold routers, one per ordered (keep, escalate-to) pair whose keep model has a P(c): the threshold swept
+   * over every distinct P(c) (descending, first one past the largest: escalate everything); their points enter the
+   * pair's hull. `best` is the curve's highest-scoring point (the cheaper of equals).
+   */
+  thresholdRouters: Array<{
+    label: string;
+    keep: string;
+    escalateTo: string;
+    points: Array<{ threshold: number; keptShare: number; meanScore: number; meanCostUsd: number }>;
+    aiq: number;
+    scoreAtReportCost: number;
+    best: ModelsPoint & { threshold: number };
+  }>;
+  /** Why no threshold router was evaluated (no model's run has a P(c)); null when some were. */
+  thresholdRoutersSkipped: string | null;
+  /**
+   * The learned router over K (decides before generation, from the problem alone): its points over the λ grid, their
+   * hull, AIQ and score at the reference cost with intervals, and the operating point it enters the arena with. Null
+   * when skipped (`learnedSkipped` says why).
+   */
+  learned: null | {
+    label: string;
+    learner: string;
+    features: string;
+    folds: number;
+    seed: number;
+    points: Array<{ lambda: number; meanScore: number; meanCostUsd: number; shares: Array<{ label: string; share: number }> }>;
+    hull: ModelsPoint[];
+    aiq: number;
+    aiqInterval: Interval;
+    scoreAtReportCost: number;
+    scoreAtReportCostInterval: Interval;
+    /** The arena's operating point: the highest-scoring λ whose mean cost is at most the reference cost (the cheaper of equals). */
+    operatingPoint: ModelsPoint & { lambda: number };
+  };
+  learnedSkipped: string | null;
+  /** The non-decreasing hull over every single model and router evaluated here (chains, threshold routers, the learned router): not the oracle, not reference runs. */
+  routersHull: { points: ModelsPoint[]; aiq: number; interval: Interval; scoreAtReportCost: number };
+  /**
+   * The learned router (before generation) against each post-hoc router at that router's mean cost: every chain, and each
+   * threshold router's best point. `difference` = the learned router's hull there − the router's score (positive: deciding
+   * before generation does better at equal cost); `best` marks the post-hoc router of the highest mean score (the cheaper of equals).
+   */
+  beforeVsPostHoc: Array<{ router: string; kind: 'chain' | 'threshold'; meanScore: number; meanCostUsd: number; learnedScoreAtCost: number; difference: number; interval: Interval; best: boolean }>;
   /** First models no chain starts from, and why. */
   skippedChains: Array<{ first: string; reason: string }>;
   pairs: Array<{
@@ -107,7 +159,7 @@ export interface ModelsEvaluation {
   mixtureSteps: number;
   bestPair: { labels: [string, string]; aiq: number; interval: Interval };
   envelope: { points: ModelsPoint[]; aiq: number; interval: Interval; scoreAtReportCost: number };
-  arena: Array<ModelsPoint & { kind: 'oracle' | 'best single' | 'chain'; arenaScore: number; optimalSelection: number; optimalCost: number; optimalAccuracy: number; optimalityProblems: number }>;
+  arena: Array<ModelsPoint & { kind: 'oracle' | 'best single' | 'chain' | 'learned'; arenaScore: number; optimalSelection: number; optimalCost: number; optimalAccuracy: number; optimalityProblems: number }>;
   references: Array<ModelsPoint & { envelopeScoreAtCost: number; gapToEnvelope: number; gapInterval: Interval }>;
   bootstrap: { resamples: number; seed: number; confidence: number };
 }
@@ -160,7 +212,7 @@ function chainColumns(table: ModelOutcomeTable, chain: ColumnRouterResult, first
   return { score, cost };
 }
 
-function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | 'chain', router: ColumnRouterResult, label: string, choiceCosts: readonly ArrayLike<number>[]) {
+function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | 'chain' | 'learned', router: ColumnRouterResult, label: string, choiceCosts: readonly ArrayLike<number>[]) {
   const optimality = routerArenaOptimalityOverModels(table.models.map((columns) => columns.score), choiceCosts, router.choices);
   return {
     label,
@@ -173,6 +225,35 @@ function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | '
     optimalAccuracy: optimality.optimalAccuracy,
     optimalityProblems: optimality.problems,
   };
+}
+
+/** A threshold sweep's points as routers on its pair (they enter that pair's hull). */
+function sweepRouters(table: ModelOutcomeTable, sweep: PConfidentSweep, points: SweepPoints): Array<RouterOnModels<FrontierPoint>> {
+  const uses = [table.labels[sweep.keep]!, table.labels[sweep.escalateTo]!];
+  return Array.from(points.meanScore, (meanScore, index) => ({ uses, point: pointOf(`${sweep.name}, P(c) ≥ ${sweep.thresholds[index]!.toPrecision(3)}`, meanScore, points.meanCostUsd[index]!) }));
+}
+
+/** The index of the highest score (the cheaper of equals) among points, optionally only those costing at most `maxCost`; the cheapest where none does. */
+function bestPointIndex(scores: ArrayLike<number>, costs: ArrayLike<number>, maxCost = Infinity): number {
+  let best = -1;
+  let cheapest = 0;
+  for (let index = 0; index < scores.length; index++) {
+    if (costs[index]! < costs[cheapest]!) cheapest = index;
+    if (costs[index]! > maxCost) continue;
+    if (best < 0 || scores[index]! > scores[best]! || (scores[index] === scores[best] && costs[index]! < costs[best]!)) best = index;
+  }
+  return best < 0 ? cheapest : best;
+}
+
+/** The learned router over K, or why it is skipped (no problems to read, too few problems for its folds, a problem missing). */
+function learnedRouterOf(table: ModelOutcomeTable, options: ModelsEvaluationOptions): { learned: LearnedOverModels | null; skipped: string | null } {
+  if (options.problems === undefined) return { learned: null, skipped: 'no problems were given to read its features from' };
+  try {
+    return { learned: learnedOverModels(table, options.problems, options.learned), skipped: null };
+  } catch (error) {
+    if (error instanceof InvalidInputError) return { learned: null, skipped: error.message };
+    throw error;
+  }
 }
 
 /**
@@ -213,7 +294,48 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     point: pointOf(chain.result.name, meanScore, meanCostUsd),
   });
   const chainPoints = chains.map((chain) => chainPoint(chain, chain.result.meanScore, chain.result.meanCostUsd));
-  const frontier = envelopeOf(singlePoints, chainPoints, range);
+
+  // P(c) threshold routers: every ordered pair whose keep model has a P(c); their points enter the pair's hull
+  const sweeps = everyPConfidentSweep(table);
+  const sweepPoints = sweeps.map((sweep) => pConfidentSweepPoints(table, sweep));
+  const sweepRouterPoints = sweeps.flatMap((sweep, index) => sweepRouters(table, sweep, sweepPoints[index]!));
+  const frontier = envelopeOf(singlePoints, [...chainPoints, ...sweepRouterPoints], range);
+
+  // the learned router over K: per λ, the chosen model's score and cost on each problem
+  const { learned, skipped: learnedSkipped } = learnedRouterOf(table, options);
+  const learnedColumns = (learned?.points ?? []).map(({ result }) => ({
+    score: Float64Array.from(result.choices, (model, problem) => table.models[model]!.score[problem]!),
+    cost: Float64Array.from(result.choices, (model, problem) => table.models[model]!.costHundredMillionths[problem]!),
+  }));
+  const learnedPoints = (learned?.points ?? []).map(({ result }) => pointOf(result.name, result.meanScore, result.meanCostUsd));
+  const learnedOperating = bestPointIndex(
+    learnedPoints.map((point) => point.accuracy),
+    learnedPoints.map((point) => point.cost),
+    reportAt,
+  );
+
+  // post-hoc routers against the learned one: every chain, and each threshold router's best point
+  const postHoc = [
+    ...chains.map((chain) => ({ router: chain.result.name, kind: 'chain' as const, score: chain.score, cost: chain.cost, meanScore: chain.result.meanScore, meanCostUsd: chain.result.meanCostUsd })),
+    ...sweeps.map((sweep, index) => {
+      const points = sweepPoints[index]!;
+      const best = bestPointIndex(points.meanScore, points.meanCostUsd);
+      const keep = new Uint8Array(n);
+      for (let position = 0; position < sweep.keptCount[best]!; position++) keep[sweep.order[position]!] = 1;
+      const result = twoStageCascade(table, sweep.keep, sweep.escalateTo, keep, `${sweep.name}, P(c) ≥ ${sweep.thresholds[best]!.toPrecision(3)}`);
+      return { router: result.name, kind: 'threshold' as const, ...chainColumns(table, result, sweep.keep, sweep.escalateTo), meanScore: result.meanScore, meanCostUsd: result.meanCostUsd };
+    }),
+  ];
+  const bestPostHoc = bestPointIndex(
+    postHoc.map((router) => router.meanScore),
+    postHoc.map((router) => router.meanCostUsd),
+  );
+  const everyRouterPoints = (singles: readonly FrontierPoint[], chainsAndSweeps: ReadonlyArray<RouterOnModels<FrontierPoint>>, learnedAt: readonly FrontierPoint[]) => [
+    ...singles,
+    ...chainsAndSweeps.map((router) => router.point),
+    ...learnedAt,
+  ];
+  const routersHull = nonDecreasingConvexHull(everyRouterPoints(singlePoints, [...chainPoints, ...sweepRouterPoints], learnedPoints));
   const grid = mixtureProbabilityGrid(steps);
   const oraclePoint = pointOf('oracle', oracle.meanScore, oracle.meanCostUsd);
   const referencePoints = references.map((reference) => {
@@ -237,6 +359,10 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     envelope: new Float64Array(resamples),
     bestPair: new Float64Array(resamples),
     gaps: references.map(() => new Float64Array(resamples)),
+    learnedAiq: new Float64Array(resamples),
+    learnedAtReport: new Float64Array(resamples),
+    beforeVsPostHoc: postHoc.map(() => new Float64Array(resamples)),
+    routersHull: new Float64Array(resamples),
   };
   weights.forEach((weight, resample) => {
     const resampledMeans: ModelMean[] = means.map((mean, model) => ({
@@ -252,7 +378,17 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     const singles = resampledMeans.map((mean) => pointOf(mean.label, mean.meanScore, mean.meanCostUsd));
     const resampledRange = commonCostRange(singles);
     const resampledChains = chains.map((chain) => chainPoint(chain, weightedMean(chain.score, weight, n), weightedMean(chain.cost, weight, n) / COST_UNITS_PER_USD));
-    const resampled = envelopeOf(singles, resampledChains, resampledRange);
+    const resampledSweeps = sweeps.flatMap((sweep) => sweepRouters(table, sweep, pConfidentSweepPoints(table, sweep, weight)));
+    const resampled = envelopeOf(singles, [...resampledChains, ...resampledSweeps], resampledRange);
+    const resampledLearned = learnedColumns.map((columns, index) => pointOf(learnedPoints[index]!.label, weightedMean(columns.score, weight, n), weightedMean(columns.cost, weight, n) / COST_UNITS_PER_USD));
+    if (resampledLearned.length > 0) {
+      samples.learnedAiq[resample] = aiqOverCommonRange(resampledLearned, resampledRange);
+      samples.learnedAtReport[resample] = hullScoreAt(resampledLearned, reportAt);
+      postHoc.forEach((router, index) => {
+        samples.beforeVsPostHoc[index]![resample] = hullScoreAt(resampledLearned, weightedMean(router.cost, weight, n) / COST_UNITS_PER_USD) - weightedMean(router.score, weight, n);
+      });
+    }
+    samples.routersHull[resample] = aiqOverCommonRange(everyRouterPoints(singles, [...resampledChains, ...resampledSweeps], resampledLearned), resampledRange);
     samples.envelope[resample] = resampled.envelopeAiq;
     samples.bestPair[resample] = resampled.pairAiq[resampled.best]!;
     references.forEach((reference, index) => {
@@ -301,6 +437,61 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
       aiq: aiqOf([chainPoints[index]!.point]),
       scoreAtReportCost: atReport([chainPoints[index]!.point]),
     })),
+    thresholdRouters: sweeps.map((sweep, index) => {
+      const points = sweepPoints[index]!;
+      const routers = sweepRouters(table, sweep, points).map((router) => router.point);
+      const best = bestPointIndex(points.meanScore, points.meanCostUsd);
+      return {
+        label: sweep.name,
+        keep: table.labels[sweep.keep]!,
+        escalateTo: table.labels[sweep.escalateTo]!,
+        points: Array.from(sweep.thresholds, (threshold, point) => ({ threshold, keptShare: points.keptShare[point]!, meanScore: points.meanScore[point]!, meanCostUsd: points.meanCostUsd[point]! })),
+        aiq: aiqOf(routers),
+        scoreAtReportCost: atReport(routers),
+        best: { label: routers[best]!.label, meanScore: points.meanScore[best]!, meanCostUsd: points.meanCostUsd[best]!, threshold: sweep.thresholds[best]! },
+      };
+    }),
+    thresholdRoutersSkipped: sweeps.length > 0 ? null : "no model's run carries a P(c) (token probabilities of <|c_math|> and <|u_math|>), so no threshold router can be swept",
+    learned:
+      learned === null
+        ? null
+        : {
+            label: learned.name,
+            learner: learned.scores.learner.model === 'knn' ? `kNN (k = ${learned.scores.learner.k}, cosine; the neighbours' mean score, one pseudo-neighbour at the model's training mean)` : `logistic regression on graded scores (L2 ${learned.scores.learner.l2}, ${learned.scores.learner.iterations} Adam steps)`,
+            features: `the question's hashed words and word bigrams${learned.scores.features.characters ? ` and character ${learned.scores.features.characterN}-grams` : ''}${learned.scores.features.subjectAndLevel ? ', its subject and level' : ''} (2^${learned.scores.features.hashBits} buckets); no answer`,
+            folds: learned.scores.folds,
+            seed: learned.scores.seed,
+            points: learned.points.map(({ lambda, result }) => ({
+              lambda,
+              meanScore: result.meanScore,
+              meanCostUsd: result.meanCostUsd,
+              shares: table.labels.map((label, model) => ({ label, share: result.shares[model]! })),
+            })),
+            hull: nonDecreasingConvexHull(learnedPoints).map(modelsPoint),
+            aiq: aiqOf(learnedPoints),
+            aiqInterval: interval(samples.learnedAiq),
+            scoreAtReportCost: atReport(learnedPoints),
+            scoreAtReportCostInterval: interval(samples.learnedAtReport),
+            operatingPoint: { ...modelsPoint(learnedPoints[learnedOperating]!), lambda: learned.points[learnedOperating]!.lambda },
+          },
+    learnedSkipped,
+    routersHull: { points: routersHull.map(modelsPoint), aiq: aiqOf(routersHull), interval: interval(samples.routersHull), scoreAtReportCost: atReport(routersHull) },
+    beforeVsPostHoc:
+      learned === null
+        ? []
+        : postHoc.map((router, index) => {
+            const learnedScoreAtCost = hullScoreAt(learnedPoints, router.meanCostUsd);
+            return {
+              router: router.router,
+              kind: router.kind,
+              meanScore: router.meanScore,
+              meanCostUsd: router.meanCostUsd,
+              learnedScoreAtCost,
+              difference: learnedScoreAtCost - router.meanScore,
+              interval: interval(samples.beforeVsPostHoc[index]!),
+              best: index === bestPostHoc,
+            };
+          }),
     skippedChains: rules.flatMap((rule, model) =>
       rule === null ? [{ first: table.labels[model]!, reason: 'its run carries neither a confidence token nor a P(c), so no chain can keep its answer' }] : [],
     ),
@@ -329,6 +520,8 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
         const choiceCosts = costColumns.map((column, model) => (model === chain.second ? column.map((cost, problem) => cost + first[problem]!) : column));
         return arenaEntry(table, 'chain', chain.result, chain.result.name, choiceCosts);
       }),
+      // the learned router calls only the model it chooses
+      ...(learned === null ? [] : [arenaEntry(table, 'learned', learned.points[learnedOperating]!.result, learned.points[learnedOperating]!.result.name, costColumns)]),
     ],
     references: referencePoints.map((point, index) => {
       const envelopeScoreAtCost = hullScoreAt(frontier.envelope, point.cost);

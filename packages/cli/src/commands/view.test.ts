@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type RunRecord } from '@confide/core';
-import { loadBundledRun, writeRunDirectory } from '@confide/data';
+import { CONFIDENT_TOKEN, SEED_PRICES_2025_11, UNCERTAIN_TOKEN, type RunRecord } from '@confide/core';
+import { loadBundledRun, workspaceRoot, writeRunDirectory } from '@confide/data';
+import { buildOutcomeTable, keepWhenConfidentToken, twoStageCascade } from '@confide/routing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureOutput } from '../../tests/capture-output.js';
@@ -217,6 +218,26 @@ describe('confide view over K models', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.err.join('\n')).toMatch(/experiment\.json lists "models": --router applies to a run and its large or compared run, not to K models/);
   }, 60_000);
+
+  it("on the six-model MATH-500 example, the token threshold's point equals the two-stage chain the ablation evaluates", async () => {
+    const experiment = join(workspaceRoot(), 'experiments', 'ablation-math500-models');
+    const result = await view([experiment, '--out', join(folder, 'math500-models')]);
+    expect(result.code, result.err.join('\n')).toBe(0);
+    const labels = ['qwen-1.5b', 'qwen-1.5b-lora-confidence', 'qwen-7b', 'gemini-flash-lite', 'gemini-flash', 'gemini-pro'];
+    const table = buildOutcomeTable(labels.map((label) => ({ label, records: loadBundledRun(label).records })), SEED_PRICES_2025_11);
+    const keep = labels.indexOf('qwen-1.5b-lora-confidence');
+    const { page, errors } = await watchedPage(browser, { width: 1400, height: 1000 });
+    for (const to of ['qwen-7b', 'gemini-flash', 'gemini-pro']) {
+      const chain = twoStageCascade(table, keep, labels.indexOf(to), keepWhenConfidentToken(table, keep));
+      await page.goto(`${pathToFileURL(result.out.at(-1)!.trim()).href}#/threshold?keep=qwen-1.5b-lora-confidence&to=${to}&by=confidence-token&t=1`, { waitUntil: 'load' });
+      await page.locator('#threshold-panel').waitFor();
+      expect(await value(page, '#threshold-score')).toBeCloseTo(chain.meanScore, 12);
+      expect(await value(page, '#threshold-mean-cost')).toBeCloseTo(chain.meanCostUsd, 12);
+      expect(await value(page, '#threshold-rate')).toBeCloseTo(chain.shares[labels.indexOf(to)]!, 12);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('refuses the pair options and a label given twice, naming them', async () => {
     const large = await view([join(folder, 'small'), '--model', join(folder, 'mid'), '--large', join(folder, 'large'), '--out', join(folder, 'no-1')]);

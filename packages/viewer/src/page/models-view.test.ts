@@ -108,6 +108,7 @@ describe('a models bundle (K = 3, graded scores)', () => {
   it("shows the picked model's rows in the table (the keep model's in the threshold view)", () => {
     expect(view('#/run?m=large').view.focus).toBe(2);
     expect(view('#/threshold?m=large&keep=small').view.focus).toBe(0);
+    expect(view('#/compare?a=mid&b=large').view.focus).toBe(1);
     const { model } = view('');
     expect(model.rowsOf(2).map((row) => row.score)).toEqual([0, 1, 1, 0.5]);
   });

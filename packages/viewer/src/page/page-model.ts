@@ -32,7 +32,7 @@ export interface PageModel {
 
 /** The runs the current route picks, resolved, and what the views show for them. */
 export interface PageView {
-  /** The run whose rows the table shows: a models bundle's picked model (the keep model in the threshold view). */
+  /** The run whose rows the table shows: a models bundle's picked model (the keep model in the threshold view; in the compare view, the left run unless one is picked). */
   focus: number;
   /** The threshold view is offered: a run bundle with a large run and a score, or a models bundle with a scored model. */
   thresholdOffered: boolean;
@@ -124,7 +124,8 @@ export function pageView(model: PageModel, route: PageRoute): PageView {
   const scores = model.scores[keep]!;
   const by = picks.by !== undefined && scores.includes(picks.by) ? picks.by : (scores[0] ?? 'p-confident');
   const threshold = model.thresholdFor(keep, to, by);
-  const focus = route.view === 'threshold' ? keep : (runIndexByName(data, picks.model) ?? 0);
+  const picked = runIndexByName(data, picks.model);
+  const focus = route.view === 'threshold' ? keep : (picked ?? (route.view === 'compare' && left !== null ? left : 0));
   return { focus, thresholdOffered: model.scores.some((list) => list.length > 0), thresholdPick: { keep, to, by }, threshold, comparison };
 }
 

@@ -243,6 +243,9 @@ describe('confide view over K models', () => {
     const large = await view([join(folder, 'small'), '--model', join(folder, 'mid'), '--large', join(folder, 'large'), '--out', join(folder, 'no-1')]);
     expect(large.code).not.toBe(0);
     expect(large.err.join('\n')).toMatch(/--model: --large applies to a run and its large or compared run, not to K models/);
+    const pair = await view([join(workspaceRoot(), 'experiments', 'ablation-math500'), '--model', 'qwen-7b', '--out', join(folder, 'no-3')]);
+    expect(pair.code).not.toBe(0);
+    expect(pair.err.join('\n')).toMatch(/--model: .*ablation-math500\/experiment\.json is an ablation of a small\/large pair, without "models"/);
     const twice = await view([`a=${join(folder, 'small')}`, '--model', `a=${join(folder, 'mid')}`, '--out', join(folder, 'no-2')]);
     expect(twice.code).not.toBe(0);
     expect(twice.err.join('\n')).toMatch(/the label "a" is given to two runs/);

@@ -130,7 +130,10 @@ async function resolveModelsViewSource(target: string, options: ViewOptions, war
     const folder = resolve(target).endsWith(EXPERIMENT_FILE) ? resolve(target, '..') : resolve(target);
     const file = join(folder, EXPERIMENT_FILE);
     const experiment = loadExperimentOfKind(folder, 'ablation').experiment;
-    const entries = experiment.models!;
+    const entries = experiment.models;
+    if (entries === undefined) {
+      throw new InvalidConfigError(`--model: ${file} is an ablation of a small/large pair, without "models"; view runs as K models by name (confide view <run> --model <run> …)`);
+    }
     refusePairOptions(options, `${file} lists "models"`);
     if (options.models !== undefined && options.models.length > 0) {
       throw new InvalidConfigError(`--model: ${file} lists its own "models"; add a run there, or view runs by name (confide view <run> --model <run> …)`);

@@ -1,9 +1,10 @@
 /**
  * The six-model MATH-500 ablation (experiments/ablation-math500-models: oracle, pair mixtures, best single, two-stage
- * chains, the pairwise envelope, reference runs, 1,000 bootstrap resamples, the report) as a whole process from the
+ * chains, the learned router over six, the pairwise envelope, reference runs, 1,000 bootstrap resamples, the report) as a whole process from the
  * sources (and the built bin, where built), beside `node -e 0` and the same node with tsx and nothing else, interleaved, ROUNDS times each; medians,
  * the goal (≤ 3 s) met or missed. Then where the time goes, measured in this process: importing the modules, reading
- * the eight runs, building the outcome table, the evaluation without and with the bootstrap, writing the report.
+ * the eight runs, building the outcome table, the evaluation without the learned router, then with it (its features,
+ * cross-fitting and λ grid: the difference), then with the bootstrap, writing the report.
  * Run: node --conditions=@confide/source --import tsx tools/bench/models-ablation-bench.ts [rounds=5]
  */
 import { spawnSync } from 'node:child_process';
@@ -89,9 +90,11 @@ phase('read the eight runs (records, manifests)');
 const { table, references: referenceColumns } = buildModelsTable(models, references, prices);
 phase(`build the outcome table (${table.problemCount} problems × ${table.labels.length} models + ${referenceColumns.length} references)`);
 evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns });
-phase('evaluate: every router, envelope, arena figures (10 resamples)');
-evaluateModels(table, { bootstrap: experiment.bootstrap, references: referenceColumns });
-phase(`evaluate with the experiment's ${experiment.bootstrap.resamples} bootstrap resamples`);
+phase('evaluate every router but the learned one: envelope, arena figures (10 resamples)');
+evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns, problems });
+phase('the same with the learned router over six (features, 5-fold kNN cross-fitting, λ grid; 10 resamples)');
+evaluateModels(table, { bootstrap: experiment.bootstrap, references: referenceColumns, problems });
+phase(`evaluate with the learned router and the experiment's ${experiment.bootstrap.resamples} bootstrap resamples`);
 const results = await computeAblationResults({
   experiment,
   experimentFile: loaded.file,

@@ -62,9 +62,9 @@ const keepSmall = definePlugin({
   optionsSchema: z.strictObject({}),
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true },
+    capabilities: { decides: 'after-first-answer', reads: ['small'] },
     async decide() {
-      return { router: 'bench/keep-small', target: 'small' as const, reason: 'benchmark' };
+      return { router: 'bench/keep-small', model: 'small', reason: 'benchmark' };
     },
   }),
 });

@@ -48,10 +48,10 @@ export const tokenRouter = definePlugin({
   optionsSchema: z.strictObject({}),
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true },
-    async decide({ small }) {
-      const token = small?.generation.confidenceToken ?? 'none';
-      return { router: 'test/token', target: token === '<|c_math|>' ? ('small' as const) : ('large' as const), reason: `token ${token}` };
+    capabilities: { decides: 'after-first-answer', reads: ['small'] },
+    async decide({ answers }) {
+      const token = answers['small']?.generation.confidenceToken ?? 'none';
+      return { router: 'test/token', model: token === '<|c_math|>' ? 'small' : 'large', reason: `token ${token}` };
     },
   }),
 });

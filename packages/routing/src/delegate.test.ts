@@ -1,4 +1,5 @@
 import {
+  decisionOfRoute,
   PLUGIN_SPECIFICATION_VERSION,
   RUN_RECORD_SCHEMA_VERSION,
   SEED_PRICES_2025_11,
@@ -8,6 +9,7 @@ import {
   type RunRecord,
 } from '@confide/core';
 import { describe, expect, it } from 'vitest';
+import { cascade } from './cascade.js';
 import { delegate } from './delegate.js';
 import { replaySource } from './generation-source.js';
 
@@ -32,9 +34,9 @@ const largeRecords = [record('p1', LARGE, true), record('p2', LARGE, true), reco
 /** Delegates the problems whose small answer is wrong (an oracle), to exercise the engine. */
 const oracle: Router = {
   specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-  capabilities: { needsSmallAnswer: true },
-  async decide({ small }) {
-    return { router: 'test/oracle', target: small!.grade.correct ? 'small' : 'large', reason: 'oracle' };
+  capabilities: { decides: 'after-first-answer', reads: ['small'] },
+  async decide({ answers }) {
+    return { router: 'test/oracle', model: answers['small']!.grade.correct ? 'small' : 'large', reason: 'oracle' };
   },
 };
 
@@ -67,9 +69,9 @@ describe('delegate', () => {
     ]);
     const replay: Router = {
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-      capabilities: { needsSmallAnswer: false },
+      capabilities: { decides: 'before-generation', reads: [] },
       async decide({ recordedRoute }) {
-        return recordedRoute!;
+        return decisionOfRoute(recordedRoute!);
       },
     };
     const asked: string[] = [];
@@ -99,5 +101,141 @@ describe('delegate', () => {
         prices: SEED_PRICES_2025_11,
       }),
     ).rejects.toThrow(/replay:small has no answer for p3/);
+  });
+
+  it('keeps the v1 route in the records of a pair (no model label where small/large say it)', async () => {
+    const result = await delegate({ runId: 'd', problems, router: oracle, small: replaySource('small', smallRecords), large: replaySource('large', largeRecords), prices: SEED_PRICES_2025_11 });
+    expect(result.records.map((record) => record.route)).toEqual([
+      { router: 'test/oracle', target: 'small', reason: 'oracle' },
+      { router: 'test/oracle', target: 'large', reason: 'oracle' },
+      { router: 'test/oracle', target: 'large', reason: 'oracle' },
+    ]);
+  });
+});
+
+describe('delegate among K listed models', () => {
+  const MID = 'gemini-2.5-flash-lite';
+  const midRecords = [record('p1', MID, false), record('p2', MID, true), record('p3', MID, true)];
+  const counted = (label: string, records: RunRecord[], asked: string[]) => {
+    const source = replaySource(label, records);
+    return { label, generationFor: (problem: Problem) => (asked.push(`${label}:${problem.id}`), source.generationFor(problem)) };
+  };
+
+  it('calls only the chosen model for a router deciding before generation, and names it in route.model', async () => {
+    const choice: Record<string, string> = { p1: 'qwen', p2: 'lite', p3: 'flash' };
+    const router: Router = {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: { decides: 'before-generation', reads: [] },
+      async decide({ problem, models }) {
+        expect(models).toEqual(['qwen', 'lite', 'flash']);
+        return { router: 'test/pick', model: choice[problem.id]!, reason: 'picked' };
+      },
+    };
+    const asked: string[] = [];
+    const result = await delegate({
+      runId: 'k',
+      problems,
+      router,
+      models: [
+        { label: 'qwen', source: counted('qwen', smallRecords, asked) },
+        { label: 'lite', source: counted('lite', midRecords, asked) },
+        { label: 'flash', source: counted('flash', largeRecords, asked) },
+      ],
+      prices: SEED_PRICES_2025_11,
+    });
+    expect(asked).toEqual(['qwen:p1', 'lite:p2', 'flash:p3']);
+    expect(result.records.map((r) => [r.generation.model, r.route])).toEqual([
+      [SMALL, { router: 'test/pick', target: 'small', model: 'qwen', reason: 'picked' }],
+      [MID, { router: 'test/pick', target: 'large', model: 'lite', reason: 'picked' }],
+      [LARGE, { router: 'test/pick', target: 'large', model: 'flash', reason: 'picked' }],
+    ]);
+    expect(result.ledger.entries.map((entry) => entry.role)).toEqual(['answer', 'answer', 'answer']);
+  });
+
+  it('bills a model read and not chosen as superseded before the chosen one and as peek after it', async () => {
+    const router: Router = {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: { decides: 'after-first-answer', reads: ['qwen', 'flash'] },
+      async decide() {
+        return { router: 'test/middle', model: 'lite', reason: 'always the middle one' };
+      },
+    };
+    const asked: string[] = [];
+    const result = await delegate({
+      runId: 'k',
+      problems: problems.slice(0, 1),
+      router,
+      models: [
+        { label: 'qwen', source: counted('qwen', smallRecords, asked) },
+        { label: 'lite', source: counted('lite', midRecords, asked) },
+        { label: 'flash', source: counted('flash', largeRecords, asked) },
+      ],
+      prices: SEED_PRICES_2025_11,
+    });
+    expect(asked).toEqual(['qwen:p1', 'flash:p1', 'lite:p1']);
+    expect(result.ledger.entries.map((entry) => [entry.role, entry.model])).toEqual([
+      ['superseded', SMALL],
+      ['peek', LARGE],
+      ['answer', MID],
+    ]);
+  });
+
+  it('lets a pair router (small/large) route a pair of any labels, and refuses a label that is not listed', async () => {
+    const pair = await delegate({
+      runId: 'k',
+      problems,
+      router: oracle,
+      models: [
+        { label: 'qwen', source: replaySource('qwen', smallRecords) },
+        { label: 'flash', source: replaySource('flash', largeRecords) },
+      ],
+      prices: SEED_PRICES_2025_11,
+    });
+    expect(pair.records.map((r) => r.route?.model)).toEqual(['qwen', 'flash', 'flash']);
+    const three = delegate({
+      runId: 'k',
+      problems,
+      router: oracle,
+      models: [
+        { label: 'qwen', source: replaySource('qwen', smallRecords) },
+        { label: 'lite', source: replaySource('lite', midRecords) },
+        { label: 'flash', source: replaySource('flash', largeRecords) },
+      ],
+      prices: SEED_PRICES_2025_11,
+    });
+    await expect(three).rejects.toThrow(/reads "small", which is neither among the models \(qwen, lite, flash\)/);
+  });
+});
+
+describe('cascade', () => {
+  const keepCorrect: Router = {
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    capabilities: { decides: 'after-first-answer', reads: ['small'] },
+    async decide({ answers }) {
+      return { router: 'test/keep-correct', model: answers['small']!.grade.correct ? 'small' : 'large', reason: 'grade' };
+    },
+  };
+
+  it('keeps the v1 route without labels and names the kept stage with them', async () => {
+    const stages = (labelled: boolean) => [
+      { source: replaySource('small', smallRecords), router: keepCorrect, ...(labelled ? { label: 'qwen' } : {}) },
+      { source: replaySource('large', largeRecords), ...(labelled ? { label: 'flash' } : {}) },
+    ];
+    const plain = await cascade({ runId: 'c', problems, stages: stages(false), prices: SEED_PRICES_2025_11 });
+    expect(plain.records.map((r) => r.route)).toEqual([
+      { router: 'test/keep-correct', target: 'small', reason: 'stage 1: grade' },
+      { router: 'cascade/final', target: 'small', reason: 'stage 2: last stage (2)' },
+      { router: 'cascade/final', target: 'small', reason: 'stage 2: last stage (2)' },
+    ]);
+    const labelled = await cascade({ runId: 'c', problems, stages: stages(true), prices: SEED_PRICES_2025_11 });
+    expect(labelled.records.map((r) => r.route?.model)).toEqual(['qwen', 'flash', 'flash']);
+    expect(labelled.ledger.entries).toEqual(plain.ledger.entries);
+  });
+
+  it("refuses a stage rule that reads another model's answer", async () => {
+    const reader: Router = { ...keepCorrect, capabilities: { decides: 'after-first-answer', reads: ['small', 'large'] } };
+    await expect(
+      cascade({ runId: 'c', problems, stages: [{ source: replaySource('small', smallRecords), router: reader }, { source: replaySource('large', largeRecords) }], prices: SEED_PRICES_2025_11 }),
+    ).rejects.toThrow(/stage 1: its rule reads "large"/);
   });
 });

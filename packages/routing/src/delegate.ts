@@ -1,6 +1,9 @@
 import {
   ConfideError,
   RouteDecision,
+  RouterDecision,
+  resolveModelLabel,
+  routeOf,
   type PriceTable,
   type Problem,
   type Router,
@@ -9,15 +12,19 @@ import {
 import { CostLedger } from './cost-ledger.js';
 import type { GenerationSource } from './generation-source.js';
 
-export interface DelegationInput {
+/** One of the models a router chooses among: its label and where its answers come from. */
+export interface CandidateModel {
+  label: string;
+  source: GenerationSource;
+}
+
+interface DelegationSettings {
   /** Id of the delegated run the records are written under. */
   runId: string;
   problems: readonly Problem[];
   router: Router;
-  small: GenerationSource;
-  large: GenerationSource;
   prices: PriceTable;
-  /** Sources of the other models a router reads (`Router.peers`), by peer name. */
+  /** Sources of the other models a router reads (`capabilities.reads` names that are not among the models), by name. */
   peers?: Readonly<Record<string, GenerationSource>>;
   /** Recorded decisions by problem id, for routers that replay a recorded run's choices. */
   recordedRoutes?: ReadonlyMap<string, RouteDecision>;
@@ -26,6 +33,13 @@ export interface DelegationInput {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
+
+/**
+ * What a delegation routes among: a pair (labels `small` and `large`; its records keep the v1 route), or K ≥ 2 listed
+ * models (records name the chosen label in `route.model`).
+ */
+export type DelegationInput = DelegationSettings &
+  ({ small: GenerationSource; large: GenerationSource; models?: never } | { models: readonly CandidateModel[]; small?: never; large?: never });
 
 export interface DelegationResult {
   records: RunRecord[];
@@ -39,62 +53,68 @@ export class RoutingError extends ConfideError {
   }
 }
 
-async function peerRecords(
-  input: DelegationInput,
-  problem: Problem,
-  ledger: CostLedger,
-  options: { signal?: AbortSignal } | undefined,
-): Promise<Record<string, RunRecord> | undefined> {
-  const names = input.router.capabilities.peers ?? [];
-  if (names.length === 0) return undefined;
-  const records: Record<string, RunRecord> = {};
-  for (const name of names) {
-    const source = input.peers?.[name];
-    if (source === undefined) throw new RoutingError(`the router reads peer "${name}" but the delegation names no source for it`);
-    const record = await source.generationFor(problem, options);
-    ledger.add(problem.id, 'peer', record.generation.model, record.generation.usage);
-    records[name] = record;
+/** The models a delegation routes among, in order: the listed ones, or the pair as `small` and `large`. */
+export function candidateModels(input: DelegationInput): readonly CandidateModel[] {
+  if (input.models !== undefined) {
+    if (input.models.length < 2) throw new RoutingError(`a delegation chooses among at least two models; got ${input.models.length}`);
+    const labels = new Set(input.models.map((model) => model.label));
+    if (labels.size !== input.models.length) throw new RoutingError(`the models of a delegation need distinct labels; got ${input.models.map((model) => model.label).join(', ')}`);
+    return input.models;
   }
-  return records;
+  return [
+    { label: 'small', source: input.small },
+    { label: 'large', source: input.large },
+  ];
 }
 
 /**
- * Routes and answers one problem, billing every call on `ledger`. Exported so that composed strategies (a cascade is
- * a delegation whose large side is another delegation) run through the same code.
+ * Routes and answers one problem, billing every call on `ledger`: the models the router reads are called first (in
+ * the order it declares them; a peer is billed as `peer`), then it decides, then the chosen model answers (from the
+ * answer already read, or with one call: a router deciding before generation calls only the chosen model). A model
+ * read and not chosen is billed as `superseded` when it comes before the chosen one, as `peek` after it (an oracle's
+ * look, out of every cost total).
  */
 export async function delegateOne(input: DelegationInput, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
   const options = input.signal ? { signal: input.signal } : undefined;
-  const small = input.router.capabilities.needsSmallAnswer ? await input.small.generationFor(problem, options) : undefined;
-  const large = input.router.capabilities.needsLargeAnswer ? await input.large.generationFor(problem, options) : undefined;
-  const peers = await peerRecords(input, problem, ledger, options);
+  const models = candidateModels(input);
+  const labels = models.map((model) => model.label);
+  const read = new Map<string, RunRecord>();
+  const answers: Record<string, RunRecord> = {};
+  for (const name of input.router.capabilities.reads) {
+    const label = resolveModelLabel(name, labels);
+    if (label !== undefined) {
+      const record = read.get(label) ?? (await models.find((model) => model.label === label)!.source.generationFor(problem, options));
+      read.set(label, record);
+      answers[name] = record;
+      continue;
+    }
+    const source = input.peers?.[name];
+    if (source === undefined) throw new RoutingError(`the router reads "${name}", which is neither among the models (${labels.join(', ')}) nor a peer the delegation names a source for`);
+    const record = await source.generationFor(problem, options);
+    ledger.add(problem.id, 'peer', record.generation.model, record.generation.usage);
+    answers[name] = record;
+  }
   const recordedRoute = input.recordedRoutes?.get(problem.id);
-  const decision = RouteDecision.parse(
-    await input.router.decide({
-      problem,
-      ...(small ? { small } : {}),
-      ...(large ? { large } : {}),
-      ...(peers ? { peers } : {}),
-      ...(recordedRoute ? { recordedRoute } : {}),
-    }),
-  );
+  const decision = RouterDecision.parse(await input.router.decide({ problem, models: labels, answers, ...(recordedRoute ? { recordedRoute } : {}) }));
+  const chosen = resolveModelLabel(decision.model, labels);
+  if (chosen === undefined) throw new RoutingError(`router "${decision.router}" chose "${decision.model}" for ${problem.id}, which is not among the models (${labels.join(', ')})`);
   if (decision.routerModel !== undefined && decision.routerUsage !== undefined) {
     ledger.add(problem.id, 'router', decision.routerModel, decision.routerUsage);
   }
-  let answer: RunRecord;
-  if (decision.target === 'small') {
-    answer = small ?? (await input.small.generationFor(problem, options));
-    if (large) ledger.add(problem.id, 'peek', large.generation.model, large.generation.usage);
-  } else {
-    if (small) ledger.add(problem.id, 'superseded', small.generation.model, small.generation.usage);
-    answer = large ?? (await input.large.generationFor(problem, options));
+  const chosenIndex = labels.indexOf(chosen);
+  for (const [index, label] of labels.entries()) {
+    const record = read.get(label);
+    if (label === chosen || record === undefined) continue;
+    ledger.add(problem.id, index < chosenIndex ? 'superseded' : 'peek', record.generation.model, record.generation.usage);
   }
+  const answer = read.get(chosen) ?? (await models[chosenIndex]!.source.generationFor(problem, options));
   ledger.add(problem.id, 'answer', answer.generation.model, answer.generation.usage);
   const { note: _note, ...rest } = answer;
-  return { ...rest, runId: input.runId, route: decision };
+  return { ...rest, runId: input.runId, route: RouteDecision.parse(routeOf({ ...decision, model: chosen }, labels)) };
 }
 
 /**
- * The delegation engine: for each problem, asks the router where it goes (after the small model answered, for
+ * The delegation engine: for each problem, asks the router which model answers (after the answers it reads, for
  * post-hoc routers), takes the answer from that model, and bills every call on the ledger. Records come back in
  * problem order. The same engine serves replayed recorded runs and live model clients.
  */

@@ -23,8 +23,8 @@ describe('core/agreement', () => {
     ['12', '13', 'large'],
     [null, null, 'large'],
   ])('%s vs %s -> %s', async (first, second, expected) => {
-    expect(router.capabilities.peers).toEqual(['second']);
-    expect((await router.decide({ problem, small: answering(first), peers: { second: answering(second) } })).target).toBe(expected);
+    expect(router.capabilities).toMatchObject({ decides: 'after-first-answer', reads: ['small', 'second'] });
+    expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: answering(first), second: answering(second) } })).model).toBe(expected);
   });
 
   it('normalises only spacing and sizing commands', () => {

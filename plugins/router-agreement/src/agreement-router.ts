@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouteDecision } from '@confide/core';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouterDecision } from '@confide/core';
 import { z } from 'zod';
 
 /** Answers compared as written after removing spacing, `\left`/`\right`, `\!`, `\,` and a trailing period. */
@@ -24,14 +24,15 @@ export const agreementRouter = definePlugin({
   optionsSchema: AgreementRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true, peers: [options.peer] },
-    async decide({ problem, small, peers }): Promise<RouteDecision> {
-      const other = peers?.[options.peer];
+    capabilities: { decides: 'after-first-answer', reads: ['small', options.peer] },
+    async decide({ problem, answers }): Promise<RouterDecision> {
+      const small = answers['small'];
+      const other = answers[options.peer];
       if (!small || !other) throw new Error(`core/agreement needs the small answer and peer "${options.peer}" for ${problem.id}`);
       const first = answerKey(small.generation.answer);
       const second = answerKey(other.generation.answer);
       const agree = first !== '' && first === second;
-      return { router: 'core/agreement', target: agree ? 'small' : 'large', reason: agree ? 'answers agree' : `answers differ: ${first} vs ${second}` };
+      return { router: 'core/agreement', model: agree ? 'small' : 'large', reason: agree ? 'answers agree' : `answers differ: ${first} vs ${second}` };
     },
   }),
 });

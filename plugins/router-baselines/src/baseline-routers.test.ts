@@ -26,8 +26,8 @@ describe('core/oracle', () => {
     [true, false, 'small'],
   ])('small %s, large %s -> %s', async (smallCorrect, largeCorrect, expected) => {
     const router = registry.create('router', 'core/oracle', {}, context).instance;
-    expect(router.capabilities.needsLargeAnswer).toBe(true);
-    expect((await router.decide({ problem, small: graded(smallCorrect), large: graded(largeCorrect) })).target).toBe(expected);
+    expect(router.capabilities).toMatchObject({ decides: 'after-first-answer', reads: ['small', 'large'] });
+    expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: graded(smallCorrect), large: graded(largeCorrect) } })).model).toBe(expected);
   });
 });
 
@@ -37,7 +37,7 @@ describe('core/random', () => {
   async function delegatedShare(rate: number, seed: number): Promise<number> {
     const router = registry.create('router', 'core/random', { rate, seed }, context).instance;
     let delegated = 0;
-    for (const item of problems) if ((await router.decide({ problem: item })).target === 'large') delegated++;
+    for (const item of problems) if ((await router.decide({ problem: item, models: ['small', 'large'], answers: {} })).model === 'large') delegated++;
     return delegated / problems.length;
   }
 
@@ -49,7 +49,7 @@ describe('core/random', () => {
 
   it('is reproducible for a seed and differs across seeds', async () => {
     const router = (seed: number) => registry.create('router', 'core/random', { rate: 0.5, seed }, context).instance;
-    const picks = async (seed: number) => Promise.all(problems.slice(0, 50).map(async (item) => (await router(seed).decide({ problem: item })).target));
+    const picks = async (seed: number) => Promise.all(problems.slice(0, 50).map(async (item) => (await router(seed).decide({ problem: item, models: ['small', 'large'], answers: {} })).model));
     expect(await picks(3)).toEqual(await picks(3));
     expect(await picks(3)).not.toEqual(await picks(4));
   });
@@ -61,7 +61,7 @@ describe('core/random', () => {
 
 describe('always-small / always-large', () => {
   it('never and always delegate', async () => {
-    expect((await registry.create('router', 'core/always-small', {}, context).instance.decide({ problem })).target).toBe('small');
-    expect((await registry.create('router', 'core/always-large', {}, context).instance.decide({ problem })).target).toBe('large');
+    expect((await registry.create('router', 'core/always-small', {}, context).instance.decide({ problem, models: ['small', 'large'], answers: {} })).model).toBe('small');
+    expect((await registry.create('router', 'core/always-large', {}, context).instance.decide({ problem, models: ['small', 'large'], answers: {} })).model).toBe('large');
   });
 });

@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouteDecision } from '@confide/core';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouterDecision } from '@confide/core';
 import { z } from 'zod';
 import { stableUniform } from './stable-uniform.js';
 
@@ -12,11 +12,11 @@ export const oracleRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true, needsLargeAnswer: true },
-    async decide({ problem, small, large }): Promise<RouteDecision> {
+    capabilities: { decides: 'after-first-answer', reads: ['small', 'large'] },
+    async decide({ problem, answers: { small, large } }): Promise<RouterDecision> {
       if (!small || !large) throw new Error(`core/oracle needs both answers for ${problem.id}`);
       const delegated = !small.grade.correct && large.grade.correct;
-      return { router: 'core/oracle', target: delegated ? 'large' : 'small', reason: delegated ? 'only the LLM is right' : 'delegating would not help' };
+      return { router: 'core/oracle', model: delegated ? 'large' : 'small', reason: delegated ? 'only the LLM is right' : 'delegating would not help' };
     },
   }),
 });
@@ -35,10 +35,10 @@ export const randomRouter = definePlugin({
   optionsSchema: RandomRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: false },
-    async decide({ problem }): Promise<RouteDecision> {
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide({ problem }): Promise<RouterDecision> {
       const draw = stableUniform(options.seed, problem.id);
-      return { router: 'core/random', target: draw < options.rate ? 'large' : 'small', reason: `draw ${draw.toFixed(4)} vs rate ${options.rate}`, score: draw };
+      return { router: 'core/random', model: draw < options.rate ? 'large' : 'small', reason: `draw ${draw.toFixed(4)} vs rate ${options.rate}`, score: draw };
     },
   }),
 });
@@ -51,9 +51,9 @@ export const alwaysSmallRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: false },
-    async decide(): Promise<RouteDecision> {
-      return { router: 'core/always-small', target: 'small', reason: 'always small' };
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide(): Promise<RouterDecision> {
+      return { router: 'core/always-small', model: 'small', reason: 'always small' };
     },
   }),
 });
@@ -66,9 +66,9 @@ export const alwaysLargeRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: false },
-    async decide(): Promise<RouteDecision> {
-      return { router: 'core/always-large', target: 'large', reason: 'always large' };
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide(): Promise<RouterDecision> {
+      return { router: 'core/always-large', model: 'large', reason: 'always large' };
     },
   }),
 });

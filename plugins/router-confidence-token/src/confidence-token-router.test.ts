@@ -26,14 +26,14 @@ describe('core/confidence-token', () => {
   ])('by default, token %s', (token, target) => {
     it(`goes to the ${target} model`, async () => {
       const router = registry.create('router', 'core/confidence-token', {}, context).instance;
-      expect((await router.decide({ problem, small: small(token) })).target).toBe(target);
+      expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: small(token) } })).model).toBe(target);
     });
   });
 
   it('keeps answers with no token when told only <|u_math|> delegates', async () => {
     const router = registry.create('router', 'core/confidence-token', { delegate: ['<|u_math|>'] }, context).instance;
-    expect((await router.decide({ problem, small: small(null) })).target).toBe('small');
-    expect((await router.decide({ problem, small: small('<|u_math|>') })).target).toBe('large');
+    expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: small(null) } })).model).toBe('small');
+    expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: small('<|u_math|>') } })).model).toBe('large');
   });
 
   it('rejects an unknown token in the options', () => {
@@ -52,6 +52,6 @@ describe('core/token-and-length (the README example)', () => {
     const router = local.create('router', 'core/token-and-length', { maxOutputTokens: 800 }, context).instance;
     const record = small(token);
     record.generation.usage.output = output;
-    expect((await router.decide({ problem, small: record })).target).toBe(target);
+    expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: record } })).model).toBe(target);
   });
 });

@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, RouteDecision } from '@confide/core';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouterDecision } from '@confide/core';
 import { z } from 'zod';
 
 const DelegatedToken = z.enum(['<|c_math|>', '<|u_math|>', 'none']);
@@ -19,12 +19,12 @@ export const confidenceTokenRouter = definePlugin({
   optionsSchema: ConfidenceTokenRouterOptions,
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true },
-    async decide({ problem, small }): Promise<RouteDecision> {
+    capabilities: { decides: 'after-first-answer', reads: ['small'] },
+    async decide({ problem, answers: { small } }): Promise<RouterDecision> {
       if (small === undefined) throw new Error(`core/confidence-token needs the small model's answer for ${problem.id}`);
       const token = small.generation.confidenceToken ?? 'none';
       const delegated = options.delegate.includes(token);
-      return { router: 'core/confidence-token', target: delegated ? 'large' : 'small', reason: `confidence token ${token}` };
+      return { router: 'core/confidence-token', model: delegated ? 'large' : 'small', reason: `confidence token ${token}` };
     },
   }),
 });

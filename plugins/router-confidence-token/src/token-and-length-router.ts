@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouteDecision } from '@confide/core';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type RouterDecision } from '@confide/core';
 import { z } from 'zod';
 
 /**
@@ -12,14 +12,14 @@ export const tokenAndLengthRouter = definePlugin({
   optionsSchema: z.strictObject({ maxOutputTokens: z.number().int().positive().default(800) }),
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: true },
-    async decide({ problem, small }): Promise<RouteDecision> {
+    capabilities: { decides: 'after-first-answer', reads: ['small'] },
+    async decide({ problem, answers: { small } }): Promise<RouterDecision> {
       if (small === undefined) throw new Error(`core/token-and-length needs the small model's answer for ${problem.id}`);
       const confident = small.generation.confidenceToken === '<|c_math|>';
       const length = small.generation.usage.output;
       const keep = confident && length <= options.maxOutputTokens;
       const reason = !confident ? 'no <|c_math|>' : keep ? `<|c_math|>, ${length} tokens` : `<|c_math|> but ${length} > ${options.maxOutputTokens} tokens`;
-      return { router: 'core/token-and-length', target: keep ? 'small' : 'large', reason, score: length };
+      return { router: 'core/token-and-length', model: keep ? 'small' : 'large', reason, score: length };
     },
   }),
 });

@@ -92,7 +92,7 @@ describe('core/learned', () => {
     expect(() => registry.create('router', 'core/learned', {}, { priceTable: SEED_PRICES_2025_11 })).toThrow(/fits on data/);
     const { instance } = registry.create('router', 'core/learned', { features: { hashBits: 10 } }, { priceTable: SEED_PRICES_2025_11, fitData: data });
     expect(instance.capabilities.ownScore?.option).toBe('threshold');
-    expect(instance.capabilities.needsSmallAnswer).toBe(true);
+    expect(instance.capabilities).toMatchObject({ decides: 'after-first-answer', reads: ['small'] });
   });
 
   it('recreated from its fitted options (a policy file), it routes every problem the same way, with nothing fitted again', async () => {
@@ -101,13 +101,13 @@ describe('core/learned', () => {
     const options = JSON.parse(JSON.stringify(instance.capabilities.fittedOptions!())) as Record<string, unknown>;
     const again = registry.create('router', 'core/learned', options, { priceTable: SEED_PRICES_2025_11 }).instance;
     for (const [index, problem] of data.problems.entries()) {
-      const input = { problem, small: data.small[index]! };
+      const input = { problem, models: ['small', 'large'], answers: { small: data.small[index]! } };
       expect(await again.decide(input)).toEqual(await instance.decide(input));
     }
-    const decision = await again.decide({ problem: data.problems[0]!, small: data.small[0]! });
+    const decision = await again.decide({ problem: data.problems[0]!, models: ['small', 'large'], answers: { small: data.small[0]! } });
     expect(decision.reason).toMatch(/^P\(small right\) = 0\.\d{4} (<|≥) 0\.6 \(logistic, fold \d model\)$/);
     // a problem it was not fitted on goes to the full model
-    const unseen = await again.decide({ problem: { ...data.problems[0]!, id: 'new' }, small: data.small[0]! });
+    const unseen = await again.decide({ problem: { ...data.problems[0]!, id: 'new' }, models: ['small', 'large'], answers: { small: data.small[0]! } });
     expect(unseen.reason).toContain('full model');
   });
 });

@@ -1,4 +1,4 @@
-import { definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouteDecision, type RunRecord } from '@confide/core';
+import { definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord } from '@confide/core';
 import { z } from 'zod';
 import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
 
@@ -71,17 +71,19 @@ export const learnedRouter = definePlugin({
     return {
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
       capabilities: {
-        needsSmallAnswer: options.features.answer,
+        decides: options.features.answer ? 'after-first-answer' : 'before-generation',
+        reads: options.features.answer ? ['small'] : [],
         ownScore: { option: 'threshold', label: `P(small right), ${options.learner.model}, ${options.folds}-fold cross-fitted`, score },
         fittedOptions: () => ({ ...options, fitted }),
       },
-      async decide(input): Promise<RouteDecision> {
-        if (options.features.answer && input.small === undefined) throw new InvalidConfigError('core/learned reads the small answer (features.answer): the engine must call the small model first');
-        const probability = score(input.problem, input.small);
+      async decide(input): Promise<RouterDecision> {
+        const small = input.answers['small'];
+        if (options.features.answer && small === undefined) throw new InvalidConfigError('core/learned reads the small answer (features.answer): the engine must call the small model first');
+        const probability = score(input.problem, small);
         const delegate = probability < options.threshold;
         return {
           router: 'core/learned',
-          target: delegate ? 'large' : 'small',
+          model: delegate ? 'large' : 'small',
           score: probability,
           reason: `P(small right) = ${probability.toFixed(4)} ${delegate ? '<' : '≥'} ${options.threshold} (${options.learner.model}${fitted.assignment[input.problem.id] === undefined ? ', full model' : `, fold ${fitted.assignment[input.problem.id]} model`})`,
         };

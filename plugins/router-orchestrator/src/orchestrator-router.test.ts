@@ -16,7 +16,7 @@ describe('core/orchestrator (replay)', () => {
   const router = registry.create('router', 'core/orchestrator', {}, { priceTable: SEED_PRICES_2025_11 }).instance;
 
   it('decides before the small model answers', () => {
-    expect(router.capabilities.needsSmallAnswer).toBe(false);
+    expect(router.capabilities).toEqual({ decides: 'before-generation', reads: [] });
   });
 
   it("replays the recorded choice with the orchestrator's usage", async () => {
@@ -27,11 +27,17 @@ describe('core/orchestrator (replay)', () => {
       routerModel: 'gemini-2.5-flash-lite',
       routerUsage: { input: 203, output: 335, thinking: 318 },
     };
-    expect(await router.decide({ problem, recordedRoute })).toEqual({ ...recordedRoute, router: 'core/orchestrator' });
+    expect(await router.decide({ problem, models: ['small', 'large'], answers: {}, recordedRoute })).toEqual({
+      router: 'core/orchestrator',
+      model: 'large',
+      reason: recordedRoute.reason,
+      routerModel: recordedRoute.routerModel,
+      routerUsage: recordedRoute.routerUsage,
+    });
   });
 
   it('fails clearly without a recorded decision', async () => {
-    await expect(router.decide({ problem })).rejects.toThrow(/no recorded decision for p/);
+    await expect(router.decide({ problem, models: ['small', 'large'], answers: {} })).rejects.toThrow(/no recorded decision for p/);
   });
 
   it('keeps its options as they were (the paper report records them)', () => {
@@ -67,10 +73,10 @@ describe('core/orchestrator (live)', () => {
     ['llm', 'large'],
   ])('routes a hand_off to %s to the %s model, with its own tokens on the decision', async (agent, target) => {
     const { router, requests } = live(JSON.stringify({ agent, reason: 'routine arithmetic' }));
-    const decision = await router.decide({ problem });
+    const decision = await router.decide({ problem, models: ['small', 'large'], answers: {} });
     expect(decision).toEqual({
       router: 'core/orchestrator',
-      target,
+      model: target,
       reason: `orchestrator chose ${agent}: routine arithmetic`,
       routerModel: 'gemini-2.5-flash-lite',
       routerUsage: { input: 90, output: 12, thinking: 30 },
@@ -83,20 +89,20 @@ describe('core/orchestrator (live)', () => {
     ['text that is not JSON', 'I would pick the small one'],
     ['JSON off the schema', JSON.stringify({ agent: 'both', reason: '?' })],
   ])('sends the problem to the large model when the orchestrator answers %s, still billing it', async (_name, text) => {
-    const decision = await live(text).router.decide({ problem });
-    expect(decision.target).toBe('large');
+    const decision = await live(text).router.decide({ problem, models: ['small', 'large'], answers: {} });
+    expect(decision.model).toBe('large');
     expect(decision.routerUsage).toEqual({ input: 90, output: 12, thinking: 30 });
   });
 
   it('sends the problem to the large model when the request fails, or stops when told to', async () => {
     const failure = new ConfideError('API_ERROR', 'HTTP 400: bad request');
-    expect((await live(failure).router.decide({ problem })).reason).toMatch(/request failed \(HTTP 400: bad request\)/);
-    await expect(live(failure, { onFailure: 'error' }).router.decide({ problem })).rejects.toThrow(/core\/orchestrator on p/);
+    expect((await live(failure).router.decide({ problem, models: ['small', 'large'], answers: {} })).reason).toMatch(/request failed \(HTTP 400: bad request\)/);
+    await expect(live(failure, { onFailure: 'error' }).router.decide({ problem, models: ['small', 'large'], answers: {} })).rejects.toThrow(/core\/orchestrator on p/);
   });
 
   it('lets a budget stop through', async () => {
     const stop = new ConfideError('BUDGET_EXCEEDED', 'budget reached');
-    await expect(live(stop).router.decide({ problem })).rejects.toBe(stop);
+    await expect(live(stop).router.decide({ problem, models: ['small', 'large'], answers: {} })).rejects.toBe(stop);
   });
 
   it('needs the run to provide its model client', () => {

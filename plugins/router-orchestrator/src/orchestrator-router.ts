@@ -7,7 +7,8 @@ import {
   type ModelClient,
   type PluginContext,
   type Problem,
-  type RouteDecision,
+  decisionOfRoute,
+  type RouterDecision,
   type Router,
 } from '@confide/core';
 import { z } from 'zod';
@@ -59,25 +60,25 @@ function modelClientOf(context: PluginContext, name: string): ModelClient | unde
 function replayRouter(): Router {
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: false },
-    async decide({ problem, recordedRoute }): Promise<RouteDecision> {
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide({ problem, recordedRoute }): Promise<RouterDecision> {
       if (recordedRoute === undefined) {
         throw new Error(`core/orchestrator in replay mode has no recorded decision for ${problem.id}`);
       }
-      return { ...recordedRoute, router: 'core/orchestrator' };
+      return { ...decisionOfRoute(recordedRoute), router: 'core/orchestrator' };
     },
   };
 }
 
 function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient): Router {
-  const fallback = (problem: Problem, why: string, spent?: Pick<RouteDecision, 'routerModel' | 'routerUsage'>): RouteDecision => {
+  const fallback = (problem: Problem, why: string, spent?: Pick<RouterDecision, 'routerModel' | 'routerUsage'>): RouterDecision => {
     if (options.onFailure === 'error') throw new ConfideError('ROUTING_FAILED', `core/orchestrator on ${problem.id}: ${why}`);
-    return { router: 'core/orchestrator', target: 'large', reason: `orchestrator ${why}; sent to the large model`, ...spent };
+    return { router: 'core/orchestrator', model: 'large', reason: `orchestrator ${why}; sent to the large model`, ...spent };
   };
   return {
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { needsSmallAnswer: false },
-    async decide({ problem }): Promise<RouteDecision> {
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide({ problem }): Promise<RouterDecision> {
       // The live clients read `responseSchema` (structured output / function-calling arguments); others ignore it.
       const request: GenerationRequest & { responseSchema: { name: string; schema: Record<string, unknown> } } = {
         problem,
@@ -107,7 +108,7 @@ function liveRouter(options: z.infer<typeof LiveOptions>, client: ModelClient): 
       if (!parsed.success) return fallback(problem, 'answered JSON that does not follow the hand_off schema', spent);
       return {
         router: 'core/orchestrator',
-        target: parsed.data.agent === 'slm' ? 'small' : 'large',
+        model: parsed.data.agent === 'slm' ? 'small' : 'large',
         reason: `orchestrator chose ${parsed.data.agent}: ${parsed.data.reason}`,
         ...spent,
       };

@@ -27,7 +27,7 @@ function record(fields: { output?: number; probabilities?: { confident: number; 
 }
 
 async function target(options: object, small: RunRecord) {
-  return (await registry.create('router', 'core/threshold', options, context).instance.decide({ problem, small })).target;
+  return (await registry.create('router', 'core/threshold', options, context).instance.decide({ problem, models: ['small', 'large'], answers: { small } })).model;
 }
 
 describe('core/threshold', () => {
@@ -72,8 +72,8 @@ describe('core/threshold: P(c) needs the confidence tokens to hold enough mass',
 
   it('delegates an answer whose tokens hold less than the floor (default 0.5), at every threshold, and says why', async () => {
     for (const threshold of [0, 0.3, 1]) {
-      const decision = await registry.create('router', 'core/threshold', { threshold }, context).instance.decide({ problem, small: tiny });
-      expect(decision.target).toBe('large');
+      const decision = await registry.create('router', 'core/threshold', { threshold }, context).instance.decide({ problem, models: ['small', 'large'], answers: { small: tiny } });
+      expect(decision.model).toBe('large');
       expect(decision.score).toBeUndefined();
       expect(decision.reason).toMatch(/no P\(c\): the confidence tokens hold 5\.0e-27 of the probability, under the floor 0\.5/);
     }

@@ -1,4 +1,4 @@
-import { DEFAULT_MIN_TOKEN_MASS, definePlugin, delegatesScore, MinTokenMass, PLUGIN_SPECIFICATION_VERSION, pConfident, RoutingScore, routingScore, ScoreDirection, type RouteDecision } from '@confide/core';
+import { DEFAULT_MIN_TOKEN_MASS, definePlugin, delegatesScore, MinTokenMass, PLUGIN_SPECIFICATION_VERSION, pConfident, RoutingScore, routingScore, ScoreDirection, type RouterDecision } from '@confide/core';
 import { z } from 'zod';
 
 export const ThresholdRouterOptions = z.strictObject({
@@ -24,19 +24,19 @@ export const thresholdRouter = definePlugin({
   create: (options) => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
     // A threshold on one score: the ablation sweeps `threshold` over it with the fast prefix-sum path.
-    capabilities: { needsSmallAnswer: true, sweepableScore: { option: 'threshold', score: options.score, direction: options.direction } },
-    async decide({ problem, small }): Promise<RouteDecision> {
+    capabilities: { decides: 'after-first-answer', reads: ['small'], sweepableScore: { option: 'threshold', score: options.score, direction: options.direction } },
+    async decide({ problem, answers: { small } }): Promise<RouterDecision> {
       if (small === undefined) throw new Error(`core/threshold needs the small model's answer for ${problem.id}`);
       const score = routingScore(small, options.score, options);
       if (score === null) {
         // no P(c) (the tokens hold too little mass): delegated, as Delegation II delegates an answer with no token
         const { reason } = pConfident(small.generation.confidenceProbabilities!, options.minTokenMass);
-        return { router: 'core/threshold', target: 'large', reason: `${reason}: delegated, as a missing confidence token is` };
+        return { router: 'core/threshold', model: 'large', reason: `${reason}: delegated, as a missing confidence token is` };
       }
       const delegated = delegatesScore(score, options);
       return {
         router: 'core/threshold',
-        target: delegated ? 'large' : 'small',
+        model: delegated ? 'large' : 'small',
         reason: `${options.score} = ${score} ${delegated ? (options.direction === 'keep-high' ? '<' : '>') : options.direction === 'keep-high' ? '>=' : '<='} ${options.threshold}`,
         score,
       };

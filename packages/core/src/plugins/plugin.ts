@@ -3,12 +3,22 @@ import type { PriceTable } from '../prices/price-table.js';
 import type { Generation } from '../schemas/generation.js';
 import type { Grade } from '../schemas/grade.js';
 import type { Problem } from '../schemas/problem.js';
-import type { RouteDecision } from '../schemas/route-decision.js';
+import type { RouteDecision, RouterDecision } from '../schemas/route-decision.js';
+import type { RouterV1 } from './plugin-v1.js';
+
+export * from './plugin-v1.js';
 import type { RunRecord } from '../schemas/run-record.js';
 import type { RoutingScore, ScoreDirection } from '../routing-score.js';
 
-/** Bumped when a plugin interface changes incompatibly; every plugin states the version it implements. */
-export const PLUGIN_SPECIFICATION_VERSION = 'v1';
+/**
+ * Bumped when a plugin interface changes incompatibly; every plugin states the version it implements. v2 (this
+ * version): a router chooses a model by label among the experiment's models and declares which models' answers it
+ * reads. A router written for v1 (`specificationVersion: 'v1'`, `decide` returning `target: small|large`) still
+ * registers: the registry adapts it when it creates it (`adapt-v1-router.ts`). Evaluators and model clients did not
+ * change between v1 and v2, so either version is accepted for them.
+ */
+export const PLUGIN_SPECIFICATION_VERSION = 'v2';
+export type PluginSpecificationVersion = 'v1' | 'v2';
 
 // ---- evaluator -------------------------------------------------------------------------------------------------
 
@@ -35,7 +45,8 @@ export interface EvaluatorStep {
 export type EvaluatorVerdict = Grade & { answer: string | null; steps?: EvaluatorStep[] };
 
 export interface Evaluator {
-  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  /** The evaluator interface is the same in v1 and v2. */
+  readonly specificationVersion: PluginSpecificationVersion;
   /** The answer the evaluator read from the response, with the rule that found it. */
   grade(input: EvaluatorInput): Promise<EvaluatorVerdict>;
   /** Releases workers or other resources; safe to call twice. */
@@ -44,29 +55,41 @@ export interface Evaluator {
 
 // ---- router ----------------------------------------------------------------------------------------------------
 
+/** What a router is asked for one problem (v2). */
 export interface RouteInput {
   problem: Problem;
-  /** The small model's record for this problem; absent for routers that decide before the small model runs. */
-  small?: RunRecord;
+  /**
+   * The labels of the models it chooses among, in the experiment's order (the first is the one a cascade or a pair
+   * tries first). For a pair: `['small', 'large']`; where a pair's models have other labels, `small` and `large`
+   * still name the first and the second.
+   */
+  models: readonly string[];
+  /**
+   * The answers of the models the router declares in `capabilities.reads`, keyed by the name it declared them under
+   * (a router that reads `small` finds the first model's answer at `answers.small`, whatever its label).
+   */
+  answers: Readonly<Record<string, RunRecord>>;
   /** The decision a recorded run took for this problem, for routers that replay one. */
   recordedRoute?: RouteDecision;
-  /** The large model's record, for routers that declare `needsLargeAnswer` (the oracle baseline). */
-  large?: RunRecord;
-  /** Records of the other models a router declares in `peers`, by peer name (e.g. agreement between two SLMs). */
-  peers?: Readonly<Record<string, RunRecord>>;
 }
+
+/** When a router decides: from the problem alone (only the chosen model is then called), or after answers it reads. */
+export type RouterTiming = 'before-generation' | 'after-first-answer';
 
 /**
  * What a router reads, declared once by the router and kept by every wrapper (the live run's logging router, the
  * engine, the ablation), so a router behaves the same in `confide run` as offline.
  */
 export interface RouterCapabilities {
-  /** Whether `decide` reads the small model's answer (post-hoc routing) or decides from the problem alone. */
-  readonly needsSmallAnswer: boolean;
-  /** Whether `decide` peeks at the large model's answer (only the oracle baseline; not a deployable router). */
-  readonly needsLargeAnswer?: boolean;
-  /** Names of other models whose answers `decide` reads; the engine calls and bills them. */
-  readonly peers?: readonly string[];
+  /** `before-generation`: `reads` is empty and only the chosen model is called; `after-first-answer`: the engine calls the models in `reads` first. */
+  readonly decides: RouterTiming;
+  /**
+   * The models whose answers `decide` reads, in the order the engine calls them: labels among the experiment's models
+   * (`small`/`large` for a pair, or the first and second of two), or names of other models the run provides only for
+   * the router (`peers`, e.g. a second SLM for agreement), which the engine calls and bills. A router that reads a
+   * model it does not then choose pays for it (`superseded` before the chosen one, `peek` after it: an oracle).
+   */
+  readonly reads: readonly string[];
   /**
    * For a threshold on one score of the small answer: the option that holds the threshold, the score and which side
    * is kept. Ablations sweep such routers at every distinct score by prefix sums instead of one engine run per value.
@@ -86,11 +109,12 @@ export interface RouterCapabilities {
 export interface Router {
   readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
   readonly capabilities: RouterCapabilities;
-  decide(input: RouteInput): Promise<RouteDecision>;
+  /** The label of the model that answers: one of `input.models`, or `small`/`large` for a pair. */
+  decide(input: RouteInput): Promise<RouterDecision>;
 }
 
 /** The same router with another `decide` (logging, replay of logged decisions): its capabilities are kept as declared. */
-export function withDecide(router: Router, decide: (input: RouteInput) => Promise<RouteDecision>): Router {
+export function withDecide(router: Router, decide: (input: RouteInput) => Promise<RouterDecision>): Router {
   return { specificationVersion: router.specificationVersion, capabilities: router.capabilities, decide };
 }
 
@@ -110,7 +134,8 @@ export interface GenerationRequest {
 }
 
 export interface ModelClient {
-  readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;
+  /** The model client interface is the same in v1 and v2. */
+  readonly specificationVersion: PluginSpecificationVersion;
   /** The model id used for pricing and in records. */
   readonly model: string;
   generate(request: GenerationRequest, options?: { signal?: AbortSignal }): Promise<Generation>;
@@ -118,9 +143,16 @@ export interface ModelClient {
 
 // ---- plugin definitions ----------------------------------------------------------------------------------------
 
+/** What the registry gives for each kind: plugins of the current specification (a v1 router adapted). */
 export interface PluginInstances {
   evaluator: Evaluator;
   router: Router;
+  model: ModelClient;
+}
+/** What a plugin's `create` may return: the current specification, or a v1 router (the registry adapts it). */
+export interface PluginProducts {
+  evaluator: Evaluator;
+  router: Router | RouterV1;
   model: ModelClient;
 }
 export type PluginKind = keyof PluginInstances;
@@ -160,7 +192,7 @@ export interface Plugin<Kind extends PluginKind = PluginKind, Options = unknown>
   readonly kind: Kind;
   readonly description: string;
   readonly optionsSchema: z.ZodType<Options>;
-  create(options: Options, context: PluginContext): PluginInstances[Kind];
+  create(options: Options, context: PluginContext): PluginProducts[Kind];
 }
 
 /** Identity helper that lets TypeScript infer `Options` from the schema. */

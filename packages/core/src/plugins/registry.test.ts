@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfideError } from '../errors.js';
 import { SEED_PRICES_2025_11 } from '../prices/seed-prices.js';
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION } from './plugin.js';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type Router } from './plugin.js';
 import { DuplicatePluginError, PluginRegistry, UnknownPluginError } from './registry.js';
 
 const context = { priceTable: SEED_PRICES_2025_11 };
@@ -15,8 +15,8 @@ function router(id: string) {
     optionsSchema: z.strictObject({ threshold: z.number().min(0).max(1).default(0.5) }),
     create: (options) => ({
       specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-      capabilities: { needsSmallAnswer: true },
-      decide: async () => ({ router: id, target: options.threshold > 0.5 ? 'large' : 'small', reason: 'test' }),
+      capabilities: { decides: 'after-first-answer', reads: ['small'] },
+      decide: async () => ({ router: id, model: options.threshold > 0.5 ? 'large' : 'small', reason: 'test' }),
     }),
   });
 }
@@ -26,8 +26,8 @@ describe('PluginRegistry', () => {
     const registry = new PluginRegistry().register(router('core/threshold'));
     const created = registry.create('router', 'core/threshold', {}, context);
     expect(created.use).toEqual({ id: 'core/threshold', kind: 'router', options: { threshold: 0.5 } });
-    const decision = await created.instance.decide({ problem: { id: 'p', problem: 'x', answer: '1' } });
-    expect(decision.target).toBe('small');
+    const decision = await created.instance.decide({ problem: { id: 'p', problem: 'x', answer: '1' }, models: ['small', 'large'], answers: {} });
+    expect(decision.model).toBe('small');
   });
 
   it('rejects a duplicate id', () => {
@@ -63,5 +63,21 @@ describe('PluginRegistry', () => {
       /router plugin "core\/threshold": key "threshold"/,
     );
     expect(() => registry.create('router', 'core/threshold', { thresold: 0.2 }, context)).toThrow(/thresold/);
+  });
+
+  it('refuses a v2 router that declares v1 capabilities, or reads answers yet decides before generation', () => {
+    const registered = (capabilities: unknown) =>
+      new PluginRegistry().register(
+        definePlugin({
+          id: 'test/odd',
+          kind: 'router',
+          description: 'a router with odd capabilities',
+          optionsSchema: z.strictObject({}),
+          create: () => ({ specificationVersion: PLUGIN_SPECIFICATION_VERSION, capabilities, decide: () => Promise.reject(new Error('not used')) }) as unknown as Router,
+        }),
+      );
+    expect(() => registered({ needsSmallAnswer: true }).create('router', 'test/odd', {}, context)).toThrow(/capabilities are v1's \(needsSmallAnswer\); state specificationVersion 'v1'/);
+    expect(() => registered({ decides: 'before-generation', reads: ['small'] }).create('router', 'test/odd', {}, context)).toThrow(/reads no answer exactly when it decides before generation/);
+    expect(registered({ decides: 'before-generation', reads: [] }).create('router', 'test/odd', {}, context).instance.capabilities.reads).toEqual([]);
   });
 });

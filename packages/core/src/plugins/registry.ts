@@ -1,7 +1,11 @@
 import { ConfideError, describeZodError, InvalidConfigError } from '../errors.js';
 import type { PluginUse } from '../schemas/run-manifest.js';
 import { closestIds } from './closest-ids.js';
-import type { Plugin, PluginContext, PluginInstances, PluginKind } from './plugin.js';
+import { adaptV1Router } from './adapt-v1-router.js';
+import { PLUGIN_SPECIFICATION_VERSION, type Plugin, type PluginContext, type PluginInstances, type PluginKind, type PluginProducts, type Router } from './plugin.js';
+import type { RouterV1 } from './plugin-v1.js';
+
+export { adaptV1Router, capabilitiesFromV1 } from './adapt-v1-router.js';
 
 export class DuplicatePluginError extends ConfideError {
   constructor(id: string) {
@@ -87,8 +91,33 @@ export class PluginRegistry {
     // the plugin may build others (a composed evaluator its parts) through this registry, with the same context
     const lent: PluginContext = { ...context, createPlugin: (childKind, childId, childOptions) => this.create(childKind, childId, childOptions, context).instance };
     return {
-      instance: plugin.create(data, lent) as PluginInstances[Kind],
+      instance: currentSpecification(kind, id, plugin.create(data, lent) as PluginProducts[Kind]),
       use: { id, kind, options: data },
     };
   }
+}
+
+/**
+ * A created plugin under the current specification: a v1 router adapted, a v2 router's declaration checked. (v1 and
+ * v2 evaluators and model clients are the same interface.)
+ */
+function currentSpecification<Kind extends PluginKind>(kind: Kind, id: string, product: PluginProducts[Kind]): PluginInstances[Kind] {
+  if (kind !== 'router') return product as PluginInstances[Kind];
+  const router = product as Router | RouterV1;
+  if (router.specificationVersion === 'v1') return adaptV1Router(id, router) as PluginInstances[Kind];
+  if (router.specificationVersion !== PLUGIN_SPECIFICATION_VERSION) {
+    throw new ConfideError('INVALID_INPUT', `router plugin "${id}" states specification version ${JSON.stringify((router as { specificationVersion: unknown }).specificationVersion)}; this Confide reads v1 and ${PLUGIN_SPECIFICATION_VERSION}`);
+  }
+  const capabilities = router.capabilities as Partial<Router['capabilities']> & { needsSmallAnswer?: unknown };
+  if (!Array.isArray(capabilities.reads) || (capabilities.decides !== 'before-generation' && capabilities.decides !== 'after-first-answer')) {
+    const hint = capabilities.needsSmallAnswer !== undefined ? ": its capabilities are v1's (needsSmallAnswer); state specificationVersion 'v1' to have it adapted, or declare v2's" : '';
+    throw new ConfideError('INVALID_INPUT', `router plugin "${id}" states ${PLUGIN_SPECIFICATION_VERSION}${hint} (capabilities.reads: the models whose answers it reads; capabilities.decides: "before-generation" or "after-first-answer")`);
+  }
+  if ((capabilities.decides === 'before-generation') !== (capabilities.reads.length === 0)) {
+    throw new ConfideError(
+      'INVALID_INPUT',
+      `router plugin "${id}" decides ${capabilities.decides} but reads [${capabilities.reads.join(', ')}]: a router reads no answer exactly when it decides before generation`,
+    );
+  }
+  return router as PluginInstances[Kind];
 }

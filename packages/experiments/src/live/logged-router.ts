@@ -1,7 +1,8 @@
-import { RouteDecision, withDecide, type Router } from '@confide/core';
+import { decisionOfRoute, RouteDecision, routeOf, withDecide, type Router } from '@confide/core';
 import { z } from 'zod';
 import type { StageLog } from '../run-folder/stage-log.js';
 
+/** A logged decision, as the route its record keeps (so a log written before v2 routers resumes as it was). */
 export const LoggedDecision = z.strictObject({ problemId: z.string().min(1), decision: RouteDecision });
 export type LoggedDecision = z.infer<typeof LoggedDecision>;
 
@@ -16,9 +17,9 @@ export function loggedRouter(
 ): Router {
   return withDecide(router, async (input) => {
     const known = resumed.get(input.problem.id);
-    if (known !== undefined) return known;
+    if (known !== undefined) return decisionOfRoute(known);
     const decision = await router.decide(input);
-    log.append({ problemId: input.problem.id, decision });
+    log.append({ problemId: input.problem.id, decision: routeOf(decision, input.models) });
     return decision;
   });
 }

@@ -17,7 +17,7 @@ const router = definePlugin({
   kind: 'router',
   description: 'test stand-in',
   optionsSchema: z.strictObject({ delegate: z.array(z.string()) }),
-  create: () => ({ specificationVersion: PLUGIN_SPECIFICATION_VERSION, capabilities: { needsSmallAnswer: true }, decide: () => Promise.reject(new Error('not used')) }),
+  create: () => ({ specificationVersion: PLUGIN_SPECIFICATION_VERSION, capabilities: { decides: 'after-first-answer', reads: ['small'] }, decide: () => Promise.reject(new Error('not used')) }),
 });
 const evaluator = definePlugin({
   id: 'core/math',

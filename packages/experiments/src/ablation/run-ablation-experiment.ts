@@ -106,14 +106,14 @@ async function gradedRecords(inputs: AblationInputs): Promise<(runId: string) =>
 }
 
 /** The models section's evaluation (routing's `evaluateModels` on the K runs and the reference runs), null without `models`. */
-function modelsEvaluationOf(experiment: AblationExperiment, records: (runId: string) => RunRecord[], prices: PriceTable): { evaluation: ModelsEvaluation; problemIds: readonly string[] } | null {
+function modelsEvaluationOf(experiment: AblationExperiment, records: (runId: string) => RunRecord[], prices: PriceTable, problems: readonly Problem[]): { evaluation: ModelsEvaluation; problemIds: readonly string[] } | null {
   if (experiment.models === undefined) return null;
   const { table, references } = buildModelsTable(
     experiment.models.map((entry) => ({ label: entry.label, records: records(entry.run) })),
     experiment.referenceRuns.map((entry) => ({ label: entry.label, records: records(entry.run) })),
     prices,
   );
-  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
+  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, problems, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
   return { evaluation, problemIds: table.problemIds };
 }
 
@@ -155,7 +155,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
  */
 export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
   const records = await gradedRecords(inputs);
-  const models = modelsEvaluationOf(inputs.experiment, records, inputs.prices);
+  const models = modelsEvaluationOf(inputs.experiment, records, inputs.prices, inputs.problems);
   const pairExperiment = pairAblationOf(inputs.experiment);
   if (pairExperiment === null) return modelsOnlyResults(inputs, records, models!);
   return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records)), modelsEvaluation: models?.evaluation ?? null };

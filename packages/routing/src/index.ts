@@ -13,6 +13,8 @@ export * from './evaluation/routers/single-model-routers.js';
 export * from './evaluation/routers/oracle-router.js';
 export * from './evaluation/routers/random-mixture.js';
 export * from './evaluation/routers/cascade-router.js';
+export * from './evaluation/routers/threshold-router.js';
+export * from './evaluation/routers/learned-over-models.js';
 export * from './evaluation/models-evaluation.js';
 export * from './evaluation/pair/pair-outcomes.js';
 export * from './evaluation/pair/router-curves.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
-import { RoutingPolicy } from '@confide/core';
+import { RoutingPolicyFile, type RoutingPolicy } from '@confide/core';
 import { readConfigFile, writeFileAtomic } from '@confide/data';
 import { z } from 'zod';
 
@@ -11,8 +11,9 @@ export const RouterChoice = z.union([
 ]);
 export type RouterChoice = z.infer<typeof RouterChoice>;
 
+/** A routing policy file of either schema version, as v2 (a v1 file's pair routes under the labels `small`/`large`). */
 export function readRoutingPolicy(path: string): RoutingPolicy {
-  return readConfigFile(path, RoutingPolicy);
+  return readConfigFile(path, RoutingPolicyFile);
 }
 
 /** The plugin a choice names: itself, or the router of its policy file (relative paths against `baseFolder`). */

@@ -1,4 +1,4 @@
-import { delegatesScore, InvalidConfigError, ROUTING_POLICY_SCHEMA_VERSION, type Problem, type RoutingPolicy } from '@confide/core';
+import { delegatesScore, InvalidConfigError, PAIR_POLICY_MODELS, ROUTING_POLICY_SCHEMA_VERSION, type Problem, type RoutingPolicy } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { riskControlledThreshold, type RiskControlResult } from '../router-statistics.js';
 import type { PairRouterCurves, PrefixSweep } from './router-curves.js';
@@ -94,6 +94,7 @@ function policyOf(context: CertifiedThresholdsContext, entry: RiskControlEntry, 
       routerEntry: entry.router,
       heldOut: { size: heldOut.size, keptErrorRate: heldOut.keptErrorRate, delegationRate: heldOut.delegationRate, accuracy: heldOut.accuracy, costUsd: heldOut.costUsd },
     },
+    models: [...PAIR_POLICY_MODELS],
     expectedRoutes: Object.fromEntries(context.problems.map((problem, index) => [problem.id, delegatesScore(sweep.scores[index]!, { direction: sweep.direction, threshold }) ? 'large' : 'small'])),
     createdBy: { commit: null, command: context.command },
   };

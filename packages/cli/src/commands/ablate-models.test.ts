@@ -158,6 +158,26 @@ describe('confide ablate with models (K = 3, binary grades)', () => {
   });
 });
 
+describe('RouterArena prediction files over K', () => {
+  it("writes the oracle's, the best single model's and each chain's choice of model per problem, as the run's model id", async () => {
+    writeExperiment();
+    const out = mkdtempSync(join(tmpdir(), 'confide-models-out-'));
+    const arena = mkdtempSync(join(tmpdir(), 'confide-models-arena-'));
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await runCli(['ablate', '--experiment', folder, '--out', out, '--routerarena-predictions', arena])).toBe(0);
+    const read = (kind: string, id: string) => JSON.parse(readFileSync(join(arena, kind, `${id}.json`), 'utf8'));
+    const model = (name: string) => loadBundledRun(bundled[name]!).records[0]!.generation.model;
+    // the oracle: p1 small, p2 mid, p3 small, p4 large (see the table above)
+    expect(read('predictions', 'models-oracle').map((row: { prediction: string }) => row.prediction)).toEqual([model('small'), model('mid'), model('small'), model('large')]);
+    expect(read('config', 'models-oracle').pipeline_params.models).toEqual([model('small'), model('mid'), model('large')]);
+    expect(read('predictions', 'models-best-single').every((row: { prediction: string }) => row.prediction === model('large'))).toBe(true);
+    // small → mid keeps p1, p3, p4 (its token says confident) and returns mid's answer on p2
+    expect(read('predictions', 'models-chain-small-to-mid').map((row: { prediction: string }) => row.prediction)).toEqual([model('small'), model('mid'), model('small'), model('small')]);
+    // summary.json holds the figures, not the per-problem choices
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).models).not.toHaveProperty('routerChoices');
+  });
+});
+
 describe('the models key of an ablation experiment', () => {
   it.each([
     ['one model (K < 2)', { models: [{ run: './small', label: 'small' }] }, /needs at least two models \(K ≥ 2\)/],

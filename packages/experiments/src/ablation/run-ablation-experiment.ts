@@ -307,27 +307,37 @@ export interface AblationRunOptions {
  * Every router's per-problem choices at its reported point in RouterArena's prediction-file format (RouteWorks/RouterArena,
  * README "Get Routing Decisions" and router_inference/check_config_prediction_files.py: a JSON list of
  * {global_index, prompt, prediction}, with a config {pipeline_params: {router_name, models}}), one pair of files per
- * router; cascades are left out (their choices are not the pair's).
+ * router; `prediction` is the model the router chose (its run's model id). The pair's routers choose small or large
+ * (cascades are left out: their choices are not the pair's); with `models`, the oracle, the best single model, every
+ * two-stage chain (the model whose answer it returns) and the learned router over K choose among the K models.
  */
-export function writeRouterArenaPredictions(results: AblationResults, problems: readonly Problem[], folder: string): string[] {
+export function writeRouterArenaPredictions(results: AblationResults, problems: readonly Problem[], modelOfLabel: ReadonlyMap<string, string>, folder: string): string[] {
   const questions = new Map(problems.map((problem) => [problem.id, problem.problem]));
-  const files: string[] = [];
-  const models = results.models;
-  // an ablation with only `models` has no pair routers to write
-  for (const curve of models === null ? [] : results.curves) {
+  const routers: Array<{ id: string; problemIds: readonly string[]; chosen: (index: number) => string; models: string[] }> = [];
+  const pair = results.models;
+  for (const curve of pair === null ? [] : results.curves) {
     if (curve.router.id === 'cascade') continue;
-    const predictions = results.problemIds.map((id, index) => ({
+    routers.push({ id: curve.id, problemIds: results.problemIds, chosen: (index) => (curve.reportedOutcomes.delegated[index] === 1 ? pair!.large : pair!.small), models: [pair!.small, pair!.large] });
+  }
+  const models = results.modelsEvaluation;
+  for (const router of models?.routerChoices ?? []) {
+    const model = (label: string) => modelOfLabel.get(label) ?? label;
+    routers.push({ id: `models-${router.id}`, problemIds: models!.problemIds, chosen: (index) => model(router.chosen[index]!), models: models!.labels.map(model) });
+  }
+  const files: string[] = [];
+  for (const router of routers) {
+    const predictions = router.problemIds.map((id, index) => ({
       global_index: id,
       prompt: questions.get(id) ?? '',
-      prediction: curve.reportedOutcomes.delegated[index] === 1 ? models!.large : models!.small,
+      prediction: router.chosen(index),
       // filled by RouterArena's own inference and evaluation
       generated_result: null,
       cost: null,
       accuracy: null,
     }));
-    const config = { pipeline_params: { router_name: curve.id, models: [models!.small, models!.large] } };
-    const predictionsPath = join(folder, 'predictions', `${curve.id}.json`);
-    const configPath = join(folder, 'config', `${curve.id}.json`);
+    const config = { pipeline_params: { router_name: router.id, models: [...new Set(router.models)] } };
+    const predictionsPath = join(folder, 'predictions', `${router.id}.json`);
+    const configPath = join(folder, 'config', `${router.id}.json`);
     writeFileAtomic(predictionsPath, `${JSON.stringify(predictions, null, 2)}\n`);
     writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
     files.push(predictionsPath, configPath);
@@ -370,6 +380,8 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       join(options.outFolder, relative(staging, path)),
     ),
   }));
-  const arenaFiles = options.routerArenaFolder ? writeRouterArenaPredictions(results, loadedProblems.problems, options.routerArenaFolder) : [];
+  // a model's label stands for its run's model id in the prediction files
+  const modelOfLabel = new Map((experiment.models ?? []).map((entry) => [entry.label, read.loadRun(entry.run).records[0]?.generation.model ?? entry.label]));
+  const arenaFiles = options.routerArenaFolder ? writeRouterArenaPredictions(results, loadedProblems.problems, modelOfLabel, options.routerArenaFolder) : [];
   return { status: 'complete', files: [...files, ...policyFiles, ...arenaFiles], results };
 }

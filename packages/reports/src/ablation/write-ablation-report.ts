@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
 import { costLabel, COST_ACCOUNTING } from '@confide/metrics';
+import type { ModelsEvaluation } from '@confide/routing';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
@@ -59,7 +60,8 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     calibration: results.calibration,
     riskControl: results.riskControl,
     leaderboard: results.leaderboard,
-    models: results.modelsEvaluation,
+    // the models section without its per-problem choices (the problem ids and every router's choice on each)
+    models: results.modelsEvaluation === null ? null : withoutPerProblemChoices(results.modelsEvaluation),
   };
   const checked = AblationSummary.safeParse(summary);
   if (!checked.success) {
@@ -67,6 +69,11 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     throw new Error(`ablation summary.json does not match its schema at "${key ?? ''}": ${message}`);
   }
   return checked.data;
+}
+
+function withoutPerProblemChoices(evaluation: ModelsEvaluation): Omit<ModelsEvaluation, 'problemIds' | 'routerChoices'> {
+  const { problemIds: _problemIds, routerChoices: _routerChoices, ...summary } = evaluation;
+  return summary;
 }
 
 /** A figure for a chart: null (undefined) is NaN there, as the metrics gave it. */

@@ -84,9 +84,22 @@ export interface ModelsPoint {
   meanCostUsd: number;
 }
 
+/** One router's choice on each problem of the table (the model that answers it), for exports such as RouterArena's. */
+export interface ModelsRouterChoices {
+  /** A file-safe id (`oracle`, `best-single`, `chain-<first>-to-<second>`, `learned`). */
+  id: string;
+  label: string;
+  /** Per problem, in the table's order: the label of the model whose answer the router returns. */
+  chosen: string[];
+}
+
 export interface ModelsEvaluation {
   problems: number;
   labels: string[];
+  /** The table's problems, in the order of `routerChoices[].chosen`. */
+  problemIds: string[];
+  /** Per-problem choices of the oracle, the best single model, every two-stage chain and the learned router at its operating λ (not in summary.json). */
+  routerChoices: ModelsRouterChoices[];
   /** Per run (models, then references): problems it answered that some other run did not, left out. */
   lost: Array<{ label: string; count: number; firstIds: string[] }>;
   /** The common cost range of the AIQ: the cheapest single model's mean cost to the dearest's. */
@@ -400,9 +413,18 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
 
   const bestPair = frontier.pairs[frontier.best]!;
   const costColumns = table.models.map((columns) => columns.costHundredMillionths);
+  const chosenLabels = (choices: ArrayLike<number>) => Array.from(choices, (model) => table.labels[model]!);
+  const routerChoices: ModelsRouterChoices[] = [
+    { id: 'oracle', label: 'oracle', chosen: chosenLabels(oracle.choices) },
+    { id: 'best-single', label: `best single (${best.label})`, chosen: chosenLabels(alwaysModelRouter(table, best.model).choices) },
+    ...chains.map((chain) => ({ id: `chain-${table.labels[chain.first]}-to-${table.labels[chain.second]}`, label: chain.result.name, chosen: chosenLabels(chain.result.choices) })),
+    ...(learned === null ? [] : [{ id: 'learned', label: learned.points[learnedOperating]!.result.name, chosen: chosenLabels(learned.points[learnedOperating]!.result.choices) }]),
+  ];
   return {
     problems: n,
     labels: [...table.labels],
+    problemIds: [...table.problemIds],
+    routerChoices,
     lost: table.lost.map((entry) => ({ label: entry.label, count: entry.count, firstIds: [...entry.firstIds] })),
     costRange: { minCostUsd: range.minCost, maxCostUsd: range.maxCost },
     reportAtCostUsd: reportAt,

@@ -321,7 +321,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
     ...(models
       ? {
           [MODELS_CHART]: routingCurvesChart(modelsChartPoints(models), {
-            title: 'Mean score against mean cost per problem (log axis): single models, two-stage chains, the oracle, reference runs (diamonds); dashed: the pairwise envelope',
+            title: 'Mean score against mean cost per problem (log axis): single models, two-stage chains, the oracle, reference runs (diamonds), the learned router over the models (its line, by λ); dashed: the pairwise envelope',
             xTitle: `mean cost per problem on ${dataset} ($)`,
             yTitle: 'mean score (%)',
             logX: true,

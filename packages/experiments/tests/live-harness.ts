@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import type { Billing, Responder } from '../../../tools/stand-ins/index.js';
 import { geminiModel, openaiModel, replayModel, vllmModel } from '@confide/inference';
-import { LiveExperiment } from '../src/live/live-experiment.js';
+import { LivePairExperiment } from '../src/live/live-experiment.js';
 import type { LiveRunResult } from '../src/live/run-live-experiment.js';
 
 export const SMALL_MODEL = 'qwen2.5-math-1.5b-instruct-lora-confidence';
@@ -91,8 +91,8 @@ export interface StandInUrls {
 }
 
 /** A live experiment against the stand-ins: vLLM-served fine-tuned SLM, Gemini as the large model. */
-export function standInExperiment(urls: StandInUrls, overrides: Record<string, unknown> = {}): LiveExperiment {
-  return LiveExperiment.parse({
+export function standInExperiment(urls: StandInUrls, overrides: Record<string, unknown> = {}): LivePairExperiment {
+  return LivePairExperiment.parse({
     kind: 'live',
     name: 'stand-in-run',
     title: 'live run against the stand-ins',

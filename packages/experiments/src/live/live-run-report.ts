@@ -15,6 +15,10 @@ export function liveRunReport(summary: LiveRunSummary): string {
     lines.push(`|${row.side}|${row.model}|${row.problems}|${row.correct}|${percent(row.correct, row.problems)}|${usd(row.costUsd)}|`);
   }
   if (summary.router) lines.push(`|router|${summary.router.model}|${summary.router.calls}|||${usd(summary.router.costUsd)}|`);
+  if (summary.models) {
+    lines.push('', '## Models', '', `| label | model | problems | correct | accuracy % | ${costLabel('answers')} $ |`, '|:-|:-|-:|-:|-:|-:|');
+    for (const row of summary.models) lines.push(`|${row.label}|${row.model}|${row.problems}|${row.correct}|${percent(row.correct, row.problems)}|${usd(row.costUsd)}|`);
+  }
   lines.push(
     '',
     '## Cost',

@@ -11,6 +11,8 @@ export interface LiveRunSummary {
   /** The same answers graded by the other evaluators the config names. */
   otherEvaluators: Array<{ id: string } & AccuracySummary>;
   handOff: Array<{ side: 'small' | 'large'; model: string; problems: number; correct: number; costUsd: number }>;
+  /** A run over listed models: what each label answered (absent for a pair, whose hand-off says it). */
+  models?: Array<{ label: string; model: string; problems: number; correct: number; costUsd: number }>;
   router: { model: string; calls: number; costUsd: number } | null;
   /** The run's cost under each accounting of COST_ACCOUNTING (@confide/metrics), which names them in every output. */
   costUsd: {
@@ -33,6 +35,8 @@ export async function summariseLiveRun(input: {
   ledger: CostLedger;
   otherGrades: ReadonlyArray<{ use: PluginUse; evaluator: Evaluator }>;
   spentUsd: number;
+  /** The labels of a run over listed models, in order. */
+  labels?: readonly string[];
 }): Promise<LiveRunSummary> {
   const { experiment, records, ledger } = input;
   const handOff = (['small', 'large'] as const).map((side) => {
@@ -40,6 +44,17 @@ export async function summariseLiveRun(input: {
     const ids = new Set(chosen.map((record) => record.problemId));
     return {
       side,
+      model: [...new Set(chosen.map((record) => record.generation.model))].sort().join(', ') || '-',
+      problems: chosen.length,
+      correct: chosen.filter((record) => record.grade.correct).length,
+      costUsd: ledger.totals((entry) => entry.role === 'answer' && ids.has(entry.problemId)).costUsd,
+    };
+  });
+  const models = input.labels?.map((label) => {
+    const chosen = records.filter((record) => (record.route?.model ?? record.route?.target) === label);
+    const ids = new Set(chosen.map((record) => record.problemId));
+    return {
+      label,
       model: [...new Set(chosen.map((record) => record.generation.model))].sort().join(', ') || '-',
       problems: chosen.length,
       correct: chosen.filter((record) => record.grade.correct).length,
@@ -68,6 +83,7 @@ export async function summariseLiveRun(input: {
     accuracy: summary,
     otherEvaluators,
     handOff,
+    ...(models ? { models } : {}),
     router: routerTotals.calls > 0 ? { model: routerModels.join(', '), calls: routerTotals.calls, costUsd: routerTotals.costUsd } : null,
     costUsd: {
       answers,

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import {
   InvalidConfigError,
   isFailedRecord,
@@ -44,7 +44,7 @@ import { COST_ACCOUNTING } from '@confide/metrics';
 import { runFolderMode, withRunFolder, type RunFolderFlags } from '../run-folder/open-run-folder.js';
 import { resolveRouterChoice, type RouterChoice } from '../run-folder/routing-policy-file.js';
 import { StageLog } from '../run-folder/stage-log.js';
-import type { LiveExperiment, ModelSlot, OrchestratorSlot } from './live-experiment.js';
+import { liveRoutingOf, type LiveExperiment, type LiveRouting, type ModelSlot, type OrchestratorSlot } from './live-experiment.js';
 import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
 import { liveRunReport } from './live-run-report.js';
 
@@ -93,6 +93,34 @@ export type LiveRunResult = ({ status: 'complete'; summary: LiveRunSummary } | {
 
 /** Sub-folders where a complete live run writes each model's graded answers as a run directory of its own. */
 export const SIDE_RUN_FOLDERS = { small: 'small', large: 'large' } as const;
+/** Where a K-model run writes each listed model's graded answers: `models/<label>`. */
+export const MODEL_RUN_FOLDER = 'models';
+
+/** One model that answers problems in the run: a pair's side or a listed model, with its log, lane and run folder. */
+interface AnswerModel {
+  label: string;
+  slot: ModelSlot;
+  /** Where the slot is in the experiment file, for errors. */
+  slotName: string;
+  /** Its scheduler lane and progress name (`small`, `large`, `model:<label>`); also its source's label. */
+  lane: string;
+  logFile: string;
+  sideFolder: string;
+}
+
+function answerModelsOf(routing: LiveRouting): AnswerModel[] {
+  if (routing.form === 'pair') {
+    return (['small', 'large'] as const).map((side) => ({ label: side, slot: routing[side], slotName: side, lane: side, logFile: `${side}.jsonl`, sideFolder: SIDE_RUN_FOLDERS[side] }));
+  }
+  return routing.models.map((entry, index) => ({
+    label: entry.label,
+    slot: entry.model,
+    slotName: `models.${index}.model`,
+    lane: `model:${entry.label}`,
+    logFile: `model-${entry.label}.jsonl`,
+    sideFolder: join(MODEL_RUN_FOLDER, entry.label),
+  }));
+}
 
 function createLiveClient(registry: PluginRegistry, slotName: string, slot: ModelSlot | OrchestratorSlot, context: PluginContext) {
   const created = registry.create('model', slot.client.id, slot.client.options, context);
@@ -108,6 +136,7 @@ function createLiveClient(registry: PluginRegistry, slotName: string, slot: Mode
  * resumes from them without sending a finished request again. The budget is reserved before each request.
  */
 export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRunResult> {
+  liveRoutingOf(options.experiment); // keys that do not go together fail before a folder is made
   // a start that produced nothing (a missing key, a bad option, an unreachable server) leaves no folder to trip on
   return withRunFolder(
     {
@@ -166,12 +195,12 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   const problemsPath = writeProblemsFile(options.outFolder, problems);
   writeFileAtomic(join(options.outFolder, PRICE_TABLE_FILE), JSON.stringify(prices, null, 2) + '\n');
 
-  const smallLog = new StageLog(join(stagesFolder, 'small.jsonl'), RunRecord);
-  const largeLog = new StageLog(join(stagesFolder, 'large.jsonl'), RunRecord);
+  const routing = liveRoutingOf(experiment);
+  const answerModels = answerModelsOf(routing);
+  const answerLogs = answerModels.map((model) => new StageLog(join(stagesFolder, model.logFile), RunRecord));
   const routeLog = new StageLog(join(stagesFolder, 'routes.jsonl'), LoggedDecision);
   const usable = (records: RunRecord[]) => new Map(records.filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record]));
-  const resumedSmall = usable(smallLog.read());
-  const resumedLarge = usable(largeLog.read());
+  const resumedAnswers = answerLogs.map((log) => usable(log.read()));
   const resumedRoutes = new Map<string, RouteDecision>(routeLog.read().map((entry) => [entry.problemId, entry.decision]));
   const escalationLogs = experiment.escalations.map((entry) => new StageLog(join(stagesFolder, `escalation-${entry.name}.jsonl`), RunRecord));
   const resumedEscalations = escalationLogs.map((log) => usable(log.read()));
@@ -181,8 +210,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   // ---- clients, scheduler, cache, budget ----------------------------------------------------------------------
   const runs = options.runs ?? new RunStore();
   const baseContext: PluginContext = { priceTable: prices, runs };
-  const small = createLiveClient(registry, 'small', experiment.small, baseContext);
-  const large = createLiveClient(registry, 'large', experiment.large, baseContext);
+  const answerClients = answerModels.map((model) => createLiveClient(registry, model.slotName, model.slot, baseContext));
   const orchestrator = experiment.orchestrator ? createLiveClient(registry, 'orchestrator', experiment.orchestrator, baseContext) : undefined;
   const escalationClients = experiment.escalations.map((entry) => createLiveClient(registry, `escalations.${entry.name}`, entry.model, baseContext));
   const peerClients = Object.fromEntries(Object.entries(experiment.peers).map(([name, slot]) => [name, createLiveClient(registry, `peers.${name}`, slot, baseContext)]));
@@ -191,7 +219,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
 
   let priorSpent = 0;
   const priorBudget = new Budget(prices);
-  for (const record of [...resumedSmall.values(), ...resumedLarge.values(), ...[...Object.values(resumedPeers), ...resumedEscalations].flatMap((peer) => [...peer.values()])]) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
+  for (const record of [...resumedAnswers, ...Object.values(resumedPeers), ...resumedEscalations].flatMap((log) => [...log.values()])) priorSpent += priorBudget.cost(record.generation.model, record.generation.usage);
   for (const decision of resumedRoutes.values()) {
     if (decision.routerModel !== undefined && decision.routerUsage !== undefined) priorSpent += priorBudget.cost(decision.routerModel, decision.routerUsage);
   }
@@ -211,14 +239,12 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     ...(slot.requestsPerMinute !== undefined ? { requestsPerMinute: slot.requestsPerMinute } : {}),
     ...(slot.tokensPerMinute !== undefined ? { tokensPerMinute: slot.tokensPerMinute } : {}),
   });
-  runClients.lane('small', laneOf(experiment.small)).lane('large', laneOf(experiment.large));
+  for (const model of answerModels) runClients.lane(model.lane, laneOf(model.slot));
   if (experiment.orchestrator) runClients.lane('orchestrator', laneOf(experiment.orchestrator));
   for (const [name, slot] of Object.entries(experiment.peers)) runClients.lane(`peer:${name}`, laneOf(slot));
   for (const entry of experiment.escalations) runClients.lane(`escalation:${entry.name}`, laneOf(entry.model));
 
   const scheduled = (side: string, client: LiveModelClient) => runClients.scheduleLive(side, client, (event) => display.progress?.onCall(side, event));
-  const smallClient = scheduled('small', small.client);
-  const largeClient = scheduled('large', large.client);
   const orchestratorClient = orchestrator ? scheduled('orchestrator', orchestrator.client) : undefined;
 
   const source = (label: string, slot: ModelSlot, client: ScheduledModelClient, log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>): LiveSource =>
@@ -237,8 +263,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
       resumed,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
-  const smallSource = source('small', experiment.small, smallClient, smallLog, resumedSmall);
-  const largeSource = source('large', experiment.large, largeClient, largeLog, resumedLarge);
+  const answerSources = answerModels.map((model, index) => source(model.lane, model.slot, scheduled(model.lane, answerClients[index]!.client), answerLogs[index]!, resumedAnswers[index]!));
   const peerSources = Object.fromEntries(
     Object.entries(experiment.peers).map(([name, slot]) => [
       name,
@@ -258,24 +283,33 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     : undefined;
 
   const routerContext: PluginContext = { priceTable: prices, runs, modelClients: orchestratorClient ? { orchestrator: orchestratorClient } : {} };
-  const routerUse = createRouter(experiment.router, routerContext);
+  // the router (a cascade over listed models: its first stage's rule, logged like a pair cascade's) and later rules
+  const routerUse = createRouter(routing.form === 'models-cascade' ? routing.rules[0]! : routing.router, routerContext);
+  const laterRules = routing.form === 'models-cascade' ? routing.rules.slice(1).map((rule) => createRouter(rule, { priceTable: prices, runs })) : [];
   const router = loggedRouter(routerUse.instance, routeLog, resumedRoutes);
 
   // ---- estimate: the worst case from max tokens for what is left ---------------------------------------------
   // A problem whose logged route kept the small answer needs no large call (a cascade's stages decide anew: counted).
+  // Among listed models, a router deciding before generation calls one model per problem: the dearest is counted.
+  const oneModelPerProblem = routing.form === 'models' && routerUse.instance.capabilities.decides === 'before-generation';
   let upperBound = 0;
   for (const problem of problems) {
-    const keptOnSmall = escalationStages.length === 0 && resumedRoutes.get(problem.id)?.target === 'small';
-    if (!resumedSmall.has(problem.id)) upperBound += budget.cost(small.client.model, small.client.maxUsage(smallSource.request(problem)));
-    if (!resumedLarge.has(problem.id) && !keptOnSmall) upperBound += budget.cost(large.client.model, large.client.maxUsage(largeSource.request(problem)));
+    const keptOnSmall = routing.form === 'pair' && escalationStages.length === 0 && resumedRoutes.get(problem.id)?.target === 'small';
+    const costs = answerModels.map((_, index) =>
+      resumedAnswers[index]!.has(problem.id) || (index > 0 && keptOnSmall) ? 0 : budget.cost(answerClients[index]!.client.model, answerClients[index]!.client.maxUsage(answerSources[index]!.request(problem))),
+    );
+    upperBound += oneModelPerProblem ? Math.max(...costs) : costs.reduce((sum, cost) => sum + cost, 0);
     for (const [name, peer] of Object.entries(peerClients)) {
       if (!resumedPeers[name]!.has(problem.id)) upperBound += budget.cost(peer.client.model, peer.client.maxUsage(peerSources[name]!.request(problem)));
     }
   }
   const estimateUpperUsd = budget.spentUsd + upperBound / 1e8;
+  const recordedCounts =
+    routing.form === 'pair' ? `${resumedAnswers[0]!.size} small and ${resumedAnswers[1]!.size} large` : answerModels.map((model, index) => `${resumedAnswers[index]!.size} ${model.label}`).join(', ');
+  const answeredBy = routing.form === 'pair' ? 'both models' : oneModelPerProblem ? 'the dearest listed model' : `all ${answerModels.length} listed models`;
   write(
-    `run: ${experiment.name}: ${problems.length} problems${resuming ? `, resuming (${resumedSmall.size} small and ${resumedLarge.size} large answers recorded)` : ''}; ` +
-      `cost at most $${estimateUpperUsd.toFixed(6)} (${COST_ACCOUNTING.allCalls}: what is recorded, plus every problem left answered by both models at max tokens` +
+    `run: ${experiment.name}: ${problems.length} problems${resuming ? `, resuming (${recordedCounts} answers recorded)` : ''}; ` +
+      `cost at most $${estimateUpperUsd.toFixed(6)} (${COST_ACCOUNTING.allCalls}: what is recorded, plus every problem left answered by ${answeredBy} at max tokens` +
       `${orchestrator !== undefined || escalationStages.length > 0 ? "; the orchestrator's and escalations' calls are not in this bound" : ''})` +
       (options.budgetUsd !== undefined ? `; budget $${options.budgetUsd.toFixed(6)}` : '') +
       '\n',
@@ -297,32 +331,45 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   let ledger: CostLedger | undefined;
   let failure: unknown;
   try {
-    // With escalations the run is a cascade (small → each escalation → large, every stage's rule keeping or escalating).
+    const routed = {
+      runId: experiment.name,
+      problems,
+      router,
+      peers: peerSources,
+      ...(recordedRoutes ? { recordedRoutes } : {}),
+      prices,
+      concurrency: experiment.concurrency,
+      signal: stop.signal,
+      onProgress: (done: number) => progress.onProblemDone(done),
+    };
     const result =
-      escalationStages.length > 0
-        ? await cascade({
+      routing.form === 'pair' && escalationStages.length > 0
+        ? // with escalations the run is a cascade (small → each escalation → large, every stage's rule keeping or escalating)
+          await cascade({
             runId: experiment.name,
             problems,
             stages: [
-              { source: smallSource, router },
+              { source: answerSources[0]!, router },
               ...escalationStages.map((stage) => ({ source: stage.source, router: stage.routerUse.instance })),
-              { source: largeSource },
+              { source: answerSources[1]! },
             ],
             prices,
           })
-        : await delegate({
-            runId: experiment.name,
-            problems,
-            router,
-            small: smallSource,
-            large: largeSource,
-            peers: peerSources,
-            ...(recordedRoutes ? { recordedRoutes } : {}),
-            prices,
-            concurrency: experiment.concurrency,
-            signal: stop.signal,
-            onProgress: (done) => progress.onProblemDone(done),
-          });
+        : routing.form === 'pair'
+          ? await delegate({ ...routed, small: answerSources[0]!, large: answerSources[1]! })
+          : routing.form === 'models'
+            ? await delegate({ ...routed, models: answerModels.map((model, index) => ({ label: model.label, source: answerSources[index]! })) })
+            : // the listed models as a chain, in order: the first rule is `router`, then each later stage's own
+              await cascade({
+                runId: experiment.name,
+                problems,
+                stages: answerModels.map((model, index) => ({
+                  source: answerSources[index]!,
+                  label: model.label,
+                  ...(index === 0 ? { router } : index < answerModels.length - 1 ? { router: laterRules[index - 1]!.instance } : {}),
+                })),
+                prices,
+              });
     records = result.records;
     ledger = result.ledger;
   } catch (error) {
@@ -332,15 +379,13 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     options.stopSignal?.removeEventListener('abort', onStop);
     // Whatever is in flight finishes and is written before we return.
     await Promise.all([
-      smallSource.settled(),
-      largeSource.settled(),
+      ...answerSources.map((answerSource) => answerSource.settled()),
       ...Object.values(peerSources).map((peer) => peer.settled()),
       ...escalationStages.map((stage) => stage.source.settled()),
       runClients.close(),
     ]);
     progress.finish();
-    smallLog.close();
-    largeLog.close();
+    for (const log of answerLogs) log.close();
     routeLog.close();
     for (const log of [...Object.values(peerLogs), ...escalationLogs]) log.close();
   }
@@ -359,7 +404,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
       message: `${stoppedBy} Continue with: ${resume}`,
       spentUsd: budget.spentUsd,
       estimateUpperUsd,
-      files: [smallLog.path, largeLog.path, routeLog.path, ...[...Object.values(peerLogs), ...escalationLogs].map((log) => log.path)],
+      files: [...answerLogs.map((log) => log.path), routeLog.path, ...[...Object.values(peerLogs), ...escalationLogs].map((log) => log.path)],
     };
   }
 
@@ -368,18 +413,25 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     const created = registry.create('evaluator', choice.id, choice.options, baseContext);
     return { use: created.use, evaluator: created.instance };
   });
-  const summary = await summariseLiveRun({ experiment, records, ledger, otherGrades, spentUsd: budget.spentUsd });
+  const summary = await summariseLiveRun({
+    experiment,
+    records,
+    ledger,
+    otherGrades,
+    spentUsd: budget.spentUsd,
+    ...(routing.form === 'pair' ? {} : { labels: answerModels.map((model) => model.label) }),
+  });
   await evaluator.close();
   for (const other of otherGrades) await other.evaluator.close();
 
   const plugins: PluginUse[] = [
-    small.use,
-    large.use,
+    ...answerClients.map((client) => client.use),
     ...(orchestrator ? [orchestrator.use] : []),
     ...Object.values(peerClients).map((peer) => peer.use),
     ...escalationClients.map((client) => client.use),
     ...escalationStages.map((stage) => stage.routerUse.use),
     routerUse.use,
+    ...laterRules.map((rule) => rule.use),
     evaluatorUse.use,
     ...otherGrades.map((other) => other.use),
   ];
@@ -401,19 +453,19 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   // Each model's graded answers as a run of its own, so another experiment can name `<run>/small` (an ablation's small
   // side, a replay client's run) like any recorded run.
   const sideFiles: string[] = [];
-  for (const [side, log, client] of [['small', smallLog, small], ['large', largeLog, large]] as const) {
-    const sideRecords = log.read().filter((record) => !isFailedRecord(record));
-    const folder = join(options.outFolder, SIDE_RUN_FOLDERS[side]);
+  for (const [index, model] of answerModels.entries()) {
+    const sideRecords = answerLogs[index]!.read().filter((record) => !isFailedRecord(record));
+    const folder = join(options.outFolder, model.sideFolder);
     writeRunDirectory(folder, {
       manifest: {
         ...manifest,
-        runId: `${experiment.name}/${side}`,
-        description: `${experiment.title}: the ${side} model's graded answers`,
-        plugins: [client.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)],
+        runId: `${experiment.name}/${model.sideFolder}`,
+        description: `${experiment.title}: the ${model.label} model's graded answers`,
+        plugins: [answerClients[index]!.use, evaluatorUse.use, ...otherGrades.map((other) => other.use)],
         records: sideRecords.length,
       },
       records: sideRecords,
-      problems: { path: `../${basename(problemsPath)}` },
+      problems: { path: relative(folder, problemsPath) },
     });
     sideFiles.push(join(folder, MANIFEST_FILE), join(folder, RECORDS_FILE));
   }

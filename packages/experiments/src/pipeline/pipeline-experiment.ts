@@ -3,7 +3,7 @@ import { SftDatasetConfig } from '@confide/data';
 import { TrainAdapterConfig } from '@confide/training';
 import { z } from 'zod';
 import { VllmServeOptions } from '@confide/inference';
-import { LiveExperiment } from '../live/live-experiment.js';
+import { LivePairExperiment } from '../live/live-experiment.js';
 
 /**
  * Values the pipeline fills into plugin options once an earlier step has made them:
@@ -26,7 +26,7 @@ const PipelineTrainStep = TrainAdapterConfig.omit({ baseModel: true, trainFile: 
 const PipelineVllm = VllmServeOptions.omit({ baseModel: true, adapter: true });
 
 /** The delegate step: a live experiment without its own identity (the pipeline's name and title are used). */
-const PipelineDelegateStep = LiveExperiment.omit({ kind: true, name: true, title: true });
+const PipelineDelegateStep = LivePairExperiment.omit({ kind: true, name: true, title: true });
 
 /**
  * All four steps of the seed as one experiment: build the confidence-annotated dataset, fine-tune the adapter, then

@@ -2,15 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTING_POLICY_SCHEMA_VERSION, RoutingPolicy } from '@confide/core';
-import { workspaceRoot } from '@confide/data';
 import { describe, expect, it } from 'vitest';
 import { readRoutingPolicy, resolveRouterChoice, writeRoutingPolicies } from './routing-policy-file.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'confide-policy-file-'));
 
-/** A v1 policy file as confide ablate wrote them before v2 (a committed report's). */
+/** A v1 policy file as confide ablate wrote them before v2 (reports/ablation-math500's confidence-token policy, kept as it was). */
 function v1Policy(): Record<string, unknown> & { expectedRoutes: Record<string, string> } {
-  return JSON.parse(readFileSync(join(workspaceRoot(), 'reports', 'ablation-math500', 'policies', 'confidence-token-kept-error.json'), 'utf8'));
+  return JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'policy-v1.json'), 'utf8'));
 }
 
 function write(name: string, value: unknown): string {

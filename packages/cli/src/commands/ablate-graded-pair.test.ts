@@ -16,7 +16,7 @@ import { runCli } from '../main.js';
  *
  * The confidence-token sweep (keep <|c_math|>): keep all → 0.475 ($0.0004); delegate p2, p4 → (0.9 + 0.8 + 0.6 + 0) / 4
  * = 0.575 ($0.0004 + 2 × $0.0025 = $0.0054); delegate all → 0.55 ($0.0104). Reported at the token's own rate (0.5).
- * Oracle: per problem the better score: (1 + 0.8 + 0.6 + 0.1) / 4 = 0.625; headroom captured at 0.575:
+ * AIQ over the common range [$0.0004, $0.01] (small alone, large alone). Oracle: per problem the better score: (1 + 0.8 + 0.6 + 0.1) / 4 = 0.625; headroom captured at 0.575:
  * (0.575 − 0.475) / (0.625 − 0.475) = 2/3. Agreement zones read verdicts: both p1, small only p3, large only p2,
  * neither p4. RouterArena's optimal choice reads scores: p1 large, p2 large, p3 small, p4 small; the sweep's point
  * chooses small, large, small, large; p4 is left out (its choice scored 0): Opt.Sel 2/3, Opt.Acc (0.9 + 0.8 + 0.6) /
@@ -98,6 +98,12 @@ describe('confide ablate on a pair with graded scores', () => {
     // the fast path agrees with the engine, which reads the records' graded scores too
     expect(router('confidence-token').engineCheck.agreed).toBe(router('confidence-token').engineCheck.points);
     expect(router('confidence-token').reported.delegationRate).toBe(0.5);
+  });
+
+  it('takes AIQ over the common cost range, from the small model alone ($0.0004) to the large alone ($0.01)', () => {
+    // hull (0.0004, 0.475) → (0.0054, 0.575), flat above (the last point, $0.0104, scores less):
+    // (0.005 × (0.475 + 0.575) / 2 + (0.01 − 0.0054) × 0.575) / (0.01 − 0.0004) = 0.00527 / 0.0096
+    expect(router('confidence-token').aiq).toBeCloseTo(0.00527 / 0.0096, 12);
   });
 
   it('puts the oracle at the better score per problem; zones read verdicts, RouterArena optimality reads scores', () => {

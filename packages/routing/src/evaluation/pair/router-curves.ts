@@ -14,7 +14,7 @@ import {
   type RunRecord,
   type ScoreDirection,
 } from '@confide/core';
-import { accuracyBySlice, aiq, apgr, cpt, percentileInterval, type AccuracySummary } from '@confide/metrics';
+import { accuracyBySlice, aiqOverCommonRange, apgr, cpt, percentileInterval, type AccuracySummary, type CommonCostRange } from '@confide/metrics';
 import { delegate } from '../../delegate.js';
 import type { GenerationSource } from '../../generation-source.js';
 import { operatingPoint } from '../../sweep/records-point.js';
@@ -139,6 +139,27 @@ export function slicesOf(outcomes: ProblemOutcomes, problems: readonly Problem[]
   return { subject: accuracyBySlice(records, 'subject'), level: accuracyBySlice(records, 'level') };
 }
 
+/**
+ * The cost range every router's AIQ on the pair is taken over (issue 23's common range): from the cheaper single
+ * model's cost (the small model answering everything) to the dearer one's (the large model answering everything),
+ * in dollars over the problems, or over a resample when `weights` are given.
+ */
+export function pairCostRange(table: OutcomeTable, weights: ArrayLike<number> | null = null): CommonCostRange {
+  let small = 0;
+  let large = 0;
+  for (let index = 0; index < table.problemIds.length; index++) {
+    const weight = weights === null ? 1 : weights[index]!;
+    small += weight * table.smallCost[index]!;
+    large += weight * table.largeCost[index]!;
+  }
+  return { minCost: Math.min(small, large) / 1e8, maxCost: Math.max(small, large) / 1e8 };
+}
+
+/** A curve's AIQ over the pair's common cost range (its hull 0 below its cheapest point, flat above its dearest). */
+function curveAiq(points: readonly OperatingPoint[], range: CommonCostRange): number {
+  return aiqOverCommonRange(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy })), range);
+}
+
 /** AIQ, APGR and CPT(50 %, 80 %) of a curve on the pair (APGR and CPT are two-model figures: small → large). */
 function curveFigures(points: readonly OperatingPoint[], table: OutcomeTable) {
   const n = table.problemIds.length;
@@ -146,7 +167,7 @@ function curveFigures(points: readonly OperatingPoint[], table: OutcomeTable) {
   const pair = { weakAccuracy: mean(table.smallScore), strongAccuracy: mean(table.largeScore) };
   const byCalls = points.map((point) => ({ strongCallRate: point.delegationRate, accuracy: point.accuracy }));
   return {
-    aiq: aiq(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))),
+    aiq: curveAiq(points, pairCostRange(table)),
     apgr: apgr(byCalls, pair),
     cpt50: cpt(byCalls, { ...pair, recovered: 0.5 }),
     cpt80: cpt(byCalls, { ...pair, recovered: 0.8 }),
@@ -190,7 +211,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   }
   const reportedIndex = closestToRate(points, context.referenceRate);
   const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
-  const aiqSamples = resamples.weights.map((weight) => aiq(sweep.pointsWithWeights(weight).map((point) => ({ cost: point.costUsd, accuracy: point.accuracy }))));
+  const aiqSamples = resamples.weights.map((weight) => curveAiq(sweep.pointsWithWeights(weight), pairCostRange(table, weight)));
   const curve: RouterCurve = {
     id: entry.id,
     label: entry.label,

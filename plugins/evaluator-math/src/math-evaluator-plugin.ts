@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type Evaluator, type EvaluatorInput, type Grade } from '@confide/core';
+import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type Evaluator, type EvaluatorInput, type EvaluatorVerdict } from '@confide/core';
 import { MathEvaluatorOptions } from './math-evaluator-options.js';
 import { describeFoundSides, MathGrader } from './math-grader.js';
 
@@ -17,14 +17,19 @@ export class MathEvaluator implements Evaluator {
     this.grader = new MathGrader(options);
   }
 
-  /** `input.extracted` needs no special case: a given answer reads as one answer in mode `auto`. */
-  async grade(input: EvaluatorInput): Promise<Grade & { answer: string | null }> {
+  /**
+   * `input.extracted` needs no special case: a given answer reads as one answer in mode `auto`. The verdict says what
+   * was found on each side (`found`) and the rule that decided (`decision`); `reason` words both.
+   */
+  async grade(input: EvaluatorInput): Promise<EvaluatorVerdict> {
     const verdict = await this.grader.grade(input.gold, input.response);
     return {
       correct: verdict.equivalent,
       evaluator: MATH_EVALUATOR_ID,
       reason: `extraction: ${describeFoundSides(verdict.found)}; ${verdict.reason}`,
       answer: verdict.found.prediction?.answer ?? null,
+      found: { gold: verdict.found.gold, prediction: verdict.found.prediction },
+      decision: verdict.reason,
     };
   }
 

@@ -41,8 +41,25 @@ export interface EvaluatorStep {
   reason?: string;
 }
 
-/** An evaluator's verdict: the grade, the answer it read, and for a composed evaluator every step it ran. */
-export type EvaluatorVerdict = Grade & { answer: string | null; steps?: EvaluatorStep[] };
+/** One side's answer as an evaluator that finds answers found it: the text, the rule that found it, whether that rule is a fallback. */
+export interface FoundAnswerSide {
+  answer: string;
+  rule: string;
+  fallback: boolean;
+}
+
+/**
+ * An evaluator's verdict: the grade, the answer it read, and for a composed evaluator every step it ran. An evaluator
+ * that finds the answer on each side (core/math) also says what it found (`found`; null: nothing read as an answer)
+ * and the rule that decided (`decision`: `normalized-string`, `different-value`, `timeout`), which `reason` words with
+ * the extraction; reports that group verdicts by rule read these.
+ */
+export type EvaluatorVerdict = Grade & {
+  answer: string | null;
+  steps?: EvaluatorStep[];
+  found?: { gold: FoundAnswerSide | null; prediction: FoundAnswerSide | null };
+  decision?: string;
+};
 
 export interface Evaluator {
   /** The evaluator interface is the same in v1 and v2. */

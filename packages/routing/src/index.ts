@@ -15,6 +15,7 @@ export * from './evaluation/routers/random-mixture.js';
 export * from './evaluation/routers/cascade-router.js';
 export * from './evaluation/routers/threshold-router.js';
 export * from './evaluation/routers/learned-over-models.js';
+export * from './evaluation/routers/listed-routers.js';
 export * from './evaluation/models-evaluation.js';
 export * from './evaluation/pair/pair-outcomes.js';
 export * from './evaluation/pair/router-curves.js';

@@ -1,8 +1,8 @@
 import { PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import { alwaysLargeRouter, alwaysSmallRouter, oracleRouter, randomRouter } from './baseline-routers.js';
+import { alwaysLargeRouter, alwaysModelRouter, alwaysSmallRouter, oracleRouter, randomRouter } from './baseline-routers.js';
 
-const registry = new PluginRegistry().register(oracleRouter).register(randomRouter).register(alwaysSmallRouter).register(alwaysLargeRouter);
+const registry = new PluginRegistry().register(oracleRouter).register(randomRouter).register(alwaysSmallRouter).register(alwaysLargeRouter).register(alwaysModelRouter);
 const context = { priceTable: SEED_PRICES_2025_11 };
 
 function graded(correct: boolean): RunRecord {
@@ -63,5 +63,18 @@ describe('always-small / always-large', () => {
   it('never and always delegate', async () => {
     expect((await registry.create('router', 'core/always-small', {}, context).instance.decide({ problem, models: ['small', 'large'], answers: {} })).model).toBe('small');
     expect((await registry.create('router', 'core/always-large', {}, context).instance.decide({ problem, models: ['small', 'large'], answers: {} })).model).toBe('large');
+  });
+});
+
+describe('core/always-model', () => {
+  it('answers with the model its option names, among any number of models, before generation', async () => {
+    const router = registry.create('router', 'core/always-model', { model: 'mid' }, context).instance;
+    expect(router.capabilities).toMatchObject({ decides: 'before-generation', reads: [] });
+    expect((await router.decide({ problem, models: ['small', 'mid', 'large'], answers: {} })).model).toBe('mid');
+  });
+
+  it('refuses a model that is not among the candidates, naming them', async () => {
+    const router = registry.create('router', 'core/always-model', { model: 'huge' }, context).instance;
+    await expect(router.decide({ problem, models: ['small', 'mid'], answers: {} })).rejects.toThrow(/"huge" is not one of small, mid/);
   });
 });

@@ -72,3 +72,24 @@ export const alwaysLargeRouter = definePlugin({
     },
   }),
 });
+
+export const AlwaysModelRouterOptions = z.strictObject({
+  /** The label of the model that answers every problem (one of the experiment's models). */
+  model: z.string().min(1),
+});
+
+/** Always answer with one model, named by its label among any number of models (always-⟨model⟩); decided before generation. */
+export const alwaysModelRouter = definePlugin({
+  id: 'core/always-model',
+  kind: 'router',
+  description: 'baseline over K models: always the model the option names (by label)',
+  optionsSchema: AlwaysModelRouterOptions,
+  create: (options) => ({
+    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+    capabilities: { decides: 'before-generation', reads: [] },
+    async decide({ models }): Promise<RouterDecision> {
+      if (!models.includes(options.model)) throw new Error(`core/always-model: model "${options.model}" is not one of ${models.join(', ')}`);
+      return { router: 'core/always-model', model: options.model, reason: `always ${options.model}` };
+    },
+  }),
+});

@@ -158,6 +158,58 @@ describe('confide ablate with models (K = 3, binary grades)', () => {
   });
 });
 
+describe('routers and chains an experiment lists over the models', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let models: Record<string, any>;
+  let report: string;
+
+  beforeAll(async () => {
+    writeExperiment({
+      modelRouters: [{ id: 'always-mid', label: 'always mid', router: { id: 'core/always-model', options: { model: 'mid' } } }],
+      chains: [
+        {
+          id: 'small-mid-large',
+          label: 'small → mid → large by tokens',
+          stages: [
+            { model: 'small', router: { id: 'core/confidence-token' } },
+            { model: 'mid', router: { id: 'core/confidence-token' } },
+            { model: 'large' },
+          ],
+        },
+      ],
+    });
+    const run = await ablate();
+    expect(run.code, run.errors.join('\n')).toBe(0);
+    models = JSON.parse(readFileSync(join(run.out, 'summary.json'), 'utf8')).models;
+    report = readFileSync(join(run.out, 'report.md'), 'utf8');
+  }, 60_000);
+
+  it('runs a router choosing among the labels before generation: only the chosen model is called and paid', () => {
+    const router = models['listed'].find((entry: { id: string }) => entry.id === 'always-mid');
+    expect(router).toMatchObject({ kind: 'router', decides: 'before-generation', meanScore: 0.25, models: ['small', 'mid', 'large'] });
+    expect(router.meanCostUsd).toBeCloseTo(0.0003, 12);
+  });
+
+  it('runs a three-stage chain through the engine, and its columns agree', () => {
+    // small keeps p1, p3, p4 (<|c_math|>); p2 goes to mid, which carries no token, so on to large (right):
+    // score (1 + 1 + 1 + 0) / 4; cost 4 × $0.0001 + $0.0003 + $0.0025 over 4 problems
+    const chain = models['listed'].find((entry: { id: string }) => entry.id === 'small-mid-large');
+    expect(chain).toMatchObject({ kind: 'chain', decides: 'after-first-answer', meanScore: 0.75 });
+    expect(chain.meanCostUsd).toBeCloseTo(0.0032 / 4, 12);
+    expect(chain.engineCheck.agreed).toBe(true);
+    expect(models['arena'].map((entry: { kind: string; label: string }) => `${entry.kind}: ${entry.label}`)).toEqual(expect.arrayContaining(['listed: always mid', 'listed: small → mid → large by tokens']));
+    expect(report).toContain('### Routers and chains the experiment lists');
+    expect(report).toMatch(/\|small → mid → large by tokens\|chain\|small, mid, large\|after-first-answer\|75\.0\|/);
+  });
+
+  it('refuses a chain stage that names no model, naming the key', async () => {
+    writeExperiment({ chains: [{ id: 'bad', label: 'bad', stages: [{ model: 'small', router: { id: 'core/confidence-token' } }, { model: 'huge' }] }] });
+    const run = await ablate();
+    expect(run.code).not.toBe(0);
+    expect(run.errors.join('\n')).toMatch(/chains\.0\.stages\.1\.model.*"huge" is not one of the models \(small, mid, large\)/);
+  });
+});
+
 describe('RouterArena prediction files over K', () => {
   it("writes the oracle's, the best single model's and each chain's choice of model per problem, as the run's model id", async () => {
     writeExperiment();

@@ -26,8 +26,11 @@ export function registerAblateCommand(program: Command): void {
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
       checkReportOutFolder(outFolder, 'ablation');
       if (options.routerarenaPredictions) checkWritableOutFolder(resolve(options.routerarenaPredictions));
-      const modelsPart = experiment.models ? `${experiment.models.length} models${experiment.referenceRuns.length > 0 ? ` and ${experiment.referenceRuns.length} reference runs` : ''}, ` : '';
-      console.error(`ablate: ${experiment.name}: ${modelsPart}${experiment.routers?.length ?? 0} routers, ${experiment.cascades.length} cascades, ${experiment.bootstrap.resamples} bootstrap resamples`);
+      const modelsPart = experiment.models
+        ? `${experiment.models.length} models${experiment.referenceRuns.length > 0 ? ` and ${experiment.referenceRuns.length} reference runs` : ''} (${experiment.modelRouters.length} routers and ${experiment.chains.length} chains listed over them), `
+        : '';
+      const pairPart = experiment.routers ? `${experiment.routers.length} routers and ${experiment.cascades.length} cascades on the pair, ` : '';
+      console.error(`ablate: ${experiment.name}: ${modelsPart}${pairPart}${experiment.bootstrap.resamples} bootstrap resamples`);
       const outcome = await runAblationExperiment({
         loaded,
         registry,

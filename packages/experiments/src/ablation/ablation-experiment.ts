@@ -42,6 +42,25 @@ const ModelEntry = z.strictObject({
   label: z.string().regex(/^[a-z0-9.-]+$/, { message: 'a label is lower-case letters, digits, "." and "-" (e.g. "qwen-1.5b")' }),
 });
 
+/** A plugin router choosing among the models' labels, run through the engine (before generation, or after the answers it reads). */
+const ModelRouterEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string().min(1),
+  router: PluginChoice,
+});
+
+/** An ordered chain over the models' labels: each stage but the last with a rule that keeps its answer or escalates. */
+const ChainEntry = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string().min(1),
+  stages: z
+    .array(z.strictObject({ model: z.string().min(1), router: PluginChoice.optional() }))
+    .min(2)
+    .refine((stages) => stages.slice(0, -1).every((stage) => stage.router !== undefined), {
+      message: 'every stage but the last needs a router that keeps or escalates its answer',
+    }),
+});
+
 /** A run placed beside the models as a point (e.g. a recorded delegation): its mean score and cost on the same problems. */
 const ReferenceRunEntry = z.strictObject({ run: RunReference, label: z.string().min(1) });
 
@@ -81,6 +100,10 @@ export const AblationExperiment = z.strictObject({
   referenceRuns: z.array(ReferenceRunEntry).default([]),
   /** The mean cost per problem (dollars) every router of the models section is also read at (default: the best single model's). */
   reportAtCostUsd: z.number().positive().optional(),
+  /** Plugin routers choosing among the models (labels), run through the engine. Needs `models`. */
+  modelRouters: z.array(ModelRouterEntry).default([]),
+  /** Chains over the models (labels) beside every two-stage chain the models section builds itself. Needs `models`. */
+  chains: z.array(ChainEntry).default([]),
   cascades: z.array(CascadeEntry).default([]),
   /**
    * The paper experiment whose Delegation I and II are drawn on the same axes: a bundled experiment id
@@ -142,10 +165,22 @@ export const AblationExperiment = z.strictObject({
     if (experiment.paperExperiment !== undefined) context.addIssue({ code: 'custom', path: ['paperExperiment'], message: '"paperExperiment" needs the pair form ("small", "large", "routers"); with "models", list the delegation runs under "referenceRuns"' });
   }
   if (experiment.models === undefined) {
-    for (const key of ['referenceRuns'] as const) {
+    for (const key of ['referenceRuns', 'modelRouters', 'chains'] as const) {
       if (experiment[key].length > 0) context.addIssue({ code: 'custom', path: [key], message: `"${key}" needs "models"` });
     }
     if (experiment.reportAtCostUsd !== undefined) context.addIssue({ code: 'custom', path: ['reportAtCostUsd'], message: '"reportAtCostUsd" needs "models"' });
+  } else {
+    const labels = experiment.models.map((entry) => entry.label);
+    experiment.chains.forEach((chain, index) => {
+      chain.stages.forEach((stage, position) => {
+        if (!labels.includes(stage.model)) {
+          context.addIssue({ code: 'custom', path: ['chains', index, 'stages', position, 'model'], message: `chain "${chain.id}": "${stage.model}" is not one of the models (${labels.join(', ')})` });
+        }
+      });
+    });
+    const ids = [...experiment.modelRouters, ...experiment.chains].map((entry) => entry.id);
+    const repeated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+    if (repeated.length > 0) context.addIssue({ code: 'custom', path: ['chains'], message: `router and chain ids must be unique; given more than once: ${repeated.map((id) => `"${id}"`).join(', ')}` });
   }
 });
 export type AblationExperiment = z.infer<typeof AblationExperiment>;

@@ -8,6 +8,8 @@ import {
   compareRouters,
   deployableHull,
   evaluateModels,
+  listedChains,
+  listedRouters,
   outcomeTable,
   pairLeaderboard,
   pairRouterCurves,
@@ -105,20 +107,35 @@ async function gradedRecords(inputs: AblationInputs): Promise<(runId: string) =>
   };
 }
 
-/** The models section's evaluation (routing's `evaluateModels` on the K runs and the reference runs), null without `models`. */
-function modelsEvaluationOf(experiment: AblationExperiment, records: (runId: string) => RunRecord[], prices: PriceTable, problems: readonly Problem[]): { evaluation: ModelsEvaluation; problemIds: readonly string[] } | null {
+/**
+ * The models section's evaluation (routing's `evaluateModels` on the K runs and the reference runs, with the routers
+ * and chains the experiment lists run through the engine first), null without `models`.
+ */
+async function modelsEvaluationOf(inputs: AblationInputs, records: (runId: string) => RunRecord[]): Promise<{ evaluation: ModelsEvaluation; problemIds: readonly string[]; uses: PluginUse[] } | null> {
+  const { experiment, prices, problems } = inputs;
   if (experiment.models === undefined) return null;
   const { table, references } = buildModelsTable(
     experiment.models.map((entry) => ({ label: entry.label, records: records(entry.run) })),
     experiment.referenceRuns.map((entry) => ({ label: entry.label, records: records(entry.run) })),
     prices,
   );
-  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, problems, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
-  return { evaluation, problemIds: table.problemIds };
+  const runOf = new Map(experiment.models.map((entry) => [entry.label, entry.run]));
+  const listedContext = {
+    name: experiment.name,
+    table,
+    problems,
+    records: (label: string) => records(runOf.get(label)!),
+    registry: inputs.registry,
+    prices,
+    pluginContext: { priceTable: prices },
+  };
+  const listed = [...(await listedRouters(listedContext, experiment.modelRouters)), ...(await listedChains(listedContext, experiment.chains))];
+  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, problems, listed, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
+  return { evaluation, problemIds: table.problemIds, uses: listed.flatMap((router) => router.uses) };
 }
 
 /** An ablation with `models` only: the models section, and no pair analysis. */
-function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => RunRecord[], models: NonNullable<ReturnType<typeof modelsEvaluationOf>>): AblationResults {
+function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => RunRecord[], models: NonNullable<Awaited<ReturnType<typeof modelsEvaluationOf>>>): AblationResults {
   const { experiment } = inputs;
   const runs = namedRuns(experiment).map(records);
   return {
@@ -129,7 +146,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
     problems: { evaluated: models.evaluation.problems, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
     problemIds: [...models.problemIds],
     models: null,
-    provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, inputs.evaluatorUse ? [inputs.evaluatorUse] : [], {
+    provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [...models.uses, ...(inputs.evaluatorUse ? [inputs.evaluatorUse] : [])], {
       ...(inputs.read ? { read: inputs.read } : {}),
       prices: inputs.prices,
       dataset: { reference: inputs.datasetReference ?? datasetLabel(experiment.dataset), problems: inputs.problems },
@@ -155,10 +172,10 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
  */
 export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
   const records = await gradedRecords(inputs);
-  const models = modelsEvaluationOf(inputs.experiment, records, inputs.prices, inputs.problems);
+  const models = await modelsEvaluationOf(inputs, records);
   const pairExperiment = pairAblationOf(inputs.experiment);
   if (pairExperiment === null) return modelsOnlyResults(inputs, records, models!);
-  return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records)), modelsEvaluation: models?.evaluation ?? null };
+  return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records, models?.uses ?? [])), modelsEvaluation: models?.evaluation ?? null };
 }
 
 type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment };
@@ -169,7 +186,7 @@ type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment 
  * the engine), cascades, the deployable hull, comparisons, score calibration, the leaderboard, certified thresholds
  * and their policies.
  */
-async function computePairResults(inputs: PairAblationInputs, records: (runId: string) => RunRecord[]): Promise<Omit<AblationResults, 'modelsEvaluation'>> {
+async function computePairResults(inputs: PairAblationInputs, records: (runId: string) => RunRecord[], modelsUses: readonly PluginUse[]): Promise<Omit<AblationResults, 'modelsEvaluation'>> {
   const { experiment, prices } = inputs;
   const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
   const problems = inputs.problems.filter((problem) => answered.has(problem.id));
@@ -227,6 +244,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       ...experiment.cascades.flatMap((entry) =>
         entry.stages.flatMap((stage) => (stage.router ? [inputs.registry.create('router', stage.router.id, stage.router.options, { priceTable: prices }).use] : [])),
       ),
+      ...modelsUses,
       ...(inputs.evaluatorUse ? [inputs.evaluatorUse] : []),
     ], {
       ...(inputs.read ? { read: inputs.read } : {}),

@@ -92,6 +92,27 @@ function chainsTable(models: ModelsEvaluation): ReportTable {
   };
 }
 
+function listedTable(models: ModelsEvaluation): ReportTable {
+  const confidence = `${Math.round(models.bootstrap.confidence * 100)}% CI`;
+  const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
+  return {
+    columns: ['router or chain', 'kind', 'models', 'decides', 'mean score %', confidence, 'mean cost $ / problem', 'AIQ % (common range)', atCost, 'engine check'],
+    rows: models.listed.map((router) => ({
+      'router or chain': router.label,
+      kind: router.kind,
+      models: router.models.join(', '),
+      decides: router.decides,
+      'mean score %': pct(router.meanScore),
+      [confidence]: ci(router.interval, pct),
+      'mean cost $ / problem': perProblem(router.meanCostUsd),
+      'AIQ % (common range)': pct(router.aiq),
+      [atCost]: pct(router.scoreAtReportCost),
+      'engine check': router.engineCheck === null ? '–' : router.engineCheck.agreed ? 'columns agree' : `columns DISAGREE (${pct(router.engineCheck.columnsMeanScore)}%, $${perProblem(router.engineCheck.columnsMeanCostUsd)})`,
+    })),
+    empty: 'None listed (keys `modelRouters`, `chains`).',
+  };
+}
+
 function thresholdRoutersTable(models: ModelsEvaluation): ReportTable {
   const atCost = `score at $${perProblem(models.reportAtCostUsd)} %`;
   return {
@@ -236,6 +257,7 @@ export function modelsChartPoints(models: ModelsEvaluation): CurvePoint[] {
   return [
     ...models.singles.map((single) => point(single.label, 'point', single.meanCostUsd, single.meanScore)),
     ...models.chains.map((chain) => point(chain.label, 'point', chain.meanCostUsd, chain.meanScore)),
+    ...models.listed.map((router) => point(router.label, 'point', router.meanCostUsd, router.meanScore)),
     ...(models.learned?.points ?? []).map((learned, order) => point(models.learned!.label, 'curve', learned.meanCostUsd, learned.meanScore, order)),
     point(`oracle over ${models.labels.length}`, 'point', models.oracle.meanCostUsd, models.oracle.meanScore),
     ...models.references.map((reference) => point(reference.label, 'paper', reference.meanCostUsd, reference.meanScore)),
@@ -307,6 +329,16 @@ export function modelsSections(models: ModelsEvaluation, experiment: AblationRep
       text: "For every ordered (keep, escalate-to) pair whose keep model's run has a P(c): the keep model answers every problem, its answer is kept where P(c) ≥ the threshold, else the escalate-to model answers too (both calls paid); an answer without P(c) escalates at every threshold. The threshold is swept over every distinct P(c), plus one past the largest (escalate everything); each curve's points enter its pair's hull below.",
       table: thresholdRoutersTable(models),
     },
+    ...(models.listed.length === 0
+      ? []
+      : [
+          {
+            heading: 'Routers and chains the experiment lists',
+            level: 3 as const,
+            text: "Run through the engine (the code `confide run` uses) on the models' recorded answers: a router choosing among the models' labels (before generation: only the chosen model is called and paid; after reading answers: those calls are paid too), a chain calling its models in order until a stage's rule keeps the answer. A chain is also evaluated on the table's columns from its keep decisions, and the two must agree. Each enters the routers' hull, and a router or chain using exactly two models its pair's hull.",
+            table: listedTable(models),
+          },
+        ]),
     ...learnedSections(models),
     {
       heading: 'Pairwise envelope',

@@ -45,11 +45,24 @@ export const ModelsSummary = z.strictObject({
     })
     .nullable(),
   learnedSkipped: z.string().nullable(),
+  listed: z.array(
+    z.strictObject({
+      ...ModelsPoint,
+      id: z.string(),
+      kind: z.enum(['router', 'chain']),
+      models: z.array(z.string()),
+      decides: z.enum(['before-generation', 'after-first-answer']),
+      interval: Interval,
+      aiq: Figure,
+      scoreAtReportCost: Figure,
+      engineCheck: z.strictObject({ agreed: z.boolean(), columnsMeanScore: Figure, columnsMeanCostUsd: Figure }).nullable(),
+    }),
+  ),
   routersHull: z.strictObject({ points: z.array(z.strictObject(ModelsPoint)), aiq: Figure, interval: Interval, scoreAtReportCost: Figure }),
   beforeVsPostHoc: z.array(
     z.strictObject({
       router: z.string(),
-      kind: z.enum(['chain', 'threshold']),
+      kind: z.enum(['chain', 'threshold', 'listed']),
       meanScore: Figure,
       meanCostUsd: Figure,
       learnedScoreAtCost: Figure,
@@ -76,7 +89,7 @@ export const ModelsSummary = z.strictObject({
   arena: z.array(
     z.strictObject({
       ...ModelsPoint,
-      kind: z.enum(['oracle', 'best single', 'chain', 'learned']),
+      kind: z.enum(['oracle', 'best single', 'chain', 'learned', 'listed']),
       arenaScore: Figure,
       optimalSelection: Figure,
       optimalCost: Figure,

@@ -19,6 +19,7 @@ import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } fr
 import { learnedOverModels, type LearnedOverModels, type LearnedOverModelsOptions } from './routers/learned-over-models.js';
 import { oracleRouter } from './routers/oracle-router.js';
 import { mixtureProbabilityGrid, randomMixtures } from './routers/random-mixture.js';
+import type { ListedRouterColumns } from './routers/listed-routers.js';
 import type { ColumnRouterResult } from './routers/router-result.js';
 import { alwaysModelRouter, bestSingleModel, modelMeans, type ModelMean } from './routers/single-model-routers.js';
 import { everyPConfidentSweep, pConfidentSweepPoints, type PConfidentSweep, type SweepPoints } from './routers/threshold-router.js';
@@ -75,6 +76,8 @@ export interface ModelsEvaluationOptions {
   problems?: readonly Problem[];
   /** The learned router over K's settings (folds, seed, learner, features, λ steps). */
   learned?: LearnedOverModelsOptions;
+  /** The routers and chains the experiment lists, run through the engine (`listedRouters`, `listedChains`). */
+  listed?: readonly ListedRouterColumns[];
 }
 
 /** A (cost, score) point: mean dollars per problem and mean score. */
@@ -148,6 +151,22 @@ export interface ModelsEvaluation {
     operatingPoint: ModelsPoint & { lambda: number };
   };
   learnedSkipped: string | null;
+  /**
+   * The routers and chains the experiment lists (run through the engine over the K models): each one's point with its
+   * score interval, AIQ over the common range, score at the reference cost, and a chain's column check.
+   */
+  listed: Array<
+    ModelsPoint & {
+      id: string;
+      kind: 'router' | 'chain';
+      models: string[];
+      decides: 'before-generation' | 'after-first-answer';
+      interval: Interval;
+      aiq: number;
+      scoreAtReportCost: number;
+      engineCheck: { agreed: boolean; columnsMeanScore: number; columnsMeanCostUsd: number } | null;
+    }
+  >;
   /** The non-decreasing hull over every single model and router evaluated here (chains, threshold routers, the learned router): not the oracle, not reference runs. */
   routersHull: { points: ModelsPoint[]; aiq: number; interval: Interval; scoreAtReportCost: number };
   /**
@@ -155,7 +174,7 @@ export interface ModelsEvaluation {
    * threshold router's best point. `difference` = the learned router's hull there − the router's score (positive: deciding
    * before generation does better at equal cost); `best` marks the post-hoc router of the highest mean score (the cheaper of equals).
    */
-  beforeVsPostHoc: Array<{ router: string; kind: 'chain' | 'threshold'; meanScore: number; meanCostUsd: number; learnedScoreAtCost: number; difference: number; interval: Interval; best: boolean }>;
+  beforeVsPostHoc: Array<{ router: string; kind: 'chain' | 'threshold' | 'listed'; meanScore: number; meanCostUsd: number; learnedScoreAtCost: number; difference: number; interval: Interval; best: boolean }>;
   /** First models no chain starts from, and why. */
   skippedChains: Array<{ first: string; reason: string }>;
   pairs: Array<{
@@ -172,7 +191,7 @@ export interface ModelsEvaluation {
   mixtureSteps: number;
   bestPair: { labels: [string, string]; aiq: number; interval: Interval };
   envelope: { points: ModelsPoint[]; aiq: number; interval: Interval; scoreAtReportCost: number };
-  arena: Array<ModelsPoint & { kind: 'oracle' | 'best single' | 'chain' | 'learned'; arenaScore: number; optimalSelection: number; optimalCost: number; optimalAccuracy: number; optimalityProblems: number }>;
+  arena: Array<ModelsPoint & { kind: 'oracle' | 'best single' | 'chain' | 'learned' | 'listed'; arenaScore: number; optimalSelection: number; optimalCost: number; optimalAccuracy: number; optimalityProblems: number }>;
   references: Array<ModelsPoint & { envelopeScoreAtCost: number; gapToEnvelope: number; gapInterval: Interval }>;
   bootstrap: { resamples: number; seed: number; confidence: number };
 }
@@ -225,7 +244,7 @@ function chainColumns(table: ModelOutcomeTable, chain: ColumnRouterResult, first
   return { score, cost };
 }
 
-function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | 'chain' | 'learned', router: ColumnRouterResult, label: string, choiceCosts: readonly ArrayLike<number>[]) {
+function arenaEntry(table: ModelOutcomeTable, kind: 'oracle' | 'best single' | 'chain' | 'learned' | 'listed', router: Pick<ColumnRouterResult, 'choices' | 'meanScore' | 'meanCostUsd'>, label: string, choiceCosts: readonly ArrayLike<number>[]) {
   const optimality = routerArenaOptimalityOverModels(table.models.map((columns) => columns.score), choiceCosts, router.choices);
   return {
     label,
@@ -312,7 +331,11 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
   const sweeps = everyPConfidentSweep(table);
   const sweepPoints = sweeps.map((sweep) => pConfidentSweepPoints(table, sweep));
   const sweepRouterPoints = sweeps.flatMap((sweep, index) => sweepRouters(table, sweep, sweepPoints[index]!));
-  const frontier = envelopeOf(singlePoints, [...chainPoints, ...sweepRouterPoints], range);
+  // the routers and chains the experiment lists: a pair's enter its hull, every one the routers' hull
+  const listed = options.listed ?? [];
+  const listedPoint = (router: ListedRouterColumns, meanScore: number, meanCostUsd: number): RouterOnModels<FrontierPoint> => ({ uses: router.models, point: pointOf(router.label, meanScore, meanCostUsd) });
+  const listedPoints = listed.map((router) => listedPoint(router, router.meanScore, router.meanCostUsd));
+  const frontier = envelopeOf(singlePoints, [...chainPoints, ...sweepRouterPoints, ...listedPoints], range);
 
   // the learned router over K: per λ, the chosen model's score and cost on each problem
   const { learned, skipped: learnedSkipped } = learnedRouterOf(table, options);
@@ -338,6 +361,9 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
       const result = twoStageCascade(table, sweep.keep, sweep.escalateTo, keep, `${sweep.name}, P(c) ≥ ${sweep.thresholds[best]!.toPrecision(3)}`);
       return { router: result.name, kind: 'threshold' as const, ...chainColumns(table, result, sweep.keep, sweep.escalateTo), meanScore: result.meanScore, meanCostUsd: result.meanCostUsd };
     }),
+    ...listed
+      .filter((router) => router.decides === 'after-first-answer')
+      .map((router) => ({ router: router.label, kind: 'listed' as const, score: router.score, cost: router.cost, meanScore: router.meanScore, meanCostUsd: router.meanCostUsd })),
   ];
   const bestPostHoc = bestPointIndex(
     postHoc.map((router) => router.meanScore),
@@ -348,7 +374,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     ...chainsAndSweeps.map((router) => router.point),
     ...learnedAt,
   ];
-  const routersHull = nonDecreasingConvexHull(everyRouterPoints(singlePoints, [...chainPoints, ...sweepRouterPoints], learnedPoints));
+  const routersHull = nonDecreasingConvexHull(everyRouterPoints(singlePoints, [...chainPoints, ...sweepRouterPoints, ...listedPoints], learnedPoints));
   const grid = mixtureProbabilityGrid(steps);
   const oraclePoint = pointOf('oracle', oracle.meanScore, oracle.meanCostUsd);
   const referencePoints = references.map((reference) => {
@@ -376,6 +402,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     learnedAtReport: new Float64Array(resamples),
     beforeVsPostHoc: postHoc.map(() => new Float64Array(resamples)),
     routersHull: new Float64Array(resamples),
+    listed: listed.map(() => new Float64Array(resamples)),
   };
   weights.forEach((weight, resample) => {
     const resampledMeans: ModelMean[] = means.map((mean, model) => ({
@@ -392,7 +419,12 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     const resampledRange = commonCostRange(singles);
     const resampledChains = chains.map((chain) => chainPoint(chain, weightedMean(chain.score, weight, n), weightedMean(chain.cost, weight, n) / COST_UNITS_PER_USD));
     const resampledSweeps = sweeps.flatMap((sweep) => sweepRouters(table, sweep, pConfidentSweepPoints(table, sweep, weight)));
-    const resampled = envelopeOf(singles, [...resampledChains, ...resampledSweeps], resampledRange);
+    const resampledListed = listed.map((router, index) => {
+      const meanScore = weightedMean(router.score, weight, n);
+      samples.listed[index]![resample] = meanScore;
+      return listedPoint(router, meanScore, weightedMean(router.cost, weight, n) / COST_UNITS_PER_USD);
+    });
+    const resampled = envelopeOf(singles, [...resampledChains, ...resampledSweeps, ...resampledListed], resampledRange);
     const resampledLearned = learnedColumns.map((columns, index) => pointOf(learnedPoints[index]!.label, weightedMean(columns.score, weight, n), weightedMean(columns.cost, weight, n) / COST_UNITS_PER_USD));
     if (resampledLearned.length > 0) {
       samples.learnedAiq[resample] = aiqOverCommonRange(resampledLearned, resampledRange);
@@ -401,7 +433,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
         samples.beforeVsPostHoc[index]![resample] = hullScoreAt(resampledLearned, weightedMean(router.cost, weight, n) / COST_UNITS_PER_USD) - weightedMean(router.score, weight, n);
       });
     }
-    samples.routersHull[resample] = aiqOverCommonRange(everyRouterPoints(singles, [...resampledChains, ...resampledSweeps], resampledLearned), resampledRange);
+    samples.routersHull[resample] = aiqOverCommonRange(everyRouterPoints(singles, [...resampledChains, ...resampledSweeps, ...resampledListed], resampledLearned), resampledRange);
     samples.envelope[resample] = resampled.envelopeAiq;
     samples.bestPair[resample] = resampled.pairAiq[resampled.best]!;
     references.forEach((reference, index) => {
@@ -419,6 +451,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     { id: 'best-single', label: `best single (${best.label})`, chosen: chosenLabels(alwaysModelRouter(table, best.model).choices) },
     ...chains.map((chain) => ({ id: `chain-${table.labels[chain.first]}-to-${table.labels[chain.second]}`, label: chain.result.name, chosen: chosenLabels(chain.result.choices) })),
     ...(learned === null ? [] : [{ id: 'learned', label: learned.points[learnedOperating]!.result.name, chosen: chosenLabels(learned.points[learnedOperating]!.result.choices) }]),
+    ...listed.map((router) => ({ id: `listed-${router.id}`, label: router.label, chosen: chosenLabels(router.choices) })),
   ];
   return {
     problems: n,
@@ -497,6 +530,19 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
             operatingPoint: { ...modelsPoint(learnedPoints[learnedOperating]!), lambda: learned.points[learnedOperating]!.lambda },
           },
     learnedSkipped,
+    listed: listed.map((router, index) => ({
+      id: router.id,
+      label: router.label,
+      kind: router.kind,
+      models: [...router.models],
+      decides: router.decides,
+      meanScore: router.meanScore,
+      meanCostUsd: router.meanCostUsd,
+      interval: interval(samples.listed[index]!),
+      aiq: aiqOf([listedPoints[index]!.point]),
+      scoreAtReportCost: atReport([listedPoints[index]!.point]),
+      engineCheck: router.engineCheck,
+    })),
     routersHull: { points: routersHull.map(modelsPoint), aiq: aiqOf(routersHull), interval: interval(samples.routersHull), scoreAtReportCost: atReport(routersHull) },
     beforeVsPostHoc:
       learned === null
@@ -544,6 +590,10 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
       }),
       // the learned router calls only the model it chooses
       ...(learned === null ? [] : [arenaEntry(table, 'learned', learned.points[learnedOperating]!.result, learned.points[learnedOperating]!.result.name, costColumns)]),
+      // a listed router pays what the engine billed: its chosen model's cost is that problem's whole bill
+      ...listed.map((router) =>
+        arenaEntry(table, 'listed', router, router.label, costColumns.map((column, model) => column.map((cost, problem) => (router.choices[problem] === model ? router.cost[problem]! : cost)))),
+      ),
     ],
     references: referencePoints.map((point, index) => {
       const envelopeScoreAtCost = hullScoreAt(frontier.envelope, point.cost);

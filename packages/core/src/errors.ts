@@ -11,6 +11,8 @@ export type ConfideErrorCode =
   | 'INVALID_CONFIG'
   | 'DUPLICATE_PLUGIN'
   | 'UNKNOWN_PLUGIN'
+  | 'INVALID_PLUGIN'
+  | 'PLUGIN_LOAD_FAILED'
   | 'NOT_FOUND'
   | 'RUN_LOCKED'
   | 'RUN_EXISTS'

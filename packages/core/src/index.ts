@@ -1,3 +1,5 @@
+export { z } from 'zod';
+export * from './api-error.js';
 export * from './confidence-token.js';
 export * from './errors.js';
 export * from './io-error.js';
@@ -5,7 +7,9 @@ export * from './learning/features.js';
 export * from './learning/folds.js';
 export * from './learning/models.js';
 export * from './plugins/closest-ids.js';
+export * from './plugins/live-model-client.js';
 export * from './plugins/plugin.js';
+export * from './plugins/plugin-definition.js';
 export * from './plugins/registry.js';
 export * from './prices/price-table.js';
 export * from './prices/seed-prices.js';

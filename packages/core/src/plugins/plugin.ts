@@ -204,6 +204,12 @@ export interface PluginContext {
  * a plugin module has no side effects.
  */
 export interface Plugin<Kind extends PluginKind = PluginKind, Options = unknown> {
+  /**
+   * The plugin specification the definition was written against, stamped by `definePlugin` (the version of the
+   * `@confide/core` it imported). A plugin loaded from a user's module must carry it, and one written for a
+   * specification this Confide does not read is refused saying which.
+   */
+  readonly specificationVersion?: PluginSpecificationVersion;
   /** `namespace/name`, e.g. `core/confidence-token`. */
   readonly id: string;
   readonly kind: Kind;
@@ -212,7 +218,15 @@ export interface Plugin<Kind extends PluginKind = PluginKind, Options = unknown>
   create(options: Options, context: PluginContext): PluginProducts[Kind];
 }
 
-/** Identity helper that lets TypeScript infer `Options` from the schema. */
-export function definePlugin<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>): Plugin<Kind, Options> {
-  return plugin;
+/**
+ * Declares a plugin: lets TypeScript infer `Options` from the schema, and stamps the definition with the plugin
+ * specification of this copy of `@confide/core`, which the registry checks when a user's module is loaded.
+ *
+ * ```ts
+ * import { definePlugin, z } from '@confide/core';
+ * export const myRouter = definePlugin({ id: 'me/long-uncertain', kind: 'router', description: '…', optionsSchema: z.strictObject({}), create: () => … });
+ * ```
+ */
+export function definePlugin<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>): Plugin<Kind, Options> & { readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION } {
+  return { ...plugin, specificationVersion: PLUGIN_SPECIFICATION_VERSION };
 }

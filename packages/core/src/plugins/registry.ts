@@ -7,9 +7,26 @@ import type { RouterV1 } from './plugin-v1.js';
 
 export { adaptV1Router, capabilitiesFromV1 } from './adapt-v1-router.js';
 
+/** Where a plugin came from: a user's module (its file), or Confide itself when absent. */
+export interface PluginOrigin {
+  /** The module's file as the user named it (relative to the experiment's folder, or `name@version` for a package). */
+  module: string;
+  /** The export that holds the plugin. */
+  exportName: string;
+}
+
+function describeOrigin(origin: PluginOrigin | undefined): string {
+  return origin === undefined ? "Confide's built-in plugins" : `${origin.module} (export "${origin.exportName}")`;
+}
+
 export class DuplicatePluginError extends ConfideError {
-  constructor(id: string) {
-    super('DUPLICATE_PLUGIN', `a plugin with id "${id}" is already registered`);
+  constructor(id: string, registered?: PluginOrigin, incoming?: PluginOrigin) {
+    super(
+      'DUPLICATE_PLUGIN',
+      registered === undefined && incoming === undefined
+        ? `a plugin with id "${id}" is already registered`
+        : `plugin id "${id}" is registered twice: by ${describeOrigin(registered)} and by ${describeOrigin(incoming)}; an id names one plugin`,
+    );
     this.name = 'DuplicatePluginError';
   }
 }
@@ -36,15 +53,26 @@ export interface CreatedPlugin<Kind extends PluginKind> {
 /** The one registry for every plugin kind. Registration is explicit; ids are unique across kinds. */
 export class PluginRegistry {
   readonly #plugins = new Map<string, Plugin>();
+  readonly #origins = new Map<string, PluginOrigin>();
 
-  register<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>): this {
-    if (this.#plugins.has(plugin.id)) throw new DuplicatePluginError(plugin.id);
+  /** Registers a plugin; `origin` names the user's module it came from (none: one of Confide's own). */
+  register<Kind extends PluginKind, Options>(plugin: Plugin<Kind, Options>, origin?: PluginOrigin): this {
+    if (this.#plugins.has(plugin.id)) {
+      const registered = this.#origins.get(plugin.id);
+      throw origin === undefined && registered === undefined ? new DuplicatePluginError(plugin.id) : new DuplicatePluginError(plugin.id, registered, origin);
+    }
     this.#plugins.set(plugin.id, plugin as unknown as Plugin);
+    if (origin !== undefined) this.#origins.set(plugin.id, origin);
     return this;
   }
 
   has(id: string): boolean {
     return this.#plugins.has(id);
+  }
+
+  /** The user's module a plugin came from; undefined for Confide's own (and for ids not registered). */
+  origin(id: string): PluginOrigin | undefined {
+    return this.#origins.get(id);
   }
 
   get<Kind extends PluginKind>(kind: Kind, id: string, where?: string): Plugin<Kind> {

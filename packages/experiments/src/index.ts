@@ -26,3 +26,4 @@ export * from './run-folder/run-lock.js';
 export * from './run-folder/run-clients.js';
 export * from './run-folder/stop-reason.js';
 export * from './run-folder/worker-pool.js';
+export * from './plugins/load-plugin-modules.js';

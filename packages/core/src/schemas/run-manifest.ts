@@ -12,6 +12,18 @@ export const PluginUse = z.strictObject({
 });
 export type PluginUse = z.infer<typeof PluginUse>;
 
+/**
+ * A plugin module from outside Confide that a run or report used: how it was named (a path relative to the
+ * experiment's folder, or `name@version` for a package), the sha256 of the file loaded, and the ids of the plugins it
+ * registered (their options are in `plugins`).
+ */
+export const PluginModuleUse = z.strictObject({
+  module: z.string().min(1),
+  sha256: Sha256,
+  plugins: z.array(z.string().min(1)),
+});
+export type PluginModuleUse = z.infer<typeof PluginModuleUse>;
+
 /** Where a run came from; file paths are relative to the run folder (or absolute when they were not under it). */
 export const RunSource = z.strictObject({
   kind: z.enum(['recorded', 'live', 'replay']),

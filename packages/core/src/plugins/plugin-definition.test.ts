@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SEED_PRICES_2025_11 } from '../prices/seed-prices.js';
 import { definePlugin, PLUGIN_SPECIFICATION_VERSION } from './plugin.js';
 import { looksLikePlugin, pluginDefinitionProblem } from './plugin-definition.js';
 import { DuplicatePluginError, PluginRegistry } from './registry.js';
@@ -41,15 +42,16 @@ describe('definePlugin and the definition check', () => {
 
 describe('PluginRegistry origins', () => {
   it('names both modules when two register one id', () => {
-    const registry = new PluginRegistry().register(definition(), { module: 'a.ts', exportName: 'router' });
-    expect(registry.origin('me/always-small')).toEqual({ module: 'a.ts', exportName: 'router' });
-    const again = () => registry.register(definition(), { module: '../lib/b.js', exportName: 'default' });
+    const registry = new PluginRegistry().register(definition(), { module: 'a.ts', exportName: 'router', sha256: 'a'.repeat(64) });
+    expect(registry.origin('me/always-small')).toEqual({ module: 'a.ts', exportName: 'router', sha256: 'a'.repeat(64) });
+    expect(registry.create('router', 'me/always-small', {}, { priceTable: SEED_PRICES_2025_11 }).use).toEqual({ id: 'me/always-small', kind: 'router', options: {}, module: { name: 'a.ts', sha256: 'a'.repeat(64) } });
+    const again = () => registry.register(definition(), { module: '../lib/b.js', exportName: 'default', sha256: 'b'.repeat(64) });
     expect(again).toThrow(DuplicatePluginError);
     expect(again).toThrow('plugin id "me/always-small" is registered twice: by a.ts (export "router") and by ../lib/b.js (export "default")');
   });
 
   it("names Confide's built-ins when a module reuses one of their ids", () => {
     const registry = new PluginRegistry().register({ ...definition(), id: 'core/always-small' });
-    expect(() => registry.register({ ...definition(), id: 'core/always-small' }, { module: 'mine.ts', exportName: 'x' })).toThrow("by Confide's built-in plugins and by mine.ts (export \"x\")");
+    expect(() => registry.register({ ...definition(), id: 'core/always-small' }, { module: 'mine.ts', exportName: 'x', sha256: 'c'.repeat(64) })).toThrow("by Confide's built-in plugins and by mine.ts (export \"x\")");
   });
 });

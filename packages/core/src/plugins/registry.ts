@@ -13,6 +13,8 @@ export interface PluginOrigin {
   module: string;
   /** The export that holds the plugin. */
   exportName: string;
+  /** The sha256 of the module's file as it was loaded. */
+  sha256: string;
 }
 
 function describeOrigin(origin: PluginOrigin | undefined): string {
@@ -107,6 +109,16 @@ export class PluginRegistry {
     return this.ids(kind).map((id) => this.#plugins.get(id)!);
   }
 
+  /**
+   * What a manifest or summary records of a plugin used with `options`: its id, kind, the options validated (defaults
+   * filled in; a bad one throws like `parseOptions`), and for a plugin from a user's module that module and its hash.
+   */
+  use(kind: PluginKind, id: string, options: unknown, where?: string): PluginUse {
+    const validated = this.parseOptions(kind, id, options, where);
+    const origin = this.#origins.get(id);
+    return { id, kind, options: validated, ...(origin === undefined ? {} : { module: { name: origin.module, sha256: origin.sha256 } }) };
+  }
+
   /** Validates `options` with the plugin's schema (naming the key that is wrong) and builds the instance. */
   create<Kind extends PluginKind>(
     kind: Kind,
@@ -115,12 +127,12 @@ export class PluginRegistry {
     context: PluginContext,
   ): CreatedPlugin<Kind> {
     const plugin = this.get(kind, id);
-    const data = this.parseOptions(kind, id, options);
+    const use = this.use(kind, id, options);
     // the plugin may build others (a composed evaluator its parts) through this registry, with the same context
     const lent: PluginContext = { ...context, createPlugin: (childKind, childId, childOptions) => this.create(childKind, childId, childOptions, context).instance };
     return {
-      instance: currentSpecification(kind, id, plugin.create(data, lent) as PluginProducts[Kind]),
-      use: { id, kind, options: data },
+      instance: currentSpecification(kind, id, plugin.create(use.options, lent) as PluginProducts[Kind]),
+      use,
     };
   }
 }

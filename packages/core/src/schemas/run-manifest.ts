@@ -5,24 +5,21 @@ export const RUN_MANIFEST_SCHEMA_VERSION = 2;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lowercase hex');
 
+/**
+ * A user's module a plugin came from (absent for Confide's own): as it was named (a path relative to the experiment's
+ * folder, or `name@version` for a package) and the sha256 of the file loaded, so a run can be rebuilt from its folder.
+ */
+export const PluginModule = z.strictObject({ name: z.string().min(1), sha256: Sha256 });
+export type PluginModule = z.infer<typeof PluginModule>;
+
+/** A plugin as a run or report used it: its id, kind, the options after validation, and its module when it is a user's. */
 export const PluginUse = z.strictObject({
   id: z.string().min(1),
   kind: z.enum(['evaluator', 'router', 'model']),
   options: z.record(z.string(), z.unknown()),
+  module: PluginModule.optional(),
 });
 export type PluginUse = z.infer<typeof PluginUse>;
-
-/**
- * A plugin module from outside Confide that a run or report used: how it was named (a path relative to the
- * experiment's folder, or `name@version` for a package), the sha256 of the file loaded, and the ids of the plugins it
- * registered (their options are in `plugins`).
- */
-export const PluginModuleUse = z.strictObject({
-  module: z.string().min(1),
-  sha256: Sha256,
-  plugins: z.array(z.string().min(1)),
-});
-export type PluginModuleUse = z.infer<typeof PluginModuleUse>;
 
 /** Where a run came from; file paths are relative to the run folder (or absolute when they were not under it). */
 export const RunSource = z.strictObject({

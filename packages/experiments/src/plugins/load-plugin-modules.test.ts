@@ -51,7 +51,7 @@ describe('loadPluginModules', () => {
       { module: '../lib/routers.js', sha256: sha256(join(folder, 'lib/routers.js')), plugins: ['me/cjs-first', 'me/cjs-second'] },
     ]);
     expect(registry.ids('router')).toEqual(['me/cjs-first', 'me/cjs-second', 'me/esm-router']);
-    expect(registry.origin('me/cjs-second')).toEqual({ module: '../lib/routers.js', exportName: 'second' });
+    expect(registry.origin('me/cjs-second')).toEqual({ module: '../lib/routers.js', exportName: 'second', sha256: sha256(join(folder, 'lib/routers.js')) });
     expect(registry.parseOptions('router', 'me/esm-router', {})).toEqual({ threshold: 0.5 });
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfideError, looksLikePlugin, pluginDefinitionProblem, type Plugin, type PluginKind, type PluginModuleUse, type PluginRegistry } from '@confide/core';
+import { ConfideError, looksLikePlugin, pluginDefinitionProblem, type Plugin, type PluginKind, type PluginRegistry } from '@confide/core';
 import { installCommandModuleFallback } from './command-module-fallback.js';
 import { pluginLoadError } from './plugin-load-error.js';
 import { resolvePluginModule, type ResolvedPluginModule } from './resolve-plugin-module.js';
@@ -13,7 +13,13 @@ export interface PluginModuleRequest {
 }
 
 /** A loaded module: how provenance names it, its file and content hash, and the plugins it registered. */
-export interface LoadedPluginModule extends PluginModuleUse {
+export interface LoadedPluginModule {
+  /** As provenance names it: a path relative to the experiment's folder, or `name@version` for a package. */
+  module: string;
+  /** The sha256 of the file loaded. */
+  sha256: string;
+  /** The ids of the plugins it registered. */
+  plugins: string[];
   /** The file, absolute. */
   file: string;
   /** Each plugin with its kind and the export that held it. */
@@ -89,10 +95,11 @@ export async function loadPluginModules(registry: PluginRegistry, requests: read
   const loaded: Array<{ module: ResolvedPluginModule; plugins: Array<{ exportName: string; plugin: Plugin }> }> = [];
   for (const module of resolved.values()) loaded.push({ module, plugins: await importPluginModule(module) });
   return loaded.map(({ module, plugins }) => {
-    for (const { exportName, plugin } of plugins) registry.register(plugin, { module: module.module, exportName });
+    const hash = sha256(module.file);
+    for (const { exportName, plugin } of plugins) registry.register(plugin, { module: module.module, exportName, sha256: hash });
     return {
       module: module.module,
-      sha256: sha256(module.file),
+      sha256: hash,
       plugins: plugins.map(({ plugin }) => plugin.id),
       file: module.file,
       exports: plugins.map(({ exportName, plugin }) => ({ id: plugin.id, kind: plugin.kind, exportName })),

@@ -89,11 +89,11 @@ const references = experiment.referenceRuns.map((entry) => ({ label: entry.label
 phase('read the eight runs (records, manifests)');
 const { table, references: referenceColumns } = buildModelsTable(models, references, prices);
 phase(`build the outcome table (${table.problemCount} problems × ${table.labels.length} models + ${referenceColumns.length} references)`);
-evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns });
+await evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns });
 phase('evaluate every router but the learned one: envelope, arena figures (10 resamples)');
-evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns, problems });
+await evaluateModels(table, { bootstrap: { ...experiment.bootstrap, resamples: 10 }, references: referenceColumns, problems });
 phase('the same with the learned router over six (features, 5-fold kNN cross-fitting, λ grid; 10 resamples)');
-evaluateModels(table, { bootstrap: experiment.bootstrap, references: referenceColumns, problems });
+await evaluateModels(table, { bootstrap: experiment.bootstrap, references: referenceColumns, problems });
 phase(`evaluate with the learned router and the experiment's ${experiment.bootstrap.resamples} bootstrap resamples`);
 const results = await computeAblationResults({
   experiment,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCounts, bootstrapIndices, pairedBootstrap, percentileInterval } from './paired-bootstrap.js';
+import { bootstrapCounts, bootstrapCountStream, bootstrapIndices, pairedBootstrap, percentileInterval } from './paired-bootstrap.js';
 import { createRandom } from './seeded-random.js';
 import { referenceValues } from './testing/reference-values.js';
 
@@ -29,10 +29,26 @@ describe('bootstrapIndices and bootstrapCounts', () => {
     }
   });
 
-  it('rejects sizes that are not positive integers, and n over 65,535 for counts', () => {
+  it('rejects sizes that are not positive integers', () => {
     expect(() => bootstrapIndices(0, 10, 0)).toThrow(/n/);
     expect(() => bootstrapIndices(10, 1.5, 0)).toThrow(/resamples/);
-    expect(() => bootstrapCounts(70_000, 1, 0)).toThrow(/65535/);
+    expect(() => bootstrapCountStream(10, 0, 0).next()).toThrow(/resamples/);
+  });
+
+  it('streams the same resamples one at a time in one reused buffer, past 65,535 problems', () => {
+    const n = 100_001;
+    const random = createRandom(5);
+    let resamples = 0;
+    let buffer: Uint32Array | undefined;
+    for (const counts of bootstrapCountStream(n, 2, 5)) {
+      const expected = new Uint32Array(n);
+      for (let draw = 0; draw < n; draw++) expected[Math.floor(random() * n)]!++;
+      expect(counts).toEqual(expected);
+      buffer ??= counts;
+      expect(counts).toBe(buffer);
+      resamples++;
+    }
+    expect(resamples).toBe(2);
   });
 });
 

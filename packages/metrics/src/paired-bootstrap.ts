@@ -24,22 +24,33 @@ export function bootstrapIndices(n: number, resamples: number, seed: number): Ui
 }
 
 /**
- * The same resamples as `bootstrapIndices(n, resamples, seed)`, as multiplicities: `counts[r * n + i]` is how many
- * times problem i was drawn in resample r (each resample's counts sum to n). This is the fast form for sweeps: sort
- * the problems once (e.g. by score), then per resample a prefix sum of count-weighted values gives every threshold's
- * statistic in O(n + thresholds). n is at most 65,535 (counts are 16-bit).
+ * The same resamples as `bootstrapIndices(n, resamples, seed)`, as multiplicities, one resample at a time:
+ * `counts[i]` is how many times problem i was drawn in the current resample (the counts sum to n). The buffer is
+ * reused for the next resample, so memory is O(n) whatever the number of resamples: read each before the next.
+ * This is the one resampling scheme of every interval (ablations, `compare`, the viewer); sorting problems once
+ * (e.g. by score) then gives every threshold's statistic per resample by a prefix sum of count-weighted values.
  */
-export function bootstrapCounts(n: number, resamples: number, seed: number): Uint16Array {
+export function* bootstrapCountStream(n: number, resamples: number, seed: number): Generator<Uint32Array, void, void> {
   checkPositiveInteger(n, 'n');
   checkPositiveInteger(resamples, 'resamples');
-  if (n > 65_535) throw new InvalidInputError({ field: 'n', problem: `must be at most 65535 for 16-bit counts, got ${n}` });
   const random = createRandom(seed);
-  const counts = new Uint16Array(n * resamples);
+  const counts = new Uint32Array(n);
   for (let resample = 0; resample < resamples; resample++) {
-    const offset = resample * n;
-    for (let draw = 0; draw < n; draw++) counts[offset + Math.floor(random() * n)]!++;
+    counts.fill(0);
+    for (let draw = 0; draw < n; draw++) counts[Math.floor(random() * n)]!++;
+    yield counts;
   }
-  return counts;
+}
+
+/**
+ * Every resample of `bootstrapCountStream` at once, flat: `counts[r * n + i]` (n × resamples × 4 bytes; for small data
+ * and tests — the engine consumes the stream).
+ */
+export function bootstrapCounts(n: number, resamples: number, seed: number): Uint32Array {
+  const all = new Uint32Array(n * resamples);
+  let resample = 0;
+  for (const counts of bootstrapCountStream(n, resamples, seed)) all.set(counts, resample++ * n);
+  return all;
 }
 
 /**

@@ -6,6 +6,7 @@ export * from './sweep/outcome-table.js';
 export * from './sweep/records-point.js';
 export * from './sweep/threshold-sweep.js';
 export * from './evaluation/router-statistics.js';
+export * from './evaluation/resample-plan.js';
 export * from './evaluation/run-comparison.js';
 export * from './evaluation/outcome-table.js';
 export * from './evaluation/routers/router-result.js';

@@ -14,9 +14,10 @@ import {
   pairLeaderboard,
   pairRouterCurves,
   replaySource,
-  resampleWeights,
+  ResamplePlan,
   sweptScoreCalibration,
   type ModelsEvaluation,
+  type RunControl,
 } from '@confide/routing';
 import { pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
 import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote } from '@confide/reports';
@@ -48,6 +49,8 @@ export interface AblationInputs {
   paperPoints?: PaperPoint[];
   /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
   read?: ReportInputs;
+  /** Progress of the long steps (the bootstrap passes) and a signal that stops them (Ctrl-C): nothing is written then. */
+  control?: RunControl;
 }
 
 /** Who graded recorded verdicts, as the records say (the grade's reason, else its evaluator), for the report's note. */
@@ -130,7 +133,7 @@ async function modelsEvaluationOf(inputs: AblationInputs, records: (runId: strin
     pluginContext: { priceTable: prices },
   };
   const listed = [...(await listedRouters(listedContext, experiment.modelRouters)), ...(await listedChains(listedContext, experiment.chains))];
-  const evaluation = evaluateModels(table, { bootstrap: experiment.bootstrap, references, problems, listed, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) });
+  const evaluation = await evaluateModels(table, { bootstrap: experiment.bootstrap, references, problems, listed, ...(experiment.reportAtCostUsd === undefined ? {} : { reportAtCostUsd: experiment.reportAtCostUsd }) }, inputs.control);
   return { evaluation, problemIds: table.problemIds, uses: listed.flatMap((router) => router.uses) };
 }
 
@@ -196,7 +199,8 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const small = { run: experiment.small.run, records: records(experiment.small.run) };
   const table = outcomeTable(problems, { label: small.run, records: small.records }, { label: experiment.large.run, records: records(experiment.large.run) }, prices);
   const n = problems.length;
-  const resamples = { weights: resampleWeights(n, experiment.bootstrap.resamples, experiment.bootstrap.seed), confidence: experiment.bootstrap.confidence };
+  // every interval of the pair is registered on one bootstrap pass, run once the routers and comparisons are built
+  const resamples = new ResamplePlan(n, experiment.bootstrap);
   const reference = referenceRate(experiment, small.records);
   const source = (runId: string) => replaySource(runId, records(runId));
 
@@ -230,6 +234,8 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     },
     experiment.riskControl,
   );
+  const comparisons = compareRouters(table, routers, experiment.comparisons, resamples);
+  await resamples.run(inputs.control, 'pair: bootstrap');
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
   return {
     experiment,
@@ -258,7 +264,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     curves,
     hull: deployableHull(curves),
     paperPoints: inputs.paperPoints ?? [],
-    comparisons: compareRouters(table, routers, experiment.comparisons, resamples),
+    comparisons,
     calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
     riskControl,
     leaderboard: pairLeaderboard(table, curves),

@@ -7,13 +7,13 @@ import {
   nonDecreasingConvexHull,
   oracleHeadroom,
   pairwiseEnvelope,
-  percentileInterval,
   routerArenaOptimalityOverModels,
   type CommonCostRange,
   type RouterOnModels,
 } from '@confide/metrics';
 import { buildOutcomeTable, COST_UNITS_PER_USD, type LostProblems, type ModelOutcomeTable, type OutcomeTableModel } from './outcome-table.js';
-import { resampleWeights, type Interval } from './router-statistics.js';
+import { ResamplePlan, type RunControl } from './resample-plan.js';
+import type { Interval } from './router-statistics.js';
 import { recordedCalls } from './run-comparison.js';
 import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './routers/cascade-router.js';
 import { learnedOverModels, type LearnedOverModels, type LearnedOverModelsOptions } from './routers/learned-over-models.js';
@@ -225,7 +225,7 @@ function envelopeOf(singles: readonly FrontierPoint[], chains: ReadonlyArray<Rou
 }
 
 /** Σ weight·value over the problems, divided by n: a resample's mean. */
-function weightedMean(values: ArrayLike<number>, weight: Uint16Array, n: number): number {
+function weightedMean(values: ArrayLike<number>, weight: ArrayLike<number>, n: number): number {
   let sum = 0;
   for (let index = 0; index < n; index++) sum += weight[index]! * values[index]!;
   return sum / n;
@@ -293,7 +293,7 @@ function learnedRouterOf(table: ModelOutcomeTable, options: ModelsEvaluationOpti
  * bootstrap resamples problems (by multiplicity weights, the experiment's seed) and recomputes every mean from the
  * per-problem score and cost vectors, re-choosing the best single model and the best pair on each resample.
  */
-export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluationOptions): ModelsEvaluation {
+export async function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluationOptions, control: RunControl = {}): Promise<ModelsEvaluation> {
   const k = table.labels.length;
   const n = table.problemCount;
   if (k < 2) throw new InvalidInputError({ field: 'models', problem: `needs at least two models, got ${k}` });
@@ -389,7 +389,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
 
   // the paired bootstrap: every statistic on the same resampled problems
   const { resamples, seed, confidence } = options.bootstrap;
-  const weights = resampleWeights(n, resamples, seed);
+  const plan = new ResamplePlan(n, options.bootstrap);
   const oracleScore = Float64Array.from({ length: n }, (_, problem) => table.models[oracle.choices[problem]!]!.score[problem]!);
   const samples = {
     oracle: new Float64Array(resamples),
@@ -404,7 +404,7 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
     routersHull: new Float64Array(resamples),
     listed: listed.map(() => new Float64Array(resamples)),
   };
-  weights.forEach((weight, resample) => {
+  plan.each((weight, resample) => {
     const resampledMeans: ModelMean[] = means.map((mean, model) => ({
       ...mean,
       meanScore: weightedMean(table.models[model]!.score, weight, n),
@@ -441,7 +441,8 @@ export function evaluateModels(table: ModelOutcomeTable, options: ModelsEvaluati
       samples.gaps[index]![resample] = hullScoreAt(resampled.envelope, cost) - weightedMean(reference.score, weight, n);
     });
   });
-  const interval = (values: Float64Array): Interval => percentileInterval(values, confidence);
+  await plan.run(control, 'models: bootstrap');
+  const interval = (values: Float64Array): Interval => plan.interval(values);
 
   const bestPair = frontier.pairs[frontier.best]!;
   const costColumns = table.models.map((columns) => columns.costHundredMillionths);

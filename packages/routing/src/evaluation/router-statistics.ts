@@ -2,7 +2,7 @@ import { orientedScore, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
-  bootstrapCounts,
+  bootstrapCountStream,
   brierScore,
   chooseThresholdForDelegationBudget,
   chooseThresholdForErrorRate,
@@ -13,6 +13,7 @@ import {
   percentileInterval,
   type McNemarResult,
 } from '@confide/metrics';
+import { weightedSum, type ResamplePlan, type ResampleSettings } from './resample-plan.js';
 
 /** Per-problem outcome of one routed run: what bootstrap intervals and paired tests resample. */
 export interface ProblemOutcomes {
@@ -30,26 +31,16 @@ export interface Interval {
   upper: number;
 }
 
-/** The bootstrap resamples as per-problem multiplicities, one view per resample (shared by every statistic). */
-export function resampleWeights(n: number, resamples: number, seed: number): Uint16Array[] {
-  const counts = bootstrapCounts(n, resamples, seed);
-  return Array.from({ length: resamples }, (_, resample) => counts.subarray(resample * n, (resample + 1) * n));
-}
-
-/** Percentile interval of `finish(Σ weight·value)` over the resamples. */
-export function bootstrapInterval(
-  values: ArrayLike<number>,
-  weights: readonly Uint16Array[],
-  confidence: number,
-  finish: (weightedSum: number) => number,
-): Interval {
-  const samples = new Float64Array(weights.length);
-  weights.forEach((weight, resample) => {
-    let sum = 0;
-    for (let index = 0; index < weight.length; index++) sum += weight[index]! * values[index]!;
-    samples[resample] = finish(sum);
-  });
-  return percentileInterval(samples, confidence);
+/**
+ * The percentile interval of `finish(Σ count·value)` over the resamples of `bootstrapCountStream(n, resamples, seed)`
+ * (the one resampling scheme), drawn one at a time: for one statistic on its own (`compare`, the viewer). An
+ * evaluation with many statistics shares one pass through a `ResamplePlan`.
+ */
+export function bootstrapInterval(values: ArrayLike<number>, settings: ResampleSettings, finish: (weightedSum: number) => number): Interval {
+  const samples = new Float64Array(settings.resamples);
+  let resample = 0;
+  for (const counts of bootstrapCountStream(values.length, settings.resamples, settings.seed)) samples[resample++] = finish(weightedSum(values, counts));
+  return percentileInterval(samples, settings.confidence);
 }
 
 export interface RouterComparison {
@@ -75,8 +66,7 @@ export function mcnemarComparison(
   right: string,
   rightOutcomes: ProblemOutcomes,
   atDelegationRate: number,
-  weights: readonly Uint16Array[],
-  confidence: number,
+  plan: ResamplePlan,
 ): RouterComparison {
   const n = leftOutcomes.score.length;
   const mean = (values: ArrayLike<number>) => {
@@ -92,7 +82,7 @@ export function mcnemarComparison(
     delegationRates: [mean(leftOutcomes.delegated), mean(rightOutcomes.delegated)],
     accuracies: [mean(leftOutcomes.score), mean(rightOutcomes.score)],
     difference: mean(leftOutcomes.score) - mean(rightOutcomes.score),
-    differenceInterval: bootstrapInterval(difference, weights, confidence, (sum) => sum / n),
+    differenceInterval: plan.intervalWhenRun(plan.weighted(difference, (sum) => sum / n)),
     mcnemar: mcnemarTest(Array.from(leftOutcomes.correct, Boolean), Array.from(rightOutcomes.correct, Boolean)),
   };
 }

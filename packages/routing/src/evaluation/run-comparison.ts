@@ -1,6 +1,6 @@
 import { costInHundredMillionths, NotFoundError, type PriceTable, type RunRecord, type TokenUsage } from '@confide/core';
 import { mcnemarTest, type McNemarResult } from '@confide/metrics';
-import { bootstrapInterval, resampleWeights, type Interval } from './router-statistics.js';
+import { bootstrapInterval, type Interval } from './router-statistics.js';
 
 /** One model call a record holds: its answer, and the router's own call when the route records one. */
 export interface RecordedCall {
@@ -81,7 +81,6 @@ export function compareRuns(
     difference[index] = r.correct[index]! - l.correct[index]!;
   }
   const mean = (values: Uint8Array) => (n === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / n);
-  const weights = resampleWeights(n, bootstrap.resamples, bootstrap.seed);
   return {
     left: left.label,
     right: right.label,
@@ -89,7 +88,7 @@ export function compareRuns(
     accuracies: [mean(l.correct), mean(r.correct)],
     flips: { rightToWrong, wrongToRight },
     difference: mean(r.correct) - mean(l.correct),
-    differenceInterval: bootstrapInterval(difference, weights, bootstrap.confidence, (sum) => sum / n),
+    differenceInterval: bootstrapInterval(difference, bootstrap, (sum) => sum / n),
     mcnemar: mcnemarTest(Array.from(l.correct, Boolean), Array.from(r.correct, Boolean)),
     costUsd: [l.cost / 1e8, r.cost / 1e8],
     costDifferenceUsd: (r.cost - l.cost) / 1e8,

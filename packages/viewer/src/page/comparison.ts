@@ -1,5 +1,5 @@
 import { gradeScore } from '@confide/core';
-import { bootstrapInterval, compareRuns, resampleWeights, type Interval, type RunComparison } from '@confide/routing';
+import { bootstrapInterval, compareRuns, type Interval, type RunComparison } from '@confide/routing';
 import type { ViewData } from '../view-data.js';
 import { isModelsBundle, roleIndex, runName } from './runs.js';
 
@@ -35,12 +35,11 @@ export function comparisonOf(data: ViewData, left: number, right: number): PageC
   const rightScores = rightRun.records.map((record) => gradeScore(record.grade));
   const difference = Float64Array.from(rightScores, (score, index) => score - leftScores[index]!);
   const mean = (values: ArrayLike<number>) => (n === 0 ? 0 : Array.from(values).reduce((sum, value) => sum + value, 0) / n);
-  const weights = resampleWeights(n, data.bootstrap.resamples, data.bootstrap.seed);
   return {
     left,
     right,
     runs,
-    scores: { means: [mean(leftScores), mean(rightScores)], difference: mean(difference), interval: bootstrapInterval(difference, weights, data.bootstrap.confidence, (sum) => sum / n) },
+    scores: { means: [mean(leftScores), mean(rightScores)], difference: mean(difference), interval: bootstrapInterval(difference, data.bootstrap, (sum) => sum / n) },
   };
 }
 

@@ -3,7 +3,8 @@ import { cascade } from '../../cascade.js';
 import type { GenerationSource } from '../../generation-source.js';
 import { operatingPoint } from '../../sweep/records-point.js';
 import type { OperatingPoint } from '../../sweep/threshold-sweep.js';
-import { outcomeIntervals, outcomesOfRun, type PairResamples } from './pair-outcomes.js';
+import type { ResamplePlan } from '../resample-plan.js';
+import { outcomeIntervals, outcomesOfRun } from './pair-outcomes.js';
 import { slicesOf, type RouterCurve } from './router-curves.js';
 
 /** A cascade entry of an ablation: runs in order, each but the last with the router that keeps or escalates its answer. */
@@ -20,7 +21,7 @@ export interface CascadeContext {
   registry: PluginRegistry;
   source: (run: string) => GenerationSource;
   records: (run: string) => readonly RunRecord[];
-  resamples: PairResamples;
+  resamples: ResamplePlan;
 }
 
 /**

@@ -2,7 +2,8 @@ import { gradeScore, type Problem, type RunRecord } from '@confide/core';
 import type { CostLedger } from '../../cost-ledger.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import type { OperatingPoint, ThresholdSweep } from '../../sweep/threshold-sweep.js';
-import { bootstrapInterval, type Interval, type ProblemOutcomes } from '../router-statistics.js';
+import type { ResamplePlan } from '../resample-plan.js';
+import type { Interval, ProblemOutcomes } from '../router-statistics.js';
 
 /**
  * Per-problem outcomes of a routed run (the engine's records and ledger), in the order of `problems`: the answer's
@@ -53,17 +54,14 @@ export function closestToRate(points: readonly OperatingPoint[], rate: number): 
   return best;
 }
 
-/** The bootstrap resamples and confidence every interval of a pair evaluation shares (the paired bootstrap). */
-export interface PairResamples {
-  weights: readonly Uint16Array[];
-  confidence: number;
-}
-
-/** Intervals of a routed run's mean score and total cost (dollars) over the shared resamples. */
-export function outcomeIntervals(outcomes: ProblemOutcomes, resamples: PairResamples): { accuracy: Interval; costUsd: Interval } {
+/**
+ * Intervals of a routed run's mean score and total cost (dollars), registered on the evaluation's one bootstrap pass
+ * (filled when it has run).
+ */
+export function outcomeIntervals(outcomes: ProblemOutcomes, plan: ResamplePlan): { accuracy: Interval; costUsd: Interval } {
   const n = outcomes.score.length;
   return {
-    accuracy: bootstrapInterval(outcomes.score, resamples.weights, resamples.confidence, (sum) => sum / n),
-    costUsd: bootstrapInterval(outcomes.cost, resamples.weights, resamples.confidence, (sum) => sum / 1e8),
+    accuracy: plan.intervalWhenRun(plan.weighted(outcomes.score, (sum) => sum / n)),
+    costUsd: plan.intervalWhenRun(plan.weighted(outcomes.cost, (sum) => sum / 1e8)),
   };
 }

@@ -1,7 +1,8 @@
 import { InvalidConfigError } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { mcnemarComparison, type ProblemOutcomes, type RouterComparison } from '../router-statistics.js';
-import { closestToRate, outcomesOfSweepPoint, type PairResamples } from './pair-outcomes.js';
+import type { ResamplePlan } from '../resample-plan.js';
+import { closestToRate, outcomesOfSweepPoint } from './pair-outcomes.js';
 import type { PairRouterCurves, RouterCurve } from './router-curves.js';
 
 /** A comparison an experiment asks for: two router entries, each at its point closest to a delegation rate. */
@@ -14,7 +15,7 @@ export interface ComparisonEntry {
  * Each requested comparison: both routers at their points closest to the rate (a prefix-sum sweep, or a sweep through
  * the engine over any option), the paired-bootstrap difference of mean scores and McNemar's test on verdicts.
  */
-export function compareRouters(table: OutcomeTable, routers: PairRouterCurves, entries: readonly ComparisonEntry[], resamples: PairResamples): RouterComparison[] {
+export function compareRouters(table: OutcomeTable, routers: PairRouterCurves, entries: readonly ComparisonEntry[], plan: ResamplePlan): RouterComparison[] {
   return entries.map((comparison) => {
     const [left, right] = comparison.routers.map((id) => routers.curves.find((curve) => curve.id === id)!) as [RouterCurve, RouterCurve];
     const pick = (curve: RouterCurve): ProblemOutcomes => {
@@ -25,6 +26,6 @@ export function compareRouters(table: OutcomeTable, routers: PairRouterCurves, e
       if (outcomes) return outcomes[index]!;
       throw new InvalidConfigError(`comparisons: router entry "${curve.id}" has one operating point; it cannot be placed at delegation rate ${comparison.atDelegationRate}`);
     };
-    return mcnemarComparison(left.label, pick(left), right.label, pick(right), comparison.atDelegationRate, resamples.weights, resamples.confidence);
+    return mcnemarComparison(left.label, pick(left), right.label, pick(right), comparison.atDelegationRate, plan);
   });
 }

@@ -14,14 +14,15 @@ import {
   type RunRecord,
   type ScoreDirection,
 } from '@confide/core';
-import { accuracyBySlice, aiqOverCommonRange, apgr, cpt, percentileInterval, type AccuracySummary, type CommonCostRange } from '@confide/metrics';
+import { accuracyBySlice, aiqOverCommonRange, apgr, cpt, type AccuracySummary, type CommonCostRange } from '@confide/metrics';
 import { delegate } from '../../delegate.js';
 import type { GenerationSource } from '../../generation-source.js';
 import { operatingPoint } from '../../sweep/records-point.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep.js';
 import type { Interval, ProblemOutcomes } from '../router-statistics.js';
-import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint, type PairResamples } from './pair-outcomes.js';
+import type { ResamplePlan } from '../resample-plan.js';
+import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint } from './pair-outcomes.js';
 
 /** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
 export interface UnscoredProblems {
@@ -92,7 +93,8 @@ export interface PairContext {
   pluginContext: PluginContext;
   /** A replay source of a named run. */
   source: (run: string) => GenerationSource;
-  resamples: PairResamples;
+  /** The evaluation's one bootstrap pass: every interval is registered on it and filled when it runs. */
+  resamples: ResamplePlan;
   /** The delegation rate sweeps are reported at. */
   referenceRate: number;
 }
@@ -211,7 +213,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   }
   const reportedIndex = closestToRate(points, context.referenceRate);
   const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
-  const aiqSamples = resamples.weights.map((weight) => curveAiq(sweep.pointsWithWeights(weight), pairCostRange(table, weight)));
+  const aiqSamples = resamples.add((counts) => curveAiq(sweep.pointsWithWeights(counts), pairCostRange(table, counts)));
   const curve: RouterCurve = {
     id: entry.id,
     label: entry.label,
@@ -220,7 +222,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     points,
     reported: points[reportedIndex]!,
     reportedOutcomes,
-    intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: percentileInterval(aiqSamples, resamples.confidence) },
+    intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: resamples.intervalWhenRun(aiqSamples) },
     ...curveFigures(points, table),
     engineCheck: { points: checks.length, agreed },
     slices: slicesOf(reportedOutcomes, context.problems),

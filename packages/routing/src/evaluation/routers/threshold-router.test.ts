@@ -98,8 +98,8 @@ describe('P(c) threshold routers for a (keep, escalate-to) pair', () => {
     expect(everyPConfidentSweep(table).map((sweep) => sweep.name)).toEqual(['P(c) threshold A → B', 'P(c) threshold A → C']);
   });
 
-  it("enters the pair's hull in the models evaluation", () => {
-    const evaluation = evaluateModels(table, { bootstrap: { resamples: 20, seed: 0, confidence: 0.95 } });
+  it("enters the pair's hull in the models evaluation", async () => {
+    const evaluation = await evaluateModels(table, { bootstrap: { resamples: 20, seed: 0, confidence: 0.95 } });
     // A (0.5417, 100 µ$) and B (0.625, 400 µ$): the chord at 366.67 µ$ is 0.6157; the threshold 0.9 scores 0.75 there
     const pair = evaluation.pairs.find((entry) => entry.labels[0] === 'A' && entry.labels[1] === 'B')!;
     expect(pair.hull.map((point) => point.label)).toContain('P(c) threshold A → B, P(c) ≥ 0.900');

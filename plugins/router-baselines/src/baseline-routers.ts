@@ -10,15 +10,22 @@ export const oracleRouter = definePlugin({
   kind: 'router',
   description: 'upper bound: delegate exactly where the SLM is wrong and the LLM right',
   optionsSchema: NoOptions,
-  create: () => ({
-    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { decides: 'after-first-answer', reads: ['small', 'large'] },
-    async decide({ problem, answers: { small, large } }): Promise<RouterDecision> {
-      if (!small || !large) throw new Error(`core/oracle needs both answers for ${problem.id}`);
-      const delegated = !small.grade.correct && large.grade.correct;
-      return { router: 'core/oracle', model: delegated ? 'large' : 'small', reason: delegated ? 'only the LLM is right' : 'delegating would not help' };
-    },
-  }),
+  create: () => {
+    const choose = (small: { correct: boolean }, large: { correct: boolean }) => (!small.correct && large.correct ? 'large' : 'small');
+    return {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: {
+        decides: 'after-first-answer',
+        reads: ['small', 'large'],
+        columnChoice: { from: 'grades', choose: (grades) => choose(grades['small']!, grades['large']!) },
+      },
+      async decide({ problem, answers: { small, large } }): Promise<RouterDecision> {
+        if (!small || !large) throw new Error(`core/oracle needs both answers for ${problem.id}`);
+        const model = choose(small.grade, large.grade);
+        return { router: 'core/oracle', model, reason: model === 'large' ? 'only the LLM is right' : 'delegating would not help' };
+      },
+    };
+  },
 });
 
 export const RandomRouterOptions = z.strictObject({
@@ -33,14 +40,17 @@ export const randomRouter = definePlugin({
   kind: 'router',
   description: 'baseline: delegate a seeded random share of problems',
   optionsSchema: RandomRouterOptions,
-  create: (options) => ({
-    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { decides: 'before-generation', reads: [] },
-    async decide({ problem }): Promise<RouterDecision> {
-      const draw = stableUniform(options.seed, problem.id);
-      return { router: 'core/random', model: draw < options.rate ? 'large' : 'small', reason: `draw ${draw.toFixed(4)} vs rate ${options.rate}`, score: draw };
-    },
-  }),
+  create: (options) => {
+    const choose = (draw: number) => (draw < options.rate ? 'large' : 'small');
+    return {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: { decides: 'before-generation', reads: [], columnChoice: { from: 'problem', choose: (problem) => choose(stableUniform(options.seed, problem.id)) } },
+      async decide({ problem }): Promise<RouterDecision> {
+        const draw = stableUniform(options.seed, problem.id);
+        return { router: 'core/random', model: choose(draw), reason: `draw ${draw.toFixed(4)} vs rate ${options.rate}`, score: draw };
+      },
+    };
+  },
 });
 
 /** Always answer with the small model. */
@@ -51,7 +61,7 @@ export const alwaysSmallRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { decides: 'before-generation', reads: [] },
+    capabilities: { decides: 'before-generation', reads: [], columnChoice: { from: 'problem', choose: () => 'small' } },
     async decide(): Promise<RouterDecision> {
       return { router: 'core/always-small', model: 'small', reason: 'always small' };
     },
@@ -66,7 +76,7 @@ export const alwaysLargeRouter = definePlugin({
   optionsSchema: NoOptions,
   create: () => ({
     specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { decides: 'before-generation', reads: [] },
+    capabilities: { decides: 'before-generation', reads: [], columnChoice: { from: 'problem', choose: () => 'large' } },
     async decide(): Promise<RouterDecision> {
       return { router: 'core/always-large', model: 'large', reason: 'always large' };
     },
@@ -84,12 +94,17 @@ export const alwaysModelRouter = definePlugin({
   kind: 'router',
   description: 'baseline over K models: always the model the option names (by label)',
   optionsSchema: AlwaysModelRouterOptions,
-  create: (options) => ({
-    specificationVersion: PLUGIN_SPECIFICATION_VERSION,
-    capabilities: { decides: 'before-generation', reads: [] },
-    async decide({ models }): Promise<RouterDecision> {
+  create: (options) => {
+    const choose = (models: readonly string[]) => {
       if (!models.includes(options.model)) throw new Error(`core/always-model: model "${options.model}" is not one of ${models.join(', ')}`);
-      return { router: 'core/always-model', model: options.model, reason: `always ${options.model}` };
-    },
-  }),
+      return options.model;
+    };
+    return {
+      specificationVersion: PLUGIN_SPECIFICATION_VERSION,
+      capabilities: { decides: 'before-generation', reads: [], columnChoice: { from: 'problem', choose: (_problem, models) => choose(models) } },
+      async decide({ models }): Promise<RouterDecision> {
+        return { router: 'core/always-model', model: choose(models), reason: `always ${options.model}` };
+      },
+    };
+  },
 });

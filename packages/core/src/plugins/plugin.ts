@@ -121,7 +121,18 @@ export interface RouterCapabilities {
   readonly ownScore?: { readonly option: string; readonly label: string; score(problem: Problem, small: RunRecord | undefined): number };
   /** The options that recreate this router exactly as it is (a fitted router: its models inline), for a policy file. */
   fittedOptions?(): Record<string, unknown>;
+  /**
+   * A choice that follows from the problem alone, or from the verdicts and scores of the answers the router reads (a
+   * baseline: always-⟨model⟩, random, the oracle): ablations then evaluate it on the outcome table's columns instead of
+   * one engine call per problem (the engine checks it on a sample). `choose` returns what `decide` would: a label.
+   */
+  readonly columnChoice?: ColumnChoice;
 }
+
+/** How a baseline's choice is made on columns (see `RouterCapabilities.columnChoice`). */
+export type ColumnChoice =
+  | { readonly from: 'problem'; choose(problem: Problem, models: readonly string[]): string }
+  | { readonly from: 'grades'; choose(grades: Readonly<Record<string, { correct: boolean; score: number }>>, models: readonly string[]): string };
 
 export interface Router {
   readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;

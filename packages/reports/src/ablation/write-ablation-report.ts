@@ -239,7 +239,12 @@ function escapeHtml(text: string): string {
 function pairReport(summary: AblationSummary, small: AblationRun, large: AblationRun, leaderboard: NonNullable<AblationSummary['leaderboard']>, probabilityScores: AblationSummary['calibration']) {
   const checks = summary.routers
     .filter((curve) => curve.engineCheck)
-    .map((curve) => `${curve.label}: ${curve.engineCheck!.agreed} of ${curve.engineCheck!.points} sweep points re-run through the routing engine with the plugin agree exactly`);
+    .map((curve) => {
+      const check = curve.engineCheck!;
+      const where = check.problems === summary.problems.evaluated ? 'every problem' : `a seeded sample of ${check.problems} problems`;
+      const path = curve.kind === 'sweep' && summary.calibration.some((entry) => entry.router === curve.label) ? 'by prefix sums' : 'on the outcome columns';
+      return `${curve.label}: ${check.agreed} of ${check.points} points computed ${path}, re-run through the routing engine with the plugin on ${where}, agree choice by choice and cost by cost`;
+    });
   const notes = [
     ...unscoredNotes({ curves: summary.routers }),
     `Small model: ${small.label} (\`${small.run}\`); large model: ${large.label} (\`${large.run}\`). Grades: ${summary.grades}.`,

@@ -1,5 +1,8 @@
 import {
+  createRandom,
   delegatedAtEveryThreshold,
+  resolveModelLabel,
+  type RouterCapabilities,
   distinctThresholds,
   InvalidConfigError,
   minTokenMassOf,
@@ -60,7 +63,8 @@ export interface RouterCurve {
   cpt50: number | null;
   cpt80: number | null;
   /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed. */
-  engineCheck?: { points: number; agreed: number };
+  /** For a fast path (a prefix-sum sweep, a baseline on columns): how many points were re-run through the engine on how many problems (a seeded sample beyond ENGINE_CHECK_PROBLEMS), and at how many every problem's choice and cost agreed. */
+  engineCheck?: { points: number; agreed: number; problems: number };
   slices: { subject: Array<{ slice: string } & AccuracySummary>; level: Array<{ slice: string } & AccuracySummary> };
   /** For a threshold sweep: the problems with no score (null when every problem has one). */
   unscored: UnscoredProblems | null;
@@ -176,12 +180,28 @@ function curveFigures(points: readonly OperatingPoint[], table: OutcomeTable) {
   };
 }
 
-async function engineRun(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>) {
+/** At most this many problems (a seeded sample beyond it, the same for every check) are run through the engine to check a fast path. */
+export const ENGINE_CHECK_PROBLEMS = 2_000;
+
+/** The positions of the problems an engine check runs: all of them up to ENGINE_CHECK_PROBLEMS, else a seeded sample (ascending). */
+export function engineCheckPositions(n: number): Uint32Array {
+  if (n <= ENGINE_CHECK_PROBLEMS) return Uint32Array.from({ length: n }, (_, index) => index);
+  const random = createRandom(0);
+  const positions = Uint32Array.from({ length: n }, (_, index) => index);
+  // a partial Fisher–Yates shuffle: the first ENGINE_CHECK_PROBLEMS positions are a uniform sample
+  for (let index = 0; index < ENGINE_CHECK_PROBLEMS; index++) {
+    const other = index + Math.floor(random() * (n - index));
+    [positions[index], positions[other]] = [positions[other]!, positions[index]!];
+  }
+  return positions.slice(0, ENGINE_CHECK_PROBLEMS).sort();
+}
+
+async function engineRun(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>, problems: readonly Problem[] = context.problems) {
   const created = context.registry.create('router', entry.router.id, options, context.pluginContext);
   const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
   return delegate({
     runId: `${context.name}/${entry.id}`,
-    problems: context.problems,
+    problems,
     router: created.instance,
     small: context.source(context.small.run),
     large: context.source(context.large.run),
@@ -205,11 +225,11 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   // the always-large router's point.
   const last = entry.sweep.values === 'distinct' ? points.length - 2 : points.length - 1;
   const checks = [...new Set([0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0))];
+  const positions = engineCheckPositions(table.problemIds.length);
   let agreed = 0;
   for (const k of checks) {
-    const run = await engineRun(context, { ...entry, router: prefix.router }, { ...prefix.router.options, [entry.sweep.option]: points[k]!.parameter });
-    const point = operatingPoint(run.records, run.ledger);
-    if (Math.abs(point.accuracy - points[k]!.accuracy) < 1e-12 && Math.abs(point.costUsd - points[k]!.costUsd) < 1e-9) agreed++;
+    const options = { ...prefix.router.options, [entry.sweep.option]: points[k]!.parameter };
+    if (await engineAgrees(context, { ...entry, router: prefix.router }, options, outcomesOfSweepPoint(table, sweep, k), positions)) agreed++;
   }
   const reportedIndex = closestToRate(points, context.referenceRate);
   const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
@@ -224,7 +244,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     reportedOutcomes,
     intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: resamples.intervalWhenRun(aiqSamples) },
     ...curveFigures(points, table),
-    engineCheck: { points: checks.length, agreed },
+    engineCheck: { points: checks.length, agreed, problems: positions.length },
     slices: slicesOf(reportedOutcomes, context.problems),
     unscored: prefix.unscored,
   };
@@ -236,6 +256,8 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
   const values: Array<number | null> = entry.sweep ? (entry.sweep.values as number[]) : [null];
   const points: OperatingPoint[] = [];
   const outcomesPerValue: ProblemOutcomes[] = [];
+  let checked = 0;
+  let agreed = 0;
   for (const value of values) {
     const perSeed: OperatingPoint[] = [];
     let firstOutcomes: ProblemOutcomes | undefined;
@@ -245,6 +267,19 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
         ...(entry.sweep && value !== null ? { [entry.sweep.option]: value } : {}),
         ...(entry.repeats > 1 ? { seed } : {}),
       };
+      const columnChoice = context.registry.create('router', entry.router.id, options, context.pluginContext).instance.capabilities;
+      if (columnChoice.columnChoice !== undefined) {
+        // a baseline: its choice follows from the problem or the verdicts, so it is evaluated on the columns; the
+        // engine checks the first seed of each value on a sample of problems, choice by choice and cost by cost
+        const outcomes = outcomesOnColumns(context, columnChoice);
+        if (seed === 0) {
+          checked++;
+          if (await engineAgrees(context, entry, options, outcomes, engineCheckPositions(context.problems.length))) agreed++;
+        }
+        perSeed.push(pointOfOutcomes(outcomes, value));
+        firstOutcomes ??= outcomes;
+        continue;
+      }
       const run = await engineRun(context, entry, options);
       perSeed.push(operatingPoint(run.records, run.ledger, value));
       firstOutcomes ??= outcomesOfRun(run.records, run.ledger, context.problems);
@@ -273,10 +308,67 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
     reportedOutcomes,
     intervals: outcomeIntervals(reportedOutcomes, context.resamples),
     ...figures,
+    ...(checked > 0 ? { engineCheck: { points: checked, agreed, problems: engineCheckPositions(context.problems.length).length } } : {}),
     slices: slicesOf(reportedOutcomes, context.problems),
     unscored: null,
   };
   return { curve, outcomesPerValue: isCurve ? outcomesPerValue : null };
+}
+
+/**
+ * A baseline's outcomes on the table's columns: its choice per problem (from the problem, or from both answers'
+ * verdicts and scores), the chosen answer's score, and what the engine would bill: the chosen model, plus the small
+ * model where the router reads it and delegates (a read model after the chosen one is a peek: not paid).
+ */
+function outcomesOnColumns(context: PairContext, capabilities: RouterCapabilities): ProblemOutcomes {
+  const { table } = context;
+  const choice = capabilities.columnChoice!;
+  const pair = ['small', 'large'] as const;
+  const readsSmall = capabilities.reads.some((name) => resolveModelLabel(name, pair) === 'small');
+  const n = table.problemIds.length;
+  const outcomes: ProblemOutcomes = { correct: new Uint8Array(n), score: new Float64Array(n), cost: new Float64Array(n), delegated: new Uint8Array(n) };
+  for (let index = 0; index < n; index++) {
+    const chosen =
+      choice.from === 'problem'
+        ? choice.choose(context.problems[index]!, pair)
+        : choice.choose(
+            { small: { correct: table.smallCorrect[index] === 1, score: table.smallScore[index]! }, large: { correct: table.largeCorrect[index] === 1, score: table.largeScore[index]! } },
+            pair,
+          );
+    const delegated = resolveModelLabel(chosen, pair) === 'large';
+    outcomes.delegated[index] = delegated ? 1 : 0;
+    outcomes.correct[index] = delegated ? table.largeCorrect[index]! : table.smallCorrect[index]!;
+    outcomes.score[index] = delegated ? table.largeScore[index]! : table.smallScore[index]!;
+    outcomes.cost[index] = delegated ? table.largeCost[index]! + (readsSmall ? table.smallCost[index]! : 0) : table.smallCost[index]!;
+  }
+  return outcomes;
+}
+
+/** The operating point of per-problem outcomes (mean score, total cost, delegation rate, large calls). */
+function pointOfOutcomes(outcomes: ProblemOutcomes, parameter: number | null): OperatingPoint {
+  const n = outcomes.score.length;
+  let score = 0;
+  let cost = 0;
+  let delegated = 0;
+  for (let index = 0; index < n; index++) {
+    score += outcomes.score[index]!;
+    cost += outcomes.cost[index]!;
+    delegated += outcomes.delegated[index]!;
+  }
+  return { parameter, accuracy: n === 0 ? 0 : score / n, costUsd: cost / 1e8, delegationRate: n === 0 ? 0 : delegated / n, llmCalls: delegated };
+}
+
+/**
+ * Whether the engine, run with the plugin itself on the problems at `positions`, makes the same choice and bills the
+ * same cost on each of them as a fast path's outcomes say.
+ */
+async function engineAgrees(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>, outcomes: ProblemOutcomes, positions: Uint32Array): Promise<boolean> {
+  const problems = Array.from(positions, (position) => context.problems[position]!);
+  const run = await engineRun(context, entry, options, problems);
+  const engine = outcomesOfRun(run.records, run.ledger, problems);
+  return Array.from(positions).every(
+    (position, index) => engine.delegated[index] === outcomes.delegated[position] && Math.abs(engine.cost[index]! - outcomes.cost[position]!) < 1e-6 && engine.score[index] === outcomes.score[position],
+  );
 }
 
 /**

@@ -16,6 +16,7 @@ export * from './prices/seed-prices.js';
 export * from './routing-score.js';
 export * from './schemas/generation.js';
 export * from './schemas/grade.js';
+export * from './schemas/plugin-choice.js';
 export * from './schemas/problem.js';
 export * from './schemas/route-decision.js';
 export * from './schemas/run-manifest.js';

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { PluginChoice } from './plugin-choice.js';
+
+/** The router of a policy: a plugin choice whose options are written out whole (they recreate the router exactly). */
+const PolicyRouter = PluginChoice.extend({ options: z.record(z.string(), z.unknown()) });
 
 /** v2: a policy routes by model label (`models`, and a label per problem in `expectedRoutes`); v1 files read as v2. */
 export const ROUTING_POLICY_SCHEMA_VERSION = 2;
 
-const PolicyRouter = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()) });
 const PolicyThreshold = z.strictObject({ option: z.string().min(1), value: z.number() });
 const PolicyGuarantee = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('kept-error'), maxKeptErrorRate: z.number(), delta: z.number() }),

@@ -6,6 +6,7 @@ import {
   describeZodError,
   InvalidConfigError,
   InvalidInputError,
+  PluginChoice,
   RetrySettings,
   UNCERTAIN_TOKEN,
   type ConfidenceToken,
@@ -21,11 +22,6 @@ import { parquetColumnsOf, writeParquetRows } from '../hub/parquet-rows.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { writeJsonLines } from '../io/json-lines.js';
 import { numpyDefaultRng } from '../splits/numpy-pcg64.js';
-
-const PluginChoice = z.strictObject({
-  id: z.string().min(1),
-  options: z.record(z.string(), z.unknown()).default({}),
-});
 
 /** Step 1 of the seed: which problems, which model answers them, how the answers are graded and annotated. */
 export const SftDatasetConfig = z.strictObject({

@@ -1,5 +1,6 @@
 import { SftDatasetConfig } from '@confide/data';
 import { z } from 'zod';
+import { experimentHeader } from '../experiment-header.js';
 
 /**
  * Step 1 of the seed as an experiment of its own: a dataset build's config (which problems, which model answers,
@@ -7,8 +8,6 @@ import { z } from 'zod';
  * its graded answers are a run directory there (`run/run`).
  */
 export const DatasetExperiment = SftDatasetConfig.extend({
-  kind: z.literal('dataset'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
+  ...experimentHeader('dataset'),
 });
 export type DatasetExperiment = z.infer<typeof DatasetExperiment>;

@@ -1,13 +1,8 @@
-import { InvalidConfigError, RetrySettings } from '@confide/core';
-import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
+import { InvalidConfigError, PluginChoice, RetrySettings } from '@confide/core';
+import { RunReference } from '@confide/data';
 import { z } from 'zod';
+import { experimentHeader, PROBLEMS_AND_PRICES } from '../experiment-header.js';
 import { RouterChoice } from '../run-folder/routing-policy-file.js';
-
-const PluginChoice = z.strictObject({
-  id: z.string().min(1),
-  options: z.record(z.string(), z.unknown()).default({}),
-});
-export type PluginChoice = z.infer<typeof PluginChoice>;
 
 const Prompt = z.strictObject({
   system: z.string().optional(),
@@ -40,16 +35,10 @@ const PublishedUsd = z.string().regex(/^\d+(\.\d+)?$/, 'dollars as printed, e.g.
 
 /** A live experiment over a pair (the form a pipeline's delegate step takes). */
 export const LivePairExperiment = z.strictObject({
-  /** Which pipeline runs this experiment (the Nx experiments plugin reads it too). */
-  kind: z.literal('live'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
-  /** The problems: a bundled name, a file (path, or {file, columns}) relative to the experiment's folder, or hf://datasets/…. */
-  dataset: DatasetReference,
+  ...experimentHeader('live'),
+  ...PROBLEMS_AND_PRICES,
   /** Only the first N problems (a smoke run). */
   limit: z.number().int().positive().optional(),
-  /** A bundled price table id or a price table .json file (relative to this file's folder). */
-  priceTable: PriceTableReference,
   small: ModelSlot,
   large: ModelSlot,
   orchestrator: OrchestratorSlot.optional(),

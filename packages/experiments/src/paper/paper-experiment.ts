@@ -1,5 +1,7 @@
-import { DatasetReference, PriceTableReference, RunReference } from '@confide/data';
+import { PluginChoice } from '@confide/core';
+import { RunReference } from '@confide/data';
 import { z } from 'zod';
+import { experimentHeader, PROBLEMS_AND_PRICES } from '../experiment-header.js';
 
 /** A published figure as printed (a string keeps its precision: "0.03" was rounded to cents). */
 const PublishedNumber = z.string().regex(/^\d+(\.\d+)?$/, 'a published number as printed, e.g. "88.6" or "2.79"');
@@ -17,7 +19,7 @@ const GenerationSourceConfig = z.strictObject({
 const DelegationConfig = z.strictObject({
   id: DelegationId,
   label: z.string().min(1),
-  router: z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+  router: PluginChoice,
   small: GenerationSourceConfig,
   large: GenerationSourceConfig,
   /** A recorded run whose per-problem routes a replaying router reads. */
@@ -38,14 +40,9 @@ const Table1Row = z.strictObject({
 });
 
 export const PaperExperiment = z.strictObject({
-  /** Which pipeline builds this experiment's report (the Nx experiments plugin reads it too). */
-  kind: z.literal('paper'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
-  /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
-  dataset: DatasetReference,
-  /** A bundled price table id or a price table .json file (relative to this file's folder). */
-  priceTable: PriceTableReference,
+  ...experimentHeader('paper'),
+  /** The problems (an ablation that draws on this experiment uses those its small run answered), and the prices. */
+  ...PROBLEMS_AND_PRICES,
   grades: z.literal('recorded'),
   /** Single-model recorded runs shown with their label. */
   runs: z.array(z.strictObject({ id: RunReference, label: z.string().min(1), kind: z.string().min(1) })).min(1),

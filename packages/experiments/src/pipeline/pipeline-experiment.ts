@@ -3,6 +3,7 @@ import { SftDatasetConfig } from '@confide/data';
 import { TrainAdapterConfig } from '@confide/training';
 import { z } from 'zod';
 import { VllmServeOptions } from '@confide/inference';
+import { experimentHeader } from '../experiment-header.js';
 import { LivePairExperiment } from '../live/live-experiment.js';
 
 /**
@@ -26,16 +27,14 @@ const PipelineTrainStep = TrainAdapterConfig.omit({ baseModel: true, trainFile: 
 const PipelineVllm = VllmServeOptions.omit({ baseModel: true, adapter: true });
 
 /** The delegate step: a live experiment without its own identity (the pipeline's name and title are used). */
-const PipelineDelegateStep = LivePairExperiment.omit({ kind: true, name: true, title: true });
+const PipelineDelegateStep = LivePairExperiment.omit({ kind: true, name: true, title: true, plugins: true });
 
 /**
  * All four steps of the seed as one experiment: build the confidence-annotated dataset, fine-tune the adapter, then
  * generate with it, grade, route and delegate through the live path, and report.
  */
 export const PipelineExperiment = z.strictObject({
-  kind: z.literal('pipeline'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
+  ...experimentHeader('pipeline'),
   /** A run that checks the plumbing, not the method (a tiny random model): every report says so. */
   pipelineCheck: z.boolean().default(false),
   /** A hub id or model folder, or `{ "tinyModel": true }` for the random Qwen2-architecture model built by tools/tiny-model. */

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
-import { RoutingPolicyFile, type RoutingPolicy } from '@confide/core';
+import { PluginChoice, RoutingPolicyFile, type RoutingPolicy } from '@confide/core';
 import { readConfigFile, writeFileAtomic } from '@confide/data';
 import { z } from 'zod';
 
 /** A router as an experiment names it: a plugin with options, or a routing policy file written by `confide ablate`. */
 export const RouterChoice = z.union([
-  z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+  PluginChoice,
   z.strictObject({ policy: z.string().min(1) }),
 ]);
 export type RouterChoice = z.infer<typeof RouterChoice>;

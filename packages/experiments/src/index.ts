@@ -27,3 +27,5 @@ export * from './run-folder/run-clients.js';
 export * from './run-folder/stop-reason.js';
 export * from './run-folder/worker-pool.js';
 export * from './plugins/load-plugin-modules.js';
+export * from './plugins/experiment-plugins.js';
+export * from './experiment-header.js';

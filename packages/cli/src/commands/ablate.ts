@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { checkReportOutFolder, checkWritableOutFolder } from '@confide/data';
-import { loadExperimentOfKind, runAblationExperiment } from '@confide/experiments';
+import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
 import { unscoredNotes } from '@confide/reports';
 import { Option, type Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
 import { defaultReportFolder } from '../options/report-folder.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
 
 export function registerAblateCommand(program: Command): void {
@@ -15,10 +15,10 @@ export function registerAblateCommand(program: Command): void {
     .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
     .option('--routerarena-predictions <folder>', "also write each router's per-problem choices in RouterArena's prediction-file format (predictions/ and config/)")
     .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string }) => {
+    .addOption(pluginOption())
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string } & PluginFlags) => {
       const started = performance.now();
-      const registry = createPluginRegistry();
-      const loaded = loadExperimentOfKind(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', { registry });
+      const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
       const grades = options.grades ?? experiment.grades;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.

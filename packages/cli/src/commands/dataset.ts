@@ -1,5 +1,5 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfideError } from '@confide/core';
+import { ConfideError, type PluginRegistry } from '@confide/core';
 import { currentProvenance, parseSftDatasetConfig, readConfigJson, resolveCachePath, type SftDatasetConfig, type SftDatasetProgress } from '@confide/data';
 import { runDatasetBuild } from '@confide/experiments';
 import { BudgetExceededError } from '@confide/inference';
@@ -7,11 +7,11 @@ import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
 import type { Command } from 'commander';
 import { parseCount } from '../options/parse-count.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { pluginOption, registryWithPlugins, type PluginFlags } from '../options/plugin-modules.js';
 import { confideVersion } from './hub-data.js';
 import { topLevelCommand } from '../command-table.js';
 
-interface BuildOptions {
+interface BuildOptions extends PluginFlags {
   out?: string;
   name?: string;
   limit?: number;
@@ -53,12 +53,14 @@ export async function buildDataset(input: {
   cache: string | boolean;
   /** The command as typed, for provenance and the resume hint. */
   command: string;
+  /** Confide's plugins and the user's modules. */
+  registry: PluginRegistry;
 }): Promise<void> {
   const { config, outFolder, name } = input;
   await withInterrupts('dataset: stopping: no new requests; answers already graded stay in the log', async ({ stop }) => {
     const outcome = await runDatasetBuild({
       config,
-      registry: createPluginRegistry(),
+      registry: input.registry,
       outFolder,
       name,
       resume: input.resume,
@@ -105,7 +107,9 @@ export function registerDatasetCommand(program: Command): void {
     .option('--budget <usd>', 'hard cap in US dollars: a request that could take the spend past it is not sent')
     .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
+    .addOption(pluginOption())
     .action(async (configArgument: string, options: BuildOptions) => {
+      const { registry } = await registryWithPlugins(options);
       const configPath = resolve(configArgument);
       let json = readConfigJson(configPath);
       if (options.limit !== undefined && typeof json === 'object' && json !== null) json = { ...json, limit: options.limit };
@@ -123,6 +127,7 @@ export function registerDatasetCommand(program: Command): void {
         budget: options.budget,
         cache: options.cache,
         command: `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''}`,
+        registry,
       });
     });
 }

@@ -1,21 +1,21 @@
 import { resolve } from 'node:path';
 import { checkReportOutFolder } from '@confide/data';
-import { loadExperimentOfKind, runPaperExperiment } from '@confide/experiments';
+import { runPaperExperiment } from '@confide/experiments';
 import { usd6 } from '@confide/reports';
 import type { Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
 import { defaultReportFolder } from '../options/report-folder.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
 
 export function registerPaperCommand(program: Command): void {
   topLevelCommand(program, 'paper')
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/paper-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
-    .action(async (options: { experiment?: string; out?: string }) => {
+    .addOption(pluginOption())
+    .action(async (options: { experiment?: string; out?: string } & PluginFlags) => {
       const started = performance.now();
-      const registry = createPluginRegistry();
-      const loaded = loadExperimentOfKind(resolve(experimentFolderOption('paper', options.experiment, 'paper-math500')), 'paper', { registry });
+      const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('paper', options.experiment, 'paper-math500')), 'paper', options);
       const { experiment } = loaded;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));
       checkReportOutFolder(outFolder, 'paper');

@@ -1,14 +1,14 @@
 import { join, resolve } from 'node:path';
 import { resolveCachePath } from '@confide/data';
-import { EXPERIMENT_FILE, loadExperimentOfKind, runPipelineExperiment } from '@confide/experiments';
+import { EXPERIMENT_FILE, runPipelineExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { experimentWithPlugins, type PluginFlags } from '../options/plugin-modules.js';
 import { confideVersion } from './hub-data.js';
 import { TrainProgressDisplay } from './train.js';
 
-export interface PipelineCommandOptions {
+export interface PipelineCommandOptions extends PluginFlags {
   out?: string;
   resume?: boolean;
   force?: boolean;
@@ -23,7 +23,7 @@ export interface PipelineCommandOptions {
  * report, in `<experiment>/run` (or --out). Ctrl-C stops the current step cleanly; --resume continues.
  */
 export async function runPipelineCommand(folder: string, experimentFolder: string, options: PipelineCommandOptions): Promise<void> {
-  const loaded = loadExperimentOfKind(experimentFolder, 'pipeline').experiment;
+  const { registry, loaded: { experiment: loaded } } = await experimentWithPlugins(experimentFolder, 'pipeline', options);
   const experiment = options.alsoGrade
     ? { ...loaded, delegate: { ...loaded.delegate, alsoGradeWith: [...loaded.delegate.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] } }
     : loaded;
@@ -37,7 +37,7 @@ export async function runPipelineCommand(folder: string, experimentFolder: strin
   await withInterrupts('run: stopping the current step cleanly (training writes a checkpoint); Ctrl-C again to abandon requests in flight', async ({ stop, abandon }) => {
     const result = await runPipelineExperiment({
       experiment,
-      registry: createPluginRegistry(),
+      registry,
       outFolder,
       resume: options.resume === true,
       force: options.force === true,

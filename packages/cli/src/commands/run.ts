@@ -1,17 +1,17 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { resolveCachePath, RunStore } from '@confide/data';
-import { experimentKindOf, loadExperimentOfKind, runLiveExperiment } from '@confide/experiments';
+import { experimentKindOf, runLiveExperiment } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
 import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
 import { buildDataset } from './dataset.js';
 import { runPipelineCommand } from './run-pipeline.js';
 import { topLevelCommand } from '../command-table.js';
 
-interface RunOptions {
+interface RunOptions extends PluginFlags {
   experiment?: string;
   out?: string;
   resume?: boolean;
@@ -35,6 +35,7 @@ export function registerRunCommand(program: Command): void {
     .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
     .option('--also-grade <evaluator...>', 'also grade the answers with these evaluator ids (e.g. core/math) and show both')
+    .addOption(pluginOption())
     .action(async (argument: string | undefined, options: RunOptions) => {
       const folder = options.experiment ?? argument;
       if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
@@ -42,8 +43,8 @@ export function registerRunCommand(program: Command): void {
       const kind = experimentKindOf(experimentFolder);
       if (kind === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
       if (kind === 'dataset') {
-        const { experiment: built, file } = loadExperimentOfKind(experimentFolder, 'dataset');
-        const { kind: _kind, name, title: _title, ...config } = built;
+        const { registry, loaded: { experiment: built, file } } = await experimentWithPlugins(experimentFolder, 'dataset', options);
+        const { kind: _kind, name, title: _title, plugins: _plugins, ...config } = built;
         return buildDataset({
           config,
           configPath: file,
@@ -55,9 +56,10 @@ export function registerRunCommand(program: Command): void {
           budget: options.budget,
           cache: options.cache,
           command: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`,
+          registry,
         });
       }
-      const loaded = loadExperimentOfKind(experimentFolder, 'live').experiment;
+      const { registry, loaded: { experiment: loaded } } = await experimentWithPlugins(experimentFolder, 'live', options);
       const experiment = options.alsoGrade
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }
         : loaded;
@@ -67,7 +69,7 @@ export function registerRunCommand(program: Command): void {
       await withInterrupts('run: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)', async ({ stop, abandon }) => {
         const result = await runLiveExperiment({
           experiment,
-          registry: createPluginRegistry(),
+          registry,
           runs: new RunStore().relativeTo(experimentFolder),
           baseFolder: experimentFolder,
           outFolder,

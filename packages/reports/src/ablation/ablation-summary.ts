@@ -44,6 +44,8 @@ export const AblationRouterSummary = z.strictObject({
   /** For sweeps computed by the fast path: how many points were re-run through the engine and agreed (null otherwise). */
   /** A fast path's check: points re-run through the engine on `problems` problems (all, or a seeded sample), and how many agreed problem by problem. */
   engineCheck: z.strictObject({ points: z.number().int(), agreed: z.number().int(), problems: z.number().int() }).nullable().default(null),
+  /** A sweep with more distinct thresholds than its grid: how many, and how many the stored points and the resampled AIQ use (null: all). */
+  grid: z.strictObject({ thresholds: z.number().int(), kept: z.number().int() }).nullable().default(null),
   points: z.array(OperatingPoint),
   slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
   /** For a threshold sweep: the problems with no score (null when every problem has one). */

@@ -245,8 +245,12 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
       const path = curve.kind === 'sweep' && summary.calibration.some((entry) => entry.router === curve.label) ? 'by prefix sums' : 'on the outcome columns';
       return `${curve.label}: ${check.agreed} of ${check.points} points computed ${path}, re-run through the routing engine with the plugin on ${where}, agree choice by choice and cost by cost`;
     });
+  const grids = summary.routers
+    .filter((curve) => curve.grid !== null)
+    .map((curve) => `${curve.label}: ${curve.grid!.thresholds} distinct thresholds; its point estimates and AIQ use all of them, its stored curve and its resampled AIQ interval ${curve.grid!.kept} of them (a quantile grid, the reported point included)`);
   const notes = [
     ...unscoredNotes({ curves: summary.routers }),
+    ...grids,
     `Small model: ${small.label} (\`${small.run}\`); large model: ${large.label} (\`${large.run}\`). Grades: ${summary.grades}.`,
     ...(summary.problems.evaluated === summary.problems.dataset
       ? []

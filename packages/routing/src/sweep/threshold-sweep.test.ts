@@ -49,4 +49,12 @@ describe('ThresholdSweep', () => {
     expect(points[0]!.accuracy).toBeCloseTo(0.475, 12);
     expect(points[1]!.accuracy).toBeCloseTo(0.575, 12);
   });
+
+  it('evaluates only the thresholds of a grid when asked, the same points as the full curve', () => {
+    const sweep = new ThresholdSweep(table, scores, { direction: 'keep-high', thresholds: 'distinct' });
+    const all = sweep.points();
+    expect(sweep.pointsWithWeights(null, [0, 2])).toEqual([all[0], all[2]]);
+    expect(sweep.pointsWithWeights([2, 2, 0, 0], [1])).toEqual([sweep.pointsWithWeights([2, 2, 0, 0])[1]]);
+  });
 });
+

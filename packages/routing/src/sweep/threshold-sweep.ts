@@ -61,9 +61,10 @@ export class ThresholdSweep {
 
   /**
    * The curve on a resample given by per-problem multiplicities (`weights[i]` = times problem i was drawn), or on the
-   * table itself when `weights` is null.
+   * table itself when `weights` is null; at every threshold, or only at the threshold indices `at` (a grid: O(n +
+   * grid) however many thresholds there are).
    */
-  pointsWithWeights(weights: ArrayLike<number> | null): OperatingPoint[] {
+  pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
     const { table, order } = this;
     const n = order.length;
     const prefixLargeScore = new Float64Array(n + 1);
@@ -82,11 +83,13 @@ export class ThresholdSweep {
     }
     const total = prefixWeight[n]!;
     const smallScoreTotal = prefixSmallScore[n]!;
-    const points: OperatingPoint[] = new Array(this.thresholds.length);
-    for (let k = 0; k < this.thresholds.length; k++) {
+    const count = at === null ? this.thresholds.length : at.length;
+    const points: OperatingPoint[] = new Array(count);
+    for (let position = 0; position < count; position++) {
+      const k = at === null ? position : at[position]!;
       const m = this.delegatedCounts[k]!;
       const score = prefixLargeScore[m]! + smallScoreTotal - prefixSmallScore[m]!;
-      points[k] = {
+      points[position] = {
         parameter: this.thresholds[k]!,
         accuracy: total === 0 ? 0 : score / total,
         costUsd: (smallCostTotal + prefixLargeCost[m]!) / 1e8,

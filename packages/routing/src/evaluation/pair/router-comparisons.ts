@@ -19,11 +19,11 @@ export function compareRouters(table: OutcomeTable, routers: PairRouterCurves, e
   return entries.map((comparison) => {
     const [left, right] = comparison.routers.map((id) => routers.curves.find((curve) => curve.id === id)!) as [RouterCurve, RouterCurve];
     const pick = (curve: RouterCurve): ProblemOutcomes => {
-      const index = closestToRate(curve.points, comparison.atDelegationRate);
+      // a prefix-sum sweep at every threshold (its stored curve may be a grid), a sweep through the engine at its values
       const sweep = routers.sweeps.get(curve.id);
-      if (sweep) return outcomesOfSweepPoint(table, sweep.sweep, index);
+      if (sweep) return outcomesOfSweepPoint(table, sweep.sweep, closestToRate(sweep.sweep.points(), comparison.atDelegationRate));
       const outcomes = routers.engineSweepOutcomes.get(curve.id);
-      if (outcomes) return outcomes[index]!;
+      if (outcomes) return outcomes[closestToRate(curve.points, comparison.atDelegationRate)]!;
       throw new InvalidConfigError(`comparisons: router entry "${curve.id}" has one operating point; it cannot be placed at delegation rate ${comparison.atDelegationRate}`);
     };
     return mcnemarComparison(left.label, pick(left), right.label, pick(right), comparison.atDelegationRate, plan);

@@ -68,6 +68,8 @@ export interface RouterCurve {
   slices: { subject: Array<{ slice: string } & AccuracySummary>; level: Array<{ slice: string } & AccuracySummary> };
   /** For a threshold sweep: the problems with no score (null when every problem has one). */
   unscored: UnscoredProblems | null;
+  /** A sweep with more distinct thresholds than its grid: how many there are, and how many the stored curve and the bootstrap use. */
+  grid?: { thresholds: number; kept: number };
 }
 
 /** A threshold router swept by prefix sums: what comparisons, calibration and guarantees read again. */
@@ -101,6 +103,21 @@ export interface PairContext {
   resamples: ResamplePlan;
   /** The delegation rate sweeps are reported at. */
   referenceRate: number;
+  /**
+   * The most thresholds a sweep's curve keeps and resamples (default SWEEP_GRID): beyond it, the point estimates (and
+   * AIQ) still use every distinct score, but the stored curve and the bootstrap use that many quantile thresholds.
+   */
+  sweepGrid?: number;
+}
+
+/** The default grid of a sweep with more distinct thresholds than this (see `PairContext.sweepGrid`). */
+export const SWEEP_GRID = 1001;
+
+/** Indices of `grid` thresholds spread evenly over `count` (first and last included), with `keep` added; ascending. */
+export function gridIndices(count: number, grid: number, keep: number): number[] {
+  const indices = new Set<number>([keep]);
+  for (let step = 0; step < grid; step++) indices.add(Math.round((step * (count - 1)) / (grid - 1)));
+  return [...indices].sort((left, right) => left - right);
 }
 
 /** Every router's curve, the prefix-sum sweeps by entry id, and every point's outcomes of routers swept through the engine. */
@@ -233,13 +250,16 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   }
   const reportedIndex = closestToRate(points, context.referenceRate);
   const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
-  const aiqSamples = resamples.add((counts) => curveAiq(sweep.pointsWithWeights(counts), pairCostRange(table, counts)));
+  // more distinct thresholds than the grid: the stored curve and the resampled AIQ use the grid (and the reported point)
+  const gridSize = context.sweepGrid ?? SWEEP_GRID;
+  const grid = points.length > gridSize ? gridIndices(points.length, gridSize, reportedIndex) : null;
+  const aiqSamples = resamples.add((counts) => curveAiq(sweep.pointsWithWeights(counts, grid), pairCostRange(table, counts)));
   const curve: RouterCurve = {
     id: entry.id,
     label: entry.label,
     router: use,
     kind: 'sweep',
-    points,
+    points: grid === null ? points : grid.map((index) => points[index]!),
     reported: points[reportedIndex]!,
     reportedOutcomes,
     intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: resamples.intervalWhenRun(aiqSamples) },
@@ -247,6 +267,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     engineCheck: { points: checks.length, agreed, problems: positions.length },
     slices: slicesOf(reportedOutcomes, context.problems),
     unscored: prefix.unscored,
+    ...(grid === null ? {} : { grid: { thresholds: points.length, kept: grid.length } }),
   };
   return { curve, sweep: { ...prefix, sweep } };
 }

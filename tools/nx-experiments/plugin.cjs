@@ -5,7 +5,7 @@
  * and run-directory paths), the bundled datasets, and the production source of the `confide` command and everything it
  * depends on (the project depends on @confide/cli, so `^production` is exactly that code).
  */
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync, readFileSync, realpathSync } = require('node:fs');
 const { dirname, basename, join, relative, resolve } = require('node:path');
 
 /** Which CLI command builds each kind of experiment: the experiments package's own table (one place for the kinds). */
@@ -47,6 +47,37 @@ function runInputs(workspaceRoot, root, experiment) {
   return [...new Set(inputs)].sort();
 }
 
+/**
+ * Nx inputs for the plugin modules an experiment loads (`plugins`): a file given by path (relative to the experiment's
+ * folder) outside that folder (whose files are inputs already), and for a package name that resolves to a package of
+ * this workspace, that package's folder. A package installed from a registry is named with its version in the
+ * report's provenance; Nx tracks those through the lock file only, so it adds no input here.
+ */
+function pluginInputs(workspaceRoot, root, experiment) {
+  if (!Array.isArray(experiment.plugins)) return [];
+  const inputs = [];
+  for (const specifier of experiment.plugins) {
+    if (typeof specifier !== 'string') continue;
+    const isPath = specifier.startsWith('.') || specifier.startsWith('/');
+    const target = isPath ? resolve(workspaceRoot, root, specifier) : packageFolder(workspaceRoot, root, specifier);
+    if (target === undefined) continue;
+    const path = relative(workspaceRoot, target);
+    if (path.startsWith('..') || path.split(/[\\/]/).includes('node_modules') || !existsSync(target)) continue; // outside the workspace, installed, or missing
+    if (!relative(join(workspaceRoot, root), target).startsWith('..')) continue; // inside the experiment's folder: an input already
+    inputs.push(isPath ? `{workspaceRoot}/${path}` : `{workspaceRoot}/${path}/**/*`);
+  }
+  return [...new Set(inputs)].sort();
+}
+
+/** The real folder of package `name` as Node finds it from the experiment's folder upward (a workspace package: its source folder). */
+function packageFolder(workspaceRoot, root, name) {
+  for (let folder = resolve(workspaceRoot, root); ; folder = dirname(folder)) {
+    const candidate = join(folder, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(folder) === folder) return undefined;
+  }
+}
+
 /** @type {import('nx/src/project-graph/plugins/public-api').CreateNodes} */
 const createNodes = [
   'experiments/*/experiment.json',
@@ -83,6 +114,7 @@ const createNodes = [
                   inputs: [
                     '{projectRoot}/**/*',
                     ...runInputs(context.workspaceRoot, root, experiment),
+                    ...pluginInputs(context.workspaceRoot, root, experiment),
                     '{workspaceRoot}/packages/data/datasets/**/*',
                     '^production',
                     { externalDependencies: ['vega', 'vega-lite', 'arquero', '@resvg/resvg-js', 'zod', 'mathjs'] },

@@ -29,10 +29,10 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   },
   {
     name: 'grade',
-    description: 'grade answer pairs with core/math: lines {"id","gold","pred"} -> {"id","equivalent","reason","ms","found"}',
+    description: 'grade answer pairs with an evaluator (default core/math): lines {"id","gold","pred"} -> {"id","equivalent","reason","ms","found","evaluator"}',
     load: async () => [(await import('./commands/grade.js')).registerGradeCommand],
   },
-  { name: 'regrade', description: 'grade a run again with core/math and write the flips (records whose verdict changes)', load: async () => [(await import('./commands/regrade.js')).registerRegradeCommand] },
+  { name: 'regrade', description: 'grade a run again with an evaluator (default core/math) and write the flips, or run a regrade experiment', load: async () => [(await import('./commands/regrade.js')).registerRegradeCommand] },
   {
     name: 'ablate',
     description: 'sweep routers (thresholds, baselines, agreement, cascades) on a small/large pair of runs, with intervals and tests',

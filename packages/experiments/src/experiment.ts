@@ -9,6 +9,7 @@ import kinds from './experiment-kinds.json' with { type: 'json' };
 import { LiveExperiment } from './live/live-experiment.js';
 import { PaperExperiment } from './paper/paper-experiment.js';
 import { PipelineExperiment } from './pipeline/pipeline-experiment.js';
+import { RegradeExperiment } from './regrade/regrade-experiment.js';
 
 /** The file an experiment folder holds. */
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -20,7 +21,7 @@ export const EXPERIMENT_FILE = 'experiment.json';
 export const EXPERIMENT_KINDS: Readonly<Record<string, { command: string; description: string }>> = kinds;
 
 /** One experiment file, whatever its kind: the CLI, the executors and the Nx plugin all read it through this schema. */
-export const Experiment = z.discriminatedUnion('kind', [PaperExperiment, AblationExperiment, LiveExperiment, PipelineExperiment, DatasetExperiment]);
+export const Experiment = z.discriminatedUnion('kind', [PaperExperiment, AblationExperiment, LiveExperiment, PipelineExperiment, DatasetExperiment, RegradeExperiment]);
 export type Experiment = z.infer<typeof Experiment>;
 export type ExperimentKind = Experiment['kind'];
 

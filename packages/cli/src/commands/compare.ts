@@ -1,19 +1,38 @@
 import { InvalidConfigError } from '@confide/core';
 import { loadRunProblems, pricesForRun, RunStore } from '@confide/data';
-import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
-import { DEFAULT_BOOTSTRAP } from '@confide/experiments';
+import { DEFAULT_BOOTSTRAP, withEvaluatorGrades } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
 import { compareRuns, pairedProblemIds } from '@confide/routing';
 import { Option, type Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
+import { addEvaluatorFlags, DEFAULT_EVALUATOR, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
+import { createPluginRegistry } from '../plugin-registry.js';
 
-interface CompareOptions {
-  grades: 'recorded' | 'math';
+interface CompareOptions extends EvaluatorFlags {
+  grades?: 'recorded' | 'evaluator' | 'math';
   dataset?: string;
   priceTable?: string;
   resamples: string;
   seed: string;
   json?: boolean;
+}
+
+/** core/math's time budget per comparison for a whole run. */
+const RUN_TIMEOUT_MS = 10_000;
+
+/**
+ * Which verdicts the right side carries: `recorded`, or `evaluator` (the chosen evaluator's on the full responses;
+ * `math` is the same with core/math). Without a right run, the left run against itself under the evaluator.
+ */
+function rightGrades(options: CompareOptions, hasRight: boolean): 'recorded' | 'evaluator' {
+  const evaluatorNamed = options.evaluator !== undefined || options.evaluatorOptions !== undefined;
+  if (options.grades === 'math' && options.evaluator !== undefined && options.evaluator !== DEFAULT_EVALUATOR) {
+    throw new InvalidConfigError(`--grades math is ${DEFAULT_EVALUATOR}'s verdicts, and --evaluator names ${options.evaluator}: give --grades evaluator`);
+  }
+  if (options.grades === 'recorded' && evaluatorNamed) throw new InvalidConfigError('--grades recorded keeps the recorded verdicts: --evaluator and --evaluator-options apply to --grades evaluator');
+  if (!hasRight && options.grades === 'recorded') throw new InvalidConfigError('--grades recorded compares two runs: give the right run, or grade the left run again (--grades evaluator)');
+  if (options.grades === 'math' || options.grades === 'evaluator' || evaluatorNamed || !hasRight) return 'evaluator';
+  return 'recorded';
 }
 
 function wholeNumber(flag: string, value: string, minimum: number): number {
@@ -24,23 +43,29 @@ function wholeNumber(flag: string, value: string, minimum: number): number {
 
 /**
  * `confide compare <left> [right]`: two runs of the same problems, paired (flips, McNemar, paired-bootstrap interval of
- * the accuracy difference, cost); without `right`, the left run against itself graded by core/math (`--grades math`).
+ * the accuracy difference, cost); without `right`, the left run against itself graded by an evaluator (`--evaluator`,
+ * default core/math).
  */
 export function registerCompareCommand(program: Command): void {
-  topLevelCommand(program, 'compare')
+  const command = topLevelCommand(program, 'compare')
     .argument('<left>', 'a run (bundled id or run directory)')
-    .argument('[right]', 'the run to compare with (default: the left run, graded by core/math)')
-    .addOption(new Option('--grades <grades>', "verdicts of the right side: recorded, or core/math's on the full responses").choices(['recorded', 'math']).default('recorded'))
+    .argument('[right]', 'the run to compare with (default: the left run, graded by the evaluator)')
+    .addOption(
+      new Option('--grades <grades>', "verdicts of the right side: recorded (default with a right run), or the evaluator's on the full responses (evaluator; math: core/math's)").choices(['recorded', 'evaluator', 'math']),
+    );
+  addEvaluatorFlags(command, "grades the right side's full responses (implies --grades evaluator)")
     .option('--dataset <dataset>', "the problems' order (default: the left run's dataset)")
     .option('--price-table <id|file>', "prices (default: the left run's)")
     .option('--resamples <count>', 'bootstrap resamples', String(DEFAULT_BOOTSTRAP.resamples))
     .option('--seed <seed>', 'bootstrap seed', String(DEFAULT_BOOTSTRAP.seed))
     .option('--json', 'print the comparison as JSON')
     .action(async (leftReference: string, rightReference: string | undefined, options: CompareOptions) => {
+      const grades = rightGrades(options, rightReference !== undefined);
+      const registry = createPluginRegistry();
+      const choice = grades === 'evaluator' ? evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS } } }) : null;
       const store = new RunStore();
       const left = store.load(leftReference);
       const right = rightReference === undefined ? left : store.load(rightReference);
-      const grades = rightReference === undefined ? 'math' : options.grades;
       for (const [reference, run] of new Map([[leftReference, left], [rightReference ?? leftReference, right]])) {
         for (const note of run.notes ?? []) console.error(`compare: ${reference}: ${note}`);
       }
@@ -51,18 +76,18 @@ export function registerCompareCommand(program: Command): void {
         console.error(`compare: dataset not at hand (${(error as Error).message}); pairing in the left run's record order`);
       }
       let rightRecords = right.records;
-      if (grades === 'math') {
-        const grader = createMathGrader({ timeoutMs: 10_000 });
+      if (choice !== null) {
+        const evaluator = registry.create('evaluator', choice.id, choice.options, { priceTable: pricesForRun(right) }).instance;
         try {
-          rightRecords = await withMathGrades(right.records, grader);
+          rightRecords = await withEvaluatorGrades(right.records, evaluator, { reads: 'response', concurrency: 16 });
         } finally {
-          await grader.close();
+          await evaluator.close();
         }
       }
       const comparison = compareRuns(
         pairedProblemIds(datasetIds, left.records),
         { label: leftReference, records: left.records },
-        { label: grades === 'math' ? `${rightReference ?? leftReference} (core/math)` : (rightReference ?? leftReference), records: rightRecords },
+        { label: choice !== null ? `${rightReference ?? leftReference} (${choice.id})` : (rightReference ?? leftReference), records: rightRecords },
         pricesForRun(left, options.priceTable),
         { resamples: wholeNumber('--resamples', options.resamples, 10), seed: wholeNumber('--seed', options.seed, 0), confidence: DEFAULT_BOOTSTRAP.confidence },
       );

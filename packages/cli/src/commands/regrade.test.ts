@@ -26,7 +26,7 @@ describe('confide regrade', () => {
     }
     // prob_0: (3, π/2) against \left( 3, \frac{\pi}{2} \right), wrong for the recorded grader
     expect(flips.find((flip) => flip.sourceId === 'prob_0')).toMatchObject({ recorded: false, regraded: true });
-    expect(messages.join('')).toMatch(/regrade qwen-1\.5b: recorded 339\/500, regraded \d+\/500; \d+ flips/);
+    expect(messages.join('')).toMatch(/regrade qwen-1\.5b with core\/math: recorded 339\/500, regraded \d+\/500; \d+ flips/);
   }, 60_000);
 
   it('names the bundled runs when the id is unknown', async () => {

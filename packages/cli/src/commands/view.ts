@@ -1,15 +1,18 @@
 import { join, relative, resolve } from 'node:path';
-import { InvalidConfigError } from '@confide/core';
-import { createMathGrader, withMathGrades } from '@confide/evaluator-math';
+import { InvalidConfigError, SEED_PRICES_2025_11, type FoundAnswerSide } from '@confide/core';
 import { checkReportOutFolder, writeReportFolder } from '@confide/data';
-import { resolveViewSource, type ViewOptions } from '@confide/experiments';
+import { resolveViewSource, withEvaluatorGrades, type ViewOptions } from '@confide/experiments';
 import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
 import { Option, type Command } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
 import { topLevelCommand } from '../command-table.js';
+import { addEvaluatorFlags, DEFAULT_EVALUATOR, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
+
+/** core/math's time budget per comparison for a whole run. */
+const RUN_TIMEOUT_MS = 10_000;
 
 /** The command's flags: what `resolveViewSource` reads, and where the bundle goes. */
-interface ViewCommandOptions extends Omit<ViewOptions, 'command' | 'models'> {
+interface ViewCommandOptions extends Omit<ViewOptions, 'command' | 'models'>, EvaluatorFlags {
   /** `--model`, repeated: the runs viewed beside the target as K models. */
   model?: string[];
   out?: string;
@@ -28,12 +31,23 @@ function size(bytes: number): string {
   return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.round(bytes / 1000)} kB`;
 }
 
+/** `--compare-grades` as given, `evaluator` when only `--evaluator` (or its options) is; `recorded` with `--evaluator` is refused. */
+function compareGradesOf(options: ViewCommandOptions): ViewOptions['compareGrades'] {
+  const evaluatorNamed = options.evaluator !== undefined || options.evaluatorOptions !== undefined;
+  if (!evaluatorNamed) return options.compareGrades;
+  if (options.compareGrades === 'recorded') throw new InvalidConfigError('--compare-grades recorded keeps the recorded verdicts: --evaluator and --evaluator-options apply to --compare-grades evaluator');
+  if (options.compareGrades === 'math' && options.evaluator !== undefined && options.evaluator !== DEFAULT_EVALUATOR) {
+    throw new InvalidConfigError(`--compare-grades math is ${DEFAULT_EVALUATOR}'s verdicts, and --evaluator names ${options.evaluator}: give --compare-grades evaluator`);
+  }
+  return options.compareGrades ?? 'evaluator';
+}
+
 /**
  * `confide view <run | experiment>`: a self-contained page (works from file://, offline) to explore a run problem by
  * problem, move a threshold, and compare with another run or grader; `--serve` serves it on 127.0.0.1.
  */
 export function registerViewCommand(program: Command): void {
-  topLevelCommand(program, 'view')
+  const command = topLevelCommand(program, 'view')
     .argument('<target>', 'a run (bundled id or run directory), or an ablation experiment folder (its small/large pair, or its "models")')
     .option('--model <[label=]run>', 'another run to view beside the target as one of K models (repeat it; the target may be written label=run too): every answer per problem, each model\'s mean score and cost, the threshold for any (keep, escalate-to) pair, the compare view for any two', (value: string, previous: string[] = []) => [...previous, value])
     .option('--large <run>', 'a large run to delegate to: adds the threshold view (an ablation experiment brings its own)')
@@ -41,8 +55,11 @@ export function registerViewCommand(program: Command): void {
     .option('--score <score>', 'the score the threshold reads: p-confident, confidence-token, or a record field such as generation.usage.output')
     .addOption(new Option('--direction <direction>', 'keep-high (confidences) or keep-low (lengths)').choices(['keep-high', 'keep-low']))
     .option('--compare <run>', 'a run of the same problems to compare with')
-    .addOption(new Option('--compare-grades <grades>', 'verdicts of the compared side; math = core/math on the full responses (the run itself when --compare is absent)').choices(['recorded', 'math']))
-    .option('--compare-regrade <folder>', 'a confide regrade --evaluator report folder: compare the run with that evaluator\'s verdicts (search core/model-verifier to keep the verifier\'s flips)')
+    .addOption(
+      new Option('--compare-grades <grades>', "verdicts of the compared side: recorded, or the evaluator's on the full responses (evaluator; math: core/math's), the run itself when --compare is absent").choices(['recorded', 'evaluator', 'math']),
+    )
+    .option('--compare-regrade <folder>', 'a confide regrade --evaluator report folder: compare the run with that evaluator\'s verdicts (search core/model-verifier to keep the verifier\'s flips)');
+  addEvaluatorFlags(command, "grades the compared side's full responses (implies --compare-grades evaluator; the page's own reading of each response is core/math's)")
     .option('--dataset <dataset>', "where the questions come from (default: the run's dataset)")
     .option('--price-table <id|file>', "prices for costs (default: the run's or experiment's)")
     .option('--out <folder>', 'bundle folder (default: confide-view/<target>)')
@@ -54,27 +71,36 @@ export function registerViewCommand(program: Command): void {
       const started = performance.now();
       const folder = resolve(options.out ?? defaultFolder(target));
       checkReportOutFolder(folder, 'view');
-      const grader = createMathGrader({ timeoutMs: 10_000 });
+      const registry = createPluginRegistry();
+      const compareGrades = compareGradesOf(options);
+      const choice = evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS } } });
+      // prices matter only to an evaluator that pays for calls, which view lends no clients
+      const context = { priceTable: SEED_PRICES_2025_11 };
+      const evaluator = registry.create('evaluator', choice.id, choice.options, context).instance;
+      // the page's reading of each response (the answer found on each side) is core/math's, as its column says
+      const reader = choice.id === DEFAULT_EVALUATOR ? evaluator : registry.create('evaluator', DEFAULT_EVALUATOR, { timeoutMs: RUN_TIMEOUT_MS }, context).instance;
       try {
         const source = await resolveViewSource(
           target,
           {
             ...options,
+            ...(compareGrades ? { compareGrades } : {}),
             ...(options.model ? { models: options.model } : {}),
             command: ['confide', 'view', ...process.argv.slice(process.argv.indexOf('view') + 1)].join(' '),
           },
-          createPluginRegistry(),
-          (records) => withMathGrades(records, grader),
+          registry,
+          { id: choice.id, grade: (records) => withEvaluatorGrades(records, evaluator, { reads: 'response', concurrency: 16 }) },
           (message) => console.error(message),
         );
         const gradeResponse = async (gold: string, response: string) => {
-          const verdict = await grader.grade(gold, response);
-          const found = verdict.found;
+          const verdict = await reader.grade({ gold, response });
+          const side = (found: FoundAnswerSide | null | undefined) => found && { answer: found.answer, rule: found.rule };
+          const prediction = verdict.found?.prediction;
           return {
-            correct: verdict.equivalent,
-            reason: verdict.reason,
-            gold: found.gold && { answer: found.gold.answer, rule: found.gold.rule },
-            prediction: found.prediction && { answer: found.prediction.answer, rule: `${found.prediction.rule}${found.prediction.fallback ? ' (fallback)' : ''}` },
+            correct: verdict.correct,
+            reason: verdict.decision ?? verdict.reason ?? '',
+            gold: side(verdict.found?.gold) ?? null,
+            prediction: prediction ? { answer: prediction.answer, rule: `${prediction.rule}${prediction.fallback ? ' (fallback)' : ''}` } : null,
           };
         };
         const data = await buildViewData(source, gradeResponse, (done, total) => {
@@ -87,7 +113,8 @@ export function registerViewCommand(program: Command): void {
         console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         console.log(bundle.file);
       } finally {
-        await grader.close();
+        await evaluator.close();
+        if (reader !== evaluator) await reader.close();
       }
       if (options.serve) {
         const served = await serveView(folder, port);

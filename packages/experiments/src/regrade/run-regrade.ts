@@ -1,30 +1,18 @@
 import { join } from 'node:path';
-import {
-  RetrySettings,
-  type PriceTable,
-  type Evaluator,
-  type EvaluatorStep,
-  type GenerationRequest,
-  type ModelClient,
-  type PluginRegistry,
-  type Problem,
-  type RunLookup,
-  type RunRecord,
-} from '@confide/core';
+import { RetrySettings, type EvaluatorStep, type PluginRegistry, type PriceTable, type Problem, type RunLookup, type RunRecord } from '@confide/core';
 import { checkReportOutFolder, PriceTableReference, pricesForRun, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
-import { CostLedger } from '@confide/routing';
 import { z } from 'zod';
 import type { ExperimentOutcome } from '../outcome.js';
-import { RunClients } from '../run-folder/run-clients.js';
 import { acquireRunLock } from '../run-folder/run-lock.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { runWorkerPool } from '../run-folder/worker-pool.js';
+import { createLentEvaluator, EvaluatorChoice, LentClients, type LentClientCalls } from './lent-evaluator.js';
 
 /** What `confide regrade --evaluator <config>` reads: the evaluator (a chain too) and the model clients it is lent. */
 export const RegradeConfig = z.strictObject({
-  evaluator: z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+  evaluator: EvaluatorChoice,
   /** Model clients lent to the evaluator by name (core/model-verifier's `client`), each with its lane's concurrency. */
-  clients: z.record(z.string(), z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}), concurrency: z.number().int().min(1).max(256).default(4) })).default({}),
+  clients: LentClients.default({}),
   /** Prices for the verifier's spend (default: the run's price table). */
   priceTable: PriceTableReference.optional(),
   retry: RetrySettings.optional(),
@@ -54,7 +42,7 @@ export interface RegradeSummary {
   /** Flips against the recorded grades, and the records a later step of a chain turned from incorrect to correct. */
   flips: { toCorrect: number; toWrong: number; laterStepToCorrect: number };
   /** Calls lent clients made for the regrade: how many, what they cost, how many were sent now and how many came from the cache. */
-  clientCalls: { calls: number; costUsd: number; sent: number; cached: number };
+  clientCalls: LentClientCalls;
 }
 
 export interface RegradeOptions {
@@ -125,30 +113,17 @@ export async function runRegrade(options: RegradeOptions): Promise<ExperimentOut
 
 async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<ExperimentOutcome<{ summary: RegradeSummary }>> {
   const { config } = options;
-  const runClients = new RunClients({ prices, budgetUsd: options.budgetUsd, retry: config.retry, cachePath: options.cachePath });
-  const { budget } = runClients;
-  const ledger = new CostLedger(prices);
-  const counts = { sent: 0, cached: 0 };
-  const clients: Record<string, ModelClient> = {};
-  for (const [name, choice] of Object.entries(config.clients)) {
-    const client = options.registry.create('model', choice.id, choice.options, { priceTable: prices, runs: options.runs }).instance;
-    runClients.lane(name, { concurrency: choice.concurrency });
-    const scheduled = runClients.schedule(name, client, (event) => {
-      if (event.type === 'sent') counts.sent++;
-      if (event.type === 'cache-hit') counts.cached++;
-    });
-    // every answer the evaluator gets is on the ledger, under its own role
-    clients[name] = {
-      specificationVersion: scheduled.specificationVersion,
-      model: scheduled.model,
-      generate: async (request: GenerationRequest, generateOptions?: { signal?: AbortSignal }) => {
-        const generation = await scheduled.generate(request, generateOptions);
-        ledger.add(request.problem.id, 'verifier', generation.model, generation.usage);
-        return generation;
-      },
-    };
-  }
-  const evaluator: Evaluator = options.registry.create('evaluator', config.evaluator.id, config.evaluator.options, { priceTable: prices, runs: options.runs, modelClients: clients }).instance;
+  const lent = createLentEvaluator({
+    registry: options.registry,
+    evaluator: config.evaluator,
+    clients: config.clients,
+    prices,
+    runs: options.runs,
+    budgetUsd: options.budgetUsd,
+    retry: config.retry,
+    cachePath: options.cachePath,
+  });
+  const { evaluator } = lent;
   const questions = new Map((options.problems ?? []).map((problem) => [problem.id, problem.problem]));
   const records = options.run.records;
   let done = 0;
@@ -172,7 +147,6 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
     const n = verdicts.length;
     const share = (count: number) => (n === 0 ? 0 : count / n);
     const firstStepCorrect = verdicts.filter((verdict) => verdict.steps[0]?.correct).length;
-    const totals = ledger.totals((entry) => entry.role === 'verifier');
     const summary: RegradeSummary = {
       run: options.runReference,
       evaluator: config.evaluator,
@@ -187,7 +161,7 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
         toWrong: verdicts.filter((verdict) => verdict.recorded && !verdict.regraded).length,
         laterStepToCorrect: verdicts.filter((verdict) => verdict.steps.length > 1 && !verdict.steps[0]!.correct && verdict.regraded).length,
       },
-      clientCalls: { calls: totals.calls, costUsd: totals.costUsd, sent: counts.sent, cached: counts.cached },
+      clientCalls: lent.calls(),
     };
     await writeReportFolder(options.outFolder, 'regrade', (staging) => {
       writeJsonLines(join(staging, 'regraded.jsonl'), verdicts);
@@ -205,13 +179,12 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
       return {
         status: 'stopped',
         reason: 'budget',
-        message: `stopped: ${(error as Error).message}; ${done} of ${records.length} records graded, $${budget.spentUsd.toFixed(6)} spent. A rerun answers those from the cache and pays only for the rest.`,
+        message: `stopped: ${(error as Error).message}; ${done} of ${records.length} records graded, $${lent.runClients.budget.spentUsd.toFixed(6)} spent. A rerun answers those from the cache and pays only for the rest.`,
         files: [],
       };
     }
     throw error;
   } finally {
-    await evaluator.close();
-    await runClients.close();
+    await lent.close();
   }
 }

@@ -21,8 +21,11 @@ export interface ViewOptions {
   models?: string[];
   large?: string;
   compare?: string;
-  /** Which verdicts the compared side uses: `math` = core/math's on the full responses (default: the run itself). */
-  compareGrades?: 'recorded' | 'math';
+  /**
+   * Which verdicts the compared side uses: `evaluator` = the command's evaluator's on the full responses (`math`: the
+   * same, core/math's), on the run itself when no `--compare` is given; default `recorded`.
+   */
+  compareGrades?: 'recorded' | 'evaluator' | 'math';
   /** A `confide regrade --evaluator` report folder: the run compared with that evaluator's verdicts (a chain's). */
   compareRegrade?: string;
   score?: string;
@@ -181,14 +184,14 @@ async function resolveModelsViewSource(target: string, options: ViewOptions, war
  * runs, gives K models (see `resolveModelsViewSource`). An ablation experiment of the pair form gives its small run,
  * paired with its large run and the score of its first sweepable router (the threshold view then matches `confide
  * ablate`); a run gives itself, paired with `--large` when given. `--compare <run>` adds a run to compare with;
- * `--compare-grades math` compares with core/math's verdicts (on the same run when no `--compare` is given).
+ * `--compare-grades evaluator` compares with the evaluator's verdicts (on the same run when no `--compare` is given).
  */
 export async function resolveViewSource(
   target: string,
   options: ViewOptions,
   registry: PluginRegistry,
-  /** Records with core/math's verdicts (`withMathGrades` from the CLI), for `--compare-grades math`. */
-  mathGrades: (records: readonly RunRecord[]) => Promise<RunRecord[]>,
+  /** The evaluator `--compare-grades evaluator` grades with (the CLI's `--evaluator`, default core/math): its id, and records with its verdicts. */
+  evaluator: { id: string; grade: (records: readonly RunRecord[]) => Promise<RunRecord[]> },
   warn: (message: string) => void,
 ): Promise<ViewSource> {
   if ((options.models !== undefined && options.models.length > 0) || experimentListsModels(target)) return resolveModelsViewSource(target, options, warn);
@@ -255,10 +258,18 @@ export async function resolveViewSource(
       return { ...record, grade: { correct: verdict.regraded, evaluator: verdict.decidedBy, reason: verdict.reason } };
     });
     compare = { id: `${main.id} regraded`, label: `regraded (${options.compareRegrade})`, records, grades: 'regrade' };
-  } else if (options.compare !== undefined || grades === 'math') {
+  } else if (options.compare !== undefined || grades !== 'recorded') {
     const compared = options.compare === undefined ? main : runInput(store, options.compare);
-    const records = grades === 'math' ? await mathGrades(compared.records) : compared.records;
-    compare = { id: compared.id, label: compared.label, records, grades, pipelineCheck: compared.pipelineCheck };
+    if (grades === 'recorded') {
+      compare = { id: compared.id, label: compared.label, records: compared.records, grades, pipelineCheck: compared.pipelineCheck };
+    } else {
+      const records = await evaluator.grade(compared.records);
+      // the page names core/math's verdicts as such; another evaluator's are "regraded", its id in the label
+      compare =
+        evaluator.id === 'core/math'
+          ? { id: compared.id, label: compared.label, records, grades: 'math', pipelineCheck: compared.pipelineCheck }
+          : { id: `${compared.id} (${evaluator.id})`, label: `${compared.label}, graded by ${evaluator.id}`, records, grades: 'regrade', pipelineCheck: compared.pipelineCheck };
+    }
   }
   return {
     kind: 'run',

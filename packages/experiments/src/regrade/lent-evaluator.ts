@@ -1,14 +1,10 @@
-import { RetrySettings, type Evaluator, type GenerationRequest, type ModelClient, type PluginRegistry, type PluginUse, type PriceTable, type RunLookup } from '@confide/core';
+import { PluginChoice, RetrySettings, type Evaluator, type GenerationRequest, type ModelClient, type PluginRegistry, type PluginUse, type PriceTable, type RunLookup } from '@confide/core';
 import { CostLedger } from '@confide/routing';
 import { z } from 'zod';
 import { RunClients } from '../run-folder/run-clients.js';
 
-/** An evaluator chosen in a config or experiment: a registered id and its options. */
-export const EvaluatorChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
-export type EvaluatorChoice = z.infer<typeof EvaluatorChoice>;
-
 /** Model clients lent to an evaluator by name (core/model-verifier's `client`), each with its lane's concurrency. */
-export const LentClients = z.record(z.string(), z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}), concurrency: z.number().int().min(1).max(256).default(4) }));
+export const LentClients = z.record(z.string(), z.strictObject({ ...PluginChoice.shape, concurrency: z.number().int().min(1).max(256).default(4) }));
 export type LentClients = z.infer<typeof LentClients>;
 
 /** What a paying evaluator's calls came to: how many, what they cost, how many were sent now and how many came from the cache. */
@@ -21,7 +17,7 @@ export interface LentClientCalls {
 
 export interface LentEvaluatorOptions {
   registry: PluginRegistry;
-  evaluator: EvaluatorChoice;
+  evaluator: PluginChoice;
   clients: LentClients;
   /** Prices for the clients' spend. */
   prices: PriceTable;

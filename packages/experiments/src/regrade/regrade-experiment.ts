@@ -1,7 +1,8 @@
-import { RetrySettings } from '@confide/core';
+import { PluginChoice, RetrySettings } from '@confide/core';
 import { PriceTableReference, RunReference } from '@confide/data';
 import { z } from 'zod';
-import { EvaluatorChoice, LentClients } from './lent-evaluator.js';
+import { experimentHeader } from '../experiment-header.js';
+import { LentClients } from './lent-evaluator.js';
 
 /**
  * What an evaluator grades in each record: `answer`, the answer the run extracted (the pair its recorded grader
@@ -14,15 +15,13 @@ export const GradedReading = z.enum(['answer', 'response']);
  * disagreement with the recorded grades listed (and checked against a hand review when the experiment has one).
  */
 export const RegradeExperiment = z.strictObject({
-  kind: z.literal('regrade'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
+  ...experimentHeader('regrade'),
   /** The report's opening paragraph (Markdown). */
   description: z.string().min(1),
   /** The runs graded again: bundled run ids or run-directory paths (relative to this file's folder). */
   runs: z.array(RunReference).min(1),
   /** The evaluator (a chain too); default core/math. */
-  evaluator: EvaluatorChoice.default({ id: 'core/math', options: {} }),
+  evaluator: PluginChoice.default({ id: 'core/math', options: {} }),
   /** Model clients lent to the evaluator by name (a verifier's judge); billed, cached and capped by `--budget`. */
   clients: LentClients.default({}),
   /** Prices for the lent clients' spend (default: the first run's price table). */

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import { RetrySettings, type EvaluatorStep, type PluginRegistry, type PriceTable, type Problem, type RunLookup, type RunRecord } from '@confide/core';
+import { PluginChoice, RetrySettings, type EvaluatorStep, type PluginRegistry, type PriceTable, type Problem, type RunLookup, type RunRecord } from '@confide/core';
 import { checkReportOutFolder, PriceTableReference, pricesForRun, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
 import { z } from 'zod';
 import type { ExperimentOutcome } from '../outcome.js';
 import { acquireRunLock } from '../run-folder/run-lock.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { runWorkerPool } from '../run-folder/worker-pool.js';
-import { createLentEvaluator, EvaluatorChoice, LentClients, type LentClientCalls } from './lent-evaluator.js';
+import { createLentEvaluator, LentClients, type LentClientCalls } from './lent-evaluator.js';
 
 /** What `confide regrade --evaluator <config>` reads: the evaluator (a chain too) and the model clients it is lent. */
 export const RegradeConfig = z.strictObject({
-  evaluator: EvaluatorChoice,
+  evaluator: PluginChoice,
   /** Model clients lent to the evaluator by name (core/model-verifier's `client`), each with its lane's concurrency. */
   clients: LentClients.default({}),
   /** Prices for the verifier's spend (default: the run's price table). */

@@ -6,7 +6,7 @@ import { compareRuns, pairedProblemIds } from '@confide/routing';
 import { Option, type Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, DEFAULT_EVALUATOR, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { registryWithPlugins } from '../options/plugin-modules.js';
 
 interface CompareOptions extends EvaluatorFlags {
   grades?: 'recorded' | 'evaluator' | 'math';
@@ -61,7 +61,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--json', 'print the comparison as JSON')
     .action(async (leftReference: string, rightReference: string | undefined, options: CompareOptions) => {
       const grades = rightGrades(options, rightReference !== undefined);
-      const registry = createPluginRegistry();
+      const { registry } = await registryWithPlugins(options);
       const choice = grades === 'evaluator' ? evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS } } }) : null;
       const store = new RunStore();
       const left = store.load(leftReference);

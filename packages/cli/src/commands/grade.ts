@@ -6,7 +6,7 @@ import { runWorkerPool } from '@confide/experiments';
 import type { Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { registryWithPlugins } from '../options/plugin-modules.js';
 
 interface GradeOptions extends EvaluatorFlags {
   pairs: string;
@@ -64,7 +64,7 @@ export function registerGradeCommand(program: Command): void {
     .option('--workers <count>', 'core/math: worker threads for heavy comparisons (default 1)')
     .action(async (options: GradeOptions) => {
       const path = resolve(options.pairs);
-      const registry = createPluginRegistry();
+      const { registry } = await registryWithPlugins(options);
       const choice = evaluatorChoice(options, registry, { math: { flags: mathFlags(options) } });
       const lines = readJsonLines(path, AnswerPairLine);
       // a pairs file names no run: prices only matter to an evaluator that pays for calls, which grade lends none

@@ -7,7 +7,7 @@ import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
 import { parseUsd } from '../options/parse-usd.js';
 import { defaultReportFolder } from '../options/report-folder.js';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { registryWithPlugins } from '../options/plugin-modules.js';
 
 interface RegradeOptions extends EvaluatorFlags {
   run?: string;
@@ -52,7 +52,7 @@ async function regradeWithConfig(run: string, options: RegradeOptions & { evalua
     run: loaded,
     runReference: run,
     config,
-    registry: createPluginRegistry(),
+    registry: (await registryWithPlugins(options)).registry,
     runs: store,
     problems,
     outFolder,
@@ -78,7 +78,7 @@ async function regradeExperiment(folder: string, options: RegradeOptions): Promi
   if (options.evaluator !== undefined || options.evaluatorOptions !== undefined || options.extract || options.timeoutMs !== undefined) {
     throw new InvalidConfigError('--experiment: the experiment names its evaluator and what it reads ("evaluator", "reads"); --evaluator, --evaluator-options, --extract and --timeout-ms apply to --run');
   }
-  const registry = createPluginRegistry();
+  const { registry } = await registryWithPlugins(options);
   const loaded = loadExperimentOfKind(resolve(folder), 'regrade');
   registry.parseOptions('evaluator', loaded.experiment.evaluator.id, loaded.experiment.evaluator.options, `${loaded.file}: "evaluator"`);
   const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, loaded.experiment.name));
@@ -104,7 +104,7 @@ async function regradeExperiment(folder: string, options: RegradeOptions): Promi
 
 /** `confide regrade --run <run>`: the run graded again by an evaluator plugin (default core/math); the verdicts that flip. */
 async function regradeFlips(run: string, options: RegradeOptions): Promise<void> {
-  const registry = createPluginRegistry();
+  const { registry } = await registryWithPlugins(options);
   const flags = options.timeoutMs === undefined ? [] : [{ flag: '--timeout-ms', key: 'timeoutMs', value: positiveInteger('--timeout-ms', options.timeoutMs) }];
   const choice = evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS }, flags } });
   const loaded = new RunStore().load(run);

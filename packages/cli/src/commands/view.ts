@@ -4,7 +4,7 @@ import { checkReportOutFolder, writeReportFolder } from '@confide/data';
 import { resolveViewSource, withEvaluatorGrades, type ViewOptions } from '@confide/experiments';
 import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
 import { Option, type Command } from 'commander';
-import { createPluginRegistry } from '../plugin-registry.js';
+import { registryForTarget } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, DEFAULT_EVALUATOR, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
 
@@ -71,7 +71,7 @@ export function registerViewCommand(program: Command): void {
       const started = performance.now();
       const folder = resolve(options.out ?? defaultFolder(target));
       checkReportOutFolder(folder, 'view');
-      const registry = createPluginRegistry();
+      const { registry } = await registryForTarget(target, options);
       const compareGrades = compareGradesOf(options);
       const choice = evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS } } });
       // prices matter only to an evaluator that pays for calls, which view lends no clients

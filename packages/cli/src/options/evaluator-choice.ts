@@ -1,20 +1,25 @@
 import { InvalidConfigError, type PluginRegistry, type PluginUse } from '@confide/core';
 import type { Command } from 'commander';
+import { pluginOption, type PluginFlags } from './plugin-modules.js';
 
 /** The evaluator a command grades with when none is named. */
 export const DEFAULT_EVALUATOR = 'core/math';
 
-/** `--evaluator <id>` and `--evaluator-options <json>` as commander gives them. */
-export interface EvaluatorFlags {
+/** `--evaluator <id>`, `--evaluator-options <json>` and `--plugin <module>` as commander gives them. */
+export interface EvaluatorFlags extends PluginFlags {
   evaluator?: string;
   evaluatorOptions?: string;
 }
 
-/** Adds `--evaluator <id>` and `--evaluator-options <json>`; `purpose` says what the evaluator grades. */
+/**
+ * Adds `--evaluator <id>`, `--evaluator-options <json>` and `--plugin <module>` (the evaluator may be a user's);
+ * `purpose` says what the evaluator grades.
+ */
 export function addEvaluatorFlags(command: Command, purpose: string, value = '<id>'): Command {
   return command
     .option(`--evaluator ${value}`, `the evaluator plugin that ${purpose} (default ${DEFAULT_EVALUATOR}; an unknown id is answered with the registered ones)`)
-    .option('--evaluator-options <json>', 'its options as a JSON object, e.g. \'{"timeoutMs": 10000}\' (checked by the plugin, naming a wrong key)');
+    .option('--evaluator-options <json>', 'its options as a JSON object, e.g. \'{"timeoutMs": 10000}\' (checked by the plugin, naming a wrong key)')
+    .addOption(pluginOption());
 }
 
 /** The `--evaluator-options` JSON: an object, or an error naming the flag. */
@@ -55,6 +60,6 @@ export function evaluatorChoice(flags: EvaluatorFlags, registry: PluginRegistry,
     if (key in given) throw new InvalidConfigError(`${flag} and --evaluator-options both set "${key}": give it once`);
     options[key] = value;
   }
-  return { id, kind: 'evaluator', options: registry.parseOptions('evaluator', id, options, '--evaluator-options') };
+  return registry.use('evaluator', id, options, '--evaluator-options');
 }
 

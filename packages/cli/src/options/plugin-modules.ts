@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { PluginRegistry } from '@confide/core';
-import { loadExperimentWithPlugins, loadPluginModules, type ExperimentKind, type ExperimentWithPlugins, type LoadedPluginModule } from '@confide/experiments';
+import { EXPERIMENT_FILE, experimentPluginModules, loadExperimentWithPlugins, loadPluginModules, type ExperimentKind, type ExperimentWithPlugins, type LoadedPluginModule } from '@confide/experiments';
 import { Option } from 'commander';
 import { createPluginRegistry } from '../plugin-registry.js';
 
@@ -20,6 +22,19 @@ export function pluginOption(): Option {
 export async function registryWithPlugins(flags: PluginFlags): Promise<{ registry: PluginRegistry; pluginModules: LoadedPluginModule[] }> {
   const registry = createPluginRegistry();
   const pluginModules = await loadPluginModules(registry, (flags.plugin ?? []).map((specifier) => ({ specifier, from: process.cwd() })), { relativeTo: process.cwd() });
+  return { registry, pluginModules };
+}
+
+/**
+ * Confide's plugins, the `--plugin` modules and, when `target` is an experiment folder (`confide view <experiment>`),
+ * the modules its `plugins` lists, relative to it.
+ */
+export async function registryForTarget(target: string, flags: PluginFlags): Promise<{ registry: PluginRegistry; pluginModules: LoadedPluginModule[] }> {
+  const folder = resolve(target);
+  const listed = existsSync(join(folder, EXPERIMENT_FILE)) ? experimentPluginModules(folder).map((specifier) => ({ specifier, from: folder })) : [];
+  const registry = createPluginRegistry();
+  const fromFlags = (flags.plugin ?? []).map((specifier) => ({ specifier, from: process.cwd() }));
+  const pluginModules = await loadPluginModules(registry, [...listed, ...fromFlags], { relativeTo: listed.length > 0 ? folder : process.cwd() });
   return { registry, pluginModules };
 }
 

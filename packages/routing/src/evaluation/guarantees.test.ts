@@ -80,16 +80,7 @@ describe('guarantees on synthetic data with a known answer', () => {
 
   it('measures violations over random splits on the whole set and on the held-out half', () => {
     const data = population(400, 3);
-    const random = uniform(9);
-    const splits = Array.from({ length: 200 }, () => {
-      const order = range(0, 400);
-      for (let index = order.length - 1; index > 0; index--) {
-        const swap = Math.floor(random() * (index + 1));
-        [order[index], order[swap]] = [order[swap]!, order[index]!];
-      }
-      return order;
-    });
-    const result = riskControlledThreshold({ ...input(data, { kind: 'delegation-rate', maxDelegationRate: 0.3 }, range(0, 200), range(200, 400)), splits });
+    const result = riskControlledThreshold({ ...input(data, { kind: 'delegation-rate', maxDelegationRate: 0.3 }, range(0, 200), range(200, 400)), splits: { count: 200, seed: 9 } });
     expect(result.violations!.splits).toBe(200);
     expect(result.violations!.population.rate).toBeLessThanOrEqual(0.15);
     // a held-out half is a sample: its own noise makes it exceed the cap more often than the whole set does

@@ -1,4 +1,4 @@
-import { orientedScore, type ScoreDirection } from '@confide/core';
+import { createRandom, orientedScore, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -175,38 +175,83 @@ export interface GuaranteeInput {
   grid: readonly number[];
 }
 
+/** What every choice of a guarantee reads, computed once: oriented scores per problem and whether grades are graded. */
+interface GuaranteeData {
+  input: GuaranteeInput;
+  /** Per problem (table index): its score oriented so that keep = oriented ≥ threshold; -Infinity without a score. */
+  oriented: Float64Array;
+  graded: boolean;
+  /** The candidate thresholds, oriented, strictest first (kept-error guarantees). */
+  candidates: number[];
+}
+
+function guaranteeData(input: GuaranteeInput): GuaranteeData {
+  const size = Math.max(input.scores.length, input.table.smallScore.length);
+  const oriented = new Float64Array(size);
+  for (let index = 0; index < input.scores.length; index++) oriented[index] = orientedScore(input.scores[index]!, input.direction);
+  return {
+    input,
+    oriented,
+    graded: isGraded(input.table.smallScore),
+    candidates: [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left),
+  };
+}
+
 /** The oriented threshold a guarantee picks on calibration indices (keep oriented score ≥ it), or null when none is certified. */
-function chooseGuaranteed(input: GuaranteeInput, calibrationIndices: readonly number[]): { threshold: number; kept: number; keptErrorRate: number; pValue: number } | null {
-  const oriented = (index: number) => orientedScore(input.scores[index]!, input.direction);
+function chooseGuaranteed(
+  data: GuaranteeData,
+  calibrationIndices: ArrayLike<number>,
+  /** `descending`: the indices come in descending order of their oriented scores (a presorted split: no sort). */
+  sorted?: 'descending',
+): { threshold: number; kept: number; keptErrorRate: number; pValue: number } | null {
+  const { input, oriented } = data;
+  const count = calibrationIndices.length;
   // A problem without a score (P(c) under its token-mass floor) is oriented to -Infinity: delegated at every
   // threshold. It is never kept, so Learn then Test leaves it out (it adds neither a kept answer nor an error); for the
   // delegation bound it stands below every scored problem, and a threshold that would keep it is no threshold.
-  const scored = calibrationIndices.filter((index) => Number.isFinite(oriented(index)));
+  let scoredCount = 0;
+  let lowest = Infinity;
+  for (let position = 0; position < count; position++) {
+    const value = oriented[calibrationIndices[position]!]!;
+    if (Number.isFinite(value)) {
+      scoredCount++;
+      if (value < lowest) lowest = value;
+    }
+  }
   if (input.guarantee.kind === 'delegation-rate') {
-    let lowest = Infinity;
-    for (const index of scored) lowest = Math.min(lowest, oriented(index));
-    const belowEverything = scored.length === 0 ? 0 : lowest - 1;
-    const calibrationScores = Float64Array.from(calibrationIndices, (index) => (Number.isFinite(oriented(index)) ? oriented(index) : belowEverything));
-    const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta);
-    if (chosen === null || (scored.length < calibrationIndices.length && chosen.threshold <= belowEverything)) return null;
-    const kept = calibrationScores.length - chosen.delegated;
+    const belowEverything = scoredCount === 0 ? 0 : lowest - 1;
+    const calibrationScores = new Float64Array(count);
+    for (let position = 0; position < count; position++) {
+      const value = oriented[calibrationIndices[position]!]!;
+      // presorted descending: written from the end, so the array is ascending
+      calibrationScores[sorted === 'descending' ? count - 1 - position : position] = Number.isFinite(value) ? value : belowEverything;
+    }
+    const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta, sorted === 'descending' ? { sorted: 'ascending' } : {});
+    if (chosen === null || (scoredCount < count && chosen.threshold <= belowEverything)) return null;
+    const kept = count - chosen.delegated;
     let loss = 0;
-    calibrationIndices.forEach((index, position) => {
-      if (calibrationScores[position]! >= chosen.threshold) loss += 1 - input.table.smallScore[index]!;
-    });
+    for (let position = 0; position < count; position++) {
+      const index = calibrationIndices[position]!;
+      const value = Number.isFinite(oriented[index]!) ? oriented[index]! : belowEverything;
+      if (value >= chosen.threshold) loss += 1 - input.table.smallScore[index]!;
+    }
     return { threshold: chosen.threshold, kept, keptErrorRate: kept === 0 ? 0 : loss / kept, pValue: chosen.exceedProbability };
   }
-  const calibrationScores = Float64Array.from(scored, oriented);
-  const candidates = [...new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))].sort((left, right) => right - left);
-  const search = { thresholds: candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, candidates.length) };
-  if (isGraded(input.table.smallScore)) {
-    const chosen = chooseThresholdForMeanLoss(calibrationScores, Float64Array.from(scored, (index) => 1 - input.table.smallScore[index]!), {
-      ...search,
-      targetMeanLoss: input.guarantee.maxKeptErrorRate,
-    });
+  const calibrationScores = new Float64Array(scoredCount);
+  const calibrationLosses = new Float64Array(scoredCount);
+  let next = 0;
+  for (let position = 0; position < count; position++) {
+    const index = calibrationIndices[position]!;
+    if (!Number.isFinite(oriented[index]!)) continue;
+    calibrationScores[next] = oriented[index]!;
+    calibrationLosses[next++] = data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!;
+  }
+  const search = { thresholds: data.candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, data.candidates.length), ...(sorted ? { sorted } : {}) };
+  if (data.graded) {
+    const chosen = chooseThresholdForMeanLoss(calibrationScores, calibrationLosses, { ...search, targetMeanLoss: input.guarantee.maxKeptErrorRate });
     return chosen === null ? null : { threshold: chosen.threshold, kept: chosen.kept, keptErrorRate: chosen.keptMeanLoss, pValue: chosen.pValue };
   }
-  const calibrationLabels = Uint8Array.from(scored, (index) => input.table.smallCorrect[index]!);
+  const calibrationLabels = Uint8Array.from(calibrationLosses, (loss) => 1 - loss);
   return chooseThresholdForErrorRate(calibrationScores, calibrationLabels, { ...search, targetErrorRate: input.guarantee.maxKeptErrorRate });
 }
 
@@ -216,12 +261,13 @@ function isGraded(scores: Float64Array): boolean {
 }
 
 /** What an oriented threshold does on some indices: kept count and error, delegation, accuracy, cost. */
-function evaluateThreshold(input: GuaranteeInput, threshold: number | null, indices: readonly number[]) {
+function evaluateThreshold(input: GuaranteeInput, threshold: number | null, indices: ArrayLike<number>) {
   let kept = 0;
   let keptLoss = 0;
   let score = 0;
   let cost = 0;
-  for (const index of indices) {
+  for (let position = 0; position < indices.length; position++) {
+    const index = indices[position]!;
     // no certified threshold: delegate everything
     const keep = threshold !== null && orientedScore(input.scores[index]!, input.direction) >= threshold;
     cost += input.table.smallCost[index]! + (keep ? 0 : input.table.largeCost[index]!);
@@ -242,6 +288,81 @@ function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delega
 }
 
 /**
+ * How often the guarantee fails over random calibration/test splits of the same sizes: on the whole set and on the
+ * held-out half. The problems are sorted by oriented score once; each split's calibration half is read off that order
+ * (no sort per split), and both outcomes are counted in one pass over the problems. O(n) per split.
+ */
+function violationRates(data: GuaranteeData, splits: { count: number; seed: number }): NonNullable<RiskControlResult['violations']> {
+  const { input, oriented } = data;
+  const everything = Uint32Array.from([...input.calibrationIndices, ...input.testIndices]);
+  const descending = everything.slice().sort((left, right) => {
+    const [a, b] = [oriented[left]!, oriented[right]!];
+    return a > b ? -1 : a < b ? 1 : left - right;
+  });
+  const members = new Uint32Array(input.calibrationIndices.length);
+  let population = 0;
+  let heldOut = 0;
+  for (const calibration of randomSplits(everything, members.length, splits)) {
+    let next = 0;
+    for (let position = 0; position < descending.length; position++) {
+      if (calibration[descending[position]!] === 1) members[next++] = descending[position]!;
+    }
+    const threshold = chooseGuaranteed(data, members, 'descending')?.threshold ?? null;
+    const [whole, rest] = [new ThresholdTally(), new ThresholdTally()];
+    for (let position = 0; position < everything.length; position++) {
+      const index = everything[position]!;
+      const keep = threshold !== null && oriented[index]! >= threshold;
+      whole.add(keep, input.table.smallScore[index]!);
+      if (calibration[index] === 0) rest.add(keep, input.table.smallScore[index]!);
+    }
+    if (violates(input.guarantee, whole.outcome())) population++;
+    if (violates(input.guarantee, rest.outcome())) heldOut++;
+  }
+  const share = (count: number) => ({ violated: count, rate: count / splits.count });
+  return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
+}
+
+/** Kept answers, their summed loss and the problems seen: a threshold's kept error (mean loss) and delegation rate. */
+class ThresholdTally {
+  size = 0;
+  kept = 0;
+  keptLoss = 0;
+  add(keep: boolean, smallScore: number): void {
+    this.size++;
+    if (keep) {
+      this.kept++;
+      this.keptLoss += 1 - smallScore;
+    }
+  }
+  outcome(): { keptErrorRate: number; delegationRate: number } {
+    return { keptErrorRate: this.kept === 0 ? 0 : this.keptLoss / this.kept, delegationRate: (this.size - this.kept) / this.size };
+  }
+}
+
+/**
+ * Random calibration/test splits of `indices` with `calibrationSize` in calibration, for violation rates: per split a
+ * partial Fisher–Yates shuffle drawn from one seeded stream (core's createRandom; fast at a million problems, where
+ * numpy's permutation is not), yielded as a calibration mask over problem indices (reused: read it before the next).
+ */
+function* randomSplits(indices: Uint32Array, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
+  const random = createRandom(splits.seed);
+  const size = indices.reduce((largest, index) => Math.max(largest, index + 1), 0);
+  const mask = new Uint8Array(size);
+  const pool = Uint32Array.from(indices);
+  for (let split = 0; split < splits.count; split++) {
+    mask.fill(0);
+    for (let position = 0; position < calibrationSize; position++) {
+      const other = position + Math.floor(random() * (pool.length - position));
+      const chosen = pool[other]!;
+      pool[other] = pool[position]!;
+      pool[position] = chosen;
+      mask[chosen] = 1;
+    }
+    yield mask;
+  }
+}
+
+/**
  * Chooses a threshold on the calibration indices with a guarantee — on the kept answers' error rate (Learn then Test:
  * ≤ α with probability ≥ 1 − δ) or on the delegation rate, hence the spend (an order-statistic bound: ≤ the cap with
  * probability ≥ 1 − δ) — then reports what it achieves on the held-out indices. A kept-error guarantee first checks
@@ -249,7 +370,7 @@ function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delega
  * delegated, and the result says so. `splits` (random calibration/test permutations of the same sizes) measure how
  * often the guarantee fails on the held-out half.
  */
-export function riskControlledThreshold(input: GuaranteeInput & { splits?: Iterable<readonly number[]> }): RiskControlResult {
+export function riskControlledThreshold(input: GuaranteeInput & { splits?: { count: number; seed: number } }): RiskControlResult {
   const target = input.guarantee.kind === 'kept-error' ? input.guarantee.maxKeptErrorRate : input.guarantee.maxDelegationRate;
   let feasibility: RiskControlResult['feasibility'] = null;
   if (input.guarantee.kind === 'kept-error') {
@@ -258,22 +379,9 @@ export function riskControlledThreshold(input: GuaranteeInput & { splits?: Itera
     const alpha = input.guarantee.maxKeptErrorRate;
     feasibility = { smallErrorRate, minimumDelegationRate: smallErrorRate > alpha ? (smallErrorRate - alpha) / (1 - alpha) : 0 };
   }
+  const data = guaranteeData(input);
   let violations: RiskControlResult['violations'] = null;
-  if (input.splits) {
-    const calibrationSize = input.calibrationIndices.length;
-    const everything = [...input.calibrationIndices, ...input.testIndices];
-    let splits = 0;
-    let population = 0;
-    let heldOut = 0;
-    for (const permutation of input.splits) {
-      const chosen = chooseGuaranteed(input, permutation.slice(0, calibrationSize));
-      splits++;
-      if (violates(input.guarantee, evaluateThreshold(input, chosen?.threshold ?? null, everything))) population++;
-      if (violates(input.guarantee, evaluateThreshold(input, chosen?.threshold ?? null, permutation.slice(calibrationSize)))) heldOut++;
-    }
-    const share = (count: number) => ({ violated: count, rate: splits === 0 ? 0 : count / splits });
-    violations = { splits, population: share(population), heldOut: share(heldOut) };
-  }
+  if (input.splits && input.splits.count > 0) violations = violationRates(data, input.splits);
   const base = {
     label: input.label,
     guarantee: input.guarantee,
@@ -288,7 +396,7 @@ export function riskControlledThreshold(input: GuaranteeInput & { splits?: Itera
     feasibility,
     violations,
   };
-  const chosen = chooseGuaranteed(input, input.calibrationIndices);
+  const chosen = chooseGuaranteed(data, input.calibrationIndices);
   if (chosen === null) return { ...base, threshold: null, calibration: null, heldOut: null };
   return {
     ...base,

@@ -80,6 +80,11 @@ function runsOf(source: ViewSource): { runs: Array<{ input: ViewRunInput; run: V
   };
 }
 
+/** How many problems a source's bundle shows (a models source: those every model answered), before any grading. */
+export function viewProblemCount(source: ViewSource): number {
+  return runsOf(source).ids.length;
+}
+
 /**
  * The bundle's data: every record of every run on the problems shown, each with the grader's reading of its full
  * response (core/math from the CLI) and the calls it holds. A run bundle shows the viewed run's problems, and a paired

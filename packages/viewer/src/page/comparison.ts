@@ -1,7 +1,7 @@
 import { gradeScore } from '@confide/core';
 import { bootstrapInterval, compareRuns, type Interval, type RunComparison } from '@confide/routing';
 import type { ViewData } from '../view-data.js';
-import { isModelsBundle, roleIndex, runName } from './runs.js';
+import { isModelsBundle, roleIndex, runName, type BundleRuns } from './runs.js';
 
 /** The compare view's statistics for two runs of the bundle. */
 export interface PageComparison {
@@ -47,7 +47,7 @@ export function comparisonOf(data: ViewData, left: number, right: number): PageC
  * The pair the compare view opens on: a run bundle's viewed run against its compared run (else its large run); a
  * models bundle's first two models. Null when the bundle holds one run.
  */
-export function defaultComparePair(data: ViewData): [number, number] | null {
+export function defaultComparePair(data: BundleRuns): [number, number] | null {
   if (data.runs.length < 2) return null;
   if (isModelsBundle(data)) return [0, 1];
   return [0, roleIndex(data, 'compare') ?? roleIndex(data, 'large') ?? 1];

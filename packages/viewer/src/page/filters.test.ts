@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTableState, parseTableState, selectRows, type TableState } from './filters.js';
+import { ascendingOrder, formatTableState, parseTableState, selectProblems, type TableState } from './filters.js';
+import { rowColumnsOf } from './row-columns.js';
 import type { ProblemRow } from './view-model.js';
 
 function row(index: number, overrides: Partial<ProblemRow> = {}): ProblemRow {
@@ -26,8 +27,10 @@ function row(index: number, overrides: Partial<ProblemRow> = {}): ProblemRow {
 
 const rows = Array.from({ length: 10 }, (_, index) => row(index));
 // the compared run's verdicts: right on even problems
-const compareCorrect = (r: ProblemRow) => r.index % 2 === 0;
-const ids = (state: TableState, delegated = (r: ProblemRow) => r.index >= 7) => selectRows(rows, state, delegated, (r) => r.label, (r) => compareCorrect(r) !== r.correct).map((r) => r.index);
+const compareCorrect = (index: number) => index % 2 === 0;
+const columns = rowColumnsOf(rows, () => 0);
+const ids = (state: TableState, delegated = (index: number) => index >= 7) =>
+  Array.from(selectProblems(columns, state, { delegated, flipped: (index) => compareCorrect(index) !== rows[index]!.correct, matches: null }, (key) => ascendingOrder(columns, key)));
 
 describe('the table state', () => {
   it('round-trips through the URL and ignores malformed values', () => {
@@ -44,7 +47,8 @@ describe('the table state', () => {
     expect(ids({ finish: 'length' })).toEqual([5]);
     expect(ids({ route: 'delegated' })).toEqual([7, 8, 9]);
     expect(ids({ route: 'kept', correct: 'wrong' })).toEqual([0, 4]);
-    expect(ids({ q: 'PROB_1' })).toEqual([1]);
+    // a search's matches (the page model's or the server's) narrow the rest
+    expect(Array.from(selectProblems(columns, { correct: 'right' }, { delegated: () => false, flipped: () => false, matches: (index) => index < 3 }, (key) => ascendingOrder(columns, key)))).toEqual([1, 2]);
     // flips: verdicts that differ from the compared run's
     expect(ids({ flips: true })).toEqual([0, 1, 3, 4, 5, 7, 8, 9]);
   });
@@ -54,5 +58,12 @@ describe('the table state', () => {
     expect(ids({ sort: 'cost', order: 'asc' })).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
     expect(ids({ sort: 'length' })[0]).toBe(9);
     expect(ids({ sort: 'p', token: 'confident' })).toEqual([9, 6, 3, 0]);
+    // equal values keep dataset order both ways; a missing P(c) sorts below every value
+    const tied = rowColumnsOf(rows.map((r) => ({ ...r, outputTokens: r.index % 3, pConfident: r.index === 4 ? null : r.pConfident })), () => 0);
+    const sorted = (state: TableState) => Array.from(selectProblems(tied, state, { delegated: () => false, flipped: () => false, matches: null }, (key) => ascendingOrder(tied, key)));
+    expect(sorted({ sort: 'length' })).toEqual([2, 5, 8, 1, 4, 7, 0, 3, 6, 9]);
+    expect(sorted({ sort: 'length', order: 'asc' })).toEqual([0, 3, 6, 9, 1, 4, 7, 2, 5, 8]);
+    expect(sorted({ sort: 'p', order: 'asc' }).slice(0, 2)).toEqual([4, 0]);
+    expect(sorted({ order: 'desc' })).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
   });
 });

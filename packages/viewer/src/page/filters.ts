@@ -1,3 +1,4 @@
+import { TOKENS, type RowColumns } from './row-columns.js';
 import type { ProblemRow } from './view-model.js';
 
 /** The table's state: filters, search and sort. It lives in the URL's hash, so a link opens the same view. */
@@ -54,47 +55,82 @@ export function formatTableState(state: TableState): URLSearchParams {
   return params;
 }
 
+/** What the table's filters ask of a problem beyond its columns (each by the problem's index). */
+export interface RowTests {
+  /** It goes to the large model: the recorded route, or the threshold's decision when the view has a threshold. */
+  delegated: (index: number) => boolean;
+  /** The two compared runs' verdicts differ on it (false without a comparison). */
+  flipped: (index: number) => boolean;
+  /** It matches the search; null when there is no search. */
+  matches: ((index: number) => boolean) | null;
+}
+
+/** The value a sort key orders by: a missing P(c) or latency is -1, below any real one. */
+export function sortValue(columns: RowColumns, key: Exclude<SortKey, 'index'>): (index: number) => number {
+  switch (key) {
+    case 'p':
+      return (index) => (Number.isNaN(columns.pConfident[index]!) ? -1 : columns.pConfident[index]!);
+    case 'cost':
+      return (index) => columns.costUsd[index]!;
+    case 'length':
+      return (index) => columns.outputTokens[index]!;
+    case 'latency':
+      return (index) => (Number.isNaN(columns.latencyMs[index]!) ? -1 : columns.latencyMs[index]!);
+  }
+}
+
+/** The problems in ascending order of a sort key, dataset order breaking ties: sorted once, then every filter walks it. */
+export function ascendingOrder(columns: RowColumns, key: Exclude<SortKey, 'index'>): Uint32Array {
+  const value = sortValue(columns, key);
+  const values = Float64Array.from({ length: columns.score.length }, (_, index) => value(index));
+  return Uint32Array.from({ length: values.length }, (_, index) => index).sort((left, right) => values[left]! - values[right]! || left - right);
+}
+
 /**
- * The rows a state keeps, in its sort order. `delegated(row)` says whether a problem goes to the large model: the
- * recorded route, or the threshold's decision when the view has a threshold; `searchText(row)` is the lower-case
- * text a search looks in; `flipped(row)` whether the two compared runs' verdicts differ on it (false without a
- * comparison).
+ * The problems a state keeps, in its sort order, as indices. `orderOf(key)` gives `ascendingOrder` of a sort key
+ * (computed once per run and key); a descending sort walks it backwards, keeping dataset order among ties.
  */
-export function selectRows(
-  rows: readonly ProblemRow[],
-  state: TableState,
-  delegated: (row: ProblemRow) => boolean,
-  searchText: (row: ProblemRow) => string,
-  flipped: (row: ProblemRow) => boolean,
-): ProblemRow[] {
-  const query = state.q?.trim().toLowerCase() ?? '';
-  const kept = rows.filter((row) => {
-    if (state.route !== undefined && delegated(row) !== (state.route === 'delegated')) return false;
-    if (state.correct !== undefined && row.correct !== (state.correct === 'right')) return false;
-    if (state.token !== undefined && row.token !== state.token) return false;
-    if (state.subject !== undefined && row.subject !== state.subject) return false;
-    if (state.level !== undefined && row.level !== state.level) return false;
-    if (state.disagree && !row.disagree) return false;
-    if (state.finish !== undefined && row.finish !== state.finish) return false;
-    if (state.flips && !flipped(row)) return false;
-    if (query !== '' && !searchText(row).includes(query)) return false;
+export function selectProblems(columns: RowColumns, state: TableState, tests: RowTests, orderOf: (key: Exclude<SortKey, 'index'>) => Uint32Array): Uint32Array {
+  const n = columns.score.length;
+  const token = state.token === undefined ? -1 : TOKENS.indexOf(state.token);
+  const correct = state.correct === undefined ? -1 : state.correct === 'right' ? 1 : 0;
+  const keeps = (index: number): boolean => {
+    if (state.route !== undefined && tests.delegated(index) !== (state.route === 'delegated')) return false;
+    if (correct !== -1 && columns.correct[index] !== correct) return false;
+    if (token !== -1 && columns.token[index] !== token) return false;
+    if (state.subject !== undefined && columns.subject[index] !== state.subject) return false;
+    if (state.level !== undefined && columns.level[index] !== state.level) return false;
+    if (state.disagree && columns.correct[index] === columns.mathCorrect[index]) return false;
+    if (state.finish !== undefined && columns.finish[index] !== state.finish) return false;
+    if (state.flips && !tests.flipped(index)) return false;
+    if (tests.matches !== null && !tests.matches(index)) return false;
     return true;
-  });
-  const key = state.sort ?? 'index';
-  const value = (row: ProblemRow): number => {
-    switch (key) {
-      case 'p':
-        return row.pConfident ?? -1;
-      case 'cost':
-        return row.costUsd;
-      case 'length':
-        return row.outputTokens;
-      case 'latency':
-        return row.latencyMs ?? -1;
-      default:
-        return row.index;
-    }
   };
-  const sign = (state.order ?? (key === 'index' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
-  return kept.sort((left, right) => sign * (value(left) - value(right)) || left.index - right.index);
+  const kept = new Uint32Array(n);
+  let size = 0;
+  const key = state.sort ?? 'index';
+  const ascending = (state.order ?? (key === 'index' ? 'asc' : 'desc')) === 'asc';
+  if (key === 'index') {
+    for (let step = 0; step < n; step++) {
+      const index = ascending ? step : n - 1 - step;
+      if (keeps(index)) kept[size++] = index;
+    }
+    return kept.subarray(0, size);
+  }
+  const order = orderOf(key);
+  if (ascending) {
+    for (const index of order) if (keeps(index)) kept[size++] = index;
+    return kept.subarray(0, size);
+  }
+  // descending: groups of equal values from the end, each group in dataset order
+  const value = sortValue(columns, key);
+  let end = n - 1;
+  while (end >= 0) {
+    const groupValue = value(order[end]!);
+    let start = end;
+    while (start > 0 && value(order[start - 1]!) === groupValue) start--;
+    for (let position = start; position <= end; position++) if (keeps(order[position]!)) kept[size++] = order[position]!;
+    end = start - 1;
+  }
+  return kept.subarray(0, size);
 }

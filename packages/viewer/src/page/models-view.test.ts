@@ -4,6 +4,7 @@ import { fixtureSource } from '../../tests/models-fixture.js';
 import { buildViewData } from '../bundle/build-view-data.js';
 import type { ViewData } from '../view-data.js';
 import { pageModel, pageView } from './page-model.js';
+import { inlinePageSource } from './page-source.js';
 import { parseRoute } from './route.js';
 
 let data: ViewData;
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 
 const view = (hash: string) => {
-  const model = pageModel(data);
+  const model = pageModel(inlinePageSource(data));
   return { model, view: pageView(model, parseRoute(hash)) };
 };
 
@@ -110,6 +111,7 @@ describe('a models bundle (K = 3, graded scores)', () => {
     expect(view('#/threshold?m=large&keep=small').view.focus).toBe(0);
     expect(view('#/compare?a=mid&b=large').view.focus).toBe(1);
     const { model } = view('');
-    expect(model.rowsOf(2).map((row) => row.score)).toEqual([0, 1, 1, 0.5]);
+    expect(Array.from(model.columnsOf(2).score)).toEqual([0, 1, 1, 0.5]);
+    expect(model.rowAt(2, 3)).toMatchObject({ id: 'p3', score: 0.5, correct: true });
   });
 });

@@ -1,33 +1,53 @@
-import type { ViewData } from '../view-data.js';
-import { comparisonOf, defaultComparePair, type PageComparison } from './comparison.js';
+import type { ViewMeta } from '../served-data.js';
+import type { ViewProblem } from '../view-data.js';
+import { defaultComparePair, type PageComparison } from './comparison.js';
+import type { SortKey } from './filters.js';
+import type { PageSource } from './page-source.js';
+import { rowAt, type RowColumns } from './row-columns.js';
 import type { PageRoute, RunPicks } from './route.js';
-import { isModelsBundle, runIndexByName, runName } from './runs.js';
+import { isModelsBundle, roleIndex, runIndexByName, runName } from './runs.js';
 import { modelScoresOf, modelsThresholdModel, thresholdModel, type ModelScore, type ThresholdModel } from './threshold.js';
-import { problemRows, runMeans, runSummary, type ProblemRow, type RunMeans, type RunSummary } from './view-model.js';
+import { runMeansOf, runSummaryOf, type ProblemRow, type RunMeans, type RunSummary } from './view-model.js';
 
-/** Everything the page computes from the data: once, or once per pick of runs (memoised). */
+/** Something the page asked for that may come later (a served problem, a search): its value, or where it stands. */
+export type Pending<T> = { state: 'ready'; value: T } | { state: 'loading' } | { state: 'failed'; message: string };
+
+/** Everything the page computes from its source: once, or once per pick of runs (memoised). */
 export interface PageModel {
-  data: ViewData;
+  source: PageSource;
+  meta: ViewMeta;
   /** The bundle holds K models (threshold and compare views pick their runs). */
   models: boolean;
-  /** Each run's name on the page (`runName`), in `data.runs` order. */
+  /** Each run's name on the page (`runName`), in `meta.runs` order. */
   names: string[];
-  /** The rows of the viewed run (the first). */
-  rows: ProblemRow[];
-  /** The rows of run `run`. */
-  rowsOf: (run: number) => ProblemRow[];
-  /** Each run's mean score, accuracy and cost, in `data.runs` order. */
+  /** How many problems the bundle holds. */
+  count: number;
+  /** Run `run`'s row columns. */
+  columnsOf: (run: number) => RowColumns;
+  /** Row `index` of run `run`, as an object (for the rows on screen). */
+  rowAt: (run: number, index: number) => ProblemRow;
+  /** The index of the problem with an id, or -1. */
+  indexOf: (id: string) => number;
+  /** Each run's mean score, accuracy and cost, in `meta.runs` order. */
   means: RunMeans[];
+  /** The viewed run's numbers. */
   summary: RunSummary;
   /** Each run's scores a threshold can read (a models bundle; empty lists in a run bundle). */
   scores: ModelScore[][];
   subjects: string[];
   finishes: string[];
-  /** The lower-case text a search looks in: question, gold, and every answer's response. */
-  searchText: (row: ProblemRow) => string;
+  /** Run `run`'s problems in ascending order of a sort key. */
+  orderOf: (run: number, key: Exclude<SortKey, 'index'>) => Uint32Array;
+  /** A search's mask over the problems (asked of the source once per query). */
+  search: (query: string) => Pending<Uint8Array>;
+  /** Problem `index`'s question and answers (asked of the source once per problem). */
+  problem: (index: number) => Pending<ViewProblem>;
   /** The threshold sweep for a pick (`keep` → `to` on `by`), memoised; see `pageView`. */
   thresholdFor: (keep: number, to: number, by: ModelScore) => ThresholdModel | null;
-  comparisonFor: (left: number, right: number) => PageComparison;
+  /** Two runs compared, memoised; null where the source holds no records. */
+  comparisonFor: (left: number, right: number) => PageComparison | null;
+  /** Called when something asked for arrives; returns the way to stop listening. */
+  subscribe: (listener: () => void) => () => void;
 }
 
 /** The runs the current route picks, resolved, and what the views show for them. */
@@ -50,47 +70,77 @@ function memo<T>(compute: (key: string) => T): (key: string) => T {
   };
 }
 
-export function pageModel(data: ViewData): PageModel {
-  const models = isModelsBundle(data);
-  const rowsCache = memo((key) => problemRows(data, Number(key)));
-  const rowsOf = (run: number) => rowsCache(String(run));
-  const rows = rowsOf(0);
-  const texts: (string | undefined)[] = new Array(rows.length);
-  const pairThreshold = models ? null : thresholdModel(data);
+/** The page's model over its source. */
+export function pageModel(source: PageSource): PageModel {
+  const { meta } = source;
+  const models = isModelsBundle(meta);
+  const names = meta.runs.map(runName);
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+  // asks the source once per key; a promise's value (or failure) arrives later and the page is told
+  const pending = <T>(ask: (key: string) => T | Promise<T>) => {
+    const cache = new Map<string, Pending<T>>();
+    return (key: string): Pending<T> => {
+      const known = cache.get(key);
+      if (known !== undefined) return known;
+      let answer: T | Promise<T>;
+      try {
+        answer = ask(key);
+      } catch (error) {
+        cache.set(key, { state: 'failed', message: (error as Error).message });
+        return cache.get(key)!;
+      }
+      if (!(answer instanceof Promise)) {
+        cache.set(key, { state: 'ready', value: answer });
+        return cache.get(key)!;
+      }
+      cache.set(key, { state: 'loading' });
+      answer.then(
+        (value) => cache.set(key, { state: 'ready', value }),
+        (error: unknown) => cache.set(key, { state: 'failed', message: (error as Error).message }),
+      ).finally(notify);
+      return cache.get(key)!;
+    };
+  };
+  const searches = pending((query) => source.search(query));
+  const problems = pending((index) => source.problem(Number(index)));
+  let ids: string[] | null = null;
+  let byId: Map<string, number> | null = null;
+  const problemIds = () => (ids ??= Array.from({ length: source.problems.count }, (_, index) => source.problems.id(index)));
+  const sweepInput = { problemIds, columns: (run: number) => source.columns[run]! };
   const thresholds = memo((key) => {
+    if (!models) return thresholdModel(sweepInput, roleIndex(meta, 'large'), source.pairScore);
     const [keep, to, by] = key.split(' ') as [string, string, ModelScore];
-    return modelsThresholdModel(data, Number(keep), Number(to), by);
+    return modelsThresholdModel(sweepInput, names, Number(keep), Number(to), by);
   });
   const comparisons = memo((key) => {
     const [left, right] = key.split(' ').map(Number) as [number, number];
-    return comparisonOf(data, left, right);
+    return source.comparison === null ? null : source.comparison(left, right);
   });
+  const first = source.columns[0]!;
   return {
-    data,
+    source,
+    meta,
     models,
-    names: data.runs.map(runName),
-    rows,
-    rowsOf,
-    means: data.runs.map((_, run) => runMeans(rowsOf(run))),
-    summary: runSummary(data, rows),
-    scores: data.runs.map((_, run) => (models ? modelScoresOf(data, run) : [])),
-    subjects: [...new Set(rows.map((row) => row.subject).filter((subject) => subject !== ''))].sort(),
-    finishes: [...new Set(rows.map((row) => row.finish))].sort(),
-    searchText: (row) => {
-      let text = texts[row.index];
-      if (text === undefined) {
-        const problem = data.problems[row.index]!;
-        const compare = data.runs.findIndex((run) => run.role === 'compare');
-        const grade = compare === -1 ? null : problem.answers[compare]!.record.grade;
-        text = [row.label, problem.id, problem.question ?? '', problem.answers[0]!.record.gold ?? '', ...problem.answers.map((answer) => answer.record.generation.text), grade ? `${grade.evaluator} ${grade.reason ?? ''}` : '']
-          .join('\n')
-          .toLowerCase();
-        texts[row.index] = text;
-      }
-      return text;
-    },
-    thresholdFor: (keep, to, by) => (models ? thresholds(`${keep} ${to} ${by}`) : pairThreshold),
+    names,
+    count: source.problems.count,
+    columnsOf: (run) => source.columns[run]!,
+    rowAt: (run, index) => rowAt(source.problems, source.columns[run]!, index),
+    indexOf: (id) => (byId ??= new Map(problemIds().map((problemId, index) => [problemId, index]))).get(id) ?? -1,
+    means: source.columns.map(runMeansOf),
+    summary: runSummaryOf(first),
+    scores: source.columns.map((columns) => (models ? modelScoresOf(columns) : [])),
+    subjects: [...new Set(first.subject)].filter((subject) => subject !== '').sort(),
+    finishes: [...new Set(first.finish)].sort(),
+    orderOf: (run, key) => source.sortOrder(run, key),
+    search: (query) => searches(query.trim().toLowerCase()),
+    problem: (index) => problems(String(index)),
+    thresholdFor: (keep, to, by) => thresholds(models ? `${keep} ${to} ${by}` : 'pair'),
     comparisonFor: (left, right) => comparisons(`${left} ${right}`),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 
@@ -107,7 +157,7 @@ function defaultThresholdPick(model: PageModel): { keep: number; to: number } {
 
 /** Resolves the route's picks against the bundle (names it lacks fall back to the defaults). */
 export function pageView(model: PageModel, route: PageRoute): PageView {
-  const { data } = model;
+  const data = model.meta;
   const picks: RunPicks = route.picks;
   const pair = defaultComparePair(data);
   const left = runIndexByName(data, picks.left) ?? pair?.[0] ?? null;
@@ -123,7 +173,8 @@ export function pageView(model: PageModel, route: PageRoute): PageView {
   const to = pickedTo !== null && pickedTo !== keep ? pickedTo : keep === fallback.keep ? fallback.to : keep === 0 ? 1 : 0;
   const scores = model.scores[keep]!;
   const by = picks.by !== undefined && scores.includes(picks.by) ? picks.by : (scores[0] ?? 'p-confident');
-  const threshold = model.thresholdFor(keep, to, by);
+  // swept only where it is shown: a models bundle's rows follow the threshold in its own view alone
+  const threshold = route.view === 'threshold' ? model.thresholdFor(keep, to, by) : null;
   const picked = runIndexByName(data, picks.model);
   const focus = route.view === 'threshold' ? keep : (picked ?? (route.view === 'compare' && left !== null ? left : 0));
   return { focus, thresholdOffered: model.scores.some((list) => list.length > 0), thresholdPick: { keep, to, by }, threshold, comparison };

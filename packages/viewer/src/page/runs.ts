@@ -1,12 +1,15 @@
-import type { ViewData, ViewRun } from '../view-data.js';
+import type { ViewRun } from '../view-data.js';
+
+/** What the page knows of a bundle's runs (the data itself, or a server's meta). */
+export type BundleRuns = { runs: readonly ViewRun[] };
 
 /** Whether the bundle holds K models (an ablation's `models`, or `--model` runs) rather than a run with its pair. */
-export function isModelsBundle(data: ViewData): boolean {
+export function isModelsBundle(data: BundleRuns): boolean {
   return data.runs[0]?.role === 'model';
 }
 
 /** The index of the run with a role (`large`, `compare`) in `data.runs` and each problem's `answers`; null when absent. */
-export function roleIndex(data: ViewData, role: ViewRun['role']): number | null {
+export function roleIndex(data: BundleRuns, role: ViewRun['role']): number | null {
   const index = data.runs.findIndex((run) => run.role === role);
   return index === -1 ? null : index;
 }
@@ -18,7 +21,7 @@ export function runName(run: ViewRun): string {
 }
 
 /** The index of the run a page parameter names (see `runName`), or null when it names none. */
-export function runIndexByName(data: ViewData, name: string | undefined): number | null {
+export function runIndexByName(data: BundleRuns, name: string | undefined): number | null {
   if (name === undefined) return null;
   const index = data.runs.findIndex((run) => runName(run) === name);
   return index === -1 ? null : index;

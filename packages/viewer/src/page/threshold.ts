@@ -1,8 +1,8 @@
-import { delegatedAtEveryThreshold, distinctThresholds, gradeScore, routingScore, type RunRecord, type ScoreDirection } from '@confide/core';
-import { outcomeTable, ThresholdSweep } from '@confide/routing';
+import { delegatedAtEveryThreshold, distinctThresholds, routingScore, type ScoreDirection } from '@confide/core';
+import { ThresholdSweep, type OutcomeTable } from '@confide/routing';
 import type { ViewData } from '../view-data.js';
-import { isModelsBundle, roleIndex, runName } from './runs.js';
-import { pConfidentOf, problemsOf } from './view-model.js';
+import { TOKENS, type RowColumns } from './row-columns.js';
+import { roleIndex } from './runs.js';
 
 /** A point of the sweep: the threshold, what the answers taken score and cost, and how many escalate. */
 export interface ThresholdPoint {
@@ -37,24 +37,37 @@ export interface ThresholdModel {
 export const MODEL_SCORES = ['p-confident', 'confidence-token'] as const;
 export type ModelScore = (typeof MODEL_SCORES)[number];
 
+/** What a sweep reads: the problems' ids (for their count) and every run's columns, in `runs` order. */
+export interface SweepInput {
+  problemIds: () => readonly string[];
+  columns: (run: number) => RowColumns;
+}
+
 /** Sweeps every distinct score of `values` (one per problem, keep-side) for keeping run `keep` or escalating to `to`. */
-export function thresholdSweepOf(data: ViewData, keep: number, to: number, score: { values: Float64Array; direction: ScoreDirection; label: string }): ThresholdModel {
-  const recordsOf = (run: number) => data.problems.map((problem) => problem.answers[run]!.record);
-  const table = outcomeTable(problemsOf(data), { label: runName(data.runs[keep]!), records: recordsOf(keep) }, { label: runName(data.runs[to]!), records: recordsOf(to) }, data.prices);
+export function thresholdSweepOf(input: SweepInput, keep: number, to: number, score: PairScore): ThresholdModel {
+  const [kept, escalated] = [input.columns(keep), input.columns(to)];
+  const table: OutcomeTable = {
+    problemIds: input.problemIds(),
+    smallCorrect: kept.correct,
+    largeCorrect: escalated.correct,
+    smallScore: kept.score,
+    largeScore: escalated.score,
+    smallCost: kept.answerCost,
+    largeCost: escalated.answerCost,
+  };
   const sweep = new ThresholdSweep(table, score.values, { direction: score.direction, thresholds: distinctThresholds(score.values, score.direction) });
   // the sweep's order and escalated counts, cost and rate; the graded and binary means summed here over that order:
   // the kept answers' total plus, over the escalated prefix, what escalating changed
-  const n = data.problems.length;
-  const meanOver = (value: (record: RunRecord) => number) => {
-    const kept = data.problems.map((problem) => value(problem.answers[keep]!.record));
-    const escalated = data.problems.map((problem) => value(problem.answers[to]!.record));
+  const n = kept.score.length;
+  const meanOver = (keptValues: ArrayLike<number>, escalatedValues: ArrayLike<number>) => {
     const gain = new Float64Array(n + 1);
-    sweep.order.forEach((index, position) => (gain[position + 1] = gain[position]! + escalated[index]! - kept[index]!));
-    const keptTotal = kept.reduce((sum, item) => sum + item, 0);
+    sweep.order.forEach((index, position) => (gain[position + 1] = gain[position]! + escalatedValues[index]! - keptValues[index]!));
+    let keptTotal = 0;
+    for (let index = 0; index < n; index++) keptTotal += keptValues[index]!;
     return (k: number) => (n === 0 ? 0 : (keptTotal + gain[sweep.delegatedCounts[k]!]!) / n);
   };
-  const meanScore = meanOver((record) => gradeScore(record.grade));
-  const accuracy = meanOver((record) => (record.grade.correct ? 1 : 0));
+  const meanScore = meanOver(kept.score, escalated.score);
+  const accuracy = meanOver(kept.correct, escalated.correct);
   const points = sweep.points().map((point, k): ThresholdPoint => ({
     parameter: point.parameter,
     meanScore: meanScore(k),
@@ -68,39 +81,51 @@ export function thresholdSweepOf(data: ViewData, keep: number, to: number, score
   return { keep, to, label: score.label, direction: score.direction, points, delegated: (index, k) => rank[index]! < sweep.delegatedCounts[k]! };
 }
 
-/** A run bundle's threshold: the viewed run against its large run, on the bundle's score; null without both. */
-export function thresholdModel(data: ViewData): ThresholdModel | null {
+/** The score a run bundle's threshold moves: one value per problem (the viewed run's answer), its direction and name. */
+export interface PairScore {
+  values: Float64Array;
+  direction: ScoreDirection;
+  label: string;
+}
+
+/**
+ * A run bundle's threshold score, per problem: a record field, or a router's own values; an answer with no score (no
+ * P(c)) is delegated at every threshold, as in `confide ablate`. Null without a score or a large run.
+ */
+export function pairScoreOf(data: ViewData): PairScore | null {
   const score = data.score;
-  const large = roleIndex(data, 'large');
-  if (score === undefined || large === null) return null;
-  // an answer with no score (no P(c)) is delegated at every threshold, as in `confide ablate`
+  if (score === undefined || roleIndex(data, 'large') === null) return null;
   const values = 'values' in score
     ? Float64Array.from(score.values)
     : Float64Array.from(data.problems, (problem) => routingScore(problem.answers[0]!.record, score.score) ?? delegatedAtEveryThreshold(score.direction));
-  return thresholdSweepOf(data, 0, large, { values, direction: score.direction, label: score.label });
+  return { values, direction: score.direction, label: score.label };
 }
 
-/** The scores run `run` of a models bundle carries: P(c) where some answer has one, the token where some answer has one. */
-export function modelScoresOf(data: ViewData, run: number): ModelScore[] {
-  const records = data.problems.map((problem) => problem.answers[run]!.record);
+/** A run bundle's threshold: the viewed run against its large run (`large`), on the bundle's score; null without both. */
+export function thresholdModel(input: SweepInput, large: number | null, score: PairScore | null): ThresholdModel | null {
+  return large === null || score === null ? null : thresholdSweepOf(input, 0, large, score);
+}
+
+/** The scores a run of a models bundle carries: P(c) where some answer has one, the token where some answer has one. */
+export function modelScoresOf(columns: RowColumns): ModelScore[] {
   return MODEL_SCORES.filter((score) =>
-    score === 'p-confident' ? records.some((record) => pConfidentOf(record) !== null) : records.some((record) => record.generation.confidenceToken !== null),
+    score === 'p-confident' ? columns.pConfident.some((value) => !Number.isNaN(value)) : columns.token.some((token) => TOKENS[token] !== 'none'),
   );
 }
 
 /**
  * A models bundle's threshold for any (keep, escalate-to) pair: the keep model's P(c) (an answer without one escalates
- * at every threshold) or its confidence token (<|c_math|> 1, else 0). Null when the keep model carries that score
- * nowhere, or the pair is one run.
+ * at every threshold) or its confidence token (<|c_math|> 1, else 0, as core's routingScore). Null when the keep model
+ * carries that score nowhere, or the pair is one run.
  */
-export function modelsThresholdModel(data: ViewData, keep: number, to: number, score: ModelScore): ThresholdModel | null {
-  if (!isModelsBundle(data) || keep === to || !modelScoresOf(data, keep).includes(score)) return null;
-  const values = Float64Array.from(data.problems, (problem) => {
-    const record = problem.answers[keep]!.record;
-    return (score === 'p-confident' ? pConfidentOf(record) : routingScore(record, 'confidence-token')) ?? delegatedAtEveryThreshold('keep-high');
-  });
-  const label = `${score === 'p-confident' ? 'P(c)' : 'the confidence token'} of ${runName(data.runs[keep]!)}`;
-  return thresholdSweepOf(data, keep, to, { values, direction: 'keep-high', label });
+export function modelsThresholdModel(input: SweepInput, names: readonly string[], keep: number, to: number, score: ModelScore): ThresholdModel | null {
+  const columns = input.columns(keep);
+  if (keep === to || !modelScoresOf(columns).includes(score)) return null;
+  const values = score === 'p-confident'
+    ? Float64Array.from(columns.pConfident, (value) => (Number.isNaN(value) ? delegatedAtEveryThreshold('keep-high') : value))
+    : Float64Array.from(columns.token, (token) => (TOKENS[token] === 'confident' ? 1 : 0));
+  const label = `${score === 'p-confident' ? 'P(c)' : 'the confidence token'} of ${names[keep]!}`;
+  return thresholdSweepOf(input, keep, to, { values, direction: 'keep-high', label });
 }
 
 /** The point whose threshold is closest to `value`. */

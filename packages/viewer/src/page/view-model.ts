@@ -1,6 +1,7 @@
-import { CONFIDENT_TOKEN, gradeScore, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
-import { calibrationAccuracy, tokenDistribution, type TokenDistribution } from '@confide/metrics';
+import { CONFIDENT_TOKEN, costInHundredMillionths, gradeScore, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import type { TokenDistribution } from '@confide/metrics';
 import type { ViewData, ViewProblem } from '../view-data.js';
+import { rowColumnsOf, TOKENS, type RowColumns } from './row-columns.js';
 
 /** What the table filters and sorts on, per problem and run, computed once from the data. */
 export interface ProblemRow {
@@ -85,33 +86,55 @@ export function problemRows(data: ViewData, run = 0): ProblemRow[] {
   });
 }
 
-export function runSummary(data: ViewData, rows: readonly ProblemRow[], run = 0): RunSummary {
-  const records = data.problems.map((problem) => problem.answers[run]!.record);
-  const n = rows.length;
-  const routed = rows.filter((row) => row.routedLarge !== null);
-  const tokens = tokenDistribution(records);
+/** A run's numbers from its columns: accuracy, cost, recorded delegation, calibration accuracy (no token: miscalibrated, as in metrics) and tokens. */
+export function runSummaryOf(columns: RowColumns): RunSummary {
+  const n = columns.score.length;
+  const tokens = { confident: 0, uncertain: 0, none: 0 };
+  let correct = 0;
+  let calibrated = 0;
+  let cost = 0;
+  let routed = 0;
+  let delegated = 0;
+  for (let index = 0; index < n; index++) {
+    const right = columns.correct[index] === 1;
+    const token = TOKENS[columns.token[index]!]!;
+    tokens[token]++;
+    if (right) correct++;
+    if ((token === 'confident' && right) || (token === 'uncertain' && !right)) calibrated++;
+    cost += columns.costUsd[index]!;
+    if (columns.routedLarge[index] !== -1) routed++;
+    if (columns.routedLarge[index] === 1) delegated++;
+  }
   return {
     problems: n,
-    accuracy: n === 0 ? 0 : rows.filter((row) => row.correct).length / n,
-    costUsd: rows.reduce((sum, row) => sum + row.costUsd, 0),
-    delegationRate: routed.length === 0 ? null : routed.filter((row) => row.routedLarge).length / n,
-    calibrationAccuracy: tokens.none === n ? null : calibrationAccuracy(records).percent / 100,
+    accuracy: n === 0 ? 0 : correct / n,
+    costUsd: cost,
+    delegationRate: routed === 0 ? null : delegated / n,
+    calibrationAccuracy: tokens.none === n ? null : calibrated / n,
     tokens,
   };
 }
 
-/** A run's mean score, accuracy and cost from its rows. */
-export function runMeans(rows: readonly ProblemRow[]): RunMeans {
-  const n = rows.length;
+/** A run's mean score, accuracy and cost from its columns. */
+export function runMeansOf(columns: RowColumns): RunMeans {
+  const n = columns.score.length;
   let score = 0;
   let correct = 0;
   let cost = 0;
-  for (const row of rows) {
-    score += row.score;
-    correct += row.correct ? 1 : 0;
-    cost += row.costUsd;
+  for (let index = 0; index < n; index++) {
+    score += columns.score[index]!;
+    correct += columns.correct[index]!;
+    cost += columns.costUsd[index]!;
   }
   return { meanScore: n === 0 ? 0 : score / n, accuracy: n === 0 ? 0 : correct / n, meanCostUsd: n === 0 ? 0 : cost / n, totalCostUsd: cost };
+}
+
+/** Run `run`'s rows of a bundle as columns, each answer's generation priced with the bundle's prices. */
+export function viewRowColumns(data: ViewData, run: number): RowColumns {
+  return rowColumnsOf(problemRows(data, run), (index) => {
+    const generation = data.problems[index]!.answers[run]!.record.generation;
+    return costInHundredMillionths(data.prices, generation.model, generation.usage);
+  });
 }
 
 /** The problems as the routing functions take them (id, question, gold). */

@@ -1,8 +1,7 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ViewData } from '../../view-data.js';
-import { defaultPoint, pageModel, pageView } from '../page-model.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { defaultPoint, type PageModel, pageView } from '../page-model.js';
 import { formatRoute, parseRoute, type PageRoute } from '../route.js';
 import { roleIndex } from '../runs.js';
 import { ComparePanel } from './compare-panel.js';
@@ -11,10 +10,13 @@ import { ProblemTable } from './problem-table.js';
 import { RunHeader } from './run-header.js';
 import { ThresholdPanel } from './threshold-panel.js';
 
-/** The page: the view named by the URL's hash, over a model computed once from the bundle's data. */
-export function App(props: { data: ViewData }): VNode {
-  const model = useMemo(() => pageModel(props.data), [props.data]);
+/** The page: the view named by the URL's hash, over a model computed once from the bundle's data or a server's columns. */
+export function App(props: { model: PageModel }): VNode {
+  const { model } = props;
   const [hash, setHash] = useState(location.hash);
+  // a served problem or a search's matches arrived: draw again
+  const [, setArrivals] = useState(0);
+  useEffect(() => model.subscribe(() => setArrivals((arrivals) => arrivals + 1)), [model]);
   // when the view last changed: the time to the next paint is reported on the count line (data-render-ms)
   const changedAt = useRef(performance.now());
   useEffect(() => {
@@ -46,10 +48,10 @@ export function App(props: { data: ViewData }): VNode {
   else if (route.view === 'threshold' && view.thresholdOffered) body = html`<${ThresholdPanel} model=${model} view=${view} route=${route} point=${point} navigate=${navigate} />${table}`;
   else if (route.view === 'compare' && view.comparison) body = html`<${ComparePanel} model=${model} view=${view} route=${route} navigate=${navigate} />${table}`;
   else body = table;
-  const layout = model.models ? 'app has-models' : roleIndex(model.data, 'compare') !== null ? 'app has-compare' : 'app';
+  const layout = model.models ? 'app has-models' : roleIndex(model.meta, 'compare') !== null ? 'app has-compare' : 'app';
   return html`<div class=${layout}>
     <${RunHeader} model=${model} view=${view} route=${route} />
     <main>${body}</main>
-    <footer>Written by <code>${model.data.command}</code>. Every number on this page is computed here from the records.</footer>
+    <footer>Written by <code>${model.meta.command}</code>. ${model.source.comparison === null ? 'Every number on this page is computed here from the columns the server sends (the rows of the records); a problem\'s answers are read when it is opened.' : 'Every number on this page is computed here from the records.'}</footer>
   </div>`;
 }

@@ -11,7 +11,7 @@ export function ComparePanel(props: { model: PageModel; view: PageView; route: P
   const comparison = view.comparison!;
   const stats = comparison.runs;
   const flipsLink = formatRoute({ view: 'run', state: { ...route.state, flips: true }, point: route.point, picks: route.picks });
-  const confidence = model.data.bootstrap.confidence;
+  const confidence = model.meta.bootstrap.confidence;
   const names = model.names;
   const pick = (side: 'left' | 'right') => (name: string) =>
     navigate({ ...route, picks: { ...route.picks, left: names[comparison.left], right: names[comparison.right], [side]: name } });
@@ -34,6 +34,6 @@ export function ComparePanel(props: { model: PageModel; view: PageView; route: P
       <div><dt>McNemar p</dt><dd id="compare-p" data-value=${stats.mcnemar.pValue}>${stats.mcnemar.pValue.toPrecision(3)} <small>(${stats.mcnemar.method})</small></dd></div>
       <div><dt>cost</dt><dd id="compare-cost" data-value=${stats.costDifferenceUsd}>${usd(stats.costUsd[0])} → ${usd(stats.costUsd[1])} (${stats.costDifferenceUsd >= 0 ? '+' : ''}${usd(stats.costDifferenceUsd)})</dd></div>
     </dl>
-    <p class="muted">Paired bootstrap: ${model.data.bootstrap.resamples} resamples, seed ${model.data.bootstrap.seed}; the same functions as the ablation report and <code>confide compare</code>${scores ? '; flips, accuracy and McNemar read the binary verdicts, the mean score the graded ones' : ''}. <a href=${flipsLink} id="show-flips">Show the ${stats.flips.rightToWrong + stats.flips.wrongToRight} flips</a>.</p>
+    <p class="muted">Paired bootstrap: ${model.meta.bootstrap.resamples} resamples, seed ${model.meta.bootstrap.seed}; the same functions as the ablation report and <code>confide compare</code>${scores ? '; flips, accuracy and McNemar read the binary verdicts, the mean score the graded ones' : ''}. <a href=${flipsLink} id="show-flips">Show the ${stats.flips.rightToWrong + stats.flips.wrongToRight} flips</a>.</p>
   </section>`;
 }

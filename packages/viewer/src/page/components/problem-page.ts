@@ -77,13 +77,20 @@ function ModelsAtGlance(props: { model: PageModel; answers: readonly ViewAnswer[
 /** One problem: the question and every run's answer, rendered, with grades, scores, the route and the calls. */
 export function ProblemPage(props: { model: PageModel; view: PageView; route: Extract<PageRoute, { view: 'problem' }> }): VNode {
   const { model, view, route } = props;
-  const rows = model.rowsOf(view.focus);
-  const index = rows.findIndex((row) => row.id === route.id);
+  const index = model.indexOf(route.id);
   const back = formatRoute({ view: 'run', state: route.state, point: route.point, picks: route.picks });
   if (index === -1) return html`<section class="problem"><p><a href=${back}>← problems</a></p><p>No problem ${route.id} in this bundle.</p></section>`;
-  const problem = model.data.problems[index]!;
-  const row = rows[index]!;
-  const neighbour = (step: number) => rows[index + step] && formatRoute({ view: 'problem', id: rows[index + step]!.id, state: route.state, point: route.point, picks: route.picks });
+  const asked = model.problem(index);
+  if (asked.state !== 'ready') {
+    const status = asked.state === 'loading' ? html`<p id="problem-loading">Loading problem ${route.id}…</p>` : html`<p class="error" id="problem-error">Problem ${route.id} could not be read: ${asked.message}</p>`;
+    return html`<section class="problem"><p><a href=${back}>← problems</a></p>${status}</section>`;
+  }
+  const problem = asked.value;
+  const row = model.rowAt(view.focus, index);
+  const neighbour = (step: number) => {
+    const next = index + step;
+    return next >= 0 && next < model.count ? formatRoute({ view: 'problem', id: model.rowAt(view.focus, next).id, state: route.state, point: route.point, picks: route.picks }) : undefined;
+  };
   return html`<section class="problem" id="problem-page" data-id=${problem.id}>
     <p class="nav"><a href=${back} id="back">← problems</a>${neighbour(-1) ? html` · <a href=${neighbour(-1)}>previous</a>` : ''}${neighbour(1) ? html` · <a href=${neighbour(1)}>next</a>` : ''}</p>
     <h2>${row.label} <small>${problem.id}${row.subject ? ` · ${row.subject}` : ''}${row.level ? ` · level ${row.level}` : ''}</small></h2>
@@ -91,7 +98,7 @@ export function ProblemPage(props: { model: PageModel; view: PageView; route: Ex
     <p class="gold">gold: <${MathAnswer} tex=${problem.answers[0]!.record.gold} id="gold" /></p>
     ${model.models ? html`<${ModelsAtGlance} model=${model} answers=${problem.answers} />` : ''}
     ${problem.answers.map((answer, run) => {
-      const place = answerPlace(model, model.data.runs[run]!, run);
+      const place = answerPlace(model, model.meta.runs[run]!, run);
       return html`<${Answer} title=${place.title} answer=${answer} id=${place.id} label=${model.names[run]} />`;
     })}
     ${model.models ? '' : html`<p class="muted">cost of the run's calls: ${usd(row.costUsd, 6)} · accuracy of the run: ${percent(model.summary.accuracy)}</p>`}

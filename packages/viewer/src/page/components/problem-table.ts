@@ -1,7 +1,6 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
-import { selectRows, SORT_KEYS, type TableState } from '../filters.js';
-import { gradeScore } from '@confide/core';
+import { selectProblems, SORT_KEYS, type TableState } from '../filters.js';
 import { milliseconds, usd } from '../format.js';
 import type { PageModel, PageView } from '../page-model.js';
 import { formatRoute, type PageRoute } from '../route.js';
@@ -16,17 +15,18 @@ const SORT_LABEL: Record<(typeof SORT_KEYS)[number], string> = { index: 'dataset
  * Whether a row goes to the large model (a models bundle: escalates from the keep model): its recorded route, else the
  * threshold's decision at the current point. A models bundle's rows follow the threshold only in its view.
  */
-export function delegatedFor(model: PageModel, view: PageView, route: PageRoute, point: number): (row: ProblemRow) => boolean {
+export function delegatedFor(model: PageModel, view: PageView, route: PageRoute, point: number): (index: number) => boolean {
   const threshold = model.models && route.view !== 'threshold' ? null : view.threshold;
-  return (row) => row.routedLarge ?? (threshold !== null ? threshold.delegated(row.index, point) : false);
+  const routed = model.columnsOf(view.focus).routedLarge;
+  return (index) => (routed[index] !== -1 ? routed[index] === 1 : threshold !== null ? threshold.delegated(index, point) : false);
 }
 
-/** Whether the compared runs' verdicts differ on a row's problem (false without a comparison). */
-export function flippedFor(model: PageModel, view: PageView): (row: ProblemRow) => boolean {
+/** Whether the compared runs' verdicts differ on a problem (false without a comparison). */
+export function flippedFor(model: PageModel, view: PageView): (index: number) => boolean {
   const comparison = view.comparison;
   if (comparison === null) return () => false;
-  const [left, right] = [model.rowsOf(comparison.left), model.rowsOf(comparison.right)];
-  return (row) => left[row.index]!.correct !== right[row.index]!.correct;
+  const [left, right] = [model.columnsOf(comparison.left).correct, model.columnsOf(comparison.right).correct];
+  return (index) => left[index] !== right[index];
 }
 
 /** A score in a few characters: 1, 0, or .25 (graded). */
@@ -48,9 +48,14 @@ export function ProblemTable(props: { model: PageModel; view: PageView; route: P
   const { model, view, route, point, navigate } = props;
   const state = route.state;
   const started = performance.now();
-  const allRows = model.rowsOf(view.focus);
+  const columns = model.columnsOf(view.focus);
   const delegated = delegatedFor(model, view, route, point);
-  const rows = selectRows(allRows, state, delegated, model.searchText, flippedFor(model, view));
+  const search = state.q?.trim() ? model.search(state.q) : null;
+  const mask = search?.state === 'ready' ? search.value : null;
+  const selected =
+    search !== null && mask === null
+      ? new Uint32Array(0)
+      : selectProblems(columns, state, { delegated, flipped: flippedFor(model, view), matches: mask === null ? null : (index) => mask[index] === 1 }, (key) => model.orderOf(view.focus, key));
   const filterMs = performance.now() - started;
   const set = (name: keyof TableState, value: string) => {
     const next: Record<string, unknown> = { ...state };
@@ -59,10 +64,10 @@ export function ProblemTable(props: { model: PageModel; view: PageView; route: P
     navigate({ ...route, state: next as TableState });
   };
   const threshold = model.models && route.view !== 'threshold' ? null : view.threshold;
-  const routeAvailable = allRows.some((row) => row.routedLarge !== null) || threshold !== null;
+  const routeAvailable = columns.routedLarge.some((routed) => routed !== -1) || threshold !== null;
   const routeNames = model.models && threshold ? [model.names[threshold.keep]!, model.names[threshold.to]!] : ['small', 'large'];
-  const compare = model.data.runs.findIndex((run) => run.role === 'compare');
-  const compareRows = compare === -1 ? null : model.rowsOf(compare);
+  const compare = model.meta.runs.findIndex((run) => run.role === 'compare');
+  const compareCorrect = compare === -1 ? null : model.columnsOf(compare).correct;
   const focusName = model.names[view.focus]!;
   return html`<section class="problems" data-model=${model.models ? focusName : undefined}>
     <form class="filters" onSubmit=${(event: Event) => event.preventDefault()}>
@@ -91,22 +96,26 @@ export function ProblemTable(props: { model: PageModel; view: PageView; route: P
         </select>
       </label>
     </form>
-    <p class="count" id="problem-count" data-count=${rows.length} data-filter-ms=${filterMs.toFixed(2)}>${rows.length} of ${allRows.length} problems${model.models ? ` · columns of ${focusName}` : ''} · filtered in ${filterMs.toFixed(1)} ms</p>
+    ${search?.state === 'failed' ? html`<p class="error" id="search-error">The search failed: ${search.message}</p>` : ''}
+    <p class="count" id="problem-count" data-count=${search?.state === 'loading' ? undefined : selected.length} data-filter-ms=${filterMs.toFixed(2)}>${search?.state === 'loading' ? 'searching…' : html`${selected.length.toLocaleString('en-US')} of ${model.count.toLocaleString('en-US')} problems${model.models ? ` · columns of ${focusName}` : ''} · filtered in ${filterMs.toFixed(1)} ms`}</p>
     <div class="table-head row">
-      <span>problem</span><span>subject</span><span>lvl</span><span>token</span><span>P(c)</span><span>recorded</span><span>core/math</span>${compareRows ? html`<span>compared</span>` : ''}${model.models ? html`<span title=${model.names.join(' · ')}>scores (${model.names.length} models)</span>` : ''}<span>route</span><span>cost</span><span>output</span><span>latency</span><span>finish</span>
+      <span>problem</span><span>subject</span><span>lvl</span><span>token</span><span>P(c)</span><span>recorded</span><span>core/math</span>${compareCorrect ? html`<span>compared</span>` : ''}${model.models ? html`<span title=${model.names.join(' · ')}>scores (${model.names.length} models)</span>` : ''}<span>route</span><span>cost</span><span>output</span><span>latency</span><span>finish</span>
     </div>
     <${VirtualList}
       id="problem-list"
-      items=${rows}
+      items=${selected}
       rowHeight=${ROW_HEIGHT}
-      height=${Math.min(600, Math.max(ROW_HEIGHT, rows.length * ROW_HEIGHT))}
-      row=${(row: ProblemRow) => html`<a class=${`row ${row.correct ? 'right' : 'wrong'}`} href=${formatRoute({ view: 'problem', id: row.id, state, point: route.point, picks: route.picks })} data-id=${row.id}>
+      height=${Math.min(600, Math.max(ROW_HEIGHT, selected.length * ROW_HEIGHT))}
+      row=${(index: number) => {
+        const row = model.rowAt(view.focus, index);
+        return html`<a class=${`row ${row.correct ? 'right' : 'wrong'}`} href=${formatRoute({ view: 'problem', id: row.id, state, point: route.point, picks: route.picks })} data-id=${row.id}>
         <span>${row.label}</span><span>${row.subject}</span><span>${row.level ?? ''}</span><span class=${`token ${row.token}`}>${TOKEN_LABEL[row.token]}</span>
         <span>${row.pConfident === null ? '—' : row.pConfident.toFixed(3)}</span><span>${row.correct ? '✓' : '✗'}</span><span>${row.mathCorrect ? '✓' : '✗'}</span>
-        ${compareRows ? html`<span>${compareRows[row.index]!.correct ? '✓' : '✗'}</span>` : ''}
-        ${model.models ? html`<span class="scores">${model.data.problems[row.index]!.answers.map((answer) => shortScore(gradeScore(answer.record.grade))).join(' · ')}</span>` : ''}
-        <span>${model.models && !threshold && row.routedLarge === null ? '—' : delegated(row) ? routeNames[1] : routeNames[0]}</span><span>${usd(row.costUsd, 5)}</span><span>${row.outputTokens}</span><span>${milliseconds(row.latencyMs)}</span><span>${row.finish}</span>
-      </a>`}
+        ${compareCorrect ? html`<span>${compareCorrect[index] === 1 ? '✓' : '✗'}</span>` : ''}
+        ${model.models ? html`<span class="scores">${model.names.map((_, run) => shortScore(model.columnsOf(run).score[index]!)).join(' · ')}</span>` : ''}
+        <span>${model.models && !threshold && row.routedLarge === null ? '—' : delegated(index) ? routeNames[1] : routeNames[0]}</span><span>${usd(row.costUsd, 5)}</span><span>${row.outputTokens}</span><span>${milliseconds(row.latencyMs)}</span><span>${row.finish}</span>
+      </a>`;
+      }}
     />
   </section>`;
 }

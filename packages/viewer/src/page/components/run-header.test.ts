@@ -1,8 +1,10 @@
 import { RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type RunRecord } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { VIEW_DATA_SCHEMA_VERSION, type ViewAnswer, type ViewData } from '../../view-data.js';
+import { inlinePageSource } from '../page-source.js';
 import { thresholdModel } from '../threshold.js';
-import { answersWithoutPConfident, pipelineCheckNotes } from './run-header.js';
+import { answersWithoutPConfident } from '../view-meta.js';
+import { pipelineCheckNotes } from './run-header.js';
 
 function answer(index: number, model: string, probabilities?: { confident: number; uncertain: number }): ViewAnswer {
   const record: RunRecord = {
@@ -58,7 +60,8 @@ describe('the viewer header', () => {
   });
 
   it('delegates the answers with no P(c) at every threshold of the live sweep', () => {
-    const model = thresholdModel(data(false))!;
+    const source = inlinePageSource(data(false));
+    const model = thresholdModel({ problemIds: () => ['p0', 'p1', 'p2', 'p3'], columns: (run) => source.columns[run]! }, 1, source.pairScore)!;
     for (let k = 0; k < model.points.length; k++) {
       expect(model.delegated(2, k)).toBe(true);
       expect(model.delegated(3, k)).toBe(true);

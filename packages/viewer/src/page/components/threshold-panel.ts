@@ -36,7 +36,7 @@ export function ThresholdPanel(props: { model: PageModel; view: PageView; route:
     </section>`;
   }
   const selected = threshold.points[point]!;
-  const n = model.data.problems.length;
+  const n = model.count;
   const escalated = model.names[threshold.to]!;
   const delegatedLink = formatRoute({ view: 'run', state: { ...route.state, route: 'delegated' }, point, picks: route.picks });
   const heading = model.models

@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { InvalidConfigError, SEED_PRICES_2025_11, type FoundAnswerSide } from '@confide/core';
 import { checkReportOutFolder, writeReportFolder } from '@confide/data';
 import { resolveViewSource, withEvaluatorGrades, type ViewOptions } from '@confide/experiments';
-import { buildViewData, serveView, writeViewBundle } from '@confide/viewer';
+import { buildViewData, SELF_CONTAINED_PROBLEM_LIMIT, serveView, serveViewAsColumns, viewProblemCount, writeViewBundle, type ServedView } from '@confide/viewer';
 import { Option, type Command } from 'commander';
 import { registryForTarget } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
@@ -72,6 +72,8 @@ export function registerViewCommand(program: Command): void {
       const folder = resolve(options.out ?? defaultFolder(target));
       checkReportOutFolder(folder, 'view');
       const { registry } = await registryForTarget(target, options);
+      // the server of a run too large for one page (`--serve` beyond the limit)
+      let columnsServer: ServedView | null = null;
       const compareGrades = compareGradesOf(options);
       const choice = evaluatorChoice(options, registry, { math: { defaults: { timeoutMs: RUN_TIMEOUT_MS } } });
       // prices matter only to an evaluator that pays for calls, which view lends no clients
@@ -103,22 +105,34 @@ export function registerViewCommand(program: Command): void {
             prediction: prediction ? { answer: prediction.answer, rule: `${prediction.rule}${prediction.fallback ? ' (fallback)' : ''}` } : null,
           };
         };
+        // beyond one page's limit the data is served as columns: refused without --serve, before any grading
+        const problemCount = viewProblemCount(source);
+        const asColumns = problemCount > SELF_CONTAINED_PROBLEM_LIMIT;
+        if (asColumns && !options.serve) {
+          throw new InvalidConfigError(`view: ${problemCount} problems are more than one self-contained page holds (${SELF_CONTAINED_PROBLEM_LIMIT}): give --serve to serve them as columns on 127.0.0.1`);
+        }
         const data = await buildViewData(source, gradeResponse, (done, total) => {
-          if (done === total || done % 2000 === 0) process.stderr.write(`view: core/math read ${done}/${total} responses\n`);
+          if (done === total || done % Math.max(2000, Math.ceil(total / 10)) === 0) process.stderr.write(`view: core/math read ${done}/${total} responses\n`);
         });
-        const bundle = await writeReportFolder(folder, 'view', async (staging) => {
-          const written = await writeViewBundle(data, staging, (where) => console.error(`view: the built page is missing or older than its sources; building it into ${where} (once for these sources; \`npm run build\` builds it into the checkout)…`));
-          return { ...written, file: join(folder, relative(staging, written.file)) };
-        });
-        console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        console.log(bundle.file);
+        const onBuild = (where: string) => console.error(`view: the built page is missing or older than its sources; building it into ${where} (once for these sources; \`npm run build\` builds it into the checkout)…`);
+        if (asColumns) {
+          columnsServer = await serveViewAsColumns(data, port, (step) => console.error(`view: ${step}`), onBuild);
+          console.error(`view: ${problemCount} problems served as columns (more than ${SELF_CONTAINED_PROBLEM_LIMIT}; nothing written), ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        } else {
+          const bundle = await writeReportFolder(folder, 'view', async (staging) => {
+            const written = await writeViewBundle(data, staging, onBuild);
+            return { ...written, file: join(folder, relative(staging, written.file)) };
+          });
+          console.error(`view: ${data.problems.length} problems; bundle ${size(bundle.bytes)} (page ${size(bundle.pageBytes)}, data ${size(bundle.dataBytes)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          console.log(bundle.file);
+        }
       } finally {
         await evaluator.close();
         if (reader !== evaluator) await reader.close();
       }
       if (options.serve) {
-        const served = await serveView(folder, port);
-        console.log(`view: serving ${folder} at ${served.url} (Ctrl-C stops)`);
+        const served = columnsServer ?? (await serveView(folder, port));
+        console.log(`view: serving ${columnsServer ? 'the problems as columns' : folder} at ${served.url} (Ctrl-C stops)`);
         await new Promise<void>((done) => {
           const stop = () => void served.close().then(done);
           process.once('SIGINT', stop);

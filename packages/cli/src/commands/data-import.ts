@@ -53,11 +53,17 @@ async function importInto(file: string, outFolder: string, options: ImportOption
     ...(options.requireComplete ? { requireComplete: true } : {}),
     ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),
     ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
+    // records wait in the run folder (a dot-named file, removed below) between reading and writing
+    spoolFolder: outFolder,
   });
-  writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });
-  const correct = imported.records.filter((record) => record.grade.correct).length;
+  try {
+    writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });
+  } finally {
+    imported.discard();
+  }
+  const { records, correct } = imported.counts;
   console.log(`data import: ${describeCoverage(imported.coverage)}`);
-  console.log(`${basename(outFolder)}: ${imported.records.length} records, ${correct} correct (${((correct * 100) / imported.records.length).toFixed(1)} %) -> ${outFolder}`);
+  console.log(`${basename(outFolder)}: ${records} records, ${correct} correct (${((correct * 100) / records).toFixed(1)} %) -> ${outFolder}`);
   if (imported.questionMismatches.length > 0) console.log(`${imported.questionMismatches.length} rows carry another question than the problem they name (kept, noted on the record)`);
   for (const mismatch of imported.summaryMismatches) console.log(`the file's summary disagrees with its rows: ${mismatch}`);
   console.error(`data import: columns ${Object.entries(imported.columns).map(([field, column]) => `${field}=${column}`).join(', ')}`);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { InvalidConfigError, InvalidInputError, NotFoundError, type Problem } from '@confide/core';
 import { z } from 'zod';
-import { readTableRows, TABLE_FILE, tableFileStem } from '../io/table-rows.js';
+import { sha256OfFile } from '../io/file-chunks.js';
+import { forEachTableRow, TABLE_FILE, tableColumnNames, tableFileStem } from '../io/table-rows.js';
 
 /** Which column holds each field of a problem; a field left out is found under its common names (`DEFAULT_COLUMNS`). */
 export const DatasetColumns = z
@@ -86,16 +86,15 @@ export interface LoadedFileDataset {
 }
 
 /**
- * Reads a dataset file into Problems. Each field comes from its mapped column, else from the first common name the
+ * Reads a dataset file into Problems, a row at a time (the file's text is never held whole). Each field comes from its mapped column, else from the first common name the
  * file has; the answer may instead be the last `\boxed{}` of a solution column. Ids come from the id column, else from
  * the row position (`<file stem>/<row index>`), which is also how importers resolve upstream `prob_<i>` ids.
  */
 export async function loadFileDataset(reference: FileDatasetReference, baseFolder = process.cwd()): Promise<LoadedFileDataset> {
   const path = isAbsolute(reference.file) ? reference.file : resolve(baseFolder, reference.file);
   if (!existsSync(path)) throw new NotFoundError(`no dataset file at ${path}`);
-  const { rows, bytes } = await readTableRows(path);
-  if (rows.length === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
-  const present = new Set(rows.flatMap((row) => Object.keys(row)));
+  const present = new Set(await tableColumnNames(path));
+  if (present.size === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
   const columns = {} as Record<keyof DatasetColumns, string | null>;
   for (const field of Object.keys(DEFAULT_COLUMNS) as Array<keyof DatasetColumns>) {
     const mapped = reference.columns[field];
@@ -112,7 +111,9 @@ export async function loadFileDataset(reference: FileDatasetReference, baseFolde
   }
   const stem = tableFileStem(basename(path));
   const seen = new Map<string, number>();
-  const problems = rows.map((row, index): Problem => {
+  const problems: Problem[] = [];
+  const { rows } = await forEachTableRow(path, (row, rowNumber) => {
+    const index = rowNumber - 1;
     const at = (field: keyof DatasetColumns) => (columns[field] === null ? undefined : row[columns[field]!]);
     const id = text(at('id')) ?? `${stem}/${index}`;
     const earlier = seen.get(id);
@@ -124,14 +125,15 @@ export async function loadFileDataset(reference: FileDatasetReference, baseFolde
     const answer = text(at('answer')) ?? (solution !== undefined ? lastBoxed(solution) : null) ?? null;
     const subject = text(at('subject'));
     const level = levelOf(at('level'));
-    return {
+    problems.push({
       id,
       problem: question,
       answer,
       ...(solution !== undefined ? { solution } : {}),
       ...(subject !== undefined ? { subject } : {}),
       ...(level !== undefined ? { level } : {}),
-    };
+    });
   });
-  return { problems, reference: `file:${reference.file}@sha256:${createHash('sha256').update(bytes).digest('hex')}`, columns };
+  if (rows === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
+  return { problems, reference: `file:${reference.file}@sha256:${sha256OfFile(path)}`, columns };
 }

@@ -1,5 +1,7 @@
-import { InvalidInputError } from '@confide/core';
-import { parquetReadObjects } from 'hyparquet';
+import { gunzipSync } from 'node:zlib';
+import { fileSystemError, InvalidInputError } from '@confide/core';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { readFileBytes } from '../io/json-lines.js';
 import { compressors } from 'hyparquet-compressors';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 
@@ -32,6 +34,55 @@ export async function readParquetRows(bytes: Uint8Array, name: string): Promise<
     throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
   }
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)])));
+}
+
+/**
+ * A Parquet file to read a part at a time: hyparquet reads the byte ranges it needs from the file. A gzipped file
+ * (`.parquet.gz`) cannot be read by range, so it is gunzipped into memory first (binary, never a string).
+ */
+async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+  let file: AsyncBuffer;
+  if (/\.gz$/i.test(path)) {
+    let bytes: Buffer;
+    try {
+      bytes = gunzipSync(readFileBytes(path));
+    } catch (error) {
+      throw fileSystemError(error, path);
+    }
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    file = { byteLength: buffer.byteLength, slice: (start, end) => buffer.slice(start, end) };
+  } else file = await asyncBufferFromFile(path);
+  try {
+    return { file, metadata: await parquetMetadataAsync(file) };
+  } catch (error) {
+    throw new InvalidInputError({ file: path, problem: `not a readable Parquet file (${(error as Error).message})` });
+  }
+}
+
+/** The top-level column names of a Parquet file, from its schema (no rows read). */
+export async function parquetColumnNames(path: string): Promise<string[]> {
+  const { metadata } = await openParquet(path);
+  return parquetSchema(metadata).children.map((child) => child.element.name);
+}
+
+/**
+ * Calls `onRow` with each row of a Parquet file, a row group at a time (SNAPPY, ZSTD, GZIP, BROTLI, LZ4 through
+ * hyparquet-compressors), values as JSON holds them. A file that is not valid Parquet fails naming `path`.
+ */
+export async function forEachParquetRow(path: string, onRow: (row: ParquetRow) => void): Promise<void> {
+  const { file, metadata } = await openParquet(path);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
+    } catch (error) {
+      throw new InvalidInputError({ file: path, problem: `not a readable Parquet file (${(error as Error).message})` });
+    }
+    for (const row of rows) onRow(Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)])));
+    rowStart = rowEnd;
+  }
 }
 
 export type ParquetColumnType = 'STRING' | 'BOOLEAN' | 'INT64' | 'DOUBLE' | 'JSON';

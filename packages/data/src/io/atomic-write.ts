@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileSystemError, fileSystemReason, FileSystemError, isErrnoError } from '@confide/core';
 
@@ -134,4 +134,69 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     rmSync(temporary, { force: true });
     throw seamError(error, path);
   }
+}
+
+/** A file written a piece at a time (see openFileAtomic): nothing is at its path until `commit`. */
+export interface AtomicFile {
+  /** The path the caller meant. */
+  readonly path: string;
+  append(content: string | Uint8Array): void;
+  /** Closes the temporary file and renames it into place. */
+  commit(): void;
+  /** Closes and removes the temporary file; the path is left as it was. Safe to call after commit (does nothing). */
+  abort(): void;
+}
+
+/**
+ * Opens `path` for writing a piece at a time, through a temporary file in the same folder that `commit` renames into
+ * place, so a failure or a kill part-way leaves the path as it was (a kill leaves only the dot-named temporary file).
+ * A device or pipe (`/dev/stdout`) is written directly, as writeFileAtomic does. Failures name `path`.
+ */
+export function openFileAtomic(path: string): AtomicFile {
+  const existing = mapped(path, () => statSync(path, { throwIfNoEntry: false }));
+  const direct = existing !== undefined && !existing.isFile() && !existing.isDirectory();
+  const folder = dirname(path);
+  if (!direct) makeFolderFor(folder, path);
+  const target = direct ? path : join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const descriptor = mapped(path, () => {
+    injectFault(target, 'open');
+    return openSync(target, 'w');
+  });
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    closeSync(descriptor);
+  };
+  const abort = () => {
+    close();
+    if (!direct) rmSync(target, { force: true });
+  };
+  return {
+    path,
+    append(content) {
+      try {
+        injectFault(target, 'write');
+        const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+        for (let written = 0; written < bytes.length; ) written += writeSync(descriptor, bytes, written, bytes.length - written);
+      } catch (error) {
+        abort();
+        throw seamError(error, path);
+      }
+    },
+    commit() {
+      if (!open) return;
+      try {
+        close();
+        if (!direct) {
+          injectFault(path, 'rename');
+          renameSync(target, path);
+        }
+      } catch (error) {
+        abort();
+        throw seamError(error, path);
+      }
+    },
+    abort,
+  };
 }

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { describeZodError, fileSystemError, InvalidInputError } from '@confide/core';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
+import { forEachPlainChunk } from './file-chunks.js';
+import { writeJsonLinesFile } from './json-lines-writer.js';
+import { forEachLine, type LinesRead } from './line-reader.js';
 
-/** Gunzips the bytes of `path`; truncated or corrupt gzip data is an IO_ERROR naming the file, in plain words. */
+/** Gunzips bytes already in memory (a download); truncated or corrupt gzip data is an IO_ERROR naming `path`. */
 export function gunzipFile(bytes: Uint8Array, path: string): Buffer {
   try {
     return gunzipSync(bytes);
@@ -22,10 +24,14 @@ export function readFileBytes(path: string): Buffer {
   }
 }
 
-/** Reads a file as text, gunzipping it when its name ends in `.gz`; truncated gzip names the file. */
+/**
+ * Reads a small file as text, gunzipping it when its name ends in `.gz`; truncated gzip names the file. Records,
+ * problems and logs are read line by line instead (forEachLine, readJsonLines): a file's text is never one string.
+ */
 export function readTextFile(path: string): string {
-  const bytes = readFileBytes(path);
-  return (/\.gz$/i.test(path) ? gunzipFile(bytes, path) : bytes).toString('utf8');
+  const chunks: Buffer[] = [];
+  forEachPlainChunk(path, (chunk) => chunks.push(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A row that is any JSON object: a table from another harness, before its columns are mapped. */
@@ -46,8 +52,24 @@ export function completeLines(text: string): string {
 }
 
 /**
- * Parses JSON Lines text, validating each line with `schema`. A bad line throws an InvalidInputError naming the file,
- * the 1-based line and the field.
+ * Parses one line of JSON Lines and validates it with `schema`; a bad line throws an InvalidInputError naming the file,
+ * the 1-based line and the field. `cutShort`: the line is the last one and has no newline (a truncated file).
+ */
+export function parseJsonLine<Schema extends z.ZodType>(line: string, path: string, lineNumber: number, schema: Schema, cutShort = false): z.infer<Schema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new InvalidInputError({ file: path, row: lineNumber, problem: cutShort ? 'the last line is cut short (truncated file)' : `not valid JSON (${(error as Error).message})` });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidInputError({ file: path, row: lineNumber, ...describeZodIssue(parsed.error) });
+  return parsed.data;
+}
+
+/**
+ * Parses JSON Lines text already in memory (a download), validating each line with `schema`. A bad line throws an
+ * InvalidInputError naming the file, the 1-based line and the field.
  */
 export function parseJsonLines<Schema extends z.ZodType>(text: string, path: string, schema: Schema): z.infer<Schema>[] {
   const lines = text.split('\n');
@@ -55,31 +77,50 @@ export function parseJsonLines<Schema extends z.ZodType>(text: string, path: str
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
     if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      const cutShort = index === lines.length - 1 && !text.endsWith('\n');
-      throw new InvalidInputError({ file: path, row: index + 1, problem: cutShort ? 'the last line is cut short (truncated file)' : `not valid JSON (${(error as Error).message})` });
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new InvalidInputError({ file: path, row: index + 1, ...describeZodIssue(parsed.error) });
-    rows.push(parsed.data);
+    rows.push(parseJsonLine(line, path, index + 1, schema, index === lines.length - 1 && !text.endsWith('\n')));
   }
   return rows;
 }
 
-/**
- * Reads JSON Lines (optionally gzipped) with parseJsonLines. `allowTruncatedLastLine` drops a last line without its
- * newline (an append-only log whose writer was killed mid-line).
- */
-export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema, options: { allowTruncatedLastLine?: boolean } = {}): z.infer<Schema>[] {
-  const text = readTextFile(path);
-  return parseJsonLines(options.allowTruncatedLastLine ? completeLines(text) : text, path, schema);
+export interface ReadJsonLinesOptions {
+  /** Drop a last line without its newline (an append-only log whose writer was killed mid-line). */
+  allowTruncatedLastLine?: boolean;
+  /** Sees the file's bytes as stored (to hash them on the way). */
+  onFileBytes?: (bytes: Buffer) => void;
 }
 
-/** Serialises rows as JSON Lines, gzipped (deterministically: no file name or time in the header) for `.gz` paths. */
-export function writeJsonLines(path: string, rows: readonly unknown[]): void {
-  const text = rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
-  writeFileAtomic(path, path.endsWith('.gz') ? gzipSync(text, { level: 9 }) : text);
+/**
+ * Calls `onRow` with each row of a JSON Lines file (gzipped for `.gz` paths), validated by `schema`, reading a line at
+ * a time: no string of the file's size is made. Blank lines are skipped; a bad line fails naming the file and the line.
+ */
+export function forEachJsonLine<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  onRow: (row: z.infer<Schema>, lineNumber: number) => void,
+  options: ReadJsonLinesOptions = {},
+): LinesRead {
+  return forEachLine(
+    path,
+    (line, lineNumber, terminated) => {
+      if (line.trim() === '') return;
+      if (!terminated && options.allowTruncatedLastLine) return;
+      onRow(parseJsonLine(line, path, lineNumber, schema, !terminated), lineNumber);
+    },
+    options.onFileBytes ? { onFileBytes: options.onFileBytes } : {},
+  );
+}
+
+/** The rows of a JSON Lines file (optionally gzipped) as a list, read a line at a time (forEachJsonLine). */
+export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema, options: ReadJsonLinesOptions = {}): z.infer<Schema>[] {
+  const rows: z.infer<Schema>[] = [];
+  forEachJsonLine(path, schema, (row) => rows.push(row), options);
+  return rows;
+}
+
+/**
+ * Writes rows as JSON Lines, a row at a time through a temporary file and a rename; `.gz` paths are gzipped in members
+ * (JsonLinesWriter). Gives the sha256 and size of the bytes written.
+ */
+export function writeJsonLines(path: string, rows: Iterable<unknown>): { sha256: string; bytes: number; rows: number } {
+  return writeJsonLinesFile(path, rows);
 }

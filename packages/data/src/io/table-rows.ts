@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
-import { InvalidInputError, NotFoundError } from '@confide/core';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { readParquetRows } from '../hub/parquet-rows.js';
-import { gunzipFile, JsonObjectRow, parseJsonLines, readFileBytes } from './json-lines.js';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { fileSystemError, InvalidInputError, NotFoundError } from '@confide/core';
+import { parse as parseCsv, type Parser } from 'csv-parse';
+import { forEachParquetRow, parquetColumnNames } from '../hub/parquet-rows.js';
+import { isGzipPath } from './file-chunks.js';
+import { JsonObjectRow, parseJsonLine } from './json-lines.js';
+import { JsonTableScanner } from './json-table-scanner.js';
+import { LineSplitter } from './line-reader.js';
+import { plainChunksOf } from './plain-stream.js';
 
 export type TableRow = Record<string, unknown>;
 
-/** The one list of table-file extensions (each optionally `.gz`): what readTableRows reads. */
+/** The one list of table-file extensions (each optionally `.gz`): what forEachTableRow reads. */
 export const TABLE_FILE_EXTENSIONS = ['jsonl', 'json', 'csv', 'parquet'] as const;
 
 /** A table file's name: one of TABLE_FILE_EXTENSIONS, optionally gzipped (`.jsonl.gz`). */
@@ -17,44 +24,103 @@ export function tableFileStem(name: string): string {
   return name.replace(TABLE_FILE, '');
 }
 
-/**
- * The rows of a table file: JSON Lines, CSV (with a header), Parquet, or JSON — an array of rows, or an object whose
- * `results` (the seed's `{summary, results}`) or `data` is one, its `summary` given back beside. Any of them may be
- * gzipped. A bad or cut-short line fails naming the file and the line; nothing is guessed.
- */
-export async function readTableRows(file: string): Promise<{ rows: TableRow[]; summary?: TableRow; bytes: Buffer }> {
-  if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
-  const bytes = readFileBytes(file);
-  const plain = /\.gz$/i.test(file) ? gunzipFile(bytes, file) : bytes;
+/** What reading a table file's rows saw: how many, and a JSON file's `summary` (the seed's `{summary, results}`). */
+export interface TableRowsRead {
+  rows: number;
+  summary?: TableRow;
+}
+
+type TableFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
+
+function formatOf(file: string): TableFormat {
   const name = file.toLowerCase().replace(/\.gz$/, '');
-  const asRow = (value: unknown, row: number): TableRow => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file, row, problem: 'expected an object per row' });
-    return value as TableRow;
-  };
-  if (name.endsWith('.parquet')) return { rows: await readParquetRows(plain, file), bytes };
-  const text = plain.toString('utf8');
-  if (name.endsWith('.csv')) {
-    try {
-      return { rows: parseCsv(text, { columns: true, skip_empty_lines: true, bom: true }) as TableRow[], bytes };
-    } catch (error) {
+  for (const format of ['parquet', 'csv', 'jsonl'] as const) if (name.endsWith(`.${format}`)) return format;
+  return 'json';
+}
+
+function asRow(file: string, value: unknown, row: number): TableRow {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError({ file, row, problem: 'expected an object per row' });
+  return value as TableRow;
+}
+
+/** The CSV reading every table file shares: a header row, empty lines skipped, a byte-order mark dropped. */
+function csvParser(extra: { to_line?: number; columns?: (header: string[]) => string[] } = {}): Parser {
+  return parseCsv({ columns: extra.columns ?? true, skip_empty_lines: true, bom: true, ...(extra.to_line !== undefined ? { to_line: extra.to_line } : {}) });
+}
+
+/**
+ * Reads a CSV file's records through csv-parse's stream (gunzipping on the way), a record at a time. `stopsEarly`: the
+ * parser stops before the file ends (`to_line`), which closes the stream early on purpose.
+ */
+async function forEachCsvRecord(file: string, parser: Parser, onRecord: (record: TableRow) => void, stopsEarly = false): Promise<void> {
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const flow = isGzipPath(file) ? pipeline(source, createGunzip(), parser) : pipeline(source, parser);
+  flow.catch(() => undefined); // its error also ends the iteration below, which reports it
+  try {
+    for await (const record of parser) onRecord(record as TableRow);
+    await flow;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (stopsEarly && code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
       throw new InvalidInputError({ file, problem: `not valid CSV (${(error as Error).message})` });
     }
+    throw fileSystemError(error, file);
+  } finally {
+    source.destroy();
   }
-  if (name.endsWith('.jsonl')) return { rows: parseJsonLines(text, file, JsonObjectRow), bytes };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError({ file, problem: `not valid JSON (${(error as Error).message})` });
+}
+
+/**
+ * Calls `onRow` with each row of a table file, in order, with its 1-based row number, reading a piece of the file at a
+ * time (no string of the file's size is made): JSON Lines (a line at a time), CSV with a header (csv-parse's stream),
+ * Parquet (hyparquet, a row group at a time), or JSON — an array of rows, or an object whose `results` (the seed's
+ * `{summary, results}`) or `data` is one, its `summary` given back (JsonTableScanner). Any of them may be gzipped. A
+ * bad or cut-short row fails naming the file and the row; nothing is guessed.
+ */
+export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNumber: number) => void): Promise<TableRowsRead> {
+  if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
+  const format = formatOf(file);
+  let rows = 0;
+  if (format === 'parquet') {
+    await forEachParquetRow(file, (row) => onRow(row, ++rows));
+    return { rows };
   }
-  if (Array.isArray(json)) return { rows: json.map((row, index) => asRow(row, index + 1)), bytes };
-  const object = (json ?? {}) as TableRow;
-  const list = Array.isArray(object['results']) ? object['results'] : Array.isArray(object['data']) ? object['data'] : undefined;
-  if (list === undefined) throw new InvalidInputError({ file, problem: 'expected an array of rows, {"summary", "results": [...]} or {"data": [...]}' });
-  const summary = object['summary'];
-  return {
-    rows: (list as unknown[]).map((row, index) => asRow(row, index + 1)),
-    ...(summary !== null && typeof summary === 'object' && !Array.isArray(summary) ? { summary: summary as TableRow } : {}),
-    bytes,
-  };
+  if (format === 'csv') {
+    await forEachCsvRecord(file, csvParser(), (record) => onRow(record, ++rows));
+    return { rows };
+  }
+  if (format === 'jsonl') {
+    const splitter = new LineSplitter((line, lineNumber, terminated) => {
+      if (line.trim() === '') return;
+      onRow(parseJsonLine(line, file, lineNumber, JsonObjectRow, !terminated), ++rows);
+    });
+    for await (const chunk of plainChunksOf(file)) splitter.push(chunk);
+    splitter.end();
+    return { rows };
+  }
+  const scanner = new JsonTableScanner(file, (value, rowNumber) => onRow(asRow(file, value, rowNumber), ++rows));
+  for await (const chunk of plainChunksOf(file)) scanner.push(chunk);
+  scanner.end();
+  return { rows, ...(scanner.summary ? { summary: scanner.summary } : {}) };
+}
+
+/**
+ * The column names of a table file, in first-seen order: a CSV's header, a Parquet file's schema, or every key of
+ * every row of a JSON or JSON Lines file (read in a pass of its own, a row at a time: rows need not share their keys).
+ */
+export async function tableColumnNames(file: string): Promise<string[]> {
+  if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
+  const format = formatOf(file);
+  if (format === 'parquet') return parquetColumnNames(file);
+  if (format === 'csv') {
+    let header: string[] = [];
+    await forEachCsvRecord(file, csvParser({ to_line: 1, columns: (names) => (header = names) }), () => undefined, true);
+    return header;
+  }
+  const names = new Set<string>();
+  await forEachTableRow(file, (row) => {
+    for (const key in row) names.add(key);
+  });
+  return [...names];
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
 import {
   DEFAULT_BINARIZE_AT,
@@ -14,9 +14,11 @@ import {
   type RouteDecision,
   type RunRecord,
 } from '@confide/core';
-import { readTableRows, type TableRow } from '../io/table-rows.js';
+import { sha256OfFile } from '../io/file-chunks.js';
+import { forEachTableRow, tableColumnNames, type TableRow } from '../io/table-rows.js';
 import { packageVersions } from '../workspace-state.js';
-import type { RunDirectoryToWrite } from './run-directory.js';
+import { RecordSpool } from './record-spool.js';
+import type { RecordLines, RunDirectoryToWrite } from './run-directory.js';
 
 /** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
 export const RESULT_COLUMNS = {
@@ -58,6 +60,8 @@ export interface ImportResultsOptions {
   requireComplete?: boolean;
   /** Where a graded score becomes the verdict when the file has a score column and no verdict column (default 0.5). */
   binarizeAt?: number;
+  /** Where records wait between reading and writing (default: the system's temporary folder); the run folder is best. */
+  spoolFolder?: string;
 }
 
 /** How much of the dataset a results file covers. */
@@ -86,7 +90,12 @@ export interface ImportedResults {
   manifest: RunDirectoryToWrite['manifest'];
   /** The dataset's problems (written into the run folder). */
   problems: readonly Problem[];
-  records: RunRecord[];
+  /** The records, serialised, in the dataset's order: on disk until written (call `discard` after writing them). */
+  records: RecordLines;
+  /** How many records, and how many of them correct. */
+  counts: { records: number; correct: number };
+  /** Deletes the spooled records: after they are written, or when the import is given up. */
+  discard(): void;
   /** Rows whose question (or gold answer) is not that of the problem they name: kept, noted on the record, counted here. */
   questionMismatches: string[];
   /** Where the file's own `summary` disagrees with what its rows give (empty when it agrees or has none). */
@@ -117,20 +126,46 @@ export interface ResultRowsInput {
 }
 
 /**
- * Per-problem result rows (already read) as RunRecords, in the dataset's order: the one place a row of another
- * harness becomes a record, used by `confide data import` and by the bundled MATH-500 import.
+ * Turns per-problem result rows into RunRecords, a row at a time: the one place a row of another harness becomes a
+ * record, used by `confide data import` (streaming) and by the bundled MATH-500 import (recordsFromResultRows). It
+ * keeps only what spans rows: which problems were answered (by row), the rows naming another question, the ids left out.
  */
-export function recordsFromResultRows(input: ResultRowsInput): { records: RunRecord[]; questionMismatches: string[]; unknownIds: string[] } {
-  const byId = new Map(input.problems.map((problem) => [problem.id, problem]));
-  const seen = new Map<string, number>();
-  const questionMismatches: string[] = [];
-  const unknownIds: string[] = [];
-  const byText = new Map(input.problems.map((problem) => [problem.problem, problem]));
-  const records = input.rows.flatMap((row, index): RunRecord[] => {
-    const rowNumber = index + 1;
-    const cell = (field: ResultField) => (input.columns[field] === undefined ? undefined : row[input.columns[field]!]);
+export class ResultRowReader {
+  readonly #byId: Map<string, Problem>;
+  readonly #indexById: Map<string, number>;
+  /** The row that answered each problem of the dataset (0: none yet). */
+  readonly #seenRow: Float64Array;
+  #byText: Map<string, Problem> | undefined;
+  readonly questionMismatches: string[] = [];
+  readonly unknownIds: string[] = [];
+
+  constructor(readonly input: Omit<ResultRowsInput, 'rows'>) {
+    this.#byId = new Map(input.problems.map((problem) => [problem.id, problem]));
+    this.#indexById = new Map(input.problems.map((problem, index) => [problem.id, index]));
+    this.#seenRow = new Float64Array(input.problems.length);
+  }
+
+  /** The position of a problem in the dataset: the order records are written in. */
+  datasetIndex(problemId: string): number {
+    return this.#indexById.get(problemId)!;
+  }
+
+  /** Whether a row answered the problem at `index` of the dataset. */
+  answered(index: number): boolean {
+    return this.#seenRow[index] !== 0;
+  }
+
+  /** The problem whose question is `text` (the index is built on the first row that asks another question). */
+  #problemWithText(text: string): Problem | undefined {
+    this.#byText ??= new Map(this.input.problems.map((problem) => [problem.problem, problem]));
+    return this.#byText.get(text);
+  }
+
+  /** The record of one row (its 1-based number), or undefined for a row naming a problem the dataset lacks, left out. */
+  read(row: TableRow, rowNumber: number): RunRecord | undefined {
+    const cell = (field: ResultField) => (this.input.columns[field] === undefined ? undefined : row[this.input.columns[field]!]);
     const fail = (field: ResultField, problem: string): never => {
-      throw new InvalidInputError({ file: input.file, row: rowNumber, field: input.columns[field] ?? field, problem });
+      throw new InvalidInputError({ file: this.input.file, row: rowNumber, field: this.input.columns[field] ?? field, problem });
     };
     const count = (field: ResultField): number => {
       const value = cell(field);
@@ -149,25 +184,26 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
 
     const rawId = String(cell('id') ?? '');
     const position = /^(?:prob_)?(\d+)$/.exec(rawId);
-    const problem = byId.get(rawId) ?? (position ? input.problems[Number(position[1])] : undefined);
-    if (problem === undefined && input.unknownIds === 'leave-out') {
-      unknownIds.push(rawId);
-      return [];
+    const problem = this.#byId.get(rawId) ?? (position ? this.input.problems[Number(position[1])] : undefined);
+    if (problem === undefined && this.input.unknownIds === 'leave-out') {
+      this.unknownIds.push(rawId);
+      return undefined;
     }
-    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${input.problems.length} problems; ids like ${input.problems[0]?.id ?? '-'}, or prob_<row>)`);
-    const earlier = seen.get(problem!.id);
-    if (earlier !== undefined) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
-    seen.set(problem!.id, rowNumber);
+    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${this.input.problems.length} problems; ids like ${this.input.problems[0]?.id ?? '-'}, or prob_<row>)`);
+    const problemIndex = this.#indexById.get(problem!.id)!;
+    const earlier = this.#seenRow[problemIndex]!;
+    if (earlier !== 0) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
+    this.#seenRow[problemIndex] = rowNumber;
 
     // a graded score in [0, 1] where the file gives one; the verdict is the file's own, else score ≥ binarizeAt
     const score = real('score');
     if (score !== undefined && (score < 0 || score > 1)) fail('score', `expected a graded score in [0, 1], got ${score}`);
     const verdictValue = cell('correct');
     const correct =
-      input.columns.correct === undefined && score !== undefined
-        ? score >= (input.binarizeAt ?? DEFAULT_BINARIZE_AT)
+      this.input.columns.correct === undefined && score !== undefined
+        ? score >= (this.input.binarizeAt ?? DEFAULT_BINARIZE_AT)
         : typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
-    if (correct === undefined) fail(input.columns.correct === undefined ? 'score' : 'correct', input.columns.correct === undefined ? 'expected a graded score in [0, 1] (the file has no verdict column)' : `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
+    if (correct === undefined) fail(this.input.columns.correct === undefined ? 'score' : 'correct', this.input.columns.correct === undefined ? 'expected a graded score in [0, 1] (the file has no verdict column)' : `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
 
     const tokenValue = cell('confidenceToken');
     const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
@@ -178,13 +214,13 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     const latencySeconds = real('latencySeconds');
     const latencyMs = real('latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
     const routeValue = cell('route');
-    if (input.routeOf === undefined && present(routeValue) && routeValue !== 'small' && routeValue !== 'large') {
+    if (this.input.routeOf === undefined && present(routeValue) && routeValue !== 'small' && routeValue !== 'large') {
       fail('route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
     }
-    const route: RouteDecision | undefined = input.routeOf
-      ? input.routeOf(row, rowNumber)
+    const route: RouteDecision | undefined = this.input.routeOf
+      ? this.input.routeOf(row, rowNumber)
       : present(routeValue)
-        ? { router: 'recorded', target: routeValue as 'small' | 'large', reason: `recorded route in ${basename(input.file)}` }
+        ? { router: 'recorded', target: routeValue as 'small' | 'large', reason: `recorded route in ${basename(this.input.file)}` }
         : undefined;
 
     // A row that carries another problem's question keeps the id it names, with the gold answer of the question it
@@ -193,8 +229,8 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     let note: string | undefined;
     let gold = problem!.answer;
     if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
-      questionMismatches.push(problem!.id);
-      const asked = byText.get(String(question));
+      this.questionMismatches.push(problem!.id);
+      const asked = this.#problemWithText(String(question));
       if (asked) gold = asked.answer;
       note = asked
         ? `upstream row ${rowNumber} asks ${asked.id}, not ${problem!.id}: its answer and grade are for ${asked.id}`
@@ -202,21 +238,21 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
     }
     const rowGold = cell('gold');
     if (note === undefined && present(rowGold) && problem!.answer !== null && String(rowGold).trim() !== problem!.answer.trim()) {
-      questionMismatches.push(problem!.id);
+      this.questionMismatches.push(problem!.id);
       note = `upstream row ${rowNumber} carries the gold answer ${JSON.stringify(String(rowGold))}, not ${problem!.id}'s ${JSON.stringify(problem!.answer)}`;
     }
     const finishReason = cell('finishReason');
     const answer = cell('answer');
-    return [{
+    return {
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-      runId: input.runId,
+      runId: this.input.runId,
       problemId: problem!.id,
       ...(rawId !== problem!.id ? { sourceId: rawId } : {}),
       ...(problem!.subject !== undefined ? { subject: problem!.subject } : {}),
       ...(problem!.level !== undefined ? { level: problem!.level } : {}),
       gold,
       generation: {
-        model: (route && input.models?.[route.target]) ?? input.model,
+        model: (route && this.input.models?.[route.target]) ?? this.input.model,
         text: String(cell('text') ?? ''),
         // as the file has it: an empty extracted answer stays "", a missing one is null
         answer: answer === undefined || answer === null ? null : String(answer),
@@ -227,22 +263,29 @@ export function recordsFromResultRows(input: ResultRowsInput): { records: RunRec
         latencyMs,
         finishReason: present(finishReason) ? String(finishReason) : null,
       },
-      grade: input.grader
-        ? { correct: correct!, ...(score !== undefined ? { score } : {}), evaluator: input.grader.evaluator, reason: input.grader.reason }
+      grade: this.input.grader
+        ? { correct: correct!, ...(score !== undefined ? { score } : {}), evaluator: this.input.grader.evaluator, reason: this.input.grader.reason }
         : {
             correct: correct!,
             ...(score !== undefined ? { score } : {}),
             evaluator: 'recorded',
-            reason: input.columns.correct === undefined ? `score recorded in ${basename(input.file)}, correct when ≥ ${input.binarizeAt ?? DEFAULT_BINARIZE_AT}` : `verdict recorded in ${basename(input.file)}`,
+            reason: this.input.columns.correct === undefined ? `score recorded in ${basename(this.input.file)}, correct when ≥ ${this.input.binarizeAt ?? DEFAULT_BINARIZE_AT}` : `verdict recorded in ${basename(this.input.file)}`,
           },
       ...(route ? { route } : {}),
       ...(note ? { note } : {}),
-    }];
-  });
+    };
+  }
+}
+
+/**
+ * Per-problem result rows (already read) as RunRecords, in the dataset's order (ResultRowReader, a row at a time).
+ */
+export function recordsFromResultRows(input: ResultRowsInput): { records: RunRecord[]; questionMismatches: string[]; unknownIds: string[] } {
+  const reader = new ResultRowReader(input);
+  const records = input.rows.flatMap((row, index) => reader.read(row, index + 1) ?? []);
   // in the dataset's order, whatever the file's
-  const order = new Map(input.problems.map((problem, index) => [problem.id, index]));
-  records.sort((left, right) => order.get(left.problemId)! - order.get(right.problemId)!);
-  return { records, questionMismatches, unknownIds };
+  records.sort((left, right) => reader.datasetIndex(left.problemId) - reader.datasetIndex(right.problemId));
+  return { records, questionMismatches: reader.questionMismatches, unknownIds: reader.unknownIds };
 }
 
 function present(value: unknown): boolean {
@@ -253,14 +296,14 @@ function present(value: unknown): boolean {
  * Imports a file of per-problem results from another harness as a run directory's records: each row names its
  * problem by the dataset's id or by row position (`prob_<i>`, or `i`), carries the full text, the extracted answer and
  * a verdict, and where present token counts, latency, the confidence token with its probabilities, and the route.
- * Numbers and booleans written as strings are read as such. Every row is checked before anything is returned; a bad
- * row fails naming the file, the row and the column.
+ * Numbers and booleans written as strings are read as such. The file is read a row at a time (never held whole), each
+ * record serialised as its row is read into a spool the caller writes from and then discards; every row is checked
+ * before anything is returned, and a bad row fails naming the file, the row and the column.
  */
 export async function importResultsFile(options: ImportResultsOptions): Promise<ImportedResults> {
   const { file } = options;
-  const { rows, summary, bytes } = await readTableRows(file);
-  if (rows.length === 0) throw new InvalidInputError({ file, problem: 'no rows' });
-  const names = new Set(rows.flatMap((row) => Object.keys(row)));
+  const names = new Set(await tableColumnNames(file));
+  if (names.size === 0) throw new InvalidInputError({ file, problem: 'no rows' });
   const columns: Partial<Record<ResultField, string>> = {};
   for (const [field, mapped] of Object.entries(options.map ?? {}) as Array<[ResultField, string]>) {
     if (!(field in RESULT_COLUMNS)) throw new InvalidConfigError(`--map ${field}=${mapped}: unknown field "${field}" (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`);
@@ -278,9 +321,8 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
   // a model without a price fails here, naming the model and the table
   for (const model of [options.model, ...(options.models ? [options.models.small, options.models.large] : [])]) priceOf(options.prices, model);
 
-  const { records, questionMismatches, unknownIds } = recordsFromResultRows({
+  const reader = new ResultRowReader({
     file,
-    rows,
     columns,
     problems: options.problems,
     model: options.model,
@@ -289,62 +331,92 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
     ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),
     ...(options.models ? { models: options.models } : {}),
   });
-  const answered = new Set(records.map((record) => record.problemId));
-  const notInFile = options.problems.filter((problem) => !answered.has(problem.id)).map((problem) => problem.id);
-  const coverage: ImportCoverage = {
-    imported: records.length,
-    dataset: options.problems.length,
-    notInFile: { count: notInFile.length, first: notInFile.slice(0, 5) },
-    notInDataset: { count: unknownIds.length, first: unknownIds.slice(0, 5) },
-  };
-  if (records.length === 0) {
-    throw new InvalidInputError({
-      file,
-      row: 1,
-      field: columns.id!,
-      problem: `problem "${unknownIds[0]}" is not in the dataset, nor is any other row's (${unknownIds.length} rows; the dataset's ${options.problems.length} problems have ids like ${options.problems[0]?.id ?? '-'}, or name a row by position: prob_<row>)`,
+  // each record is written as its row is read, to a spool on disk, and read back in the dataset's order when written
+  const spool = new RecordSpool(options.spoolFolder ?? tmpdir());
+  try {
+    let correct = 0;
+    const { rows, summary } = await forEachTableRow(file, (row, rowNumber) => {
+      const record = reader.read(row, rowNumber);
+      if (record === undefined) return;
+      if (record.grade.correct) correct++;
+      spool.write(reader.datasetIndex(record.problemId), JSON.stringify(record));
     });
-  }
-  if (options.requireComplete && (notInFile.length > 0 || unknownIds.length > 0)) {
-    throw new InvalidInputError({ file, problem: `--require-complete: ${describeCoverage(coverage)}` });
-  }
+    if (rows === 0) throw new InvalidInputError({ file, problem: 'no rows' });
+    const imported = spool.count;
+    const notInFile = { count: 0, first: [] as string[] };
+    options.problems.forEach((problem, index) => {
+      if (reader.answered(index)) return;
+      notInFile.count++;
+      if (notInFile.first.length < 5) notInFile.first.push(problem.id);
+    });
+    const { questionMismatches, unknownIds } = reader;
+    const coverage: ImportCoverage = {
+      imported,
+      dataset: options.problems.length,
+      notInFile,
+      notInDataset: { count: unknownIds.length, first: unknownIds.slice(0, 5) },
+    };
+    if (imported === 0) {
+      throw new InvalidInputError({
+        file,
+        row: 1,
+        field: columns.id!,
+        problem: `problem "${unknownIds[0]}" is not in the dataset, nor is any other row's (${unknownIds.length} rows; the dataset's ${options.problems.length} problems have ids like ${options.problems[0]?.id ?? '-'}, or name a row by position: prob_<row>)`,
+      });
+    }
+    if (options.requireComplete && (notInFile.count > 0 || unknownIds.length > 0)) {
+      throw new InvalidInputError({ file, problem: `--require-complete: ${describeCoverage(coverage)}` });
+    }
 
-  const summaryMismatches: string[] = [];
-  if (summary) {
-    const correct = records.filter((record) => record.grade.correct).length;
-    const checks: Array<[string, number]> = [
-      ['correct', correct],
-      ['total', records.length],
-      ['accuracy', correct / records.length],
-    ];
-    for (const [key, value] of checks) {
-      const stated = Number(summary[key]);
-      if (summary[key] !== undefined && Number.isFinite(stated) && Math.abs(stated - value) > 1e-9) {
-        summaryMismatches.push(`summary.${key} is ${String(summary[key])}, the rows give ${key === 'accuracy' ? value.toFixed(4) : value}`);
+    const summaryMismatches: string[] = [];
+    if (summary) {
+      const checks: Array<[string, number]> = [
+        ['correct', correct],
+        ['total', imported],
+        ['accuracy', correct / imported],
+      ];
+      for (const [key, value] of checks) {
+        const stated = Number(summary[key]);
+        if (summary[key] !== undefined && Number.isFinite(stated) && Math.abs(stated - value) > 1e-9) {
+          summaryMismatches.push(`summary.${key} is ${String(summary[key])}, the rows give ${key === 'accuracy' ? value.toFixed(4) : value}`);
+        }
       }
     }
-  }
 
-  const manifest: RunDirectoryToWrite['manifest'] = {
-    runId: options.runId,
-    description: `${options.model} on ${options.datasetReference}, imported from ${basename(file)}`,
-    dataset: options.datasetReference,
-    config: {
-      importedFrom: basename(file),
-      model: options.model,
-      columns,
-      questionMismatches: questionMismatches.length,
+    const manifest: RunDirectoryToWrite['manifest'] = {
+      runId: options.runId,
+      description: `${options.model} on ${options.datasetReference}, imported from ${basename(file)}`,
+      dataset: options.datasetReference,
+      config: {
+        importedFrom: basename(file),
+        model: options.model,
+        columns,
+        questionMismatches: questionMismatches.length,
+        summaryMismatches,
+        coverage: { imported: coverage.imported, dataset: coverage.dataset, notInFile: coverage.notInFile.count, rowsNotInDataset: coverage.notInDataset.count },
+        // a file of graded scores without verdicts: where the verdict was drawn
+        ...(columns.score !== undefined && columns.correct === undefined ? { binarizeAt: options.binarizeAt ?? DEFAULT_BINARIZE_AT } : {}),
+      },
+      plugins: [],
+      git: { commit: null, dirty: null },
+      packageVersions: packageVersions(),
+      priceTable: options.prices,
+      source: { kind: 'recorded', origin: file, files: [{ path: basename(file), sha256: sha256OfFile(file) }] },
+      records: imported,
+    };
+    return {
+      manifest,
+      problems: options.problems,
+      records: spool,
+      counts: { records: imported, correct },
+      questionMismatches,
       summaryMismatches,
-      coverage: { imported: coverage.imported, dataset: coverage.dataset, notInFile: coverage.notInFile.count, rowsNotInDataset: coverage.notInDataset.count },
-      // a file of graded scores without verdicts: where the verdict was drawn
-      ...(columns.score !== undefined && columns.correct === undefined ? { binarizeAt: options.binarizeAt ?? DEFAULT_BINARIZE_AT } : {}),
-    },
-    plugins: [],
-    git: { commit: null, dirty: null },
-    packageVersions: packageVersions(),
-    priceTable: options.prices,
-    source: { kind: 'recorded', origin: file, files: [{ path: basename(file), sha256: createHash('sha256').update(bytes).digest('hex') }] },
-    records: records.length,
-  };
-  return { manifest, records, problems: options.problems, questionMismatches, summaryMismatches, columns, coverage };
+      columns,
+      coverage,
+      discard: () => spool.remove(),
+    };
+  } catch (error) {
+    spool.remove();
+    throw error;
+  }
 }

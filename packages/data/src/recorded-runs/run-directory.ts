@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import {
   InvalidInputError,
   NotFoundError,
@@ -17,7 +16,10 @@ import {
 } from '@confide/core';
 import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { describeZodIssue, parseJsonLines, readJsonLines, readTextFile, writeJsonLines } from '../io/json-lines.js';
+import { sha256OfFile } from '../io/file-chunks.js';
+import { describeZodIssue, forEachJsonLine, readJsonLines, writeJsonLines } from '../io/json-lines.js';
+import { forEachLine } from '../io/line-reader.js';
+import { JsonLinesWriter } from '../io/json-lines-writer.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RECORDS_FILE = 'records.jsonl.gz';
@@ -43,8 +45,16 @@ export interface RunDirectory {
  */
 export interface RunDirectoryToWrite {
   manifest: Omit<RunManifest, 'problems' | 'schemaVersion' | 'pipelineCheck'> & Partial<Pick<RunManifest, 'problems' | 'pipelineCheck'>>;
-  records: readonly RunRecord[];
+  records: readonly RunRecord[] | RecordLines;
   problems?: readonly Problem[] | { path: string } | null;
+}
+
+/**
+ * Records already serialised, one JSON line each, in the order the file holds them: what an import that writes records
+ * as it reads hands over, so they are not parsed again to be written.
+ */
+export interface RecordLines {
+  lines(): Iterable<string>;
 }
 
 const AnyVersion = z.looseObject({ schemaVersion: z.number() });
@@ -92,16 +102,26 @@ export function readRunManifest(runFolder: string): RunManifest {
   return readRunManifestWithNotes(runFolder).manifest;
 }
 
-/** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */
-export function readRunRecordsFile(path: string): RunRecord[] {
-  const records = readJsonLines(path, RunRecord);
+/**
+ * Calls `onRecord` with each record of a run's records file, validated, a line at a time (no string of the file's
+ * size is made); a bad or duplicate line fails naming the file, the line and the field. Gives the count.
+ */
+export function forEachRunRecord(path: string, onRecord: (record: RunRecord, lineNumber: number) => void): number {
   const seen = new Set<string>();
-  records.forEach((record, index) => {
+  forEachJsonLine(path, RunRecord, (record, lineNumber) => {
     if (seen.has(record.problemId)) {
-      throw new InvalidInputError({ file: path, row: index + 1, field: 'problemId', problem: `duplicate ${record.problemId}` });
+      throw new InvalidInputError({ file: path, row: seen.size + 1, field: 'problemId', problem: `duplicate ${record.problemId}` });
     }
     seen.add(record.problemId);
+    onRecord(record, lineNumber);
   });
+  return seen.size;
+}
+
+/** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */
+export function readRunRecordsFile(path: string): RunRecord[] {
+  const records: RunRecord[] = [];
+  forEachRunRecord(path, (record) => records.push(record));
   return records;
 }
 
@@ -117,20 +137,18 @@ export function readRunDirectory(runFolder: string): RunDirectory {
   return { manifest, records, folder: runFolder, notes };
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** The problems as a run carries them: id, question, gold, slices (no worked solution). */
 function carriedProblem(problem: Problem): Problem {
   const { solution: _solution, ...carried } = problem;
   return carried;
 }
 
-/** The bytes of a problems file: gzipped JSON Lines, deterministic (no name or time in the gzip header). */
-export function problemsFileBytes(problems: readonly Problem[]): Buffer {
-  const text = problems.map((problem) => JSON.stringify(carriedProblem(problem))).join('\n') + (problems.length > 0 ? '\n' : '');
-  return gzipSync(text, { level: 9 });
+/** Writes a problems file: gzipped JSON Lines a problem at a time (JsonLinesWriter); gives its reference's hash and count. */
+function writeProblemsJsonLines(path: string, problems: readonly Problem[]): { sha256: string; count: number } {
+  const written = writeJsonLines(path, (function* () {
+    for (const problem of problems) yield carriedProblem(problem);
+  })());
+  return { sha256: written.sha256, count: written.rows };
 }
 
 /**
@@ -144,11 +162,10 @@ export function writeRunDirectory(runFolder: string, run: RunDirectoryToWrite): 
     const path = resolve(runFolder, run.problems.path);
     problems = problemsFileReference(runFolder, path);
   } else if (run.problems !== undefined) {
-    const bytes = problemsFileBytes(run.problems);
-    writeFileAtomic(join(runFolder, PROBLEMS_FILE), bytes);
-    problems = { path: PROBLEMS_FILE, sha256: sha256(bytes), count: run.problems.length };
+    const written = writeProblemsJsonLines(join(runFolder, PROBLEMS_FILE), run.problems);
+    problems = { path: PROBLEMS_FILE, ...written };
   }
-  writeJsonLines(join(runFolder, RECORDS_FILE), run.records);
+  writeRecordsFile(join(runFolder, RECORDS_FILE), run.records);
   const source = run.manifest.source && isAbsolute(run.manifest.source.origin) ? { ...run.manifest.source, origin: runRelativePath(runFolder, run.manifest.source.origin) } : run.manifest.source;
   const { runId, description, dataset, config, plugins, git, packageVersions, priceTable, records } = run.manifest;
   // written in the schema's order, so a manifest reads top-down the same way for every run
@@ -171,23 +188,40 @@ export function writeRunDirectory(runFolder: string, run: RunDirectoryToWrite): 
   return manifest;
 }
 
-/** A manifest's reference to a problems file that is already written (`path`), relative to `runFolder`. */
+/** Writes a records file (gzipped JSON Lines, a record at a time); gives how many records it holds. */
+function writeRecordsFile(path: string, records: readonly RunRecord[] | RecordLines): number {
+  if (!('lines' in records)) return writeJsonLines(path, records).rows;
+  const writer = new JsonLinesWriter(path);
+  try {
+    for (const line of records.lines()) writer.writeLine(line);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  return writer.close().rows;
+}
+
+/** A manifest's reference to a problems file that is already written (`path`), relative to `runFolder`: hashed and counted in one pass. */
 export function problemsFileReference(runFolder: string, path: string): NonNullable<RunManifest['problems']> {
-  const bytes = readFileSync(path);
-  const count = readTextFile(path).split('\n').filter((line) => line.trim() !== '').length;
-  return { path: runRelativePath(runFolder, path), sha256: sha256(bytes), count };
+  const hash = createHash('sha256');
+  let count = 0;
+  forEachLine(path, (line) => {
+    if (line.trim() !== '') count++;
+  }, { onFileBytes: (bytes) => hash.update(bytes) });
+  return { path: runRelativePath(runFolder, path), sha256: hash.digest('hex'), count };
 }
 
 /** Writes the problems a run is asked (problems.jsonl.gz in `folder`); returns its path. */
 export function writeProblemsFile(folder: string, problems: readonly Problem[]): string {
   const path = join(folder, PROBLEMS_FILE);
-  writeFileAtomic(path, problemsFileBytes(problems));
+  writeProblemsJsonLines(path, problems);
   return path;
 }
 
 /**
- * The problems a run carries, read from its folder and checked against the manifest's hash; null when the run does
- * not carry them (a v1 manifest). A file that is missing or changed fails naming it.
+ * The problems a run carries, read from its folder a line at a time and checked against the manifest's hash (first,
+ * so a changed file says so rather than failing on a line); null when the run does not carry them (a v1 manifest). A
+ * file that is missing or changed fails naming it.
  */
 export function readRunProblems(run: { manifest: RunManifest; folder?: string | undefined }): Problem[] | null {
   const reference = run.manifest.problems;
@@ -195,12 +229,11 @@ export function readRunProblems(run: { manifest: RunManifest; folder?: string | 
   if (run.folder === undefined) throw new NotFoundError(`run ${run.manifest.runId}: its problems file ${reference.path} is relative to a run folder, and this run was not read from one`);
   const path = resolve(run.folder, reference.path);
   if (!existsSync(path)) throw new NotFoundError(`${join(run.folder, MANIFEST_FILE)}: key "problems.path": ${reference.path} is not there (${path})`);
-  const bytes = readFileSync(path);
-  const actual = sha256(bytes);
+  const actual = sha256OfFile(path);
   if (actual !== reference.sha256) {
     throw new InvalidInputError({ file: path, problem: `sha256 ${actual.slice(0, 12)}… is not the ${reference.sha256.slice(0, 12)}… the run's manifest pins: the problems changed after the run was written` });
   }
-  return parseJsonLines(readTextFile(path), path, Problem);
+  return readJsonLines(path, Problem);
 }
 
 /**

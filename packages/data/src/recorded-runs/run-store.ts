@@ -3,7 +3,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { closestIds, isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, type RunLookup, type RunManifest } from '@confide/core';
 import { z } from 'zod';
 import { readJsonFile } from '../io/json-file.js';
-import { parseJsonLines, readJsonLines, readTextFile } from '../io/json-lines.js';
+import { parseJsonLine, readJsonLines } from '../io/json-lines.js';
+import { forEachLine } from '../io/line-reader.js';
 import { MANIFEST_FILE, PRICE_TABLE_FILE, PROBLEMS_FILE, problemsFileReference, RECORDS_FILE, readRunDirectory, readRunManifest, type RunDirectory } from './run-directory.js';
 import { recordedRunsFolder } from '../workspace-paths.js';
 
@@ -47,15 +48,13 @@ const VERDICT_TEXT = /"grade"\s*:\s*\{\s*"correct"\s*:\s*(true|false)/g;
 export function runCounts(runFolder: string): { manifest: RunManifest; records: number; correct: number } {
   const manifest = readRunManifest(runFolder);
   const path = join(runFolder, RECORDS_FILE);
-  const lines = readTextFile(path).split('\n');
   let records = 0;
   let correct = 0;
-  lines.forEach((line, index) => {
+  forEachLine(path, (line, lineNumber, terminated) => {
     if (line.trim() === '') return;
     records++;
     const found = [...line.matchAll(VERDICT_TEXT)];
-    // the full parse keeps the line's number in its error (blank lines before it count as lines)
-    const verdict = found.length === 1 ? found[0]![1] === 'true' : parseJsonLines(`${'\n'.repeat(index)}${line}`, path, RecordVerdict)[0]!.grade.correct;
+    const verdict = found.length === 1 ? found[0]![1] === 'true' : parseJsonLine(line, path, lineNumber, RecordVerdict, !terminated).grade.correct;
     if (verdict) correct++;
   });
   return { manifest, records, correct };

@@ -472,7 +472,8 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   const reportPath = join(options.outFolder, 'report.md');
   const summaryPath = join(options.outFolder, 'summary.json');
   writeFileAtomic(reportPath, liveRunReport(summary));
-  writeFileAtomic(summaryPath, JSON.stringify(summary, null, 2) + '\n');
+  // summary.json names every plugin used as the manifest does (validated options; a user's module with its hash)
+  writeFileAtomic(summaryPath, JSON.stringify({ ...summary, plugins }, null, 2) + '\n');
   return {
     status: 'complete',
     message: `${summary.accuracy.correct}/${summary.accuracy.total} correct, $${summary.costUsd.answers.toFixed(6)} (answers), $${summary.costUsd.allCalls.toFixed(6)} all calls`,

@@ -1,10 +1,11 @@
 import { join, resolve } from 'node:path';
-import { checkReportOutFolder, checkWritableOutFolder } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, resolveCachePath } from '@confide/data';
 import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
 import { unscoredNotes } from '@confide/reports';
 import { Option, type Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
+import { parseUsd } from '../options/parse-usd.js';
 import { defaultReportFolder } from '../options/report-folder.js';
 import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
@@ -14,15 +15,19 @@ export function registerAblateCommand(program: Command): void {
     .option('--experiment <folder>', 'experiment folder with experiment.json (default: experiments/ablation-math500)')
     .option('--out <folder>', 'report folder (default: reports/<experiment name>, in the workspace for its own experiments, else in the current folder)')
     .option('--routerarena-predictions <folder>', "also write each router's per-problem choices in RouterArena's prediction-file format (predictions/ and config/)")
-    .addOption(new Option('--grades <grades>', 'override the experiment\'s grades').choices(['recorded', 'math']))
+    .addOption(new Option('--grades <grades>', 'override the experiment\'s grading ("grades", "evaluator"): the recorded verdicts, or core/math\'s').choices(['recorded', 'math']))
+    .option('--budget <usd>', "stop the experiment's evaluator's lent clients (a verifier) at this spend")
+    .option('--cache <file>', "response cache for the evaluator's lent clients (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)")
+    .option('--no-cache', 'send every verifier request (no cache)')
     .addOption(pluginOption())
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string } & PluginFlags) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false } & PluginFlags) => {
       const started = performance.now();
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
       const grades = options.grades ?? experiment.grades;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
-      const suffix = grades === experiment.grades ? '' : `-${grades}-grades`;
+      const overridden = options.grades !== undefined && (options.grades !== experiment.grades || experiment.evaluator !== undefined);
+      const suffix = overridden ? `-${grades}-grades` : '';
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, `${experiment.name}${suffix}`));
       checkReportOutFolder(outFolder, 'ablation');
       if (options.routerarenaPredictions) checkWritableOutFolder(resolve(options.routerarenaPredictions));
@@ -35,7 +40,9 @@ export function registerAblateCommand(program: Command): void {
         loaded,
         registry,
         outFolder,
-        grades,
+        ...(options.grades !== undefined ? { grades: options.grades } : {}),
+        ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
+        cachePath: resolveCachePath(options.cache),
         ...(options.routerarenaPredictions ? { routerArenaFolder: resolve(options.routerarenaPredictions) } : {}),
       });
       if (outcome.status !== 'complete') throw new Error(outcome.message);

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { closestIds, InvalidConfigError, schemaKeysAt, type PluginRegistry } from '@confide/core';
 import { DatasetReference, isRunPath, PriceTableReference, RunReference, workspaceRoot } from '@confide/data';
 import { z } from 'zod';
+import { LentClients } from '../regrade/lent-evaluator.js';
 
 const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
 
@@ -78,8 +79,15 @@ export const AblationExperiment = z.strictObject({
   dataset: DatasetReference,
   /** A bundled price table id or a price table .json file (relative to this file's folder). */
   priceTable: PriceTableReference,
-  /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator. */
+  /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator (shorthand for `"evaluator": {"id": "core/math"}`). */
   grades: z.enum(['recorded', 'math']).default('recorded'),
+  /**
+   * Re-grade every named run with this evaluator (a chain too): each record's extracted answer, as `grades: "math"`
+   * does, with the problem's question. Not with `grades: "math"`.
+   */
+  evaluator: PluginChoice.optional(),
+  /** Model clients lent to the evaluator by name (a verifier's judge): scheduled, cached, billed and capped by `confide ablate --budget`. */
+  clients: LentClients.default({}),
   /**
    * Runs by bundled id or by path to a run directory (relative to this file's folder). The small/large pair and its
    * routers (the K = 2 form) are optional only when `models` is given; with both, the pair analysis runs as well.
@@ -146,6 +154,12 @@ export const AblationExperiment = z.strictObject({
     .default([]),
   calibrationBins: z.number().int().min(2).max(100).default(10),
 }).superRefine((experiment, context) => {
+  if (experiment.evaluator !== undefined && experiment.grades === 'math') {
+    context.addIssue({ code: 'custom', path: ['grades'], message: '"grades": "math" is core/math\'s shorthand and "evaluator" names one: give one of them' });
+  }
+  if (experiment.evaluator === undefined && Object.keys(experiment.clients).length > 0) {
+    context.addIssue({ code: 'custom', path: ['clients'], message: '"clients" are lent to the "evaluator", and the experiment names none' });
+  }
   const pairKeys = (['small', 'large', 'routers'] as const).filter((key) => experiment[key] !== undefined);
   if (experiment.models === undefined && pairKeys.length < 3) {
     const missing = (['small', 'large', 'routers'] as const).filter((key) => experiment[key] === undefined);
@@ -261,4 +275,6 @@ export function checkAblationPlugins(experiment: AblationExperiment, path: strin
       if (stage.router) registry.parseOptions('router', stage.router.id, stage.router.options, `${path}: cascade "${cascade.id}", stages[${index}]`);
     });
   }
+  if (experiment.evaluator !== undefined) registry.parseOptions('evaluator', experiment.evaluator.id, experiment.evaluator.options, `${path}: "evaluator"`);
+  for (const [name, client] of Object.entries(experiment.clients)) registry.parseOptions('model', client.id, client.options, `${path}: clients "${name}"`);
 }

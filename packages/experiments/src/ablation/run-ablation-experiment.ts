@@ -27,6 +27,8 @@ import { computePaperResults } from '../paper/run-paper-experiment.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
 import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
 import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
+import { stopReasonOf } from '../run-folder/stop-reason.js';
+import { ablationEvaluator, ablationRegrader, gradesNote, withGrades } from './ablation-grading.js';
 
 export interface AblationInputs {
   experiment: AblationExperiment;
@@ -41,7 +43,7 @@ export interface AblationInputs {
   datasetReference?: string;
   /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
   loadRun: (reference: string) => RunDirectory;
-  /** Re-grades records when `grades` is `math`; absent means only recorded verdicts are available. */
+  /** Re-grades records with the experiment's evaluator (`grades: "math"`: core/math); absent means only recorded verdicts are available. */
   regrade?: (records: readonly RunRecord[]) => Promise<RunRecord[]>;
   /** The evaluator `regrade` grades with, recorded in summary.json. */
   evaluatorUse?: PluginUse;
@@ -51,11 +53,6 @@ export interface AblationInputs {
   read?: ReportInputs;
   /** Progress of the long steps (the bootstrap passes) and a signal that stops them (Ctrl-C): nothing is written then. */
   control?: RunControl;
-}
-
-/** Who graded recorded verdicts, as the records say (the grade's reason, else its evaluator), for the report's note. */
-function recordedGraders(records: readonly RunRecord[]): string {
-  return [...new Set(records.map((record) => record.grade.reason ?? record.grade.evaluator))].sort().join('; ');
 }
 
 /**
@@ -94,11 +91,12 @@ function pipelineChecksOf(experiment: AblationExperiment, loadRun: (reference: s
   });
 }
 
-/** Each named run's records, read once; with grades `math`, every named run re-graded once up front. */
+/** Each named run's records, read once; with an evaluator (`grades: "math"`: core/math), every named run re-graded once up front. */
 async function gradedRecords(inputs: AblationInputs): Promise<(runId: string) => RunRecord[]> {
   const graded = new Map<string, RunRecord[]>();
-  if (inputs.experiment.grades === 'math') {
-    if (!inputs.regrade) throw new InvalidConfigError('grades "math" needs the core/math evaluator');
+  const evaluator = ablationEvaluator(inputs.experiment);
+  if (evaluator !== null) {
+    if (!inputs.regrade) throw new InvalidConfigError(`re-grading with ${evaluator.id} needs the evaluator (AblationInputs.regrade)`);
     for (const runId of namedRuns(inputs.experiment)) graded.set(runId, await inputs.regrade(inputs.loadRun(runId).records));
   }
   return (runId) => {
@@ -143,7 +141,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
   const runs = namedRuns(experiment).map(records);
   return {
     experiment,
-    grades: experiment.grades === 'recorded' ? `recorded: the verdicts the runs carry (${recordedGraders(runs.flat())})` : 're-graded by the core/math evaluator',
+    grades: gradesNote(experiment, runs.flat()),
     referenceDelegationRate: null,
     referenceDelegationRateSource: null,
     problems: { evaluated: models.evaluation.problems, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
@@ -239,7 +237,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
   return {
     experiment,
-    grades: experiment.grades === 'recorded' ? `recorded: the verdicts the runs carry (${recordedGraders([...small.records, ...records(experiment.large.run)])})` : 're-graded by the core/math evaluator',
+    grades: gradesNote(experiment, [...small.records, ...records(experiment.large.run)]),
     referenceDelegationRate: reference.rate,
     referenceDelegationRateSource: reference.source,
     problems: { evaluated: n, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
@@ -300,29 +298,18 @@ async function paperPoints(folder: string, registry: PluginRegistry, read: Repor
   });
 }
 
-/** Re-grades records' extracted answers with an evaluator plugin (core/math: the same verdicts as reports/regrade-math500). */
-function regrader(registry: PluginRegistry, prices: PriceTable, evaluatorId: string) {
-  // one evaluator for every run the ablation re-grades; the executor closes it
-  const { instance: evaluator, use } = registry.create('evaluator', evaluatorId, {}, { priceTable: prices });
-  const regrade = async (records: readonly RunRecord[]): Promise<RunRecord[]> => {
-    const regraded: RunRecord[] = [];
-    for (const record of records) {
-      const grade = await evaluator.grade({ gold: record.gold ?? '', response: record.generation.answer ?? '', extracted: true });
-      regraded.push({ ...record, grade: { correct: grade.correct, evaluator: grade.evaluator, ...(grade.reason ? { reason: grade.reason } : {}) } });
-    }
-    return regraded;
-  };
-  return { regrade, use, close: () => evaluator.close() };
-}
-
 export interface AblationRunOptions {
   loaded: LoadedExperiment<'ablation'>;
   registry: PluginRegistry;
   /** The command's run store; runs the experiment names by path resolve against its folder. */
   runs?: RunStore;
   outFolder: string;
-  /** Overrides the experiment's `grades`. */
+  /** Overrides the experiment's grading: `recorded`, or `math` (core/math). */
   grades?: 'recorded' | 'math';
+  /** Stops the evaluator's lent clients (a verifier) at this spend. */
+  budgetUsd?: number;
+  /** SQLite response cache for the evaluator's lent clients (null or absent: none). */
+  cachePath?: string | null;
   /** Also write every router's choices in RouterArena's prediction-file format here. */
   routerArenaFolder?: string;
 }
@@ -374,11 +361,12 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   checkReportOutFolder(options.outFolder, 'ablation');
   if (options.routerArenaFolder) checkWritableOutFolder(options.routerArenaFolder);
   const { folder, file } = options.loaded;
-  const experiment = options.grades ? { ...options.loaded.experiment, grades: options.grades } : options.loaded.experiment;
+  const experiment = withGrades(options.loaded.experiment, options.grades);
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
-  const math = experiment.grades === 'math' ? regrader(options.registry, prices, 'core/math') : undefined;
+  const evaluator = ablationEvaluator(experiment);
+  const grader = evaluator === null ? undefined : ablationRegrader(experiment, evaluator, { registry: options.registry, prices, runs, problems: loadedProblems.problems, budgetUsd: options.budgetUsd, cachePath: options.cachePath ?? null });
   const read = new ReportInputs(runs);
   let results: AblationResults;
   try {
@@ -391,11 +379,15 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       datasetReference: loadedProblems.reference,
       loadRun: (reference) => read.loadRun(reference),
       read,
-      ...(math ? { regrade: math.regrade, evaluatorUse: math.use } : {}),
+      ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),
       ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, read) } : {}),
     });
+  } catch (error) {
+    // a paying evaluator (a verifier) stopped at the budget: nothing is written, a rerun answers from the cache
+    if (grader === undefined || stopReasonOf(error) !== 'budget') throw error;
+    return { status: 'stopped', reason: 'budget', message: `stopped: ${(error as Error).message}; $${grader.spentUsd().toFixed(6)} spent re-grading with ${evaluator!.id}, no report written. A rerun answers what was graded from the cache and pays only for the rest.`, files: [] };
   } finally {
-    await math?.close();
+    await grader?.close();
   }
   // the report and its policies written whole: no policy of an earlier config survives
   const { files, policyFiles } = await writeReportFolder(options.outFolder, 'ablation', async (staging) => ({

@@ -45,7 +45,9 @@ export interface LentEvaluator {
  */
 export function createLentEvaluator(options: LentEvaluatorOptions): LentEvaluator {
   const { prices } = options;
-  const runClients = new RunClients({ prices, budgetUsd: options.budgetUsd, retry: options.retry, cachePath: options.cachePath });
+  // an evaluator lent no clients pays for nothing: no cache file is opened for it
+  const lends = Object.keys(options.clients).length > 0;
+  const runClients = new RunClients({ prices, budgetUsd: options.budgetUsd, retry: options.retry, cachePath: lends ? options.cachePath : null });
   const ledger = new CostLedger(prices);
   const counts = { sent: 0, cached: 0 };
   const context = { priceTable: prices, ...(options.runs ? { runs: options.runs } : {}) };

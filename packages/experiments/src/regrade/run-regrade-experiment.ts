@@ -91,7 +91,7 @@ export async function runRegradeExperiment(options: RegradeExperimentOptions): P
   const store = (options.runs ?? new RunStore()).relativeTo(folder);
   const runs = experiment.runs.map((reference) => ({ reference, run: store.load(reference) }));
   const prices = experiment.priceTable !== undefined ? resolvePriceTable(experiment.priceTable, folder) : pricesForRun(runs[0]!.run);
-  const onProgress = options.onProgress ?? (() => {});
+  const onProgress = options.onProgress ?? (() => undefined);
   const lock = options.reviewTemplate ? null : acquireRunLock(options.outFolder, { command: options.command ?? `confide regrade --experiment ${folder}` });
   try {
     const lent = createLentEvaluator({

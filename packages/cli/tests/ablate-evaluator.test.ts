@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { RunRecord } from '@confide/core';
 import { loadBundledRun, writeRunDirectory } from '@confide/data';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startGeminiStandIn, verifierResponder, type StandInServer } from '../../../../tools/stand-ins/index.js';
-import { captureOutput } from '../../tests/capture-output.js';
-import { runCli } from '../main.js';
+import { startGeminiStandIn, verifierResponder, type StandInServer } from '../../../tools/stand-ins/index.js';
+import { captureOutput } from './capture-output.js';
+import { runCli } from '../src/main.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'confide-ablate-evaluator-'));
 const savedKey = process.env['GEMINI_API_KEY'];

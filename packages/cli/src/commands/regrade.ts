@@ -1,13 +1,13 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
 import { checkReportOutFolder, loadRunProblems, pricesForRun, readConfigFile, resolveCachePath, RunStore, writeJsonLines } from '@confide/data';
-import { gradeRecords, loadExperimentOfKind, RegradeConfig, runRegrade, runRegradeExperiment } from '@confide/experiments';
+import { gradeRecords, RegradeConfig, runRegrade, runRegradeExperiment } from '@confide/experiments';
 import type { Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
 import { parseUsd } from '../options/parse-usd.js';
 import { defaultReportFolder } from '../options/report-folder.js';
-import { registryWithPlugins } from '../options/plugin-modules.js';
+import { experimentWithPlugins, registryWithPlugins } from '../options/plugin-modules.js';
 
 interface RegradeOptions extends EvaluatorFlags {
   run?: string;
@@ -78,8 +78,7 @@ async function regradeExperiment(folder: string, options: RegradeOptions): Promi
   if (options.evaluator !== undefined || options.evaluatorOptions !== undefined || options.extract || options.timeoutMs !== undefined) {
     throw new InvalidConfigError('--experiment: the experiment names its evaluator and what it reads ("evaluator", "reads"); --evaluator, --evaluator-options, --extract and --timeout-ms apply to --run');
   }
-  const { registry } = await registryWithPlugins(options);
-  const loaded = loadExperimentOfKind(resolve(folder), 'regrade');
+  const { registry, loaded } = await experimentWithPlugins(resolve(folder), 'regrade', options);
   registry.parseOptions('evaluator', loaded.experiment.evaluator.id, loaded.experiment.evaluator.options, `${loaded.file}: "evaluator"`);
   const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, loaded.experiment.name));
   const budgetUsd = budgetOf(options);

@@ -90,7 +90,7 @@ export function chooseThresholdForErrorRate(
 ): RiskControlledThreshold | null {
   const correct = readScoresAndLabels(scores, labels, false);
   const losses = Float64Array.from(correct, (value) => 1 - value);
-  const chosen = learnThenTest(scores, losses, options, (kept, errors) => binomialCdf(Math.round(errors), kept, options.targetErrorRate));
+  const chosen = learnThenTest(scores, losses, options, keptLossPValue('binomial', options.targetErrorRate));
   if (chosen === null) return null;
   const errors = Math.round(chosen.lossSum);
   return {
@@ -141,9 +141,7 @@ export function chooseThresholdForMeanLoss(
     const loss = losses[index]!;
     if (!(loss >= 0 && loss <= 1)) throw new InvalidInputError({ field: `losses[${index}]`, problem: `must be in [0, 1], got ${loss}` });
   }
-  const chosen = learnThenTest(scores, losses, { ...options, targetErrorRate: options.targetMeanLoss }, (kept, lossSum) =>
-    hoeffdingBentkusPValue(Math.min(1, lossSum / kept), kept, options.targetMeanLoss),
-  );
+  const chosen = learnThenTest(scores, losses, { ...options, targetErrorRate: options.targetMeanLoss }, keptLossPValue('hoeffding-bentkus', options.targetMeanLoss));
   if (chosen === null) return null;
   return {
     threshold: chosen.threshold,
@@ -204,26 +202,51 @@ function learnThenTest(
     }
     return low;
   };
-  const pValues = new Float64Array(candidates.length);
   const keptCounts = new Uint32Array(candidates.length);
+  const lossSums = new Float64Array(candidates.length);
   candidates.forEach((threshold, index) => {
-    const kept = keptAt(threshold);
-    keptCounts[index] = kept;
-    pValues[index] = kept === 0 ? 1 : pValueOf(kept, lossPrefix[kept]!);
+    keptCounts[index] = keptAt(threshold);
+    lossSums[index] = lossPrefix[keptCounts[index]!]!;
   });
+  const chosen = fixedSequenceChoice(keptCounts, lossSums, { delta, starts }, pValueOf);
+  if (chosen === null) return null;
+  const kept = keptCounts[chosen.index]!;
+  return { threshold: candidates[chosen.index]!, kept, lossSum: lossSums[chosen.index]!, delegationRate: (n - kept) / n, pValue: chosen.pValue, starts };
+}
 
-  const level = delta / starts;
+/**
+ * Learn then Test's fixed-sequence testing on counts already taken: for candidate thresholds strictest first, how many
+ * answers each keeps and their summed loss. Each candidate's p-value comes from `pValueOf(kept, lossSum)` (1 when
+ * nothing is kept); `starts` sequences at evenly spaced candidates, each at level δ / starts, stop at their first
+ * p-value above the level; the most lenient candidate rejected by any is chosen (its index), or null. Callers that
+ * count many calibration splits of one sorted set at once (risk control's violation rates) call this directly.
+ */
+export function fixedSequenceChoice(
+  keptCounts: ArrayLike<number>,
+  lossSums: ArrayLike<number>,
+  options: { delta: number; starts: number },
+  pValueOf: (kept: number, lossSum: number) => number,
+): { index: number; pValue: number } | null {
+  const count = keptCounts.length;
+  const pValues = new Float64Array(count);
+  for (let index = 0; index < count; index++) pValues[index] = keptCounts[index] === 0 ? 1 : pValueOf(keptCounts[index]!, lossSums[index]!);
+  const level = options.delta / options.starts;
   let chosen = -1;
   const startPositions = new Set<number>();
-  for (let start = 0; start < starts; start++) startPositions.add(Math.floor((start * candidates.length) / starts));
+  for (let start = 0; start < options.starts; start++) startPositions.add(Math.floor((start * count) / options.starts));
   for (const start of startPositions) {
-    for (let index = start; index < candidates.length && pValues[index]! <= level; index++) {
+    for (let index = start; index < count && pValues[index]! <= level; index++) {
       if (index > chosen) chosen = index;
     }
   }
-  if (chosen < 0) return null;
-  const kept = keptCounts[chosen]!;
-  return { threshold: candidates[chosen]!, kept, lossSum: lossPrefix[kept]!, delegationRate: (n - kept) / n, pValue: pValues[chosen]!, starts };
+  return chosen < 0 ? null : { index: chosen, pValue: pValues[chosen]! };
+}
+
+/** Learn then Test's p-value of "the kept answers' mean loss > α": the exact binomial tail for 0/1 errors, Hoeffding–Bentkus for graded losses. */
+export function keptLossPValue(kind: 'binomial' | 'hoeffding-bentkus', alpha: number): (kept: number, lossSum: number) => number {
+  return kind === 'binomial'
+    ? (kept, lossSum) => binomialCdf(Math.round(lossSum), kept, alpha)
+    : (kept, lossSum) => hoeffdingBentkusPValue(Math.min(1, lossSum / kept), kept, alpha);
 }
 
 export interface DelegationBudgetThreshold {
@@ -264,15 +287,7 @@ export function chooseThresholdForDelegationBudget(
   const n = scores.length;
   for (let index = 0; index < n; index++) checkScore(scores[index]!, index, false);
   if (n === 0) return null;
-  // Largest k in 1..n with binomialCdf(k − 1, n, B) ≤ delta (the cdf rises with k): binary search.
-  let low = 0;
-  let high = n;
-  while (low < high) {
-    const middle = (low + high + 1) >>> 1;
-    if (binomialCdf(middle - 1, n, maxDelegationRate) <= delta) low = middle;
-    else high = middle - 1;
-  }
-  const rank = low;
+  const rank = delegationBudgetRank(n, maxDelegationRate, delta);
   if (rank === 0) return null;
   const threshold = options.sorted === 'ascending' ? scores[rank - 1]! : scores[ascendingOrder(scores)[rank - 1]!]!;
   let delegated = 0;
@@ -287,4 +302,19 @@ export function chooseThresholdForDelegationBudget(
     delta,
     bound: 'binomial-order-statistic',
   };
+}
+
+/**
+ * The rank k of the calibration score that certifies a delegation budget B at level δ among n calibration answers:
+ * the largest k in 1..n with P(Binomial(n, B) ≤ k − 1) ≤ δ (0 when none is; the cdf rises with k: binary search).
+ */
+export function delegationBudgetRank(n: number, maxDelegationRate: number, delta: number): number {
+  let low = 0;
+  let high = n;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (binomialCdf(middle - 1, n, maxDelegationRate) <= delta) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }

@@ -44,7 +44,10 @@ describe('ablation on the recorded runs', () => {
   it('finds Delegation II on the confidence-token sweep: 31% delegated, 83.8% right', () => {
     const point = curve('confidence-token').points.find((entry) => entry.delegationRate === 0.31)!;
     expect(point.accuracy).toBeCloseTo(0.838, 12);
-    expect(curve('confidence-token').engineCheck).toEqual({ points: 2, agreed: 2 });
+    expect(curve('confidence-token').engineCheck).toEqual({ points: 2, agreed: 2, problems: 500 });
+    // the baselines are evaluated on columns and checked against the engine choice by choice on every problem
+    expect(curve('random').engineCheck).toEqual({ points: 21, agreed: 21, problems: 500 });
+    expect(curve('oracle').engineCheck).toEqual({ points: 1, agreed: 1, problems: 500 });
     expect(curve('output-length').engineCheck!.agreed).toBe(curve('output-length').engineCheck!.points);
   });
 

@@ -7,6 +7,9 @@ import {
   chooseThresholdForDelegationBudget,
   chooseThresholdForErrorRate,
   chooseThresholdForMeanLoss,
+  delegationBudgetRank,
+  fixedSequenceChoice,
+  keptLossPValue,
   excessAurc,
   expectedCalibrationError,
   mcnemarTest,
@@ -299,15 +302,55 @@ function violationRates(data: GuaranteeData, splits: { count: number; seed: numb
     const [a, b] = [oriented[left]!, oriented[right]!];
     return a > b ? -1 : a < b ? 1 : left - right;
   });
-  const members = new Uint32Array(input.calibrationIndices.length);
+  const calibrationSize = input.calibrationIndices.length;
+  const guarantee = input.guarantee;
+  // kept-error: kept counts and losses at each candidate per split, tested as Learn then Test tests them
+  const candidates = data.candidates;
+  const kept = new Uint32Array(candidates.length);
+  const lossSums = new Float64Array(candidates.length);
+  const pValueOf = guarantee.kind === 'kept-error' ? keptLossPValue(data.graded ? 'hoeffding-bentkus' : 'binomial', guarantee.maxKeptErrorRate) : null;
+  const starts = Math.min(FIXED_SEQUENCE_STARTS, candidates.length);
+  // delegation-rate: the certified rank depends only on the calibration size
+  const rank = guarantee.kind === 'delegation-rate' ? delegationBudgetRank(calibrationSize, guarantee.maxDelegationRate, input.delta) : 0;
+  const loss = (index: number) => (data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!);
+  /** The threshold this split's calibration half certifies (what `chooseGuaranteed` picks on it), read off the sorted problems. */
+  const thresholdOf = (calibration: Uint8Array): number | null => {
+    if (guarantee.kind === 'delegation-rate') {
+      if (rank === 0) return null;
+      // the rank-th smallest calibration score; an unscored problem stands below every scored one: no threshold
+      let seen = 0;
+      for (let position = descending.length - 1; position >= 0; position--) {
+        const index = descending[position]!;
+        if (calibration[index] === 1 && ++seen === rank) return Number.isFinite(oriented[index]!) ? oriented[index]! : null;
+      }
+      return null;
+    }
+    let candidate = 0;
+    let keptSoFar = 0;
+    let lossSoFar = 0;
+    for (let position = 0; position < descending.length && candidate < candidates.length; position++) {
+      const index = descending[position]!;
+      const value = oriented[index]!;
+      while (candidate < candidates.length && value < candidates[candidate]!) {
+        kept[candidate] = keptSoFar;
+        lossSums[candidate++] = lossSoFar;
+      }
+      if (calibration[index] === 1 && Number.isFinite(value)) {
+        keptSoFar++;
+        lossSoFar += loss(index);
+      }
+    }
+    for (; candidate < candidates.length; candidate++) {
+      kept[candidate] = keptSoFar;
+      lossSums[candidate] = lossSoFar;
+    }
+    const chosen = fixedSequenceChoice(kept, lossSums, { delta: input.delta, starts }, pValueOf!);
+    return chosen === null ? null : candidates[chosen.index]!;
+  };
   let population = 0;
   let heldOut = 0;
-  for (const calibration of randomSplits(everything, members.length, splits)) {
-    let next = 0;
-    for (let position = 0; position < descending.length; position++) {
-      if (calibration[descending[position]!] === 1) members[next++] = descending[position]!;
-    }
-    const threshold = chooseGuaranteed(data, members, 'descending')?.threshold ?? null;
+  for (const calibration of randomSplits(everything, calibrationSize, splits)) {
+    const threshold = thresholdOf(calibration);
     const [whole, rest] = [new ThresholdTally(), new ThresholdTally()];
     for (let position = 0; position < everything.length; position++) {
       const index = everything[position]!;
@@ -315,8 +358,8 @@ function violationRates(data: GuaranteeData, splits: { count: number; seed: numb
       whole.add(keep, input.table.smallScore[index]!);
       if (calibration[index] === 0) rest.add(keep, input.table.smallScore[index]!);
     }
-    if (violates(input.guarantee, whole.outcome())) population++;
-    if (violates(input.guarantee, rest.outcome())) heldOut++;
+    if (violates(guarantee, whole.outcome())) population++;
+    if (violates(guarantee, rest.outcome())) heldOut++;
   }
   const share = (count: number) => ({ violated: count, rate: count / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };

@@ -67,34 +67,42 @@ export class ThresholdSweep {
   pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
     const { table, order } = this;
     const n = order.length;
-    const prefixLargeScore = new Float64Array(n + 1);
-    const prefixSmallScore = new Float64Array(n + 1);
-    const prefixLargeCost = new Float64Array(n + 1);
-    const prefixWeight = new Float64Array(n + 1);
+    const count = at === null ? this.thresholds.length : at.length;
+    // the delegated counts the points need, ascending (a threshold's count is how many problems of `order` it delegates)
+    const wanted = Array.from({ length: count }, (_, position) => this.delegatedCounts[at === null ? position : at[position]!]!);
+    const needed = [...new Set(wanted)].sort((left, right) => left - right);
+    // one pass over the sorted problems: running sums, recorded where a needed count is reached (no per-problem arrays)
+    const atCount = new Map<number, { weight: number; largeScore: number; smallScore: number; largeCost: number }>();
+    let weightSum = 0;
+    let largeScore = 0;
+    let smallScore = 0;
+    let largeCost = 0;
     let smallCostTotal = 0;
-    for (let position = 0; position < n; position++) {
+    let next = 0;
+    for (let position = 0; position <= n; position++) {
+      while (next < needed.length && needed[next] === position) atCount.set(needed[next++]!, { weight: weightSum, largeScore, smallScore, largeCost });
+      if (position === n) break;
       const index = order[position]!;
       const weight = weights === null ? 1 : weights[index]!;
-      prefixWeight[position + 1] = prefixWeight[position]! + weight;
-      prefixLargeScore[position + 1] = prefixLargeScore[position]! + weight * table.largeScore[index]!;
-      prefixSmallScore[position + 1] = prefixSmallScore[position]! + weight * table.smallScore[index]!;
-      prefixLargeCost[position + 1] = prefixLargeCost[position]! + weight * table.largeCost[index]!;
+      weightSum += weight;
+      largeScore += weight * table.largeScore[index]!;
+      smallScore += weight * table.smallScore[index]!;
+      largeCost += weight * table.largeCost[index]!;
       smallCostTotal += weight * table.smallCost[index]!;
     }
-    const total = prefixWeight[n]!;
-    const smallScoreTotal = prefixSmallScore[n]!;
-    const count = at === null ? this.thresholds.length : at.length;
+    const smallScoreTotal = smallScore;
+    const total = weightSum;
     const points: OperatingPoint[] = new Array(count);
     for (let position = 0; position < count; position++) {
       const k = at === null ? position : at[position]!;
-      const m = this.delegatedCounts[k]!;
-      const score = prefixLargeScore[m]! + smallScoreTotal - prefixSmallScore[m]!;
+      const prefix = atCount.get(wanted[position]!)!;
+      const score = prefix.largeScore + smallScoreTotal - prefix.smallScore;
       points[position] = {
         parameter: this.thresholds[k]!,
         accuracy: total === 0 ? 0 : score / total,
-        costUsd: (smallCostTotal + prefixLargeCost[m]!) / 1e8,
-        delegationRate: total === 0 ? 0 : prefixWeight[m]! / total,
-        llmCalls: prefixWeight[m]!,
+        costUsd: (smallCostTotal + prefix.largeCost) / 1e8,
+        delegationRate: total === 0 ? 0 : prefix.weight / total,
+        llmCalls: prefix.weight,
       };
     }
     return points;

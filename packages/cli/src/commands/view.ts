@@ -44,7 +44,9 @@ function compareGradesOf(options: ViewCommandOptions): ViewOptions['compareGrade
 
 /**
  * `confide view <run | experiment>`: a self-contained page (works from file://, offline) to explore a run problem by
- * problem, move a threshold, and compare with another run or grader; `--serve` serves it on 127.0.0.1.
+ * problem, move a threshold, and compare with another run or grader; `--serve` serves it on 127.0.0.1. Beyond
+ * `SELF_CONTAINED_PROBLEM_LIMIT` problems there is no page file: the command refuses without `--serve`, and with it
+ * serves the problems as columns (`serveViewAsColumns`).
  */
 export function registerViewCommand(program: Command): void {
   const command = topLevelCommand(program, 'view')
@@ -63,7 +65,7 @@ export function registerViewCommand(program: Command): void {
     .option('--dataset <dataset>', "where the questions come from (default: the run's dataset)")
     .option('--price-table <id|file>', "prices for costs (default: the run's or experiment's)")
     .option('--out <folder>', 'bundle folder (default: confide-view/<target>)')
-    .option('--serve', 'serve the bundle on 127.0.0.1 and print its URL (Ctrl-C stops)')
+    .option('--serve', 'serve the bundle on 127.0.0.1 and print its URL (Ctrl-C stops); beyond 50,000 problems, which one page does not hold, the problems are served as columns the page reads')
     .option('--port <port>', 'port for --serve (0: any free port)', '0')
     .action(async (target: string, options: ViewCommandOptions) => {
       const port = Number(options.port);

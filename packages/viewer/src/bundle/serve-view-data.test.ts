@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSource } from '../../tests/models-fixture.js';
+import { fixtureRecords, fixtureSource } from '../../tests/models-fixture.js';
+import { pageModel, pageView } from '../page/page-model.js';
 import { inlinePageSource } from '../page/page-source.js';
+import { parseRoute } from '../page/route.js';
+import { loadServedSource } from '../page/served-source.js';
 import { decodeIndices, decodeProblems, decodeRun } from '../served-columns.js';
 import { SERVED_DATA_PATHS, ServedProblem, ViewMeta } from '../served-data.js';
 import type { ViewData } from '../view-data.js';
-import { buildViewData } from './build-view-data.js';
+import { buildViewData, type RunViewSource } from './build-view-data.js';
 import type { ServedView } from './serve-view.js';
 import { serveViewData } from './serve-view-data.js';
 import { servedViewDataOf } from './served-view.js';
@@ -74,5 +77,60 @@ describe('a bundle served as columns', () => {
     const problems = await bytes(SERVED_DATA_PATHS.problems);
     expect(() => decodeRun(problems, 0, 4, false)).toThrow('no column "level"');
     expect(() => ServedProblem.parse({ id: 'p1', question: null, answers: [{ record: {}, math: {}, calls: [] }] })).toThrow();
+  });
+});
+
+describe('the page over a served run, in Node', () => {
+  it('reads the columns a server sends and computes the numbers, sweeps and selections the inline page does', async () => {
+    const models = fixtureSource();
+    // a run bundle: the small run delegating to the large one on its P(c) (p4 has none: delegated at every threshold)
+    const runSource: RunViewSource = {
+      ...models,
+      kind: 'run',
+      run: { id: 'fixture-small', label: 'small', records: fixtureRecords('small') },
+      large: { id: 'fixture-large', label: 'large', records: fixtureRecords('large') },
+      score: { score: 'p-confident', direction: 'keep-high', label: 'P(c)' },
+    };
+    const grade = async () => ({ correct: true, reason: 'fixture', gold: null, prediction: null });
+    for (const source of [models, runSource]) {
+      const bundle = await buildViewData(source, grade);
+      const server = await serveViewData(servedViewDataOf(bundle), '');
+      try {
+        const [inline, fromServer] = [pageModel(inlinePageSource(bundle)), pageModel(await loadServedSource(server.url.replace(/\/$/, '')))];
+        expect(fromServer.meta).toEqual(inline.meta);
+        expect(fromServer.means).toEqual(inline.means);
+        expect(fromServer.summary).toEqual(inline.summary);
+        expect(fromServer.scores).toEqual(inline.scores);
+        const route = parseRoute('#/threshold');
+        const [inlineView, servedView] = [pageView(inline, route), pageView(fromServer, route)];
+        expect(servedView.threshold?.points).toEqual(inlineView.threshold?.points);
+        expect(servedView.threshold?.points.length).toBeGreaterThan(1);
+        for (let k = 0; k < inlineView.threshold!.points.length; k++) {
+          for (let index = 0; index < 4; index++) expect(servedView.threshold!.delegated(index, k)).toBe(inlineView.threshold!.delegated(index, k));
+        }
+        // a served run offers no compare view: it holds no records to resample
+        expect(servedView.comparison).toBeNull();
+        expect(inlineView.comparison).not.toBeNull();
+        // a problem and a search arrive later, then match the inline page's
+        expect(fromServer.problem(2)).toEqual({ state: 'loading' });
+        expect(fromServer.search('what is p3')).toEqual({ state: 'loading' });
+        await new Promise<void>((done) => {
+          const stop = fromServer.subscribe(() => {
+            if (fromServer.problem(2).state !== 'loading' && fromServer.search('what is p3').state !== 'loading') {
+              stop();
+              done();
+            }
+          });
+        });
+        expect(fromServer.problem(2)).toEqual({ state: 'ready', value: JSON.parse(JSON.stringify(bundle.problems[2])) });
+        expect(fromServer.search('what is p3')).toEqual(inline.search('what is p3'));
+        expect(Array.from((inline.search('what is p3') as { value: Uint8Array }).value)).toEqual([0, 0, 0, 1]);
+        expect(fromServer.problem(9)).toEqual({ state: 'loading' });
+        await new Promise<void>((done) => fromServer.subscribe(done));
+        expect(fromServer.problem(9)).toMatchObject({ state: 'failed', message: expect.stringContaining('404') });
+      } finally {
+        await server.close();
+      }
+    }
   });
 });

@@ -10,7 +10,7 @@ export const ExperimentName = z.string().regex(/^[a-z0-9-]+$/, 'lowercase letter
  * package names (resolved from the experiment's folder upward, then from the command's own node_modules). `confide`'s
  * `--plugin <module>` adds to this list.
  */
-export const PluginModules = z.array(z.string().min(1)).min(1, 'list at least one module, or leave "plugins" out');
+export const PluginModules = z.array(z.string().min(1, 'a module path (./my-router.ts) or package name'));
 
 /**
  * The keys every experiment file starts with: its kind (which command runs it), name, title, and the plugin modules

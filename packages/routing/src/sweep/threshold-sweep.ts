@@ -27,6 +27,8 @@ export class ThresholdSweep {
   /** For threshold k, how many problems (a prefix of `order`) are delegated. */
   readonly delegatedCounts: Uint32Array;
   readonly order: Uint32Array;
+  /** The table's columns in `order` (read sequentially by every resample's pass). */
+  readonly #inOrder: { largeScore: Float64Array; smallScore: Float64Array; largeCost: Float64Array; smallCost: Float64Array };
 
   constructor(
     readonly table: OutcomeTable,
@@ -41,6 +43,12 @@ export class ThresholdSweep {
     const order = Uint32Array.from({ length: n }, (_, index) => index);
     order.sort((left, right) => oriented[left]! - oriented[right]! || left - right);
     this.order = order;
+    this.#inOrder = {
+      largeScore: Float64Array.from(order, (index) => table.largeScore[index]!),
+      smallScore: Float64Array.from(order, (index) => table.smallScore[index]!),
+      largeCost: Float64Array.from(order, (index) => table.largeCost[index]!),
+      smallCost: Float64Array.from(order, (index) => table.smallCost[index]!),
+    };
     const sorted = Float64Array.from(order, (index) => oriented[index]!);
     let thresholds: number[];
     if (options.thresholds === 'distinct') {
@@ -65,7 +73,8 @@ export class ThresholdSweep {
    * grid) however many thresholds there are).
    */
   pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
-    const { table, order } = this;
+    const { order } = this;
+    const columns = this.#inOrder;
     const n = order.length;
     const count = at === null ? this.thresholds.length : at.length;
     // the delegated counts the points need, ascending (a threshold's count is how many problems of `order` it delegates)
@@ -82,13 +91,12 @@ export class ThresholdSweep {
     for (let position = 0; position <= n; position++) {
       while (next < needed.length && needed[next] === position) atCount.set(needed[next++]!, { weight: weightSum, largeScore, smallScore, largeCost });
       if (position === n) break;
-      const index = order[position]!;
-      const weight = weights === null ? 1 : weights[index]!;
+      const weight = weights === null ? 1 : weights[order[position]!]!;
       weightSum += weight;
-      largeScore += weight * table.largeScore[index]!;
-      smallScore += weight * table.smallScore[index]!;
-      largeCost += weight * table.largeCost[index]!;
-      smallCostTotal += weight * table.smallCost[index]!;
+      largeScore += weight * columns.largeScore[position]!;
+      smallScore += weight * columns.smallScore[position]!;
+      largeCost += weight * columns.largeCost[position]!;
+      smallCostTotal += weight * columns.smallCost[position]!;
     }
     const smallScoreTotal = smallScore;
     const total = weightSum;

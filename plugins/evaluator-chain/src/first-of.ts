@@ -1,9 +1,9 @@
-import { definePlugin, InvalidConfigError, PLUGIN_SPECIFICATION_VERSION, type Evaluator, type EvaluatorStep, type EvaluatorVerdict } from '@confide/core';
+import { definePlugin, InvalidConfigError, PLUGIN_SPECIFICATION_VERSION, PluginChoice, type Evaluator, type EvaluatorStep, type EvaluatorVerdict } from '@confide/core';
 import { z } from 'zod';
 
 export const FirstOfOptions = z.strictObject({
   /** The evaluators, in order: each runs only when the ones before it were not decisive. */
-  evaluators: z.array(z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) })).min(2),
+  evaluators: z.array(PluginChoice).min(2),
   /**
    * Which verdict ends the chain: `correct` (the rules-first pattern: a rule that accepts decides, a rejection is asked
    * again of the next evaluator) or `any` (the first verdict decides: only a failed step passes on).

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { closestIds, InvalidConfigError, schemaKeysAt, type PluginRegistry } from '@confide/core';
-import { DatasetReference, isRunPath, PriceTableReference, RunReference, workspaceRoot } from '@confide/data';
+import { closestIds, InvalidConfigError, PluginChoice, schemaKeysAt, type PluginRegistry } from '@confide/core';
+import { isRunPath, RunReference, workspaceRoot } from '@confide/data';
 import { z } from 'zod';
 import { LentClients } from '../regrade/lent-evaluator.js';
-
-const PluginChoice = z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) });
+import { experimentHeader, PROBLEMS_AND_PRICES } from '../experiment-header.js';
 
 /** A router to evaluate on the small/large pair: one point, or a sweep of one numeric option. */
 const RouterEntry = z.strictObject({
@@ -72,13 +71,9 @@ function repeatedLabels(entries: ReadonlyArray<{ label: string }>): string[] {
 }
 
 export const AblationExperiment = z.strictObject({
-  kind: z.literal('ablation'),
-  name: z.string().regex(/^[a-z0-9-]+$/),
-  title: z.string().min(1),
-  /** The problems: a bundled name, a file (path, or {file, columns}) relative to this folder, or hf://datasets/…; an ablation uses those its small run answered. */
-  dataset: DatasetReference,
-  /** A bundled price table id or a price table .json file (relative to this file's folder). */
-  priceTable: PriceTableReference,
+  ...experimentHeader('ablation'),
+  /** The problems (an ablation uses those its small run answered), and the prices. */
+  ...PROBLEMS_AND_PRICES,
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator (shorthand for `"evaluator": {"id": "core/math"}`). */
   grades: z.enum(['recorded', 'math']).default('recorded'),
   /**

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { workspaceRoot } from '@confide/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultResponder, startOpenAIStandIn, type StandInServer } from '../../../../tools/stand-ins/index.js';
+import { defaultResponder, startOpenAIStandIn, type StandInServer } from '../../../tools/stand-ins/index.js';
 
 /**
  * Plugins from a user's own folder, run by the built command as a user runs it: from a temporary folder outside the

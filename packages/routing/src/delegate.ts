@@ -124,8 +124,14 @@ export async function delegate(input: DelegationInput): Promise<DelegationResult
   const concurrency = Math.max(1, input.concurrency ?? 1);
   let next = 0;
   let done = 0;
+  let lastYield = performance.now();
   const worker = async () => {
     while (next < input.problems.length) {
+      // replayed answers resolve at once: hand the event loop a turn every 200 ms so Ctrl-C and progress get through
+      if (performance.now() - lastYield >= 200) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       if (input.signal?.aborted) throw new ConfideError('CANCELLED', 'delegation cancelled');
       const index = next++;
       const problem = input.problems[index]!;

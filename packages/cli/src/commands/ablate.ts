@@ -1,11 +1,15 @@
 import { join, resolve } from 'node:path';
+import { ConfideError } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, resolveCachePath } from '@confide/data';
 import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
 import { unscoredNotes } from '@confide/reports';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
+import { parseCount } from '../options/parse-count.js';
+import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
+import { StepProgress } from '../output/step-progress.js';
 import { defaultReportFolder } from '../options/report-folder.js';
 import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
@@ -19,8 +23,10 @@ export function registerAblateCommand(program: Command): void {
     .option('--budget <usd>', "stop the experiment's evaluator's lent clients (a verifier) at this spend")
     .option('--cache <file>', "response cache for the evaluator's lent clients (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)")
     .option('--no-cache', 'send every verifier request (no cache)')
+    .option('--resamples <count>', "bootstrap resamples, instead of the experiment's (a quick look: e.g. 100)", parseCount)
+    .option('--grid <count>', 'the most thresholds a sweep keeps in its stored curve and resamples for its AIQ interval (default 1001; point estimates use every threshold)', parseCount)
     .addOption(pluginOption())
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false } & PluginFlags) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number } & PluginFlags) => {
       const started = performance.now();
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
@@ -35,17 +41,26 @@ export function registerAblateCommand(program: Command): void {
         ? `${experiment.models.length} models${experiment.referenceRuns.length > 0 ? ` and ${experiment.referenceRuns.length} reference runs` : ''} (${experiment.modelRouters.length} routers and ${experiment.chains.length} chains listed over them), `
         : '';
       const pairPart = experiment.routers ? `${experiment.routers.length} routers and ${experiment.cascades.length} cascades on the pair, ` : '';
-      console.error(`ablate: ${experiment.name}: ${modelsPart}${pairPart}${experiment.bootstrap.resamples} bootstrap resamples`);
-      const outcome = await runAblationExperiment({
+      if (options.resamples !== undefined && options.resamples < 10) throw new InvalidArgumentError(`--resamples: at least 10, got ${options.resamples}`);
+      if (options.grid !== undefined && options.grid < 2) throw new InvalidArgumentError(`--grid: at least 2, got ${options.grid}`);
+      console.error(`ablate: ${experiment.name}: ${modelsPart}${pairPart}${options.resamples ?? experiment.bootstrap.resamples} bootstrap resamples`);
+      const progress = new StepProgress((text) => process.stderr.write(text), process.stderr.isTTY === true);
+      const outcome = await withInterrupts('ablate: stopping at the next step; no report is written, the previous one stays as it was', ({ stop }) =>
+        runAblationExperiment({
         loaded,
         registry,
         outFolder,
+        control: { signal: stop, onProgress: (event) => progress.report(event) },
+        ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
+        ...(options.grid !== undefined ? { sweepGrid: options.grid } : {}),
         ...(options.grades !== undefined ? { grades: options.grades } : {}),
         ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
         cachePath: resolveCachePath(options.cache),
         ...(options.routerarenaPredictions ? { routerArenaFolder: resolve(options.routerarenaPredictions) } : {}),
-      });
-      if (outcome.status !== 'complete') throw new Error(outcome.message);
+      }),
+      );
+      // a stop (Ctrl-C, the verifier's budget) is one coded line and a non-zero exit; nothing was written
+      if (outcome.status !== 'complete') throw new ConfideError(outcome.reason === 'budget' ? 'BUDGET_EXCEEDED' : 'CANCELLED', outcome.message);
       console.error(`ablate: wrote ${outcome.files.length} files to ${outFolder} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       const experimentFolder = options.experiment ?? join('experiments', 'ablation-math500');
       const results = outcome.results;

@@ -51,8 +51,10 @@ export interface AblationInputs {
   paperPoints?: PaperPoint[];
   /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
   read?: ReportInputs;
-  /** Progress of the long steps (the bootstrap passes) and a signal that stops them (Ctrl-C): nothing is written then. */
+  /** Progress of the long steps (engine runs, bootstrap passes, violation splits) and a signal that stops them (Ctrl-C): nothing is written then. */
   control?: RunControl;
+  /** The most thresholds a sweep's stored curve and resampled AIQ use (default: routing's SWEEP_GRID). */
+  sweepGrid?: number;
 }
 
 /**
@@ -215,12 +217,14 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       source,
       resamples,
       referenceRate: reference.rate,
+      ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
+      ...(inputs.control === undefined ? {} : { control: inputs.control }),
     },
     experiment.routers,
   );
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   const curves = [...routers.curves, ...cascades];
-  const { riskControl, policies } = certifiedThresholds(
+  const { riskControl, policies } = await certifiedThresholds(
     {
       experiment: experiment.name,
       command: `confide ablate --experiment ${experimentFileLabel(inputs.experimentFile)}`,
@@ -231,6 +235,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       calibrationDataHash,
     },
     experiment.riskControl,
+    inputs.control,
   );
   const comparisons = compareRouters(table, routers, experiment.comparisons, resamples);
   await resamples.run(inputs.control, 'pair: bootstrap');
@@ -312,6 +317,12 @@ export interface AblationRunOptions {
   cachePath?: string | null;
   /** Also write every router's choices in RouterArena's prediction-file format here. */
   routerArenaFolder?: string;
+  /** Overrides the experiment's bootstrap resamples (a quick look). */
+  resamples?: number;
+  /** The most thresholds a sweep's stored curve and resampled AIQ use. */
+  sweepGrid?: number;
+  /** Progress of the long steps, and a signal (Ctrl-C) that stops them: the run then ends `stopped: cancelled` and writes nothing. */
+  control?: RunControl;
 }
 
 /**
@@ -361,7 +372,8 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   checkReportOutFolder(options.outFolder, 'ablation');
   if (options.routerArenaFolder) checkWritableOutFolder(options.routerArenaFolder);
   const { folder, file } = options.loaded;
-  const experiment = withGrades(options.loaded.experiment, options.grades);
+  const graded = withGrades(options.loaded.experiment, options.grades);
+  const experiment = options.resamples === undefined ? graded : { ...graded, bootstrap: { ...graded.bootstrap, resamples: options.resamples } };
   const runs = (options.runs ?? new RunStore()).relativeTo(folder);
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
@@ -381,8 +393,12 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       read,
       ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),
       ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, read) } : {}),
+      ...(options.control ? { control: options.control } : {}),
+      ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
     });
   } catch (error) {
+    // Ctrl-C: nothing was written (the report folder is written whole, after the computation), the previous report stands
+    if (stopReasonOf(error) === 'cancelled') return { status: 'stopped', reason: 'cancelled', message: `stopped: ${(error as Error).message}; no report written, the previous one (if any) is untouched`, files: [] };
     // a paying evaluator (a verifier) stopped at the budget: nothing is written, a rerun answers from the cache
     if (grader === undefined || stopReasonOf(error) !== 'budget') throw error;
     return { status: 'stopped', reason: 'budget', message: `stopped: ${(error as Error).message}; $${grader.spentUsd().toFixed(6)} spent re-grading with ${evaluator!.id}, no report written. A rerun answers what was graded from the cache and pays only for the rest.`, files: [] };

@@ -39,48 +39,48 @@ function input(data: ReturnType<typeof population>, guarantee: GuaranteeInput['g
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
 
 describe('guarantees on synthetic data with a known answer', () => {
-  it('says how much must be delegated when the small model errs more than the target (feasibility)', () => {
+  it('says how much must be delegated when the small model errs more than the target (feasibility)', async () => {
     // 10 problems, 4 wrong: μ = 0.4; α = 0.25 needs (0.4 − 0.25) / 0.75 = 0.2 delegated at least
     const data = binary({ scores: Float64Array.from(range(0, 10), (index) => index / 10), smallCorrect: Uint8Array.from([0, 0, 1, 0, 1, 1, 0, 1, 1, 1]), largeCorrect: new Uint8Array(10).fill(1), smallCost: new Float64Array(10), largeCost: new Float64Array(10) });
-    const result = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.25 }, range(0, 10)));
+    const result = await riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.25 }, range(0, 10)));
     expect(result.feasibility!.smallErrorRate).toBeCloseTo(0.4, 12);
     expect(result.feasibility!.minimumDelegationRate).toBeCloseTo(0.2, 12);
-    const easy = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.5 }, range(0, 10)));
+    const easy = await riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.5 }, range(0, 10)));
     expect(easy.feasibility!.minimumDelegationRate).toBe(0);
   });
 
-  it('caps the delegation rate: the true rate of the chosen threshold exceeds the cap in at most δ of fresh calibration sets', () => {
+  it('caps the delegation rate: the true rate of the chosen threshold exceeds the cap in at most δ of fresh calibration sets', async () => {
     const cap = 0.3;
     let violated = 0;
     const draws = 1000;
     for (let draw = 0; draw < draws; draw++) {
       const data = population(200, 1000 + draw);
-      const result = riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: cap }, range(0, 200)));
+      const result = await riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: cap }, range(0, 200)));
       // the population delegation rate of threshold t is t itself
       if ((result.threshold ?? 0) > cap) violated++;
     }
     expect(violated / draws).toBeLessThanOrEqual(0.1 + 0.03);
     // and it is not vacuous: the threshold sits close under the cap
-    const one = riskControlledThreshold(input(population(200, 7), { kind: 'delegation-rate', maxDelegationRate: cap }, range(0, 200)));
+    const one = await riskControlledThreshold(input(population(200, 7), { kind: 'delegation-rate', maxDelegationRate: cap }, range(0, 200)));
     expect(one.threshold!).toBeGreaterThan(0.2);
   });
 
-  it("bounds the kept answers' error: their true error (1 − t) / 2 exceeds α in at most δ of fresh calibration sets", () => {
+  it("bounds the kept answers' error: their true error (1 − t) / 2 exceeds α in at most δ of fresh calibration sets", async () => {
     const alpha = 0.2; // needs t ≥ 0.6
     let violated = 0;
     const draws = 300;
     for (let draw = 0; draw < draws; draw++) {
       const data = population(300, 5000 + draw);
-      const result = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: alpha }, range(0, 300)));
+      const result = await riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: alpha }, range(0, 300)));
       const t = result.threshold ?? 1;
       if ((1 - t) / 2 > alpha) violated++;
     }
     expect(violated / draws).toBeLessThanOrEqual(0.1 + 0.04);
   });
 
-  it('measures violations over random splits on the whole set and on the held-out half', () => {
+  it('measures violations over random splits on the whole set and on the held-out half', async () => {
     const data = population(400, 3);
-    const result = riskControlledThreshold({ ...input(data, { kind: 'delegation-rate', maxDelegationRate: 0.3 }, range(0, 200), range(200, 400)), splits: { count: 200, seed: 9 } });
+    const result = await riskControlledThreshold({ ...input(data, { kind: 'delegation-rate', maxDelegationRate: 0.3 }, range(0, 200), range(200, 400)), splits: { count: 200, seed: 9 } });
     expect(result.violations!.splits).toBe(200);
     expect(result.violations!.population.rate).toBeLessThanOrEqual(0.15);
     // a held-out half is a sample: its own noise makes it exceed the cap more often than the whole set does
@@ -97,21 +97,21 @@ describe('guarantees over problems without a score (P(c) under its token-mass fl
   const data = binary({ scores, smallCorrect, largeCorrect: new Uint8Array(250).fill(1), smallCost: new Float64Array(250).fill(1), largeCost: new Float64Array(250).fill(10) });
   const all = range(0, 250);
 
-  it('Learn then Test certifies a threshold on the scored problems alone; the others stay delegated', () => {
-    const result = riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.1 }, all));
+  it('Learn then Test certifies a threshold on the scored problems alone; the others stay delegated', async () => {
+    const result = await riskControlledThreshold(input(data, { kind: 'kept-error', maxKeptErrorRate: 0.1 }, all));
     expect(result.threshold).not.toBeNull();
     // the unscored problems are wrong for the small model, yet never kept: the kept error is that of the scored ones
     expect(result.calibration!.keptErrorRate).toBeLessThanOrEqual(0.1);
     expect(result.heldOut!.delegationRate).toBeGreaterThanOrEqual(50 / 250);
   });
 
-  it('a delegation cap counts them as delegated, and a cap they alone exceed certifies nothing', () => {
-    const roomy = riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.6 }, all));
+  it('a delegation cap counts them as delegated, and a cap they alone exceed certifies nothing', async () => {
+    const roomy = await riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.6 }, all));
     expect(roomy.threshold).not.toBeNull();
     expect(roomy.heldOut!.delegationRate).toBeGreaterThanOrEqual(50 / 250);
     expect(roomy.heldOut!.delegationRate).toBeLessThanOrEqual(0.6);
     // 50 of 250 (20 %) are delegated whatever the threshold: a cap of 10 % cannot hold
-    const tight = riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.1 }, all));
+    const tight = await riskControlledThreshold(input(data, { kind: 'delegation-rate', maxDelegationRate: 0.1 }, all));
     expect(tight.threshold).toBeNull();
   });
 });
@@ -129,9 +129,9 @@ describe('a kept-error guarantee on graded scores', () => {
     largeCost: new Float64Array(n).fill(10),
   };
 
-  it('bounds the kept answers’ mean loss (1 − score) with Hoeffding–Bentkus p-values, not the binomial test', () => {
+  it('bounds the kept answers’ mean loss (1 − score) with Hoeffding–Bentkus p-values, not the binomial test', async () => {
     const everything = range(0, n);
-    const result = riskControlledThreshold({ ...input(data, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, everything), delta: 0.2, grid: [21, 11, 6] });
+    const result = await riskControlledThreshold({ ...input(data, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, everything), delta: 0.2, grid: [21, 11, 6] });
     expect(result.method).toMatch(/Hoeffding–Bentkus/);
     // the small model's mean loss: (30 × 0.05 + 10 × 0.6) / 40 = 0.1875
     expect(result.feasibility!.smallErrorRate).toBeCloseTo(0.1875, 12);
@@ -144,9 +144,9 @@ describe('a kept-error guarantee on graded scores', () => {
     expect(result.heldOut!.accuracy).toBeCloseTo(38.5 / 40, 12);
   });
 
-  it('keeps the exact binomial test where every score is 0 or 1', () => {
+  it('keeps the exact binomial test where every score is 0 or 1', async () => {
     const binaryScores = Float64Array.from(data.smallCorrect);
-    const result = riskControlledThreshold({ ...input({ ...data, smallScore: binaryScores }, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, range(0, n)), delta: 0.2, grid: [21, 11, 6] });
+    const result = await riskControlledThreshold({ ...input({ ...data, smallScore: binaryScores }, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, range(0, n)), delta: 0.2, grid: [21, 11, 6] });
     expect(result.method).toMatch(/exact binomial/);
   });
 });

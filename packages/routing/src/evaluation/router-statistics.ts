@@ -1,4 +1,4 @@
-import { createRandom, orientedScore, type ScoreDirection } from '@confide/core';
+import { ConfideError, createRandom, orientedScore, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -16,7 +16,7 @@ import {
   percentileInterval,
   type McNemarResult,
 } from '@confide/metrics';
-import { weightedSum, type ResamplePlan, type ResampleSettings } from './resample-plan.js';
+import { weightedSum, type ResamplePlan, type ResampleSettings, type RunControl } from './resample-plan.js';
 
 /** Per-problem outcome of one routed run: what bootstrap intervals and paired tests resample. */
 export interface ProblemOutcomes {
@@ -295,8 +295,11 @@ function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delega
  * held-out half. The problems are sorted by oriented score once; each split's calibration half is read off that order
  * (no sort per split), and both outcomes are counted in one pass over the problems. O(n) per split.
  */
-function violationRates(data: GuaranteeData, splits: { count: number; seed: number }): NonNullable<RiskControlResult['violations']> {
+async function violationRates(data: GuaranteeData, splits: { count: number; seed: number }, control: RunControl): Promise<NonNullable<RiskControlResult['violations']>> {
   const { input, oriented } = data;
+  const stage = `risk control: ${input.label}: violation splits`;
+  let lastYield = performance.now();
+  let done = 0;
   const everything = Uint32Array.from([...input.calibrationIndices, ...input.testIndices]);
   const descending = everything.slice().sort((left, right) => {
     const [a, b] = [oriented[left]!, oriented[right]!];
@@ -360,7 +363,15 @@ function violationRates(data: GuaranteeData, splits: { count: number; seed: numb
     }
     if (violates(guarantee, whole.outcome())) population++;
     if (violates(guarantee, rest.outcome())) heldOut++;
+    done++;
+    if (performance.now() - lastYield >= 200) {
+      control.onProgress?.({ stage, done, total: splits.count });
+      await new Promise((resolve) => setImmediate(resolve));
+      if (control.signal?.aborted) throw new ConfideError('CANCELLED', `${stage} cancelled after ${done} of ${splits.count}`);
+      lastYield = performance.now();
+    }
   }
+  control.onProgress?.({ stage, done, total: splits.count });
   const share = (count: number) => ({ violated: count, rate: count / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
 }
@@ -410,10 +421,11 @@ function* randomSplits(indices: Uint32Array, calibrationSize: number, splits: { 
  * ≤ α with probability ≥ 1 − δ) or on the delegation rate, hence the spend (an order-statistic bound: ≤ the cap with
  * probability ≥ 1 − δ) — then reports what it achieves on the held-out indices. A kept-error guarantee first checks
  * feasibility: when the small model errs on more than α of the calibration half, at least (μ − α)/(1 − α) must be
- * delegated, and the result says so. `splits` (random calibration/test permutations of the same sizes) measure how
- * often the guarantee fails on the held-out half.
+ * delegated, and the result says so. `splits` (random calibration/test splits of the same sizes, from a seeded stream)
+ * measure how often the guarantee fails, on the whole set and on the held-out half; they yield to the event loop every
+ * 200 ms (progress, Ctrl-C through `control.signal`).
  */
-export function riskControlledThreshold(input: GuaranteeInput & { splits?: { count: number; seed: number } }): RiskControlResult {
+export async function riskControlledThreshold(input: GuaranteeInput & { splits?: { count: number; seed: number } }, control: RunControl = {}): Promise<RiskControlResult> {
   const target = input.guarantee.kind === 'kept-error' ? input.guarantee.maxKeptErrorRate : input.guarantee.maxDelegationRate;
   let feasibility: RiskControlResult['feasibility'] = null;
   if (input.guarantee.kind === 'kept-error') {
@@ -424,7 +436,7 @@ export function riskControlledThreshold(input: GuaranteeInput & { splits?: { cou
   }
   const data = guaranteeData(input);
   let violations: RiskControlResult['violations'] = null;
-  if (input.splits && input.splits.count > 0) violations = violationRates(data, input.splits);
+  if (input.splits && input.splits.count > 0) violations = await violationRates(data, input.splits, control);
   const base = {
     label: input.label,
     guarantee: input.guarantee,

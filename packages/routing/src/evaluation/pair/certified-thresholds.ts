@@ -1,5 +1,6 @@
 import { delegatesScore, InvalidConfigError, PAIR_POLICY_MODELS, ROUTING_POLICY_SCHEMA_VERSION, type Problem, type RoutingPolicy } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
+import type { RunControl } from '../resample-plan.js';
 import { riskControlledThreshold, type RiskControlResult } from '../router-statistics.js';
 import type { PairRouterCurves, PrefixSweep } from './router-curves.js';
 
@@ -38,11 +39,12 @@ export interface CertifiedThresholdsContext {
  * held-out figures, violations over other splits, and, where a threshold is certified, the routing policy that
  * applies it to new problems.
  */
-export function certifiedThresholds(context: CertifiedThresholdsContext, entries: readonly RiskControlEntry[]): { riskControl: RiskControlResult[]; policies: RoutingPolicy[] } {
+export async function certifiedThresholds(context: CertifiedThresholdsContext, entries: readonly RiskControlEntry[], control: RunControl = {}): Promise<{ riskControl: RiskControlResult[]; policies: RoutingPolicy[] }> {
   const { table, problems } = context;
   const n = problems.length;
   const policies: RoutingPolicy[] = [];
-  const riskControl = entries.map((entry) => {
+  const riskControl: RiskControlResult[] = [];
+  for (const entry of entries) {
     const sweep = context.routers.sweeps.get(entry.router);
     if (!sweep) throw new InvalidConfigError(`riskControl: router entry "${entry.router}" is not a threshold sweep`);
     const permutation = Array.from(context.permutation(entry.seed, n));
@@ -51,7 +53,7 @@ export function certifiedThresholds(context: CertifiedThresholdsContext, entries
     // the splits that measure violations: the same calibration size, drawn from a fast seeded stream (seed + 1)
     const splits = { count: entry.violationSplits, seed: entry.seed + 1 };
     const calibrationIndices = permutation.slice(0, calibrationSize);
-    const result = riskControlledThreshold({
+    const result = await riskControlledThreshold({
       label: context.routers.curves.find((curve) => curve.id === entry.router)!.label,
       table,
       scores: sweep.scores,
@@ -62,10 +64,10 @@ export function certifiedThresholds(context: CertifiedThresholdsContext, entries
       delta: entry.delta,
       grid: Array.from({ length: grid.steps + 1 }, (_, step) => grid.from + ((grid.to - grid.from) * step) / grid.steps),
       splits,
-    });
+    }, control);
     if (result.threshold !== null && result.heldOut !== null) policies.push(policyOf(context, entry, sweep, result, calibrationIndices));
-    return result;
-  });
+    riskControl.push(result);
+  }
   return { riskControl, policies };
 }
 

@@ -24,7 +24,7 @@ import { operatingPoint } from '../../sweep/records-point.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep.js';
 import type { Interval, ProblemOutcomes } from '../router-statistics.js';
-import type { ResamplePlan } from '../resample-plan.js';
+import type { ResamplePlan, RunControl } from '../resample-plan.js';
 import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint } from './pair-outcomes.js';
 
 /** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
@@ -108,6 +108,8 @@ export interface PairContext {
    * AIQ) still use every distinct score, but the stored curve and the bootstrap use that many quantile thresholds.
    */
   sweepGrid?: number;
+  /** Progress of the engine runs and a signal that stops them (Ctrl-C). */
+  control?: RunControl;
 }
 
 /** The default grid of a sweep with more distinct thresholds than this (see `PairContext.sweepGrid`). */
@@ -224,6 +226,8 @@ async function engineRun(context: PairContext, entry: PairRouterEntry, options: 
     large: context.source(context.large.run),
     prices: context.prices,
     peers,
+    ...(context.control?.signal ? { signal: context.control.signal } : {}),
+    onProgress: (done, total) => context.control?.onProgress?.({ stage: `pair: ${entry.id} through the engine`, done, total }),
   });
 }
 

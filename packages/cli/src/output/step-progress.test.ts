@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { StepProgress } from './step-progress.js';
+
+describe('progress of long steps', () => {
+  it('prints a line per tenth when stderr is not a terminal, with rate and time left', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const progress = new StepProgress((text) => lines.push(text), false, () => now);
+    for (let done = 0; done <= 1000; done += 50) {
+      now = done * 10; // 100 resamples a second
+      progress.report({ stage: 'pair: bootstrap', done, total: 1000 });
+    }
+    expect(lines).toHaveLength(11);
+    expect(lines[5]).toBe('pair: bootstrap: 500/1000 (50%) · 100/s · ETA 5 s\n');
+    expect(lines[10]).toBe('pair: bootstrap: 1000/1000 (100%) · 100/s · done\n');
+  });
+
+  it('redraws one line in place on a terminal, at most every 250 ms, and starts a new line for a new stage', () => {
+    const writes: string[] = [];
+    let now = 0;
+    const progress = new StepProgress((text) => writes.push(text), true, () => now);
+    progress.report({ stage: 'a', done: 1, total: 4 });
+    now = 100;
+    progress.report({ stage: 'a', done: 2, total: 4 });
+    now = 300;
+    progress.report({ stage: 'a', done: 3, total: 4 });
+    progress.report({ stage: 'b', done: 1, total: 2 });
+    expect(writes.filter((text) => text.startsWith('\r'))).toHaveLength(3);
+    expect(writes).toContain('\n');
+    expect(writes.at(-1)).toMatch(/^\rb: 1\/2 \(50%\)/);
+  });
+});

@@ -110,4 +110,22 @@ describe('core/learned', () => {
     const unseen = await again.decide({ problem: { ...data.problems[0]!, id: 'new' }, models: ['small', 'large'], answers: { small: data.small[0]! } });
     expect(unseen.reason).toContain('full model');
   });
+
+  it('fits on a seeded sample when asked; the problems left out are scored by the full model, which never saw them', async () => {
+    const many = synthetic(200);
+    const context = { priceTable: SEED_PRICES_2025_11, fitData: many };
+    const { instance } = registry.create('router', 'core/learned', { features: { hashBits: 10 }, sample: 60, seed: 3 }, context);
+    const fitted = (instance.capabilities.fittedOptions!() as { fitted: { assignment: Record<string, number> } }).fitted;
+    const sampled = Object.keys(fitted.assignment);
+    expect(sampled).toHaveLength(60);
+    // the same seed draws the same sample; another draws another
+    const again = registry.create('router', 'core/learned', { features: { hashBits: 10 }, sample: 60, seed: 3 }, context).instance;
+    expect(Object.keys((again.capabilities.fittedOptions!() as { fitted: { assignment: Record<string, number> } }).fitted.assignment)).toEqual(sampled);
+    const other = registry.create('router', 'core/learned', { features: { hashBits: 10 }, sample: 60, seed: 4 }, context).instance;
+    expect(Object.keys((other.capabilities.fittedOptions!() as { fitted: { assignment: Record<string, number> } }).fitted.assignment)).not.toEqual(sampled);
+    const outside = many.problems.findIndex((problem) => !sampled.includes(problem.id));
+    const decision = await instance.decide({ problem: many.problems[outside]!, models: ['small', 'large'], answers: { small: many.small[outside]! } });
+    expect(decision.reason).toContain('full model');
+  });
 });
+

@@ -1,4 +1,4 @@
-import { definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord } from '@confide/core';
+import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord } from '@confide/core';
 import { z } from 'zod';
 import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
 
@@ -18,6 +18,11 @@ export const LearnedRouterOptions = z.strictObject({
   seed: z.number().int().nonnegative().default(0),
   /** Keep the small answer when its predicted probability of being right is at least this. */
   threshold: z.number().min(0).max(1).default(0.5),
+  /**
+   * Fit on at most this many examples, a seeded sample (the field's scale: a million problems); the problems left out
+   * are scored by the model fitted on the sample, which never saw them. Absent: every example.
+   */
+  sample: z.number().int().min(10).optional(),
   /** Models fitted before (a policy file holds them): used as they are, nothing is fitted. */
   fitted: CrossFittedModels.optional(),
 });
@@ -29,6 +34,18 @@ function trainingExamples(problems: readonly Problem[], small: readonly RunRecor
     const record = byId.get(problem.id);
     return record === undefined ? [] : [{ problem, small: record }];
   });
+}
+
+/** At most `size` examples, a seeded uniform sample kept in their order; all of them when there are no more. */
+function sampled(examples: TrainingExample[], size: number | undefined, seed: number): TrainingExample[] {
+  if (size === undefined || examples.length <= size) return examples;
+  const random = createRandom(seed);
+  const positions = Uint32Array.from(examples.keys());
+  for (let index = 0; index < size; index++) {
+    const other = index + Math.floor(random() * (positions.length - index));
+    [positions[index], positions[other]] = [positions[other]!, positions[index]!];
+  }
+  return Array.from(positions.subarray(0, size).sort(), (position) => examples[position]!);
 }
 
 /**
@@ -53,7 +70,7 @@ export const learnedRouter = definePlugin({
           'core/learned fits on data: use it in an ablation (which lends its problems and small run), or give "fitted" (the models of a policy file written by confide ablate)',
         );
       }
-      const examples = trainingExamples(context.fitData.problems, context.fitData.small);
+      const examples = sampled(trainingExamples(context.fitData.problems, context.fitData.small), options.sample, options.seed);
       if (examples.length < options.folds * 2) throw new InvalidConfigError(`core/learned: ${examples.length} examples to fit on, too few for ${options.folds} folds`);
       fitted = crossFit(examples, options.features, options.learner, options.folds, options.seed);
     }

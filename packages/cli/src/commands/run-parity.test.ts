@@ -49,6 +49,7 @@ const CASES: Case[] = [
   { name: 'random at 30%', router: { id: 'core/random', options: { rate: 0.3, seed: 7 } }, ...DELEGATE_II },
   { name: 'always small', router: { id: 'core/always-small' }, ...DELEGATE_II },
   { name: 'always large', router: { id: 'core/always-large' }, ...DELEGATE_II },
+  { name: 'always ⟨model⟩ (the large one, named by its label)', router: { id: 'core/always-model', options: { model: 'large' } }, ...DELEGATE_II },
   { name: 'agreement with a peer', router: { id: 'core/agreement', options: { peer: 'seven' } }, ...DELEGATE_II, peers: { seven: 'qwen-7b' } },
   {
     name: 'cascade: fine-tuned 1.5B (token) -> 7B (<= 600 tokens) -> Flash',

@@ -55,11 +55,11 @@ export interface ViewerScaleResult {
   searchMs: number;
 }
 
-/** A made-up run of `problems` problems: one JSON line per record, written without holding every record at once. */
+/** A made-up run of `problems` problems, written as a run directory (its problems and records). */
 export function writeSyntheticRun(folder: string, problems: number, seed: number): { rowBytes: number; recordsFileBytes: number } {
   const template = loadBundledRun('qwen-1.5b-lora-confidence');
   const model = template.records[0]!.generation.model;
-  // the problems first (the run folder holds them before its records), then the records from a second stream
+  // the problems, then the records from a second stream
   const random = createRandom(seed);
   const questions: Problem[] = Array.from({ length: problems }, (_, index) => {
     const gold = String(Math.floor(random() * 1000));
@@ -68,46 +68,43 @@ export function writeSyntheticRun(folder: string, problems: number, seed: number
   });
   const draw = createRandom(seed + 1);
   let lineBytes = 0;
-  function* lines(): Iterable<string> {
-    for (let index = 0; index < problems; index++) {
-      const { id, answer: gold, subject, level } = questions[index]! as Required<Problem>;
-      const random = draw;
-      const correct = random() < 0.65;
-      const answer = correct ? gold : String(Math.floor(random() * 1000));
-      // ~300 characters: words from a seeded draw, then the boxed answer
-      let text = '';
-      while (text.length < 270) text += `${WORDS[Math.floor(random() * WORDS.length)]} `;
-      text += `so the answer is $\\boxed{${answer}}$.`;
-      const confident = random() < (correct ? 0.8 : 0.35);
-      const p = confident ? 0.5 + 0.5 * random() : 0.5 * random();
-      const record: RunRecord = {
-        schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-        runId: 'synthetic',
-        problemId: id,
-        sourceId: `train/${subject.toLowerCase().replace(/[^a-z]+/g, '_')}/${index}.json`,
-        subject,
-        level,
-        gold,
-        generation: {
-          model,
-          text,
-          answer,
-          confidenceToken: confident ? CONFIDENT_TOKEN : UNCERTAIN_TOKEN,
-          confidenceProbabilities: { confident: p, uncertain: 1 - p },
-          usage: { input: 80 + Math.floor(random() * 200), output: 60 + Math.floor(random() * 600), thinking: 0 },
-          latencyMs: 200 + Math.floor(random() * 3000),
-          finishReason: random() < 0.02 ? 'length' : 'stop',
-        },
-        grade: { correct, evaluator: 'recorded' },
-      };
-      const line = JSON.stringify(record);
-      lineBytes += Buffer.byteLength(line) + 1;
-      yield line;
-    }
+  const records: RunRecord[] = new Array(problems);
+  for (let index = 0; index < problems; index++) {
+    const { id, answer: gold, subject, level } = questions[index]! as Required<Problem>;
+    const correct = draw() < 0.65;
+    const answer = correct ? gold : String(Math.floor(draw() * 1000));
+    // ~300 characters: words from a seeded draw, then the boxed answer
+    let text = '';
+    while (text.length < 270) text += `${WORDS[Math.floor(draw() * WORDS.length)]} `;
+    text += `so the answer is $\\boxed{${answer}}$.`;
+    const confident = draw() < (correct ? 0.8 : 0.35);
+    const p = confident ? 0.5 + 0.5 * draw() : 0.5 * draw();
+    const record: RunRecord = {
+      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+      runId: 'synthetic',
+      problemId: id,
+      sourceId: `train/${subject.toLowerCase().replace(/[^a-z]+/g, '_')}/${index}.json`,
+      subject,
+      level,
+      gold,
+      generation: {
+        model,
+        text,
+        answer,
+        confidenceToken: confident ? CONFIDENT_TOKEN : UNCERTAIN_TOKEN,
+        confidenceProbabilities: { confident: p, uncertain: 1 - p },
+        usage: { input: 80 + Math.floor(draw() * 200), output: 60 + Math.floor(draw() * 600), thinking: 0 },
+        latencyMs: 200 + Math.floor(draw() * 3000),
+        finishReason: draw() < 0.02 ? 'length' : 'stop',
+      },
+      grade: { correct, evaluator: 'recorded' },
+    };
+    lineBytes += Buffer.byteLength(JSON.stringify(record)) + 1;
+    records[index] = record;
   }
   writeRunDirectory(folder, {
     manifest: { ...template.manifest, runId: 'synthetic', description: `made-up run of ${problems} problems (viewer-scale-bench)`, dataset: 'synthetic', records: problems },
-    records: { lines },
+    records,
     problems: questions,
   });
   return { rowBytes: lineBytes / problems, recordsFileBytes: statSync(join(folder, RECORDS_FILE)).size };

@@ -97,9 +97,14 @@ afterAll(async () => {
   served?.child.kill('SIGTERM');
 });
 
+/** Opens a hash and reads the count it shows: after the page drew it (data-render-ms), and a search's answer came. */
 async function count(page: Page, hash: string): Promise<number> {
+  await page.evaluate(() => document.getElementById('problem-count')?.removeAttribute('data-render-ms'));
   await page.evaluate((target) => (location.hash = target), hash);
-  await page.waitForFunction((target) => location.hash === target && document.getElementById('problem-count')?.hasAttribute('data-count'), hash);
+  await page.waitForFunction(() => {
+    const line = document.getElementById('problem-count');
+    return line?.hasAttribute('data-render-ms') && line.hasAttribute('data-count');
+  });
   return Number(await page.locator('#problem-count').getAttribute('data-count'));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ascendingOrder, formatTableState, parseTableState, selectProblems, type TableState } from './filters.js';
-import { rowColumnsOf } from './row-columns.js';
+import { ascendingOrder, descendingOrder, formatTableState, parseTableState, selectProblems, type SortKey, type TableState } from './filters.js';
+import { rowColumnsOf, type RowColumns } from './row-columns.js';
 import type { ProblemRow } from './view-model.js';
 
 function row(index: number, overrides: Partial<ProblemRow> = {}): ProblemRow {
@@ -29,8 +29,10 @@ const rows = Array.from({ length: 10 }, (_, index) => row(index));
 // the compared run's verdicts: right on even problems
 const compareCorrect = (index: number) => index % 2 === 0;
 const columns = rowColumnsOf(rows, () => 0);
+const orderOf = (of: RowColumns, key: Exclude<SortKey, 'index'>, direction: 'asc' | 'desc') =>
+  direction === 'asc' ? ascendingOrder(of, key) : descendingOrder(of, key, ascendingOrder(of, key));
 const ids = (state: TableState, delegated = (index: number) => index >= 7) =>
-  Array.from(selectProblems(columns, state, { delegated, flipped: (index) => compareCorrect(index) !== rows[index]!.correct, matches: null }, (key) => ascendingOrder(columns, key)));
+  Array.from(selectProblems(columns, state, { delegated, flipped: (index) => compareCorrect(index) !== rows[index]!.correct, matches: null }, (key, direction) => orderOf(columns, key, direction)));
 
 describe('the table state', () => {
   it('round-trips through the URL and ignores malformed values', () => {
@@ -48,7 +50,7 @@ describe('the table state', () => {
     expect(ids({ route: 'delegated' })).toEqual([7, 8, 9]);
     expect(ids({ route: 'kept', correct: 'wrong' })).toEqual([0, 4]);
     // a search's matches (the page model's or the server's) narrow the rest
-    expect(Array.from(selectProblems(columns, { correct: 'right' }, { delegated: () => false, flipped: () => false, matches: (index) => index < 3 }, (key) => ascendingOrder(columns, key)))).toEqual([1, 2]);
+    expect(Array.from(selectProblems(columns, { correct: 'right' }, { delegated: () => false, flipped: () => false, matches: (index) => index < 3 }, (key, direction) => orderOf(columns, key, direction)))).toEqual([1, 2]);
     // flips: verdicts that differ from the compared run's
     expect(ids({ flips: true })).toEqual([0, 1, 3, 4, 5, 7, 8, 9]);
   });
@@ -60,7 +62,7 @@ describe('the table state', () => {
     expect(ids({ sort: 'p', token: 'confident' })).toEqual([9, 6, 3, 0]);
     // equal values keep dataset order both ways; a missing P(c) sorts below every value
     const tied = rowColumnsOf(rows.map((r) => ({ ...r, outputTokens: r.index % 3, pConfident: r.index === 4 ? null : r.pConfident })), () => 0);
-    const sorted = (state: TableState) => Array.from(selectProblems(tied, state, { delegated: () => false, flipped: () => false, matches: null }, (key) => ascendingOrder(tied, key)));
+    const sorted = (state: TableState) => Array.from(selectProblems(tied, state, { delegated: () => false, flipped: () => false, matches: null }, (key, direction) => orderOf(tied, key, direction)));
     expect(sorted({ sort: 'length' })).toEqual([2, 5, 8, 1, 4, 7, 0, 3, 6, 9]);
     expect(sorted({ sort: 'length', order: 'asc' })).toEqual([0, 3, 6, 9, 1, 4, 7, 2, 5, 8]);
     expect(sorted({ sort: 'p', order: 'asc' }).slice(0, 2)).toEqual([4, 0]);

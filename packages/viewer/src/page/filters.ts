@@ -82,15 +82,42 @@ export function sortValue(columns: RowColumns, key: Exclude<SortKey, 'index'>): 
 /** The problems in ascending order of a sort key, dataset order breaking ties: sorted once, then every filter walks it. */
 export function ascendingOrder(columns: RowColumns, key: Exclude<SortKey, 'index'>): Uint32Array {
   const value = sortValue(columns, key);
-  const values = Float64Array.from({ length: columns.score.length }, (_, index) => value(index));
-  return Uint32Array.from({ length: values.length }, (_, index) => index).sort((left, right) => values[left]! - values[right]! || left - right);
+  const n = columns.score.length;
+  const values = new Float64Array(n);
+  const order = new Uint32Array(n);
+  for (let index = 0; index < n; index++) {
+    values[index] = value(index);
+    order[index] = index;
+  }
+  return order.sort((left, right) => values[left]! - values[right]! || left - right);
 }
 
 /**
- * The problems a state keeps, in its sort order, as indices. `orderOf(key)` gives `ascendingOrder` of a sort key
- * (computed once per run and key); a descending sort walks it backwards, keeping dataset order among ties.
+ * The problems in descending order of a sort key, dataset order breaking ties, from `ascendingOrder`: its groups of
+ * equal values taken from the end, each group kept in dataset order. One pass; a page derives it once per key.
  */
-export function selectProblems(columns: RowColumns, state: TableState, tests: RowTests, orderOf: (key: Exclude<SortKey, 'index'>) => Uint32Array): Uint32Array {
+export function descendingOrder(columns: RowColumns, key: Exclude<SortKey, 'index'>, ascending: Uint32Array): Uint32Array {
+  const value = sortValue(columns, key);
+  const n = ascending.length;
+  const values = new Float64Array(n);
+  for (let position = 0; position < n; position++) values[position] = value(ascending[position]!);
+  const descending = new Uint32Array(n);
+  let size = 0;
+  let end = n - 1;
+  while (end >= 0) {
+    let start = end;
+    while (start > 0 && values[start - 1] === values[end]) start--;
+    for (let position = start; position <= end; position++) descending[size++] = ascending[position]!;
+    end = start - 1;
+  }
+  return descending;
+}
+
+/**
+ * The problems a state keeps, in its sort order, as indices. `orderOf(key, direction)` gives `ascendingOrder` or
+ * `descendingOrder` of a sort key (computed once per run, key and direction); selecting walks it once.
+ */
+export function selectProblems(columns: RowColumns, state: TableState, tests: RowTests, orderOf: (key: Exclude<SortKey, 'index'>, direction: 'asc' | 'desc') => Uint32Array): Uint32Array {
   const n = columns.score.length;
   const token = state.token === undefined ? -1 : TOKENS.indexOf(state.token);
   const correct = state.correct === undefined ? -1 : state.correct === 'right' ? 1 : 0;
@@ -109,28 +136,14 @@ export function selectProblems(columns: RowColumns, state: TableState, tests: Ro
   const kept = new Uint32Array(n);
   let size = 0;
   const key = state.sort ?? 'index';
-  const ascending = (state.order ?? (key === 'index' ? 'asc' : 'desc')) === 'asc';
+  const direction = state.order ?? (key === 'index' ? 'asc' : 'desc');
   if (key === 'index') {
     for (let step = 0; step < n; step++) {
-      const index = ascending ? step : n - 1 - step;
+      const index = direction === 'asc' ? step : n - 1 - step;
       if (keeps(index)) kept[size++] = index;
     }
-    return kept.subarray(0, size);
-  }
-  const order = orderOf(key);
-  if (ascending) {
-    for (const index of order) if (keeps(index)) kept[size++] = index;
-    return kept.subarray(0, size);
-  }
-  // descending: groups of equal values from the end, each group in dataset order
-  const value = sortValue(columns, key);
-  let end = n - 1;
-  while (end >= 0) {
-    const groupValue = value(order[end]!);
-    let start = end;
-    while (start > 0 && value(order[start - 1]!) === groupValue) start--;
-    for (let position = start; position <= end; position++) if (keeps(order[position]!)) kept[size++] = order[position]!;
-    end = start - 1;
+  } else {
+    for (const index of orderOf(key, direction)) if (keeps(index)) kept[size++] = index;
   }
   return kept.subarray(0, size);
 }

@@ -1,7 +1,7 @@
 import type { ViewMeta } from '../served-data.js';
 import type { ViewProblem } from '../view-data.js';
 import { defaultComparePair, type PageComparison } from './comparison.js';
-import type { SortKey } from './filters.js';
+import { descendingOrder, type SortKey } from './filters.js';
 import type { PageSource } from './page-source.js';
 import { rowAt, type RowColumns } from './row-columns.js';
 import type { PageRoute, RunPicks } from './route.js';
@@ -36,8 +36,8 @@ export interface PageModel {
   scores: ModelScore[][];
   subjects: string[];
   finishes: string[];
-  /** Run `run`'s problems in ascending order of a sort key. */
-  orderOf: (run: number, key: Exclude<SortKey, 'index'>) => Uint32Array;
+  /** Run `run`'s problems in ascending or descending order of a sort key (descending derived once from ascending). */
+  orderOf: (run: number, key: Exclude<SortKey, 'index'>, direction: 'asc' | 'desc') => Uint32Array;
   /** A search's mask over the problems (asked of the source once per query). */
   search: (query: string) => Pending<Uint8Array>;
   /** Problem `index`'s question and answers (asked of the source once per problem). */
@@ -117,6 +117,10 @@ export function pageModel(source: PageSource): PageModel {
     const [left, right] = key.split(' ').map(Number) as [number, number];
     return source.comparison === null ? null : source.comparison(left, right);
   });
+  const descending = memo((name) => {
+    const [run, key] = name.split(' ') as [string, Exclude<SortKey, 'index'>];
+    return descendingOrder(source.columns[Number(run)]!, key, source.sortOrder(Number(run), key));
+  });
   const first = source.columns[0]!;
   return {
     source,
@@ -132,7 +136,7 @@ export function pageModel(source: PageSource): PageModel {
     scores: source.columns.map((columns) => (models ? modelScoresOf(columns) : [])),
     subjects: [...new Set(first.subject)].filter((subject) => subject !== '').sort(),
     finishes: [...new Set(first.finish)].sort(),
-    orderOf: (run, key) => source.sortOrder(run, key),
+    orderOf: (run, key, direction) => (direction === 'asc' ? source.sortOrder(run, key) : descending(`${run} ${key}`)),
     search: (query) => searches(query.trim().toLowerCase()),
     problem: (index) => problems(String(index)),
     thresholdFor: (keep, to, by) => thresholds(models ? `${keep} ${to} ${by}` : 'pair'),

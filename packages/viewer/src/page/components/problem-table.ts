@@ -55,7 +55,7 @@ export function ProblemTable(props: { model: PageModel; view: PageView; route: P
   const selected =
     search !== null && mask === null
       ? new Uint32Array(0)
-      : selectProblems(columns, state, { delegated, flipped: flippedFor(model, view), matches: mask === null ? null : (index) => mask[index] === 1 }, (key) => model.orderOf(view.focus, key));
+      : selectProblems(columns, state, { delegated, flipped: flippedFor(model, view), matches: mask === null ? null : (index) => mask[index] === 1 }, (key, direction) => model.orderOf(view.focus, key, direction));
   const filterMs = performance.now() - started;
   const set = (name: keyof TableState, value: string) => {
     const next: Record<string, unknown> = { ...state };

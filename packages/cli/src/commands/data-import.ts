@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describeCoverage, importResultsFile, loadProblems, MANIFEST_FILE, resolvePriceTable, writeRunDirectory, type ResultField } from '@confide/data';
 import { runFolderMode, withRunFolder } from '@confide/experiments';
+import { withInterrupts } from '../options/interrupts.js';
 
 export interface ImportOptions {
   dataset: string;
@@ -33,14 +34,15 @@ export async function importResults(resultsFile: string, file: string, outFolder
       ...(options.breakLock ? { breakLock: true } : {}),
     },
     async () => {
-      await importInto(file, outFolder, options, map);
+      // Ctrl-C stops the import at the next row it reads: its spool goes, and the run folder is left as it was
+      await withInterrupts('data import: stopping: nothing is written', ({ stop }) => importInto(file, outFolder, options, map, stop));
       return { status: 'complete' };
     },
   );
 }
 
 /** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */
-async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
+async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>, signal: AbortSignal): Promise<void> {
   const loaded = await loadProblems(options.dataset);
   const imported = await importResultsFile({
     file,
@@ -55,6 +57,7 @@ async function importInto(file: string, outFolder: string, options: ImportOption
     ...(options.smallModel && options.largeModel ? { models: { small: options.smallModel, large: options.largeModel } } : {}),
     // records wait in the run folder (a dot-named file, removed below) between reading and writing
     spoolFolder: outFolder,
+    signal,
   });
   try {
     writeRunDirectory(outFolder, { manifest: imported.manifest, records: imported.records, problems: imported.problems });

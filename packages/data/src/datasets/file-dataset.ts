@@ -93,7 +93,7 @@ export interface LoadedFileDataset {
 export async function loadFileDataset(reference: FileDatasetReference, baseFolder = process.cwd()): Promise<LoadedFileDataset> {
   const path = isAbsolute(reference.file) ? reference.file : resolve(baseFolder, reference.file);
   if (!existsSync(path)) throw new NotFoundError(`no dataset file at ${path}`);
-  const present = new Set(await tableColumnNames(path));
+  const present = new Set((await tableColumnNames(path)).names);
   if (present.size === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
   const columns = {} as Record<keyof DatasetColumns, string | null>;
   for (const field of Object.keys(DEFAULT_COLUMNS) as Array<keyof DatasetColumns>) {

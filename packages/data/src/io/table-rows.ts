@@ -24,6 +24,9 @@ export function tableFileStem(name: string): string {
   return name.replace(TABLE_FILE, '');
 }
 
+/** What `onRow` returns to stop reading (JSON and JSON Lines): the rest of the file is not read. */
+export const STOP = 'stop';
+
 /** What reading a table file's rows saw: how many, and a JSON file's `summary` (the seed's `{summary, results}`). */
 export interface TableRowsRead {
   rows: number;
@@ -76,12 +79,14 @@ async function forEachCsvRecord(file: string, parser: Parser, onRecord: (record:
  * time (no string of the file's size is made): JSON Lines (a line at a time), CSV with a header (csv-parse's stream),
  * Parquet (hyparquet, a row group at a time), or JSON — an array of rows, or an object whose `results` (the seed's
  * `{summary, results}`) or `data` is one, its `summary` given back (JsonTableScanner). Any of them may be gzipped. A
- * bad or cut-short row fails naming the file and the row; nothing is guessed.
+ * bad or cut-short row fails naming the file and the row; nothing is guessed. A JSON or JSON Lines reader stops early
+ * when `onRow` returns STOP.
  */
-export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNumber: number) => void): Promise<TableRowsRead> {
+export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNumber: number) => void | typeof STOP): Promise<TableRowsRead> {
   if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
   const format = formatOf(file);
   let rows = 0;
+  let stopped = false;
   if (format === 'parquet') {
     await forEachParquetRow(file, (row) => onRow(row, ++rows));
     return { rows };
@@ -92,15 +97,23 @@ export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNu
   }
   if (format === 'jsonl') {
     const splitter = new LineSplitter((line, lineNumber, terminated) => {
-      if (line.trim() === '') return;
-      onRow(parseJsonLine(line, file, lineNumber, JsonObjectRow, !terminated), ++rows);
+      if (stopped || line.trim() === '') return;
+      stopped = onRow(parseJsonLine(line, file, lineNumber, JsonObjectRow, !terminated), ++rows) === STOP;
     });
-    for await (const chunk of plainChunksOf(file)) splitter.push(chunk);
+    for await (const chunk of plainChunksOf(file)) {
+      splitter.push(chunk);
+      if (stopped) return { rows };
+    }
     splitter.end();
     return { rows };
   }
-  const scanner = new JsonTableScanner(file, (value, rowNumber) => onRow(asRow(file, value, rowNumber), ++rows));
-  for await (const chunk of plainChunksOf(file)) scanner.push(chunk);
+  const scanner = new JsonTableScanner(file, (value, rowNumber) => {
+    if (!stopped) stopped = onRow(asRow(file, value, rowNumber), ++rows) === STOP;
+  });
+  for await (const chunk of plainChunksOf(file)) {
+    scanner.push(chunk);
+    if (stopped) return { rows };
+  }
   scanner.end();
   return { rows, ...(scanner.summary ? { summary: scanner.summary } : {}) };
 }
@@ -108,19 +121,21 @@ export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNu
 /**
  * The column names of a table file, in first-seen order: a CSV's header, a Parquet file's schema, or every key of
  * every row of a JSON or JSON Lines file (read in a pass of its own, a row at a time: rows need not share their keys).
+ * `firstRowOnly`: for JSON and JSON Lines, only the first row's keys (`complete` says whether the names are all of them).
  */
-export async function tableColumnNames(file: string): Promise<string[]> {
+export async function tableColumnNames(file: string, options: { firstRowOnly?: boolean } = {}): Promise<{ names: string[]; complete: boolean }> {
   if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
   const format = formatOf(file);
-  if (format === 'parquet') return parquetColumnNames(file);
+  if (format === 'parquet') return { names: await parquetColumnNames(file), complete: true };
   if (format === 'csv') {
     let header: string[] = [];
     await forEachCsvRecord(file, csvParser({ to_line: 1, columns: (names) => (header = names) }), () => undefined, true);
-    return header;
+    return { names: header, complete: true };
   }
   const names = new Set<string>();
   await forEachTableRow(file, (row) => {
     for (const key in row) names.add(key);
+    return options.firstRowOnly ? STOP : undefined;
   });
-  return [...names];
+  return { names: [...names], complete: !options.firstRowOnly };
 }

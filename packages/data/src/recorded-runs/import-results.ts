@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
 import {
+  ConfideError,
   DEFAULT_BINARIZE_AT,
   CONFIDENT_TOKEN,
   InvalidConfigError,
@@ -18,7 +19,7 @@ import { sha256OfFile } from '../io/file-chunks.js';
 import { forEachTableRow, tableColumnNames, type TableRow } from '../io/table-rows.js';
 import { packageVersions } from '../workspace-state.js';
 import { RecordSpool } from './record-spool.js';
-import type { RecordLines, RunDirectoryToWrite } from './run-directory.js';
+import type { RecordsFileSource, RunDirectoryToWrite } from './run-directory.js';
 
 /** The fields of a per-problem result that the importer reads, and the column names it tries for each. */
 export const RESULT_COLUMNS = {
@@ -62,6 +63,8 @@ export interface ImportResultsOptions {
   binarizeAt?: number;
   /** Where records wait between reading and writing (default: the system's temporary folder); the run folder is best. */
   spoolFolder?: string;
+  /** Ctrl-C: the import stops at the next row it reads, removes its spool and fails with CANCELLED (nothing written). */
+  signal?: AbortSignal;
 }
 
 /** How much of the dataset a results file covers. */
@@ -91,7 +94,7 @@ export interface ImportedResults {
   /** The dataset's problems (written into the run folder). */
   problems: readonly Problem[];
   /** The records, serialised, in the dataset's order: on disk until written (call `discard` after writing them). */
-  records: RecordLines;
+  records: RecordsFileSource;
   /** How many records, and how many of them correct. */
   counts: { records: number; correct: number };
   /** Deletes the spooled records: after they are written, or when the import is given up. */
@@ -292,6 +295,57 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** Which column holds each field, for a file with these column names: the mapped one, else the first common name. */
+function chooseColumns(names: ReadonlySet<string>, map: ImportResultsOptions['map']): Partial<Record<ResultField, string>> {
+  const columns: Partial<Record<ResultField, string>> = {};
+  for (const field of Object.keys(RESULT_COLUMNS) as ResultField[]) {
+    const found = map?.[field] ?? RESULT_COLUMNS[field].find((name) => names.has(name));
+    if (found !== undefined) columns[field] = found;
+  }
+  return columns;
+}
+
+function requiredFields(columns: Partial<Record<ResultField, string>>): ResultField[] {
+  return ['id', 'text', ...(columns.score === undefined ? (['correct'] as const) : [])];
+}
+
+function sameColumns(left: Partial<Record<ResultField, string>>, right: Partial<Record<ResultField, string>>): boolean {
+  return (Object.keys(RESULT_COLUMNS) as ResultField[]).every((field) => left[field] === right[field]);
+}
+
+/** Checks --map against the file's column names, and that every field a record needs has a column. */
+function checkColumns(file: string, names: ReadonlySet<string>, map: ImportResultsOptions['map'], columns: Partial<Record<ResultField, string>>): void {
+  for (const [field, mapped] of Object.entries(map ?? {}) as Array<[ResultField, string]>) {
+    if (!(field in RESULT_COLUMNS)) throw new InvalidConfigError(`--map ${field}=${mapped}: unknown field "${field}" (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`);
+    if (!names.has(mapped)) throw new InvalidConfigError(`--map ${field}=${mapped}: ${file} has no column "${mapped}" (columns: ${[...names].join(', ')})`);
+  }
+  for (const required of requiredFields(columns)) {
+    if (columns[required] === undefined) {
+      throw new InvalidInputError({ file, field: required, problem: `no ${required} column (tried ${RESULT_COLUMNS[required].join(', ')}; name one with --map ${required}=<column>)` });
+    }
+  }
+}
+
+/** A row of a JSON (Lines) file brought a column that changes which column a field is read from: read again. */
+class ColumnsChanged extends Error {}
+
+/**
+ * The file's column names and the columns chosen from them. For JSON and JSON Lines, whose rows need not share keys,
+ * the names are the first row's when they already give every field a column (`exact: false`: the rows read confirm
+ * them, ColumnsChanged when one does not); else every row's, from a pass of their own.
+ */
+async function resultFileColumns(file: string, map: ImportResultsOptions['map']): Promise<{ names: Set<string>; columns: Partial<Record<ResultField, string>>; exact: boolean }> {
+  const first = await tableColumnNames(file, { firstRowOnly: true });
+  if (!first.complete) {
+    const names = new Set(first.names);
+    const columns = chooseColumns(names, map);
+    const mapped = Object.entries(map ?? {}).every(([field, column]) => field in RESULT_COLUMNS && names.has(column));
+    if (names.size > 0 && mapped && requiredFields(columns).every((field) => columns[field] !== undefined)) return { names, columns, exact: false };
+  }
+  const names = new Set(first.complete ? first.names : (await tableColumnNames(file)).names);
+  return { names, columns: chooseColumns(names, map), exact: true };
+}
+
 /**
  * Imports a file of per-problem results from another harness as a run directory's records: each row names its
  * problem by the dataset's id or by row position (`prob_<i>`, or `i`), carries the full text, the extracted answer and
@@ -302,22 +356,32 @@ function present(value: unknown): boolean {
  */
 export async function importResultsFile(options: ImportResultsOptions): Promise<ImportedResults> {
   const { file } = options;
-  const names = new Set(await tableColumnNames(file));
+  let { names, columns, exact } = await resultFileColumns(file, options.map);
   if (names.size === 0) throw new InvalidInputError({ file, problem: 'no rows' });
-  const columns: Partial<Record<ResultField, string>> = {};
-  for (const [field, mapped] of Object.entries(options.map ?? {}) as Array<[ResultField, string]>) {
-    if (!(field in RESULT_COLUMNS)) throw new InvalidConfigError(`--map ${field}=${mapped}: unknown field "${field}" (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`);
-    if (!names.has(mapped)) throw new InvalidConfigError(`--map ${field}=${mapped}: ${file} has no column "${mapped}" (columns: ${[...names].join(', ')})`);
-  }
-  for (const field of Object.keys(RESULT_COLUMNS) as ResultField[]) {
-    const found = options.map?.[field] ?? RESULT_COLUMNS[field].find((name) => names.has(name));
-    if (found !== undefined) columns[field] = found;
-  }
-  for (const required of ['id', 'text', ...(columns.score === undefined ? (['correct'] as const) : [])] as const) {
-    if (columns[required] === undefined) {
-      throw new InvalidInputError({ file, field: required, problem: `no ${required} column (tried ${RESULT_COLUMNS[required].join(', ')}; name one with --map ${required}=<column>)` });
+  if (exact) checkColumns(file, names, options.map, columns);
+  for (;;) {
+    try {
+      return await importRows(options, columns, exact ? undefined : names);
+    } catch (error) {
+      if (exact || (ConfideError.isInstance(error) && error.code === 'CANCELLED')) throw error;
+      // a row failed, or brought a column that changes the choice, while the columns were the first row's: with every
+      // row's names, a failure stands when the columns are the same; else the file is read again with the right ones
+      const all = new Set((await tableColumnNames(file)).names);
+      const allColumns = chooseColumns(all, options.map);
+      checkColumns(file, all, options.map, allColumns);
+      if (!(error instanceof ColumnsChanged) && sameColumns(allColumns, columns)) throw error;
+      [names, columns, exact] = [all, allColumns, true];
     }
   }
+}
+
+/**
+ * Reads the rows with the columns chosen, a row at a time, each record serialised into a spool as its row is read.
+ * `confirming`: the names the columns were chosen from, when they are the first row's only (each row's keys are
+ * checked against them; a key that changes the choice throws ColumnsChanged).
+ */
+async function importRows(options: ImportResultsOptions, columns: Partial<Record<ResultField, string>>, confirming: Set<string> | undefined): Promise<ImportedResults> {
+  const { file } = options;
   // a model without a price fails here, naming the model and the table
   for (const model of [options.model, ...(options.models ? [options.models.small, options.models.large] : [])]) priceOf(options.prices, model);
 
@@ -336,6 +400,14 @@ export async function importResultsFile(options: ImportResultsOptions): Promise<
   try {
     let correct = 0;
     const { rows, summary } = await forEachTableRow(file, (row, rowNumber) => {
+      if (options.signal?.aborted) throw new ConfideError('CANCELLED', `data import: cancelled at row ${rowNumber} of ${file}; nothing was written`);
+      if (confirming !== undefined) {
+        for (const key in row) {
+          if (confirming.has(key)) continue;
+          confirming.add(key);
+          if (!sameColumns(chooseColumns(confirming, options.map), columns)) throw new ColumnsChanged(`${file}: row ${rowNumber} brings column ${key}`);
+        }
+      }
       const record = reader.read(row, rowNumber);
       if (record === undefined) return;
       if (record.grade.correct) correct++;

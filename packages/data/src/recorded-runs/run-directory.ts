@@ -19,7 +19,6 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { sha256OfFile } from '../io/file-chunks.js';
 import { describeZodIssue, forEachJsonLine, readJsonLines, writeJsonLines } from '../io/json-lines.js';
 import { forEachLine } from '../io/line-reader.js';
-import { JsonLinesWriter } from '../io/json-lines-writer.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RECORDS_FILE = 'records.jsonl.gz';
@@ -45,16 +44,16 @@ export interface RunDirectory {
  */
 export interface RunDirectoryToWrite {
   manifest: Omit<RunManifest, 'problems' | 'schemaVersion' | 'pipelineCheck'> & Partial<Pick<RunManifest, 'problems' | 'pipelineCheck'>>;
-  records: readonly RunRecord[] | RecordLines;
+  records: readonly RunRecord[] | RecordsFileSource;
   problems?: readonly Problem[] | { path: string } | null;
 }
 
 /**
- * Records already serialised, one JSON line each, in the order the file holds them: what an import that writes records
- * as it reads hands over, so they are not parsed again to be written.
+ * Records an import already serialised as it read them (RecordSpool): they write the records file themselves, in the
+ * dataset's order, through a temporary file and a rename, and say how many they wrote.
  */
-export interface RecordLines {
-  lines(): Iterable<string>;
+export interface RecordsFileSource {
+  writeRecordsFile(path: string): number;
 }
 
 const AnyVersion = z.looseObject({ schemaVersion: z.number() });
@@ -189,16 +188,8 @@ export function writeRunDirectory(runFolder: string, run: RunDirectoryToWrite): 
 }
 
 /** Writes a records file (gzipped JSON Lines, a record at a time); gives how many records it holds. */
-function writeRecordsFile(path: string, records: readonly RunRecord[] | RecordLines): number {
-  if (!('lines' in records)) return writeJsonLines(path, records).rows;
-  const writer = new JsonLinesWriter(path);
-  try {
-    for (const line of records.lines()) writer.writeLine(line);
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
-  return writer.close().rows;
+function writeRecordsFile(path: string, records: readonly RunRecord[] | RecordsFileSource): number {
+  return 'writeRecordsFile' in records ? records.writeRecordsFile(path) : writeJsonLines(path, records).rows;
 }
 
 /** A manifest's reference to a problems file that is already written (`path`), relative to `runFolder`: hashed and counted in one pass. */

@@ -19,6 +19,8 @@ export interface SyntheticPairOptions {
   resamples?: number;
   /** Violation splits of its risk control (default 1,000). */
   violationSplits?: number;
+  /** Also the learned router (logistic regression on the problem, fitted on a seeded sample of this many). */
+  learnedSample?: number;
 }
 
 const SUBJECTS = ['algebra', 'geometry', 'number theory', 'counting', 'precalculus', 'prealgebra', 'probability'];
@@ -109,6 +111,17 @@ export function writeSyntheticPair(options: SyntheticPairOptions): { experimentF
         routers: [
           threshold('p-confident', 'p-confident', 'keep-high', 0.5),
           threshold('output-length', 'generation.usage.output', 'keep-low', 300),
+          { id: 'confidence-token', label: 'confidence token', router: { id: 'core/confidence-token', options: { delegate: ['<|u_math|>', 'none'] } } },
+          ...(options.learnedSample === undefined
+            ? []
+            : [
+                {
+                  id: 'learned',
+                  label: 'learned (logistic, on a sample)',
+                  router: { id: 'core/learned', options: { learner: { model: 'logistic' }, features: { hashBits: 10 }, folds: 5, seed: 0, sample: options.learnedSample } },
+                  sweep: { option: 'threshold', values: 'distinct' },
+                },
+              ]),
           { id: 'random', label: 'random', router: { id: 'core/random', options: { rate: 0.5 } }, sweep: { option: 'rate', values: [0, 0.25, 0.5, 0.75, 1] }, repeats: 5 },
           { id: 'oracle', label: 'oracle', router: { id: 'core/oracle' } },
           { id: 'always-small', label: 'always small', router: { id: 'core/always-small' } },

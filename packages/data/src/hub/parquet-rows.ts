@@ -40,7 +40,7 @@ export async function readParquetRows(bytes: Uint8Array, name: string): Promise<
  * A Parquet file to read a part at a time: hyparquet reads the byte ranges it needs from the file. A gzipped file
  * (`.parquet.gz`) cannot be read by range, so it is gunzipped into memory first (binary, never a string).
  */
-async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+async function openParquet(path: string, name = path): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
   let file: AsyncBuffer;
   if (/\.gz$/i.test(path)) {
     let bytes: Buffer;
@@ -55,7 +55,7 @@ async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata:
   try {
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (error) {
-    throw new InvalidInputError({ file: path, problem: `not a readable Parquet file (${(error as Error).message})` });
+    throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
   }
 }
 
@@ -67,10 +67,10 @@ export async function parquetColumnNames(path: string): Promise<string[]> {
 
 /**
  * Calls `onRow` with each row of a Parquet file, a row group at a time (SNAPPY, ZSTD, GZIP, BROTLI, LZ4 through
- * hyparquet-compressors), values as JSON holds them. A file that is not valid Parquet fails naming `path`.
+ * hyparquet-compressors), values as JSON holds them. A file that is not valid Parquet fails naming `name` (the path).
  */
-export async function forEachParquetRow(path: string, onRow: (row: ParquetRow) => void): Promise<void> {
-  const { file, metadata } = await openParquet(path);
+export async function forEachParquetRow(path: string, onRow: (row: ParquetRow) => void, name = path): Promise<void> {
+  const { file, metadata } = await openParquet(path, name);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -78,7 +78,7 @@ export async function forEachParquetRow(path: string, onRow: (row: ParquetRow) =
     try {
       rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
     } catch (error) {
-      throw new InvalidInputError({ file: path, problem: `not a readable Parquet file (${(error as Error).message})` });
+      throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
     }
     for (const row of rows) onRow(Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainValue(value)])));
     rowStart = rowEnd;

@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InvalidInputError, NotFoundError } from '@confide/core';
-import { gunzipFile, JsonObjectRow, parseJsonLines } from '../io/json-lines.js';
+import { sha256OfFile } from '../io/file-chunks.js';
+import { JsonObjectRow, parseJsonLine } from '../io/json-lines.js';
+import { forEachLine } from '../io/line-reader.js';
 import type { HubFileEntry, HubListing } from './hub-cache.js';
 import { cardDataFiles, globToRegExp } from './card-data-files.js';
 import type { HubConnection } from './hub-connection.js';
 import type { HubProgressListener } from './hub-progress.js';
 import { parseHubRepo } from './hub-repo.js';
 import { pullHubSnapshot } from './hub-snapshot.js';
-import { readParquetRows } from './parquet-rows.js';
+import { forEachParquetRow } from './parquet-rows.js';
 import { type ConfidenceSftExample, hasSeedColumns, mapSeedRows } from './seed-sft-example.js';
 
 export interface PullHubDatasetOptions {
@@ -94,9 +95,19 @@ export function splitOfHubPath(path: string): string {
   return 'train';
 }
 
-/** The rows of a downloaded JSON Lines file (gzipped when its name ends in `.gz`). */
-function jsonLinesRows(bytes: Buffer, name: string): Record<string, unknown>[] {
-  return parseJsonLines((/\.gz$/i.test(name) ? gunzipFile(bytes, name) : bytes).toString('utf8'), name, JsonObjectRow);
+/**
+ * The rows of a downloaded data file, read from the cache a row at a time (JSON Lines a line at a time, gunzipped when
+ * its name ends in `.gz`; Parquet a row group at a time); a bad row fails naming `name` (the repository's path).
+ */
+async function downloadedRows(file: string, name: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  if (name.endsWith('.parquet')) await forEachParquetRow(file, (row) => rows.push(row), name);
+  else {
+    forEachLine(file, (line, lineNumber, terminated) => {
+      if (line.trim() !== '') rows.push(parseJsonLine(line, name, lineNumber, JsonObjectRow, !terminated));
+    });
+  }
+  return rows;
 }
 
 /** A data file to fetch, with the split it belongs to. */
@@ -204,13 +215,7 @@ export async function pullHubDataset(options: PullHubDatasetOptions): Promise<Pu
       selected = selectDataFiles(listing, card, options);
       return selected.map(({ entry }) => entry);
     },
-    read: async (file, entry) => {
-      const bytes = readFileSync(file);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const name = `${repo.name}/${entry.path}`;
-      const rows = entry.path.endsWith('.parquet') ? await readParquetRows(bytes, name) : jsonLinesRows(bytes, name);
-      return { sha256, rows };
-    },
+    read: async (file, entry) => ({ sha256: sha256OfFile(file), rows: await downloadedRows(file, `${repo.name}/${entry.path}`) }),
   });
 
   const splits: PulledHubSplit[] = [];

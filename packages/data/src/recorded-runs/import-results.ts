@@ -134,7 +134,6 @@ export interface ResultRowsInput {
  * keeps only what spans rows: which problems were answered (by row), the rows naming another question, the ids left out.
  */
 export class ResultRowReader {
-  readonly #byId: Map<string, Problem>;
   readonly #indexById: Map<string, number>;
   /** The row that answered each problem of the dataset (0: none yet). */
   readonly #seenRow: Float64Array;
@@ -143,8 +142,8 @@ export class ResultRowReader {
   readonly unknownIds: string[] = [];
 
   constructor(readonly input: Omit<ResultRowsInput, 'rows'>) {
-    this.#byId = new Map(input.problems.map((problem) => [problem.id, problem]));
-    this.#indexById = new Map(input.problems.map((problem, index) => [problem.id, index]));
+    this.#indexById = new Map();
+    input.problems.forEach((problem, index) => this.#indexById.set(problem.id, index));
     this.#seenRow = new Float64Array(input.problems.length);
   }
 
@@ -164,61 +163,68 @@ export class ResultRowReader {
     return this.#byText.get(text);
   }
 
+  #cell(row: TableRow, field: ResultField): unknown {
+    const column = this.input.columns[field];
+    return column === undefined ? undefined : row[column];
+  }
+
+  #fail(rowNumber: number, field: ResultField, problem: string): never {
+    throw new InvalidInputError({ file: this.input.file, row: rowNumber, field: this.input.columns[field] ?? field, problem });
+  }
+
+  #count(row: TableRow, rowNumber: number, field: ResultField): number {
+    const value = this.#cell(row, field);
+    if (!present(value)) return 0;
+    const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) this.#fail(rowNumber, field, `expected a non-negative integer token count, got ${JSON.stringify(value)}`);
+    return number as number;
+  }
+
+  #real(row: TableRow, rowNumber: number, field: ResultField): number | undefined {
+    const value = this.#cell(row, field);
+    if (!present(value)) return undefined;
+    const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isFinite(number)) this.#fail(rowNumber, field, `expected a number, got ${JSON.stringify(value)}`);
+    return number as number;
+  }
+
   /** The record of one row (its 1-based number), or undefined for a row naming a problem the dataset lacks, left out. */
   read(row: TableRow, rowNumber: number): RunRecord | undefined {
-    const cell = (field: ResultField) => (this.input.columns[field] === undefined ? undefined : row[this.input.columns[field]!]);
-    const fail = (field: ResultField, problem: string): never => {
-      throw new InvalidInputError({ file: this.input.file, row: rowNumber, field: this.input.columns[field] ?? field, problem });
-    };
-    const count = (field: ResultField): number => {
-      const value = cell(field);
-      if (!present(value)) return 0;
-      const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) fail(field, `expected a non-negative integer token count, got ${JSON.stringify(value)}`);
-      return number as number;
-    };
-    const real = (field: ResultField): number | undefined => {
-      const value = cell(field);
-      if (!present(value)) return undefined;
-      const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value) ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isFinite(number)) fail(field, `expected a number, got ${JSON.stringify(value)}`);
-      return number as number;
-    };
-
-    const rawId = String(cell('id') ?? '');
+    const rawId = String(this.#cell(row, 'id') ?? '');
     const position = /^(?:prob_)?(\d+)$/.exec(rawId);
-    const problem = this.#byId.get(rawId) ?? (position ? this.input.problems[Number(position[1])] : undefined);
+    const byId = this.#indexById.get(rawId);
+    const problem = byId !== undefined ? this.input.problems[byId] : position ? this.input.problems[Number(position[1])] : undefined;
     if (problem === undefined && this.input.unknownIds === 'leave-out') {
       this.unknownIds.push(rawId);
       return undefined;
     }
-    if (problem === undefined) fail('id', `problem "${rawId}" is not in the dataset (${this.input.problems.length} problems; ids like ${this.input.problems[0]?.id ?? '-'}, or prob_<row>)`);
+    if (problem === undefined) this.#fail(rowNumber, 'id', `problem "${rawId}" is not in the dataset (${this.input.problems.length} problems; ids like ${this.input.problems[0]?.id ?? '-'}, or prob_<row>)`);
     const problemIndex = this.#indexById.get(problem!.id)!;
     const earlier = this.#seenRow[problemIndex]!;
-    if (earlier !== 0) fail('id', `problem ${problem!.id} appears twice (also row ${earlier})`);
+    if (earlier !== 0) this.#fail(rowNumber, 'id', `problem ${problem!.id} appears twice (also row ${earlier})`);
     this.#seenRow[problemIndex] = rowNumber;
 
     // a graded score in [0, 1] where the file gives one; the verdict is the file's own, else score ≥ binarizeAt
-    const score = real('score');
-    if (score !== undefined && (score < 0 || score > 1)) fail('score', `expected a graded score in [0, 1], got ${score}`);
-    const verdictValue = cell('correct');
+    const score = this.#real(row, rowNumber, 'score');
+    if (score !== undefined && (score < 0 || score > 1)) this.#fail(rowNumber, 'score', `expected a graded score in [0, 1], got ${score}`);
+    const verdictValue = this.#cell(row, 'correct');
     const correct =
       this.input.columns.correct === undefined && score !== undefined
         ? score >= (this.input.binarizeAt ?? DEFAULT_BINARIZE_AT)
         : typeof verdictValue === 'boolean' ? verdictValue : typeof verdictValue === 'string' && /^(true|false)$/i.test(verdictValue.trim()) ? verdictValue.trim().toLowerCase() === 'true' : verdictValue === 1 || verdictValue === 0 ? verdictValue === 1 : undefined;
-    if (correct === undefined) fail(this.input.columns.correct === undefined ? 'score' : 'correct', this.input.columns.correct === undefined ? 'expected a graded score in [0, 1] (the file has no verdict column)' : `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
+    if (correct === undefined) this.#fail(rowNumber, this.input.columns.correct === undefined ? 'score' : 'correct', this.input.columns.correct === undefined ? 'expected a graded score in [0, 1] (the file has no verdict column)' : `expected a verdict (true/false, "True"/"False"), got ${JSON.stringify(verdictValue)}`);
 
-    const tokenValue = cell('confidenceToken');
+    const tokenValue = this.#cell(row, 'confidenceToken');
     const confidenceToken: ConfidenceToken | null = tokenValue === CONFIDENT_TOKEN || tokenValue === UNCERTAIN_TOKEN ? tokenValue : null;
-    const pConfident = real('pConfident');
-    const pUncertain = real('pUncertain');
-    if ((pConfident === undefined) !== (pUncertain === undefined)) fail(pConfident === undefined ? 'pConfident' : 'pUncertain', 'P(c) and P(u) come together');
-    if (pConfident !== undefined && (pConfident < 0 || pUncertain! < 0 || pConfident + pUncertain! > 1 + 1e-9)) fail('pConfident', 'P(c) and P(u) must be probabilities whose sum is at most 1');
-    const latencySeconds = real('latencySeconds');
-    const latencyMs = real('latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
-    const routeValue = cell('route');
+    const pConfident = this.#real(row, rowNumber, 'pConfident');
+    const pUncertain = this.#real(row, rowNumber, 'pUncertain');
+    if ((pConfident === undefined) !== (pUncertain === undefined)) this.#fail(rowNumber, pConfident === undefined ? 'pConfident' : 'pUncertain', 'P(c) and P(u) come together');
+    if (pConfident !== undefined && (pConfident < 0 || pUncertain! < 0 || pConfident + pUncertain! > 1 + 1e-9)) this.#fail(rowNumber, 'pConfident', 'P(c) and P(u) must be probabilities whose sum is at most 1');
+    const latencySeconds = this.#real(row, rowNumber, 'latencySeconds');
+    const latencyMs = this.#real(row, rowNumber, 'latencyMs') ?? (latencySeconds === undefined ? null : latencySeconds * 1000);
+    const routeValue = this.#cell(row, 'route');
     if (this.input.routeOf === undefined && present(routeValue) && routeValue !== 'small' && routeValue !== 'large') {
-      fail('route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
+      this.#fail(rowNumber, 'route', `expected "small" or "large", got ${JSON.stringify(routeValue)}`);
     }
     const route: RouteDecision | undefined = this.input.routeOf
       ? this.input.routeOf(row, rowNumber)
@@ -228,7 +234,7 @@ export class ResultRowReader {
 
     // A row that carries another problem's question keeps the id it names, with the gold answer of the question it
     // asks (its verdict is for that one); it is noted and counted.
-    const question = cell('question');
+    const question = this.#cell(row, 'question');
     let note: string | undefined;
     let gold = problem!.answer;
     if (present(question) && String(question) !== problem!.problem && !String(question).includes(problem!.problem)) {
@@ -239,13 +245,13 @@ export class ResultRowReader {
         ? `upstream row ${rowNumber} asks ${asked.id}, not ${problem!.id}: its answer and grade are for ${asked.id}`
         : `upstream row ${rowNumber} carries another question than ${problem!.id}'s: its answer and verdict may be another problem's`;
     }
-    const rowGold = cell('gold');
+    const rowGold = this.#cell(row, 'gold');
     if (note === undefined && present(rowGold) && problem!.answer !== null && String(rowGold).trim() !== problem!.answer.trim()) {
       this.questionMismatches.push(problem!.id);
       note = `upstream row ${rowNumber} carries the gold answer ${JSON.stringify(String(rowGold))}, not ${problem!.id}'s ${JSON.stringify(problem!.answer)}`;
     }
-    const finishReason = cell('finishReason');
-    const answer = cell('answer');
+    const finishReason = this.#cell(row, 'finishReason');
+    const answer = this.#cell(row, 'answer');
     return {
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
       runId: this.input.runId,
@@ -256,13 +262,13 @@ export class ResultRowReader {
       gold,
       generation: {
         model: (route && this.input.models?.[route.target]) ?? this.input.model,
-        text: String(cell('text') ?? ''),
+        text: String(this.#cell(row, 'text') ?? ''),
         // as the file has it: an empty extracted answer stays "", a missing one is null
         answer: answer === undefined || answer === null ? null : String(answer),
         // a delegated answer is the large model's: the token (the small model's) is not on it
         confidenceToken: route?.target === 'large' ? null : confidenceToken,
         ...(pConfident !== undefined ? { confidenceProbabilities: { confident: pConfident, uncertain: pUncertain! } } : {}),
-        usage: { input: count('inputTokens'), output: count('outputTokens'), thinking: count('thinkingTokens') },
+        usage: { input: this.#count(row, rowNumber, 'inputTokens'), output: this.#count(row, rowNumber, 'outputTokens'), thinking: this.#count(row, rowNumber, 'thinkingTokens') },
         latencyMs,
         finishReason: present(finishReason) ? String(finishReason) : null,
       },

@@ -50,6 +50,13 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   },
   { name: 'run', description: 'run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)', load: async () => [(await import('./commands/run.js')).registerRunCommand] },
   { name: 'serve', description: 'start vllm serve with the LoRA adapter, wait until it is healthy, and stop it cleanly on Ctrl-C', load: async () => [(await import('./commands/serve.js')).registerServeCommand] },
+  {
+    name: 'new',
+    description: 'write a plugin of your own (router, evaluator or model) in the current folder: one file, its test, an experiment that uses it, a tsconfig.json',
+    load: async () => [(await import('./commands/new.js')).registerNewCommand],
+  },
+  { name: 'test', description: "run your plugin's tests (node:test files) with this command's @confide/core and its test kit", load: async () => [(await import('./commands/test.js')).registerTestCommand] },
+  { name: 'plugins', description: 'list the plugins this command knows (yours with --plugin or --experiment): ids, kinds, modules, options and defaults', load: async () => [(await import('./commands/plugins.js')).registerPluginsCommand] },
   { name: 'train', description: 'fine-tune a LoRA adapter with the Python runner (seed defaults); Ctrl-C saves a checkpoint, --resume continues', load: async () => [(await import('./commands/train.js')).registerTrainCommand] },
 ];
 

@@ -117,16 +117,26 @@ export function forEachRunRecord(path: string, onRecord: (record: RunRecord, lin
   return seen.size;
 }
 
-/** Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. */
-export function readRunRecordsFile(path: string): RunRecord[] {
+/** How a run is read: `texts: false` drops each response's text (validated, then left out), for readers that never show it. */
+export interface ReadRunOptions {
+  texts?: boolean;
+}
+
+/**
+ * Reads and validates a run's records; a bad or duplicate line fails naming the file, the line and the field. With
+ * `texts: false` each record's response text is read and checked, then not kept (an ablation at a million problems
+ * holds verdicts, scores, tokens and costs, not gigabytes of responses).
+ */
+export function readRunRecordsFile(path: string, options: ReadRunOptions = {}): RunRecord[] {
   const records: RunRecord[] = [];
-  forEachRunRecord(path, (record) => records.push(record));
+  const keepTexts = options.texts ?? true;
+  forEachRunRecord(path, (record) => records.push(keepTexts ? record : { ...record, generation: { ...record.generation, text: '' } }));
   return records;
 }
 
-export function readRunDirectory(runFolder: string): RunDirectory {
+export function readRunDirectory(runFolder: string, options: ReadRunOptions = {}): RunDirectory {
   const { manifest, notes } = readRunManifestWithNotes(runFolder);
-  const records = readRunRecordsFile(join(runFolder, RECORDS_FILE));
+  const records = readRunRecordsFile(join(runFolder, RECORDS_FILE), options);
   if (records.length !== manifest.records) {
     throw new InvalidInputError({
       file: join(runFolder, RECORDS_FILE),

@@ -112,15 +112,18 @@ export class RunStore implements RunLookup {
   readonly #loaded = new Map<string, RunDirectory>();
   readonly bundledFolder: string;
   readonly baseFolder: string;
+  /** Whether records keep their response texts (false: an ablation's store, which never shows them). */
+  readonly texts: boolean;
 
-  constructor(options: { bundledFolder?: string; baseFolder?: string } = {}) {
+  constructor(options: { bundledFolder?: string; baseFolder?: string; texts?: boolean } = {}) {
     this.bundledFolder = options.bundledFolder ?? recordedRunsFolder();
     this.baseFolder = options.baseFolder ?? process.cwd();
+    this.texts = options.texts ?? true;
   }
 
   /** The same store (and cache) with paths resolved against another folder. */
   relativeTo(baseFolder: string): RunStore {
-    const store = new RunStore({ bundledFolder: this.bundledFolder, baseFolder });
+    const store = new RunStore({ bundledFolder: this.bundledFolder, baseFolder, texts: this.texts });
     for (const [key, run] of this.#loaded) store.#loaded.set(key, run);
     return store;
   }
@@ -141,7 +144,7 @@ export class RunStore implements RunLookup {
     const cached = this.#loaded.get(folder);
     if (cached) return cached;
     let run: RunDirectory;
-    if (existsSync(join(folder, MANIFEST_FILE))) run = readRunDirectory(folder);
+    if (existsSync(join(folder, MANIFEST_FILE))) run = readRunDirectory(folder, { texts: this.texts });
     else if (existsSync(join(dirname(folder), STAGES_FOLDER, `${basename(folder)}.jsonl`)) && existsSync(join(dirname(folder), RUN_CONFIG_FILE))) {
       run = readUnfinishedStage(folder, basename(folder));
     } else if (!isRunPath(reference)) {

@@ -374,7 +374,8 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const { folder, file } = options.loaded;
   const graded = withGrades(options.loaded.experiment, options.grades);
   const experiment = options.resamples === undefined ? graded : { ...graded, bootstrap: { ...graded.bootstrap, resamples: options.resamples } };
-  const runs = (options.runs ?? new RunStore()).relativeTo(folder);
+  // an ablation never shows a response: its runs are read without their texts (an evaluator re-grades extracted answers)
+  const runs = (options.runs ?? new RunStore({ texts: false })).relativeTo(folder);
   const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const evaluator = ablationEvaluator(experiment);

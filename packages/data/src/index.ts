@@ -23,3 +23,8 @@ export * from './recorded-runs/import-results.js';
 export * from './io/table-rows.js';
 export * from './cache-folder.js';
 export * from './recorded-runs/run-problems.js';
+export * from './peer-logs/peer-log-format.js';
+export * from './peer-logs/peer-log-registry.js';
+export * from './peer-logs/import-peer-log.js';
+export * from './peer-logs/peer-prices.js';
+export * from './peer-logs/python-literal.js';

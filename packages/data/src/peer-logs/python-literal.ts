@@ -88,6 +88,7 @@ class LiteralParser {
       dict[String(key)] = this.#value();
       this.#space();
       if (this.text[this.#at] === ',') this.#at++;
+      else if (this.#at >= this.text.length) this.#fail('the text ends before the dict is closed');
       else if (this.text[this.#at] !== '}') this.#fail('expected "," or "}" in a dict');
     }
   }
@@ -104,6 +105,7 @@ class LiteralParser {
       items.push(this.#value());
       this.#space();
       if (this.text[this.#at] === ',') this.#at++;
+      else if (this.#at >= this.text.length) this.#fail(`the text ends before ${open}…${close} is closed`);
       else if (this.text[this.#at] !== close) this.#fail(`expected "," or "${close}" after an item of ${open}…${close}`);
     }
   }

@@ -34,14 +34,14 @@ type ModelUsage = z.infer<typeof ModelUsage>;
 const Score = z.looseObject({ value: z.unknown(), answer: z.unknown().optional(), explanation: z.unknown().optional() });
 
 const EvalSample = z.looseObject({
-  id: z.unknown(),
+  id: z.unknown().optional(),
   epoch: z.number().int().positive().optional(),
-  input: z.unknown(),
+  input: z.unknown().optional(),
   target: z.union([z.string(), z.array(z.string())]).optional(),
   output: z
     .looseObject({
       model: z.string().optional(),
-      choices: z.array(z.looseObject({ message: z.looseObject({ content: z.unknown() }), stop_reason: z.string().nullish(), logprobs: z.unknown().optional() })).optional(),
+      choices: z.array(z.looseObject({ message: z.looseObject({ content: z.unknown().optional() }), stop_reason: z.string().nullish(), logprobs: z.unknown().optional() })).optional(),
       usage: ModelUsage.nullish(),
     })
     .optional(),

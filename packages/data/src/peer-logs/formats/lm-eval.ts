@@ -26,7 +26,7 @@ import {
 const SAMPLES_FILE = /^samples_(.+)_(\d{4}-\d{2}-\d{2}T[0-9\-.:]+)\.jsonl$/;
 
 const SampleLine = z.looseObject({
-  doc_id: z.unknown(),
+  doc_id: z.unknown().optional(),
   doc: z.record(z.string(), z.unknown()).optional(),
   target: z.unknown().optional(),
   arguments: z.unknown().optional(),

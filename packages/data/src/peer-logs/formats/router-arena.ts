@@ -25,7 +25,7 @@ import { parsePythonLiteral, PythonLiteralError } from '../python-literal.js';
  */
 
 const CachedLine = z.looseObject({
-  global_index: z.unknown(),
+  global_index: z.unknown().optional(),
   question: z.string().nullish(),
   generated_answer: z.string().nullish(),
   success: z.boolean().optional(),

@@ -4,10 +4,10 @@ import { runFolderMode, withRunFolder } from '@confide/experiments';
 import { withInterrupts } from '../options/interrupts.js';
 
 export interface ImportOptions {
-  dataset: string;
-  model: string;
+  dataset?: string;
+  model?: string;
   out?: string;
-  priceTable: string;
+  priceTable?: string;
   map?: string[];
   smallModel?: string;
   largeModel?: string;
@@ -43,14 +43,14 @@ export async function importResults(resultsFile: string, file: string, outFolder
 
 /** `confide data import`'s work, once its run folder is open: the rows read, validated and written as a run directory. */
 async function importInto(file: string, outFolder: string, options: ImportOptions, map: Record<string, string>, signal: AbortSignal): Promise<void> {
-  const loaded = await loadProblems(options.dataset);
+  const loaded = await loadProblems(options.dataset!);
   const imported = await importResultsFile({
     file,
     problems: loaded.problems,
     datasetReference: loaded.reference,
-    model: options.model,
+    model: options.model!,
     runId: basename(outFolder),
-    prices: resolvePriceTable(options.priceTable),
+    prices: resolvePriceTable(options.priceTable ?? 'seed-math500'),
     map: map as Partial<Record<ResultField, string>>,
     ...(options.requireComplete ? { requireComplete: true } : {}),
     ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),

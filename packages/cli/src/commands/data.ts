@@ -3,6 +3,8 @@ import { InvalidConfigError } from '@confide/core';
 import {
   bundledRunIds,
   DATASETS,
+  detectPeerLogFormat,
+  PEER_LOG_FORMATS,
   importAllRecordedRuns,
   isFileDatasetReference,
   isRunPath,
@@ -20,6 +22,14 @@ import { parseCount } from '../options/parse-count.js';
 import { parseUnitInterval } from '../options/parse-unit-interval.js';
 import { topLevelCommand } from '../command-table.js';
 import type { ImportOptions } from './data-import.js';
+import type { PeerLogImportOptions } from './data-import-peer-log.js';
+
+/** A fresh temporary folder (--inspect spools there and removes what it spooled). */
+async function makeTemporaryFolder(): Promise<string> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  return mkdtempSync(join(tmpdir(), 'confide-inspect-'));
+}
 
 function listData(): { datasets: Record<string, unknown>[]; runs: Record<string, unknown>[] } {
   // a dataset's row count is its catalog entry's (a test holds every file to it); a run's counts read its verdicts only
@@ -114,20 +124,37 @@ export function registerDataCommand(program: Command): void {
 
   data
     .command('import')
-    .description('import a file of per-problem results from another harness (JSON {summary, results}, JSONL, CSV) as a run directory')
-    .argument('<results>', 'the results file')
-    .requiredOption('--dataset <ref>', 'the dataset the rows answer: a bundled name, a dataset file (.jsonl, .json, .csv, .parquet) or hf://datasets/…')
-    .requiredOption('--model <id>', 'the model that answered (priced by --price-table)')
-    .option('--out <folder>', 'the run directory to write (default: the results file name without its extension, beside it)')
-    .option('--price-table <ref>', 'a bundled price table id or a price table .json file', 'seed-math500')
+    .description('import per-problem results as run directories: a log of another harness (detected, or --format) or a flat results table (JSON {summary, results}, JSONL, CSV, Parquet) with --dataset and --model')
+    .argument('<results>', 'the results file, log file or log folder (lm-eval output)')
+    .option('--format <name>', `the log format, when detection does not find it (${PEER_LOG_FORMATS.map((format) => format.name).join(', ')})`)
+    .option('--inspect', 'a log: show the detected format, models, row counts, fields found and whether costs are known; write nothing')
+    .option('--model-map <log=price...>', 'a log: the price-table name of a model the log names otherwise, e.g. --model-map openai/gpt-4o-mini=gpt-4o-mini')
+    .option('--epochs <mode>', 'an inspect_ai log with several epochs: each (a run per epoch, default), mean (the mean score) or first')
+    .option('--scorer <name>', 'a log with several scores: the scorer (inspect_ai) or metric (lm-eval) to read (default: the first)')
+    .option('--filter <name>', 'lm-eval: the filter whose lines are read (default: the first each task names)')
+    .option('--dataset <ref>', 'a results table: the dataset the rows answer (a bundled name, a dataset file or hf://datasets/…); a log carries its problems')
+    .option('--model <id>', 'the model that answered (priced by --price-table); a log names its own (this overrides it)')
+    .option('--out <folder>', 'the run directory to write (default: the results file name without its extension, beside it); for a log, a folder of runs with models.json')
+    .option('--price-table <ref>', 'a bundled price table id, a price table .json file, or (a log) a RouterArena model_cost.json; a results table defaults to seed-math500, a log without one is cost-unknown')
     .option('--small-model <id>', 'with --large-model: a delegated run (a route column), the model of the answers kept')
     .option('--large-model <id>', 'with --small-model: the model of the delegated answers')
     .option('--map <field=column...>', `columns the defaults do not find, e.g. --map text=model_output (fields: ${Object.keys(RESULT_COLUMNS).join(', ')})`)
     .option('--require-complete', 'refuse a results file that leaves a problem of the dataset unanswered or names one the dataset lacks')
     .option('--force', 'replace a run already imported into --out (it is deleted once the new import is written)')
-    .option('--binarize-at <score>', 'for a file of graded scores (a score column, no verdict): the verdict is score ≥ this (default 0.5)', parseUnitInterval)
+    .option('--binarize-at <score>', 'for graded scores without a verdict: the verdict is score ≥ this (default 0.5)', parseUnitInterval)
     .option('--break-lock', "remove the run directory's lock even when its holder cannot be shown to be gone")
-    .action(async (resultsFile: string, options: ImportOptions) => {
+    .action(async (resultsFile: string, options: ImportOptions & PeerLogImportOptions) => {
+      const file = resolve(resultsFile);
+      // a log of another harness (forced or detected) carries its problems: no --dataset
+      if (options.format !== undefined || (await detectPeerLogFormat(file)) !== undefined) {
+        const peer = await import('./data-import-peer-log.js');
+        if (options.inspect) return peer.inspectPeerLog(file, options, await makeTemporaryFolder());
+        const stem = tableFileStem(file).replace(/\.(eval)$/i, '');
+        return peer.importPeerLogInto(resultsFile, file, resolve(options.out ?? (stem === file ? `${file}-runs` : `${stem}-runs`)), options);
+      }
+      if (options.inspect) throw new InvalidConfigError(`--inspect reads logs of another harness (${PEER_LOG_FORMATS.map((format) => format.name).join(', ')}); ${resultsFile} is none of them (name one with --format)`);
+      if (options.dataset === undefined || options.model === undefined) throw new InvalidConfigError(`${resultsFile} is not a log Confide recognises (${PEER_LOG_FORMATS.map((format) => format.name).join(', ')}; or name one with --format): a results table needs --dataset and --model`);
+      options.priceTable ??= 'seed-math500';
       if ((options.smallModel === undefined) !== (options.largeModel === undefined)) throw new InvalidConfigError('--small-model and --large-model go together');
       const map: Record<string, string> = {};
       for (const pair of options.map ?? []) {
@@ -135,7 +162,6 @@ export function registerDataCommand(program: Command): void {
         if (!field || !column || rest.length > 0) throw new InvalidConfigError(`--map ${pair}: expected field=column`);
         map[field] = column;
       }
-      const file = resolve(resultsFile);
       // beside the results file, named after it: r.parquet, r.jsonl.gz -> r/ (a name without a table extension gets -run)
       const stem = tableFileStem(file);
       const outFolder = resolve(options.out ?? (stem === file ? `${file}-run` : stem));

@@ -25,6 +25,7 @@ from .confidence import (
 from .data import PaddingCollator, SftDataset, SftRow, balance_rows, load_sft_rows, tokenize_row
 from .errors import InvalidConfigError, NotFoundError
 from .files import replace_directory, write_json_atomic, write_text_atomic
+from .labelled_loss import labelled_positions_loss
 from .lora import LoraSettings, build_lora_config
 from .model_card import render_model_card
 from .models import choose_placement, load_base_model, load_tokenizer
@@ -156,7 +157,7 @@ def run_train(
         log_level="warning",
     )
     callback = ProtocolCallback(TrainerCallback, events, cancellation)
-    trainer = Trainer(
+    trainer = labelled_loss_trainer(Trainer)(
         model=model,
         args=arguments,
         train_dataset=SftDataset(examples),
@@ -228,6 +229,21 @@ def run_train(
     events.emit("result", command="train", status="completed", adapterPath=str(adapter_dir), checkpointPath=None,
                 durationSeconds=time.monotonic() - started, **summary)
     return 0
+
+
+def labelled_loss_trainer(base: type) -> type:
+    """The Trainer with its loss computed on labelled positions only (``labelled_loss``): the same value as the
+    model's own loss without full-vocabulary logits for every position. Built around the Trainer class passed in, so
+    transformers loads lazily."""
+
+    class LabelledLossTrainer(base):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            loss = labelled_positions_loss(model, inputs, num_items_in_batch)
+            if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+                loss = loss * self.accelerator.num_processes  # as the Trainer scales the model's own loss
+            return (loss, None) if return_outputs else loss
+
+    return LabelledLossTrainer
 
 
 class ProtocolCallback:

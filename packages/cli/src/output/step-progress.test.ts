@@ -29,4 +29,18 @@ describe('progress of long steps', () => {
     expect(writes).toContain('\n');
     expect(writes.at(-1)).toMatch(/^\rb: 1\/2 \(50%\)/);
   });
+
+  it('starts a new clock when the same stage runs again (its count starts over)', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const progress = new StepProgress((text) => lines.push(text), false, () => now);
+    progress.report({ stage: 'engine', done: 100, total: 100 });
+    now = 10_000;
+    progress.report({ stage: 'engine', done: 10, total: 100 });
+    now = 11_000;
+    progress.report({ stage: 'engine', done: 100, total: 100 });
+    // the second pass: 100 in the second since it started, not 100 over 11 seconds
+    expect(lines.at(-1)).toBe('engine: 100/100 (100%) · 100/s · done\n');
+  });
 });
+

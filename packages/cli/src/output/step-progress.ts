@@ -15,6 +15,7 @@ export class StepProgress {
   #startedAt = 0;
   #lastDecile = -1;
   #lastDraw = Number.NEGATIVE_INFINITY;
+  #lastDone = 0;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -24,13 +25,15 @@ export class StepProgress {
 
   report(event: StepProgressEvent): void {
     const now = this.now();
-    if (event.stage !== this.#stage) {
+    // a new stage, or the same stage run again (its count starts over): a new clock
+    if (event.stage !== this.#stage || event.done < this.#lastDone) {
       if (this.interactive && this.#stage !== '') this.write('\n');
       this.#stage = event.stage;
       this.#startedAt = now;
       this.#lastDecile = -1;
       this.#lastDraw = Number.NEGATIVE_INFINITY;
     }
+    this.#lastDone = event.done;
     const finished = event.done >= event.total;
     if (this.interactive) {
       if (!finished && now - this.#lastDraw < 250) return;

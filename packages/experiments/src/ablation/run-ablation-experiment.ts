@@ -202,7 +202,9 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   // every interval of the pair is registered on one bootstrap pass, run once the routers and comparisons are built
   const resamples = new ResamplePlan(n, experiment.bootstrap);
   const reference = referenceRate(experiment, small.records);
-  const source = (runId: string) => replaySource(runId, records(runId));
+  // one replay source per run (each indexes its records by problem once), shared by every engine run
+  const sources = new Map<string, ReturnType<typeof replaySource>>();
+  const source = (runId: string) => sources.get(runId) ?? sources.set(runId, replaySource(runId, records(runId))).get(runId)!;
 
   const routers = await pairRouterCurves(
     {

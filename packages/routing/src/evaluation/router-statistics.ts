@@ -300,11 +300,17 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   const stage = `risk control: ${input.label}: violation splits`;
   let lastYield = performance.now();
   let done = 0;
+  // the problems sorted once by oriented score, descending, with what a split reads laid out in that order: every pass
+  // below is sequential (a split is a random subset of sorted positions, as uniform as one of problems)
   const everything = Uint32Array.from([...input.calibrationIndices, ...input.testIndices]);
   const descending = everything.slice().sort((left, right) => {
     const [a, b] = [oriented[left]!, oriented[right]!];
     return a > b ? -1 : a < b ? 1 : left - right;
   });
+  const n = descending.length;
+  const orientedSorted = Float64Array.from(descending, (index) => oriented[index]!);
+  const smallScoreSorted = Float64Array.from(descending, (index) => input.table.smallScore[index]!);
+  const lossSorted = Float64Array.from(descending, (index) => (data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!));
   const calibrationSize = input.calibrationIndices.length;
   const guarantee = input.guarantee;
   // kept-error: kept counts and losses at each candidate per split, tested as Learn then Test tests them
@@ -315,32 +321,29 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   const starts = Math.min(FIXED_SEQUENCE_STARTS, candidates.length);
   // delegation-rate: the certified rank depends only on the calibration size
   const rank = guarantee.kind === 'delegation-rate' ? delegationBudgetRank(calibrationSize, guarantee.maxDelegationRate, input.delta) : 0;
-  const loss = (index: number) => (data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!);
   /** The threshold this split's calibration half certifies (what `chooseGuaranteed` picks on it), read off the sorted problems. */
   const thresholdOf = (calibration: Uint8Array): number | null => {
     if (guarantee.kind === 'delegation-rate') {
       if (rank === 0) return null;
       // the rank-th smallest calibration score; an unscored problem stands below every scored one: no threshold
       let seen = 0;
-      for (let position = descending.length - 1; position >= 0; position--) {
-        const index = descending[position]!;
-        if (calibration[index] === 1 && ++seen === rank) return Number.isFinite(oriented[index]!) ? oriented[index]! : null;
+      for (let position = n - 1; position >= 0; position--) {
+        if (calibration[position] === 1 && ++seen === rank) return Number.isFinite(orientedSorted[position]!) ? orientedSorted[position]! : null;
       }
       return null;
     }
     let candidate = 0;
     let keptSoFar = 0;
     let lossSoFar = 0;
-    for (let position = 0; position < descending.length && candidate < candidates.length; position++) {
-      const index = descending[position]!;
-      const value = oriented[index]!;
+    for (let position = 0; position < n && candidate < candidates.length; position++) {
+      const value = orientedSorted[position]!;
       while (candidate < candidates.length && value < candidates[candidate]!) {
         kept[candidate] = keptSoFar;
         lossSums[candidate++] = lossSoFar;
       }
-      if (calibration[index] === 1 && Number.isFinite(value)) {
+      if (calibration[position] === 1 && Number.isFinite(value)) {
         keptSoFar++;
-        lossSoFar += loss(index);
+        lossSoFar += lossSorted[position]!;
       }
     }
     for (; candidate < candidates.length; candidate++) {
@@ -352,14 +355,13 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   };
   let population = 0;
   let heldOut = 0;
-  for (const calibration of randomSplits(everything, calibrationSize, splits)) {
+  for (const calibration of randomSplits(n, calibrationSize, splits)) {
     const threshold = thresholdOf(calibration);
     const [whole, rest] = [new ThresholdTally(), new ThresholdTally()];
-    for (let position = 0; position < everything.length; position++) {
-      const index = everything[position]!;
-      const keep = threshold !== null && oriented[index]! >= threshold;
-      whole.add(keep, input.table.smallScore[index]!);
-      if (calibration[index] === 0) rest.add(keep, input.table.smallScore[index]!);
+    for (let position = 0; position < n; position++) {
+      const keep = threshold !== null && orientedSorted[position]! >= threshold;
+      whole.add(keep, smallScoreSorted[position]!);
+      if (calibration[position] === 0) rest.add(keep, smallScoreSorted[position]!);
     }
     if (violates(guarantee, whole.outcome())) population++;
     if (violates(guarantee, rest.outcome())) heldOut++;
@@ -394,19 +396,18 @@ class ThresholdTally {
 }
 
 /**
- * Random calibration/test splits of `indices` with `calibrationSize` in calibration, for violation rates: per split a
+ * Random calibration/test splits of n positions with `calibrationSize` in calibration, for violation rates: per split a
  * partial Fisher–Yates shuffle drawn from one seeded stream (core's createRandom; fast at a million problems, where
- * numpy's permutation is not), yielded as a calibration mask over problem indices (reused: read it before the next).
+ * numpy's permutation is not), yielded as a calibration mask over the positions (reused: read it before the next).
  */
-function* randomSplits(indices: Uint32Array, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
+function* randomSplits(n: number, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
   const random = createRandom(splits.seed);
-  const size = indices.reduce((largest, index) => Math.max(largest, index + 1), 0);
-  const mask = new Uint8Array(size);
-  const pool = Uint32Array.from(indices);
+  const mask = new Uint8Array(n);
+  const pool = Uint32Array.from({ length: n }, (_, position) => position);
   for (let split = 0; split < splits.count; split++) {
     mask.fill(0);
     for (let position = 0; position < calibrationSize; position++) {
-      const other = position + Math.floor(random() * (pool.length - position));
+      const other = position + Math.floor(random() * (n - position));
       const chosen = pool[other]!;
       pool[other] = pool[position]!;
       pool[position] = chosen;

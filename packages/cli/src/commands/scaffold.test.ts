@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkScaffoldName, commandTypes, SCAFFOLD_KINDS, scaffoldFiles, scaffoldPluginId, writeScaffold } from './scaffold.js';
 
-const types = { core: '/opt/confide/packages/core/dist/index.js', coreTesting: '/opt/confide/packages/core/dist/testing/index.js', typeRoots: '/opt/confide/node_modules/@types' };
+const types = { core: '/opt/confide/packages/core/dist/index', coreTesting: '/opt/confide/packages/core/dist/testing/index', typeRoots: '/opt/confide/node_modules/@types' };
 
 describe('scaffoldFiles', () => {
   it.each(SCAFFOLD_KINDS)('%s: the plugin, its test, an experiment that uses it, tsconfig.json, every placeholder filled', (kind) => {
@@ -21,16 +21,16 @@ describe('scaffoldFiles', () => {
     expect(files[2]!.text).toContain('"me/long-answers"');
   });
 
-  it("maps @confide/core to the command's own copy, without an extension (TypeScript finds the .d.ts, tsx the .js)", () => {
+  it("maps @confide/core to the command's own copy", () => {
     const tsconfig = JSON.parse(scaffoldFiles('router', 'r', 'me/r', types)[3]!.text) as { compilerOptions: { paths: Record<string, string[]>; typeRoots: string[] } };
     expect(tsconfig.compilerOptions.paths).toEqual({ '@confide/core': ['/opt/confide/packages/core/dist/index'], '@confide/core/testing': ['/opt/confide/packages/core/dist/testing/index'] });
     expect(tsconfig.compilerOptions.typeRoots).toEqual(['/opt/confide/node_modules/@types']);
   });
 
-  it("finds this command's @confide/core and its test kit", () => {
+  it("finds this command's built @confide/core and its test kit, without an extension (TypeScript finds the .d.ts, tsx the .js), from the sources too", () => {
     const found = commandTypes();
-    expect(found.core).toMatch(/packages[\\/]core[\\/](dist|src)[\\/]index\.(js|ts)$/);
-    expect(found.coreTesting).toMatch(/packages[\\/]core[\\/](dist|src)[\\/]testing[\\/]index\.(js|ts)$/);
+    expect(found.core).toMatch(/packages[\\/]core[\\/]dist[\\/]index$/);
+    expect(found.coreTesting).toMatch(/packages[\\/]core[\\/]dist[\\/]testing[\\/]index$/);
   });
 });
 

@@ -20,26 +20,36 @@ export interface ScaffoldFile {
 
 /** Where the command's own packages are, for the scaffolded tsconfig.json (so an editor type-checks against them). */
 export interface CommandTypes {
-  /** `@confide/core`'s entry file as this command loads it. */
+  /** `@confide/core`'s built entry, without its extension (`…/core/dist/index`: TypeScript finds the .d.ts, tsx the .js). */
   core: string;
-  /** `@confide/core/testing`'s entry file. */
+  /** `@confide/core/testing`'s, the same way. */
   coreTesting: string;
   /** The folder holding `@types/node`, when the command has it (a test imports `node:test`). */
   typeRoots: string | undefined;
 }
 
-/** The files of this command's `@confide/core` (and `@types/node`), resolved as the command resolves them. */
+/**
+ * This command's `@confide/core` (and `@types/node`): the built entries its package.json exports declare types for,
+ * the same whether the command runs built or from its sources.
+ */
 export function commandTypes(): CommandTypes {
   const require = createRequire(import.meta.url);
+  // by a name held in a variable: a file path is wanted, and a literal reads to the linter as a lazy import of core
+  const core = '@confide/core';
+  const packageFile = require.resolve(`${core}/package.json`);
+  const { exports } = JSON.parse(readFileSync(packageFile, 'utf8')) as { exports: Record<string, { types?: string }> };
+  const entry = (subpath: string) => {
+    const types = exports[subpath]?.types;
+    if (types === undefined) throw new ConfideError('NOT_FOUND', `new: ${packageFile} exports no types for "${subpath}"`);
+    return join(dirname(packageFile), types.replace(/\.d\.ts$/, ''));
+  };
   let typeRoots: string | undefined;
   try {
     typeRoots = dirname(dirname(require.resolve('@types/node/package.json')));
   } catch {
     typeRoots = undefined;
   }
-  // resolved by name (a file path is wanted, not the module: a literal here reads to the linter as a lazy import of core)
-  const core = '@confide/core';
-  return { core: require.resolve(core), coreTesting: require.resolve(`${core}/testing`), typeRoots };
+  return { core: entry('.'), coreTesting: entry('./testing'), typeRoots };
 }
 
 const RESERVED_WORDS = new Set(
@@ -72,10 +82,6 @@ function templateFiles(folder: string, under = ''): string[] {
     .flatMap((entry) => (entry.isDirectory() ? templateFiles(folder, join(under, entry.name)) : entry.name.endsWith(TEMPLATE_SUFFIX) ? [join(under, entry.name)] : []));
 }
 
-function withoutExtension(file: string): string {
-  return file.replace(/\.[mc]?[jt]s$/, '');
-}
-
 /** The tsconfig.json of a scaffolded folder: `@confide/core` (and `/testing`) mapped to the command's own copy. */
 export function scaffoldTsconfig(types: CommandTypes): string {
   const compilerOptions = {
@@ -91,7 +97,7 @@ export function scaffoldTsconfig(types: CommandTypes): string {
     ...(types.typeRoots === undefined ? {} : { types: ['node'], typeRoots: [types.typeRoots] }),
     // the confide command's own @confide/core: the folder has no node_modules, and confide loads your files with it.
     // Without an extension, TypeScript finds the declarations (.d.ts) and tsx, reading these paths, the code (.js).
-    paths: { '@confide/core': [withoutExtension(types.core)], '@confide/core/testing': [withoutExtension(types.coreTesting)] },
+    paths: { '@confide/core': [types.core], '@confide/core/testing': [types.coreTesting] },
   };
   return `${JSON.stringify({ compilerOptions, include: ['**/*.ts'] }, null, 2)}\n`;
 }

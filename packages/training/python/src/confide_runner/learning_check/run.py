@@ -1,0 +1,156 @@
+"""The learning check's steps, wired: config -> base model -> step 1 -> LoRA -> held-out measures -> summary."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ..confidence import CONFIDENT_TOKEN
+from .base_model import BaseModelSettings, train_base_model
+from .char_tokenizer import build_tokenizer
+from .metrics import Outcome, bootstrap
+from .runner_calls import generate, grade, train
+from .task import make_splits
+
+PROMPT = {"systemPrompt": "", "userTemplate": "{problem}"}
+
+
+@dataclass(frozen=True)
+class LearningCheckConfig:
+    modelName: str
+    seed: int
+    threads: int
+    multiplicationShare: float
+    step1Problems: int
+    heldOutProblems: int
+    baseModel: dict
+    train: dict
+    largeModelAccuracy: float
+    bootstrapResamples: int
+    accuracyRange: list
+    aurocGoal: float
+
+
+def load_config(path: Path) -> LearningCheckConfig:
+    """Strict: every key required, no unknown key, each error naming the file and key."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the config ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: must be a JSON object")
+    known = {item.name for item in fields(LearningCheckConfig)}
+    for key in sorted(set(value) - known - {"$comment"}):
+        raise ValueError(f"{path}: {key}: unknown key (known: {', '.join(sorted(known))})")
+    for key in sorted(known - set(value)):
+        raise ValueError(f"{path}: {key}: is required")
+    base_keys = {item.name for item in fields(BaseModelSettings)}
+    if set(value["baseModel"]) != base_keys:
+        raise ValueError(f"{path}: baseModel: must have exactly the keys {', '.join(sorted(base_keys))}")
+    low, high = value["accuracyRange"]
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"{path}: accuracyRange: must be [low, high] within [0, 1]")
+    return LearningCheckConfig(**{key: value[key] for key in known})
+
+
+def simulated_large_model(seed: int, problem_id: str, accuracy: float) -> bool:
+    """A large model right with the given probability, independently per problem (seeded by the problem's id)."""
+    return random.Random(f"{seed}:{problem_id}").random() < accuracy
+
+
+def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, log=print) -> dict:
+    import torch
+
+    started = time.monotonic()
+    torch.set_num_threads(config.threads)
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(parents=True)
+    splits = make_splits(config.seed, config.multiplicationShare, config.step1Problems, config.heldOutProblems)
+    model_dir = work_dir / "base-model"
+    tokenizer = build_tokenizer(model_dir)
+
+    timings: dict[str, float] = {}
+    mark = time.monotonic()
+    log(f"learning check: base model from random weights on {len(splits.pretrain)} problems")
+    base = train_base_model(tokenizer, splits.pretrain, BaseModelSettings(**config.baseModel), config.seed, model_dir,
+                            PROMPT["systemPrompt"], PROMPT["userTemplate"], log=log)
+    timings["baseModel"] = time.monotonic() - mark
+
+    mark = time.monotonic()
+    log(f"learning check: step 1: the base model answers {len(splits.step1)} problems; core/math grades them")
+    step1_generations = generate(model_dir, splits.step1, work_dir / "step1", config.threads, PROMPT)
+    step1_grades = grade(root, splits.step1, step1_generations, work_dir / "step1")
+    step1_accuracy = sum(step1_grades.values()) / len(step1_grades)
+    train_file = work_dir / "step1" / "sft.jsonl"
+    with train_file.open("w", encoding="utf-8") as handle:
+        for problem in splits.step1:
+            handle.write(json.dumps({"id": problem.id, "problem": problem.text, "response": step1_generations[problem.id]["text"],
+                                     "correct": step1_grades[problem.id]}) + "\n")
+    timings["step1"] = time.monotonic() - mark
+    log(f"learning check: step 1: {step1_accuracy:.1%} right")
+
+    mark = time.monotonic()
+    train_settings = dict(config.train)
+    result = train(
+        {"baseModel": str(model_dir), "trainFile": str(train_file), "outputDir": str(work_dir / "adapter-run"),
+         "runName": f"{config.modelName}-lora-confidence", "confidenceTokens": "text", "precision": "fp32",
+         "seed": config.seed, "epochs": 1000, "checkpointEverySteps": 100000, **PROMPT, **train_settings},
+        work_dir / "train", config.threads,
+    )
+    timings["train"] = time.monotonic() - mark
+    log(f"learning check: LoRA: {result['steps']} steps, loss {result['firstLoss']:.3f} -> {result['finalLoss']:.3f}")
+
+    mark = time.monotonic()
+    adapter = Path(result["adapterPath"])
+    held_generations = generate(model_dir, splits.held_out, work_dir / "held-out", config.threads, PROMPT, adapter=adapter)
+    held_grades = grade(root, splits.held_out, held_generations, work_dir / "held-out")
+    timings["heldOut"] = time.monotonic() - mark
+    outcomes = [
+        Outcome(
+            correct=held_grades[problem.id],
+            token=held_generations[problem.id]["confidenceToken"],
+            p_confident=held_generations[problem.id]["confidenceProbabilities"]["confident"],
+            large_correct=simulated_large_model(config.seed, problem.id, config.largeModelAccuracy),
+        )
+        for problem in splits.held_out
+    ]
+    measured = bootstrap(outcomes, config.bootstrapResamples, config.seed)
+    by_kind = {}
+    for kind in ("add", "mul"):
+        chosen = [outcome for outcome, problem in zip(outcomes, splits.held_out) if problem.kind == kind]
+        by_kind[kind] = {
+            "problems": len(chosen),
+            "accuracy": sum(outcome.correct for outcome in chosen) / max(len(chosen), 1),
+            "confidentRate": sum(outcome.token == CONFIDENT_TOKEN for outcome in chosen) / max(len(chosen), 1),
+        }
+    low, high = config.accuracyRange
+    auroc = measured["auroc"]
+    checks = {
+        "step1AccuracyInRange": low <= step1_accuracy <= high,
+        "heldOutAccuracyInRange": low <= measured["accuracy"]["value"] <= high,
+        "aurocMeetsGoal": auroc["value"] is not None and auroc["value"] >= config.aurocGoal,
+        "aurocIntervalAboveChance": auroc["low"] is not None and auroc["low"] > 0.5,
+    }
+    return {
+        "modelName": config.modelName,
+        "seed": config.seed,
+        "threads": config.threads,
+        "problems": {"pretrain": len(splits.pretrain), "step1": len(splits.step1), "heldOut": len(splits.held_out),
+                     "multiplicationShare": config.multiplicationShare},
+        "baseModel": base,
+        "step1": {"accuracy": step1_accuracy, "correct": sum(step1_grades.values()), "incorrect": len(step1_grades) - sum(step1_grades.values())},
+        "train": {key: result[key] for key in ("steps", "epochs", "examples", "firstLoss", "finalLoss", "durationSeconds")}
+        | {"settings": train_settings},
+        "heldOut": measured,
+        "heldOutByKind": by_kind,
+        "largeModel": {"kind": "simulated", "accuracy": config.largeModelAccuracy},
+        "goals": {"accuracyRange": config.accuracyRange, "aurocGoal": config.aurocGoal},
+        "checks": checks,
+        "passed": all(checks.values()),
+        "seconds": {name: round(value, 1) for name, value in timings.items()} | {"total": round(time.monotonic() - started, 1)},
+    }

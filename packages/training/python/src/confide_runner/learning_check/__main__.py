@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--report", type=Path, default=Path("reports/learning-check"))
     arguments = parser.parse_args()
     root = Path.cwd()
-    experiment_file = (arguments.experiment / "experiment.json").resolve()
+    experiment_file = (arguments.experiment / "learning-check.json").resolve()
     config = load_config(experiment_file)
     summary = run_learning_check(config, root, arguments.experiment.resolve() / "run", log=lambda message: print(message, file=sys.stderr, flush=True))
     summary = {"schemaVersion": 1, "experiment": "learning-check", "provenance": provenance(root, experiment_file)} | summary

@@ -2,7 +2,7 @@
  * Field scale (issue 25, item 7): seeded synthetic data at 10k, 100k and 1M problems, and per stage the wall time, the
  * CPU time and the peak memory of the real command as a whole process, with the ratio between sizes:
  *
- *   ablate   a small/large pair (packages/cli/src/testing/synthetic-pair.ts: ~300-character responses, a record
+ *   ablate   a small/large pair (packages/experiments/src/testing/synthetic-pair.ts: ~300-character responses, a record
  *            ~1 KB of JSON) with P(c) swept over every distinct value, output length, the confidence token, random
  *            (5 rates × 5 seeds), the oracle, always-small/large, the logistic learned router fitted on a seeded
  *            sample of 5,000, a comparison, a kept-error guarantee with 1,000 violation splits and 1,000 resamples;
@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '@confide/data';
-import { writeSyntheticPair } from '../../packages/cli/src/testing/synthetic-pair.js';
+import { writeSyntheticPair } from '@confide/experiments';
 
 const sizes = (process.argv[2] ?? '10000,100000,1000000').split(',').map(Number);
 const stages = (process.argv[3] ?? 'ablate,import,view').split(',');

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Viewer scale benchmark (issue 25, items 6 and 7: the view bundle stage). For each size it writes a made-up run from a
  * seeded PRNG (no data is read: questions, ~300-character responses with a boxed answer, verdicts, tokens, P(c), costs

@@ -33,3 +33,4 @@ export * from './run-folder/worker-pool.js';
 export * from './plugins/load-plugin-modules.js';
 export * from './plugins/experiment-plugins.js';
 export * from './experiment-header.js';
+export * from './testing/synthetic-pair.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { workspaceRoot } from '@confide/data';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
-import { writeSyntheticPair } from '../testing/synthetic-pair.js';
+import { writeSyntheticPair } from '@confide/experiments';
 
 /**
  * An ablation past every old cap: 100,001 problems (16-bit counts stopped at 65,535), with a P(c) sweep of tens of

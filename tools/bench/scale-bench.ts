@@ -43,7 +43,7 @@ function confide(args: readonly string[]): Measured {
   const started = performance.now();
   const child = spawnSync(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', '--require', preload, join(root, 'packages', 'cli', 'src', 'main.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, CONFIDE_PEAK_MEMORY_FILE: memoryFile, NODE_OPTIONS: '--max-old-space-size=8192' },
+    env: { ...process.env, CONFIDE_PEAK_MEMORY_FILE: memoryFile, NODE_OPTIONS: '--max-old-space-size=3584' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -127,11 +127,6 @@ export async function delegate(input: DelegationInput): Promise<DelegationResult
   let lastYield = performance.now();
   const worker = async () => {
     while (next < input.problems.length) {
-      // replayed answers resolve at once: hand the event loop a turn every 200 ms so Ctrl-C and progress get through
-      if (performance.now() - lastYield >= 200) {
-        await new Promise((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
       if (input.signal?.aborted) throw new ConfideError('CANCELLED', 'delegation cancelled');
       const index = next++;
       const problem = input.problems[index]!;
@@ -142,6 +137,12 @@ export async function delegate(input: DelegationInput): Promise<DelegationResult
         throw new RoutingError(`routing ${problem.id} failed: ${(error as Error).message}`, { cause: error });
       }
       input.onProgress?.(++done, input.problems.length);
+      // replayed answers resolve at once: hand the event loop a turn every 200 ms so Ctrl-C and progress get through
+      // (at the end of a problem: other workers may take the remaining problems meanwhile, so the loop re-checks)
+      if (performance.now() - lastYield >= 200) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, input.problems.length) }, worker));

@@ -7,6 +7,7 @@ export * from './learning/features.js';
 export * from './learning/folds.js';
 export * from './learning/models.js';
 export * from './plugins/closest-ids.js';
+export * from './plugins/command-module-fallback-hook.js';
 export * from './plugins/live-model-client.js';
 export * from './plugins/plugin.js';
 export * from './plugins/plugin-definition.js';

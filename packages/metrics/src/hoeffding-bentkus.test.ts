@@ -57,18 +57,5 @@ describe('Learn then Test on a graded loss', () => {
     expect(chosen.errors).toBe(0);
     expect(chosen.pValue).toBeCloseTo(0.8 ** 30, 12);
   });
-
-  it('takes presorted scores as they are: the same choice as sorting them', () => {
-    // the 40 answers of the example above in a shuffled order (7 is coprime with 40: i → 7i mod 40 is a permutation)
-    const shuffled = Array.from({ length: 40 }, (_, index) => (7 * index) % 40);
-    const scoresShuffled = Float64Array.from(shuffled, (position) => scores[position]!);
-    const lossShuffled = Float64Array.from(shuffled, (position) => losses[position]!);
-    const order = Array.from(shuffled.keys()).sort((left, right) => scoresShuffled[right]! - scoresShuffled[left]!);
-    const options = { thresholds: [21, 11, 6], targetMeanLoss: 0.2, delta: 0.2 };
-    const unsorted = chooseThresholdForMeanLoss(scoresShuffled, lossShuffled, options);
-    const sorted = chooseThresholdForMeanLoss(Float64Array.from(order, (index) => scoresShuffled[index]!), Float64Array.from(order, (index) => lossShuffled[index]!), { ...options, sorted: 'descending' });
-    expect(sorted).toEqual(unsorted);
-    expect(unsorted).not.toBeNull();
-  });
 });
 

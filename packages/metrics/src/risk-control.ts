@@ -86,7 +86,7 @@ function checkProbability(value: number, field: string, open: boolean): void {
 export function chooseThresholdForErrorRate(
   scores: ArrayLike<number>,
   labels: CorrectnessLabels,
-  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number; sorted?: 'descending' },
+  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number },
 ): RiskControlledThreshold | null {
   const correct = readScoresAndLabels(scores, labels, false);
   const losses = Float64Array.from(correct, (value) => 1 - value);
@@ -133,7 +133,7 @@ export interface MeanLossControlledThreshold {
 export function chooseThresholdForMeanLoss(
   scores: ArrayLike<number>,
   losses: ArrayLike<number>,
-  options: { thresholds: readonly number[]; targetMeanLoss: number; delta: number; starts?: number; sorted?: 'descending' },
+  options: { thresholds: readonly number[]; targetMeanLoss: number; delta: number; starts?: number },
 ): MeanLossControlledThreshold | null {
   if (scores.length !== losses.length) throw new InvalidInputError({ field: 'losses', problem: `has ${losses.length} entries but scores has ${scores.length}` });
   for (let index = 0; index < losses.length; index++) {
@@ -164,7 +164,7 @@ export function chooseThresholdForMeanLoss(
 function learnThenTest(
   scores: ArrayLike<number>,
   losses: ArrayLike<number>,
-  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number; sorted?: 'descending' },
+  options: { thresholds: readonly number[]; targetErrorRate: number; delta: number; starts?: number },
   pValueOf: (kept: number, lossSum: number) => number,
 ): { threshold: number; kept: number; lossSum: number; delegationRate: number; pValue: number; starts: number } | null {
   const { targetErrorRate, delta } = options;
@@ -181,9 +181,8 @@ function learnThenTest(
   const candidates = [...new Set(options.thresholds)].sort((left, right) => right - left);
   if (candidates.length === 0) throw new InvalidInputError({ field: 'thresholds', problem: 'needs at least one' });
 
-  // Scores in descending order with cumulative losses: kept(t) = #scores ≥ t, loss(t) = prefix[kept]. Scores the
-  // caller already sorted (`sorted: 'descending'`, e.g. many splits of one presorted set) are taken in their order.
-  const order = options.sorted === 'descending' ? Uint32Array.from({ length: scores.length }, (_, index) => index) : ascendingOrder(scores).reverse();
+  // Scores in descending order with cumulative losses: kept(t) = #scores ≥ t, loss(t) = prefix[kept].
+  const order = ascendingOrder(scores).reverse();
   const n = order.length;
   const descending = new Float64Array(n);
   const lossPrefix = new Float64Array(n + 1);
@@ -279,8 +278,6 @@ export function chooseThresholdForDelegationBudget(
   scores: ArrayLike<number>,
   maxDelegationRate: number,
   delta: number,
-  /** `ascending`: the scores are already in ascending order (no sort). */
-  options: { sorted?: 'ascending' } = {},
 ): DelegationBudgetThreshold | null {
   checkProbability(maxDelegationRate, 'maxDelegationRate', false);
   checkProbability(delta, 'delta', true);
@@ -289,7 +286,8 @@ export function chooseThresholdForDelegationBudget(
   if (n === 0) return null;
   const rank = delegationBudgetRank(n, maxDelegationRate, delta);
   if (rank === 0) return null;
-  const threshold = options.sorted === 'ascending' ? scores[rank - 1]! : scores[ascendingOrder(scores)[rank - 1]!]!;
+  const order = ascendingOrder(scores);
+  const threshold = scores[order[rank - 1]!]!;
   let delegated = 0;
   for (let index = 0; index < n; index++) if (scores[index]! < threshold) delegated++;
   return {

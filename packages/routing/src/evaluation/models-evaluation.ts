@@ -12,7 +12,7 @@ import {
   type RouterOnModels,
 } from '@confide/metrics';
 import { buildOutcomeTable, COST_UNITS_PER_USD, type LostProblems, type ModelOutcomeTable, type OutcomeTableModel } from './outcome-table.js';
-import { ResamplePlan, type RunControl } from './resample-plan.js';
+import { ResamplePlan, weightedSum, type RunControl } from './resample-plan.js';
 import type { Interval } from './router-statistics.js';
 import { recordedCalls } from './run-comparison.js';
 import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './routers/cascade-router.js';
@@ -224,11 +224,9 @@ function envelopeOf(singles: readonly FrontierPoint[], chains: ReadonlyArray<Rou
   return { pairs, envelope, pairAiq, best, envelopeAiq: aiqOverCommonRange(envelope, range) };
 }
 
-/** Σ weight·value over the problems, divided by n: a resample's mean. */
+/** Σ weight·value over the problems, divided by n: a resample's mean (the resample plan's weighted sum). */
 function weightedMean(values: ArrayLike<number>, weight: ArrayLike<number>, n: number): number {
-  let sum = 0;
-  for (let index = 0; index < n; index++) sum += weight[index]! * values[index]!;
-  return sum / n;
+  return weightedSum(values, weight) / n;
 }
 
 /** Per problem, what a two-stage chain's answer scored and what it paid (the first call always, the second where escalated). */

@@ -204,8 +204,6 @@ function guaranteeData(input: GuaranteeInput): GuaranteeData {
 function chooseGuaranteed(
   data: GuaranteeData,
   calibrationIndices: ArrayLike<number>,
-  /** `descending`: the indices come in descending order of their oriented scores (a presorted split: no sort). */
-  sorted?: 'descending',
 ): { threshold: number; kept: number; keptErrorRate: number; pValue: number } | null {
   const { input, oriented } = data;
   const count = calibrationIndices.length;
@@ -226,10 +224,9 @@ function chooseGuaranteed(
     const calibrationScores = new Float64Array(count);
     for (let position = 0; position < count; position++) {
       const value = oriented[calibrationIndices[position]!]!;
-      // presorted descending: written from the end, so the array is ascending
-      calibrationScores[sorted === 'descending' ? count - 1 - position : position] = Number.isFinite(value) ? value : belowEverything;
+      calibrationScores[position] = Number.isFinite(value) ? value : belowEverything;
     }
-    const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta, sorted === 'descending' ? { sorted: 'ascending' } : {});
+    const chosen = chooseThresholdForDelegationBudget(calibrationScores, input.guarantee.maxDelegationRate, input.delta);
     if (chosen === null || (scoredCount < count && chosen.threshold <= belowEverything)) return null;
     const kept = count - chosen.delegated;
     let loss = 0;
@@ -249,7 +246,7 @@ function chooseGuaranteed(
     calibrationScores[next] = oriented[index]!;
     calibrationLosses[next++] = data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!;
   }
-  const search = { thresholds: data.candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, data.candidates.length), ...(sorted ? { sorted } : {}) };
+  const search = { thresholds: data.candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, data.candidates.length) };
   if (data.graded) {
     const chosen = chooseThresholdForMeanLoss(calibrationScores, calibrationLosses, { ...search, targetMeanLoss: input.guarantee.maxKeptErrorRate });
     return chosen === null ? null : { threshold: chosen.threshold, kept: chosen.kept, keptErrorRate: chosen.keptMeanLoss, pValue: chosen.pValue };

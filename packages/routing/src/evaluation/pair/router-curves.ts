@@ -2,6 +2,7 @@ import {
   createRandom,
   delegatedAtEveryThreshold,
   resolveModelLabel,
+  type Router,
   type RouterCapabilities,
   distinctThresholds,
   InvalidConfigError,
@@ -215,13 +216,17 @@ export function engineCheckPositions(n: number): Uint32Array {
   return positions.slice(0, ENGINE_CHECK_PROBLEMS).sort();
 }
 
-async function engineRun(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>, problems: readonly Problem[] = context.problems) {
-  const created = context.registry.create('router', entry.router.id, options, context.pluginContext);
+/** The entry's router with these options, as the registry creates it (the same plugin the engine and a policy use). */
+function routerOf(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>): Router {
+  return context.registry.create('router', entry.router.id, options, context.pluginContext).instance;
+}
+
+async function engineRun(context: PairContext, entry: PairRouterEntry, router: Router, problems: readonly Problem[] = context.problems) {
   const peers = Object.fromEntries(Object.entries(entry.peers).map(([name, peer]) => [name, context.source(peer.run)]));
   return delegate({
     runId: `${context.name}/${entry.id}`,
     problems,
-    router: created.instance,
+    router,
     small: context.source(context.small.run),
     large: context.source(context.large.run),
     prices: context.prices,
@@ -250,7 +255,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   let agreed = 0;
   for (const k of checks) {
     const options = { ...prefix.router.options, [entry.sweep.option]: points[k]!.parameter };
-    if (await engineAgrees(context, { ...entry, router: prefix.router }, options, outcomesOfSweepPoint(table, sweep, k), positions)) agreed++;
+    if (await engineAgrees(context, entry, routerOf(context, { ...entry, router: prefix.router }, options), outcomesOfSweepPoint(table, sweep, k), positions)) agreed++;
   }
   const reportedIndex = closestToRate(points, context.referenceRate);
   const reportedOutcomes = outcomesOfSweepPoint(table, sweep, reportedIndex);
@@ -292,20 +297,20 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
         ...(entry.sweep && value !== null ? { [entry.sweep.option]: value } : {}),
         ...(entry.repeats > 1 ? { seed } : {}),
       };
-      const columnChoice = context.registry.create('router', entry.router.id, options, context.pluginContext).instance.capabilities;
-      if (columnChoice.columnChoice !== undefined) {
+      const router = routerOf(context, entry, options);
+      if (router.capabilities.columnChoice !== undefined) {
         // a baseline: its choice follows from the problem or the verdicts, so it is evaluated on the columns; the
         // engine checks the first seed of each value on a sample of problems, choice by choice and cost by cost
-        const outcomes = outcomesOnColumns(context, columnChoice);
+        const outcomes = outcomesOnColumns(context, router.capabilities);
         if (seed === 0) {
           checked++;
-          if (await engineAgrees(context, entry, options, outcomes, engineCheckPositions(context.problems.length))) agreed++;
+          if (await engineAgrees(context, entry, router, outcomes, engineCheckPositions(context.problems.length))) agreed++;
         }
         perSeed.push(pointOfOutcomes(outcomes, value));
         firstOutcomes ??= outcomes;
         continue;
       }
-      const run = await engineRun(context, entry, options);
+      const run = await engineRun(context, entry, router);
       perSeed.push(operatingPoint(run.records, run.ledger, value));
       firstOutcomes ??= outcomesOfRun(run.records, run.ledger, context.problems);
     }
@@ -387,9 +392,9 @@ function pointOfOutcomes(outcomes: ProblemOutcomes, parameter: number | null): O
  * Whether the engine, run with the plugin itself on the problems at `positions`, makes the same choice and bills the
  * same cost on each of them as a fast path's outcomes say.
  */
-async function engineAgrees(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>, outcomes: ProblemOutcomes, positions: Uint32Array): Promise<boolean> {
+async function engineAgrees(context: PairContext, entry: PairRouterEntry, router: Router, outcomes: ProblemOutcomes, positions: Uint32Array): Promise<boolean> {
   const problems = Array.from(positions, (position) => context.problems[position]!);
-  const run = await engineRun(context, entry, options, problems);
+  const run = await engineRun(context, entry, router, problems);
   const engine = outcomesOfRun(run.records, run.ledger, problems);
   return Array.from(positions).every(
     (position, index) => engine.delegated[index] === outcomes.delegated[position] && Math.abs(engine.cost[index]! - outcomes.cost[position]!) < 1e-6 && engine.score[index] === outcomes.score[position],

@@ -1,10 +1,11 @@
-import { CONFIDENT_TOKEN, PriceTable, UNCERTAIN_TOKEN, type ConfidenceToken } from '@confide/core';
+import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN, type ConfidenceToken } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { buildOutcomeTable, type OutcomeRecord } from '../outcome-table.js';
 import { cascadeRouter, everyTwoStageCascade, keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './cascade-router.js';
 import { oracleRouter } from './oracle-router.js';
 import { allPairMixtures, mixtureProbabilityGrid, randomMixtures, unorderedModelPairs } from './random-mixture.js';
 import { alwaysModelRouter, bestSingleModel, bestSingleModelRouter, modelMeans } from './single-model-routers.js';
+import { gradedRecord, outputPrices } from './testing/hand-made-runs.js';
 
 /**
  * A hand-made K = 3 table with graded scores. Prices are $1, $2 and $10 per million output tokens; every answer is
@@ -23,14 +24,7 @@ import { alwaysModelRouter, bestSingleModel, bestSingleModelRouter, modelMeans }
  *   p7 tie A/C -> A; p8 C.  Score 1 + 0.5 + 1 + 0 + 0.5 + 1 + 1 + 0.75 = 5.75 -> 0.71875;
  *   cost 100 + 200 + 1,000 + 200 + 100 + 200 + 100 + 1,000 = 2,900 µ$ -> 362.5 µ$ a problem; shares A 3/8, B 3/8, C 2/8.
  */
-const prices = PriceTable.parse({
-  id: 'test',
-  version: '2025-01-01',
-  currency: 'USD',
-  source: 'hand-made',
-  thinkingBilledAs: 'output',
-  models: { a: { inputPerMillion: 0, outputPerMillion: 1 }, b: { inputPerMillion: 0, outputPerMillion: 2 }, c: { inputPerMillion: 0, outputPerMillion: 10 } },
-});
+const prices = outputPrices({ a: 1, b: 2, c: 10 });
 const ids = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
 const scores = {
   a: [1, 0, 0.25, 0, 0.5, 0, 1, 0],
@@ -59,20 +53,11 @@ const aProbabilities: Array<{ confident: number; uncertain: number } | undefined
 function run(model: 'a' | 'b' | 'c'): OutcomeRecord[] {
   return ids.map((problemId, index) => {
     const probabilities = model === 'a' ? aProbabilities[index] : undefined;
-    return {
-      problemId,
-      grade: { correct: scores[model][index]! >= 0.5, score: scores[model][index]! },
-      generation: {
-        model,
-        text: '',
-        answer: null,
-        confidenceToken: tokens[model][index]!,
-        ...(probabilities === undefined ? {} : { confidenceProbabilities: probabilities }),
-        usage: { input: 0, output: model === 'a' && problemId === 'p4' ? 300 : 100, thinking: 0 },
-        latencyMs: null,
-        finishReason: 'stop',
-      },
-    };
+    return gradedRecord(model, problemId, scores[model][index]!, {
+      confidenceToken: tokens[model][index]!,
+      ...(probabilities === undefined ? {} : { confidenceProbabilities: probabilities }),
+      usage: { input: 0, output: model === 'a' && problemId === 'p4' ? 300 : 100, thinking: 0 },
+    });
   });
 }
 

@@ -1,7 +1,8 @@
-import { PriceTable, type Problem } from '@confide/core';
+import type { Problem } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { buildOutcomeTable, type OutcomeRecord } from '../outcome-table.js';
 import { crossFitModelScores, lambdaGrid, learnedChoices, learnedOverModels } from './learned-over-models.js';
+import { gradedRecord, outputPrices } from './testing/hand-made-runs.js';
 
 /**
  * A hand-made K = 3 table with graded scores for the learned router. Two kinds of problem share no words: p1–p4 ask
@@ -21,14 +22,7 @@ import { crossFitModelScores, lambdaGrid, learnedChoices, learnedOverModels } fr
  * At λ = 0 both take C. At λ = 400 (score per dollar): p1 A 20.5/28 − 0.04 = 0.692 > C 0.591 > B 0.438 → A;
  * p5 B 18/28 − 0.08 = 0.563 > C 0.529 > A 0.228 → B.
  */
-const prices = PriceTable.parse({
-  id: 'test',
-  version: '2025-01-01',
-  currency: 'USD',
-  source: 'hand-made',
-  thinkingBilledAs: 'output',
-  models: { a: { inputPerMillion: 0, outputPerMillion: 1 }, b: { inputPerMillion: 0, outputPerMillion: 2 }, c: { inputPerMillion: 0, outputPerMillion: 10 } },
-});
+const prices = outputPrices({ a: 1, b: 2, c: 10 });
 const ids = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
 const scores = {
   a: [1, 1, 0.5, 1, 0, 0, 0.5, 0],
@@ -38,11 +32,7 @@ const scores = {
 const problems: Problem[] = ids.map((id, index) => ({ id, problem: index < 4 ? 'Compute the sum of two squares' : 'Factor this big polynomial', answer: '1' }));
 
 function run(model: 'a' | 'b' | 'c', scoreOf = scores[model]): OutcomeRecord[] {
-  return ids.map((problemId, index) => ({
-    problemId,
-    grade: { correct: scoreOf[index]! >= 0.5, score: scoreOf[index]! },
-    generation: { model, text: '', answer: null, confidenceToken: null, usage: { input: 0, output: 100, thinking: 0 }, latencyMs: null, finishReason: 'stop' },
-  }));
+  return ids.map((problemId, index) => gradedRecord(model, problemId, scoreOf[index]!));
 }
 
 const tableOf = (a = scores.a) =>

@@ -1,8 +1,8 @@
-import { PriceTable } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { evaluateModels } from '../models-evaluation.js';
 import { buildOutcomeTable, type OutcomeRecord } from '../outcome-table.js';
 import { keepWhenPConfidentAtLeast, twoStageCascade } from './cascade-router.js';
+import { gradedRecord, outputPrices } from './testing/hand-made-runs.js';
 import { everyPConfidentSweep, pConfidentSweep, pConfidentSweepPoints } from './threshold-router.js';
 
 /**
@@ -20,14 +20,7 @@ import { everyPConfidentSweep, pConfidentSweep, pConfidentSweepPoints } from './
  *   ≥ 0.6: + (0.5 − 1) + (0 − 1) = 3 → 0.5; cost 1,400 → 233.33 µ$
  *   ≥ 0.2: + (0 − 0.5) = 2.5 → 0.41667; cost 1,000 → 166.67 µ$  (p5, without P(c), escalates at every threshold)
  */
-const prices = PriceTable.parse({
-  id: 'test',
-  version: '2025-01-01',
-  currency: 'USD',
-  source: 'hand-made',
-  thinkingBilledAs: 'output',
-  models: { a: { inputPerMillion: 0, outputPerMillion: 1 }, b: { inputPerMillion: 0, outputPerMillion: 4 }, c: { inputPerMillion: 0, outputPerMillion: 10 } },
-});
+const prices = outputPrices({ a: 1, b: 4, c: 10 });
 const ids = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 const scores = { a: [1, 0.5, 0, 0, 1, 0.75], b: [0, 1, 1, 0.5, 0.25, 1], c: [1, 1, 1, 1, 0, 1] };
 const pConfidentOfA = [0.9, 0.6, 0.6, 0.2, undefined, 0.9];
@@ -35,20 +28,7 @@ const pConfidentOfA = [0.9, 0.6, 0.6, 0.2, undefined, 0.9];
 function run(model: 'a' | 'b' | 'c'): OutcomeRecord[] {
   return ids.map((problemId, index) => {
     const p = model === 'a' ? pConfidentOfA[index] : undefined;
-    return {
-      problemId,
-      grade: { correct: scores[model][index]! >= 0.5, score: scores[model][index]! },
-      generation: {
-        model,
-        text: '',
-        answer: null,
-        confidenceToken: null,
-        ...(p === undefined ? {} : { confidenceProbabilities: { confident: p, uncertain: 1 - p } }),
-        usage: { input: 0, output: 100, thinking: 0 },
-        latencyMs: null,
-        finishReason: 'stop',
-      },
-    };
+    return gradedRecord(model, problemId, scores[model][index]!, p === undefined ? {} : { confidenceProbabilities: { confident: p, uncertain: 1 - p } });
   });
 }
 

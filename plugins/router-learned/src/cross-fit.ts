@@ -1,4 +1,4 @@
-import { assignFolds, featureDimension, featureVector, fitModel, predict, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord } from '@confide/core';
+import { assignFolds, featureDimension, featureVector, fitModel, predict, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord, type SparseVector } from '@confide/core';
 
 /** What cross-fitting produces: one model per fold (fitted without that fold), one on everything, and the assignment. */
 export interface CrossFitted {
@@ -28,10 +28,12 @@ export function crossFit(
   folds: number,
   seed: number,
   onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
+  onVectors?: (vectors: readonly SparseVector[]) => void,
 ): CrossFitted {
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
   const dimension = featureDimension(spec);
   const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
+  onVectors?.(vectors);
   const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
   const fitOn = (keep: (index: number) => boolean, fold: number | 'full'): FittedModel => {
     const indices = examples.map((_, index) => index).filter(keep);
@@ -43,8 +45,8 @@ export function crossFit(
 }
 
 /** The probability for one problem: from its fold's model when it was in the training data, else from the full model. */
-export function crossFittedProbability(fitted: CrossFitted, spec: FeatureSpec, problem: Problem, small: RunRecord | undefined): number {
+export function crossFittedProbability(fitted: CrossFitted, spec: FeatureSpec, problem: Problem, small: RunRecord | undefined, vector?: SparseVector): number {
   const fold = fitted.assignment[problem.id];
   const model = fold === undefined ? fitted.full : fitted.foldModels[fold]!;
-  return predict(model, featureVector(spec, problem, small));
+  return predict(model, vector ?? featureVector(spec, problem, small));
 }

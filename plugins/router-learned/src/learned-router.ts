@@ -1,4 +1,4 @@
-import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord } from '@confide/core';
+import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord, type SparseVector } from '@confide/core';
 import { z } from 'zod';
 import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
 
@@ -9,6 +9,27 @@ export const CrossFittedModels = z.strictObject({
   foldModels: z.array(FittedModel),
   full: FittedModel,
 });
+
+/**
+ * Models this process fitted (`crossFit` below): handed to another instance through `fittedOptions` (an ablation
+ * re-creates the router at each checked threshold) they pass as they are, the same object, instead of being
+ * re-validated and copied; models from a file (a policy) are validated by `CrossFittedModels`.
+ */
+const fittedInThisProcess = new WeakSet<object>();
+const FittedModels = z.union([
+  z.custom<CrossFitted>((value) => typeof value === 'object' && value !== null && fittedInThisProcess.has(value)),
+  CrossFittedModels,
+]);
+
+/**
+ * Each fitted model set's probabilities, by the small answer's record (or by problem id when the features read no
+ * answer): instances sharing the models (one per checked threshold) compute each problem's probability once.
+ */
+interface Probabilities {
+  byAnswer: WeakMap<RunRecord, number>;
+  byProblem: Map<string, number>;
+}
+const probabilitiesOf = new WeakMap<CrossFitted, Probabilities>();
 
 export const LearnedRouterOptions = z.strictObject({
   learner: LearnerSettings.prefault({ model: 'logistic' }),
@@ -24,7 +45,7 @@ export const LearnedRouterOptions = z.strictObject({
    */
   sample: z.number().int().min(10).optional(),
   /** Models fitted before (a policy file holds them): used as they are, nothing is fitted. */
-  fitted: CrossFittedModels.optional(),
+  fitted: FittedModels.optional(),
 });
 export type LearnedRouterOptions = z.infer<typeof LearnedRouterOptions>;
 
@@ -72,17 +93,31 @@ export const learnedRouter = definePlugin({
       }
       const examples = sampled(trainingExamples(context.fitData.problems, context.fitData.small), options.sample, options.seed);
       if (examples.length < options.folds * 2) throw new InvalidConfigError(`core/learned: ${examples.length} examples to fit on, too few for ${options.folds} folds`);
-      fitted = crossFit(examples, options.features, options.learner, options.folds, options.seed);
+      let vectors: readonly SparseVector[] = [];
+      fitted = crossFit(examples, options.features, options.learner, options.folds, options.seed, undefined, (computed) => (vectors = computed));
+      fittedInThisProcess.add(fitted);
+      // the training examples' cross-fitted probabilities, from the vectors the fit computed
+      const probabilities: Probabilities = { byAnswer: new WeakMap(), byProblem: new Map() };
+      examples.forEach((example, index) => {
+        const probability = crossFittedProbability(fitted, options.features, example.problem, example.small, vectors[index]);
+        if (options.features.answer) probabilities.byAnswer.set(example.small, probability);
+        else probabilities.byProblem.set(example.problem.id, probability);
+      });
+      probabilitiesOf.set(fitted, probabilities);
     }
-    const cache = new WeakMap<RunRecord, number>();
-    const withoutAnswer = new Map<string, number>();
+    let memo = probabilitiesOf.get(fitted);
+    if (memo === undefined) {
+      memo = { byAnswer: new WeakMap(), byProblem: new Map() };
+      probabilitiesOf.set(fitted, memo);
+    }
+    const { byAnswer, byProblem } = memo;
     const score = (problem: Problem, small: RunRecord | undefined): number => {
       const answer = options.features.answer ? small : undefined;
-      const cached = answer ? cache.get(answer) : withoutAnswer.get(problem.id);
+      const cached = answer ? byAnswer.get(answer) : byProblem.get(problem.id);
       if (cached !== undefined) return cached;
       const probability = crossFittedProbability(fitted, options.features, problem, answer);
-      if (answer) cache.set(answer, probability);
-      else withoutAnswer.set(problem.id, probability);
+      if (answer) byAnswer.set(answer, probability);
+      else byProblem.set(problem.id, probability);
       return probability;
     };
     return {

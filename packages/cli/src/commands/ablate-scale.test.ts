@@ -29,7 +29,7 @@ beforeAll(async () => {
     return true;
   });
   vi.spyOn(console, 'error').mockImplementation((...args) => void stderr.push(args.join(' ')));
-  const code = await runCli(['ablate', '--experiment', folder, '--out', out, '--resamples', '20']);
+  const code = await runCli(['ablate', '--experiment', folder, '--out', out, '--resamples', '20', '--progress', 'all']);
   vi.restoreAllMocks();
   expect(code, stderr.join('')).toBe(0);
 }, 300_000);

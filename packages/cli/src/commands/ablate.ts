@@ -25,8 +25,9 @@ export function registerAblateCommand(program: Command): void {
     .option('--no-cache', 'send every verifier request (no cache)')
     .option('--resamples <count>', "bootstrap resamples, instead of the experiment's (a quick look: e.g. 100)", parseCount)
     .option('--grid <count>', 'the most thresholds a sweep keeps in its stored curve and resamples for its AIQ interval (default 1001; point estimates use every threshold)', parseCount)
+    .addOption(new Option('--progress <which>', 'progress lines on stderr: of steps that outlast a second, of every step, or none').choices(['long', 'all', 'none']).default('long'))
     .addOption(pluginOption())
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number } & PluginFlags) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number; progress: 'long' | 'all' | 'none' } & PluginFlags) => {
       const started = performance.now();
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
@@ -44,7 +45,12 @@ export function registerAblateCommand(program: Command): void {
       if (options.resamples !== undefined && options.resamples < 10) throw new InvalidArgumentError(`--resamples: at least 10, got ${options.resamples}`);
       if (options.grid !== undefined && options.grid < 2) throw new InvalidArgumentError(`--grid: at least 2, got ${options.grid}`);
       console.error(`ablate: ${experiment.name}: ${modelsPart}${pairPart}${options.resamples ?? experiment.bootstrap.resamples} bootstrap resamples`);
-      const progress = new StepProgress((text) => process.stderr.write(text), process.stderr.isTTY === true);
+      const progress = new StepProgress(
+        (text) => (options.progress === 'none' ? undefined : process.stderr.write(text)),
+        process.stderr.isTTY === true,
+        undefined,
+        options.progress === 'all' ? 0 : 1000,
+      );
       const outcome = await withInterrupts('ablate: stopping at the next step; no report is written, the previous one stays as it was', ({ stop }) =>
         runAblationExperiment({
         loaded,

@@ -41,6 +41,17 @@ const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
  */
 function fitLogistic(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: Extract<LearnerSettings, { model: 'logistic' }>): FittedModel {
   const n = vectors.length;
+  // the vectors packed once into typed arrays (compressed sparse rows): the same products in the same order as
+  // `dot`, without an object per row in the inner loop
+  const offsets = new Int32Array(n + 1);
+  vectors.forEach((vector, index) => (offsets[index + 1] = offsets[index]! + vector.indices.length));
+  const columns = new Int32Array(offsets[n]!);
+  const entries = new Float64Array(offsets[n]!);
+  vectors.forEach((vector, index) => {
+    columns.set(vector.indices, offsets[index]!);
+    entries.set(vector.values, offsets[index]!);
+  });
+  const targets = Float64Array.from(labels);
   const weights = new Float64Array(dimension);
   let bias = 0;
   const m = new Float64Array(dimension + 1);
@@ -50,9 +61,12 @@ function fitLogistic(vectors: readonly SparseVector[], labels: readonly number[]
   for (let step = 1; step <= settings.iterations; step++) {
     gradient.fill(0);
     for (let index = 0; index < n; index++) {
-      const vector = vectors[index]!;
-      const error = sigmoid(dot(vector, weights) + bias) - labels[index]!;
-      for (let j = 0; j < vector.indices.length; j++) gradient[vector.indices[j]!]! += (error * vector.values[j]!) / n;
+      const start = offsets[index]!;
+      const end = offsets[index + 1]!;
+      let sum = 0;
+      for (let at = start; at < end; at++) sum += entries[at]! * weights[columns[at]!]!;
+      const error = sigmoid(sum + bias) - targets[index]!;
+      for (let at = start; at < end; at++) gradient[columns[at]!]! += (error * entries[at]!) / n;
       gradient[dimension]! += error / n;
     }
     for (let j = 0; j < dimension; j++) gradient[j]! += settings.l2 * weights[j]!;
@@ -118,9 +132,16 @@ export function neighbourVote(neighbours: readonly number[], targets: ArrayLike<
   return sum / (neighbours.length + 1);
 }
 
+/** A kNN model's stored vectors as sparse vectors, unpacked once per model (not once per prediction). */
+const unpackedVectors = new WeakMap<FittedModel, SparseVector[]>();
+
 /** The predicted probability that the small answer is right. */
 export function predict(model: FittedModel, vector: SparseVector): number {
   if (model.model === 'logistic') return sigmoid(dot(vector, model.weights) + model.bias);
-  const vectors = model.vectors.map(([indices, values]) => ({ indices, values }));
+  let vectors = unpackedVectors.get(model);
+  if (vectors === undefined) {
+    vectors = model.vectors.map(([indices, values]) => ({ indices, values }));
+    unpackedVectors.set(model, vectors);
+  }
   return neighbourVote(nearestNeighbours(vectors, vector, model.k), model.labels, model.prior);
 }

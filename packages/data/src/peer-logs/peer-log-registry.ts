@@ -1,11 +1,15 @@
 import { InvalidConfigError } from '@confide/core';
 import { inspectAiFormat } from './formats/inspect-ai.js';
 import { lmEvalFormat } from './formats/lm-eval.js';
+import { openAiEvalsFormat } from './formats/openai-evals.js';
+import { openRouterBenchFormat } from './formats/openrouterbench.js';
+import { promptfooFormat } from './formats/promptfoo.js';
 import { routerArenaFormat } from './formats/router-arena.js';
+import { routerBenchWideFormat } from './formats/routerbench-wide.js';
 import type { PeerLogFormat } from './peer-log-format.js';
 
 /** Every log format Confide reads, in the order detection tries them: adding a format is a file and a line here. */
-export const PEER_LOG_FORMATS: readonly PeerLogFormat[] = [inspectAiFormat, lmEvalFormat, routerArenaFormat];
+export const PEER_LOG_FORMATS: readonly PeerLogFormat[] = [inspectAiFormat, lmEvalFormat, routerArenaFormat, openAiEvalsFormat, promptfooFormat, openRouterBenchFormat, routerBenchWideFormat];
 
 /** The format `--format` names; an unknown name lists the known ones. */
 export function peerLogFormat(name: string): PeerLogFormat {

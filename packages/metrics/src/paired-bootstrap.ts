@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@confide/core';
+import { InvalidInputError, SeededDraws } from '@confide/core';
 import { createRandom } from './seeded-random.js';
 
 function checkPositiveInteger(value: number, field: string): void {
@@ -33,11 +33,11 @@ export function bootstrapIndices(n: number, resamples: number, seed: number): Ui
 export function* bootstrapCountStream(n: number, resamples: number, seed: number): Generator<Uint32Array, void, void> {
   checkPositiveInteger(n, 'n');
   checkPositiveInteger(resamples, 'resamples');
-  const random = createRandom(seed);
+  const draws = new SeededDraws(seed);
   const counts = new Uint32Array(n);
   for (let resample = 0; resample < resamples; resample++) {
     counts.fill(0);
-    for (let draw = 0; draw < n; draw++) counts[Math.floor(random() * n)]!++;
+    draws.countDraws(counts, n, n);
     yield counts;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededDraws } from '@confide/core';
 import { createRandom, randomInt } from './seeded-random.js';
 import { referenceValues } from './testing/reference-values.js';
 
@@ -57,5 +58,38 @@ describe('randomInt', () => {
     const a = createRandom(31);
     const b = createRandom(31);
     for (let draw = 0; draw < 20; draw++) expect(randomInt(a, 500)).toBe(Math.floor(b() * 500));
+  });
+});
+
+describe('SeededDraws', () => {
+  it.each([0, 7, -3, 2 ** 32 + 5])('counts the same draws as createRandom(%s) in a loop, across calls', (seed) => {
+    const random = createRandom(seed);
+    const expected = new Uint32Array(37);
+    for (let draw = 0; draw < 1000; draw++) expected[Math.floor(random() * 37)]!++;
+    const counts = new Uint32Array(37);
+    const counter = new SeededDraws(seed);
+    counter.countDraws(counts, 37, 400);
+    counter.countDraws(counts, 37, 600);
+    expect(counts).toEqual(expected);
+  });
+
+  it('draws a subset without replacement as a partial Fisher–Yates shuffle on createRandom, across calls', () => {
+    const random = createRandom(11);
+    const expectedPool = Uint32Array.from({ length: 50 }, (_, index) => index);
+    const expectedMask = new Uint8Array(50);
+    for (const take of [20, 20]) {
+      for (let position = 0; position < take; position++) {
+        const other = position + Math.floor(random() * (50 - position));
+        [expectedPool[position], expectedPool[other]] = [expectedPool[other]!, expectedPool[position]!];
+        expectedMask[expectedPool[position]!] = 1;
+      }
+    }
+    const pool = Uint32Array.from({ length: 50 }, (_, index) => index);
+    const mask = new Uint8Array(50);
+    const draws = new SeededDraws(11);
+    draws.markSubset(pool, 20, mask);
+    draws.markSubset(pool, 20, mask);
+    expect(pool).toEqual(expectedPool);
+    expect(mask).toEqual(expectedMask);
   });
 });

@@ -35,15 +35,24 @@ export function featureDimension(spec: FeatureSpec): number {
   return 2 ** spec.hashBits + DENSE.length;
 }
 
-/** 32-bit FNV-1a. */
-function hash(text: string): number {
-  let value = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    value ^= text.charCodeAt(index);
-    value = Math.imul(value, 0x01000193);
-  }
-  return value >>> 0;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a's state after `text`, from `state` (32-bit FNV-1a of a string: `fnv(FNV_OFFSET, text) >>> 0`). */
+function fnv(state: number, text: string, start = 0, end = text.length): number {
+  let value = state;
+  for (let index = start; index < end; index++) value = Math.imul(value ^ text.charCodeAt(index), FNV_PRIME);
+  return value;
 }
+
+// the states after each token kind's prefix: a token's hash continues from its prefix without building the string
+const WORD = fnv(FNV_OFFSET, 'w:');
+const BIGRAM = fnv(FNV_OFFSET, 'b:');
+const CHARACTERS = fnv(FNV_OFFSET, 'c:');
+const SPACE = ' '.charCodeAt(0);
+
+/** Per-bucket counts, reused across calls (a vector touches few of its buckets; they are reset after each use). */
+let bucketCounts = new Int32Array(0);
 
 /** The form of an answer: what kind of thing the model wrote (a number, a fraction, an expression…). */
 export function answerForm(answer: string | null): string {
@@ -64,22 +73,28 @@ export function answerForm(answer: string | null): string {
  * counted, log-scaled and L2-normalised, then the dense answer features.
  */
 export function featureVector(spec: FeatureSpec, problem: Problem, small: RunRecord | undefined): SparseVector {
-  const counts = new Map<number, number>();
-  const add = (token: string) => {
-    const bucket = hash(token) % 2 ** spec.hashBits;
-    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  // Each token is hashed as the string `<kind>:<token>` would be (word `w:`, bigram `b:<previous> <word>`, character
+  // n-gram `c:`), continuing FNV-1a from its prefix's state instead of building the string.
+  const mask = 2 ** spec.hashBits - 1;
+  if (bucketCounts.length <= mask) bucketCounts = new Int32Array(mask + 1);
+  const counts = bucketCounts;
+  const touched: number[] = [];
+  const addHash = (value: number) => {
+    const bucket = (value >>> 0) & mask;
+    if (counts[bucket]++ === 0) touched.push(bucket);
   };
+  const add = (token: string) => addHash(fnv(FNV_OFFSET, token));
   const question = problem.problem.toLowerCase();
   if (spec.words) {
     const words = question.match(/\\[a-z]+|[a-z]+|\d+/g) ?? [];
     words.forEach((word, index) => {
-      add(`w:${word}`);
-      if (index > 0) add(`b:${words[index - 1]} ${word}`);
+      addHash(fnv(WORD, word));
+      if (index > 0) addHash(fnv(Math.imul(fnv(BIGRAM, words[index - 1]!) ^ SPACE, FNV_PRIME), word));
     });
   }
   if (spec.characters) {
     const text = question.replace(/\s+/g, ' ');
-    for (let index = 0; index + spec.characterN <= text.length; index++) add(`c:${text.slice(index, index + spec.characterN)}`);
+    for (let index = 0; index + spec.characterN <= text.length; index++) addHash(fnv(CHARACTERS, text, index, index + spec.characterN));
   }
   if (spec.subjectAndLevel) {
     if (problem.subject) add(`subject:${problem.subject}`);
@@ -91,9 +106,13 @@ export function featureVector(spec: FeatureSpec, problem: Problem, small: RunRec
     add(`finish:${small.generation.finishReason ?? 'none'}`);
     add(`form:${answerForm(small.generation.answer)}`);
   }
-  const entries = [...counts].map(([index, count]) => [index, 1 + Math.log(count)] as const).sort((a, b) => a[0] - b[0]);
-  const norm = Math.sqrt(entries.reduce((sum, [, value]) => sum + value * value, 0)) || 1;
-  const vector: SparseVector = { indices: entries.map(([index]) => index), values: entries.map(([, value]) => value / norm) };
+  const indices = Int32Array.from(touched).sort();
+  const values = Array.from(indices, (bucket) => 1 + Math.log(counts[bucket]!));
+  for (const bucket of touched) counts[bucket] = 0;
+  let squares = 0;
+  for (const value of values) squares += value * value;
+  const norm = Math.sqrt(squares) || 1;
+  const vector: SparseVector = { indices: Array.from(indices), values: values.map((value) => value / norm) };
   if (spec.answer && small) {
     const base = 2 ** spec.hashBits;
     const probabilities = small.generation.confidenceProbabilities;

@@ -1,4 +1,4 @@
-import { ConfideError, createRandom, orientedScore, type ScoreDirection } from '@confide/core';
+import { ConfideError, orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -394,22 +394,16 @@ class ThresholdTally {
 
 /**
  * Random calibration/test splits of n positions with `calibrationSize` in calibration, for violation rates: per split a
- * partial Fisher–Yates shuffle drawn from one seeded stream (core's createRandom; fast at a million problems, where
+ * partial Fisher–Yates shuffle drawn from one seeded stream (core's createRandom stream, through SeededDraws; fast at a million problems, where
  * numpy's permutation is not), yielded as a calibration mask over the positions (reused: read it before the next).
  */
 function* randomSplits(n: number, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
-  const random = createRandom(splits.seed);
+  const draws = new SeededDraws(splits.seed);
   const mask = new Uint8Array(n);
   const pool = Uint32Array.from({ length: n }, (_, position) => position);
   for (let split = 0; split < splits.count; split++) {
     mask.fill(0);
-    for (let position = 0; position < calibrationSize; position++) {
-      const other = position + Math.floor(random() * (n - position));
-      const chosen = pool[other]!;
-      pool[other] = pool[position]!;
-      pool[position] = chosen;
-      mask[chosen] = 1;
-    }
+    draws.markSubset(pool, calibrationSize, mask);
     yield mask;
   }
 }

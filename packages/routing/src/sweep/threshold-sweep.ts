@@ -74,46 +74,123 @@ export class ThresholdSweep {
    */
   pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
     const { order } = this;
-    const columns = this.#inOrder;
+    const { largeScore: largeScores, smallScore: smallScores, largeCost: largeCosts, smallCost: smallCosts } = this.#inOrder;
     const n = order.length;
-    const count = at === null ? this.thresholds.length : at.length;
-    // the delegated counts the points need, ascending (a threshold's count is how many problems of `order` it delegates)
-    const wanted = Array.from({ length: count }, (_, position) => this.delegatedCounts[at === null ? position : at[position]!]!);
-    const needed = [...new Set(wanted)].sort((left, right) => left - right);
-    // one pass over the sorted problems: running sums, recorded where a needed count is reached (no per-problem arrays)
-    const atCount = new Map<number, { weight: number; largeScore: number; smallScore: number; largeCost: number }>();
+    const { wanted, needed } = this.#neededCounts(at);
+    // running sums, recorded where a needed count is reached (no per-problem arrays)
+    const prefixWeight = new Float64Array(needed.length);
+    const prefixLargeScore = new Float64Array(needed.length);
+    const prefixSmallScore = new Float64Array(needed.length);
+    const prefixLargeCost = new Float64Array(needed.length);
     let weightSum = 0;
     let largeScore = 0;
     let smallScore = 0;
     let largeCost = 0;
     let smallCostTotal = 0;
-    let next = 0;
-    for (let position = 0; position <= n; position++) {
-      while (next < needed.length && needed[next] === position) atCount.set(needed[next++]!, { weight: weightSum, largeScore, smallScore, largeCost });
-      if (position === n) break;
-      const weight = weights === null ? 1 : weights[order[position]!]!;
-      weightSum += weight;
-      largeScore += weight * columns.largeScore[position]!;
-      smallScore += weight * columns.smallScore[position]!;
-      largeCost += weight * columns.largeCost[position]!;
-      smallCostTotal += weight * columns.smallCost[position]!;
+    if (weights === null) {
+      let position = 0;
+      for (let slot = 0; slot <= needed.length; slot++) {
+        const until = slot === needed.length ? n : needed[slot]!;
+        for (; position < until; position++) {
+          weightSum += 1;
+          largeScore += largeScores[position]!;
+          smallScore += smallScores[position]!;
+          largeCost += largeCosts[position]!;
+          smallCostTotal += smallCosts[position]!;
+        }
+        if (slot === needed.length) break;
+        prefixWeight[slot] = weightSum;
+        prefixLargeScore[slot] = largeScore;
+        prefixSmallScore[slot] = smallScore;
+        prefixLargeCost[slot] = largeCost;
+      }
+    } else {
+      // A resample: each problem's weighted outcomes are added to its segment (the needed counts cut the sorted
+      // problems into segments), reading the problems in the table's order — no gather through `order` — and the
+      // segments are then summed in order. Sums of integer values (binary verdicts, costs in 1e-8 $, counts) are
+      // exact in any order; graded scores may differ from the sorted pass in the last bits.
+      const { segmentOf } = this.#segments(at);
+      const segments = needed.length + 1;
+      const segmentWeight = new Float64Array(segments);
+      const segmentLargeScore = new Float64Array(segments);
+      const segmentSmallScore = new Float64Array(segments);
+      const segmentLargeCost = new Float64Array(segments);
+      const { largeScore: tableLargeScore, smallScore: tableSmallScore, largeCost: tableLargeCost, smallCost: tableSmallCost } = this.table;
+      for (let index = 0; index < n; index++) {
+        const weight = weights[index]!;
+        const segment = segmentOf[index]!;
+        segmentWeight[segment] += weight;
+        segmentLargeScore[segment] += weight * tableLargeScore[index]!;
+        segmentSmallScore[segment] += weight * tableSmallScore[index]!;
+        segmentLargeCost[segment] += weight * tableLargeCost[index]!;
+        smallCostTotal += weight * tableSmallCost[index]!;
+      }
+      for (let segment = 0; segment < segments; segment++) {
+        weightSum += segmentWeight[segment]!;
+        largeScore += segmentLargeScore[segment]!;
+        smallScore += segmentSmallScore[segment]!;
+        largeCost += segmentLargeCost[segment]!;
+        if (segment === needed.length) break;
+        prefixWeight[segment] = weightSum;
+        prefixLargeScore[segment] = largeScore;
+        prefixSmallScore[segment] = smallScore;
+        prefixLargeCost[segment] = largeCost;
+      }
     }
     const smallScoreTotal = smallScore;
     const total = weightSum;
-    const points: OperatingPoint[] = new Array(count);
-    for (let position = 0; position < count; position++) {
+    const points: OperatingPoint[] = new Array(wanted.length);
+    for (let position = 0; position < wanted.length; position++) {
       const k = at === null ? position : at[position]!;
-      const prefix = atCount.get(wanted[position]!)!;
-      const score = prefix.largeScore + smallScoreTotal - prefix.smallScore;
+      const slot = wanted[position]!;
+      const score = prefixLargeScore[slot]! + smallScoreTotal - prefixSmallScore[slot]!;
       points[position] = {
         parameter: this.thresholds[k]!,
         accuracy: total === 0 ? 0 : score / total,
-        costUsd: (smallCostTotal + prefix.largeCost) / 1e8,
-        delegationRate: total === 0 ? 0 : prefix.weight / total,
-        llmCalls: prefix.weight,
+        costUsd: (smallCostTotal + prefixLargeCost[slot]!) / 1e8,
+        delegationRate: total === 0 ? 0 : prefixWeight[slot]! / total,
+        llmCalls: prefixWeight[slot]!,
       };
     }
     return points;
+  }
+
+  /** Per threshold index set, computed on the first resample: each problem's segment (in the table's order). */
+  readonly #segmentsOf = new Map<ArrayLike<number> | null, { segmentOf: Uint32Array }>();
+
+  #segments(at: ArrayLike<number> | null): { segmentOf: Uint32Array } {
+    let cached = this.#segmentsOf.get(at);
+    if (cached === undefined) {
+      const { needed } = this.#neededCounts(at);
+      const segmentOf = new Uint32Array(this.order.length);
+      let segment = 0;
+      for (let position = 0; position < this.order.length; position++) {
+        while (segment < needed.length && needed[segment]! <= position) segment++;
+        segmentOf[this.order[position]!] = segment;
+      }
+      cached = { segmentOf };
+      if (this.#segmentsOf.size > 8) this.#segmentsOf.clear();
+      this.#segmentsOf.set(at, cached);
+    }
+    return cached;
+  }
+
+  /** Per threshold index set (`at`; null: every threshold), computed once: the delegated counts needed, ascending, and each point's slot among them. */
+  readonly #needed = new Map<ArrayLike<number> | null, { wanted: Uint32Array; needed: Uint32Array }>();
+
+  #neededCounts(at: ArrayLike<number> | null): { wanted: Uint32Array; needed: Uint32Array } {
+    let cached = this.#needed.get(at);
+    if (cached === undefined) {
+      const count = at === null ? this.thresholds.length : at.length;
+      const counts = Array.from({ length: count }, (_, position) => this.delegatedCounts[at === null ? position : at[position]!]!);
+      const needed = Uint32Array.from(new Set(counts)).sort();
+      const slotOf = new Map(Array.from(needed, (value, slot) => [value, slot] as const));
+      cached = { wanted: Uint32Array.from(counts, (value) => slotOf.get(value)!), needed };
+      // an index set passed once (not kept by the caller) is not kept here either beyond a few
+      if (this.#needed.size > 8) this.#needed.clear();
+      this.#needed.set(at, cached);
+    }
+    return cached;
   }
 }
 

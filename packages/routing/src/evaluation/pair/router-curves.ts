@@ -181,6 +181,20 @@ export function pairCostRange(table: OutcomeTable, weights: ArrayLike<number> | 
   return { minCost: Math.min(small, large) / 1e8, maxCost: Math.max(small, large) / 1e8 };
 }
 
+/**
+ * The last resample's cost range per table: every swept router of a resample shares one pass over the problems (a
+ * resample is its stream's buffer and its number: another bootstrap pass has a buffer of its own).
+ */
+const lastResampledRange = new WeakMap<OutcomeTable, { counts: ArrayLike<number>; resample: number; range: CommonCostRange }>();
+
+function resampledCostRange(table: OutcomeTable, counts: ArrayLike<number>, resample: number): CommonCostRange {
+  const last = lastResampledRange.get(table);
+  if (last !== undefined && last.counts === counts && last.resample === resample) return last.range;
+  const range = pairCostRange(table, counts);
+  lastResampledRange.set(table, { counts, resample, range });
+  return range;
+}
+
 /** A curve's AIQ over the pair's common cost range (its hull 0 below its cheapest point, flat above its dearest). */
 function curveAiq(points: readonly OperatingPoint[], range: CommonCostRange): number {
   return aiqOverCommonRange(points.map((point) => ({ cost: point.costUsd, accuracy: point.accuracy })), range);
@@ -262,7 +276,10 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   // more distinct thresholds than the grid: the stored curve and the resampled AIQ use the grid (and the reported point)
   const gridSize = context.sweepGrid ?? SWEEP_GRID;
   const grid = points.length > gridSize ? gridIndices(points.length, gridSize, reportedIndex) : null;
-  const aiqSamples = resamples.add((counts) => curveAiq(sweep.pointsWithWeights(counts, grid), pairCostRange(table, counts)));
+  const aiqSamples = new Float64Array(resamples.settings.resamples);
+  resamples.each((counts, resample) => {
+    aiqSamples[resample] = curveAiq(sweep.pointsWithWeights(counts, grid), resampledCostRange(table, counts, resample));
+  });
   const curve: RouterCurve = {
     id: entry.id,
     label: entry.label,

@@ -17,6 +17,7 @@ export type ConfideErrorCode =
   | 'RUN_LOCKED'
   | 'RUN_EXISTS'
   | 'PRICE_MISSING'
+  | 'COST_UNKNOWN'
   | 'ROUTING_FAILED'
   | 'SUBPROCESS_FAILED'
   | 'API_ERROR'

@@ -13,6 +13,7 @@ export * from './plugins/plugin.js';
 export * from './plugins/plugin-definition.js';
 export * from './plugins/registry.js';
 export * from './prices/price-table.js';
+export * from './prices/generation-cost.js';
 export * from './prices/seed-prices.js';
 export * from './routing-score.js';
 export * from './schemas/generation.js';

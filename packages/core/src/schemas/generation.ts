@@ -34,5 +34,16 @@ export const Generation = z.strictObject({
   usage: TokenUsage,
   latencyMs: z.number().nonnegative().nullable(),
   finishReason: z.string().nullable(),
+  /**
+   * A cost in US dollars as the source recorded it (an imported log's own cost of this call), stored as given: a
+   * report names it "recorded cost". Costs are computed from `usage` at a price table's prices where they can be
+   * (`generationCost`); this is the cost where they cannot.
+   */
+  recordedCostUsd: z.number().nonnegative().optional(),
+  /**
+   * The source recorded no token counts (an imported log): `usage` then holds zeros that stand for nothing, and the
+   * call costs its recorded cost, or is cost-unknown without one (never $0).
+   */
+  usageUnknown: z.literal(true).optional(),
 });
 export type Generation = z.infer<typeof Generation>;

@@ -8,5 +8,7 @@ export const Problem = z.strictObject({
   solution: z.string().optional(),
   subject: z.string().optional(),
   level: z.number().int().min(1).max(5).optional(),
+  /** The task or benchmark the problem belongs to where a source mixes several (lm-eval's task, RouterBench's eval_name). */
+  slice: z.string().min(1).optional(),
 });
 export type Problem = z.infer<typeof Problem>;

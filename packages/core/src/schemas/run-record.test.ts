@@ -37,6 +37,13 @@ describe('RunRecord', () => {
     expect(RunRecord.safeParse({ ...valid, grade: { ...valid.grade, score: 1.5 } }).success).toBe(false);
   });
 
+  it('carries a slice, a recorded cost as given and a mark that the source recorded no token counts (all optional)', () => {
+    const imported = { ...valid, slice: 'gsm8k', generation: { ...valid.generation, usage: { input: 0, output: 0, thinking: 0 }, recordedCostUsd: 0.0000375, usageUnknown: true } };
+    expect(RunRecord.parse(imported)).toEqual(imported);
+    expect(RunRecord.safeParse({ ...imported, generation: { ...imported.generation, usageUnknown: false } }).success).toBe(false);
+    expect(RunRecord.safeParse({ ...imported, generation: { ...imported.generation, recordedCostUsd: -1 } }).success).toBe(false);
+  });
+
   it('rejects unknown keys and negative token counts', () => {
     expect(RunRecord.safeParse({ ...valid, extra: 1 }).success).toBe(false);
     const negative = { ...valid, generation: { ...valid.generation, usage: { input: -1, output: 2, thinking: 0 } } };

@@ -17,6 +17,8 @@ export const RunRecordV2 = z.strictObject({
   sourceId: z.string().optional(),
   subject: z.string().optional(),
   level: z.number().int().min(1).max(5).optional(),
+  /** The problem's task or benchmark (Problem.slice), beside subject and level. */
+  slice: z.string().min(1).optional(),
   gold: z.string().nullable(),
   generation: Generation,
   grade: Grade,

@@ -13,6 +13,7 @@ export interface PeerLogImportOptions {
   filter?: string;
   model?: string;
   priceTable?: string;
+  priceVersion?: string;
   binarizeAt?: number;
   out?: string;
   force?: boolean;
@@ -37,13 +38,16 @@ function epochsOf(value: string | undefined): EpochMode {
 }
 
 function importOptions(path: string, options: PeerLogImportOptions, spoolFolder: string, signal?: AbortSignal) {
+  if (options.priceVersion !== undefined && options.priceTable === undefined) throw new InvalidConfigError('--price-version names the version of a --price-table file (RouterArena\'s or LiteLLM\'s); no --price-table is given');
+  const prices = options.priceTable ? resolveImportPrices(options.priceTable, options.priceVersion !== undefined ? { version: options.priceVersion } : {}) : null;
   return {
     path,
     ...(options.format !== undefined ? { format: options.format } : {}),
     read: { ...(options.scorer ? { scorer: options.scorer } : {}), ...(options.filter ? { filter: options.filter } : {}), ...(options.model ? { model: options.model } : {}) },
     epochs: epochsOf(options.epochs),
     modelMap: modelMapOf(options.modelMap),
-    prices: options.priceTable ? resolveImportPrices(options.priceTable) : null,
+    prices: prices?.table ?? null,
+    ...(prices !== null ? { refusedPrices: prices.refused } : {}),
     ...(options.binarizeAt !== undefined ? { binarizeAt: options.binarizeAt } : {}),
     spoolFolder,
     ...(signal ? { signal } : {}),
@@ -60,7 +64,7 @@ export async function inspectPeerLog(path: string, options: PeerLogImportOptions
   console.log(`format: ${imported.format.name} (${relative(process.cwd(), path) || path})`);
   for (const run of imported.runs) {
     const mapped = run.model !== run.logModel ? ` (priced as ${run.model})` : '';
-    console.log(`run ${run.label}: model ${run.logModel}${mapped}; ${run.counts.records} samples, ${run.counts.correct} correct, mean score ${run.counts.meanScore.toFixed(3)}; costs ${run.cost.known ? 'known' : 'unknown'}: ${run.cost.reason}${run.cost.recordedUsd !== null ? `; recorded cost $${run.cost.recordedUsd.toPrecision(4)}` : ''}`);
+    console.log(`run ${run.label}: model ${run.logModel}${mapped}; ${run.counts.records} samples, ${run.counts.correct} correct, mean score ${run.counts.meanScore.toFixed(3)}; costs ${run.cost.known ? `known (${run.cost.basis === 'recorded' ? 'recorded cost' : 'token counts priced'})` : 'unknown'}: ${run.cost.reason}${run.cost.recordedUsd !== null ? `; recorded cost $${run.cost.recordedUsd.toPrecision(4)}` : ''}`);
   }
   for (const [why, count] of imported.summary.leftOut) console.log(`left out: ${count} ${why}`);
   console.log(`fields: ${[...imported.summary.fields].sort().join(', ')}`);
@@ -91,9 +95,9 @@ export async function importPeerLogInto(resultsFile: string, path: string, outFo
           for (const run of imported.runs) {
             writeRunDirectory(join(outFolder, run.label), { manifest: run.manifest, records: run.records, problems: run.problems });
             const verdicts = `${run.counts.records} records, ${run.counts.correct} correct, mean score ${run.counts.meanScore.toFixed(3)}`;
-            console.log(`${run.label}: ${verdicts}; costs ${run.cost.known ? 'known' : `unknown (${run.cost.reason})`} -> ${join(outFolder, run.label, MANIFEST_FILE)}`);
+            console.log(`${run.label}: ${verdicts}; costs ${run.cost.known ? `known (${run.cost.basis === 'recorded' ? 'recorded cost' : 'token counts priced'})` : `unknown (${run.cost.reason})`} -> ${join(outFolder, run.label, MANIFEST_FILE)}`);
           }
-          const models = imported.runs.map((run) => ({ label: run.label, run: run.label, model: run.logModel, costKnown: run.cost.known }));
+          const models = imported.runs.map((run) => ({ label: run.label, run: run.label, model: run.logModel, costKnown: run.cost.known, costBasis: run.cost.basis }));
           writeFileAtomic(join(outFolder, 'models.json'), JSON.stringify({ format: imported.format.name, importedFrom: resultsFile, models }, null, 2) + '\n');
         } finally {
           imported.discard();

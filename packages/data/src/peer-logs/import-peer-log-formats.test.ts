@@ -98,7 +98,7 @@ describe('OpenAI evals (oaieval record JSONL)', () => {
     expect(imported.summary.fields).toContain('final_report');
     const run = written(imported).get('gpt-4o-mini')!;
     expect(run.questions).toEqual(['What is 7 * 8?', 'What is 12 + 30?', 'What is 9 - 13?']);
-    expect(run.records.map((record) => [record.problemId, record.subject, record.gold, record.generation.answer, record.grade.score, record.grade.correct])).toEqual([
+    expect(run.records.map((record) => [record.problemId, record.slice, record.gold, record.generation.answer, record.grade.score, record.grade.correct])).toEqual([
       ['arithmetic.dev.0', 'arithmetic', '56', '56', 1, true],
       ['arithmetic.dev.1', 'arithmetic', '42 | 42.0', '42', 1, true],
       ['arithmetic.dev.2', 'arithmetic', '-4', null, 0, false],
@@ -108,7 +108,7 @@ describe('OpenAI evals (oaieval record JSONL)', () => {
 
   it('a model-graded eval: the score from its metrics event, the answer from the first sampling (not the grader’s)', async () => {
     const run = written(await importing(OAIEVAL_GRADED)).get('gpt-4o-mini')!;
-    expect(run.records.map((record) => [record.problemId, record.subject, record.generation.text, record.grade.score, record.generation.usage.input])).toEqual([
+    expect(run.records.map((record) => [record.problemId, record.slice, record.generation.text, record.grade.score, record.generation.usage.input])).toEqual([
       ['closedqa-correct.dev.0', 'closedqa-correct', 'Mars.', 1, 16],
       ['closedqa-correct.dev.1', 'closedqa-correct', '90 degrees.', 0, 19],
     ]);
@@ -201,7 +201,7 @@ describe('OpenRouterBench (result JSON)', () => {
     expect(imported.runs[0]!.cost.recordedUsd).toBeCloseTo(0.000513, 10);
     const run = written(imported).get('gpt-5-chat')!;
     expect(run.questions[1]).toBe('A box holds 12 eggs. How many eggs are in 3 boxes?');
-    expect(run.records.map((record) => [record.problemId, record.subject, record.gold, record.generation.answer, record.grade.score])).toEqual([
+    expect(run.records.map((record) => [record.problemId, record.slice, record.gold, record.generation.answer, record.grade.score])).toEqual([
       ['gsm8k/test/0', 'gsm8k', '7', '7', 1],
       ['gsm8k/test/1', 'gsm8k', '36', '36', 1],
       ['gsm8k/test/2', 'gsm8k', '105', '105', 1],
@@ -210,10 +210,11 @@ describe('OpenRouterBench (result JSON)', () => {
   });
 
   it('the results/bench folder: one run per model, the newest file per folder, demo files and unscored records counted', async () => {
+    // no price table: the cost each record carries is the run's cost (recorded cost)
     const imported = await importing(ORB, { prices: null });
-    expect(imported.runs.map((run) => [run.label, run.counts.records, run.counts.correct, run.cost.known])).toEqual([
-      ['qwen3-8b', 2, 1, false],
-      ['gpt-5-chat', 3, 3, false],
+    expect(imported.runs.map((run) => [run.label, run.counts.records, run.counts.correct, run.cost.known, run.cost.basis])).toEqual([
+      ['qwen3-8b', 2, 1, true, 'recorded'],
+      ['gpt-5-chat', 3, 3, true, 'recorded'],
     ]);
     expect(Object.fromEntries(imported.summary.leftOut)).toEqual({
       'demo result files': 1,
@@ -243,24 +244,27 @@ describe('RouterBench wide table (CSV and JSON Lines exports)', () => {
     ['JSON Lines', ROUTERBENCH_JSONL],
   ])('%s: one run per model column, eval_name as slice, the recorded cost kept, the list prompt joined', async (_kind, path) => {
     const imported = await importing(path, { prices: null });
-    expect(imported.runs.map((run) => [run.label, run.logModel, run.counts.records, run.counts.correct, run.cost.known])).toEqual([
-      ['gpt-3.5-turbo-1106', 'gpt-3.5-turbo-1106', 4, 3, false],
-      ['claude-instant-v1', 'claude-instant-v1', 4, 3, false],
-      ['mistralai-mixtral-8x7b-chat', 'mistralai/mixtral-8x7b-chat', 3, 2, false],
+    expect(imported.runs.map((run) => [run.label, run.logModel, run.counts.records, run.counts.correct, run.cost.known, run.cost.basis])).toEqual([
+      ['gpt-3.5-turbo-1106', 'gpt-3.5-turbo-1106', 4, 3, true, 'recorded'],
+      ['claude-instant-v1', 'claude-instant-v1', 4, 3, true, 'recorded'],
+      ['mistralai-mixtral-8x7b-chat', 'mistralai/mixtral-8x7b-chat', 3, 2, true, 'recorded'],
     ]);
-    expect(imported.runs[0]!.cost.reason).toBe('the log records no token counts (a recorded cost is kept beside)');
+    expect(imported.runs[0]!.cost.reason).toBe('the cost the log records per sample (recorded cost): the log records no token counts');
     expect(imported.runs[0]!.cost.recordedUsd).toBeCloseTo(0.0001569, 10);
     expect(Object.fromEntries(imported.summary.leftOut)).toEqual({ 'model cells without a score': 1 });
     const runs = written(imported);
     const gpt = runs.get('gpt-3.5-turbo-1106')!;
     expect(gpt.questions[2]).toBe('The following is a multiple choice question about astronomy. Answer with the letter.\n\nWhich planet is known as the red planet?\nA. Venus\nB. Mars\nC. Jupiter\nD. Saturn');
-    expect(gpt.records.map((record) => [record.problemId, record.subject, record.gold, record.grade.score])).toEqual([
+    expect(gpt.records.map((record) => [record.problemId, record.slice, record.gold, record.grade.score])).toEqual([
       ['grade-school-math.dev.0', 'grade-school-math', null, 1],
       ['grade-school-math.dev.1', 'grade-school-math', null, 1],
       ['mmlu-astronomy.val.4', 'mmlu-astronomy', null, 0],
       ['mtbench.dev.7', 'mtbench', null, 0.9],
     ]);
     expect(gpt.records[3]!.generation.text).toBe('Soft rain taps the pane,\nthe garden drinks again.');
+    // each record's cost as the table gives it, and no token counts (the zeros stand for nothing)
+    expect(gpt.records.reduce((sum, record) => sum + record.generation.recordedCostUsd!, 0)).toBeCloseTo(0.0001569, 10);
+    expect(gpt.records.every((record) => record.generation.usageUnknown === true)).toBe(true);
     expect(runs.get('mistralai-mixtral-8x7b-chat')!.records.map((record) => record.problemId)).toEqual(['grade-school-math.dev.0', 'grade-school-math.dev.1', 'mtbench.dev.7']);
   });
 

@@ -33,14 +33,15 @@ beforeEach(() => {
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Writes every run of an import and reads each back: what a user gets. */
-function written(imported: ImportedPeerLog): Map<string, { records: RunRecord[]; questions: string[]; priceTable: string }> {
-  const runs = new Map<string, { records: RunRecord[]; questions: string[]; priceTable: string }>();
+function written(imported: ImportedPeerLog): Map<string, { records: RunRecord[]; questions: string[]; slices: Array<string | undefined>; priceTable: string }> {
+  const runs = new Map<string, { records: RunRecord[]; questions: string[]; slices: Array<string | undefined>; priceTable: string }>();
   try {
     for (const run of imported.runs) {
       const runFolder = join(folder, run.label);
       writeRunDirectory(runFolder, { manifest: run.manifest, records: run.records, problems: run.problems });
       const read = readRunDirectory(runFolder);
-      runs.set(run.label, { records: read.records, questions: readRunProblems(read)!.map((problem) => problem.problem), priceTable: 'models' in read.manifest.priceTable ? read.manifest.priceTable.id : '' });
+      const problems = readRunProblems(read)!;
+      runs.set(run.label, { records: read.records, questions: problems.map((problem) => problem.problem), slices: problems.map((problem) => problem.slice), priceTable: 'models' in read.manifest.priceTable ? read.manifest.priceTable.id : '' });
     }
   } finally {
     imported.discard();
@@ -76,11 +77,12 @@ describe('inspect_ai', () => {
     ]);
     const runs = written(imported);
     const first = runs.get('openai-gpt-4o-mini')!;
+    expect(first.slices).toEqual(['arithmetic', 'arithmetic', 'arithmetic', 'arithmetic']);
     expect(first.questions).toEqual(['What is 7 * 8?', 'What is 12 + 30?', 'What is 9 - 13?', 'What is 2 ** 10?']);
     expect(first.priceTable).toBe('test-prices');
     const record = first.records[0]!;
     expect(record.problemId).toBe('1');
-    expect(record.subject).toBe('arithmetic');
+    expect(record.slice).toBe('arithmetic');
     expect(record.gold).toBe('56');
     expect(record.generation).toMatchObject({ model: 'openai/gpt-4o-mini', text: 'ANSWER: 56', answer: '56', usage: { input: 21, output: 9, thinking: 0 }, finishReason: 'stop', latencyMs: 600 });
     expect(record.grade).toMatchObject({ correct: true, score: 1, evaluator: 'recorded' });
@@ -130,7 +132,7 @@ describe('lm-evaluation-harness', () => {
     expect(imported.runs[0]!.cost.reason).toBe('the log records no token counts, nor a cost');
     expect(imported.summary.leftOut.get('lines of another filter than "strict-match"')).toBe(3);
     const run = written(imported).get('meta-llama-llama-3.2-1b')!;
-    expect(run.records.map((record) => [record.problemId, record.subject, record.grade.score])).toEqual([
+    expect(run.records.map((record) => [record.problemId, record.slice, record.grade.score])).toEqual([
       ['arc_easy/0', 'arc_easy', 1],
       ['arc_easy/1', 'arc_easy', 0],
       ['gsm8k/0', 'gsm8k', 1],
@@ -138,8 +140,10 @@ describe('lm-evaluation-harness', () => {
       ['gsm8k/2', 'gsm8k', 0],
     ]);
     expect(run.questions[2]).toBe('Tom has 3 apples and buys 4 more. How many apples does he have?');
-    // a cost-unknown run carries a price table without its model: a cost asked of it fails, naming why
+    // a cost-unknown run carries a price table without its model, and records that say their token counts are unknown:
+    // a cost asked of it fails, naming why (never $0)
     expect(run.priceTable).toBe('cost-unknown');
+    expect(run.records.every((record) => record.generation.usageUnknown === true && record.generation.recordedCostUsd === undefined)).toBe(true);
   });
 
   it('a line that is not JSON names the file and the line', async () => {
@@ -163,14 +167,14 @@ describe('lm-evaluation-harness', () => {
 
 describe('RouterArena cached_results', () => {
   it('reads Python literals inside strings and objects alike; failed and ungraded lines are counted, not imported', async () => {
-    const prices = resolveImportPrices(ARENA_PRICES);
+    const prices = resolveImportPrices(ARENA_PRICES).table;
     const imported = await importPeerLog({ path: ARENA, prices, spoolFolder: folder });
     const [run] = imported.runs;
     expect([run!.label, run!.counts.records, run!.counts.correct, run!.cost.known]).toEqual(['gpt-4o-mini', 4, 3, true]);
     expect(run!.cost.recordedUsd).toBeCloseTo(1.635e-5, 12);
     expect(Object.fromEntries(imported.summary.leftOut)).toEqual({ 'inference failed (success: false)': 1 });
     const records = written(imported).get('gpt-4o-mini')!.records;
-    expect(records.map((record) => [record.problemId, record.subject, record.gold, record.generation.answer, record.grade.score, record.generation.usage.input])).toEqual([
+    expect(records.map((record) => [record.problemId, record.slice, record.gold, record.generation.answer, record.grade.score, record.generation.usage.input])).toEqual([
       ['GSM8K_0', 'GSM8K', '7', '7', 1, 41],
       ['GSM8K_1', 'GSM8K', '36', '36', 1, 38],
       ['MMLUPro_7', 'MMLUPro', 'B', 'A', 0, 30],
@@ -182,13 +186,13 @@ describe('RouterArena cached_results', () => {
     const lines = readFileSync(ARENA, 'utf8').split('\n');
     lines[2] = lines[2]!.replace("'score': 0.0,", "'score': float('0'),");
     const path = withFile('bad-literal.jsonl', lines.join('\n'));
-    await expect(importPeerLog({ path, format: 'router-arena', prices: resolveImportPrices(ARENA_PRICES), spoolFolder: folder, read: { model: 'gpt-4o-mini' } })).rejects.toThrow(
+    await expect(importPeerLog({ path, format: 'router-arena', prices: resolveImportPrices(ARENA_PRICES).table, spoolFolder: folder, read: { model: 'gpt-4o-mini' } })).rejects.toThrow(
       /bad-literal\.jsonl, line 3, field "evaluation_result": not a Python literal at character \d+: "float" is a name/,
     );
   });
 
   it('a price finer than the cost unit is refused naming the model', async () => {
-    await expect(importPeerLog({ path: ARENA, prices: resolveImportPrices(ARENA_PRICES), spoolFolder: folder, modelMap: { 'gpt-4o-mini': 'cheap-model' } })).rejects.toThrow(
+    await expect(importPeerLog({ path: ARENA, prices: resolveImportPrices(ARENA_PRICES).table, spoolFolder: folder, modelMap: { 'gpt-4o-mini': 'cheap-model' } })).rejects.toThrow(
       /model "cheap-model" costs \$0\.0375 per million input tokens, finer than Confide's cost unit .* round to \$0\.04; refused/,
     );
   });

@@ -8,6 +8,7 @@ import {
   RUN_RECORD_SCHEMA_VERSION,
   RunRecordV2,
   ZERO_USAGE,
+  type CostBasis,
   type PriceTable,
   type Problem,
   type RunRecord,
@@ -32,17 +33,21 @@ export interface PeerLogImportOptions {
   epochs?: EpochMode;
   /** `--model-map log-name=price-name`: the name a model is priced and labelled by. */
   modelMap?: Record<string, string>;
-  /** The prices; null: none given (every run is then cost-unknown unless… nothing: costs need prices). */
+  /** The prices; null: none given (a run is then costed by the cost its log records, or is cost-unknown). */
   prices: PriceTable | null;
+  /** Models the price file names but Confide cannot price (LiteLLM's per-character, per-second, tiered…), with why: refused when a run uses one. */
+  refusedPrices?: ReadonlyMap<string, string>;
   binarizeAt?: number;
   /** Where records wait until written (the output folder is best). */
   spoolFolder: string;
   signal?: AbortSignal;
 }
 
-/** Whether a run's costs can be placed on a cost axis, and why not when they cannot. */
+/** Whether a run's costs can be placed on a cost axis, how (its token counts priced, or the cost its log records), and why not when they cannot. */
 export interface RunCost {
   known: boolean;
+  /** `tokens`: every sample's token counts at the table's price; `recorded`: every sample's recorded cost; null: cost-unknown. */
+  basis: CostBasis | null;
   reason: string;
   /** Costs the log records itself (summed), kept beside the priced ones; null when it records none. */
   recordedUsd: number | null;
@@ -108,7 +113,7 @@ class RunBuilder {
     const earlier = this.#places.get(sample.id);
     if (earlier !== undefined) throw new InvalidInputError({ file: `${file}, ${sample.place}`, field: 'id', problem: `sample "${sample.id}" appears twice for ${this.logModel}${this.epoch !== undefined ? ` epoch ${this.epoch}` : ''} (also ${earlier})` });
     this.#places.set(sample.id, sample.place);
-    this.problems.push({ id: sample.id, problem: sample.question ?? '', answer: sample.gold, ...(sample.slice !== undefined ? { subject: sample.slice } : {}) });
+    this.problems.push({ id: sample.id, problem: sample.question ?? '', answer: sample.gold, ...(sample.slice !== undefined ? { slice: sample.slice } : {}) });
   }
 
   count(sample: PeerSample, record: RunRecord): void {
@@ -128,7 +133,7 @@ function recordOf(sample: PeerSample, runId: string, model: string, score: numbe
     schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     runId,
     problemId: sample.id,
-    ...(sample.slice !== undefined ? { subject: sample.slice } : {}),
+    ...(sample.slice !== undefined ? { slice: sample.slice } : {}),
     gold: sample.gold,
     generation: {
       model,
@@ -138,6 +143,9 @@ function recordOf(sample: PeerSample, runId: string, model: string, score: numbe
       usage: sample.usage ?? ZERO_USAGE,
       latencyMs: sample.latencyMs,
       finishReason: sample.finishReason,
+      // the log's own cost, as given; no token counts recorded: the zeros above stand for nothing (never a cost of $0)
+      ...(sample.costUsd !== null ? { recordedCostUsd: sample.costUsd } : {}),
+      ...(sample.usage === null ? { usageUnknown: true as const } : {}),
     },
     grade: { correct: sample.correct ?? score >= binarizeAt, score, evaluator: 'recorded', reason },
   };
@@ -149,37 +157,54 @@ function recordOf(sample: PeerSample, runId: string, model: string, score: numbe
   return checked.data;
 }
 
-/** A price table with no price for `model`: a cost-unknown run carries it, so any cost asked of it fails naming why. */
-function costUnknownTable(prices: PriceTable | null, model: string, reason: string): PriceTable {
-  const models = { ...(prices?.models ?? {}) };
-  delete models[model];
+/**
+ * The price table a run carries: the entry of its own model where its token counts are priced (a price file may hold
+ * thousands: LiteLLM's), else none, its source saying how the run is costed (its recorded cost) or why it cannot be.
+ */
+function runPriceTable(prices: PriceTable | null, model: string, cost: RunCost): PriceTable {
+  if (cost.basis === 'tokens') return { ...prices!, models: { [model]: priceOf(prices!, model) } };
   return {
-    id: 'cost-unknown',
+    id: cost.basis === 'recorded' ? 'recorded-cost' : 'cost-unknown',
     version: prices?.version ?? new Date().toISOString().slice(0, 10),
     currency: 'USD',
-    source: `costs of ${model} are unknown: ${reason}`,
+    source: cost.basis === 'recorded' ? `costs of ${model} are the cost the log records (recorded cost): ${cost.reason}` : `costs of ${model} are unknown: ${cost.reason}`,
     thinkingBilledAs: 'output',
-    models,
+    models: {},
   };
 }
 
-/** Whether a run's costs are known (every sample has token counts and the model has a price), and why not. */
-function runCost(run: RunBuilder, prices: PriceTable | null, file: string): RunCost {
+/**
+ * How a run's costs are known: every sample's token counts at the table's price (the model priced, by a price Confide
+ * can apply), else every sample's recorded cost, else not (cost-unknown), and why.
+ */
+function runCost(run: RunBuilder, prices: PriceTable | null, refused: ReadonlyMap<string, string> | undefined, file: string): RunCost {
   const recordedUsd = run.withRecordedCost > 0 ? run.recordedUsd : null;
-  if (run.withUsage < run.samples) {
-    const reason = run.withUsage === 0 ? 'the log records no token counts' : `${run.samples - run.withUsage} of ${run.samples} samples record no token counts`;
-    return { known: false, reason: recordedUsd === null ? `${reason}, nor a cost` : `${reason} (a recorded cost is kept beside)`, recordedUsd };
+  const everyUsage = run.withUsage === run.samples;
+  const everyCost = run.withRecordedCost === run.samples;
+  const mapped = run.model !== run.logModel ? ` (mapped from "${run.logModel}")` : '';
+  if (everyUsage && prices !== null) {
+    const refusal = refused?.get(run.model);
+    if (refusal !== undefined) {
+      throw new ConfideError('INVALID_CONFIG', `${file}: model "${run.model}"${mapped}: its price in ${prices.id}@${prices.version} is one Confide cannot apply per token: ${refusal}; refused (name another entry with --model-map ${run.logModel}=<model in the table>)`);
+    }
+    try {
+      priceOf(prices, run.model);
+    } catch (error) {
+      if (!(error instanceof PriceMissingError)) throw error;
+      const known = Object.keys(prices.models);
+      const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')}, … ${known.length - 20} more` : known.join(', ');
+      throw new ConfideError('PRICE_MISSING', `${file}: model "${run.model}"${mapped} has no price in ${prices.id}@${prices.version} (known: ${shown}); name its price with --model-map ${run.logModel}=<model in the table>`);
+    }
+    checkPriceUnit(prices, run.model);
+    return { known: true, basis: 'tokens', reason: `token counts recorded, priced by ${prices.id}@${prices.version}`, recordedUsd };
   }
-  if (prices === null) return { known: false, reason: 'no price table given (--price-table)', recordedUsd };
-  try {
-    priceOf(prices, run.model);
-  } catch (error) {
-    if (!(error instanceof PriceMissingError)) throw error;
-    const mapped = run.model !== run.logModel ? ` (mapped from "${run.logModel}")` : '';
-    throw new ConfideError('PRICE_MISSING', `${file}: model "${run.model}"${mapped} has no price in ${prices.id}@${prices.version} (known: ${Object.keys(prices.models).join(', ')}); name its price with --model-map ${run.logModel}=<model in the table>`);
+  const noTokens = run.withUsage === 0 ? 'the log records no token counts' : `${run.samples - run.withUsage} of ${run.samples} samples record no token counts`;
+  if (everyCost) return { known: true, basis: 'recorded', reason: `the cost the log records per sample (recorded cost): ${everyUsage ? 'no price table given (--price-table)' : noTokens}`, recordedUsd };
+  if (!everyUsage) {
+    const noCost = recordedUsd === null ? ', nor a cost' : ` and ${run.samples - run.withRecordedCost} of ${run.samples} no cost`;
+    return { known: false, basis: null, reason: `${noTokens}${noCost}`, recordedUsd };
   }
-  checkPriceUnit(prices, run.model);
-  return { known: true, reason: `token counts recorded, priced by ${prices.id}@${prices.version}`, recordedUsd };
+  return { known: false, basis: null, reason: 'no price table given (--price-table)', recordedUsd };
 }
 
 /**
@@ -243,8 +268,8 @@ export async function importPeerLog(options: PeerLogImportOptions): Promise<Impo
           return record;
         });
       }
-      const cost = runCost(run, options.prices, path);
-      const priceTable = cost.known ? options.prices! : costUnknownTable(options.prices, run.model, cost.reason);
+      const cost = runCost(run, options.prices, options.refusedPrices, path);
+      const priceTable = runPriceTable(options.prices, run.model, cost);
       const files = summary.files.map((file) => ({ path: relative(process.cwd(), file) || basename(file), sha256: sha256OfFile(file) }));
       imported.push({
         label,

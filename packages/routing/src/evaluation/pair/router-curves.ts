@@ -276,9 +276,18 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   // more distinct thresholds than the grid: the stored curve and the resampled AIQ use the grid (and the reported point)
   const gridSize = context.sweepGrid ?? SWEEP_GRID;
   const grid = points.length > gridSize ? gridIndices(points.length, gridSize, reportedIndex) : null;
+  // one pass per resample gives the curve's AIQ and the reported point's mean score and cost (the reported point is on
+  // the grid): the reported outcomes' resampled means, exactly for binary verdicts and costs in 1e-8 $ (integer sums),
+  // to rounding for graded scores
+  const reportedOnCurve = grid === null ? reportedIndex : grid.indexOf(reportedIndex);
   const aiqSamples = new Float64Array(resamples.settings.resamples);
+  const accuracySamples = new Float64Array(resamples.settings.resamples);
+  const costSamples = new Float64Array(resamples.settings.resamples);
   resamples.each((counts, resample) => {
-    aiqSamples[resample] = curveAiq(sweep.pointsWithWeights(counts, grid), resampledCostRange(table, counts, resample));
+    const resampled = sweep.pointsWithWeights(counts, grid);
+    aiqSamples[resample] = curveAiq(resampled, resampledCostRange(table, counts, resample));
+    accuracySamples[resample] = resampled[reportedOnCurve]!.accuracy;
+    costSamples[resample] = resampled[reportedOnCurve]!.costUsd;
   });
   const curve: RouterCurve = {
     id: entry.id,
@@ -288,7 +297,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     points: grid === null ? points : grid.map((index) => points[index]!),
     reported: points[reportedIndex]!,
     reportedOutcomes,
-    intervals: { ...outcomeIntervals(reportedOutcomes, resamples), aiq: resamples.intervalWhenRun(aiqSamples) },
+    intervals: { accuracy: resamples.intervalWhenRun(accuracySamples), costUsd: resamples.intervalWhenRun(costSamples), aiq: resamples.intervalWhenRun(aiqSamples) },
     ...curveFigures(points, table),
     engineCheck: { points: checks.length, agreed, problems: positions.length },
     slices: slicesOf(reportedOutcomes, context.problems),

@@ -58,13 +58,13 @@ export async function cascade(input: CascadeInput): Promise<{ records: RunRecord
       const chosen = resolveModelLabel(decision.model, pair);
       if (chosen === undefined) throw new RoutingError(`cascade stage ${index + 1}: router "${decision.router}" chose "${decision.model}", not one of ${pair.join(', ')}`);
       if (chosen === pair[0]) {
-        ledger.add(problem.id, 'answer', record.generation.model, record.generation.usage);
+        ledger.addGeneration(problem.id, 'answer', record.generation);
         const { note: _note, ...rest } = record;
         const route = routeOf({ ...decision, model: labelled ? chosen : 'small', reason: `stage ${index + 1}: ${decision.reason}` }, pair);
         records.push({ ...rest, runId: input.runId, route: RouteDecision.parse(route) });
         break;
       }
-      ledger.add(problem.id, 'superseded', record.generation.model, record.generation.usage);
+      ledger.addGeneration(problem.id, 'superseded', record.generation);
     }
   }
   return { records, ledger };

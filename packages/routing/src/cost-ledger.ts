@@ -1,4 +1,4 @@
-import { costInHundredMillionths, type PriceTable, type TokenUsage } from '@confide/core';
+import { costInHundredMillionths, generationCost, type CostedGeneration, type PriceTable, type TokenUsage } from '@confide/core';
 
 /**
  * Why a call is on the ledger:
@@ -32,8 +32,19 @@ export class CostLedger {
 
   constructor(readonly prices: PriceTable) {}
 
+  /** A call known by its model and token counts (a router's own call), priced with the table. */
   add(problemId: string, role: LedgerRole, model: string, usage: TokenUsage): LedgerEntry {
     const entry = { problemId, role, model, usage, costHundredMillionths: costInHundredMillionths(this.prices, model, usage) };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /**
+   * A generation's call, costed as core's `generationCost` costs it: its token counts at the table's price, else the
+   * cost its source recorded; a generation with neither fails (cost-unknown, never $0).
+   */
+  addGeneration(problemId: string, role: LedgerRole, generation: CostedGeneration): LedgerEntry {
+    const entry = { problemId, role, model: generation.model, usage: generation.usage, costHundredMillionths: generationCost(this.prices, generation).hundredMillionths };
     this.entries.push(entry);
     return entry;
   }

@@ -91,7 +91,7 @@ export async function delegateOne(input: DelegationInput, problem: Problem, ledg
     const source = input.peers?.[name];
     if (source === undefined) throw new RoutingError(`the router reads "${name}", which is neither among the models (${labels.join(', ')}) nor a peer the delegation names a source for`);
     const record = await source.generationFor(problem, options);
-    ledger.add(problem.id, 'peer', record.generation.model, record.generation.usage);
+    ledger.addGeneration(problem.id, 'peer', record.generation);
     answers[name] = record;
   }
   const recordedRoute = input.recordedRoutes?.get(problem.id);
@@ -105,10 +105,10 @@ export async function delegateOne(input: DelegationInput, problem: Problem, ledg
   for (const [index, label] of labels.entries()) {
     const record = read.get(label);
     if (label === chosen || record === undefined) continue;
-    ledger.add(problem.id, index < chosenIndex ? 'superseded' : 'peek', record.generation.model, record.generation.usage);
+    ledger.addGeneration(problem.id, index < chosenIndex ? 'superseded' : 'peek', record.generation);
   }
   const answer = read.get(chosen) ?? (await models[chosenIndex]!.source.generationFor(problem, options));
-  ledger.add(problem.id, 'answer', answer.generation.model, answer.generation.usage);
+  ledger.addGeneration(problem.id, 'answer', answer.generation);
   const { note: _note, ...rest } = answer;
   return { ...rest, runId: input.runId, route: RouteDecision.parse(routeOf({ ...decision, model: chosen }, labels)) };
 }

@@ -1,7 +1,7 @@
 import {
   CONFIDENT_TOKEN,
-  costInHundredMillionths,
   DEFAULT_MIN_TOKEN_MASS,
+  generationCost,
   InvalidInputError,
   pConfident,
   UNCERTAIN_TOKEN,
@@ -24,7 +24,10 @@ export interface OutcomeTableModel {
   records: readonly OutcomeRecord[];
 }
 
-/** Costs in the table are integers in these units per dollar (core's `costInHundredMillionths`): sums are exact. */
+/**
+ * Costs in the table are in these units per dollar (core's `costInHundredMillionths`): integers where token counts are
+ * priced, so sums are exact; a recorded cost (an imported log's own) is kept as given.
+ */
 export const COST_UNITS_PER_USD = 1e8;
 
 /** The confidence-token dictionary: `confidenceToken` columns hold an index into it. */
@@ -43,7 +46,7 @@ export interface ModelOutcomeColumns {
   score: Float32Array;
   /** The source's binary verdict (`grade.correct`), 1 or 0: for metrics defined on binary labels. */
   correct: Uint8Array;
-  /** What the call cost, in integer units of 1e-8 dollars (`COST_UNITS_PER_USD`). */
+  /** What the call cost in units of 1e-8 dollars (`COST_UNITS_PER_USD`): core's `generationCost` (token counts priced, else the recorded cost). */
   costHundredMillionths: Float64Array;
   inputTokens: Uint32Array;
   /** Output tokens, not counting thinking tokens. */
@@ -197,7 +200,7 @@ function fillColumns(columns: ModelOutcomeColumns, model: OutcomeTableModel, rec
     }
     columns.score[row] = score;
     columns.correct[row] = grade.correct ? 1 : 0;
-    columns.costHundredMillionths[row] = costInHundredMillionths(prices, generation.model, generation.usage);
+    columns.costHundredMillionths[row] = generationCost(prices, generation).hundredMillionths;
     columns.inputTokens[row] = generation.usage.input;
     columns.outputTokens[row] = generation.usage.output;
     columns.thinkingTokens[row] = generation.usage.thinking;

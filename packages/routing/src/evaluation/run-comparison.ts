@@ -1,4 +1,4 @@
-import { costInHundredMillionths, NotFoundError, type PriceTable, type RunRecord, type TokenUsage } from '@confide/core';
+import { costInHundredMillionths, generationCost, NotFoundError, type PriceTable, type RunRecord, type TokenUsage } from '@confide/core';
 import { mcnemarTest, type McNemarResult } from '@confide/metrics';
 import { bootstrapInterval, type Interval } from './router-statistics.js';
 
@@ -7,12 +7,12 @@ export interface RecordedCall {
   role: 'answer' | 'router';
   model: string;
   usage: TokenUsage;
-  /** In integer units of 1e-8 dollars, so sums are exact. */
+  /** In units of 1e-8 dollars: integers where token counts are priced (sums exact), a recorded cost as given. */
   costHundredMillionths: number;
   latencyMs: number | null;
 }
 
-/** The calls a record holds, priced: the router's call (an orchestrator's) first, then the answer. */
+/** The calls a record holds, priced: the router's call (an orchestrator's) first, then the answer (core's `generationCost`: token counts priced, else its recorded cost). */
 export function recordedCalls(record: RunRecord, prices: PriceTable): RecordedCall[] {
   const calls: RecordedCall[] = [];
   const route = record.route;
@@ -20,7 +20,7 @@ export function recordedCalls(record: RunRecord, prices: PriceTable): RecordedCa
     calls.push({ role: 'router', model: route.routerModel, usage: route.routerUsage, costHundredMillionths: costInHundredMillionths(prices, route.routerModel, route.routerUsage), latencyMs: null });
   }
   const { model, usage, latencyMs } = record.generation;
-  calls.push({ role: 'answer', model, usage, costHundredMillionths: costInHundredMillionths(prices, model, usage), latencyMs });
+  calls.push({ role: 'answer', model, usage, costHundredMillionths: generationCost(prices, record.generation).hundredMillionths, latencyMs });
   return calls;
 }
 

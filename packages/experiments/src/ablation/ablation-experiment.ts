@@ -74,6 +74,12 @@ export const AblationExperiment = z.strictObject({
   ...experimentHeader('ablation'),
   /** The problems (an ablation uses those its small run answered), and the prices. */
   ...PROBLEMS_AND_PRICES,
+  /**
+   * Optional: without it the problems are those the runs carry (runs imported from a log, or written since runs carry
+   * their problems), which must agree on each id's question; with it, each run's carried problems are matched by id and
+   * the mismatches counted in the report.
+   */
+  dataset: PROBLEMS_AND_PRICES.dataset.optional(),
   /** `recorded`: the verdicts the runs carry (lines up with the paper); `math`: re-graded by the core/math evaluator (shorthand for `"evaluator": {"id": "core/math"}`). */
   grades: z.enum(['recorded', 'math']).default('recorded'),
   /**
@@ -200,6 +206,20 @@ export type PairAblationExperiment = AblationExperiment & Required<Pick<Ablation
 /** The experiment as a pair ablation, or null when it gives only `models` (the schema makes the three go together). */
 export function pairAblationOf(experiment: AblationExperiment): PairAblationExperiment | null {
   return experiment.small !== undefined && experiment.large !== undefined && experiment.routers !== undefined ? (experiment as PairAblationExperiment) : null;
+}
+
+/** Every run the experiment names, once each: the pair's, the peers', the cascade stages', the models' and the reference runs. */
+export function namedRuns(experiment: AblationExperiment): string[] {
+  return [
+    ...new Set([
+      ...(experiment.small ? [experiment.small.run] : []),
+      ...(experiment.large ? [experiment.large.run] : []),
+      ...(experiment.routers ?? []).flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
+      ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
+      ...(experiment.models ?? []).map((entry) => entry.run),
+      ...experiment.referenceRuns.map((entry) => entry.run),
+    ]),
+  ];
 }
 
 /** Where an experiment reference points: a bundled experiment id names a folder under the workspace's experiments/. */

@@ -1,7 +1,8 @@
 import { join, relative, resolve } from 'node:path';
 import { CONFIDENT_TOKEN, InvalidConfigError, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
-import { checkReportOutFolder, checkWritableOutFolder, datasetLabel, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
 import {
+  accuracyByProblemSlice,
   buildModelsTable,
   cascadeCurves,
   certifiedThresholds,
@@ -10,8 +11,8 @@ import {
   evaluateModels,
   listedChains,
   listedRouters,
-  outcomeTable,
   pairLeaderboard,
+  pairOutcomeTable,
   pairRouterCurves,
   replaySource,
   ResamplePlan,
@@ -19,8 +20,8 @@ import {
   type ModelsEvaluation,
   type RunControl,
 } from '@confide/routing';
-import { pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
-import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote } from '@confide/reports';
+import { namedRuns, pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
+import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperResults } from '../paper/run-paper-experiment.js';
@@ -28,7 +29,9 @@ import { experimentFileLabel } from '../run-folder/experiment-file.js';
 import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
 import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
+import { ablationCosts, type AblationCosts } from './ablation-costs.js';
 import { ablationEvaluator, ablationRegrader, gradesNote, withGrades } from './ablation-grading.js';
+import { ablationProblems, problemsLabel } from './ablation-problems.js';
 
 export interface AblationInputs {
   experiment: AblationExperiment;
@@ -37,10 +40,12 @@ export interface AblationInputs {
   registry: PluginRegistry;
   /** The experiment's price table, resolved (a bundled id or a file). */
   prices: PriceTable;
-  /** The dataset's problems; the ablation uses those the small run answered, in dataset order. */
+  /** The dataset's problems (without a dataset: those the runs carry, `ablationProblems`); the ablation uses those the small run answered, in their order. */
   problems: readonly Problem[];
-  /** The dataset as its manifest names it (a bundled name, a pinned hf:// reference). */
+  /** The dataset as its manifest names it (a bundled name, a pinned hf:// reference), or what stands for it without one. */
   datasetReference?: string;
+  /** How the runs' own problems agree with `problems` (`ablationProblems`); absent: not compared. */
+  problemAgreement?: ProblemAgreement;
   /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
   loadRun: (reference: string) => RunDirectory;
   /** Re-grades records with the experiment's evaluator (`grades: "math"`: core/math); absent means only recorded verdicts are available. */
@@ -69,20 +74,6 @@ function referenceRate(experiment: AblationExperiment, small: readonly RunRecord
   const comparison = experiment.comparisons[0];
   if (comparison) return { rate: comparison.atDelegationRate, source: "the first comparison's rate" };
   return { rate: 0.5, source: 'one half: the small run has no confidence token and the experiment no comparison' };
-}
-
-/** Every run the experiment names, once each: the pair's, the peers', the cascade stages', the models' and the reference runs. */
-function namedRuns(experiment: AblationExperiment): string[] {
-  return [
-    ...new Set([
-      ...(experiment.small ? [experiment.small.run] : []),
-      ...(experiment.large ? [experiment.large.run] : []),
-      ...(experiment.routers ?? []).flatMap((entry) => Object.values(entry.peers).map((peer) => peer.run)),
-      ...experiment.cascades.flatMap((entry) => entry.stages.map((stage) => stage.run)),
-      ...(experiment.models ?? []).map((entry) => entry.run),
-      ...experiment.referenceRuns.map((entry) => entry.run),
-    ]),
-  ];
 }
 
 /** The runs of the ablation whose manifests mark them a pipeline check (not a result), with the reason each gives. */
@@ -114,15 +105,17 @@ async function gradedRecords(inputs: AblationInputs): Promise<(runId: string) =>
  * The models section's evaluation (routing's `evaluateModels` on the K runs and the reference runs, with the routers
  * and chains the experiment lists run through the engine first), null without `models`.
  */
-async function modelsEvaluationOf(inputs: AblationInputs, records: (runId: string) => RunRecord[]): Promise<{ evaluation: ModelsEvaluation; problemIds: readonly string[]; uses: PluginUse[] } | null> {
+async function modelsEvaluationOf(inputs: AblationInputs, records: (runId: string) => RunRecord[], costs: AblationCosts): Promise<{ evaluation: ModelsEvaluation; problemIds: readonly string[]; uses: PluginUse[] } | null> {
   const { experiment, prices, problems } = inputs;
   if (experiment.models === undefined) return null;
+  // a cost-unknown run is left off the cost axis (the report says why)
+  const models = experiment.models.filter((entry) => !costs.leftOut.has(entry.label));
   const { table, references } = buildModelsTable(
-    experiment.models.map((entry) => ({ label: entry.label, records: records(entry.run) })),
-    experiment.referenceRuns.map((entry) => ({ label: entry.label, records: records(entry.run) })),
+    models.map((entry) => ({ label: entry.label, records: records(entry.run) })),
+    experiment.referenceRuns.filter((entry) => !costs.leftOut.has(entry.label)).map((entry) => ({ label: entry.label, records: records(entry.run) })),
     prices,
   );
-  const runOf = new Map(experiment.models.map((entry) => [entry.label, entry.run]));
+  const runOf = new Map(models.map((entry) => [entry.label, entry.run]));
   const listedContext = {
     name: experiment.name,
     table,
@@ -138,7 +131,7 @@ async function modelsEvaluationOf(inputs: AblationInputs, records: (runId: strin
 }
 
 /** An ablation with `models` only: the models section, and no pair analysis. */
-function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => RunRecord[], models: NonNullable<Awaited<ReturnType<typeof modelsEvaluationOf>>>): AblationResults {
+function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => RunRecord[], models: NonNullable<Awaited<ReturnType<typeof modelsEvaluationOf>>>, costs: AblationCosts): AblationResults {
   const { experiment } = inputs;
   const runs = namedRuns(experiment).map(records);
   return {
@@ -146,13 +139,14 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
     grades: gradesNote(experiment, runs.flat()),
     referenceDelegationRate: null,
     referenceDelegationRateSource: null,
-    problems: { evaluated: models.evaluation.problems, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
+    problems: { evaluated: models.evaluation.problems, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? problemsLabel(experiment), agreement: inputs.problemAgreement ?? null },
+    costNotes: costs.notes,
     problemIds: [...models.problemIds],
     models: null,
     provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [...models.uses, ...(inputs.evaluatorUse ? [inputs.evaluatorUse] : [])], {
       ...(inputs.read ? { read: inputs.read } : {}),
       prices: inputs.prices,
-      dataset: { reference: inputs.datasetReference ?? datasetLabel(experiment.dataset), problems: inputs.problems },
+      dataset: { reference: inputs.datasetReference ?? problemsLabel(experiment), problems: inputs.problems },
     }),
     pair: null,
     curves: [],
@@ -175,10 +169,12 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
  */
 export async function computeAblationResults(inputs: AblationInputs): Promise<AblationResults> {
   const records = await gradedRecords(inputs);
-  const models = await modelsEvaluationOf(inputs, records);
+  // every run placed on the cost axis has a cost (token counts or a recorded one), or the report says why it is not there
+  const costs = ablationCosts(inputs.experiment, records, inputs.prices);
+  const models = await modelsEvaluationOf(inputs, records, costs);
   const pairExperiment = pairAblationOf(inputs.experiment);
-  if (pairExperiment === null) return modelsOnlyResults(inputs, records, models!);
-  return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records, models?.uses ?? [])), modelsEvaluation: models?.evaluation ?? null };
+  if (pairExperiment === null) return modelsOnlyResults(inputs, records, models!, costs);
+  return { ...(await computePairResults({ ...inputs, experiment: pairExperiment }, records, models?.uses ?? [])), costNotes: costs.notes, modelsEvaluation: models?.evaluation ?? null };
 }
 
 type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment };
@@ -194,10 +190,10 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
   const problems = inputs.problems.filter((problem) => answered.has(problem.id));
   if (problems.length === 0) {
-    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of dataset "${datasetLabel(experiment.dataset)}"`);
+    throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of ${experiment.dataset === undefined ? 'the runs' : `dataset "${problemsLabel(experiment)}"`}`);
   }
   const small = { run: experiment.small.run, records: records(experiment.small.run) };
-  const table = outcomeTable(problems, { label: small.run, records: small.records }, { label: experiment.large.run, records: records(experiment.large.run) }, prices);
+  const table = pairOutcomeTable(problems, { label: small.run, records: small.records }, { label: experiment.large.run, records: records(experiment.large.run) }, prices);
   const n = problems.length;
   // every interval of the pair is registered on one bootstrap pass, run once the routers and comparisons are built
   const resamples = new ResamplePlan(n, experiment.bootstrap);
@@ -225,7 +221,8 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     experiment.routers,
   );
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
-  const curves = [...routers.curves, ...cascades];
+  // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
+  const curves = [...routers.curves, ...cascades].map((curve) => ({ ...curve, slices: { ...curve.slices, slice: accuracyByProblemSlice(curve.reportedOutcomes, problems) } }));
   const { riskControl, policies } = await certifiedThresholds(
     {
       experiment: experiment.name,
@@ -247,7 +244,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     grades: gradesNote(experiment, [...small.records, ...records(experiment.large.run)]),
     referenceDelegationRate: reference.rate,
     referenceDelegationRateSource: reference.source,
-    problems: { evaluated: n, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? datasetLabel(experiment.dataset) },
+    problems: { evaluated: n, dataset: inputs.problems.length, datasetReference: inputs.datasetReference ?? problemsLabel(experiment), agreement: inputs.problemAgreement ?? null },
     problemIds: problems.map((problem) => problem.id),
     models: { small: small.records[0]!.generation.model, large: records(experiment.large.run)[0]!.generation.model },
     provenance: summaryProvenance({ path: inputs.experimentFile, label: experimentFileLabel(inputs.experimentFile) }, [
@@ -260,7 +257,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     ], {
       ...(inputs.read ? { read: inputs.read } : {}),
       prices,
-      dataset: { reference: inputs.datasetReference ?? datasetLabel(experiment.dataset), problems: inputs.problems },
+      dataset: { reference: inputs.datasetReference ?? problemsLabel(experiment), problems: inputs.problems },
     }),
     pair: {
       small: { parameter: null, accuracy: sum(table.smallScore) / n, costUsd: sum(table.smallCost) / 1e8, delegationRate: 0, llmCalls: 0 },
@@ -378,11 +375,12 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   const experiment = options.resamples === undefined ? graded : { ...graded, bootstrap: { ...graded.bootstrap, resamples: options.resamples } };
   // an ablation never shows a response: its runs are read without their texts (an evaluator re-grades extracted answers)
   const runs = (options.runs ?? new RunStore({ texts: false })).relativeTo(folder);
-  const loadedProblems = await loadProblems(experiment.dataset, { baseFolder: folder });
+  const read = new ReportInputs(runs);
+  // the dataset's problems, each run's own matched to them by id; without a dataset, the problems the runs carry
+  const loadedProblems = await ablationProblems(experiment, namedRuns(experiment), (reference) => read.loadRun(reference), folder);
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const evaluator = ablationEvaluator(experiment);
   const grader = evaluator === null ? undefined : ablationRegrader(experiment, evaluator, { registry: options.registry, prices, runs, problems: loadedProblems.problems, budgetUsd: options.budgetUsd, cachePath: options.cachePath ?? null });
-  const read = new ReportInputs(runs);
   let results: AblationResults;
   try {
     results = await computeAblationResults({
@@ -392,6 +390,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       prices,
       problems: loadedProblems.problems,
       datasetReference: loadedProblems.reference,
+      problemAgreement: loadedProblems.agreement,
       loadRun: (reference) => read.loadRun(reference),
       read,
       ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),

@@ -5,7 +5,8 @@ import { loadProblems, loadRunProblems, pricesForRun, readJsonLines, resolvePric
 import { z } from 'zod';
 import type { RunViewSource, ViewRunInput, ViewSource } from '@confide/viewer';
 import { EXPERIMENT_FILE, experimentKindOf, loadExperimentOfKind } from '../experiment.js';
-import { pairAblationOf } from '../ablation/ablation-experiment.js';
+import { namedRuns, pairAblationOf, type AblationExperiment } from '../ablation/ablation-experiment.js';
+import { ablationProblems } from '../ablation/ablation-problems.js';
 
 /** What the viewer reads of a regrade report's regraded.jsonl. */
 const RegradedLine = z.object({ problemId: z.string(), regraded: z.boolean(), decidedBy: z.string(), reason: z.string() });
@@ -49,6 +50,17 @@ async function problemsOf(dataset: string, baseFolder: string, warn: (message: s
     return (await loadProblems(dataset, { baseFolder, offline: true })).problems;
   } catch (error) {
     warn(`view: the questions of dataset "${dataset}" are not at hand (${(error as Error).message}); the page shows answers without questions`);
+    return null;
+  }
+}
+
+/** An ablation's problems as `confide ablate` reads them: its dataset, or without one the problems its runs carry; null, with a warning, when not at hand. */
+async function experimentProblemsOf(experiment: AblationExperiment, store: RunStore, folder: string, warn: (message: string) => void): Promise<Problem[] | null> {
+  if (experiment.dataset !== undefined) return problemsOf(experiment.dataset as string, folder, warn);
+  try {
+    return (await ablationProblems(experiment, namedRuns(experiment), (reference) => store.load(reference), folder)).problems;
+  } catch (error) {
+    warn(`view: the questions the runs carry are not at hand (${(error as Error).message}); the page shows answers without questions`);
     return null;
   }
 }
@@ -148,7 +160,7 @@ async function resolveModelsViewSource(target: string, options: ViewOptions, war
       title: experiment.title,
       command: options.command,
       models,
-      problems: await problemsOf(experiment.dataset as string, folder, warn),
+      problems: await experimentProblemsOf(experiment, store, folder, warn),
       prices: resolvePriceTable(options.priceTable ?? experiment.priceTable, folder),
       bootstrap: experiment.bootstrap,
     };
@@ -215,7 +227,7 @@ export async function resolveViewSource(
     store = store.relativeTo(folder);
     main = { ...runInput(store, experiment.small.run), label: experiment.small.label || experiment.small.run };
     large = { ...runInput(store, experiment.large.run), label: experiment.large.label || experiment.large.run };
-    problems = await problemsOf(experiment.dataset as string, folder, warn);
+    problems = await experimentProblemsOf(experiment, store, folder, warn);
     prices = resolvePriceTable(options.priceTable ?? experiment.priceTable, folder);
     bootstrap = experiment.bootstrap;
     title = experiment.title;

@@ -2,14 +2,14 @@ import type { RoutingPolicy } from '@confide/core';
 import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration } from '@confide/routing';
 import type { z } from 'zod';
 import type { SummaryProvenance } from '../summary-provenance.js';
-import type { AblationRouterSummary, LeaderboardResults, PaperPoint, PipelineCheckNote } from './ablation-summary.js';
+import type { AblationRouterSummary, LeaderboardResults, PaperPoint, PipelineCheckNote, ProblemAgreement } from './ablation-summary.js';
 
 /** What the ablation report reads of its experiment (the experiments package's AblationExperiment has this shape). */
 export interface AblationReportExperiment {
   name: string;
   title: string;
-  /** A dataset reference: a bundled name, hf://…, a file path or {file, columns}. */
-  dataset: string | { file: string };
+  /** A dataset reference: a bundled name, hf://…, a file path or {file, columns}; absent: the problems the runs carry. */
+  dataset?: string | { file: string } | undefined;
   /** The pair (absent when the experiment lists only `models`). */
   small?: { run: string; label: string } | undefined;
   large?: { run: string; label: string } | undefined;
@@ -35,8 +35,13 @@ export interface AblationResults {
   referenceDelegationRate: number | null;
   /** Where the reference rate comes from, in words (e.g. "the rate at which the small run's confidence token delegates"). */
   referenceDelegationRateSource: string | null;
-  /** Problems of the dataset evaluated (the pair: those the small run answered; models only: those every run answered) and the dataset's size. */
-  problems: { evaluated: number; dataset: number; datasetReference: string };
+  /**
+   * Problems of the dataset evaluated (the pair: those the small run answered; models only: those every run answered)
+   * and the dataset's size (without a dataset: the problems the runs carry), with how the runs' own problems agree.
+   */
+  problems: { evaluated: number; dataset: number; datasetReference: string; agreement?: ProblemAgreement | null };
+  /** Runs costed by their recorded cost, and runs left off the cost axis (cost-unknown), one sentence each. */
+  costNotes?: string[];
   /** The evaluated problems, in the order every per-problem array follows. */
   problemIds: string[];
   /** The models of the pair, as their records name them. */

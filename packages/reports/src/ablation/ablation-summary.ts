@@ -11,6 +11,22 @@ const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accura
 const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
 const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
 
+/** How many problems disagree, and the first few (an id and the runs, or the run and the dataset, that differ). */
+const ProblemDisagreements = z.strictObject({ count: z.number().int(), first: z.array(z.string()) });
+
+/**
+ * Where an ablation's problems come from (the dataset it names, or the problems the runs carry) and how the runs agree
+ * with them, by id: questions that differ (whitespace aside), and, with a dataset, ids a run carries that it lacks.
+ */
+export const ProblemAgreement = z.strictObject({
+  source: z.enum(['dataset', 'runs']),
+  /** The runs whose carried problems were compared (a run written before runs carried their problems is not). */
+  runsCompared: z.number().int(),
+  questionMismatches: ProblemDisagreements,
+  missingFromDataset: ProblemDisagreements,
+});
+export type ProblemAgreement = z.infer<typeof ProblemAgreement>;
+
 /** A run the experiment names, and its label in the report. */
 export const AblationRun = z.strictObject({ run: z.string(), label: z.string() });
 export type AblationRun = z.infer<typeof AblationRun>;
@@ -47,7 +63,8 @@ export const AblationRouterSummary = z.strictObject({
   /** A sweep with more distinct thresholds than its grid: how many, and how many the stored points and the resampled AIQ use (null: all). */
   grid: z.strictObject({ thresholds: z.number().int(), kept: z.number().int() }).nullable().default(null),
   points: z.array(OperatingPoint),
-  slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice) }),
+  /** Accuracy by subject, level and slice (the problems' task or benchmark: empty when they carry none). */
+  slices: z.strictObject({ subject: z.array(Slice), level: z.array(Slice), slice: z.array(Slice).default([]) }),
   /** For a threshold sweep: the problems with no score (null when every problem has one). */
   unscored: UnscoredProblems.nullable(),
 });
@@ -91,7 +108,10 @@ export const AblationSummary = z.strictObject({
   schemaVersion: z.literal(ABLATION_SUMMARY_SCHEMA_VERSION),
   experiment: z.string(),
   provenance: SummaryProvenance,
-  problems: z.strictObject({ evaluated: z.number().int(), dataset: z.number().int(), datasetReference: z.string() }),
+  /** `dataset`: the problems the dataset (or, without one, the runs) holds; `agreement`: how the runs' own problems agree with them. */
+  problems: z.strictObject({ evaluated: z.number().int(), dataset: z.number().int(), datasetReference: z.string(), agreement: ProblemAgreement.nullable().default(null) }),
+  /** What the report says about costs: runs costed by their recorded cost, runs left off the cost axis (cost-unknown) and why. */
+  costNotes: z.array(z.string()).default([]),
   title: z.string(),
   grades: z.string(),
   bootstrap: z.strictObject({ resamples: z.number().int(), seed: z.number().int(), confidence: z.number() }),

@@ -31,6 +31,33 @@ export function unscoredNotes(results: { curves: ReadonlyArray<{ label: string; 
   );
 }
 
+const firstFew = (disagreements: { count: number; first: readonly string[] }) => `${disagreements.first.join(', ')}${disagreements.count > disagreements.first.length ? ', …' : ''}`;
+
+/**
+ * The sentence on where the problems come from: the dataset (counted only where a run's own problems disagree with
+ * it by id), or, without one, the problems the runs carry (matched by id, questions that differ counted).
+ */
+export function problemsNote(problems: AblationSummary['problems'], answered: string): string | null {
+  const { agreement } = problems;
+  if (agreement?.source === 'runs') {
+    const mismatches = agreement.questionMismatches;
+    return (
+      `Problems: the ${problems.evaluated} problems ${answered}, of the ${problems.dataset} the ${agreement.runsCompared} runs carry (the experiment names no dataset: problems are matched by id across runs)` +
+      (mismatches.count === 0 ? '; every id has the same question in every run that carries it.' : `; ${mismatches.count} ${mismatches.count === 1 ? 'id has a question that differs' : 'ids have questions that differ'} between runs (whitespace aside; the first run's is kept): ${firstFew(mismatches)}.`)
+    );
+  }
+  const parts = [
+    ...(problems.evaluated === problems.dataset ? [] : [`Problems: the ${problems.evaluated} of ${problems.dataset} problems of \`${problems.datasetReference}\` that ${answered}.`]),
+    ...(agreement && agreement.questionMismatches.count > 0
+      ? [`${agreement.questionMismatches.count} problem ${agreement.questionMismatches.count === 1 ? 'id has' : 'ids have'} a question in a run that differs from the dataset's (whitespace aside; the dataset's is used): ${firstFew(agreement.questionMismatches)}.`]
+      : []),
+    ...(agreement && agreement.missingFromDataset.count > 0
+      ? [`${agreement.missingFromDataset.count} problem ${agreement.missingFromDataset.count === 1 ? 'id' : 'ids'} a run carries ${agreement.missingFromDataset.count === 1 ? 'is' : 'are'} not in the dataset, so ${agreement.missingFromDataset.count === 1 ? 'its answers are' : 'their answers are'} left out: ${firstFew(agreement.missingFromDataset)}.`]
+      : []),
+  ];
+  return parts.length === 0 ? null : parts.join(' ');
+}
+
 /**
  * summary.json: everything the ablation report prints, machine-readable, full precision (per-problem arrays left
  * out), parsed by its zod schema (AblationSummary). The report is rendered from this parsed object, so every number
@@ -43,6 +70,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     experiment: experiment.name,
     provenance: results.provenance,
     problems: results.problems,
+    costNotes: results.costNotes ?? [],
     title: experiment.title,
     grades: results.grades,
     bootstrap: experiment.bootstrap,
@@ -211,7 +239,7 @@ function leaderboardTable(leaderboard: NonNullable<AblationSummary['leaderboard'
   };
 }
 
-function slicesTable(summary: AblationSummary, key: 'subject' | 'level'): ReportTable {
+function slicesTable(summary: AblationSummary, key: 'subject' | 'level' | 'slice'): ReportTable {
   const rows = summary.routers.flatMap((curve) => curve.slices[key].map((slice) => ({ router: curve.label, slice: slice.slice, cell: fixed(slice.percent, 1) })));
   return { ...pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined), empty: `No ${key} slices: the problems carry no ${key}.` };
 }
@@ -252,9 +280,8 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
     ...unscoredNotes({ curves: summary.routers }),
     ...grids,
     `Small model: ${small.label} (\`${small.run}\`); large model: ${large.label} (\`${large.run}\`). Grades: ${summary.grades}.`,
-    ...(summary.problems.evaluated === summary.problems.dataset
-      ? []
-      : [`Problems: the ${summary.problems.evaluated} of ${summary.problems.dataset} problems of \`${summary.problems.datasetReference}\` that the small run answered.`]),
+    ...[problemsNote(summary.problems, 'the small run answered')].filter((note): note is string => note !== null),
+    ...summary.costNotes,
     `Cost here counts ${COST_ACCOUNTING.allCalls}: a post-hoc router always pays the small model, plus the large model for delegated problems; a cascade pays every stage it reaches; the oracle's look at the large answers it does not use is not billed.` +
       (summary.paperPoints.length > 0
         ? ` The paper's points (diamonds) use its own accounting (${COST_ACCOUNTING.answers} only), so they sit slightly left of the same strategy here.`
@@ -291,6 +318,8 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
         ? { heading: `Accuracy by ${key} at the reported points (%)`, text: `The dataset has no ${key} column, so there are no ${key} slices.` }
         : { heading: `Accuracy by ${key} at the reported points (%)`, table: slicesTable(summary, key) },
     ),
+    // the problems' task or benchmark (a log's lm-eval task, RouterBench eval_name, RouterArena dataset): only where they carry one
+    ...(summary.routers.some((curve) => curve.slices.slice.length > 0) ? [{ heading: 'Accuracy by slice (task or benchmark) at the reported points (%)', table: slicesTable(summary, 'slice') }] : []),
   ];
   return { notes, sections };
 }
@@ -299,7 +328,10 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
 function modelsOnlyNotes(summary: AblationSummary): string[] {
   return [
     `Models: ${summary.runs.models.map((entry) => `${entry.label} (\`${entry.run}\`)`).join(', ')}. Grades: ${summary.grades}.`,
-    `Problems: the ${summary.problems.evaluated} problems every run answers (the dataset \`${summary.problems.datasetReference}\` has ${summary.problems.dataset}).`,
+    summary.problems.agreement?.source === 'runs'
+      ? problemsNote(summary.problems, 'every run answers')!
+      : [`Problems: the ${summary.problems.evaluated} problems every run answers (the dataset \`${summary.problems.datasetReference}\` has ${summary.problems.dataset}).`, problemsNote({ ...summary.problems, evaluated: summary.problems.dataset }, '')].filter((note): note is string => note !== null).join(' '),
+    ...summary.costNotes,
     'The experiment lists no small/large pair, so the pair analysis (threshold sweeps, comparisons, calibration, guarantees) is not run; the section below routes among the models.',
   ];
 }
@@ -315,7 +347,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
   const pair = summary.pair !== null && summary.leaderboard !== null && small !== null && large !== null ? { small, large, leaderboard: summary.leaderboard } : null;
   const models = results.modelsEvaluation;
   // the charts' axis names the dataset as the experiment refers to it (summary.problems.datasetReference may add a hash)
-  const dataset = datasetTitle(results.experiment.dataset);
+  const dataset = results.experiment.dataset === undefined ? "the runs' problems" : datasetTitle(results.experiment.dataset);
   const costSpec = routingCurvesChart(curvePoints(summary, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${dataset} ($)`, logX: true });
   const rateSpec = routingCurvesChart(curvePoints(summary, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
   const probabilityScores = summary.calibration.filter((entry) => entry.probability);

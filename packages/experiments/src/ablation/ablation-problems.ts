@@ -1,0 +1,88 @@
+import { InvalidConfigError, type Problem } from '@confide/core';
+import { datasetLabel, loadProblems, readRunProblems, type RunDirectory } from '@confide/data';
+import type { ProblemAgreement } from '@confide/reports';
+import type { AblationExperiment } from './ablation-experiment.js';
+
+type ProblemDisagreements = ProblemAgreement['questionMismatches'];
+
+export interface AblationProblems {
+  problems: Problem[];
+  /** The reference the report names (a dataset's pinned reference, or the runs). */
+  reference: string;
+  agreement: ProblemAgreement;
+}
+
+/** A question as compared: whitespace runs collapsed and ends trimmed (a CSV round trip may change line ends). */
+const questionKey = (question: string) => question.replace(/\s+/g, ' ').trim();
+const SHOWN = 3;
+
+function note(disagreements: ProblemDisagreements, text: string): void {
+  if (disagreements.count++ < SHOWN) disagreements.first.push(text);
+}
+
+/** Every run the ablation reads, with the problems it carries (null: a v1 run, which carries none). */
+function carriedProblems(runs: readonly string[], loadRun: (reference: string) => RunDirectory): Array<{ run: string; problems: Problem[] | null }> {
+  return runs.map((run) => ({ run, problems: readRunProblems(loadRun(run)) }));
+}
+
+/**
+ * The problems of an ablation: the experiment's dataset when it names one, each run's carried problems matched to it
+ * by id (mismatches counted); else the problems the runs carry, in the order the runs first give them (the small run's
+ * for the pair, the first model's for `models`), which must then be carried by every run read.
+ */
+export async function ablationProblems(experiment: AblationExperiment, runs: readonly string[], loadRun: (reference: string) => RunDirectory, folder: string): Promise<AblationProblems> {
+  const carried = carriedProblems(runs, loadRun);
+  const compared = carried.filter((entry) => entry.problems !== null);
+  const questionMismatches: ProblemDisagreements = { count: 0, first: [] };
+  const missingFromDataset: ProblemDisagreements = { count: 0, first: [] };
+
+  if (experiment.dataset !== undefined) {
+    const loaded = await loadProblems(experiment.dataset, { baseFolder: folder });
+    const byId = new Map(loaded.problems.map((problem) => [problem.id, problem]));
+    const mismatched = new Set<string>();
+    const missing = new Set<string>();
+    for (const { run, problems } of compared) {
+      for (const problem of problems!) {
+        const known = byId.get(problem.id);
+        if (known === undefined) {
+          if (!missing.has(problem.id)) note(missingFromDataset, `${problem.id} (${run})`);
+          missing.add(problem.id);
+        } else if (problem.problem.trim() !== '' && questionKey(problem.problem) !== questionKey(known.problem) && !mismatched.has(problem.id)) {
+          mismatched.add(problem.id);
+          note(questionMismatches, `${problem.id} (${run} against the dataset)`);
+        }
+      }
+    }
+    return { problems: loaded.problems, reference: loaded.reference, agreement: { source: 'dataset', runsCompared: compared.length, questionMismatches, missingFromDataset } };
+  }
+
+  const without = carried.filter((entry) => entry.problems === null).map((entry) => entry.run);
+  if (without.length > 0) {
+    throw new InvalidConfigError(`the experiment names no "dataset", so its problems come from the runs, and ${without.map((run) => `"${run}"`).join(', ')} ${without.length === 1 ? 'carries' : 'carry'} none (a run written before runs carried their problems): give the experiment a "dataset"`);
+  }
+  const problems: Problem[] = [];
+  const first = new Map<string, { problem: Problem; run: string; index: number }>();
+  const mismatched = new Set<string>();
+  for (const { run, problems: own } of compared) {
+    for (const problem of own!) {
+      const seen = first.get(problem.id);
+      if (seen === undefined) {
+        first.set(problem.id, { problem, run, index: problems.length });
+        problems.push(problem);
+      } else if (seen.problem.problem.trim() === '' && problem.problem.trim() !== '') {
+        // a run without the question text (a log that does not record it) gives way to one with it
+        first.set(problem.id, { problem, run, index: seen.index });
+        problems[seen.index] = problem;
+      } else if (problem.problem.trim() !== '' && questionKey(problem.problem) !== questionKey(seen.problem.problem) && !mismatched.has(problem.id)) {
+        mismatched.add(problem.id);
+        note(questionMismatches, `${problem.id} (${seen.run} and ${run})`);
+      }
+    }
+  }
+  return { problems, reference: `the problems the runs carry (${compared.length} runs)`, agreement: { source: 'runs', runsCompared: compared.length, questionMismatches, missingFromDataset } };
+}
+
+/** The dataset as the experiment names it, or what stands for it without one. */
+export function problemsLabel(experiment: Pick<AblationExperiment, 'dataset'>): string {
+  return experiment.dataset === undefined ? 'the runs' : datasetLabel(experiment.dataset);
+}

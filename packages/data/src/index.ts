@@ -28,3 +28,4 @@ export * from './peer-logs/peer-log-registry.js';
 export * from './peer-logs/import-peer-log.js';
 export * from './peer-logs/peer-prices.js';
 export * from './peer-logs/python-literal.js';
+export * from './export/run-parquet.js';

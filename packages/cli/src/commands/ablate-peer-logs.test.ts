@@ -2,12 +2,13 @@
  * Logs in, ablation out, with no dataset: a RouterBench-style wide table (a recorded cost per answer, no token counts,
  * the benchmark as eval_name) imported with `confide data import`, then ablated from the problems the runs carry —
  * the recorded costs on the cost axis, accuracy by slice, a question that differs between runs counted, a cost-unknown
- * run left off the models section (and refusing the pair) with the report saying why.
+ * run left off the models section (and refusing the pair) with the report saying why; and the runs out again as one
+ * flat Parquet table (`confide data export`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRunDirectory, readRunProblems, writeRunDirectory } from '@confide/data';
+import { forEachTableRow, readRunDirectory, readRunProblems, writeRunDirectory, type TableRow } from '@confide/data';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
 
@@ -129,5 +130,40 @@ describe('an ablation of imported logs without a dataset', () => {
     const tooFew = await ablate('unknown-two', { models: models('cheap', 'unknown') });
     expect(tooFew.code).not.toBe(0);
     expect(tooFew.err).toMatch(/is not placed on a cost axis: .* Fewer than two models remain to route among \(cheap\)/);
+  });
+});
+
+describe('confide data export', () => {
+  // read back as any table file is read (hyparquet, a row group at a time)
+  const readBack = async (path: string) => {
+    const rows: TableRow[] = [];
+    await forEachTableRow(path, (row) => void rows.push(row));
+    return rows;
+  };
+
+  it('writes the runs of an import (its models.json) as one flat Parquet table, read back by hyparquet', { timeout: 60_000 }, async () => {
+    const out = join(folder, 'export', 'runs.parquet');
+    const { code, err, out: said } = await cli(['data', 'export', join(folder, 'runs'), '--out', out]);
+    expect(code, err).toBe(0);
+    expect(said).toMatch(/^wrote 60 rows \(cheap: 30, dear: 30\) to .*runs\.parquet; columns: run, problem_id, question, gold/);
+    const rows = await readBack(out);
+    expect(rows).toHaveLength(2 * N);
+    expect(rows[3]).toMatchObject({ run: 'cheap', problem_id: 'arith.dev.3', question: 'What is 3 + 3?', slice: 'arith', model: 'cheap', answer: null, response: '6', correct: false, score: 0, input_tokens: null, cost_basis: 'recorded' });
+    expect(rows[3]!['cost_usd']).toBeCloseTo(cheapCost(3), 15);
+    expect(rows.filter((row) => row['run'] === 'dear' && row['correct'] === true)).toHaveLength(Array.from({ length: N }, (_, i) => i).filter(dearRight).length);
+  });
+
+  it('a bundled run (its questions from its dataset, its costs from its token counts), labelled; a folder as --out is refused', { timeout: 60_000 }, async () => {
+    const out = join(folder, 'export', 'bundled.parquet');
+    const { code, err } = await cli(['data', 'export', 'small=qwen-1.5b-lora-confidence', '--out', out]);
+    expect(code, err).toBe(0);
+    const rows = await readBack(out);
+    expect(rows).toHaveLength(500);
+    expect(rows[0]).toMatchObject({ run: 'small', cost_basis: 'tokens' });
+    expect(typeof rows[0]!['question']).toBe('string');
+    expect(rows[0]!['cost_usd']).toBeGreaterThan(0);
+    const refused = await cli(['data', 'export', 'qwen-1.5b-lora-confidence', '--out', folder]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(/--out .*: a folder; name the file to write/);
   });
 });

@@ -111,6 +111,18 @@ export function registerDataCommand(program: Command): void {
     });
 
   data
+    .command('export')
+    .description('write runs\' records as one flat table for pandas or polars: a row per record (problem id, question, gold, slice, model, answer, verdict, score, tokens, cost and its basis, latency, route)')
+    .argument('<runs...>', 'runs by bundled id or path (a folder of an import: each run in it), each optionally as label=run')
+    .addOption(new Option('--format <format>', 'the file format').choices(['parquet']).default('parquet'))
+    .requiredOption('--out <file>', 'the file to write (replaced whole once written)')
+    .option('--dataset <ref>', 'where the questions come from, for runs that carry none (a bundled name, a dataset file or hf://datasets/…)')
+    .option('--price-table <ref>', "the prices of the token counts (default: each run's own)")
+    .action(async (references: string[], options: import('./data-export.js').DataExportOptions) => {
+      await (await import('./data-export.js')).exportRuns(references, options, (message) => console.error(message));
+    });
+
+  data
     .command('import-recorded')
     .description('re-import the upstream recorded MATH-500 runs into the bundled run directories')
     .requiredOption('--from <folder>', 'the upstream recorded-runs/math500 folder')

@@ -36,6 +36,17 @@ describe('core/confidence-token', () => {
     expect((await router.decide({ problem, models: ['small', 'large'], answers: { small: small('<|u_math|>') } })).model).toBe('large');
   });
 
+  it.each([[['<|u_math|>', 'none']], [['<|u_math|>']], [['<|c_math|>']]])('chooses on columns what decide chooses (delegate %j)', async (delegate) => {
+    const router = registry.create('router', 'core/confidence-token', { delegate }, context).instance;
+    const choice = router.capabilities.columnChoice;
+    expect(choice?.from).toBe('answers');
+    for (const token of ['<|c_math|>', '<|u_math|>', null] as const) {
+      const record = small(token);
+      const decided = (await router.decide({ problem, models: ['small', 'large'], answers: { small: record } })).model;
+      expect(choice?.from === 'answers' && choice.choose({ small: record }, ['small', 'large'])).toBe(decided);
+    }
+  });
+
   it('rejects an unknown token in the options', () => {
     expect(() => registry.create('router', 'core/confidence-token', { delegate: ['<|x|>'] }, context)).toThrow(/key "delegate.0"/);
   });

@@ -122,9 +122,10 @@ export interface RouterCapabilities {
   /** The options that recreate this router exactly as it is (a fitted router: its models inline), for a policy file. */
   fittedOptions?(): Record<string, unknown>;
   /**
-   * A choice that follows from the problem alone, or from the verdicts and scores of the answers the router reads (a
-   * baseline: always-⟨model⟩, random, the oracle): ablations then evaluate it on the outcome table's columns instead of
-   * one engine call per problem (the engine checks it on a sample). `choose` returns what `decide` would: a label.
+   * A choice that follows from the problem alone, from the verdicts and scores of the answers (a baseline:
+   * always-⟨model⟩, random, the oracle), or from the recorded answers the router reads (the confidence token): ablations
+   * then evaluate it on the outcome table's columns instead of one engine call per problem (the engine checks it on a
+   * sample). `choose` returns what `decide` would: a label.
    */
   readonly columnChoice?: ColumnChoice;
 }
@@ -132,7 +133,9 @@ export interface RouterCapabilities {
 /** How a baseline's choice is made on columns (see `RouterCapabilities.columnChoice`). */
 export type ColumnChoice =
   | { readonly from: 'problem'; choose(problem: Problem, models: readonly string[]): string }
-  | { readonly from: 'grades'; choose(grades: Readonly<Record<string, { correct: boolean; score: number }>>, models: readonly string[]): string };
+  | { readonly from: 'grades'; choose(grades: Readonly<Record<string, { correct: boolean; score: number }>>, models: readonly string[]): string }
+  /** From the answers of the models in `reads` (by label), as `decide` gets them. */
+  | { readonly from: 'answers'; choose(answers: Readonly<Record<string, RunRecord>>, models: readonly string[]): string };
 
 export interface Router {
   readonly specificationVersion: typeof PLUGIN_SPECIFICATION_VERSION;

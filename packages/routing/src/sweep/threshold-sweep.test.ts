@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutcomeTable } from './outcome-table.js';
-import { ThresholdSweep } from './threshold-sweep.js';
+import { resampledCurves, ThresholdSweep } from './threshold-sweep.js';
 
 // Four problems. score: 0.9 0.2 0.5 0.2; small right: T F T F; large right: T T F F; costs in 1e-8 $: small 100 each, large 1000 each.
 const table: OutcomeTable = {
@@ -56,5 +56,25 @@ describe('ThresholdSweep', () => {
     expect(sweep.pointsWithWeights(null, [0, 2])).toEqual([all[0], all[2]]);
     expect(sweep.pointsWithWeights([2, 2, 0, 0], [1])).toEqual([sweep.pointsWithWeights([2, 2, 0, 0])[1]]);
   });
-});
 
+  it('resamples several sweeps of one table in one pass: each the points it gives alone, and the same as the whole table when every weight is 1', () => {
+    const byScore = new ThresholdSweep(table, scores, { direction: 'keep-high', thresholds: 'distinct' });
+    const byLength = new ThresholdSweep(table, Float64Array.from([30, 10, 20, 40]), { direction: 'keep-low', thresholds: 'distinct' });
+    const weights = [3, 0, 1, 0];
+    const [first, second] = resampledCurves(
+      [
+        { sweep: byScore, at: null },
+        { sweep: byLength, at: [0, 2] },
+      ],
+      weights,
+    );
+    expect(first).toEqual(byScore.pointsWithWeights(weights));
+    expect(second).toEqual(byLength.pointsWithWeights(weights, [0, 2]));
+    // by hand: weights 3, 0, 1, 0 on a, b, c, d; keep-low on lengths 30 10 20 40: the first threshold (40) delegates
+    // nothing: the small model is right on a and c → 4 of 4, 4 small calls
+    expect(second![0]).toMatchObject({ parameter: 40, accuracy: 1, delegationRate: 0, costUsd: (4 * 100) / 1e8 });
+    expect(resampledCurves([{ sweep: byScore, at: null }], [1, 1, 1, 1])[0]).toEqual(byScore.points());
+    const other = new ThresholdSweep({ ...table }, scores, { direction: 'keep-high', thresholds: 'distinct' });
+    expect(() => resampledCurves([{ sweep: byScore, at: null }, { sweep: other, at: null }], weights)).toThrow(/one outcome table/);
+  });
+});

@@ -73,83 +73,55 @@ export class ThresholdSweep {
    * grid) however many thresholds there are).
    */
   pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
+    if (weights !== null) return resampledCurves([{ sweep: this, at }], weights)[0]!;
     const { order } = this;
     const { largeScore: largeScores, smallScore: smallScores, largeCost: largeCosts, smallCost: smallCosts } = this.#inOrder;
     const n = order.length;
-    const { wanted, needed } = this.#neededCounts(at);
-    // running sums, recorded where a needed count is reached (no per-problem arrays)
-    const prefixWeight = new Float64Array(needed.length);
-    const prefixLargeScore = new Float64Array(needed.length);
-    const prefixSmallScore = new Float64Array(needed.length);
-    const prefixLargeCost = new Float64Array(needed.length);
+    const { needed } = this.neededCounts(at);
+    // one pass over the sorted problems: running sums, recorded where a needed count is reached
+    const prefixes = new Float64Array(needed.length * 4);
     let weightSum = 0;
     let largeScore = 0;
     let smallScore = 0;
     let largeCost = 0;
     let smallCostTotal = 0;
-    if (weights === null) {
-      let position = 0;
-      for (let slot = 0; slot <= needed.length; slot++) {
-        const until = slot === needed.length ? n : needed[slot]!;
-        for (; position < until; position++) {
-          weightSum += 1;
-          largeScore += largeScores[position]!;
-          smallScore += smallScores[position]!;
-          largeCost += largeCosts[position]!;
-          smallCostTotal += smallCosts[position]!;
-        }
-        if (slot === needed.length) break;
-        prefixWeight[slot] = weightSum;
-        prefixLargeScore[slot] = largeScore;
-        prefixSmallScore[slot] = smallScore;
-        prefixLargeCost[slot] = largeCost;
+    let position = 0;
+    for (let slot = 0; slot <= needed.length; slot++) {
+      const until = slot === needed.length ? n : needed[slot]!;
+      for (; position < until; position++) {
+        weightSum += 1;
+        largeScore += largeScores[position]!;
+        smallScore += smallScores[position]!;
+        largeCost += largeCosts[position]!;
+        smallCostTotal += smallCosts[position]!;
       }
-    } else {
-      // A resample: each problem's weighted outcomes are added to its segment (the needed counts cut the sorted
-      // problems into segments), reading the problems in the table's order — no gather through `order` — and the
-      // segments are then summed in order. Sums of integer values (binary verdicts, costs in 1e-8 $, counts) are
-      // exact in any order; graded scores may differ from the sorted pass in the last bits.
-      const { segmentOf } = this.#segments(at);
-      const segments = needed.length + 1;
-      const segmentWeight = new Float64Array(segments);
-      const segmentLargeScore = new Float64Array(segments);
-      const segmentSmallScore = new Float64Array(segments);
-      const segmentLargeCost = new Float64Array(segments);
-      const { largeScore: tableLargeScore, smallScore: tableSmallScore, largeCost: tableLargeCost, smallCost: tableSmallCost } = this.table;
-      for (let index = 0; index < n; index++) {
-        const weight = weights[index]!;
-        const segment = segmentOf[index]!;
-        segmentWeight[segment] += weight;
-        segmentLargeScore[segment] += weight * tableLargeScore[index]!;
-        segmentSmallScore[segment] += weight * tableSmallScore[index]!;
-        segmentLargeCost[segment] += weight * tableLargeCost[index]!;
-        smallCostTotal += weight * tableSmallCost[index]!;
-      }
-      for (let segment = 0; segment < segments; segment++) {
-        weightSum += segmentWeight[segment]!;
-        largeScore += segmentLargeScore[segment]!;
-        smallScore += segmentSmallScore[segment]!;
-        largeCost += segmentLargeCost[segment]!;
-        if (segment === needed.length) break;
-        prefixWeight[segment] = weightSum;
-        prefixLargeScore[segment] = largeScore;
-        prefixSmallScore[segment] = smallScore;
-        prefixLargeCost[segment] = largeCost;
-      }
+      if (slot === needed.length) break;
+      prefixes[slot * 4] = weightSum;
+      prefixes[slot * 4 + 1] = largeScore;
+      prefixes[slot * 4 + 2] = smallScore;
+      prefixes[slot * 4 + 3] = largeCost;
     }
-    const smallScoreTotal = smallScore;
-    const total = weightSum;
+    return this.pointsOfPrefixes(at, prefixes, { weight: weightSum, smallScore, smallCost: smallCostTotal });
+  }
+
+  /**
+   * The points at `at` from the running sums at each needed count (`prefixes`, four per count: weight, large score,
+   * small score, large cost) and the totals over every problem.
+   */
+  pointsOfPrefixes(at: ArrayLike<number> | null, prefixes: Float64Array, totals: { weight: number; smallScore: number; smallCost: number }): OperatingPoint[] {
+    const { wanted } = this.neededCounts(at);
     const points: OperatingPoint[] = new Array(wanted.length);
     for (let position = 0; position < wanted.length; position++) {
       const k = at === null ? position : at[position]!;
-      const slot = wanted[position]!;
-      const score = prefixLargeScore[slot]! + smallScoreTotal - prefixSmallScore[slot]!;
+      const offset = wanted[position]! * 4;
+      const [weight, largeScore, smallScore, largeCost] = [prefixes[offset]!, prefixes[offset + 1]!, prefixes[offset + 2]!, prefixes[offset + 3]!];
+      const score = largeScore + totals.smallScore - smallScore;
       points[position] = {
         parameter: this.thresholds[k]!,
-        accuracy: total === 0 ? 0 : score / total,
-        costUsd: (smallCostTotal + prefixLargeCost[slot]!) / 1e8,
-        delegationRate: total === 0 ? 0 : prefixWeight[slot]! / total,
-        llmCalls: prefixWeight[slot]!,
+        accuracy: totals.weight === 0 ? 0 : score / totals.weight,
+        costUsd: (totals.smallCost + largeCost) / 1e8,
+        delegationRate: totals.weight === 0 ? 0 : weight / totals.weight,
+        llmCalls: weight,
       };
     }
     return points;
@@ -158,10 +130,11 @@ export class ThresholdSweep {
   /** Per threshold index set, computed on the first resample: each problem's segment (in the table's order). */
   readonly #segmentsOf = new Map<ArrayLike<number> | null, { segmentOf: Uint32Array }>();
 
-  #segments(at: ArrayLike<number> | null): { segmentOf: Uint32Array } {
+  /** Each problem's segment (table order) for the threshold indices `at`: the needed counts cut the sorted problems into segments. */
+  segments(at: ArrayLike<number> | null): { segmentOf: Uint32Array } {
     let cached = this.#segmentsOf.get(at);
     if (cached === undefined) {
-      const { needed } = this.#neededCounts(at);
+      const { needed } = this.neededCounts(at);
       const segmentOf = new Uint32Array(this.order.length);
       let segment = 0;
       for (let position = 0; position < this.order.length; position++) {
@@ -178,7 +151,7 @@ export class ThresholdSweep {
   /** Per threshold index set (`at`; null: every threshold), computed once: the delegated counts needed, ascending, and each point's slot among them. */
   readonly #needed = new Map<ArrayLike<number> | null, { wanted: Uint32Array; needed: Uint32Array }>();
 
-  #neededCounts(at: ArrayLike<number> | null): { wanted: Uint32Array; needed: Uint32Array } {
+  neededCounts(at: ArrayLike<number> | null): { wanted: Uint32Array; needed: Uint32Array } {
     let cached = this.#needed.get(at);
     if (cached === undefined) {
       const count = at === null ? this.thresholds.length : at.length;
@@ -192,6 +165,62 @@ export class ThresholdSweep {
     }
     return cached;
   }
+}
+
+/**
+ * Several sweeps of one outcome table on one resample, in one pass over the problems (table order: each column and
+ * the weights are read once however many sweeps there are). Each problem's weighted outcomes are added to its segment
+ * of each sweep, and the segments are then summed in order. Sums of integer values (binary verdicts, costs in 1e-8 $,
+ * counts) are exact in any order; graded scores may differ from a pass in sorted order in the last bits.
+ */
+export function resampledCurves(requests: ReadonlyArray<{ sweep: ThresholdSweep; at: ArrayLike<number> | null }>, weights: ArrayLike<number>): OperatingPoint[][] {
+  if (requests.length === 0) return [];
+  const table = requests[0]!.sweep.table;
+  if (requests.some((request) => request.sweep.table !== table)) throw new Error('resampledCurves: every sweep must be of one outcome table');
+  const n = table.problemIds.length;
+  const segmentsOf = requests.map((request) => request.sweep.segments(request.at).segmentOf);
+  const neededOf = requests.map((request) => request.sweep.neededCounts(request.at).needed);
+  // per sweep, four sums per segment, interleaved: weight, large score, small score, large cost
+  const sums = neededOf.map((needed) => new Float64Array((needed.length + 1) * 4));
+  const { largeScore: largeScores, smallScore: smallScores, largeCost: largeCosts, smallCost: smallCosts } = table;
+  let smallCostTotal = 0;
+  const count = requests.length;
+  for (let index = 0; index < n; index++) {
+    const weight = weights[index]!;
+    const largeScore = weight * largeScores[index]!;
+    const smallScore = weight * smallScores[index]!;
+    const largeCost = weight * largeCosts[index]!;
+    smallCostTotal += weight * smallCosts[index]!;
+    for (let request = 0; request < count; request++) {
+      const at = segmentsOf[request]![index]! * 4;
+      const into = sums[request]!;
+      into[at] += weight;
+      into[at + 1] += largeScore;
+      into[at + 2] += smallScore;
+      into[at + 3] += largeCost;
+    }
+  }
+  return requests.map(({ sweep, at }, request) => {
+    const segmentSums = sums[request]!;
+    const needed = neededOf[request]!;
+    const prefixes = new Float64Array(needed.length * 4);
+    let weight = 0;
+    let largeScore = 0;
+    let smallScore = 0;
+    let largeCost = 0;
+    for (let segment = 0; segment <= needed.length; segment++) {
+      weight += segmentSums[segment * 4]!;
+      largeScore += segmentSums[segment * 4 + 1]!;
+      smallScore += segmentSums[segment * 4 + 2]!;
+      largeCost += segmentSums[segment * 4 + 3]!;
+      if (segment === needed.length) break;
+      prefixes[segment * 4] = weight;
+      prefixes[segment * 4 + 1] = largeScore;
+      prefixes[segment * 4 + 2] = smallScore;
+      prefixes[segment * 4 + 3] = largeCost;
+    }
+    return sweep.pointsOfPrefixes(at, prefixes, { weight, smallScore, smallCost: smallCostTotal });
+  });
 }
 
 /** First position whose value is >= `value` in an ascending array. */

@@ -27,6 +27,7 @@ import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep
 import type { Interval, ProblemOutcomes } from '../router-statistics.js';
 import type { ResamplePlan, RunControl } from '../resample-plan.js';
 import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint } from './pair-outcomes.js';
+import { onResampledSweep } from './resampled-sweeps.js';
 
 /** Problems a score leaves undefined (P(c) where the confidence tokens hold too little mass): delegated at every threshold. */
 export interface UnscoredProblems {
@@ -283,8 +284,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   const aiqSamples = new Float64Array(resamples.settings.resamples);
   const accuracySamples = new Float64Array(resamples.settings.resamples);
   const costSamples = new Float64Array(resamples.settings.resamples);
-  resamples.each((counts, resample) => {
-    const resampled = sweep.pointsWithWeights(counts, grid);
+  onResampledSweep(resamples, sweep, grid, (resampled, counts, resample) => {
     aiqSamples[resample] = curveAiq(resampled, resampledCostRange(table, counts, resample));
     accuracySamples[resample] = resampled[reportedOnCurve]!.accuracy;
     costSamples[resample] = resampled[reportedOnCurve]!.costUsd;
@@ -383,14 +383,18 @@ function outcomesOnColumns(context: PairContext, capabilities: RouterCapabilitie
   const readsSmall = capabilities.reads.some((name) => resolveModelLabel(name, pair) === 'small');
   const n = table.problemIds.length;
   const outcomes: ProblemOutcomes = { correct: new Uint8Array(n), score: new Float64Array(n), cost: new Float64Array(n), delegated: new Uint8Array(n) };
+  // a choice from the answers reads the small model's recorded answer (the only one a pair router reads before choosing)
+  const smallRecords = choice.from === 'answers' ? smallRecordsById(context) : null;
   for (let index = 0; index < n; index++) {
     const chosen =
       choice.from === 'problem'
         ? choice.choose(context.problems[index]!, pair)
-        : choice.choose(
-            { small: { correct: table.smallCorrect[index] === 1, score: table.smallScore[index]! }, large: { correct: table.largeCorrect[index] === 1, score: table.largeScore[index]! } },
-            pair,
-          );
+        : choice.from === 'answers'
+          ? choice.choose({ small: smallRecords!.get(table.problemIds[index]!)! }, pair)
+          : choice.choose(
+              { small: { correct: table.smallCorrect[index] === 1, score: table.smallScore[index]! }, large: { correct: table.largeCorrect[index] === 1, score: table.largeScore[index]! } },
+              pair,
+            );
     const delegated = resolveModelLabel(chosen, pair) === 'large';
     outcomes.delegated[index] = delegated ? 1 : 0;
     outcomes.correct[index] = delegated ? table.largeCorrect[index]! : table.smallCorrect[index]!;
@@ -398,6 +402,18 @@ function outcomesOnColumns(context: PairContext, capabilities: RouterCapabilitie
     outcomes.cost[index] = delegated ? table.largeCost[index]! + (readsSmall ? table.smallCost[index]! : 0) : table.smallCost[index]!;
   }
   return outcomes;
+}
+
+/** The small run's records by problem id, built once per pair context. */
+const smallRecordsOf = new WeakMap<PairContext['small'], ReadonlyMap<string, RunRecord>>();
+
+function smallRecordsById(context: PairContext): ReadonlyMap<string, RunRecord> {
+  let byId = smallRecordsOf.get(context.small);
+  if (byId === undefined) {
+    byId = new Map(context.small.records.map((record) => [record.problemId, record]));
+    smallRecordsOf.set(context.small, byId);
+  }
+  return byId;
 }
 
 /** The operating point of per-problem outcomes (mean score, total cost, delegation rate, large calls). */

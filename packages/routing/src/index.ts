@@ -19,6 +19,7 @@ export * from './evaluation/routers/threshold-router.js';
 export * from './evaluation/routers/learned-over-models.js';
 export * from './evaluation/routers/listed-routers.js';
 export * from './evaluation/models-evaluation.js';
+export * from './evaluation/models-slices.js';
 export * from './evaluation/pair/pair-outcomes.js';
 export * from './evaluation/pair/pair-outcome-table.js';
 export * from './evaluation/pair/problem-slices.js';

@@ -85,6 +85,13 @@ describe('an ablation of imported logs without a dataset', () => {
     ].map((note) => note.replace('seed-math500@2025-11-06', `seed-math500@${summary.provenance.priceTable.version}`)));
     expect(markdown).toContain('Problems: the 30 problems every run answers, of the 30 the 2 runs carry (the experiment names no dataset');
     expect(markdown).toContain('are the recorded cost');
+    // each model's mean score by the benchmark (eval_name), and the oracle's
+    const mean = (from: number, right: (i: number) => boolean) => Array.from({ length: N / 2 }, (_, k) => from + k).filter(right).length / (N / 2);
+    expect(summary.models.slices.map((slice: { slice: string; problems: number; scores: Array<{ meanScore: number }>; oracle: number }) => [slice.slice, slice.problems, ...slice.scores.map((score) => score.meanScore), slice.oracle])).toEqual([
+      ['arith', 15, mean(0, cheapRight), mean(0, dearRight), mean(0, (i) => cheapRight(i) || dearRight(i))],
+      ['trivia', 15, mean(15, cheapRight), mean(15, dearRight), mean(15, (i) => cheapRight(i) || dearRight(i))],
+    ]);
+    expect(markdown).toContain('### Mean score by slice (task or benchmark)');
   });
 
   it('the pair: accuracy by slice (the benchmark) beside subject and level', { timeout: 60_000 }, async () => {

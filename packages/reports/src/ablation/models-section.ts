@@ -297,6 +297,19 @@ function learnedSections(models: ModelsEvaluation): AblationReportSection[] {
   ];
 }
 
+/** Each model's and the oracle's mean score by slice (the problems' task or benchmark), a row per slice. */
+function slicesTable(models: ModelsEvaluation): ReportTable {
+  return {
+    columns: ['slice', 'problems', ...models.labels.map((label) => `${label} %`), 'oracle %'],
+    rows: models.slices.map((slice) => ({
+      slice: slice.slice,
+      problems: String(slice.problems),
+      ...Object.fromEntries(slice.scores.map((score) => [`${score.label} %`, pct(score.meanScore)])),
+      'oracle %': pct(slice.oracle),
+    })),
+  };
+}
+
 /** The "Models" section of the ablation report: its sub-sections, each table with its `empty` sentence. */
 export function modelsSections(models: ModelsEvaluation, experiment: AblationReportExperiment): AblationReportSection[] {
   const lost = models.lost.filter((entry) => entry.count > 0);
@@ -317,6 +330,9 @@ export function modelsSections(models: ModelsEvaluation, experiment: AblationRep
     },
     { heading: 'Single models and reference runs', level: 3, table: modelsTable(models, experiment) },
     { heading: 'Oracle, best single model and headroom', level: 3, table: oracleTable(models) },
+    ...(models.slices.length === 0
+      ? []
+      : [{ heading: 'Mean score by slice (task or benchmark)', level: 3 as const, text: "Each model's mean score on the problems of each slice the problems carry (a log's task or benchmark), and the oracle's (the highest score on each problem).", table: slicesTable(models) }]),
     {
       heading: 'Two-stage chains',
       level: 3,

@@ -8,6 +8,8 @@ export const ModelsSummary = z.strictObject({
   problems: z.number().int(),
   labels: z.array(z.string()),
   lost: z.array(z.strictObject({ label: z.string(), count: z.number().int(), firstIds: z.array(z.string()) })),
+  /** Each model's and the oracle's mean score by the problems' slice (their task or benchmark); empty when they carry none. */
+  slices: z.array(z.strictObject({ slice: z.string(), problems: z.number().int(), scores: z.array(z.strictObject({ label: z.string(), meanScore: Figure })), oracle: Figure })).default([]),
   costRange: z.strictObject({ minCostUsd: Figure, maxCostUsd: Figure }),
   reportAtCostUsd: Figure,
   reportAtCostSource: z.string(),

@@ -16,6 +16,7 @@ import { ResamplePlan, weightedSum, type RunControl } from './resample-plan.js';
 import type { Interval } from './router-statistics.js';
 import { recordedCalls } from './run-comparison.js';
 import { keepWhenConfidentToken, keepWhenPConfidentAtLeast, twoStageCascade } from './routers/cascade-router.js';
+import { modelsBySlice, type ModelsSlice } from './models-slices.js';
 import { learnedOverModels, type LearnedOverModels, type LearnedOverModelsOptions } from './routers/learned-over-models.js';
 import { oracleRouter } from './routers/oracle-router.js';
 import { mixtureProbabilityGrid, randomMixtures } from './routers/random-mixture.js';
@@ -105,6 +106,8 @@ export interface ModelsEvaluation {
   routerChoices: ModelsRouterChoices[];
   /** Per run (models, then references): problems it answered that some other run did not, left out. */
   lost: Array<{ label: string; count: number; firstIds: string[] }>;
+  /** Each model's and the oracle's mean score by the problems' slice (task or benchmark); empty when none has one (or no problems are given). */
+  slices: ModelsSlice[];
   /** The common cost range of the AIQ: the cheapest single model's mean cost to the dearest's. */
   costRange: { minCostUsd: number; maxCostUsd: number };
   reportAtCostUsd: number;
@@ -458,6 +461,7 @@ export async function evaluateModels(table: ModelOutcomeTable, options: ModelsEv
     problemIds: [...table.problemIds],
     routerChoices,
     lost: table.lost.map((entry) => ({ label: entry.label, count: entry.count, firstIds: [...entry.firstIds] })),
+    slices: modelsBySlice(table, options.problems ?? []),
     costRange: { minCostUsd: range.minCost, maxCostUsd: range.maxCost },
     reportAtCostUsd: reportAt,
     reportAtCostSource: options.reportAtCostUsd === undefined ? `the best single model's mean cost (${best.label})` : 'the experiment\'s reportAtCostUsd',

@@ -1,4 +1,4 @@
-import { CONFIDENT_TOKEN, costInHundredMillionths, gradeScore, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, generationCost, gradeScore, pConfident, UNCERTAIN_TOKEN, type Problem, type RunRecord } from '@confide/core';
 import type { TokenDistribution } from '@confide/metrics';
 import type { ViewData, ViewProblem } from '../view-data.js';
 import { rowColumnsOf, TOKENS, type RowColumns } from './row-columns.js';
@@ -129,11 +129,11 @@ export function runMeansOf(columns: RowColumns): RunMeans {
   return { meanScore: n === 0 ? 0 : score / n, accuracy: n === 0 ? 0 : correct / n, meanCostUsd: n === 0 ? 0 : cost / n, totalCostUsd: cost };
 }
 
-/** Run `run`'s rows of a bundle as columns, each answer's generation priced with the bundle's prices. */
+/** Run `run`'s rows of a bundle as columns, each answer's generation costed with the bundle's prices (core's `generationCost`: token counts priced, else its recorded cost). */
 export function viewRowColumns(data: ViewData, run: number): RowColumns {
   return rowColumnsOf(problemRows(data, run), (index) => {
     const generation = data.problems[index]!.answers[run]!.record.generation;
-    return costInHundredMillionths(data.prices, generation.model, generation.usage);
+    return generationCost(data.prices, generation).hundredMillionths;
   });
 }
 

@@ -81,6 +81,8 @@ phase('import the modules (experiments, data, routing, reports, plugins)');
 const loaded = loadExperimentOfKind(experimentFolder, 'ablation');
 const experiment = loaded.experiment;
 const prices = resolvePriceTable(experiment.priceTable, experimentFolder);
+// the bench's experiment names its dataset (an ablation without one reads the problems its runs carry)
+if (experiment.dataset === undefined) throw new Error(`${loaded.file}: the bench reads an ablation that names its dataset`);
 const problems = (await loadProblems(experiment.dataset, { baseFolder: experimentFolder })).problems;
 phase('load the experiment, prices and the dataset');
 const store = new RunStore().relativeTo(experimentFolder);

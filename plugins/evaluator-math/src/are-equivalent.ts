@@ -34,20 +34,27 @@ function parseOrText(normalized: string): Answer {
   return answer;
 }
 
-function compareIn(gold: string, pred: string | null, options: EquivalenceOptions, mode: CompareContext['mode']): Verdict {
+/** What a comparison knows beyond the two answers. */
+export interface ComparisonContext {
+  /** The question's symbols in the order it names them (`questionSymbols`): labelled values are read in that order. */
+  labelOrder?: readonly string[];
+}
+
+function compareIn(gold: string, pred: string | null, options: EquivalenceOptions, mode: CompareContext['mode'], comparison: ComparisonContext): Verdict {
   if (pred === null || pred.trim() === '') return different('no-answer');
   const goldNormalized = normalizeAnswer(gold, options);
   const predNormalized = normalizeAnswer(pred, options);
   if (predNormalized === '') return different('no-answer');
-  const verdict = compareNormalized(goldNormalized, predNormalized, options, mode);
+  const context: CompareContext = { options, mode, ...(comparison.labelOrder === undefined ? {} : { labelOrder: comparison.labelOrder }) };
+  const verdict = compareNormalized(goldNormalized, predNormalized, context);
   if (verdict.equivalent) return verdict;
   for (const reading of otherReadings(gold, goldNormalized, pred, predNormalized, options)) {
-    if (compareNormalized(reading.gold, reading.pred, options, mode).equivalent) return equivalent(reading.reason);
+    if (compareNormalized(reading.gold, reading.pred, context).equivalent) return equivalent(reading.reason);
   }
   return verdict;
 }
 
-function compareNormalized(goldNormalized: string, predNormalized: string, options: EquivalenceOptions, mode: CompareContext['mode']): Verdict {
+function compareNormalized(goldNormalized: string, predNormalized: string, context: CompareContext): Verdict {
   if (goldNormalized === predNormalized) return equivalent('normalized-string');
   if (goldNormalized.length > MAX_ANSWER_LENGTH || predNormalized.length > MAX_ANSWER_LENGTH) return different('too-long');
   const goldAnswer = parseOrText(goldNormalized);
@@ -55,31 +62,49 @@ function compareNormalized(goldNormalized: string, predNormalized: string, optio
   if (goldAnswer.kind === 'text' || predAnswer.kind === 'text') {
     return textKey(goldNormalized) === textKey(predNormalized) ? equivalent('same-text') : different('different-text');
   }
-  return compareAnswers(goldAnswer, predAnswer, { options, mode });
+  return compareAnswers(goldAnswer, predAnswer, context);
 }
 
-interface Reading {
+/** A normalised answer as the comparison reads it: its parsed structure, or its text key when it is not mathematics. */
+export function readAnswer(normalized: string): Answer | null {
+  return normalized.length > MAX_ANSWER_LENGTH ? null : parseOrText(normalized);
+}
+
+export type ReadingReason = 'decimal-comma' | 'degrees-radians' | 'choice-letter';
+
+export interface Reading {
   gold: string;
   pred: string;
   /** The verdict's reason when this reading makes the sides equal. */
-  reason: 'decimal-comma' | 'degrees-radians';
+  reason: ReadingReason;
 }
 
 /** `2,75`, `-1500,25`: one number whose comma could be a decimal mark (three digits after it are thousands: `58,500`). */
 const DECIMAL_COMMA_NUMBER = /^-?\d+,(?:\d{1,2}|\d{4,})$/;
 /** A value marked in degrees: `30^\circ`, `30°`, `\degree`, `30 degrees`. */
 const DEGREE_MARK = /\^\s*\{?\s*\\circ|\u00b0|\\degree(?![A-Za-z])|\bdegrees?\b/;
+/** A choice letter alone (`D`, `(D)`), and one that opens an option written out (`(D)12`, `(D)\frac{1}{2}` once normalised). */
+const CHOICE_ALONE = /^\(?([A-E])\)?$/;
+const CHOICE_OPENING = /^\(([A-E])\)./;
 
 /**
  * Readings tried when the sides differ as written, each under a documented policy: `decimalComma: 'auto'` reads a
- * lone `2,75` as 2.75 when the other side is one value (no comma in it); `degreesAsRadians` reads a value marked in
- * degrees as radians when the other side holds π (`30^\circ` = `\frac{\pi}{6}`).
+ * lone `2,75` as 2.75 when the other side is one value (no comma in it, and none followed by a space on this side:
+ * `3, 25` stays a list); `degreesAsRadians` reads a value marked in degrees as radians when the other side holds π
+ * (`30^\circ` = `\frac{\pi}{6}`); a choice letter (`D`) against an option written out with its letter (`(D) 12`) reads
+ * the letter.
  */
-function* otherReadings(gold: string, goldNormalized: string, pred: string, predNormalized: string, options: EquivalenceOptions): Generator<Reading> {
+export function* otherReadings(gold: string, goldNormalized: string, pred: string, predNormalized: string, options: EquivalenceOptions): Generator<Reading> {
   if (options.decimalComma === 'auto') {
-    if (DECIMAL_COMMA_NUMBER.test(predNormalized) && !goldNormalized.includes(',')) yield { gold: goldNormalized, pred: decimalCommasToPoints(predNormalized), reason: 'decimal-comma' };
-    if (DECIMAL_COMMA_NUMBER.test(goldNormalized) && !predNormalized.includes(',')) yield { gold: decimalCommasToPoints(goldNormalized), pred: predNormalized, reason: 'decimal-comma' };
+    if (DECIMAL_COMMA_NUMBER.test(predNormalized) && !/,\s/.test(pred) && !goldNormalized.includes(',')) yield { gold: goldNormalized, pred: decimalCommasToPoints(predNormalized), reason: 'decimal-comma' };
+    if (DECIMAL_COMMA_NUMBER.test(goldNormalized) && !/,\s/.test(gold) && !predNormalized.includes(',')) yield { gold: decimalCommasToPoints(goldNormalized), pred: predNormalized, reason: 'decimal-comma' };
   }
+  const goldChoice = CHOICE_ALONE.exec(goldNormalized)?.[1];
+  const predChoice = CHOICE_OPENING.exec(predNormalized)?.[1];
+  if (goldChoice !== undefined && predChoice !== undefined) yield { gold: goldChoice, pred: predChoice, reason: 'choice-letter' };
+  const predAlone = CHOICE_ALONE.exec(predNormalized)?.[1];
+  const goldOpening = CHOICE_OPENING.exec(goldNormalized)?.[1];
+  if (predAlone !== undefined && goldOpening !== undefined) yield { gold: goldOpening, pred: predAlone, reason: 'choice-letter' };
   if (options.degreesAsRadians) {
     const inRadians = (normalized: string): string => `\\frac{(${normalized})\\pi}{180}`;
     if (DEGREE_MARK.test(pred) && goldNormalized.includes('\\pi') && !predNormalized.includes(',')) yield { gold: goldNormalized, pred: inRadians(predNormalized), reason: 'degrees-radians' };
@@ -92,17 +117,17 @@ function* otherReadings(gold: string, goldNormalized: string, pred: string, pred
  * trusted input (tests, answer keys). For model output use `createMathGrader`, which runs heavy comparisons in a
  * worker that is stopped when over budget.
  */
-export function areEquivalent(gold: string, pred: string | null, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS): Verdict {
-  return compareIn(gold, pred, options, 'full');
+export function areEquivalent(gold: string, pred: string | null, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS, comparison: ComparisonContext = {}): Verdict {
+  return compareIn(gold, pred, options, 'full', comparison);
 }
 
 /**
  * The in-thread fast path: decides comparisons whose cost is small and bounded by the input length (normalised text,
  * structure, text answers, exact comparison of numeric literals) and returns null for everything else.
  */
-export function tryFastEquivalence(gold: string, pred: string | null, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS): Verdict | null {
+export function tryFastEquivalence(gold: string, pred: string | null, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS, comparison: ComparisonContext = {}): Verdict | null {
   try {
-    return compareIn(gold, pred, options, 'cheap');
+    return compareIn(gold, pred, options, 'cheap', comparison);
   } catch (error) {
     if (error instanceof NeedsWorkerError) return null;
     throw error;

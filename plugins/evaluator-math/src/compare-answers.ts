@@ -1,4 +1,4 @@
-import { compareExpressions, proportional, type CompareContext } from './compare-expressions.js';
+import { compareAtShownPrecision, compareExpressions, proportional, type CompareContext } from './compare-expressions.js';
 import { freeSymbols, printExpr, type Expr } from './expression.js';
 import type { Answer, RelationOperator } from './parse-answer.js';
 import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
@@ -50,16 +50,81 @@ function expressionOf(answer: Answer): Expr | null {
   return answer.kind === 'expression' ? answer.expr : null;
 }
 
-/** `x = 5`, `(p, q) = (3, 2)`, `f(x) = x^2`: the value a labelled answer states, or null. */
-function labelledValue(answer: Answer): Answer | null {
+function isLabel(candidate: Answer): boolean {
+  const expr = expressionOf(candidate);
+  if (expr !== null) return isProductOfSymbols(expr);
+  return candidate.kind === 'tuple' && candidate.items.every((item) => expressionOf(item)?.type === 'symbol');
+}
+
+/**
+ * `x = 5`, `(p, q) = (3, 2)`, `f(x) = x^2`, and the sides flipped, `5 = x` (a value on the left, a label on the
+ * right): the label and the value it states, or null.
+ */
+function labelled(answer: Answer): { label: Answer; value: Answer } | null {
   if (answer.kind !== 'relation' || answer.operators.length !== 1 || answer.operators[0] !== '=') return null;
-  const [label, value] = answer.operands as [Answer, Answer];
-  const isLabel = (candidate: Answer): boolean => {
-    const expr = expressionOf(candidate);
-    if (expr !== null) return isProductOfSymbols(expr);
-    return candidate.kind === 'tuple' && candidate.items.every((item) => expressionOf(item)?.type === 'symbol');
-  };
-  return isLabel(label) ? value : null;
+  const [left, right] = answer.operands as [Answer, Answer];
+  if (isLabel(left)) return { label: left, value: right };
+  const leftExpr = expressionOf(left);
+  if (isLabel(right) && leftExpr !== null && freeSymbols(leftExpr).size === 0) return { label: right, value: left };
+  return null;
+}
+
+function labelledValue(answer: Answer): Answer | null {
+  return labelled(answer)?.value ?? null;
+}
+
+/** A list of values with distinct labels (`a = 4, b = 7`), not the solutions of one variable (`x = 2, x = -3`, `x_1, x_2`). */
+interface LabelledList {
+  names: string[];
+  values: Answer[];
+}
+
+function labelledList(answer: Answer): LabelledList | null {
+  if (answer.kind !== 'list' || answer.items.length < 2) return null;
+  const names: string[] = [];
+  const values: Answer[] = [];
+  for (const item of answer.items) {
+    const pair = labelled(item);
+    const label = pair === null ? null : expressionOf(pair.label);
+    if (pair === null || label?.type !== 'symbol') return null;
+    names.push(label.name);
+    values.push(pair.value);
+  }
+  const bases = new Set(names.map((name) => name.replace(/_.*$/, '')));
+  return bases.size === names.length ? { names, values } : null;
+}
+
+/** The values in the order the question names their labels (`Find $a$ and $b$`), when it names them all; else as written. */
+function inQuestionOrder(list: LabelledList, order: readonly string[] | undefined): Answer[] {
+  if (order === undefined) return list.values;
+  const positions = list.names.map((name) => order.indexOf(name));
+  if (positions.some((position) => position === -1)) return list.values;
+  return list.values.map((value, index) => ({ value, position: positions[index]! })).sort((a, b) => a.position - b.position).map(({ value }) => value);
+}
+
+/**
+ * Values with distinct labels are an ordered answer: `a = 4, b = 7` against `4, 7` or `(4, 7)` in order (the labelled
+ * side in the question's order of its labels, when the evaluator has the question and it names them all), against
+ * `b = 7, a = 4` label by label. Null when neither side is such a list, or the other side is a set (unordered).
+ */
+function compareLabelled(gold: Answer, pred: Answer, context: CompareContext): Verdict | null {
+  const goldList = labelledList(gold);
+  const predList = labelledList(pred);
+  if (goldList === null && predList === null) return null;
+  if (goldList !== null && predList !== null) {
+    const sameNames = goldList.names.length === predList.names.length && goldList.names.every((name) => predList.names.includes(name));
+    if (sameNames) {
+      const predByName = new Map(predList.names.map((name, index) => [name, predList.values[index]!]));
+      return compareOrdered(goldList.values, goldList.names.map((name) => predByName.get(name)!), context, 'same-labels');
+    }
+    return compareOrdered(inQuestionOrder(goldList, context.labelOrder), inQuestionOrder(predList, context.labelOrder), context, 'labelled-values');
+  }
+  const items = (answer: Answer): Answer[] | null =>
+    answer.kind === 'list' ? answer.items : answer.kind === 'tuple' && isParenthesizedTuple(answer) ? answer.items : null;
+  const goldValues = goldList === null ? items(gold) : inQuestionOrder(goldList, context.labelOrder);
+  const predValues = predList === null ? items(pred) : inQuestionOrder(predList, context.labelOrder);
+  if (goldValues === null || predValues === null) return null;
+  return compareOrdered(goldValues, predValues, context, 'labelled-values');
 }
 
 function isProductOfSymbols(expr: Expr): boolean {
@@ -83,41 +148,92 @@ const INEQUALITIES: ReadonlySet<RelationOperator> = new Set(['<', '<=', '>', '>=
 const NEGATIVE_INFINITY: Expr = { type: 'negate', argument: { type: 'constant', name: 'infinity' } };
 const POSITIVE_INFINITY: Expr = { type: 'constant', name: 'infinity' };
 
-/** `3 < x \le 4` → `(3, 4]`, `x \ge 2` → `[2, \infty)`; null unless one bare variable is bounded by constants. */
+function interval(open: '(' | '[', low: Expr, high: Expr, close: ')' | ']'): Answer {
+  return { kind: 'tuple', open, close, items: [{ kind: 'expression', expr: low }, { kind: 'expression', expr: high }] };
+}
+
+function isConstantExpr(expr: Expr): boolean {
+  return freeSymbols(expr).size === 0;
+}
+
+/** `|x|`, `|x - 3|`, `|x + 3|`, `|3 + x|`: the variable's centre (null for 0), or undefined when not such an absolute value. */
+function absoluteCentre(expr: Expr): Expr | null | undefined {
+  if (expr.type !== 'call' || expr.name !== 'abs') return undefined;
+  const inner = expr.args[0]!;
+  if (isProductOfSymbols(inner)) return null;
+  if (inner.type !== 'operator' || (inner.operator !== '+' && inner.operator !== '-')) return undefined;
+  if (isProductOfSymbols(inner.left) && isConstantExpr(inner.right)) return inner.operator === '-' ? inner.right : { type: 'negate', argument: inner.right };
+  if (inner.operator === '+' && isProductOfSymbols(inner.right) && isConstantExpr(inner.left)) return { type: 'negate', argument: inner.left };
+  return undefined;
+}
+
+interface Bound {
+  value: Expr;
+  inclusive: boolean;
+}
+
+/**
+ * `L ⋚ |x - c| ⋚ U` as the intervals of x: `|x| < U` → `(-U, U)`, `|x| \ge L` → `(-\infty, -L] \cup [L, \infty)`,
+ * `L \le |x| \le U` → `[-U, -L] \cup [L, U]` (shifted by c).
+ */
+function absoluteIntervals(centre: Expr | null, lower: Bound | null, upper: Bound | null): Answer | null {
+  const below = (distance: Expr): Expr => (centre === null ? { type: 'negate', argument: distance } : { type: 'operator', operator: '-', left: centre, right: distance });
+  const above = (distance: Expr): Expr => (centre === null ? distance : { type: 'operator', operator: '+', left: centre, right: distance });
+  const opening = (bound: Bound): '(' | '[' => (bound.inclusive ? '[' : '(');
+  const closing = (bound: Bound): ')' | ']' => (bound.inclusive ? ']' : ')');
+  if (lower === null && upper === null) return null;
+  if (lower === null) return interval(opening(upper!), below(upper!.value), above(upper!.value), closing(upper!));
+  if (upper === null) return { kind: 'union', parts: [interval('(', NEGATIVE_INFINITY, below(lower.value), closing(lower)), interval(opening(lower), above(lower.value), POSITIVE_INFINITY, ')')] };
+  return {
+    kind: 'union',
+    parts: [interval(opening(upper), below(upper.value), below(lower.value), closing(lower)), interval(opening(lower), above(lower.value), above(upper.value), closing(upper))],
+  };
+}
+
+/**
+ * The set a relation in one variable describes: `3 < x \le 4` → `(3, 4]`, `x \ge 2` → `[2, \infty)`, `-3 < g(t) < 3`
+ * → `(-3, 3)`, `x \ne 4` → `(-\infty, 4) \cup (4, \infty)`, `2 \le |w| \le 5` → `[-5, -2] \cup [2, 5]`; null unless one
+ * variable (a symbol, `g(t)`, or its absolute value) is bounded by constants.
+ */
 function inequalityToInterval(answer: Answer): Answer | null {
-  if (answer.kind !== 'relation' || !answer.operators.every((operator) => INEQUALITIES.has(operator))) return null;
+  if (answer.kind !== 'relation') return null;
   const operands = answer.operands.map(expressionOf);
   if (operands.some((operand) => operand === null)) return null;
   const exprs = operands as Expr[];
-  const variableAt = exprs.findIndex((expr) => expr.type === 'symbol');
-  if (variableAt === -1 || exprs.some((expr, index) => index !== variableAt && freeSymbols(expr).size > 0)) return null;
-  let lower: Expr = NEGATIVE_INFINITY;
-  let upper: Expr = POSITIVE_INFINITY;
-  let open: '(' | '[' = '(';
-  let close: ')' | ']' = ')';
+  if (answer.operators.length === 1 && answer.operators[0] === '!=') {
+    const [left, right] = exprs as [Expr, Expr];
+    const point = isProductOfSymbols(left) && isConstantExpr(right) ? right : isProductOfSymbols(right) && isConstantExpr(left) ? left : null;
+    return point === null ? null : { kind: 'union', parts: [interval('(', NEGATIVE_INFINITY, point, ')'), interval('(', point, POSITIVE_INFINITY, ')')] };
+  }
+  if (!answer.operators.every((operator) => INEQUALITIES.has(operator))) return null;
+  const variableAt = exprs.findIndex((expr) => isProductOfSymbols(expr) || absoluteCentre(expr) !== undefined);
+  if (variableAt === -1 || exprs.some((expr, index) => index !== variableAt && !isConstantExpr(expr))) return null;
+  if (exprs.length > 3 || (variableAt !== 1 && exprs.length === 3)) return null;
+  let lower: Bound | null = null;
+  let upper: Bound | null = null;
   const bound = (constant: Expr, operator: RelationOperator, constantFirst: boolean): void => {
     const less = operator === '<' || operator === '<=';
     const inclusive = operator === '<=' || operator === '>=';
     // constant < x, or x > constant: a lower bound
-    if (less === constantFirst) {
-      lower = constant;
-      open = inclusive ? '[' : '(';
-    } else {
-      upper = constant;
-      close = inclusive ? ']' : ')';
-    }
+    if (less === constantFirst) lower = { value: constant, inclusive };
+    else upper = { value: constant, inclusive };
   };
-  if (exprs.length > 3 || (variableAt !== 1 && exprs.length === 3)) return null;
   if (variableAt > 0) bound(exprs[variableAt - 1]!, answer.operators[variableAt - 1]!, true);
   if (variableAt < exprs.length - 1) bound(exprs[variableAt + 1]!, answer.operators[variableAt]!, false);
-  return { kind: 'tuple', open, close, items: [{ kind: 'expression', expr: lower }, { kind: 'expression', expr: upper }] };
+  const centre = absoluteCentre(exprs[variableAt]!);
+  if (centre !== undefined) return absoluteIntervals(centre, lower, upper);
+  const low = lower as Bound | null;
+  const high = upper as Bound | null;
+  return interval(low?.inclusive ? '[' : '(', low?.value ?? NEGATIVE_INFINITY, high?.value ?? POSITIVE_INFINITY, high?.inclusive ? ']' : ')');
 }
 
+/** A relation or a list of them (`x < -2, x > 3`) as a union of intervals. */
 function asIntervals(answer: Answer): Answer | null {
   if (answer.kind === 'relation') return inequalityToInterval(answer);
   if (answer.kind === 'list') {
     const parts = answer.items.map(inequalityToInterval);
-    return parts.every((part) => part !== null) ? { kind: 'union', parts: parts as Answer[] } : null;
+    if (parts.some((part) => part === null)) return null;
+    return { kind: 'union', parts: (parts as Answer[]).flatMap((part) => (part.kind === 'union' ? part.parts : [part])) };
   }
   return null;
 }
@@ -129,10 +245,10 @@ function towardsZero(left: Expr, operator: RelationOperator, right: Expr): { f: 
 }
 
 function compareRelations(gold: Extract<Answer, { kind: 'relation' }>, pred: Extract<Answer, { kind: 'relation' }>, context: CompareContext): Verdict {
-  const goldValue = labelledValue(gold);
-  const predValue = labelledValue(pred);
-  if (goldValue !== null && predValue !== null && printAnswer(gold.operands[0]!) === printAnswer(pred.operands[0]!)) {
-    const verdict = compareAnswers(goldValue, predValue, context);
+  const goldLabelled = labelled(gold);
+  const predLabelled = labelled(pred);
+  if (goldLabelled !== null && predLabelled !== null && printAnswer(goldLabelled.label) === printAnswer(predLabelled.label)) {
+    const verdict = compareAnswers(goldLabelled.value, predLabelled.value, context);
     return verdict.equivalent ? equivalent('same-label') : verdict;
   }
   if (context.options.inequalityAsInterval) {
@@ -187,6 +303,8 @@ export function printAnswer(answer: Answer): string {
       return `[${answer.rows.map((row) => row.map(printAnswer).join('&')).join('\\\\')}]`;
     case 'relation':
       return answer.operands.map((operand, index) => (index === 0 ? '' : answer.operators[index - 1]) + printAnswer(operand)).join('');
+    case 'approximate':
+      return `≈${printAnswer(answer.value)}`;
     case 'text':
       return `"${answer.text}"`;
   }
@@ -209,9 +327,30 @@ function vectorItems(answer: Answer): Answer[] | null {
   return null;
 }
 
+/**
+ * A value given only as an approximation (`r \approx 5`) against an exact one: under `approximations:
+ * 'shown-precision'` it counts when the exact value rounds to it at the digits shown; under `as-written` it is
+ * compared as the number it is.
+ */
+function compareApproximation(gold: Answer, pred: Answer, context: CompareContext): Verdict {
+  if (gold.kind === 'approximate' && pred.kind === 'approximate') return compareAnswers(gold.value, pred.value, context);
+  const goldIsApproximate = gold.kind === 'approximate';
+  const approximate = (goldIsApproximate ? gold : pred) as Extract<Answer, { kind: 'approximate' }>;
+  const other = goldIsApproximate ? pred : gold;
+  const exact = labelledValue(other) ?? other;
+  if (context.options.approximations === 'shown-precision' && approximate.value.kind === 'expression' && exact.kind === 'expression') {
+    return compareAtShownPrecision(exact.expr, approximate.value.expr, context);
+  }
+  return goldIsApproximate ? compareAnswers(approximate.value, exact, context) : compareAnswers(exact, approximate.value, context);
+}
+
 /** Equivalence of two parsed answers, structure first, values at the leaves. */
 export function compareAnswers(gold: Answer, pred: Answer, context: CompareContext): Verdict {
   const { options } = context;
+  if (gold.kind === 'approximate' || pred.kind === 'approximate') return compareApproximation(gold, pred, context);
+  // values with distinct labels: `a = 4, b = 7` against `4, 7`, in order
+  const labelledVerdict = compareLabelled(gold, pred, context);
+  if (labelledVerdict !== null) return labelledVerdict;
   // labels: `x = 5` against `5`, `(p,q) = (1,2)` against `(1,2)`
   if (gold.kind === 'relation' && pred.kind !== 'relation') {
     const value = labelledValue(gold);

@@ -1,17 +1,19 @@
 import type { BigNumber, Complex, Fraction, MathNode } from 'mathjs';
 import {
   containsNode,
+  countNodes,
   freeSymbols,
   infinitySign,
   isDecimalLiteral,
   mathjsSymbolName,
   printExpr,
+  substitute,
   toMathjsSyntax,
   type Expr,
 } from './expression.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
 import { bigFromNumber, compileBig, compileComplex, compileFloat, exactValue, type Evaluate } from './numeric-evaluation.js';
-import { isTerminating, literalValue, rationalsEqual, rationalToNumber, type Rational } from './rational.js';
+import { isTerminating, literalValue, rational, rationalsEqual, rationalToNumber, type Rational } from './rational.js';
 import { parseSafe, safeMath, symbolicallyZero } from './safe-math.js';
 import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
 
@@ -19,6 +21,8 @@ export interface CompareContext {
   options: EquivalenceOptions;
   /** "cheap": only comparisons with a small bounded cost (in-thread); anything else throws NeedsWorkerError. */
   mode: 'cheap' | 'full';
+  /** The symbols of the question in the order it names them (`Find $a$ and $b$` → a, b), when the evaluator has it. */
+  labelOrder?: readonly string[];
 }
 
 /** Float agreement of two values: relative, with an absolute floor for values at zero. */
@@ -256,9 +260,178 @@ function compareBased(gold: Expr, pred: Expr, context: CompareContext): Verdict 
   return different('based-numeral-mismatch');
 }
 
+/** The digits a decimal literal shows after its point (`0.29` → 2, `5` → 0, `-1.50` → 2); null for anything else. */
+function shownDecimals(expr: Expr): number | null {
+  if (expr.type === 'negate') return shownDecimals(expr.argument);
+  if (expr.type !== 'number') return null;
+  return expr.value.split('.')[1]?.length ?? 0;
+}
+
+/** The most digits an approximation may show for its precision to be read (beyond float and exact-literal use). */
+const MAX_SHOWN_DECIMALS = 30;
+
+/**
+ * An approximation (`\approx 0.29`, `r \approx 5`) against an exact value: equal when the exact value rounds to it at
+ * the digits it shows (within half a unit of its last digit: 2/7 ≈ 0.29, 5.02 ≈ 5, 4.4 ≉ 5). Exact literals are
+ * compared as rationals in this thread; other constants (√2, π) are evaluated to 50 digits in the worker.
+ */
+export function compareAtShownPrecision(exact: Expr, shown: Expr, context: CompareContext): Verdict {
+  const decimals = shownDecimals(shown);
+  const shownValue = decimals === null || decimals > MAX_SHOWN_DECIMALS ? null : literalValue(shown);
+  if (decimals === null || shownValue === null) return compareExpressions(exact, shown, context);
+  const halfUnit = rational(1n, 2n * 10n ** BigInt(decimals));
+  const within = (difference: Rational): boolean => {
+    const magnitude = difference.numerator < 0n ? -difference.numerator : difference.numerator;
+    return magnitude * halfUnit.denominator <= halfUnit.numerator * difference.denominator;
+  };
+  const exactValue = isLiteral(exact) ? literalValue(exact) : null;
+  if (exactValue !== null) {
+    const difference = rational(exactValue.numerator * shownValue.denominator - shownValue.numerator * exactValue.denominator, exactValue.denominator * shownValue.denominator);
+    return within(difference) ? equivalent('approximation-at-shown-precision') : different('different-at-shown-precision');
+  }
+  if (context.mode === 'cheap') throw new NeedsWorkerError();
+  if (freeSymbols(exact).size > 0 || containsNode(exact, (node) => node.type === 'indexed' || node.type === 'based')) return different('approximation-of-non-constant');
+  let node: MathNode;
+  try {
+    node = parseSafe(toMathjsSyntax(exact));
+  } catch {
+    return different('unsupported-expression');
+  }
+  const value = compileBig(node, new Map())([]);
+  if (!value.isFinite()) return different('non-finite');
+  const Big = value.constructor as unknown as new (text: string) => BigNumber;
+  const difference = value.minus(new Big(`${shownValue.numerator}`).div(new Big(`${shownValue.denominator}`))).abs();
+  const limit = new Big('0.5').div(new Big(`1e${decimals}`));
+  return difference.lte(limit) ? equivalent('approximation-at-shown-precision') : different('different-at-shown-precision');
+}
+
+// ---- sums and products ---------------------------------------------------------------------------------------
+
+/** Terms a sum or product is written out to, and the size the written-out forms may reach. */
+const MAX_INDEXED_TERMS = 1_000;
+const MAX_EXPANDED_NODES = 50_000;
+/** The whole values a free limit (`\sum_{k=1}^{n}`) takes when the forms are compared by evaluation. */
+const LIMIT_VALUES = [1, 2, 3, 4, 5, 6, 7];
+
+class TooLargeToExpand extends Error {}
+
+function hasIndexed(expr: Expr): boolean {
+  return containsNode(expr, (node) => node.type === 'indexed');
+}
+
+/** Terms folded into a balanced tree (depth log n, so later recursion stays shallow). */
+function foldBalanced(operator: '+' | '*', terms: Expr[], from: number, to: number): Expr {
+  if (to - from === 1) return terms[from]!;
+  const middle = (from + to) >>> 1;
+  return { type: 'operator', operator, left: foldBalanced(operator, terms, from, middle), right: foldBalanced(operator, terms, middle, to) };
+}
+
+/** Every sum and product whose limits are whole numbers written out (`\sum_{k=1}^{3} k^2` → `1^2 + 2^2 + 3^2`); others kept. */
+function expandIndexed(expr: Expr, budget: { nodes: number }): Expr {
+  switch (expr.type) {
+    case 'operator':
+      return { ...expr, left: expandIndexed(expr.left, budget), right: expandIndexed(expr.right, budget) };
+    case 'negate':
+      return { ...expr, argument: expandIndexed(expr.argument, budget) };
+    case 'call':
+      return { ...expr, args: expr.args.map((argument) => expandIndexed(argument, budget)) };
+    case 'indexed': {
+      const from = expandIndexed(expr.from, budget);
+      const to = expandIndexed(expr.to, budget);
+      const low = isLiteral(from) ? literalValue(from) : null;
+      const high = isLiteral(to) ? literalValue(to) : null;
+      if (low === null || high === null || low.denominator !== 1n || high.denominator !== 1n) return { ...expr, from, to };
+      const count = high.numerator - low.numerator + 1n;
+      if (count > BigInt(MAX_INDEXED_TERMS)) throw new TooLargeToExpand();
+      if (count <= 0n) return { type: 'number', value: expr.operator === 'sum' ? '0' : '1' };
+      const terms: Expr[] = [];
+      for (let value = low.numerator; value <= high.numerator; value++) {
+        const index: Expr = value < 0n ? { type: 'negate', argument: { type: 'number', value: String(-value) } } : { type: 'number', value: String(value) };
+        const term = expandIndexed(substitute(expr.body, expr.index, index), budget);
+        budget.nodes -= countNodes(term);
+        if (budget.nodes < 0) throw new TooLargeToExpand();
+        terms.push(term);
+      }
+      return foldBalanced(expr.operator === 'sum' ? '+' : '*', terms, 0, terms.length);
+    }
+    default:
+      return expr;
+  }
+}
+
+/** The free symbols of the limits of the sums and products left in an expression. */
+function limitSymbols(expr: Expr, into: Set<string>): Set<string> {
+  containsNode(expr, (node) => {
+    if (node.type === 'indexed') {
+      freeSymbols(node.from, into);
+      freeSymbols(node.to, into);
+    }
+    return false;
+  });
+  return into;
+}
+
+/**
+ * Sums and products (`\sum`, `\prod`): written out where their limits are numbers, then compared as any expression
+ * (`\sum_{k=1}^{10} k` = 55); two with the same limits compared body against body with the index as a variable
+ * (commuted factors: `\sum_{k=1}^{n} 2k` = `\sum_{i=1}^{n} i \cdot 2`); a form with a free limit n against
+ * another at n = 1 … 7 (`\sum_{k=1}^{n} k` = `\frac{n(n+1)}{2}`).
+ */
+function compareIndexed(gold: Expr, pred: Expr, context: CompareContext): Verdict {
+  let goldExpanded: Expr;
+  let predExpanded: Expr;
+  try {
+    const budget = { nodes: MAX_EXPANDED_NODES };
+    goldExpanded = expandIndexed(gold, budget);
+    predExpanded = expandIndexed(pred, budget);
+  } catch (error) {
+    if (error instanceof TooLargeToExpand) return different('indexed-too-large');
+    throw error;
+  }
+  if (!hasIndexed(goldExpanded) && !hasIndexed(predExpanded)) return withIndexedReason(compareExpressions(goldExpanded, predExpanded, context), 'indexed-evaluated');
+  if (goldExpanded.type === 'indexed' && predExpanded.type === 'indexed' && goldExpanded.operator === predExpanded.operator) {
+    const limits = compareExpressions(goldExpanded.from, predExpanded.from, context);
+    const upper = compareExpressions(goldExpanded.to, predExpanded.to, context);
+    if (limits.equivalent && upper.equivalent) {
+      const body = substitute(predExpanded.body, predExpanded.index, { type: 'symbol', name: goldExpanded.index });
+      const verdict = compareExpressions(goldExpanded.body, body, context);
+      if (verdict.equivalent) return equivalent('same-indexed');
+    }
+  }
+  const limits = [...limitSymbols(goldExpanded, new Set()), ...limitSymbols(predExpanded, new Set())];
+  const names = [...new Set(limits)];
+  if (names.length !== 1) return different('undecided-indexed');
+  const name = names[0]!;
+  for (const value of LIMIT_VALUES) {
+    const at: Expr = { type: 'number', value: String(value) };
+    let goldAt: Expr;
+    let predAt: Expr;
+    try {
+      const budget = { nodes: MAX_EXPANDED_NODES };
+      goldAt = expandIndexed(substitute(goldExpanded, name, at), budget);
+      predAt = expandIndexed(substitute(predExpanded, name, at), budget);
+    } catch (error) {
+      if (error instanceof TooLargeToExpand) return different('indexed-too-large');
+      throw error;
+    }
+    if (hasIndexed(goldAt) || hasIndexed(predAt)) return different('undecided-indexed');
+    const verdict = compareExpressions(goldAt, predAt, context);
+    if (!verdict.equivalent) return different('different-indexed');
+  }
+  return equivalent('indexed-at-whole-limits');
+}
+
+function withIndexedReason(verdict: Verdict, reason: string): Verdict {
+  return verdict.equivalent ? equivalent(reason) : verdict;
+}
+
 /** Equivalence of two expressions: structure, exact value, high-precision value, or identity in their variables. */
 export function compareExpressions(gold: Expr, pred: Expr, context: CompareContext): Verdict {
   if (printExpr(gold) === printExpr(pred)) return equivalent('same-expression');
+  if (hasIndexed(gold) || hasIndexed(pred)) {
+    if (context.mode === 'cheap') throw new NeedsWorkerError();
+    return compareIndexed(gold, pred, context);
+  }
   const isInfinite = (expr: Expr) => containsNode(expr, (node) => node.type === 'constant' && node.name === 'infinity');
   if (isInfinite(gold) || isInfinite(pred)) {
     const goldSign = infinitySign(gold);

@@ -46,7 +46,9 @@ export type Expr =
   | { type: 'constant'; name: ConstantName }
   | { type: 'operator'; operator: BinaryOperator; left: Expr; right: Expr }
   | { type: 'negate'; argument: Expr }
-  | { type: 'call'; name: FunctionName; args: Expr[] };
+  | { type: 'call'; name: FunctionName; args: Expr[] }
+  /** `\sum_{k=1}^{n} body` / `\prod_{k=1}^{n} body`: `index` is bound inside `body`. */
+  | { type: 'indexed'; operator: 'sum' | 'product'; index: string; from: Expr; to: Expr; body: Expr };
 
 /** A canonical text of the tree: equal trees print equally. */
 export function printExpr(expr: Expr): string {
@@ -67,6 +69,8 @@ export function printExpr(expr: Expr): string {
       return `(-${printExpr(expr.argument)})`;
     case 'call':
       return `${expr.name}(${expr.args.map(printExpr).join(',')})`;
+    case 'indexed':
+      return `${expr.operator}[${expr.index}=${printExpr(expr.from)}..${printExpr(expr.to)}](${printExpr(expr.body)})`;
   }
 }
 
@@ -87,17 +91,62 @@ export function containsNode(expr: Expr, test: (node: Expr) => boolean): boolean
       return containsNode(expr.argument, test);
     case 'call':
       return expr.args.some((argument) => containsNode(argument, test));
+    case 'indexed':
+      return containsNode(expr.from, test) || containsNode(expr.to, test) || containsNode(expr.body, test);
     default:
       return false;
   }
 }
 
+/** The variables of an expression: its symbols, less the index of a sum or product inside its body. */
 export function freeSymbols(expr: Expr, into = new Set<string>()): Set<string> {
-  containsNode(expr, (node) => {
-    if (node.type === 'symbol') into.add(node.name);
-    return false;
-  });
+  switch (expr.type) {
+    case 'symbol':
+      into.add(expr.name);
+      break;
+    case 'operator':
+      freeSymbols(expr.left, into);
+      freeSymbols(expr.right, into);
+      break;
+    case 'negate':
+      freeSymbols(expr.argument, into);
+      break;
+    case 'call':
+      for (const argument of expr.args) freeSymbols(argument, into);
+      break;
+    case 'indexed': {
+      freeSymbols(expr.from, into);
+      freeSymbols(expr.to, into);
+      for (const name of freeSymbols(expr.body)) if (name !== expr.index) into.add(name);
+      break;
+    }
+    default:
+      break;
+  }
   return into;
+}
+
+/** `expr` with every free occurrence of the symbol `name` replaced by `value` (a sum's own index shadows it). */
+export function substitute(expr: Expr, name: string, value: Expr): Expr {
+  switch (expr.type) {
+    case 'symbol':
+      return expr.name === name ? value : expr;
+    case 'operator':
+      return { ...expr, left: substitute(expr.left, name, value), right: substitute(expr.right, name, value) };
+    case 'negate':
+      return { ...expr, argument: substitute(expr.argument, name, value) };
+    case 'call':
+      return { ...expr, args: expr.args.map((argument) => substitute(argument, name, value)) };
+    case 'indexed':
+      return {
+        ...expr,
+        from: substitute(expr.from, name, value),
+        to: substitute(expr.to, name, value),
+        body: expr.index === name ? expr.body : substitute(expr.body, name, value),
+      };
+    default:
+      return expr;
+  }
 }
 
 export function countNodes(expr: Expr): number {
@@ -236,5 +285,7 @@ export function toMathjsSyntax(expr: Expr): string {
       return `(-${toMathjsSyntax(expr.argument)})`;
     case 'call':
       return `${MATHJS_FUNCTION[expr.name]}(${expr.args.map(toMathjsSyntax).join(', ')})`;
+    case 'indexed':
+      throw new NotEvaluableError(`a ${expr.operator} over ${expr.index} is expanded or compared as such, never evaluated by mathjs`);
   }
 }

@@ -42,7 +42,7 @@ const CASES: [string, string | null, AnswerRule | null][] = [
   ['The area is \\[ A = 3 \\cdot 4 = 12 \\text{ cm}^2 \\]', '12 \\text{ cm}^2', 'display-math'],
   ['Adding, $a + b = \\frac{7}{3}$.', '\\frac{7}{3}', 'inline-math'],
   ['so the roots satisfy $2x + 4 = 0$.', '2x + 4 = 0', 'inline-math'],
-  ['So there are 1{,}000 ways.', '1{,}000', 'last-number'],
+  ['So there are 1{,}000 ways.', '1{,}000 ways', 'statement'],
   ['It costs \\$5, and after tax $\\$5.40$ in total', '\\$5.40', 'inline-math'],
   // a reference to a variable is not an answer: the span before it is
   ['so $n = 12$ is the count we want, where $n$ counts the ways', 'n = 12', 'inline-math'],

@@ -1,3 +1,5 @@
+import { unescapeLatex } from './escaped-latex.js';
+
 /**
  * Finds the answer on one side of a comparison, gold or prediction: a bare answer, delimited LaTeX or a whole model
  * response. Every rule runs in time linear in the text length (no regular expression here can backtrack, and a
@@ -33,6 +35,8 @@ export type AnswerRule =
   | 'inline-math'
   /** The whole string, which reads as one answer (or mode `bare`). */
   | 'whole'
+  /** One of the last sentences states it: `The smallest such k is 12.`, `The correct option is (D).` */
+  | 'statement'
   /** Fallback: the last number in the text. */
   | 'last-number';
 
@@ -305,10 +309,11 @@ const MAX_TEXT_AFTER_MATH = 500;
  */
 function fromMath(text: string): FoundAnswer | null {
   if (!text.includes('$') && !text.includes('\\(') && !text.includes('\\[') && !text.includes('\\begin')) return null;
-  const spans = findMathSpans(text).filter((span) => span.content.trim() !== '' && !isReference(span.content));
-  const last = spans.at(-1);
+  const found = findMathSpans(text).filter((span) => span.content.trim() !== '' && !isReference(span.content));
   // math followed by a long tail (a runaway loop, an unclosed formula) is not where the response ends
-  if (last === undefined || text.length - last.end > MAX_TEXT_AFTER_MATH) return null;
+  if (found.length === 0 || text.length - found.at(-1)!.end > MAX_TEXT_AFTER_MATH) return null;
+  const spans = withoutTrailingChecks(text, found);
+  const last = spans.at(-1)!;
   const group = [last];
   for (let index = spans.length - 2; index >= 0; index--) {
     const span = spans[index]!;
@@ -318,6 +323,41 @@ function fromMath(text: string): FoundAnswer | null {
   const stated = [...new Set(group.map((span) => statedByMath(span.content)).filter((answer) => answer !== ''))];
   if (stated.length === 0) return null;
   return { answer: stated.join(', '), rule: last.display ? 'display-math' : 'inline-math', fallback: false };
+}
+
+/** Words that open a check of an answer stated before (`Check: $6^2 = 36$`, `To verify, …`). */
+const CHECK_CUE = /\b(?:check|checks|checking|verify|verifying|verification|verified|confirm|confirming|sanity)\b/i;
+const SENTENCE_BREAK = /[.!?](?=\s|$)|\n/g;
+
+/** Where the last sentence of a gap between math spans begins (after its last break), or -1 when it has none. */
+function lastSentenceStart(gap: string): number {
+  let start = -1;
+  for (const match of gap.matchAll(SENTENCE_BREAK)) start = match.index + match[0].length;
+  return start;
+}
+
+/**
+ * The spans without those of trailing sentences that check an answer already stated (`… so $x = 6$. Check:
+ * $x^2 = 36$.`): a sentence whose words before its first span name a check, when a span comes before it. Each gap is
+ * read once, so this stays linear.
+ */
+function withoutTrailingChecks(text: string, spans: MathSpan[]): MathSpan[] {
+  let kept = spans;
+  for (let round = 0; round < 3; round++) {
+    let first = kept.length - 1;
+    let opening: string | null = null;
+    for (; first > 0; first--) {
+      const gap = text.slice(kept[first - 1]!.end, kept[first]!.start);
+      const start = lastSentenceStart(gap);
+      if (start !== -1) {
+        opening = gap.slice(start);
+        break;
+      }
+    }
+    if (opening === null || !CHECK_CUE.test(opening)) return kept;
+    kept = kept.slice(0, first);
+  }
+  return kept;
 }
 
 /** The answer stated right after `from`: a math span if one starts there, else the rest of the sentence (its last math span, if it has one). */
@@ -398,6 +438,39 @@ function fromWhole(text: string): FoundAnswer | null {
   return readsAsOneAnswer(answer) ? { answer, rule: 'whole', fallback: false } : null;
 }
 
+const STATEMENT_VERB = /\b(?:is|are|equals|was)\s+/i;
+const CLAUSE_END = /[,;]\s|\s(?:since|because|as|so|which|when|where|for|if|and\s+(?:so|thus|hence))\b/i;
+/** A choice letter as an answer: `(D)`, `D`, `D)`. */
+const CHOICE_LETTER = /^\(?[A-E]\)?$/;
+/** How far back from the end the statement rule reads, and how many sentences. */
+const STATEMENT_TAIL = 800;
+const STATEMENT_SENTENCES = 3;
+
+/**
+ * What one of the last sentences states after its first `is`/`are`/`equals`, up to the end of the clause: `The
+ * smallest such k is 12.` → 12, `The correct option is (D).` → (D). It counts only when it reads as one answer that
+ * holds a number, LaTeX or a choice letter (`I hope it is correct.` states nothing).
+ */
+function fromStatement(text: string): FoundAnswer | null {
+  const tail = text.length > STATEMENT_TAIL ? text.slice(-STATEMENT_TAIL) : text;
+  const sentences = tail.split(/(?<=[.!?])\s+|\n/);
+  let read = 0;
+  for (let index = sentences.length - 1; index >= 0 && read < STATEMENT_SENTENCES; index--) {
+    const sentence = sentences[index]!.trim();
+    if (sentence === '') continue;
+    read++;
+    const verb = STATEMENT_VERB.exec(sentence);
+    if (verb === null) continue;
+    let answer = sentence.slice(verb.index + verb[0].length);
+    const clauseEnd = answer.search(CLAUSE_END);
+    if (clauseEnd !== -1) answer = answer.slice(0, clauseEnd);
+    answer = answer.replace(/\*\*/g, '').trim().replace(/[.!?:]+$/, '').trim();
+    if (answer === '' || answer.length > 80) continue;
+    if ((/[0-9\\]/.test(answer) || CHOICE_LETTER.test(answer)) && readsAsOneAnswer(answer)) return { answer, rule: 'statement', fallback: false };
+  }
+  return null;
+}
+
 function fromLastNumber(text: string): FoundAnswer | null {
   let answer: string | null = null;
   for (const match of text.matchAll(/-?\d+(?:(?:,|\{,\}|,\\!)\d{3})*(?:\.\d+)?(?:\/\d+)?/g)) answer = match[0];
@@ -411,8 +484,10 @@ function fromLastNumber(text: string): FoundAnswer | null {
  * and last the last number (marked as a fallback). Mode `response` skips the whole-text rule; mode `bare` takes the
  * whole text. Null when nothing looks like an answer.
  */
-export function findAnswer(text: string, options: FindAnswerOptions = {}): FoundAnswer | null {
+export function findAnswer(given: string, options: FindAnswerOptions = {}): FoundAnswer | null {
   const mode = options.mode ?? 'auto';
+  // JSON-escaped logs double every backslash (`\\boxed{\\frac{1}{2}}`)
+  const text = unescapeLatex(given);
   if (mode === 'bare') {
     const answer = text.trim();
     return answer === '' ? null : { answer, rule: 'whole', fallback: false };
@@ -425,6 +500,7 @@ export function findAnswer(text: string, options: FindAnswerOptions = {}): Found
     fromBold(text) ??
     fromMath(text) ??
     (mode === 'auto' ? fromWhole(text) : null) ??
+    fromStatement(text) ??
     (options.lastNumberFallback === false ? null : fromLastNumber(text))
   );
 }

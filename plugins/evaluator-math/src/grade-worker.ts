@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { areEquivalent } from './are-equivalent.js';
+import { areEquivalent, type ComparisonContext } from './are-equivalent.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
 import { safeMath } from './safe-math.js';
 import { different, type Verdict } from './verdict.js';
@@ -10,6 +10,7 @@ export interface WorkerRequest {
   gold: string;
   pred: string;
   options: EquivalenceOptions;
+  comparison: ComparisonContext;
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'verdict'; id: number; verdict: Verdict };
@@ -26,7 +27,7 @@ areEquivalent('\\frac{x+1}{2}', '0.5x+0.5');
 port.on('message', (request: WorkerRequest) => {
   let verdict: Verdict;
   try {
-    verdict = areEquivalent(request.gold, request.pred, request.options);
+    verdict = areEquivalent(request.gold, request.pred, request.options, request.comparison);
   } catch (error) {
     verdict = different(`internal-error: ${(error as Error).message}`);
   }

@@ -1,4 +1,6 @@
 export * from './are-equivalent.js';
+export * from './escaped-latex.js';
+export * from './explain.js';
 export * from './expression.js';
 export * from './find-answer.js';
 export * from './math-evaluator-options.js';
@@ -6,5 +8,6 @@ export * from './math-evaluator-plugin.js';
 export * from './math-grader.js';
 export * from './normalize-answer.js';
 export * from './parse-answer.js';
+export * from './question-symbols.js';
 export * from './regrade-records.js';
 export * from './verdict.js';

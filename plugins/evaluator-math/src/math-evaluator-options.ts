@@ -46,6 +46,13 @@ export const MathEvaluatorOptions = z.strictObject({
    * it is read as a decimal mark (`3,5` = `3.5`; `-2,1` = `1,-2` as lists).
    */
   decimalComma: z.enum(['auto', 'never', 'always']).default('auto'),
+  /**
+   * A value given only as an approximation (`r \approx 5`, `\approx 0.29`, `≈ 1.41`): `shown-precision` counts it when
+   * the exact value rounds to it at the digits shown (`\approx 0.29` = `\frac{2}{7}`, `r \approx 5` = 5.02, ≠ 4.4);
+   * `as-written` compares the number as written (then only `relativeTolerance` applies). A chain with an exact side
+   * (`t = \frac{2}{7} \approx 0.29`) always states its exact side.
+   */
+  approximations: z.enum(['shown-precision', 'as-written']).default('shown-precision'),
   /** A value marked in degrees (`30^\circ`, `30°`, `30 degrees`) also matches the same angle in radians (`\frac{\pi}{6}`). */
   degreesAsRadians: z.boolean().default(true),
   /** When a response has no boxed or stated answer, fall back to its last number (marked as a fallback). */

@@ -19,7 +19,14 @@ describe('core/math plugin', () => {
     const { instance, use } = registry.create('evaluator', 'core/math', { timeoutMs: 5000 }, { priceTable: SEED_PRICES_2025_11 });
     expect(use.options).toMatchObject({ timeoutMs: 5000 });
     const boxed = await instance.grade({ gold: '\\left( 3, \\frac{\\pi}{2} \\right)', response: 'Thus $(r,\\theta) = \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}$' });
-    expect(boxed).toEqual({
+    const { explain, ...rest } = boxed as typeof boxed & { explain: unknown };
+    expect(explain).toEqual({
+      gold: { found: '\\left( 3, \\frac{\\pi}{2} \\right)', rule: 'whole', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3,(#pi/2))' },
+      prediction: { found: '\\left(3, \\frac{\\pi}{2}\\right)', rule: 'boxed', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3,(#pi/2))' },
+      reading: null,
+      decision: 'normalized-string',
+    });
+    expect(rest).toEqual({
       correct: true,
       evaluator: 'core/math',
       reason: 'extraction: gold whole, prediction boxed; normalized-string',

@@ -1,6 +1,16 @@
 import { definePlugin, PLUGIN_SPECIFICATION_VERSION, type Evaluator, type EvaluatorInput, type EvaluatorVerdict } from '@confide/core';
+import type { VerdictExplanation } from './explain.js';
 import { MathEvaluatorOptions } from './math-evaluator-options.js';
 import { describeFoundSides, MathGrader } from './math-grader.js';
+
+/** core/math's verdict: an evaluator verdict that also explains itself (both sides found, normalised, parsed; the deciding rule). */
+export type MathEvaluatorVerdict = EvaluatorVerdict & { explain: VerdictExplanation };
+
+/** The explanation a verdict carries, when its evaluator gives one (core/math does; `confide grade --explain` prints it). */
+export function explanationOf(verdict: EvaluatorVerdict): VerdictExplanation | null {
+  const explain = (verdict as Partial<MathEvaluatorVerdict>).explain;
+  return explain !== undefined && explain !== null && typeof explain === 'object' && 'decision' in explain ? explain : null;
+}
 
 export const MATH_EVALUATOR_ID = 'core/math';
 
@@ -19,10 +29,11 @@ export class MathEvaluator implements Evaluator {
 
   /**
    * `input.extracted` needs no special case: a given answer reads as one answer in mode `auto`. The verdict says what
-   * was found on each side (`found`) and the rule that decided (`decision`); `reason` words both.
+   * was found on each side (`found`), the rule that decided (`decision`; `reason` words both) and why (`explain`:
+   * each side normalised and parsed). A question, when given, orders labelled values (`a = 4, b = 7`).
    */
-  async grade(input: EvaluatorInput): Promise<EvaluatorVerdict> {
-    const verdict = await this.grader.grade(input.gold, input.response);
+  async grade(input: EvaluatorInput): Promise<MathEvaluatorVerdict> {
+    const verdict = await this.grader.grade(input.gold, input.response, { explain: true, ...(input.question === undefined ? {} : { question: input.question }) });
     return {
       correct: verdict.equivalent,
       evaluator: MATH_EVALUATOR_ID,
@@ -30,6 +41,7 @@ export class MathEvaluator implements Evaluator {
       answer: verdict.found.prediction?.answer ?? null,
       found: { gold: verdict.found.gold, prediction: verdict.found.prediction },
       decision: verdict.reason,
+      explain: verdict.explain!,
     };
   }
 

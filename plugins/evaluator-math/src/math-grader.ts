@@ -1,9 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { tryFastEquivalence } from './are-equivalent.js';
+import { tryFastEquivalence, type ComparisonContext } from './are-equivalent.js';
+import { explainVerdict, type VerdictExplanation } from './explain.js';
 import { findAnswer, type FoundAnswer } from './find-answer.js';
 import type { WorkerMessage, WorkerRequest } from './grade-worker.js';
 import { equivalenceOptionsOf, MathEvaluatorOptions, type EquivalenceOptions, type MathEvaluatorOptionsInput } from './math-evaluator-options.js';
+import { questionSymbols } from './question-symbols.js';
 import { different, type Verdict } from './verdict.js';
 
 /** A verdict with how long it took and where it was decided. */
@@ -23,6 +25,15 @@ export interface FoundSides {
 /** A verdict on two texts (bare answers, delimited LaTeX or whole responses), with what was found on each side; `ms` includes finding them. */
 export interface GradedVerdict extends TimedVerdict {
   found: FoundSides;
+  /** Both sides as found, normalised and parsed, and the rule that decided (when asked for: `GradeOptions.explain`). */
+  explain?: VerdictExplanation;
+}
+
+export interface GradeOptions {
+  /** The problem's question: values with distinct labels (`a = 4, b = 7`) are read in the order it names the labels. */
+  question?: string;
+  /** Add `explain` to the verdict (each side normalised and parsed again in this thread: cheap, not free). */
+  explain?: boolean;
 }
 
 /** `gold whole, prediction boxed` (`… last-number (fallback)`; `none` where nothing was found): the rule on each side. */
@@ -97,23 +108,25 @@ export class MathGrader {
    * Grades a prediction against a gold text: finds the answer on each side (options `goldMode`, `predictionMode`),
    * then compares them. Never rejects.
    */
-  async grade(gold: string, prediction: string | null): Promise<GradedVerdict> {
+  async grade(gold: string, prediction: string | null, options: GradeOptions = {}): Promise<GradedVerdict> {
     const started = performance.now();
     const found = this.find(gold, prediction);
-    if (found.gold === null) return { ...different('no-gold-answer'), ms: performance.now() - started, path: 'fast', found };
-    if (found.prediction === null) return { ...different('no-answer'), ms: performance.now() - started, path: 'fast', found };
+    const withExplanation = (verdict: GradedVerdict): GradedVerdict => (options.explain ? { ...verdict, explain: explainVerdict(found, verdict.reason, this.#equivalence) } : verdict);
+    if (found.gold === null) return withExplanation({ ...different('no-gold-answer'), ms: performance.now() - started, path: 'fast', found });
+    if (found.prediction === null) return withExplanation({ ...different('no-answer'), ms: performance.now() - started, path: 'fast', found });
+    const comparison: ComparisonContext = options.question === undefined ? {} : { labelOrder: questionSymbols(options.question) };
     const findMs = performance.now() - started;
-    const verdict = await this.compare(found.gold.answer, found.prediction.answer);
-    return { ...verdict, ms: verdict.ms + findMs, found };
+    const verdict = await this.compare(found.gold.answer, found.prediction.answer, comparison);
+    return withExplanation({ ...verdict, ms: verdict.ms + findMs, found });
   }
 
   /** Compares one predicted answer (already found) with the gold answer, as given. Never rejects. */
-  compare(gold: string, pred: string | null): Promise<TimedVerdict> {
+  compare(gold: string, pred: string | null, comparison: ComparisonContext = {}): Promise<TimedVerdict> {
     if (this.#closed) return Promise.reject(new Error('the grader is closed'));
     const started = performance.now();
     let fast: Verdict | null = null;
     try {
-      fast = tryFastEquivalence(gold, pred, this.#equivalence);
+      fast = tryFastEquivalence(gold, pred, this.#equivalence, comparison);
     } catch {
       // an unexpected error on the fast path: let the worker decide (and report it)
     }
@@ -123,7 +136,7 @@ export class MathGrader {
     }
     this.statistics.worker++;
     return new Promise((resolve) => {
-      this.#queue.push({ request: { id: this.#nextId++, gold, pred: pred ?? '', options: this.#equivalence }, resolve });
+      this.#queue.push({ request: { id: this.#nextId++, gold, pred: pred ?? '', options: this.#equivalence, comparison }, resolve });
       this.#ensureWorkers();
       this.#dispatch();
     });

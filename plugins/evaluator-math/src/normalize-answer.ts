@@ -1,3 +1,4 @@
+import { unescapeLatex } from './escaped-latex.js';
 import { matchingBrace } from './find-answer.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
 
@@ -27,6 +28,7 @@ const UNICODE: [RegExp, string][] = [
   [/\u2264/g, '\\le '],
   [/\u2265/g, '\\ge '],
   [/\u2260/g, '\\ne '],
+  [/\u2248/g, '\\approx '],
   [/\u00b1/g, '\\pm '],
   [/\u2213/g, '\\mp '],
   [/\u222a/g, '\\cup '],
@@ -256,8 +258,8 @@ const NORMALIZED_CACHE_SIZE = 20_000;
 const normalizedCache = new Map<string, string>();
 
 function normalizeUncached(answer: string, options: NormalizeOptions): string {
-  // row breaks `\\` must survive the removal of `\ ` and `\,` spacing
-  let text = answer.replace(/\uE000|\uE001/g, '').replace(/\\\\/g, ROW_BREAK).replace(/\s+/g, ' ');
+  // row breaks `\\` must survive the removal of `\ ` and `\,` spacing; JSON-escaped LaTeX (`\\frac`) is read back first
+  let text = unescapeLatex(answer).replace(/\uE000|\uE001/g, '').replace(/\\\\/g, ROW_BREAK).replace(/\s+/g, ' ');
   text = replaceUnicode(text);
   text = stripWrappers(text);
   text = text.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![A-Za-z])/g, ' ');
@@ -286,7 +288,8 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = text.replace(/(^|[([,])\s*\+\s*\\infty/g, '$1\\infty');
   text = text.replace(/\\(?:leqslant|leq|le)(?![A-Za-z])/g, '\\le ').replace(/\\(?:geqslant|geq|ge)(?![A-Za-z])/g, '\\ge ');
   text = text.replace(/\\(?:neq|ne)(?![A-Za-z])/g, '\\ne ').replace(/\\lt(?![A-Za-z])/g, '<').replace(/\\gt(?![A-Za-z])/g, '>');
-  text = text.replace(/<=/g, '\\le ').replace(/>=/g, '\\ge ').replace(/!=/g, '\\ne ');
+  text = text.replace(/<=/g, '\\le ').replace(/>=/g, '\\ge ').replace(/!=/g, '\\ne ').replace(/\\not\s*=/g, '\\ne ');
+  text = text.replace(/\\(?:approxeq|thickapprox|simeq|approx)(?![A-Za-z])/g, '\\approx ').replace(/\\(?:setminus|smallsetminus|backslash)(?![A-Za-z])/g, '\\setminus ');
   text = text.replace(/\\lbrace(?![A-Za-z])/g, '\\{').replace(/\\rbrace(?![A-Za-z])/g, '\\}');
   text = text.replace(/\\lbrack(?![A-Za-z])/g, '[').replace(/\\rbrack(?![A-Za-z])/g, ']');
   text = text.replace(/\\langle(?![A-Za-z])/g, '(').replace(/\\rangle(?![A-Za-z])/g, ')');

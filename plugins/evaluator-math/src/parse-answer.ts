@@ -1,4 +1,5 @@
-import { expandPlusMinus, hasPlusMinus, type Expr, type FunctionName } from './expression.js';
+import { countNodes, expandPlusMinus, hasPlusMinus, type Expr, type FunctionName } from './expression.js';
+import { literalValue, type Rational } from './rational.js';
 
 export type RelationOperator = '=' | '<' | '<=' | '>' | '>=' | '!=';
 
@@ -13,6 +14,8 @@ export type Answer =
   | { kind: 'union'; parts: Answer[] }
   | { kind: 'matrix'; rows: Answer[][] }
   | { kind: 'relation'; operands: Answer[]; operators: RelationOperator[] }
+  /** A value given only as an approximation: `r \approx 5`, `\approx 0.29` (a chain `t = \frac27 \approx 0.29` states its exact side instead). */
+  | { kind: 'approximate'; value: Answer }
   | { kind: 'text'; text: string };
 
 export class AnswerSyntaxError extends Error {
@@ -135,8 +138,13 @@ class AnswerParser {
   private absoluteDepth = 0;
   private readonly brackets: { close: Map<number, number>; comma: Set<number> };
 
+  private readonly hasMatrix: boolean;
+  /** The indices of the sums and products being read (`\sum_{i=1}^{n} i` reads `i` as the index, not √-1). */
+  private readonly indices: string[] = [];
+
   constructor(private readonly tokens: Token[]) {
     this.brackets = matchBrackets(tokens);
+    this.hasMatrix = tokens.some((token) => token.kind === 'begin' && MATRIX_ENVIRONMENTS.has(token.text));
   }
 
   // ---- tokens ----------------------------------------------------------------------------------------------
@@ -179,12 +187,12 @@ class AnswerParser {
     this.depth--;
   }
 
-  private relationAhead(): RelationOperator | 'in' | null {
+  private relationAhead(): RelationOperator | 'in' | 'approx' | null {
     const token = this.peek();
     if (token === undefined) return null;
     if (token.kind === 'char' && (token.text === '=' || token.text === '<' || token.text === '>')) return RELATIONS[token.text]!;
     if (token.kind === 'command') {
-      if (token.text === 'in') return 'in';
+      if (token.text === 'in' || token.text === 'approx') return token.text;
       return RELATIONS[token.text] ?? null;
     }
     return null;
@@ -204,6 +212,13 @@ class AnswerParser {
 
   private parseItem(): Answer {
     this.enter();
+    // `\approx 0.29`: an approximation with nothing before it
+    if (this.isCommand('approx')) {
+      this.position++;
+      const value = this.parseItem();
+      this.leave();
+      return { kind: 'approximate', value };
+    }
     let first = this.parseUnion();
     // a ratio 3:1 is the quotient 3/1
     if (this.isChar(':') && first.kind === 'expression') {
@@ -211,7 +226,7 @@ class AnswerParser {
       first = { kind: 'expression', expr: { type: 'operator', operator: '/', left: first.expr, right: this.parseExpression() } };
     }
     const operands = [first];
-    const operators: RelationOperator[] = [];
+    const operators: (RelationOperator | 'approx')[] = [];
     for (let relation = this.relationAhead(); relation !== null; relation = this.relationAhead()) {
       this.position++;
       const operand = this.parseUnion();
@@ -225,14 +240,23 @@ class AnswerParser {
       operands.push(operand);
     }
     this.leave();
-    return operators.length === 0 ? operands[0]! : { kind: 'relation', operands, operators };
+    return relationOf(operands, operators);
   }
 
   private parseUnion(): Answer {
     const parts = [this.parseStructure()];
-    while (this.isCommand('cup')) {
-      this.position++;
-      parts.push(this.parseStructure());
+    for (;;) {
+      if (this.isCommand('cup')) {
+        this.position++;
+        parts.push(this.parseStructure());
+      } else if (this.isCommand('setminus')) {
+        // \mathbb{R} \setminus \{0\}: the intervals left when the points are taken out
+        this.position++;
+        const base = parts.length === 1 ? parts[0]! : { kind: 'union' as const, parts: parts.splice(0) };
+        parts.splice(0, parts.length, withoutPoints(base, this.parseStructure()));
+      } else {
+        break;
+      }
     }
     return parts.length === 1 ? parts[0]! : { kind: 'union', parts };
   }
@@ -244,22 +268,108 @@ class AnswerParser {
       this.position++;
       return { kind: 'set', items: [] };
     }
-    if (token.kind === 'begin' && MATRIX_ENVIRONMENTS.has(token.text)) return this.parseMatrix();
+    if (this.hasMatrix && this.matrixAhead()) return this.parseMatrixSum();
     const isSequenceOpen = (token.kind === 'char' && (token.text === '(' || token.text === '[')) || (token.kind === 'command' && token.text === '{');
     if (isSequenceOpen) {
       if (token.kind === 'command') return this.parseSet();
-      // (\begin{array}…\end{array})
-      const inner = this.peek(1);
-      if (inner?.kind === 'begin' && MATRIX_ENVIRONMENTS.has(inner.text)) {
-        this.position++;
-        const matrix = this.parseMatrix();
-        if (!this.isChar(')') && !this.isChar(']')) throw new AnswerSyntaxError('unclosed matrix bracket');
-        this.position++;
-        return matrix;
-      }
       if (this.brackets.comma.has(this.position)) return this.parseTuple();
     }
     return { kind: 'expression', expr: this.parseExpression() };
+  }
+
+  // ---- matrices and their arithmetic ---------------------------------------------------------------------------
+
+  /** Whether a matrix starts here (`\begin{pmatrix}`, or `(\begin{array}…\end{array})`). */
+  private matrixStartsAt(offset: number): boolean {
+    const token = this.peek(offset);
+    if (token?.kind === 'begin') return MATRIX_ENVIRONMENTS.has(token.text);
+    const inner = this.peek(offset + 1);
+    return token?.kind === 'char' && (token.text === '(' || token.text === '[') && inner?.kind === 'begin' && MATRIX_ENVIRONMENTS.has(inner.text);
+  }
+
+  /**
+   * Whether this structure holds a matrix at its top level before it ends (at a comma, a relation, `\cup` or a closing
+   * bracket): `\begin{pmatrix}…`, `2\begin{pmatrix}…`, `A + B`. Bracket groups are skipped through their matching
+   * closer, so the look-ahead costs the structure's length.
+   */
+  private matrixAhead(): boolean {
+    for (let index = this.position; index < this.tokens.length; index++) {
+      if (this.matrixStartsAt(index - this.position)) return true;
+      const token = this.tokens[index]!;
+      const key = tokenKey(token);
+      if (OPENERS.has(key)) {
+        const close = this.brackets.close.get(index);
+        if (close === undefined) return false;
+        index = close;
+      } else if (CLOSERS.has(key) || (token.kind === 'char' && ',;=<>&'.includes(token.text)) || (token.kind === 'command' && (token.text in RELATIONS || ['cup', 'setminus', 'in', 'approx', 'newline'].includes(token.text)))) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** One matrix: an environment, or one in brackets `(\begin{array}…\end{array})`, with an integer power `^{2}`. */
+  private parseMatrixAtom(): MatrixAnswer {
+    let matrix: MatrixAnswer;
+    if (this.peek()?.kind === 'begin') {
+      matrix = this.parseMatrix();
+    } else {
+      this.position++;
+      matrix = this.parseMatrix();
+      if (!this.isChar(')') && !this.isChar(']')) throw new AnswerSyntaxError('unclosed matrix bracket');
+      this.position++;
+    }
+    if (this.isChar('^')) {
+      this.position++;
+      const exponent = literalValue(this.parseScript());
+      if (exponent === null || exponent.denominator !== 1n || exponent.numerator < 1n || exponent.numerator > BigInt(MAX_MATRIX_POWER)) throw new AnswerSyntaxError('a matrix power must be a small whole number');
+      let power = matrix;
+      for (let step = 1n; step < exponent.numerator; step++) power = multiplyMatrices(power, matrix);
+      matrix = power;
+    }
+    return matrix;
+  }
+
+  /**
+   * A sum of matrix products, as the matrix it evaluates to: `A + B`, `2A - B`, `\frac12 A \cdot B`, `A^2` (A, B
+   * matrices). Entries are added and multiplied as expressions (numbers exactly), so the result compares with a
+   * matrix written out.
+   */
+  private parseMatrixSum(): Answer {
+    let result = this.parseMatrixProduct();
+    for (;;) {
+      let sign: 1 | -1;
+      if (this.isChar('+')) sign = 1;
+      else if (this.isChar('-')) sign = -1;
+      else break;
+      this.position++;
+      const term = this.parseMatrixProduct();
+      result = addMatrices(result, sign === 1 ? term : scaleMatrix(MINUS_ONE, term));
+    }
+    return result;
+  }
+
+  /** `[-] [scalar [\cdot]] matrix ([\cdot|\times] matrix)*`. */
+  private parseMatrixProduct(): MatrixAnswer {
+    let scalar: Expr | null = null;
+    if (this.isChar('-')) {
+      this.position++;
+      scalar = MINUS_ONE;
+    }
+    if (!this.matrixStartsAt(0)) {
+      const factor = this.parsePower();
+      scalar = scalar === null ? factor : { type: 'negate', argument: factor };
+      if (this.isCommand('cdot') || this.isCommand('times') || this.isChar('*')) this.position++;
+      if (!this.matrixStartsAt(0)) throw new AnswerSyntaxError('a matrix and a number added');
+    }
+    let product = this.parseMatrixAtom();
+    for (;;) {
+      const operator = this.isCommand('cdot') || this.isCommand('times') || this.isChar('*') ? 1 : 0;
+      if (!this.matrixStartsAt(operator)) break;
+      this.position += operator;
+      product = multiplyMatrices(product, this.parseMatrixAtom());
+    }
+    return scalar === null ? product : scaleMatrix(scalar, product);
   }
 
   private parseTuple(): Answer {
@@ -288,7 +398,7 @@ class AnswerParser {
     return { kind: 'set', items };
   }
 
-  private parseMatrix(): Answer {
+  private parseMatrix(): MatrixAnswer {
     const begin = this.next();
     const rows: Answer[][] = [[]];
     for (;;) {
@@ -341,7 +451,7 @@ class AnswerParser {
   private parseTerm(): Expr {
     let left = this.parseUnary();
     for (;;) {
-      if (this.isChar('*') || this.isCommand('cdot') || this.isCommand('times')) {
+      if ((this.isChar('*') || this.isCommand('cdot') || this.isCommand('times')) && !(this.hasMatrix && this.matrixStartsAt(1))) {
         this.position++;
         left = { type: 'operator', operator: '*', left, right: this.parseUnary() };
       } else if (this.isChar('/') || this.isCommand('div')) {
@@ -386,7 +496,7 @@ class AnswerParser {
         return token.text === '(' || token.text === '{' || (token.text === '|' && this.absoluteDepth === 0);
       case 'command':
         return (
-          ['frac', 'sqrt', 'binom', 'pi', 'infty', 'lfloor', 'lceil', 'operatorname', 'overline'].includes(token.text) ||
+          ['frac', 'sqrt', 'binom', 'pi', 'infty', 'lfloor', 'lceil', 'operatorname', 'overline', 'sum', 'prod'].includes(token.text) ||
           GREEK.has(token.text) ||
           token.text in FUNCTIONS
         );
@@ -465,8 +575,8 @@ class AnswerParser {
         return this.parseNumber(token.text);
       case 'letter': {
         if (this.isChar('_')) return { type: 'symbol', name: `${token.text}_${this.parseSubscriptText()}` };
-        if (token.text === 'e') return { type: 'constant', name: 'e' };
-        if (token.text === 'i') return { type: 'constant', name: 'i' };
+        if (token.text === 'e' && !this.indices.includes('e')) return { type: 'constant', name: 'e' };
+        if (token.text === 'i' && !this.indices.includes('i')) return { type: 'constant', name: 'i' };
         return { type: 'symbol', name: token.text };
       }
       case 'char':
@@ -536,6 +646,7 @@ class AnswerParser {
     }
     if (name === 'binom') return { type: 'call', name: 'binom', args: [this.parseGroup(), this.parseGroup()] };
     if (name === 'pi') return { type: 'constant', name: 'pi' };
+    if (name === 'sum' || name === 'prod') return this.parseIndexed(name === 'sum' ? 'sum' : 'product');
     if (name === 'overline') {
       // a segment or arc named by its points: \overline{CD}
       this.expectChar('{');
@@ -570,6 +681,38 @@ class AnswerParser {
     const known = FUNCTIONS[name];
     if (known !== undefined) return this.parseFunction(known);
     throw new AnswerSyntaxError(`unsupported command \\${name}`);
+  }
+
+  /**
+   * `\sum_{k=1}^{n} body`, `\prod^{n}_{k=1} body` (limits in either order): the body is the product that follows
+   * (`\sum_{k=1}^{n} 2k + 1` is (Σ 2k) + 1, as LaTeX is read).
+   */
+  private parseIndexed(operator: 'sum' | 'product'): Expr {
+    let index: string | null = null;
+    let from: Expr | null = null;
+    let to: Expr | null = null;
+    for (let limit = 0; limit < 2; limit++) {
+      if (this.isChar('_') && index === null) {
+        this.position++;
+        const braced = this.isChar('{');
+        if (braced) this.position++;
+        const variable = this.next();
+        if (variable.kind !== 'letter' && !(variable.kind === 'command' && GREEK.has(variable.text))) throw new AnswerSyntaxError('a sum needs an index');
+        index = variable.text;
+        this.expectChar('=');
+        from = braced ? this.parseExpression() : this.parseScript();
+        if (braced) this.expectChar('}');
+      } else if (this.isChar('^') && to === null) {
+        this.position++;
+        to = this.parseScript();
+      }
+    }
+    if (index === null || from === null || to === null) throw new AnswerSyntaxError('a sum needs its limits');
+    // inside the body the index is a variable, also when it is `i` or `e`
+    this.indices.push(index);
+    const body = this.parseTerm();
+    this.indices.pop();
+    return { type: 'indexed', operator, index, from, to, body };
   }
 
   /** An argument of `\frac`, `\sqrt`, `\binom`: a brace group (normalisation puts braces around shorthand ones). */
@@ -648,6 +791,151 @@ class AnswerParser {
   }
 }
 
+type MatrixAnswer = Extract<Answer, { kind: 'matrix' }>;
+
+/** How large a matrix product may get (rows, columns, entry size) and the largest power written out. */
+const MAX_MATRIX_SIDE = 12;
+const MAX_ENTRY_NODES = 2_000;
+const MAX_MATRIX_POWER = 12;
+const MINUS_ONE: Expr = { type: 'negate', argument: { type: 'number', value: '1' } };
+
+/** A rational as a literal expression: `7`, `-\frac{3}{4}` (as `-(3/4)`). */
+function rationalExpr(value: Rational): Expr {
+  const magnitude = value.numerator < 0n ? -value.numerator : value.numerator;
+  const whole: Expr = { type: 'number', value: String(magnitude) };
+  const unsigned: Expr = value.denominator === 1n ? whole : { type: 'operator', operator: '/', left: whole, right: { type: 'number', value: String(value.denominator) } };
+  return value.numerator < 0n ? { type: 'negate', argument: unsigned } : unsigned;
+}
+
+/** `left op right`, folded to a number when both are literals (so numeric matrices stay small). */
+function combine(operator: '+' | '*', left: Expr, right: Expr): Expr {
+  const a = literalValue(left);
+  const b = literalValue(right);
+  if (a !== null && b !== null) {
+    const numerator = operator === '+' ? a.numerator * b.denominator + b.numerator * a.denominator : a.numerator * b.numerator;
+    const denominator = a.denominator * b.denominator;
+    let x = numerator < 0n ? -numerator : numerator;
+    let y = denominator;
+    while (y !== 0n) [x, y] = [y, x % y];
+    const divisor = x === 0n ? 1n : x;
+    return rationalExpr({ numerator: numerator / divisor, denominator: denominator / divisor });
+  }
+  const result: Expr = { type: 'operator', operator, left, right };
+  if (countNodes(result) > MAX_ENTRY_NODES) throw new AnswerSyntaxError('a matrix entry grows too large');
+  return result;
+}
+
+function entryOf(answer: Answer): Expr {
+  if (answer.kind !== 'expression') throw new AnswerSyntaxError('matrix arithmetic needs expression entries');
+  return answer.expr;
+}
+
+function matrixOf(rows: Expr[][]): MatrixAnswer {
+  return { kind: 'matrix', rows: rows.map((row) => row.map((expr) => ({ kind: 'expression', expr }) as Answer)) };
+}
+
+function addMatrices(a: MatrixAnswer, b: MatrixAnswer): MatrixAnswer {
+  if (a.rows.length !== b.rows.length || a.rows.some((row, index) => row.length !== b.rows[index]!.length)) throw new AnswerSyntaxError('matrices of different sizes added');
+  return matrixOf(a.rows.map((row, i) => row.map((entry, j) => combine('+', entryOf(entry), entryOf(b.rows[i]![j]!)))));
+}
+
+function scaleMatrix(scalar: Expr, matrix: MatrixAnswer): MatrixAnswer {
+  return matrixOf(matrix.rows.map((row) => row.map((entry) => combine('*', scalar, entryOf(entry)))));
+}
+
+function multiplyMatrices(a: MatrixAnswer, b: MatrixAnswer): MatrixAnswer {
+  const inner = b.rows.length;
+  const columns = b.rows[0]!.length;
+  if (a.rows.some((row) => row.length !== inner) || b.rows.some((row) => row.length !== columns)) throw new AnswerSyntaxError('matrices that do not multiply');
+  if (a.rows.length > MAX_MATRIX_SIDE || columns > MAX_MATRIX_SIDE || inner > MAX_MATRIX_SIDE) throw new AnswerSyntaxError('matrices too large to multiply');
+  return matrixOf(
+    a.rows.map((row) =>
+      Array.from({ length: columns }, (_, j) => {
+        let sum: Expr | null = null;
+        for (let k = 0; k < inner; k++) {
+          const term = combine('*', entryOf(row[k]!), entryOf(b.rows[k]![j]!));
+          sum = sum === null ? term : combine('+', sum, term);
+        }
+        return sum!;
+      }),
+    ),
+  );
+}
+
+const INFINITE_END = (expr: Expr): -1 | 1 | null => {
+  if (expr.type === 'constant' && expr.name === 'infinity') return 1;
+  if (expr.type === 'negate' && expr.argument.type === 'constant' && expr.argument.name === 'infinity') return -1;
+  return null;
+};
+
+function compareRationals(a: Rational, b: Rational): number {
+  const difference = a.numerator * b.denominator - b.numerator * a.denominator;
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/**
+ * `S \setminus \{p, q\}` for an interval S with numeric or infinite ends and numeric points: the intervals left
+ * (`(-\infty,\infty) \setminus \{0\}` = `(-\infty,0) \cup (0,\infty)`). Anything else is not read (text).
+ */
+function withoutPoints(base: Answer, removed: Answer): Answer {
+  if (base.kind !== 'tuple' || base.items.length !== 2) throw new AnswerSyntaxError('\\setminus needs an interval');
+  const points = removed.kind === 'set' ? removed.items : removed.kind === 'expression' ? [removed] : null;
+  if (points === null) throw new AnswerSyntaxError('\\setminus needs a set of points');
+  const [low, high] = base.items.map((item) => (item.kind === 'expression' ? item.expr : null));
+  if (low == null || high == null) throw new AnswerSyntaxError('\\setminus needs an interval');
+  const lowValue = INFINITE_END(low) === -1 ? null : literalValue(low);
+  const highValue = INFINITE_END(high) === 1 ? null : literalValue(high);
+  if ((lowValue === null && INFINITE_END(low) !== -1) || (highValue === null && INFINITE_END(high) !== 1)) throw new AnswerSyntaxError('\\setminus needs numeric ends');
+  const values = points.map((point) => {
+    const value = point.kind === 'expression' ? literalValue(point.expr) : null;
+    if (value === null) throw new AnswerSyntaxError('\\setminus needs numeric points');
+    return { expr: (point as { expr: Expr }).expr, value };
+  });
+  values.sort((a, b) => compareRationals(a.value, b.value));
+  let open: '(' | '[' = base.open;
+  let start: Expr = low;
+  const parts: Answer[] = [];
+  let previous: Rational | null = null;
+  for (const { expr, value } of values) {
+    if (previous !== null && compareRationals(previous, value) === 0) continue;
+    previous = value;
+    const afterLow = lowValue === null || compareRationals(value, lowValue) > 0 || (compareRationals(value, lowValue) === 0 && open === '[');
+    const beforeHigh = highValue === null || compareRationals(value, highValue) < 0 || (compareRationals(value, highValue) === 0 && base.close === ']');
+    if (!afterLow || !beforeHigh) continue;
+    if (lowValue !== null && compareRationals(value, lowValue) === 0) {
+      open = '(';
+      continue;
+    }
+    if (highValue !== null && compareRationals(value, highValue) === 0) break;
+    parts.push({ kind: 'tuple', open, close: ')', items: [{ kind: 'expression', expr: start }, { kind: 'expression', expr }] });
+    open = '(';
+    start = expr;
+  }
+  const closesAt = highValue !== null && previous !== null && compareRationals(previous, highValue) === 0 && base.close === ']' ? ')' : base.close;
+  parts.push({ kind: 'tuple', open, close: closesAt, items: [{ kind: 'expression', expr: start }, { kind: 'expression', expr: high }] });
+  return parts.length === 1 ? parts[0]! : { kind: 'union', parts };
+}
+
+/** Whether an answer names something (`r`, `g(t)`, `(p, q)`) rather than giving a value. */
+function isLabelAnswer(answer: Answer): boolean {
+  const isSymbols = (expr: Expr): boolean => expr.type === 'symbol' || (expr.type === 'operator' && expr.operator === '*' && isSymbols(expr.left) && isSymbols(expr.right));
+  if (answer.kind === 'expression') return isSymbols(answer.expr);
+  return answer.kind === 'tuple' && answer.items.every((item) => item.kind === 'expression' && item.expr.type === 'symbol');
+}
+
+/**
+ * A chain as the answer it states. With `\approx` in it, the part before the first `\approx` is the answer
+ * (`t = \frac27 \approx 0.29` → `t = \frac27`, `\frac27 \approx 0.29` → `\frac27`), unless it only names the value:
+ * `r \approx 5` is an approximation of 5.
+ */
+function relationOf(operands: Answer[], operators: (RelationOperator | 'approx')[]): Answer {
+  if (operators.length === 0) return operands[0]!;
+  const approx = operators.indexOf('approx');
+  if (approx === -1) return { kind: 'relation', operands, operators: operators as RelationOperator[] };
+  if (approx === 0) return isLabelAnswer(operands[0]!) ? { kind: 'approximate', value: operands[1]! } : operands[0]!;
+  return { kind: 'relation', operands: operands.slice(0, approx + 1), operators: operators.slice(0, approx) as RelationOperator[] };
+}
+
 function repeatingDecimal(fixed: string, repeat: string): Expr {
   const [integer = '0', decimals = ''] = fixed.split('.');
   // x = integer.decimals(repeat)…  →  (integer·decimals·repeat − integer·decimals) / (10^|decimals| · (10^|repeat| − 1))
@@ -690,6 +978,8 @@ function expandAnswer(answer: Answer): Answer {
       return { ...answer, parts: answer.parts.map(expandAnswer) };
     case 'matrix':
       return { ...answer, rows: answer.rows.map((row) => row.map(expandAnswer)) };
+    case 'approximate':
+      return { ...answer, value: expandAnswer(answer.value) };
     case 'text':
       return answer;
   }

@@ -229,16 +229,27 @@ export function fixedSequenceChoice(
   const count = keptCounts.length;
   const pValues = new Float64Array(count);
   for (let index = 0; index < count; index++) pValues[index] = keptCounts[index] === 0 ? 1 : pValueOf(keptCounts[index]!, lossSums[index]!);
+  const certified = fixedSequenceCertified(pValues, options);
+  const chosen = certified.lastIndexOf(1);
+  return chosen < 0 ? null : { index: chosen, pValue: pValues[chosen]! };
+}
+
+/**
+ * The candidates fixed-sequence testing certifies, given each candidate's p-value in the testing order: `starts`
+ * sequences at evenly spaced candidates, each at level δ / starts, each going on while its p-values stay at or under
+ * the level. A mask (1: certified): every certified candidate holds its guarantee together with probability ≥ 1 − δ, so
+ * a caller may pick among them by another criterion (the most accurate under a cost cap).
+ */
+export function fixedSequenceCertified(pValues: ArrayLike<number>, options: { delta: number; starts: number }): Uint8Array {
+  const count = pValues.length;
   const level = options.delta / options.starts;
-  let chosen = -1;
+  const certified = new Uint8Array(count);
   const startPositions = new Set<number>();
   for (let start = 0; start < options.starts; start++) startPositions.add(Math.floor((start * count) / options.starts));
   for (const start of startPositions) {
-    for (let index = start; index < count && pValues[index]! <= level; index++) {
-      if (index > chosen) chosen = index;
-    }
+    for (let index = start; index < count && pValues[index]! <= level; index++) certified[index] = 1;
   }
-  return chosen < 0 ? null : { index: chosen, pValue: pValues[chosen]! };
+  return certified;
 }
 
 /** Learn then Test's p-value of "the kept answers' mean loss > α": the exact binomial tail for 0/1 errors, Hoeffding–Bentkus for graded losses. */

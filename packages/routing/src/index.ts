@@ -7,6 +7,7 @@ export * from './sweep/records-point.js';
 export * from './sweep/threshold-sweep.js';
 export * from './evaluation/router-statistics.js';
 export * from './evaluation/resample-plan.js';
+export * from './evaluation/system-guarantees.js';
 export * from './evaluation/run-comparison.js';
 export * from './evaluation/run-costs.js';
 export * from './evaluation/outcome-table.js';

@@ -134,10 +134,16 @@ export const AblationExperiment = z.strictObject({
         router: z.string(),
         calibrationShare: z.number().gt(0).lt(1).default(0.5),
         seed: z.number().int().nonnegative().default(0),
-        /** `kept-error`: the kept answers err at most `maxKeptErrorRate`; `delegation-rate`: at most `maxDelegationRate` is delegated (a cap on spend). */
-        guarantee: z.enum(['kept-error', 'delegation-rate']).default('kept-error'),
+        /**
+         * `kept-error`: the kept answers err at most `maxKeptErrorRate`; `delegation-rate`: at most `maxDelegationRate`
+         * is delegated (a cap on spend); `system-accuracy`: the cheapest threshold whose routed accuracy is at least
+         * `minAccuracy`; `mean-cost`: the most accurate threshold whose mean cost per problem is at most `maxMeanCostUsd`.
+         */
+        guarantee: z.enum(['kept-error', 'delegation-rate', 'system-accuracy', 'mean-cost']).default('kept-error'),
         maxKeptErrorRate: z.number().gt(0).lt(1).optional(),
         maxDelegationRate: z.number().gt(0).lt(1).optional(),
+        minAccuracy: z.number().gt(0).lt(1).optional(),
+        maxMeanCostUsd: z.number().gt(0).optional(),
         delta: z.number().gt(0).lt(1).default(0.1),
         /** Candidate thresholds, fixed in advance (Learn then Test needs them chosen without the calibration data). */
         grid: z.strictObject({ from: z.number(), to: z.number(), steps: z.number().int().min(1).max(100_000) }).optional(),
@@ -149,6 +155,12 @@ export const AblationExperiment = z.strictObject({
         }
         if (entry.guarantee === 'delegation-rate' && entry.maxDelegationRate === undefined) {
           context.addIssue({ code: 'custom', message: 'a delegation-rate guarantee needs maxDelegationRate', path: ['maxDelegationRate'] });
+        }
+        if (entry.guarantee === 'system-accuracy' && (entry.minAccuracy === undefined || entry.grid === undefined)) {
+          context.addIssue({ code: 'custom', message: 'a system-accuracy guarantee needs minAccuracy and grid', path: ['minAccuracy'] });
+        }
+        if (entry.guarantee === 'mean-cost' && (entry.maxMeanCostUsd === undefined || entry.grid === undefined)) {
+          context.addIssue({ code: 'custom', message: 'a mean-cost guarantee needs maxMeanCostUsd and grid', path: ['maxMeanCostUsd'] });
         }
       }),
     )

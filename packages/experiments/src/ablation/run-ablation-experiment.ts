@@ -155,6 +155,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
     comparisons: [],
     calibration: [],
     riskControl: [],
+    thresholdTargets: [],
     leaderboard: null,
     policies: [],
     tokenProbabilities: runs.some((run) => run.some((record) => record.generation.confidenceProbabilities !== undefined)),
@@ -223,7 +224,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
   const curves = [...routers.curves, ...cascades].map((curve) => ({ ...curve, slices: { ...curve.slices, slice: accuracyByProblemSlice(curve.reportedOutcomes, problems) } }));
-  const { riskControl, policies } = await certifiedThresholds(
+  const { riskControl, targets, policies } = await certifiedThresholds(
     {
       experiment: experiment.name,
       command: `confide ablate --experiment ${experimentFileLabel(inputs.experimentFile)}`,
@@ -232,6 +233,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       routers,
       permutation: (seed, size) => numpyDefaultRng(seed).permutation(size),
       calibrationDataHash,
+      bootstrap: resamples.settings,
     },
     experiment.riskControl,
     inputs.control,
@@ -269,6 +271,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     comparisons,
     calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
     riskControl,
+    thresholdTargets: targets,
     leaderboard: pairLeaderboard(table, curves),
     policies,
     tokenProbabilities: small.records.some((record) => record.generation.confidenceProbabilities !== undefined),

@@ -181,6 +181,44 @@ export const AblationSummary = z.strictObject({
         .nullable(),
     }),
   ),
+  /** System-level threshold rules: the cheapest threshold for a target accuracy, the most accurate under a mean-cost cap. */
+  thresholdTargets: z
+    .array(
+      z.strictObject({
+        label: z.string(),
+        guarantee: z.discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('system-accuracy'), minAccuracy: z.number() }),
+          z.strictObject({ kind: z.literal('mean-cost'), maxMeanCostUsd: z.number() }),
+        ]),
+        target: z.number(),
+        delta: z.number(),
+        method: z.string(),
+        feasibility: z.strictObject({ feasible: z.boolean(), bestAccuracy: Figure, largeAccuracy: Figure, smallMeanCostUsd: Figure }),
+        violations: z
+          .strictObject({
+            splits: z.number().int(),
+            population: z.strictObject({ violated: z.number().int(), rate: Figure }),
+            heldOut: z.strictObject({ violated: z.number().int(), rate: Figure }),
+          })
+          .nullable(),
+        threshold: z.number().nullable(),
+        calibration: z.strictObject({ size: z.number().int(), accuracy: Figure, meanCostUsd: Figure, delegationRate: Figure, pValue: Figure }).nullable(),
+        heldOut: z
+          .strictObject({
+            size: z.number().int(),
+            accuracy: Figure,
+            accuracyInterval: Interval,
+            meanCostUsd: Figure,
+            delegationRate: Figure,
+            largeAccuracy: Figure,
+            largeMeanCostUsd: Figure,
+            costSavingVsLarge: Figure,
+            costSavingInterval: Interval,
+          })
+          .nullable(),
+      }),
+    )
+    .default([]),
   /** The leaderboard of the pair's routers: null when the experiment lists only `models`. */
   leaderboard: AblationLeaderboard.nullable(),
   /** The models section: null when the experiment lists no `models`. */

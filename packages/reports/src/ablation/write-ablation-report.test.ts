@@ -66,6 +66,14 @@ describe('the ablation report of a fixture ablation', () => {
     expect(markdown).toContain('|P(c) threshold|81.9|0.109232|79.14|91.1%|71.7%|65.8%|8|0|1|1|');
   });
 
+  it('says what each system-level target achieves, every figure from summary.json, and why none is certified where none is', () => {
+    expect(summary.thresholdTargets).toHaveLength(2);
+    expect(markdown).toContain(
+      'For P(c) threshold, the cheapest threshold for ≥ 80.0% accuracy: threshold 0.55 (certified on 20 calibration problems, p = 0.0040); on the 21 held-out problems 85.7% accuracy (90% CI 70.0–100.0%; the large model alone 81.0%) at 60.0% lower cost than the large model alone (90% CI 50.0–70.0%), delegating 33.3%. Over 100 random calibration halves the rule missed its target on the whole set in 2.0% of them (δ = 0.1) and on the held-out half in 6.0%.',
+    );
+    expect(markdown).toContain('none is certified — out of reach on the calibration half (the small model alone costs $0.000100 per problem); the rule falls back on: delegate none.');
+  });
+
   it('finds every number of every table of report.md in summary.json', () => {
     expect(tableNumbersMissingFromSummary(markdown, summary, DEFINITIONS)).toEqual([]);
   });

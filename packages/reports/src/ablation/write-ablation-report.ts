@@ -87,6 +87,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     comparisons: results.comparisons,
     calibration: results.calibration,
     riskControl: results.riskControl,
+    thresholdTargets: results.thresholdTargets,
     leaderboard: results.leaderboard,
     // the models section without its per-problem choices (the problem ids and every router's choice on each)
     models: results.modelsEvaluation === null ? null : withoutPerProblemChoices(results.modelsEvaluation),
@@ -218,6 +219,38 @@ function riskTable(summary: AblationSummary): ReportTable {
   };
 }
 
+/**
+ * One sentence per system-level target, every figure from the summary: what the certified threshold achieves on the
+ * held-out half against the large model alone, with intervals, and how often the rule missed over random splits.
+ */
+export function thresholdTargetSentences(summary: AblationSummary): string[] {
+  const ci = ciHeader(summary);
+  return summary.thresholdTargets.map((entry) => {
+    const goal = entry.guarantee.kind === 'system-accuracy' ? `≥ ${pct(entry.target)}% accuracy` : `mean cost ≤ $${fixed(entry.target, 6)} per problem`;
+    const rule = `${entry.label}, ${entry.guarantee.kind === 'system-accuracy' ? `the cheapest threshold for ${goal}` : `the most accurate threshold with ${goal}`}`;
+    const misses = entry.violations
+      ? ` Over ${entry.violations.splits} random calibration halves the rule missed its target on the whole set in ${rate(entry.violations.population.rate)} of them (δ = ${entry.delta}) and on the held-out half in ${rate(entry.violations.heldOut.rate)}.`
+      : '';
+    if (entry.threshold === null || entry.heldOut === null) {
+      const fallback = entry.guarantee.kind === 'system-accuracy' ? 'delegate every problem' : 'delegate none';
+      const reach = entry.feasibility.feasible
+        ? 'the target is within reach on the calibration half, but no candidate passes Learn then Test at this δ'
+        : entry.guarantee.kind === 'system-accuracy'
+          ? `out of reach on the calibration half (the best candidate reaches ${pct(entry.feasibility.bestAccuracy)}%, the large model alone ${pct(entry.feasibility.largeAccuracy)}%)`
+          : `out of reach on the calibration half (the small model alone costs $${fixed(entry.feasibility.smallMeanCostUsd, 6)} per problem)`;
+      return `For ${rule}: none is certified — ${reach}; the rule falls back on: ${fallback}.${misses}`;
+    }
+    const heldOut = entry.heldOut;
+    const savingValue = heldOut.costSavingVsLarge ?? Number.NaN;
+    const saving = !Number.isFinite(savingValue)
+      ? 'a cost the large model alone cannot be compared with (it costs nothing here)'
+      : savingValue >= 0
+      ? `${pct(savingValue)}% lower cost than the large model alone (${ci} ${pct(heldOut.costSavingInterval.lower)}–${pct(heldOut.costSavingInterval.upper)}%)`
+      : `${pct(-savingValue)}% higher cost than the large model alone (${ci} of the saving ${pct(heldOut.costSavingInterval.lower)}–${pct(heldOut.costSavingInterval.upper)}%)`;
+    return `For ${rule}: threshold ${entry.threshold} (certified on ${entry.calibration!.size} calibration problems, p = ${(entry.calibration!.pValue ?? Number.NaN).toPrecision(2)}); on the ${heldOut.size} held-out problems ${pct(heldOut.accuracy)}% accuracy (${ci} ${pct(heldOut.accuracyInterval.lower)}–${pct(heldOut.accuracyInterval.upper)}%; the large model alone ${pct(heldOut.largeAccuracy)}%) at ${saving}, delegating ${rate(heldOut.delegationRate)}.${misses}`;
+  });
+}
+
 function leaderboardTable(leaderboard: NonNullable<AblationSummary['leaderboard']>): ReportTable {
   const { zones } = leaderboard;
   return {
@@ -308,6 +341,17 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
       ...(probabilityScores.length > 0 ? { chart: 'reliability' } : {}),
     },
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(summary) },
+    ...(summary.thresholdTargets.length > 0
+      ? [
+          {
+            heading: 'Thresholds for a target: the routed system\'s accuracy or its mean cost (held-out half)',
+            text: [
+              ...thresholdTargetSentences(summary),
+              `Method: ${[...new Set(summary.thresholdTargets.map((entry) => entry.method))].join('; ')}.`,
+            ].join('\n\n'),
+          },
+        ]
+      : []),
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
       text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,

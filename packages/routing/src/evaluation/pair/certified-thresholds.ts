@@ -1,15 +1,18 @@
 import { delegatesScore, InvalidConfigError, PAIR_POLICY_MODELS, ROUTING_POLICY_SCHEMA_VERSION, type Problem, type RoutingPolicy } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
-import type { RunControl } from '../resample-plan.js';
+import type { ResampleSettings, RunControl } from '../resample-plan.js';
+import { systemGuaranteedThreshold, type SystemGuaranteeResult } from '../system-guarantees.js';
 import { riskControlledThreshold, type RiskControlResult } from '../router-statistics.js';
 import type { PairRouterCurves, PrefixSweep } from './router-curves.js';
 
 /** A risk-control entry of an ablation: which swept router, the guarantee, the split and the candidate grid. */
 export interface RiskControlEntry {
   router: string;
-  guarantee: 'kept-error' | 'delegation-rate';
+  guarantee: 'kept-error' | 'delegation-rate' | 'system-accuracy' | 'mean-cost';
   maxKeptErrorRate?: number | undefined;
   maxDelegationRate?: number | undefined;
+  minAccuracy?: number | undefined;
+  maxMeanCostUsd?: number | undefined;
   delta: number;
   calibrationShare: number;
   seed: number;
@@ -31,6 +34,8 @@ export interface CertifiedThresholdsContext {
    * the experiments package): lent, so routing stays free of Node modules (the viewer's page imports it).
    */
   calibrationDataHash: (problemIds: readonly string[], smallCorrect: ArrayLike<number>, scores: ArrayLike<number>) => string;
+  /** The evaluation's bootstrap settings: the held-out intervals of system-level targets use them. */
+  bootstrap: ResampleSettings;
 }
 
 /**
@@ -39,11 +44,16 @@ export interface CertifiedThresholdsContext {
  * held-out figures, violations over other splits, and, where a threshold is certified, the routing policy that
  * applies it to new problems.
  */
-export async function certifiedThresholds(context: CertifiedThresholdsContext, entries: readonly RiskControlEntry[], control: RunControl = {}): Promise<{ riskControl: RiskControlResult[]; policies: RoutingPolicy[] }> {
+export async function certifiedThresholds(
+  context: CertifiedThresholdsContext,
+  entries: readonly RiskControlEntry[],
+  control: RunControl = {},
+): Promise<{ riskControl: RiskControlResult[]; targets: SystemGuaranteeResult[]; policies: RoutingPolicy[] }> {
   const { table, problems } = context;
   const n = problems.length;
   const policies: RoutingPolicy[] = [];
   const riskControl: RiskControlResult[] = [];
+  const targets: SystemGuaranteeResult[] = [];
   for (const entry of entries) {
     const sweep = context.routers.sweeps.get(entry.router);
     if (!sweep) throw new InvalidConfigError(`riskControl: router entry "${entry.router}" is not a threshold sweep`);
@@ -53,8 +63,31 @@ export async function certifiedThresholds(context: CertifiedThresholdsContext, e
     // the splits that measure violations: the same calibration size, drawn from a fast seeded stream (seed + 1)
     const splits = { count: entry.violationSplits, seed: entry.seed + 1 };
     const calibrationIndices = permutation.slice(0, calibrationSize);
+    const label = context.routers.curves.find((curve) => curve.id === entry.router)!.label;
+    const candidates = Array.from({ length: grid.steps + 1 }, (_, step) => grid.from + ((grid.to - grid.from) * step) / grid.steps);
+    if (entry.guarantee === 'system-accuracy' || entry.guarantee === 'mean-cost') {
+      targets.push(
+        await systemGuaranteedThreshold(
+          {
+            label,
+            table,
+            scores: sweep.scores,
+            direction: sweep.direction,
+            calibrationIndices,
+            testIndices: permutation.slice(calibrationSize),
+            guarantee: entry.guarantee === 'system-accuracy' ? { kind: 'system-accuracy', minAccuracy: entry.minAccuracy! } : { kind: 'mean-cost', maxMeanCostUsd: entry.maxMeanCostUsd! },
+            delta: entry.delta,
+            grid: candidates,
+            splits,
+            bootstrap: context.bootstrap,
+          },
+          control,
+        ),
+      );
+      continue;
+    }
     const result = await riskControlledThreshold({
-      label: context.routers.curves.find((curve) => curve.id === entry.router)!.label,
+      label,
       table,
       scores: sweep.scores,
       direction: sweep.direction,
@@ -62,13 +95,13 @@ export async function certifiedThresholds(context: CertifiedThresholdsContext, e
       testIndices: permutation.slice(calibrationSize),
       guarantee: entry.guarantee === 'kept-error' ? { kind: 'kept-error', maxKeptErrorRate: entry.maxKeptErrorRate! } : { kind: 'delegation-rate', maxDelegationRate: entry.maxDelegationRate! },
       delta: entry.delta,
-      grid: Array.from({ length: grid.steps + 1 }, (_, step) => grid.from + ((grid.to - grid.from) * step) / grid.steps),
+      grid: candidates,
       splits,
     }, control);
     if (result.threshold !== null && result.heldOut !== null) policies.push(policyOf(context, entry, sweep, result, calibrationIndices));
     riskControl.push(result);
   }
-  return { riskControl, policies };
+  return { riskControl, targets, policies };
 }
 
 /** A certified threshold as a routing policy: the router as fitted, the threshold, how it was calibrated, what it decides here. */

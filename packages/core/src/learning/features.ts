@@ -6,7 +6,7 @@ import { z } from 'zod';
 /**
  * Features of a problem for the routers that learn (the pair's `core/learned` plugin, the learned router over K models
  * in routing's evaluation). Which features a learned router reads. Problem features (pre-hoc): hashed word uni- and bigrams and character
- * n-grams of the question, the subject and the level when the dataset has them. Answer features (post-hoc: the small
+ * n-grams of the question, the subject, the level and the slice (a log's task or benchmark) when the problems carry them. Answer features (post-hoc: the small
  * model's answer must exist): the confidence token, P(c) when the run has token probabilities, the output length, the
  * finish reason and the answer's form.
  */
@@ -15,6 +15,7 @@ export const FeatureSpec = z.strictObject({
   characters: z.boolean().default(true),
   /** Character n-gram length. */
   characterN: z.number().int().min(2).max(6).default(4),
+  /** The subject, level and slice tokens (the name predates slices). */
   subjectAndLevel: z.boolean().default(true),
   answer: z.boolean().default(true),
   /** Hash space of the text features: 2^hashBits buckets. */
@@ -99,6 +100,8 @@ export function featureVector(spec: FeatureSpec, problem: Problem, small: RunRec
   if (spec.subjectAndLevel) {
     if (problem.subject) add(`subject:${problem.subject}`);
     if (problem.level !== undefined) add(`level:${problem.level}`);
+    // the task or benchmark a log's problem came from (lm-eval task, RouterBench eval_name, RouterArena dataset)
+    if (problem.slice) add(`slice:${problem.slice}`);
   }
   if (spec.answer && small) {
     const token = small.generation.confidenceToken;

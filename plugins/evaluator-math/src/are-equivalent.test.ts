@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { areEquivalent, DEFAULT_EQUIVALENCE_OPTIONS } from './are-equivalent.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
+import { questionSymbols } from './question-symbols.js';
 
 /** [gold, predicted, equivalent, option overrides?] */
 type Case = [string, string | null, boolean, Partial<EquivalenceOptions>?];
@@ -326,6 +327,129 @@ const RULES: Record<string, Case[]> = {
     ['100!', '100 \\cdot 99!', true],
     ['10^{10^{10}}', '10^{10^{10}}', true],
   ],
+  // ---- issue 30 -----------------------------------------------------------------------------------------------
+  'several answers: solutions of one variable, in any order and dress': [
+    ['x = 2, x = -3', '-3, 2', true],
+    ['-3, 2', 'x = 2, x = -3', true],
+    ['x = 2, x = -3', 'x = -3 \\text{ or } x = 2', true],
+    ['3, 5', 'p = 3 \\text{ or } p = 5', true],
+    ['3, 5', 'p = 3 or p = 5', true],
+    ['x_1 = 2, x_2 = -3', '-3, 2', true],
+    ['(1, 6), (6, 1)', '(m, n) = (1, 6) \\text{ and } (6, 1)', true],
+    ['(1,6),(6,1)', '(6,1),(1,6)', true],
+    ['x = 2, x = -3', '2, 3', false],
+    ['3, 5', 'p = 3', false],
+    ['(1, 6), (6, 1)', '(1, 6), (1, 6)', false],
+  ],
+  'several answers: values with distinct labels are ordered': [
+    ['a = 4, b = 7', '4, 7', true],
+    ['4, 7', 'a = 4, b = 7', true],
+    ['a = 4, b = 7', 'b = 7, a = 4', true],
+    ['(2, 9)', 'm=2; n=9', true],
+    ['(2, 9)', 'm = 2, n = 9', true],
+    ['a = 4, b = 7', '7, 4', false],
+    ['a = 4, b = 7', 'a = 7, b = 4', false],
+    ['(2, 9)', 'm=9; n=2', false],
+    ['4, 7', 'b = 7, a = 4', false],
+  ],
+  'sets, intervals and inequalities: labels, absolute values, set differences': [
+    ['(1, 4]', 'y \\in (1, 4]', true],
+    ['y \\in (1, 4]', '1 < y \\le 4', true],
+    ['(-3, 3)', '-3 < g(t) < 3', true],
+    ['-3 < g(t) < 3', '(-3, 3)', true],
+    ['[-5,-2] \\cup [2,5]', '2 \\le |w| \\le 5', true],
+    ['(-1, 5)', '|x - 2| < 3', true],
+    ['(-\\infty, -3] \\cup [3, \\infty)', '|x| \\ge 3', true],
+    ['(-\\infty, 0) \\cup (0, \\infty)', '\\mathbb{R} \\setminus \\{0\\}', true],
+    ['x \\neq 0', '\\mathbb{R} \\setminus \\{0\\}', true],
+    ['(-\\infty, 1) \\cup (1, 2) \\cup (2, \\infty)', '\\mathbb{R} \\setminus \\{1, 2\\}', true],
+    ['[0, 2) \\cup (2, 5]', '[0, 5] \\setminus \\{2\\}', true],
+    ['(-3, 3)', '-3 \\le g(t) < 3', false],
+    ['[-5,-2] \\cup [2,5]', '2 < |w| \\le 5', false],
+    ['(-1, 5)', '|x - 2| < 4', false],
+    ['(-\\infty, 0) \\cup (0, \\infty)', '\\mathbb{R} \\setminus \\{1\\}', false],
+    ['(1, 4]', 'y \\in [1, 4]', false],
+    ['(-3, 3)', '-3 < g(t) < 3', false, { inequalityAsInterval: false }],
+  ],
+  'relations written differently': [
+    ['x \\neq 4', 'x != 4', true],
+    ['x \\neq 4', 'x ≠ 4', true],
+    ['x \\ne 4', 'x \\not= 4', true],
+    ['x \\neq 4', '4 \\neq x', true],
+    ['x = 4', '4 = x', true],
+    ['y > 3', '3 < y', true],
+    ['x \\neq 4', 'x = 4', false],
+    ['x \\neq 4', 'x \\ne 5', false],
+    ['x = 4', '5 = x', false],
+  ],
+  'approximations: a chain states its exact side; an approximation alone counts at the precision shown': [
+    ['\\frac{2}{7}', 't = \\frac{2}{7} \\approx 0.29', true],
+    ['\\frac{2}{7}', '2/7 ≈ 0.29', true],
+    ['5', 'r \\approx 5', true],
+    ['5.02', 'r \\approx 5', true],
+    ['\\frac{2}{7}', '\\approx 0.29', true],
+    ['\\frac{2}{7}', '\\approx 0.3', true],
+    ['\\sqrt{2}', '\\approx 1.41', true],
+    ['\\frac{2}{7}', 't = \\frac{3}{7} \\approx 0.43', false],
+    ['4.4', 'r \\approx 5', false],
+    ['\\frac{2}{7}', '\\approx 0.28', false],
+    ['\\frac{2}{7}', '\\approx 0.29', false, { approximations: 'as-written' }],
+    ['\\sqrt{2}', '\\approx 1.41', false, { approximations: 'as-written' }],
+    ['\\frac{2}{7}', 't = \\frac{2}{7} \\approx 0.29', true, { approximations: 'as-written' }],
+  ],
+  'escaped LaTeX: doubled backslashes of JSON-escaped logs': [
+    ['\\frac{1}{2}', '\\\\frac{1}{2}', true],
+    ['(1, 2)', '\\\\left(1, 2\\\\right)', true],
+    ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '\\\\begin{pmatrix} 1 \\\\\\\\ 2 \\\\end{pmatrix}', true],
+    ['2\\sqrt{2}', '\\\\sqrt{8}', true],
+    ['\\frac{1}{2}', '\\\\frac{1}{3}', false],
+    ['(1, 2)', '\\\\left(2, 1\\\\right)', false],
+  ],
+  'equations equal up to a factor: scaled sides, conics': [
+    ['2x + 4y = 6', 'x + 2y = 3', true],
+    ['x + 2y = 3', '-2x - 4y = -6', true],
+    ['\\frac{x^2}{4} + \\frac{y^2}{9} = 1', '9x^2 + 4y^2 = 36', true],
+    ['(x-1)^2 + (y+2)^2 = 9', '2(x-1)^2 + 2(y+2)^2 = 18', true],
+    ['y = 2x + 3', '2y = 4x + 6', true],
+    ['2x + 4y = 6', 'x + 2y = 6', false],
+    ['\\frac{x^2}{4} + \\frac{y^2}{9} = 1', '4x^2 + 9y^2 = 36', false],
+  ],
+  'expressions equal after evaluation: sums, products, matrix arithmetic': [
+    ['55', '\\sum_{k=1}^{10} k', true],
+    ['\\sum_{k=1}^{n} 2k', '\\sum_{i=1}^{n} i \\cdot 2', true],
+    ['\\prod_{k=1}^{n} k(k+1)', '\\prod_{j=1}^{n} (j+1) j', true],
+    ['\\frac{n(n+1)}{2}', '\\sum_{k=1}^{n} k', true],
+    ['120', '\\prod_{k=1}^{5} k', true],
+    ['\\begin{pmatrix} 2 & 2 \\\\ 3 & 5 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} + \\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}', true],
+    ['\\begin{pmatrix} 2 & 1 \\\\ 4 & 3 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} \\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}', true],
+    ['\\begin{pmatrix} 2 \\\\ 4 \\end{pmatrix}', '2 \\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', true],
+    ['\\begin{pmatrix} 7 & 10 \\\\ 15 & 22 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}^2', true],
+    ['56', '\\sum_{k=1}^{10} k', false],
+    ['\\sum_{k=1}^{n} 2k', '\\sum_{k=1}^{n} k^2', false],
+    ['\\frac{n(n-1)}{2}', '\\sum_{k=1}^{n} k', false],
+    ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix} \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', false],
+    ['\\begin{pmatrix} 2 & 2 \\\\ 3 & 5 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} - \\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}', false],
+  ],
+  'numbers in local dress: decimal comma, currency after the number, thin-space thousands': [
+    ['3.25', '3,25', true],
+    ['3, 25', '25, 3', true],
+    ['4.5', '4,50 €', true],
+    ['4.5', '€4,50', true],
+    ['12500', '12\u2009500', true],
+    ['1234567', '1\u202f234\u202f567', true],
+    ['3.25', '3, 25', false],
+    ['12500', '12\u2009501', false],
+    ['4.5', '4,05 €', false],
+    ['3.25', '3,25', false, { decimalComma: 'never' }],
+  ],
+  'choice letters: bare, in brackets, with the option written out': [
+    ['D', '(D)', true],
+    ['(B)', 'B', true],
+    ['D', '(D) 12', true],
+    ['\\text{(D)}', '(D) \\frac{1}{2}', true],
+    ['D', '(C) 12', false],
+    ['D', '(C)', false],
+  ],
   'no answer': [
     ['5', '', false],
     ['5', null, false],
@@ -342,6 +466,29 @@ describe.each(groups)('%s', (_rule, cases) => {
   });
   it.each(cases)('%s vs %s -> %s', (gold, pred, expected, overrides) => {
     const verdict = areEquivalent(gold, pred, { ...DEFAULT_EQUIVALENCE_OPTIONS, ...overrides });
+    expect(verdict.equivalent, verdict.reason).toBe(expected);
+  });
+});
+
+/** [question, gold, predicted, equivalent]: values with distinct labels are read in the order the question names them. */
+const QUESTION_ORDER: [string | null, string, string, boolean][] = [
+  ['Find $a$ and $b$.', '4, 7', 'b = 7, a = 4', true],
+  ['Find $a$ and $b$.', '4, 7', 'b = 4, a = 7', false],
+  ['Find the ordered pair $(m,n)$.', '(2, 9)', 'n = 9, m = 2', true],
+  ['Find the ordered pair $(m,n)$.', '(2, 9)', 'n = 2, m = 9', false],
+  ['If $f(x) = ax + b$ with $f(1) = 11$ and $f(0) = 4$, find $a$ and $b$.', '7, 4', 'b = 4, a = 7', true],
+  ['If $f(x) = ax + b$ with $f(1) = 11$ and $f(0) = 4$, find $a$ and $b$.', '7, 4', 'a = 4, b = 7', false],
+  // a question that does not name every label: as written
+  ['Find $a$.', '4, 7', 'b = 7, a = 4', false],
+  [null, '4, 7', 'b = 7, a = 4', false],
+];
+
+describe('labelled values in the question\'s order', () => {
+  it('has cases of both verdicts', () => {
+    expect(new Set(QUESTION_ORDER.map(([, , , verdict]) => verdict))).toEqual(new Set([true, false]));
+  });
+  it.each(QUESTION_ORDER)('%s: %s vs %s -> %s', (question, gold, pred, expected) => {
+    const verdict = areEquivalent(gold, pred, DEFAULT_EQUIVALENCE_OPTIONS, question === null ? {} : { labelOrder: questionSymbols(question) });
     expect(verdict.equivalent, verdict.reason).toBe(expected);
   });
 });
@@ -364,6 +511,15 @@ describe('reasons name the deciding rule', () => {
     ['(3,4]', '3 < \\lambda \\le 4', 'inequality-interval'],
     ['10^{10^{10}}', '10^{10^{10}}+1', 'non-finite'],
     ['5', '', 'no-answer'],
+    ['a = 4, b = 7', '4, 7', 'labelled-values'],
+    ['a = 4, b = 7', 'b = 7, a = 4', 'same-labels'],
+    ['\\frac{2}{7}', '\\approx 0.29', 'approximation-at-shown-precision'],
+    ['\\frac{2}{7}', '\\approx 0.28', 'different-at-shown-precision'],
+    ['55', '\\sum_{k=1}^{10} k', 'indexed-evaluated'],
+    ['\\sum_{k=1}^{n} 2k', '\\sum_{i=1}^{n} i \\cdot 2', 'same-indexed'],
+    ['\\frac{n(n+1)}{2}', '\\sum_{k=1}^{n} k', 'indexed-at-whole-limits'],
+    ['D', '(D) 12', 'choice-letter'],
+    ['(-3, 3)', '-3 < g(t) < 3', 'inequality-interval'],
   ])('%s vs %s: %s', (gold, pred, reason) => {
     expect(areEquivalent(gold, pred).reason).toBe(reason);
   });

@@ -1,5 +1,5 @@
 import { otherReadings, readAnswer, type ReadingReason } from './are-equivalent.js';
-import { printAnswer } from './compare-answers.js';
+import { canonicalDecimal, type Expr } from './expression.js';
 import type { FoundAnswer } from './find-answer.js';
 import type { EquivalenceOptions } from './math-evaluator-options.js';
 import { normalizeAnswer } from './normalize-answer.js';
@@ -14,8 +14,9 @@ export interface ExplainedSide {
   /** The found answer after normalisation (notation removed). */
   normalized: string | null;
   /**
-   * The parsed structure, printed: `list: 2, -3`, `interval: (-3,3)`, `relation: x=(-3)`, `expression: (1/2)`;
-   * `text: "marcus"` for an answer that is not mathematics; null when nothing was found or it is too long to parse.
+   * The parsed structure with its kind, printed with the brackets precedence needs: `list: x = 2, x = -3`,
+   * `interval: [2, ∞)`, `relation: -3 < g·t < 3`, `expression: 1/2`, `approximate: ≈ 0.29`; `text: "marcus"` for an
+   * answer that is not mathematics; null when nothing was found or it is too long to parse.
    */
   parsed: string | null;
 }
@@ -33,17 +34,82 @@ export interface VerdictExplanation {
   decision: string;
 }
 
+const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, pm: 1, mp: 1, '*': 2, '/': 2, negate: 3, '^': 4 };
+const OPERATOR_TEXT: Record<string, string> = { '+': ' + ', '-': ' - ', pm: ' ± ', mp: ' ∓ ', '*': '·', '/': '/', '^': '^' };
+const CONSTANT_TEXT: Record<string, string> = { pi: 'π', e: 'e', i: 'i', infinity: '∞' };
+const RELATION_TEXT: Record<string, string> = { '=': ' = ', '<': ' < ', '<=': ' ≤ ', '>': ' > ', '>=': ' ≥ ', '!=': ' ≠ ' };
+
+function precedenceOf(expr: Expr): number {
+  if (expr.type === 'operator') return PRECEDENCE[expr.operator]!;
+  if (expr.type === 'negate') return PRECEDENCE['negate']!;
+  return 5;
+}
+
+/** An expression as a reader writes it: brackets only where precedence needs them (`2·(x + 1)`, `-(1/2)`, `x^(n+1)`). */
+function readableExpr(expr: Expr): string {
+  const wrap = (child: Expr, minimum: number): string => (precedenceOf(child) < minimum ? `(${readableExpr(child)})` : readableExpr(child));
+  switch (expr.type) {
+    case 'number':
+      return canonicalDecimal(expr.value);
+    case 'repeating':
+      return `${expr.numerator}/${expr.denominator}`;
+    case 'based':
+      return `${expr.digits}_${expr.base}`;
+    case 'symbol':
+      return expr.name;
+    case 'constant':
+      return CONSTANT_TEXT[expr.name]!;
+    case 'negate':
+      return `-${wrap(expr.argument, 4)}`;
+    case 'operator': {
+      const own = PRECEDENCE[expr.operator]!;
+      // the right side of -, / and ^ needs brackets at equal precedence: a - (b + c), a/(b·c), (a^b)^c
+      const right = expr.operator === '^' ? wrap(expr.right, 5) : wrap(expr.right, expr.operator === '-' || expr.operator === '/' ? own + 1 : own);
+      return `${wrap(expr.left, expr.operator === '^' ? 5 : own)}${OPERATOR_TEXT[expr.operator]}${right}`;
+    }
+    case 'call':
+      if (expr.name === 'abs') return `|${readableExpr(expr.args[0]!)}|`;
+      if (expr.name === 'factorial') return `${wrap(expr.args[0]!, 5)}!`;
+      return `${expr.name}(${expr.args.map(readableExpr).join(', ')})`;
+    case 'indexed':
+      return `${expr.operator === 'sum' ? 'Σ' : 'Π'}[${expr.index} = ${readableExpr(expr.from)}..${readableExpr(expr.to)}](${readableExpr(expr.body)})`;
+  }
+}
+
+function readableAnswer(answer: Answer): string {
+  switch (answer.kind) {
+    case 'expression':
+      return readableExpr(answer.expr);
+    case 'tuple':
+      return `${answer.open}${answer.items.map(readableAnswer).join(', ')}${answer.close}`;
+    case 'set':
+      return `{${answer.items.map(readableAnswer).join(', ')}}`;
+    case 'list':
+      return answer.items.map(readableAnswer).join(', ');
+    case 'union':
+      return answer.parts.map(readableAnswer).join(' ∪ ');
+    case 'matrix':
+      return `[${answer.rows.map((row) => `[${row.map(readableAnswer).join(', ')}]`).join(', ')}]`;
+    case 'relation':
+      return answer.operands.map((operand, index) => (index === 0 ? '' : RELATION_TEXT[answer.operators[index - 1]!]) + readableAnswer(operand)).join('');
+    case 'approximate':
+      return `≈ ${readableAnswer(answer.value)}`;
+    case 'text':
+      return `"${answer.text}"`;
+  }
+}
+
 function kindOf(answer: Answer): string {
   if (answer.kind === 'tuple') {
-    const interval = answer.open === '[' || answer.close === ']' || answer.items.some((item) => item.kind === 'expression' && printAnswer(item).includes('#infinity'));
-    return interval ? 'interval' : 'tuple';
+    const infinite = answer.items.some((item) => item.kind === 'expression' && readableExpr(item.expr).includes('∞'));
+    return answer.open === '[' || answer.close === ']' || infinite ? 'interval' : 'tuple';
   }
   return answer.kind;
 }
 
-/** A parsed answer printed with its kind (`list: 2,(-3)`), or the text key of an answer that is not mathematics. */
+/** A parsed answer printed with its kind (`list: x = 2, x = -3`), or the text key of an answer that is not mathematics. */
 export function describeParsed(answer: Answer): string {
-  return `${kindOf(answer)}: ${printAnswer(answer)}`;
+  return `${kindOf(answer)}: ${readableAnswer(answer)}`;
 }
 
 function explainSide(found: FoundAnswer | null, options: EquivalenceOptions): ExplainedSide {

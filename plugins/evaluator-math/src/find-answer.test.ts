@@ -58,6 +58,21 @@ const CASES: [string, string | null, AnswerRule | null][] = [
   ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', 'whole'],
   ['The Eagles', 'The Eagles', 'whole'],
   ['\\$32,\\!348', '\\$32,\\!348', 'whole'],
+  // a statement in one of the last sentences, when nothing else states the answer
+  ['The smallest such k is 12.', '12', 'statement'],
+  ['The correct option is (D).', '(D)', 'statement'],
+  ['The smallest such k is 12, since 12 = 2^2 \\cdot 3 works.', '12', 'statement'],
+  ['Final Answer: The final answer is 7. I hope it is correct.', '7', 'final-answer-is'],
+  ['We tried every case. I hope it is correct.', null, null],
+  // a trailing sentence that checks an answer stated before it is not the answer
+  ['So $x = 6$. Check: $x^2 = 36$.', 'x = 6', 'inline-math'],
+  ['The roots are $x = 2$ and $x = -3$. Checking: $2^2 + 2 - 6 = 0$.', 'x = 2, x = -3', 'inline-math'],
+  ['Substituting $x = 3$ into the line, we get $y = 7$.', 'y = 7', 'inline-math'],
+  // a check with nothing stated before it stays the answer
+  ['Check: $x^2 = 36$.', '36', 'inline-math'],
+  // JSON-escaped LaTeX is read back first
+  ['So \\\\boxed{\\\\frac{1}{2}}', '\\frac{1}{2}', 'boxed'],
+  ['We simplify.\\nThe answer is \\\\(\\\\frac{1}{3}\\\\).', '\\frac{1}{3}', 'answer-is'],
   // fallback: the last number, marked as such
   ['Adding 3 and 4 gives 7', '7', 'last-number'],
   ['It costs 1,250 dollars, about 3.5 times more', '3.5', 'last-number'],

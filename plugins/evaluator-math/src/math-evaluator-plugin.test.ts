@@ -21,8 +21,8 @@ describe('core/math plugin', () => {
     const boxed = await instance.grade({ gold: '\\left( 3, \\frac{\\pi}{2} \\right)', response: 'Thus $(r,\\theta) = \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}$' });
     const { explain, ...rest } = boxed as typeof boxed & { explain: unknown };
     expect(explain).toEqual({
-      gold: { found: '\\left( 3, \\frac{\\pi}{2} \\right)', rule: 'whole', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3,(#pi/2))' },
-      prediction: { found: '\\left(3, \\frac{\\pi}{2}\\right)', rule: 'boxed', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3,(#pi/2))' },
+      gold: { found: '\\left( 3, \\frac{\\pi}{2} \\right)', rule: 'whole', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3, π/2)' },
+      prediction: { found: '\\left(3, \\frac{\\pi}{2}\\right)', rule: 'boxed', fallback: false, normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3, π/2)' },
       reading: null,
       decision: 'normalized-string',
     });

@@ -52,6 +52,12 @@ const CASES: [string, string][] = [
   ['\\frac{7}{5} + \\frac{1}{5} i.', '\\frac{7}{5}+\\frac{1}{5}i'],
   ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '\\begin{pmatrix}1\\\\2\\end{pmatrix}'],
   ['\u22122 \u00d7 3', '-2\\times3'],
+  ['\\\\frac{1}{2}', '\\frac{1}{2}'],
+  ['\\\\left( 1, 2 \\\\right)', '(1,2)'],
+  ['x \u2248 0.29', 'x\\approx0.29'],
+  ['x \\simeq 0.29', 'x\\approx0.29'],
+  ['\\mathbb{R} \\backslash \\{0\\}', '(-\\infty,\\infty)\\setminus\\{0\\}'],
+  ['x \\not= 4', 'x\\ne4'],
 ];
 
 describe('normalizeAnswer', () => {
@@ -83,11 +89,30 @@ describe('parseAnswer', () => {
     ['Evelyn', 'text'],
     ['\\frac{1}{2}', 'expression'],
     ['1\\pm\\sqrt{2}', 'list'],
+    ['r\\approx5', 'approximate'],
+    ['\\frac{2}{7}\\approx0.29', 'expression'],
+    ['t=\\frac{2}{7}\\approx0.29', 'relation'],
+    ['(-\\infty,\\infty)\\setminus\\{0\\}', 'union'],
+    ['2\\begin{pmatrix}1\\\\2\\end{pmatrix}', 'matrix'],
+    ['\\sum_{k=1}^{n}k', 'expression'],
   ])('%s is a %s', (input, kind) => {
     expect(parseAnswer(input).kind).toBe(kind);
   });
 
-  it.each(['(1,2', '\\frac{1}', '\\unknowncommand{x}', '1+', '\\begin{pmatrix}1'])('rejects %s', (input) => {
+  it.each([
+    '(1,2',
+    '\\frac{1}',
+    '\\unknowncommand{x}',
+    '1+',
+    '\\begin{pmatrix}1',
+    // matrix arithmetic that does not add up: a number plus a matrix, sizes that do not match
+    '1+\\begin{pmatrix}1\\\\2\\end{pmatrix}',
+    '\\begin{pmatrix}1\\\\2\\end{pmatrix}+\\begin{pmatrix}1&2\\end{pmatrix}',
+    '\\begin{pmatrix}1\\\\2\\end{pmatrix}\\begin{pmatrix}1\\\\2\\end{pmatrix}',
+    // a set difference of something other than numbers
+    '(-\\infty,\\infty)\\setminus\\{x\\}',
+    '\\sum_{k}k',
+  ])('rejects %s', (input) => {
     expect(() => parseAnswer(input)).toThrow();
   });
 

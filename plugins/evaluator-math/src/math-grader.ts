@@ -266,10 +266,14 @@ export async function gradePairs(
   return Promise.all(pending);
 }
 
-/** One line of a pairs file (`confide grade --pairs`): an id, the gold answer and a predicted answer or response. */
+/**
+ * One line of a pairs file (`confide grade --pairs`): an id, the gold answer, a predicted answer or response, and
+ * optionally the problem's question (values with distinct labels are read in the order it names them).
+ */
 export const AnswerPairLine = z.strictObject({
   id: z.union([z.string(), z.number()]),
   gold: z.string(),
   pred: z.string().nullable(),
+  question: z.string().optional(),
 });
 export type AnswerPairLine = z.infer<typeof AnswerPairLine>;

@@ -86,6 +86,47 @@ describe('confide grade', () => {
     expect(errors.join('\n')).toMatch(/--gold-mode: "boxed" is not one of auto, bare, response/);
   }, 30_000);
 
+  it('explains each verdict with --explain: both sides found, normalised, parsed, and the deciding rule', async () => {
+    const path = pairsFile([
+      JSON.stringify({ id: 1, gold: '3.25', pred: 'The price is 3,25 €.' }),
+      JSON.stringify({ id: 2, gold: '4, 7', pred: 'So $b = 7$ and $a = 4$.', question: 'Find $a$ and $b$.' }),
+      JSON.stringify({ id: 3, gold: '4, 7', pred: 'So $b = 7$ and $a = 4$.' }),
+    ]);
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['grade', '--pairs', path, '--explain'])).toBe(0);
+    const rows = written.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows[0]).toMatchObject({
+      equivalent: true,
+      reason: 'decimal-comma',
+      explain: {
+        gold: { found: '3.25', rule: 'whole', normalized: '3.25', parsed: 'expression: 3.25' },
+        prediction: { found: '3,25 €', rule: 'statement', normalized: '3,25', parsed: 'list: 3, 25' },
+        reading: { reason: 'decimal-comma', gold: '3.25', prediction: '3.25' },
+        decision: 'decimal-comma',
+      },
+    });
+    // the question names a before b: the labelled values are read in that order
+    expect(rows[1]).toMatchObject({ equivalent: true, reason: 'labelled-values', explain: { prediction: { parsed: 'list: b = 7, a = 4' } } });
+    expect(rows[2]).toMatchObject({ equivalent: false });
+    // without --explain the verdict line has no explain field
+    written.length = 0;
+    expect(await runCli(['grade', '--pairs', path])).toBe(0);
+    expect(JSON.parse(written.join('').split('\n')[0]!)).not.toHaveProperty('explain');
+  }, 30_000);
+
+  it('refuses --explain with an evaluator that does not explain its verdicts', async () => {
+    const path = pairsFile(['{"id": 1, "gold": "1", "pred": "1"}']);
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
+    const chain = JSON.stringify({ evaluators: [{ id: 'core/math' }, { id: 'core/math', options: { timeoutMs: 5000 } }] });
+    expect(await runCli(['grade', '--pairs', path, '--explain', '--evaluator', 'core/first-of', '--evaluator-options', chain])).toBe(1);
+    expect(errors.join('\n')).toMatch(/--explain: core\/math explains its verdicts; core\/first-of does not/);
+  });
+
   it.each([
     ['{"id": 2, "gold": 5, "pred": "1"}', /row 2, field "gold"/],
     ['{not json', /row 2: not valid JSON/],

@@ -31,3 +31,4 @@ export * from './evaluation/pair/router-comparisons.js';
 export * from './evaluation/pair/sweep-calibration.js';
 export * from './evaluation/pair/pair-leaderboard.js';
 export * from './evaluation/pair/certified-thresholds.js';
+export * from './evaluation/pair/fair-baselines.js';

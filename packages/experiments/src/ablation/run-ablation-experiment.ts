@@ -7,6 +7,7 @@ import {
   cascadeCurves,
   certifiedThresholds,
   compareRouters,
+  fairBaselines,
   deployableHull,
   evaluateModels,
   listedChains,
@@ -156,6 +157,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
     calibration: [],
     riskControl: [],
     thresholdTargets: [],
+    fairBaselines: null,
     leaderboard: null,
     policies: [],
     tokenProbabilities: runs.some((run) => run.some((record) => record.generation.confidenceProbabilities !== undefined)),
@@ -239,7 +241,9 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     inputs.control,
   );
   const comparisons = compareRouters(table, routers, experiment.comparisons, resamples);
+  const fair = fairBaselines(table, curves, resamples);
   await resamples.run(inputs.control, 'pair: bootstrap');
+  fair.finish();
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
   return {
     experiment,
@@ -272,6 +276,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
     riskControl,
     thresholdTargets: targets,
+    fairBaselines: fair.baselines,
     leaderboard: pairLeaderboard(table, curves),
     policies,
     tokenProbabilities: small.records.some((record) => record.generation.confidenceProbabilities !== undefined),

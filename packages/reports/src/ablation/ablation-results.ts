@@ -1,5 +1,5 @@
 import type { RoutingPolicy } from '@confide/core';
-import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration, SystemGuaranteeResult } from '@confide/routing';
+import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration, SystemGuaranteeResult, FairBaselines } from '@confide/routing';
 import type { z } from 'zod';
 import type { SummaryProvenance } from '../summary-provenance.js';
 import type { AblationRouterSummary, LeaderboardResults, PaperPoint, PipelineCheckNote, ProblemAgreement } from './ablation-summary.js';
@@ -56,6 +56,8 @@ export interface AblationResults {
   riskControl: RiskControlResult[];
   /** System-level threshold rules (cheapest threshold for a target accuracy, most accurate under a mean-cost cap). */
   thresholdTargets: SystemGuaranteeResult[];
+  /** Every router against its cost-matched random mix and the best single model at equal cost; κ between routes (null without the pair). */
+  fairBaselines: FairBaselines | null;
   /** Leaderboard figures of every router at its reported point: agreement zones, oracle headroom captured. */
   leaderboard: LeaderboardResults | null;
   /** A routing policy per certified threshold (written to policies/ beside the report). */

@@ -219,6 +219,30 @@ export const AblationSummary = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Every router of the pair at its reported point against the cost-matched random mix (credited only when the
+   * paired-bootstrap interval of the score difference lies above 0) and the best single model at equal cost; Cohen's κ
+   * between routers' routes. Null without the pair (and in summaries written before it existed).
+   */
+  fairBaselines: z
+    .strictObject({
+      routers: z.array(
+        z.strictObject({
+          id: z.string(),
+          label: z.string(),
+          accuracy: Figure,
+          costUsd: Figure,
+          mix: z.strictObject({ kind: z.enum(['after-small-answer', 'before-generation']), rate: Figure, accuracy: Figure, costUsd: Figure, matched: z.boolean() }),
+          difference: Figure,
+          differenceInterval: Interval,
+          verdict: z.enum(['credited', 'not credited', 'worse than the mix']),
+          bestSingleModel: z.strictObject({ label: z.enum(['small', 'large']), accuracy: Figure, costUsd: Figure }).nullable(),
+        }),
+      ),
+      agreement: z.strictObject({ routers: z.array(z.string()), kappa: z.array(z.array(Figure)) }),
+    })
+    .nullable()
+    .default(null),
   /** The leaderboard of the pair's routers: null when the experiment lists only `models`. */
   leaderboard: AblationLeaderboard.nullable(),
   /** The models section: null when the experiment lists no `models`. */

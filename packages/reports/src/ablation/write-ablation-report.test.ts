@@ -61,8 +61,10 @@ describe('the ablation report of a fixture ablation', () => {
   });
 
   it('prints every table of the pair', () => {
-    // routers, comparisons, calibration, guarantee, leaderboard, subject, level
-    expect(markdownTables(markdown)).toHaveLength(7);
+    // routers, comparisons, calibration, fair baselines, κ, guarantee, leaderboard, subject, level
+    expect(markdownTables(markdown)).toHaveLength(9);
+    expect(markdown).toContain('|P(c) threshold|82.0|0.109232|31.0%|71.4|+10.5|+2.1 to +18.9|credited|small (61.0%)|');
+    expect(markdown).toContain('Credited: P(c) threshold. Not credited: 0 of 1.');
     expect(markdown).toContain('|P(c) threshold|81.9|0.109232|79.14|91.1%|71.7%|65.8%|8|0|1|1|');
   });
 

@@ -88,6 +88,11 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     calibration: results.calibration,
     riskControl: results.riskControl,
     thresholdTargets: results.thresholdTargets,
+    // an undefined κ (a router routing every problem alike) is NaN here, null in summary.json
+    fairBaselines:
+      results.fairBaselines === null
+        ? null
+        : { ...results.fairBaselines, agreement: { ...results.fairBaselines.agreement, kappa: results.fairBaselines.agreement.kappa.map((row) => row.map((value) => value ?? Number.NaN)) } },
     leaderboard: results.leaderboard,
     // the models section without its per-problem choices (the problem ids and every router's choice on each)
     models: results.modelsEvaluation === null ? null : withoutPerProblemChoices(results.modelsEvaluation),
@@ -251,6 +256,55 @@ export function thresholdTargetSentences(summary: AblationSummary): string[] {
   });
 }
 
+/** Each router against its cost-matched random mix and the best single model costing no more. */
+function fairBaselinesTable(fair: NonNullable<AblationSummary['fairBaselines']>, summary: AblationSummary): ReportTable {
+  return {
+    columns: ['router', 'accuracy %', 'cost $', 'mix: delegation rate', 'mix: accuracy %', 'router − mix (points)', `${ciHeader(summary)} (points)`, 'verdict', 'best single model at ≤ cost'],
+    rows: fair.routers.map((entry) => ({
+      router: entry.label,
+      'accuracy %': pct(entry.accuracy),
+      'cost $': usd(entry.costUsd),
+      'mix: delegation rate': `${rate(entry.mix.rate)}${entry.mix.kind === 'before-generation' ? ' (one model per problem)' : ''}${entry.mix.matched ? '' : " (cost outside the mix's range)"}`,
+      'mix: accuracy %': pct(entry.mix.accuracy),
+      'router − mix (points)': signedPoints(entry.difference),
+      [`${ciHeader(summary)} (points)`]: `${signedPoints(entry.differenceInterval.lower)} to ${signedPoints(entry.differenceInterval.upper)}`,
+      verdict: entry.verdict,
+      'best single model at ≤ cost': entry.bestSingleModel === null ? 'none' : `${entry.bestSingleModel.label} (${pct(entry.bestSingleModel.accuracy)}%)`,
+    })),
+    empty: 'No router on the pair.',
+  };
+}
+
+/** Cohen's κ between every two routers' routes at their reported points. */
+function kappaTable(fair: NonNullable<AblationSummary['fairBaselines']>): ReportTable {
+  const { routers, kappa } = fair.agreement;
+  return {
+    columns: ['κ', ...routers],
+    rows: routers.map((id, row) => Object.fromEntries([['κ', id], ...routers.map((other, column) => [other, fixed(kappa[row]![column] ?? null, 2)])])),
+    empty: 'No router on the pair.',
+  };
+}
+
+/** A difference of shares in percentage points, signed. */
+function signedPoints(value: number | null): string {
+  if (!defined(value)) return UNDEFINED;
+  const points = (value * 100).toFixed(1);
+  return value > 0 ? `+${points}` : points;
+}
+
+/** Which routers earn credit against their cost-matched mix, in one sentence computed from the summary. */
+export function fairBaselinesSentence(fair: NonNullable<AblationSummary['fairBaselines']>, summary: AblationSummary): string {
+  const named = (verdict: string) => fair.routers.filter((entry) => entry.verdict === verdict).map((entry) => entry.label);
+  const credited = named('credited');
+  const worse = named('worse than the mix');
+  return [
+    `A router is credited only when the ${ciHeader(summary)} of its per-problem score minus its cost-matched random mix's expected score ((1 − p)·s_small + p·s_large, the mix delegating a random share p that matches the router's spend, calling the small model on every problem as a router reading the small answer does, or one model per problem as a router deciding before generation does) lies above 0 (the paired bootstrap of every interval here).`,
+    credited.length === 0 ? 'No router earns it.' : `Credited: ${credited.join('; ')}.`,
+    worse.length === 0 ? '' : `Worse than their mix: ${worse.join('; ')}.`,
+    `Not credited: ${fair.routers.length - credited.length - worse.length} of ${fair.routers.length}.`,
+  ].filter((part) => part !== '').join(' ');
+}
+
 function leaderboardTable(leaderboard: NonNullable<AblationSummary['leaderboard']>): ReportTable {
   const { zones } = leaderboard;
   return {
@@ -340,6 +394,12 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
       ...(calibrationUndefinedNote(summary) ? { text: calibrationUndefinedNote(summary)! } : {}),
       ...(probabilityScores.length > 0 ? { chart: 'reliability' } : {}),
     },
+    ...(summary.fairBaselines === null
+      ? []
+      : [
+          { heading: 'Fair baselines: each router against its cost-matched random mix and the best single model at equal cost', text: fairBaselinesSentence(summary.fairBaselines, summary), table: fairBaselinesTable(summary.fairBaselines, summary) },
+          { heading: 'Routing agreement between routers (Cohen\'s κ on delegated or not, at the reported points)', table: kappaTable(summary.fairBaselines) },
+        ]),
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(summary) },
     ...(summary.thresholdTargets.length > 0
       ? [

@@ -192,6 +192,22 @@ export function ablationResultsFixture(): AblationResults {
         heldOut: null,
       },
     ],
+    fairBaselines: {
+      routers: [
+        {
+          id: 'p-confident',
+          label: 'P(c) threshold',
+          accuracy: 0.81951,
+          costUsd: 0.109232,
+          mix: { kind: 'after-small-answer', rate: 0.31, accuracy: 0.71419, costUsd: 0.109232, matched: true },
+          difference: 0.10532,
+          differenceInterval: { lower: 0.0213, upper: 0.1893 },
+          verdict: 'credited',
+          bestSingleModel: { label: 'small', accuracy: 0.6098, costUsd: 0.0041 },
+        },
+      ],
+      agreement: { routers: ['p-confident', 'always-large'], kappa: [[1, null], [null, null]] },
+    },
     leaderboard: {
       zones: { bothRight: 23, onlySmallRight: 2, onlyLargeRight: 13, bothWrong: 3 },
       oracleAccuracy: 0.92683,

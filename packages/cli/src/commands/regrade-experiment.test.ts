@@ -113,15 +113,24 @@ describe('confide regrade --experiment', () => {
     expect(summary['disagreements']).toEqual({ records: 2, distinctPairs: 2 });
     expect(summary['review']).toEqual({ evaluatorRight: 1, recordedRight: 1 });
     expect(summary['fullResponses']).toEqual({ rules: { boxed: 4 }, verdictChanges: 1, evaluatorRight: 1, evaluatorWrong: 0 });
-    const disagreements = readFileSync(join(out, 'disagreements.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { problemId: string; recorded: boolean; regraded: boolean; reason: string });
+    const disagreements = readFileSync(join(out, 'disagreements.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { problemId: string; recorded: boolean; regraded: boolean; reason: string; explain: unknown });
     expect(disagreements.map((row) => [row.problemId, row.recorded, row.regraded])).toEqual([
       ['half', false, true],
       ['three', true, false],
     ]);
+    // every flip says why: both sides as core/math normalised and parsed them, and the rule that decided
+    expect(disagreements[0]!.explain).toMatchObject({
+      gold: { found: '\\frac12', normalized: '\\frac{1}{2}', parsed: 'expression: 1/2' },
+      prediction: { found: '0.5', normalized: '0.5', parsed: 'expression: 0.5' },
+      reading: null,
+      decision: 'exact-rational',
+    });
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('| ./run | 3/4 (75.0%) | 3/4 (75.0%) | +0 | 1 | 1 | 2/4 (50.0%) |');
     expect(report).toContain('| `3` | `4` | right | wrong (different-value) | recorded right | no | wrong count | three |');
     expect(report).toContain('| ./run | seven | `7` | `7` | `8` (boxed) | right → wrong | core/math right | the boxed 8 is the final answer |');
+    expect(report).toContain('| problem | id | gold | extracted answer | recorded | core/math | normalised: gold · answer |');
+    expect(report).toContain('| half | half | `\\frac12` | `0.5` | wrong | right (exact-rational) | `\\frac{1}{2}` · `0.5` |');
   }, 60_000);
 
   it('refuses a review verdict written for another evaluator, naming the file and key', async () => {

@@ -24,8 +24,12 @@ describe('confide regrade', () => {
       expect(flip.regraded).toBe(!flip.recorded);
       expect(flip.answer).toBe(records.get(flip.problemId)!.generation.answer);
     }
-    // prob_0: (3, π/2) against \left( 3, \frac{\pi}{2} \right), wrong for the recorded grader
-    expect(flips.find((flip) => flip.sourceId === 'prob_0')).toMatchObject({ recorded: false, regraded: true });
+    // prob_0: (3, π/2) against \left( 3, \frac{\pi}{2} \right), wrong for the recorded grader; the flip says why
+    expect(flips.find((flip) => flip.sourceId === 'prob_0')).toMatchObject({
+      recorded: false,
+      regraded: true,
+      explain: { gold: { normalized: '(3,\\frac{\\pi}{2})', parsed: 'tuple: (3, π/2)' }, prediction: { normalized: '(3,\\frac{\\pi}{2})' }, decision: 'normalized-string' },
+    });
     expect(messages.join('')).toMatch(/regrade qwen-1\.5b with core\/math: recorded 339\/500, regraded \d+\/500; \d+ flips/);
   }, 60_000);
 

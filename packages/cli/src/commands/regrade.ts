@@ -1,6 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
 import { checkReportOutFolder, loadRunProblems, pricesForRun, readConfigFile, resolveCachePath, RunStore, writeJsonLines } from '@confide/data';
+import { explanationOf } from '@confide/evaluator-math';
 import { gradeRecords, RegradeConfig, runRegrade, runRegradeExperiment } from '@confide/experiments';
 import type { Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
@@ -120,9 +121,16 @@ async function regradeFlips(run: string, options: RegradeOptions): Promise<void>
         recorded: record.grade.correct,
         regraded: verdict.correct,
         reason: verdict.decision ?? verdict.reason ?? '',
+        verdict,
       };
     });
-    const flips = rows.filter((row) => row.recorded !== row.regraded);
+    // each flip with why it went so, where the evaluator explains its verdicts (core/math: both sides normalised and parsed)
+    const flips = rows
+      .filter((row) => row.recorded !== row.regraded)
+      .map(({ verdict, ...row }) => {
+        const explain = explanationOf(verdict);
+        return explain === null ? row : { ...row, explain };
+      });
     const recordedCorrect = rows.filter((row) => row.recorded).length;
     const regradedCorrect = rows.filter((row) => row.regraded).length;
     const toCorrect = flips.filter((flip) => flip.regraded).length;

@@ -1,6 +1,34 @@
-import type { PluginUse } from '@confide/core';
+import type { EvaluatorVerdict, PluginUse } from '@confide/core';
 import type { LentClientCalls } from './lent-evaluator.js';
 import { pairKey, recordKey, type RegradeReview } from './regrade-review.js';
+
+/** One side of a verdict as an evaluator that explains itself read it (core/math: the found answer normalised and parsed). */
+export interface ExplainedSide {
+  normalized: string | null;
+  parsed: string | null;
+}
+
+/**
+ * Why an evaluator that explains its verdicts (core/math's `explain`) decided as it did: each side normalised and
+ * parsed, the reading of a policy that made them equal (`decimal-comma`), and the deciding rule.
+ */
+export interface RowExplanation {
+  gold: ExplainedSide;
+  prediction: ExplainedSide;
+  reading: { reason: string; gold: string; prediction: string } | null;
+  decision: string;
+}
+
+const isSide = (value: unknown): value is ExplainedSide => typeof value === 'object' && value !== null && 'normalized' in value && 'parsed' in value;
+
+/** The explanation a verdict carries (read by shape: the Evaluator interface does not name it), or null. */
+export function explanationOfVerdict(verdict: EvaluatorVerdict): RowExplanation | null {
+  const explain = (verdict as { explain?: unknown }).explain;
+  if (typeof explain !== 'object' || explain === null) return null;
+  const candidate = explain as Partial<RowExplanation>;
+  if (!isSide(candidate.gold) || !isSide(candidate.prediction) || typeof candidate.decision !== 'string') return null;
+  return { gold: candidate.gold, prediction: candidate.prediction, reading: candidate.reading ?? null, decision: candidate.decision };
+}
 
 /** One record graded again: what the evaluator read and found, and both verdicts. */
 export interface RegradedRow {
@@ -17,6 +45,8 @@ export interface RegradedRow {
   regraded: boolean;
   /** The rule that decided (`normalized-string`), else the evaluator's reason. */
   reason: string;
+  /** Why, where the evaluator explains its verdicts (core/math); null where it does not. */
+  explain: RowExplanation | null;
 }
 
 /** One run graded again: its rows for each reading, in the experiment's order (the recorded extracted answers, then the full responses). */
@@ -136,6 +166,13 @@ export interface RegradeReportText {
 }
 
 const code = (text: string | null) => (text === null ? '*(none)*' : `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\n/g, ' ')}\``);
+
+/** `\`1/2\` · \`0.5\``: each side as the evaluator normalised it, and a policy's reading where one decided. */
+function why(explain: RowExplanation | null): string {
+  if (explain === null) return '';
+  const sides = `${code(explain.gold.normalized)} · ${code(explain.prediction.normalized)}`;
+  return explain.reading === null ? sides : `${sides}, read as ${explain.reading.reason}: ${code(explain.reading.gold)} · ${code(explain.reading.prediction)}`;
+}
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -224,9 +261,13 @@ export function regradeExperimentMarkdown(findings: RegradeFindings, summary: Re
       lines.push('No disagreements.', '');
       continue;
     }
-    lines.push(`| problem | id | gold | ${answerLabel} | recorded | ${id} |`, '|---|---|---|---|---|---|');
+    const explained = rows.some((row) => row.explain !== null);
+    lines.push(`| problem | id | gold | ${answerLabel} | recorded | ${id} |${explained ? ' normalised: gold · answer |' : ''}`, `|---|---|---|---|---|---|${explained ? '---|' : ''}`);
     for (const row of rows) {
-      lines.push(`| ${row.sourceId ?? ''} | ${row.problemId} | ${code(row.gold)} | ${code(row.answer)} | ${row.recorded ? 'right' : 'wrong'} | ${row.regraded ? 'right' : 'wrong'} (${row.reason}) |`);
+      lines.push(
+        `| ${row.sourceId ?? ''} | ${row.problemId} | ${code(row.gold)} | ${code(row.answer)} | ${row.recorded ? 'right' : 'wrong'} | ${row.regraded ? 'right' : 'wrong'} (${row.reason}) |` +
+          `${explained ? ` ${why(row.explain)} |` : ''}`,
+      );
     }
     lines.push('');
   }

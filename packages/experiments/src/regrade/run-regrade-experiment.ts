@@ -8,7 +8,7 @@ import { acquireRunLock } from '../run-folder/run-lock.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { gradeRecords } from './grade-records.js';
 import { createLentEvaluator, type LentEvaluator } from './lent-evaluator.js';
-import { problemOf, regradeExperimentMarkdown, regradeExperimentSummary, regradeFindings, type RegradedRow, type RegradedRun, type RegradeExperimentSummary } from './regrade-experiment-report.js';
+import { explanationOfVerdict, problemOf, regradeExperimentMarkdown, regradeExperimentSummary, regradeFindings, type RegradedRow, type RegradedRun, type RegradeExperimentSummary } from './regrade-experiment-report.js';
 import { checkReview, readReview, writeReviewTemplate, type RegradeReview, type ReviewSubjects } from './regrade-review.js';
 
 export interface RegradeExperimentOptions {
@@ -45,6 +45,7 @@ function rowOf(record: RunRecord, verdict: EvaluatorVerdict): RegradedRow {
     recorded: record.grade.correct,
     regraded: verdict.correct,
     reason: verdict.decision ?? verdict.reason ?? '',
+    explain: explanationOfVerdict(verdict),
   };
 }
 
@@ -165,7 +166,17 @@ async function report(
     writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     writeJsonLines(
       join(staging, 'disagreements.jsonl'),
-      findings.disagreements.map(({ run, problemId, sourceId, gold, answer, recorded, regraded, reason }) => ({ run, problemId, sourceId, gold, answer, recorded, regraded, reason })),
+      findings.disagreements.map(({ run, problemId, sourceId, gold, answer, recorded, regraded, reason, explain }) => ({
+        run,
+        problemId,
+        sourceId,
+        gold,
+        answer,
+        recorded,
+        regraded,
+        reason,
+        ...(explain === null ? {} : { explain }),
+      })),
     );
   });
   return { status: 'complete', summary, files: ['report.md', 'summary.json', 'disagreements.jsonl'].map((name) => join(options.outFolder, name)) };

@@ -1,0 +1,197 @@
+import { InvalidInputError } from '@confide/core';
+import { auroc, brierScore, expectedCalibrationError, type CalibrationBin } from './calibration.js';
+import { CrossFitCalibration, DEFAULT_CROSS_FIT } from './cross-fitted-calibration.js';
+import { bootstrapCountStream, percentileInterval } from './paired-bootstrap.js';
+import type { CalibrationMethod, CalibratorSettings, ScoreCalibrator } from './score-calibrator.js';
+import { readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
+
+/** The before/after tables' defaults: 15 bins; 1,000 resamples, seed 0, 95 % (reports state them). */
+export const DEFAULT_RECALIBRATION = { bins: 15, resamples: 1000, bootstrapSeed: 0, confidence: 0.95 } as const;
+
+export interface RecalibrationOptions extends CalibratorSettings {
+  method: CalibrationMethod;
+  /** Cross-fitting folds (default 5) and the seed of their assignment by problem id (default 0). */
+  folds?: number;
+  seed?: number;
+  /** Bins of both ECEs and the reliability bins (default 15). */
+  bins?: number;
+  /** The paired bootstrap: resamples (default 1,000), seed of `bootstrapCountStream` (default 0), confidence (0.95). */
+  resamples?: number;
+  bootstrapSeed?: number;
+  confidence?: number;
+}
+
+/** A figure on the problems, and its percentile interval over the bootstrap resamples. */
+export interface IntervalEstimate {
+  estimate: number;
+  lower: number;
+  upper: number;
+}
+
+export interface CalibrationFigures {
+  /** ECE (equal-width and equal-mass bins) and Brier: only for a probability (a score in [0, 1]), else null. */
+  eceEqualWidth: IntervalEstimate | null;
+  eceEqualMass: IntervalEstimate | null;
+  brier: IntervalEstimate | null;
+  /** AUROC of the score for telling right answers from wrong ones. */
+  auroc: IntervalEstimate;
+  /** The reliability diagram's bins on the problems (non-empty bins only), or null for a score that is no probability. */
+  reliability: { equalWidth: CalibrationBin[]; equalMass: CalibrationBin[] } | null;
+}
+
+export interface Recalibration {
+  /** Every setting the figures depend on, resolved (the method's own included). */
+  settings: {
+    method: CalibrationMethod;
+    folds: number;
+    seed: number;
+    bins: number;
+    resamples: number;
+    bootstrapSeed: number;
+    confidence: number;
+    interpolation: CalibratorSettings['interpolation'] | null;
+    targets: CalibratorSettings['targets'] | null;
+    input: CalibratorSettings['input'] | null;
+  };
+  problems: number;
+  /** Share of right answers. */
+  accuracy: number;
+  /** The score as given, and its cross-fitted calibration. */
+  before: CalibrationFigures;
+  after: CalibrationFigures;
+  /** after − before on the same resamples (paired); null where the score before is no probability. */
+  change: { eceEqualWidth: IntervalEstimate | null; eceEqualMass: IntervalEstimate | null; brier: IntervalEstimate | null; auroc: IntervalEstimate };
+  /** Problem i's cross-fitted calibrated probability. */
+  calibrated: Float64Array;
+  /** The fold calibrators that produced `calibrated` (calibrators[f] scores fold f). */
+  calibrators: Array<ScoreCalibrator | null>;
+  /** Fitted on every problem, for scoring new ones; no figure here uses it. */
+  calibratorOnAll: ScoreCalibrator;
+}
+
+const FIGURES = ['eceEqualWidth', 'eceEqualMass', 'brier', 'auroc'] as const;
+type Figure = (typeof FIGURES)[number];
+
+/** ECEs, Brier (null for a score that is no probability) and AUROC of scores against verdicts. */
+function figuresOf(scores: ArrayLike<number>, labels: Uint8Array, bins: number, probability: boolean): Record<Figure, number> {
+  if (!probability) return { eceEqualWidth: Number.NaN, eceEqualMass: Number.NaN, brier: Number.NaN, auroc: auroc(scores, labels) };
+  return {
+    eceEqualWidth: expectedCalibrationError(scores, labels, { bins, binning: 'equal-width' }).ece,
+    eceEqualMass: expectedCalibrationError(scores, labels, { bins, binning: 'equal-mass' }).ece,
+    brier: brierScore(scores, labels),
+    auroc: auroc(scores, labels),
+  };
+}
+
+function isProbability(scores: ArrayLike<number>): boolean {
+  for (let index = 0; index < scores.length; index++) if (!(scores[index]! >= 0 && scores[index]! <= 1)) return false;
+  return true;
+}
+
+/**
+ * Recalibrates a score and measures it before and after: each problem's calibrated probability is cross-fitted (k
+ * folds by problem id; never from a calibrator that saw the problem), and ECE (equal-width and equal-mass, `bins`
+ * bins, default 15), Brier and AUROC are computed for the score as given and for the calibrated one.
+ *
+ * Intervals: a paired bootstrap over problems through `bootstrapCountStream(n, resamples, bootstrapSeed)`, one
+ * resample at a time. On each resample the fold calibrators are fitted again on the drawn problems (their counts as
+ * weights; folds stay those of the problem ids), the drawn problems are scored by them, and every figure — before,
+ * after, and after − before — is computed on the drawn problems; percentile intervals. So the interval of "after"
+ * includes the variability of the fit itself. A resample on which some fold has nothing to fit on gives NaN, which the
+ * percentile interval leaves out.
+ *
+ * Scores are on the keep-high scale (negate a length first). ECE and Brier before are given only when every score is in
+ * [0, 1]. Temperature scaling reads probabilities through their logit, other scores as logits, unless `input` says.
+ */
+export function recalibrate(ids: readonly string[], scores: ArrayLike<number>, labels: CorrectnessLabels, options: RecalibrationOptions): Recalibration {
+  const correct = readScoresAndLabels(scores, labels, false);
+  const n = correct.length;
+  const bins = options.bins ?? DEFAULT_RECALIBRATION.bins;
+  const resamples = options.resamples ?? DEFAULT_RECALIBRATION.resamples;
+  const bootstrapSeed = options.bootstrapSeed ?? DEFAULT_RECALIBRATION.bootstrapSeed;
+  const confidence = options.confidence ?? DEFAULT_RECALIBRATION.confidence;
+  if (!Number.isInteger(bins) || bins < 1) throw new InvalidInputError({ field: 'bins', problem: `must be a whole number ≥ 1, got ${bins}` });
+  const probabilityBefore = isProbability(scores);
+  const { method } = options;
+  const settings: Recalibration['settings'] = {
+    method,
+    folds: options.folds ?? DEFAULT_CROSS_FIT.folds,
+    seed: options.seed ?? DEFAULT_CROSS_FIT.seed,
+    bins,
+    resamples,
+    bootstrapSeed,
+    confidence,
+    interpolation: method === 'isotonic' ? (options.interpolation ?? 'step') : null,
+    targets: method === 'platt' ? (options.targets ?? 'platt') : null,
+    input: method === 'temperature' ? (options.input ?? (probabilityBefore ? 'probability' : 'logit')) : null,
+  };
+  const crossFit = new CrossFitCalibration(ids, scores, correct, {
+    method,
+    folds: settings.folds,
+    seed: settings.seed,
+    ...(settings.interpolation ? { interpolation: settings.interpolation } : {}),
+    ...(settings.targets ? { targets: settings.targets } : {}),
+    ...(settings.input ? { input: settings.input } : {}),
+  });
+  const fitted = crossFit.fit();
+  const calibrated = fitted.probabilities;
+  const before = figuresOf(scores, correct, bins, probabilityBefore);
+  const after = figuresOf(calibrated, correct, bins, true);
+
+  const samples = { before: sampleArrays(resamples), after: sampleArrays(resamples), change: sampleArrays(resamples) };
+  const drawnScores = new Float64Array(n);
+  const drawnCalibrated = new Float64Array(n);
+  const drawnLabels = new Uint8Array(n);
+  let resample = 0;
+  for (const counts of bootstrapCountStream(n, resamples, bootstrapSeed)) {
+    const refit = crossFit.fit(counts).probabilities;
+    let position = 0;
+    let complete = true;
+    for (let index = 0; index < n; index++) {
+      for (let copy = 0; copy < counts[index]!; copy++) {
+        drawnScores[position] = scores[index]!;
+        drawnCalibrated[position] = refit[index]!;
+        drawnLabels[position] = correct[index]!;
+        position++;
+      }
+      if (counts[index]! > 0 && Number.isNaN(refit[index]!)) complete = false;
+    }
+    const resampledBefore = figuresOf(drawnScores, drawnLabels, bins, probabilityBefore);
+    const resampledAfter = complete ? figuresOf(drawnCalibrated, drawnLabels, bins, true) : null;
+    for (const figure of FIGURES) {
+      samples.before[figure][resample] = resampledBefore[figure];
+      samples.after[figure][resample] = resampledAfter?.[figure] ?? Number.NaN;
+      samples.change[figure][resample] = (resampledAfter?.[figure] ?? Number.NaN) - resampledBefore[figure];
+    }
+    resample++;
+  }
+  const estimate = (value: number, draws: Float64Array): IntervalEstimate => ({ estimate: value, ...percentileInterval(draws, confidence) });
+  const figures = (values: Record<Figure, number>, draws: Record<Figure, Float64Array>, probability: boolean, binScores: ArrayLike<number>): CalibrationFigures => ({
+    eceEqualWidth: probability ? estimate(values.eceEqualWidth, draws.eceEqualWidth) : null,
+    eceEqualMass: probability ? estimate(values.eceEqualMass, draws.eceEqualMass) : null,
+    brier: probability ? estimate(values.brier, draws.brier) : null,
+    auroc: estimate(values.auroc, draws.auroc),
+    reliability: probability
+      ? {
+          equalWidth: expectedCalibrationError(binScores, correct, { bins, binning: 'equal-width' }).bins,
+          equalMass: expectedCalibrationError(binScores, correct, { bins, binning: 'equal-mass' }).bins,
+        }
+      : null,
+  });
+  const change = (figure: Figure) => (probabilityBefore || figure === 'auroc' ? estimate(after[figure] - before[figure], samples.change[figure]) : null);
+  return {
+    settings,
+    problems: n,
+    accuracy: correct.reduce((sum, value) => sum + value, 0) / n,
+    before: figures(before, samples.before, probabilityBefore, scores),
+    after: figures(after, samples.after, true, calibrated),
+    change: { eceEqualWidth: change('eceEqualWidth'), eceEqualMass: change('eceEqualMass'), brier: change('brier'), auroc: change('auroc')! },
+    calibrated,
+    calibrators: fitted.calibrators,
+    calibratorOnAll: crossFit.fitAll(),
+  };
+}
+
+function sampleArrays(resamples: number): Record<Figure, Float64Array> {
+  return Object.fromEntries(FIGURES.map((figure) => [figure, new Float64Array(resamples)])) as Record<Figure, Float64Array>;
+}

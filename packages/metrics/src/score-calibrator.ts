@@ -1,0 +1,58 @@
+import { InvalidInputError } from '@confide/core';
+import { fitIsotonicRegression, predictIsotonic, type IsotonicFit, type IsotonicInterpolation } from './isotonic-regression.js';
+import { fitPlattScaling, predictPlatt, type PlattFit, type PlattTargets } from './platt-scaling.js';
+import { fitTemperatureScaling, predictTemperature, type TemperatureFit, type TemperatureInput } from './temperature-scaling.js';
+
+/** The ways a score is mapped to a calibrated probability of the answer being right. */
+export const CALIBRATION_METHODS = ['isotonic', 'platt', 'temperature'] as const;
+export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
+
+/** A fitted calibrator, as data (what a summary or a routing policy carries) — `predictCalibrated` reads it. */
+export type ScoreCalibrator =
+  | { method: 'isotonic'; fit: IsotonicFit }
+  | { method: 'platt'; fit: PlattFit }
+  | { method: 'temperature'; fit: TemperatureFit };
+
+/** Each method's settings; scores are on the keep-high scale (higher = more likely right) for every method. */
+export interface CalibratorSettings {
+  /** Isotonic: how a score between fitted blocks is read (default `step`). */
+  interpolation?: IsotonicInterpolation;
+  /** Platt: Platt's smoothed targets (default) or the plain verdicts. */
+  targets?: PlattTargets;
+  /** Temperature: the score is a logit (default) or a probability whose logit is taken. */
+  input?: TemperatureInput;
+}
+
+/**
+ * Fits `method` on scores and verdicts (weights default to 1; a zero weight takes no part). `order`, an ascending order
+ * of all the scores, saves isotonic regression a sort when the same scores are fitted many times.
+ */
+export function fitScoreCalibrator(
+  method: CalibrationMethod,
+  scores: ArrayLike<number>,
+  labels: Uint8Array,
+  options: CalibratorSettings & { weights?: ArrayLike<number>; order?: ArrayLike<number> } = {},
+): ScoreCalibrator {
+  switch (method) {
+    case 'isotonic':
+      return { method, fit: fitIsotonicRegression(scores, labels, { weights: options.weights, order: options.order, interpolation: options.interpolation }) };
+    case 'platt':
+      return { method, fit: fitPlattScaling(scores, labels, { weights: options.weights, targets: options.targets }) };
+    case 'temperature':
+      return { method, fit: fitTemperatureScaling(scores, labels, { weights: options.weights, input: options.input }) };
+    default:
+      throw new InvalidInputError({ field: 'method', problem: `must be one of ${CALIBRATION_METHODS.join(', ')}, got ${String(method)}` });
+  }
+}
+
+/** The calibrated probability of a score. */
+export function predictCalibrated(calibrator: ScoreCalibrator, score: number): number {
+  switch (calibrator.method) {
+    case 'isotonic':
+      return predictIsotonic(calibrator.fit, score);
+    case 'platt':
+      return predictPlatt(calibrator.fit, score);
+    case 'temperature':
+      return predictTemperature(calibrator.fit, score);
+  }
+}

@@ -23,7 +23,7 @@ export interface AblationReportExperiment {
  * A router's curve as the engine computes it: its summary part (the schema's input, so its figures are plain numbers,
  * NaN where undefined), and the per-problem outcomes at its reported point, which stay out of summary.json.
  */
-export type RouterCurve = z.input<typeof AblationRouterSummary> & { reportedOutcomes: ProblemOutcomes };
+export type RouterCurve = z.input<typeof AblationRouterSummary> & { reportedOutcomes: ProblemOutcomes; accuracySamples?: Float64Array };
 
 /**
  * An ablation's results. The pair's fields (`pair`, `models`, `leaderboard`, the reference rate) are null, and its

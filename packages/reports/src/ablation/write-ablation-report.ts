@@ -81,7 +81,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     referenceDelegationRate: results.referenceDelegationRate,
     referenceDelegationRateSource: results.referenceDelegationRateSource,
     // each curve without its per-problem outcomes
-    routers: results.curves.map(({ reportedOutcomes: _perProblem, ...router }) => router),
+    routers: results.curves.map(({ reportedOutcomes: _perProblem, accuracySamples: _samples, ...router }) => router),
     hull: results.hull,
     paperPoints: results.paperPoints,
     comparisons: results.comparisons,

@@ -50,7 +50,7 @@ export async function cascadeCurves(context: CascadeContext, entries: readonly C
       points: [point],
       reported: point,
       reportedOutcomes: outcomes,
-      intervals: outcomeIntervals(outcomes, context.resamples),
+      ...outcomeIntervals(outcomes, context.resamples),
       aiq: null,
       apgr: null,
       cpt50: null,

@@ -64,6 +64,19 @@ export function fairBaselines(table: OutcomeTable, curves: readonly RouterCurve[
   };
   const [smallCost, largeCost] = [sum(table.smallCost), sum(table.largeCost)];
   const [smallScore, largeScore] = [sum(table.smallScore), sum(table.largeScore)];
+  // the difference's resampled mean is linear in three resampled means: the router's own (reused where its curve
+  // kept them) and the small and large models' (one pass each, shared by every router). Consumers of a resample run
+  // in the order they were registered, so these — registered after the curves' — read samples already filled.
+  const smallMeans = plan.weighted(table.smallScore, (total) => total / n);
+  const largeMeans = plan.weighted(table.largeScore, (total) => total / n);
+  const differenceSamples = (curve: RouterCurve, rate: number): Float64Array => {
+    const routerMeans = curve.accuracySamples ?? plan.weighted(curve.reportedOutcomes.score, (total) => total / n);
+    const samples = new Float64Array(plan.settings.resamples);
+    plan.each((_counts, resample) => {
+      samples[resample] = routerMeans[resample]! - ((1 - rate) * smallMeans[resample]! + rate * largeMeans[resample]!);
+    });
+    return samples;
+  };
   const routers = curves.map((curve): FairBaseline => {
     const outcomes = curve.reportedOutcomes;
     const routerCost = sum(outcomes.cost);
@@ -95,7 +108,7 @@ export function fairBaselines(table: OutcomeTable, curves: readonly RouterCurve[
         matched: exactRate >= -1e-12 && exactRate <= 1 + 1e-12,
       },
       difference: n === 0 ? 0 : sum(difference) / n,
-      differenceInterval: plan.intervalWhenRun(plan.weighted(difference, (total) => total / n)),
+      differenceInterval: plan.intervalWhenRun(differenceSamples(curve, rate)),
       verdict: 'not credited',
       bestSingleModel: singles.length === 0 ? null : singles.reduce((best, single) => (single.accuracy > best.accuracy ? single : best)),
     };

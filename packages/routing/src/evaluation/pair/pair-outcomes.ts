@@ -56,12 +56,13 @@ export function closestToRate(points: readonly OperatingPoint[], rate: number): 
 
 /**
  * Intervals of a routed run's mean score and total cost (dollars), registered on the evaluation's one bootstrap pass
- * (filled when it has run).
+ * (filled when it has run), with the mean score's samples (other statistics of the same resamples reuse them).
  */
-export function outcomeIntervals(outcomes: ProblemOutcomes, plan: ResamplePlan): { accuracy: Interval; costUsd: Interval } {
+export function outcomeIntervals(outcomes: ProblemOutcomes, plan: ResamplePlan): { intervals: { accuracy: Interval; costUsd: Interval }; accuracySamples: Float64Array } {
   const n = outcomes.score.length;
+  const accuracySamples = plan.weighted(outcomes.score, (sum) => sum / n);
   return {
-    accuracy: plan.intervalWhenRun(plan.weighted(outcomes.score, (sum) => sum / n)),
-    costUsd: plan.intervalWhenRun(plan.weighted(outcomes.cost, (sum) => sum / 1e8)),
+    intervals: { accuracy: plan.intervalWhenRun(accuracySamples), costUsd: plan.intervalWhenRun(plan.weighted(outcomes.cost, (sum) => sum / 1e8)) },
+    accuracySamples,
   };
 }

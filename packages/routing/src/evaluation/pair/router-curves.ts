@@ -60,6 +60,8 @@ export interface RouterCurve {
   reported: OperatingPoint;
   reportedOutcomes: ProblemOutcomes;
   intervals: { accuracy: Interval; costUsd: Interval; aiq?: Interval };
+  /** The bootstrap's samples of the reported mean score (filled when the evaluation's pass runs): statistics of the same resamples reuse them. */
+  accuracySamples?: Float64Array;
   aiq: number | null;
   apgr: number | null;
   cpt50: number | null;
@@ -298,6 +300,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     reported: points[reportedIndex]!,
     reportedOutcomes,
     intervals: { accuracy: resamples.intervalWhenRun(accuracySamples), costUsd: resamples.intervalWhenRun(costSamples), aiq: resamples.intervalWhenRun(aiqSamples) },
+    accuracySamples,
     ...curveFigures(points, table),
     engineCheck: { points: checks.length, agreed, problems: positions.length },
     slices: slicesOf(reportedOutcomes, context.problems),
@@ -362,7 +365,7 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
     points,
     reported: points[reportedIndex]!,
     reportedOutcomes,
-    intervals: outcomeIntervals(reportedOutcomes, context.resamples),
+    ...outcomeIntervals(reportedOutcomes, context.resamples),
     ...figures,
     ...(checked > 0 ? { engineCheck: { points: checked, agreed, problems: engineCheckPositions(context.problems.length).length } } : {}),
     slices: slicesOf(reportedOutcomes, context.problems),

@@ -8,6 +8,31 @@ import { TokenUsage } from './generation.js';
 export const RouteTarget = z.enum(['small', 'large']);
 export type RouteTarget = z.infer<typeof RouteTarget>;
 
+/** A probability in [0, 1]: how likely a router was to take a route. */
+const Probability = z.number().min(0).max(1);
+
+/**
+ * What a router that explores (draws its route at random, e.g. core/explore) logs beside its choice, for off-policy
+ * evaluation: `propensity`, the probability it gave the route it took, and `propensities`, the probability of every
+ * route it could take, keyed by the names its decision uses (`small`/`large` for a pair), summing to one. Optional:
+ * a deterministic router logs neither (its propensity is 1).
+ */
+const PropensityFields = {
+  propensity: Probability.optional(),
+  propensities: z.record(z.string().min(1), Probability).optional(),
+};
+
+/** Within this of one, a decision's propensities sum to one (floating-point rounding of p and 1 − p). */
+export const PROPENSITY_SUM_TOLERANCE = 1e-9;
+
+function checkPropensities(decision: { propensities?: Record<string, number> | undefined }, context: z.RefinementCtx): void {
+  if (decision.propensities === undefined) return;
+  const total = Object.values(decision.propensities).reduce((sum, value) => sum + value, 0);
+  if (Math.abs(total - 1) > PROPENSITY_SUM_TOLERANCE) {
+    context.addIssue({ code: 'custom', path: ['propensities'], message: `the probabilities of every route must sum to one, got ${total}` });
+  }
+}
+
 /**
  * A routed problem's route as a run record keeps it. When the router itself calls a model (an orchestrator), its model
  * and usage are kept here so the ledger can bill them separately.
@@ -21,7 +46,8 @@ export const RouteDecision = z.strictObject({
   score: z.number().optional(),
   routerModel: z.string().optional(),
   routerUsage: TokenUsage.optional(),
-});
+  ...PropensityFields,
+}).superRefine(checkPropensities);
 export type RouteDecision = z.infer<typeof RouteDecision>;
 
 /**
@@ -35,7 +61,8 @@ export const RouterDecision = z.strictObject({
   score: z.number().optional(),
   routerModel: z.string().optional(),
   routerUsage: TokenUsage.optional(),
-});
+  ...PropensityFields,
+}).superRefine(checkPropensities);
 export type RouterDecision = z.infer<typeof RouterDecision>;
 
 /**

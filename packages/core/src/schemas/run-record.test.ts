@@ -50,6 +50,15 @@ describe('RunRecord', () => {
     expect(RunRecord.safeParse(negative).success).toBe(false);
   });
 
+  it("carries an exploring router's propensities (optional), which must sum to one", () => {
+    const explored = { ...valid, route: { router: 'core/explore', target: 'large', reason: 'x', score: 0, propensity: 0.8, propensities: { small: 0.2, large: 0.8 } } };
+    expect(RunRecord.parse(explored)).toEqual(explored);
+    expect(RunRecord.safeParse({ ...explored, route: { ...explored.route, propensities: { small: 0.3, large: 0.8 } } }).success).toBe(false);
+    expect(RunRecord.safeParse({ ...explored, route: { ...explored.route, propensity: 1.2 } }).success).toBe(false);
+    // a v2 field: a v1 line holding one is refused
+    expect(RunRecord.safeParse({ ...explored, schemaVersion: 1 }).success).toBe(false);
+  });
+
   it('rejects confidence probabilities that sum past one', () => {
     const bad = { ...valid, generation: { ...valid.generation, confidenceProbabilities: { confident: 0.7, uncertain: 0.6 } } };
     expect(RunRecord.safeParse(bad).success).toBe(false);

@@ -28,14 +28,15 @@ export const RunRecordV2 = z.strictObject({
 });
 
 /**
- * Schema v1 differs from v2 only by what v2 added (`grade.score`, `route.model`, both optional), so a v1 line reads as
- * v2 once its version says 2; one that already holds a v2 field is refused by the v2 schema's version check.
+ * Schema v1 differs from v2 only by what v2 added (`grade.score`, `route.model`, an exploring router's
+ * `route.propensity` and `route.propensities`, all optional), so a v1 line reads as v2 once its version says 2; one
+ * that already holds a v2 field is refused by the v2 schema's version check.
  */
 function readV1AsV2(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || (value as { schemaVersion?: unknown }).schemaVersion !== 1) return value;
   const grade = (value as { grade?: { score?: unknown } }).grade;
-  const route = (value as { route?: { model?: unknown } }).route;
-  if (grade?.score !== undefined || route?.model !== undefined) return value;
+  const route = (value as { route?: { model?: unknown; propensity?: unknown; propensities?: unknown } }).route;
+  if (grade?.score !== undefined || route?.model !== undefined || route?.propensity !== undefined || route?.propensities !== undefined) return value;
   return { ...value, schemaVersion: RUN_RECORD_SCHEMA_VERSION };
 }
 

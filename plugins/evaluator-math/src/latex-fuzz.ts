@@ -18,6 +18,10 @@ const TOKENS = [
   '\\fbox{', '\\overline{', '\\begin{pmatrix}', '\\end{pmatrix}', '\\begin{array}{cc}', '\\end{array}', '\\lfloor', '\\rfloor',
   '\\operatorname{', '\\,', '\\!', '\\quad', '\\ ', '~', '$', '\\(', '\\)', '10^{10^{10}}', '99!', '(10^{6})!', '2^{2^{2^{2}}}',
   '\\text{ or }', ' and ', 'degrees', '\\unknown', '\\', '%', '\u03c0', '\u221a', '\u221e', '\u2264', '\u00b0', '\u00a0',
+  // issue 30: approximations, set differences, sums and products, matrix arithmetic, escaped LaTeX, labels, checks, prose
+  '\\approx', '\u2248', '\\setminus', '\\{0\\}', '\\sum_{k=1}^{n}', '\\prod_{i=1}^{3}', '\\sum_{k=1}^{10^{9}}', '\\\\frac', '\\\\left(',
+  '\\not=', '|x-2|', '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', '^{8}', 'a = ', 'b = ', '; ', 'Check: ', ' is ', '. The answer is (D).', '3,25',
+  '\u2009', '\\n',
 ];
 
 export interface FuzzCase {

@@ -796,7 +796,7 @@ type MatrixAnswer = Extract<Answer, { kind: 'matrix' }>;
 /** How large a matrix product may get (rows, columns, entry size) and the largest power written out. */
 const MAX_MATRIX_SIDE = 12;
 const MAX_ENTRY_NODES = 2_000;
-const MAX_MATRIX_POWER = 12;
+const MAX_MATRIX_POWER = 8;
 const MINUS_ONE: Expr = { type: 'negate', argument: { type: 'number', value: '1' } };
 
 /** A rational as a literal expression: `7`, `-\frac{3}{4}` (as `-(3/4)`). */
@@ -807,21 +807,56 @@ function rationalExpr(value: Rational): Expr {
   return value.numerator < 0n ? { type: 'negate', argument: unsigned } : unsigned;
 }
 
-/** `left op right`, folded to a number when both are literals (so numeric matrices stay small). */
+/** What matrix arithmetic knows of an entry: its size in nodes and its value when it is a literal. */
+interface EntryInfo {
+  nodes: number;
+  value: Rational | null;
+}
+
+const entryInfos = new WeakMap<Expr, EntryInfo>();
+/** Combinations one parse may make (a 12×12 product is 1,728 multiplications and as many additions). */
+const MAX_MATRIX_WORK = 6_000;
+let matrixWork = MAX_MATRIX_WORK;
+
+function infoOf(expr: Expr): EntryInfo {
+  let info = entryInfos.get(expr);
+  if (info === undefined) {
+    info = { nodes: countNodes(expr), value: literalValue(expr) };
+    entryInfos.set(expr, info);
+  }
+  return info;
+}
+
+/**
+ * `left op right`, folded to a number when both are literals (so numeric matrices stay small). Each entry's size and
+ * value are known from its parts, so a combination costs the same whatever the entries hold.
+ */
 function combine(operator: '+' | '*', left: Expr, right: Expr): Expr {
-  const a = literalValue(left);
-  const b = literalValue(right);
-  if (a !== null && b !== null) {
-    const numerator = operator === '+' ? a.numerator * b.denominator + b.numerator * a.denominator : a.numerator * b.numerator;
-    const denominator = a.denominator * b.denominator;
+  if (--matrixWork < 0) throw new AnswerSyntaxError('too much matrix arithmetic');
+  const a = infoOf(left);
+  const b = infoOf(right);
+  if (a.value !== null && b.value !== null && a.value.denominator === 1n && b.value.denominator === 1n) {
+    const value = { numerator: operator === '+' ? a.value.numerator + b.value.numerator : a.value.numerator * b.value.numerator, denominator: 1n };
+    const folded = rationalExpr(value);
+    entryInfos.set(folded, { nodes: folded.type === 'number' ? 1 : 2, value });
+    return folded;
+  }
+  if (a.value !== null && b.value !== null) {
+    const numerator = operator === '+' ? a.value.numerator * b.value.denominator + b.value.numerator * a.value.denominator : a.value.numerator * b.value.numerator;
+    const denominator = a.value.denominator * b.value.denominator;
     let x = numerator < 0n ? -numerator : numerator;
     let y = denominator;
     while (y !== 0n) [x, y] = [y, x % y];
     const divisor = x === 0n ? 1n : x;
-    return rationalExpr({ numerator: numerator / divisor, denominator: denominator / divisor });
+    const value = { numerator: numerator / divisor, denominator: denominator / divisor };
+    const folded = rationalExpr(value);
+    entryInfos.set(folded, { nodes: countNodes(folded), value });
+    return folded;
   }
+  const nodes = a.nodes + b.nodes + 1;
+  if (nodes > MAX_ENTRY_NODES) throw new AnswerSyntaxError('a matrix entry grows too large');
   const result: Expr = { type: 'operator', operator, left, right };
-  if (countNodes(result) > MAX_ENTRY_NODES) throw new AnswerSyntaxError('a matrix entry grows too large');
+  entryInfos.set(result, { nodes, value: null });
   return result;
 }
 
@@ -993,5 +1028,6 @@ export function parseAnswer(normalized: string): Answer {
   if (isTextAnswer(normalized)) return { kind: 'text', text: normalized.toLowerCase() };
   const tokens = tokenize(normalized);
   if (tokens.length === 0) throw new AnswerSyntaxError('empty answer');
+  matrixWork = MAX_MATRIX_WORK;
   return expandAnswer(new AnswerParser(tokens).parseTopLevel());
 }

@@ -3,7 +3,7 @@ import { mathEvaluatorPlugin } from '@confide/evaluator-math';
 import { recordedEvaluator } from '@confide/evaluator-recorded';
 import { geminiModel, openaiModel, replayModel, transformersModel, vllmModel } from '@confide/inference';
 import { agreementRouter } from '@confide/router-agreement';
-import { alwaysLargeRouter, alwaysModelRouter, alwaysSmallRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
+import { alwaysLargeRouter, alwaysModelRouter, alwaysSmallRouter, exploreRouter, oracleRouter, randomRouter } from '@confide/router-baselines';
 import { confidenceTokenRouter, tokenAndLengthRouter } from '@confide/router-confidence-token';
 import { orchestratorRouter } from '@confide/router-orchestrator';
 import { firstOfEvaluator } from '@confide/evaluator-chain';
@@ -22,6 +22,7 @@ export function createPluginRegistry(): PluginRegistry {
     .register(firstOfEvaluator)
     .register(oracleRouter)
     .register(randomRouter)
+    .register(exploreRouter)
     .register(alwaysSmallRouter)
     .register(alwaysLargeRouter)
     .register(alwaysModelRouter)

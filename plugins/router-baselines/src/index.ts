@@ -1,2 +1,3 @@
 export * from './baseline-routers.js';
 export * from './stable-uniform.js';
+export * from './explore-router.js';

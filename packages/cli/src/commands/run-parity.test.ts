@@ -47,6 +47,11 @@ const CASES: Case[] = [
   { name: 'token and length', router: { id: 'core/token-and-length', options: { maxOutputTokens: 800 } }, ...DELEGATE_II },
   { name: 'oracle (reads the large answer)', router: { id: 'core/oracle' }, ...DELEGATE_II },
   { name: 'random at 30%', router: { id: 'core/random', options: { rate: 0.3, seed: 7 } }, ...DELEGATE_II },
+  {
+    name: 'exploring (ε-greedy on the token, logs propensities)',
+    router: { id: 'core/explore', options: { score: 'confidence-token', threshold: 0.5, exploration: { rule: 'epsilon-greedy', epsilon: 0.4 }, seed: 1 } },
+    ...DELEGATE_II,
+  },
   { name: 'always small', router: { id: 'core/always-small' }, ...DELEGATE_II },
   { name: 'always large', router: { id: 'core/always-large' }, ...DELEGATE_II },
   { name: 'always ⟨model⟩ (the large one, named by its label)', router: { id: 'core/always-model', options: { model: 'large' } }, ...DELEGATE_II },

@@ -43,6 +43,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     description: 'compare two runs of the same problems (or a run under two graders): flips, McNemar p, bootstrap interval, cost',
     load: async () => [(await import('./commands/compare.js')).registerCompareCommand],
   },
+  { name: 'calibrate', description: "recalibrate a run's score (isotonic, Platt or temperature scaling, cross-fitted): ECE, Brier and AUROC before and after, with intervals", load: async () => [(await import('./commands/calibrate.js')).registerCalibrateCommand] },
   {
     name: 'view',
     description: 'write a self-contained page to explore a run problem by problem, move a threshold live, and compare two runs or two graders',

@@ -15,7 +15,7 @@ import { assertFolderWritable, makeFolder, renameInPlace, writeFileAtomic } from
 export const REPORT_MARKER_FILE = '.confide-report.json';
 
 /** The commands that write a report folder. */
-export const ReportKind = z.enum(['paper', 'ablation', 'regrade', 'view']);
+export const ReportKind = z.enum(['paper', 'ablation', 'regrade', 'view', 'calibration']);
 export type ReportKind = z.infer<typeof ReportKind>;
 
 const ReportMarker = z.object({ writtenBy: z.literal('confide'), kind: ReportKind });

@@ -369,6 +369,9 @@ const RULES: Record<string, Case[]> = {
     ['(-1, 5)', '|x - 2| < 4', false],
     ['(-\\infty, 0) \\cup (0, \\infty)', '\\mathbb{R} \\setminus \\{1\\}', false],
     ['(1, 4]', 'y \\in [1, 4]', false],
+    ['\\mathbb{R} \\setminus \\{1, 2\\}', 'x \\ne 1, x \\ne 2', true],
+    ['(-\\infty, 1) \\cup (1, \\infty)', 'x \\ne 1, x \\ne 2', false],
+    ['x < -2 \\text{ or } x > 3', '(-\\infty, -2) \\cup (3, \\infty)', true],
     ['(-3, 3)', '-3 < g(t) < 3', false, { inequalityAsInterval: false }],
   ],
   'relations written differently': [
@@ -393,6 +396,8 @@ const RULES: Record<string, Case[]> = {
     ['\\frac{2}{7}', 't = \\frac{3}{7} \\approx 0.43', false],
     ['4.4', 'r \\approx 5', false],
     ['\\frac{2}{7}', '\\approx 0.28', false],
+    ['\\frac{2}{7}', '\\approx 0', false],
+    ['0', 'x \\approx 0', true],
     ['\\frac{2}{7}', '\\approx 0.29', false, { approximations: 'as-written' }],
     ['\\sqrt{2}', '\\approx 1.41', false, { approximations: 'as-written' }],
     ['\\frac{2}{7}', 't = \\frac{2}{7} \\approx 0.29', true, { approximations: 'as-written' }],

@@ -1,6 +1,6 @@
 import { compareAtShownPrecision, compareExpressions, proportional, type CompareContext } from './compare-expressions.js';
 import { freeSymbols, printExpr, type Expr } from './expression.js';
-import type { Answer, RelationOperator } from './parse-answer.js';
+import { AnswerSyntaxError, withoutPoints, type Answer, type RelationOperator } from './parse-answer.js';
 import { different, equivalent, NeedsWorkerError, type Verdict } from './verdict.js';
 
 const MAX_UNORDERED = 60;
@@ -227,10 +227,37 @@ function inequalityToInterval(answer: Answer): Answer | null {
   return interval(low?.inclusive ? '[' : '(', low?.value ?? NEGATIVE_INFINITY, high?.value ?? POSITIVE_INFINITY, high?.inclusive ? ']' : ')');
 }
 
-/** A relation or a list of them (`x < -2, x > 3`) as a union of intervals. */
+/** `x \ne 1, x \ne 2`: the points a list of exclusions takes out of the line (every item `symbol ≠ constant`), or null. */
+function excludedPoints(answer: Extract<Answer, { kind: 'list' }>): Answer[] | null {
+  const points: Answer[] = [];
+  for (const item of answer.items) {
+    if (item.kind !== 'relation' || item.operators.length !== 1 || item.operators[0] !== '!=') return null;
+    const [left, right] = item.operands.map(expressionOf) as [Expr | null, Expr | null];
+    if (left === null || right === null) return null;
+    const point = isProductOfSymbols(left) && isConstantExpr(right) ? right : isProductOfSymbols(right) && isConstantExpr(left) ? left : null;
+    if (point === null) return null;
+    points.push({ kind: 'expression', expr: point });
+  }
+  return points;
+}
+
+/**
+ * A relation or a list of them as a union of intervals: `x < -2, x > 3` (either holds); a list of exclusions
+ * `x \ne 1, x \ne 2` holds together, the line without the points.
+ */
 function asIntervals(answer: Answer): Answer | null {
   if (answer.kind === 'relation') return inequalityToInterval(answer);
   if (answer.kind === 'list') {
+    if (answer.items.some((item) => item.kind === 'relation' && item.operators.includes('!='))) {
+      const points = excludedPoints(answer);
+      if (points === null) return null;
+      try {
+        return withoutPoints(interval('(', NEGATIVE_INFINITY, POSITIVE_INFINITY, ')'), { kind: 'set', items: points });
+      } catch (error) {
+        if (error instanceof AnswerSyntaxError) return null;
+        throw error;
+      }
+    }
     const parts = answer.items.map(inequalityToInterval);
     if (parts.some((part) => part === null)) return null;
     return { kind: 'union', parts: (parts as Answer[]).flatMap((part) => (part.kind === 'union' ? part.parts : [part])) };

@@ -284,6 +284,8 @@ export function compareAtShownPrecision(exact: Expr, shown: Expr, context: Compa
     const magnitude = difference.numerator < 0n ? -difference.numerator : difference.numerator;
     return magnitude * halfUnit.denominator <= halfUnit.numerator * difference.denominator;
   };
+  // `\approx 0` shows no significant digit: it is an approximation of nothing but 0
+  if (shownValue.numerator === 0n) return compareExpressions(exact, shown, context);
   const exactValue = isLiteral(exact) ? literalValue(exact) : null;
   if (exactValue !== null) {
     const difference = rational(exactValue.numerator * shownValue.denominator - shownValue.numerator * exactValue.denominator, exactValue.denominator * shownValue.denominator);

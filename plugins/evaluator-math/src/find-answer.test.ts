@@ -68,6 +68,7 @@ const CASES: [string, string | null, AnswerRule | null][] = [
   ['So $x = 6$. Check: $x^2 = 36$.', 'x = 6', 'inline-math'],
   ['The roots are $x = 2$ and $x = -3$. Checking: $2^2 + 2 - 6 = 0$.', 'x = 2, x = -3', 'inline-math'],
   ['Substituting $x = 3$ into the line, we get $y = 7$.', 'y = 7', 'inline-math'],
+  ['We list $3$ cases. Checking all of them, the total is $42$.', '42', 'inline-math'],
   // a check with nothing stated before it stays the answer
   ['Check: $x^2 = 36$.', '36', 'inline-math'],
   // JSON-escaped LaTeX is read back first

@@ -336,10 +336,14 @@ function lastSentenceStart(gap: string): number {
   return start;
 }
 
+/** A span a check writes: an equation or inequality (`x^2 = 36`, `2^2 + 2 - 6 = 0`, `6 > 0`), or a check mark. */
+const CHECK_SPAN = /=|<|>|\\(?:le|ge|leq|geq|ne|neq|checkmark)(?![A-Za-z])/;
+
 /**
  * The spans without those of trailing sentences that check an answer already stated (`… so $x = 6$. Check:
- * $x^2 = 36$.`): a sentence whose words before its first span name a check, when a span comes before it. Each gap is
- * read once, so this stays linear.
+ * $x^2 = 36$.`): a sentence whose words before its first span name a check and whose spans are all equations or
+ * inequalities, when a span comes before it (`Checking all cases, the total is $42$.` states 42). Each gap is read
+ * once, so this stays linear.
  */
 function withoutTrailingChecks(text: string, spans: MathSpan[]): MathSpan[] {
   let kept = spans;
@@ -354,7 +358,7 @@ function withoutTrailingChecks(text: string, spans: MathSpan[]): MathSpan[] {
         break;
       }
     }
-    if (opening === null || !CHECK_CUE.test(opening)) return kept;
+    if (opening === null || !CHECK_CUE.test(opening) || !kept.slice(first).every((span) => CHECK_SPAN.test(span.content))) return kept;
     kept = kept.slice(0, first);
   }
   return kept;

@@ -8,7 +8,7 @@ describe('core/math plugin', () => {
   it('registers as an evaluator with documented defaults', () => {
     expect(registry.ids('evaluator')).toEqual(['core/math']);
     const options = mathEvaluatorPlugin.optionsSchema.parse({});
-    expect(options).toMatchObject({ timeoutMs: 2000, relativeTolerance: 1e-4, percent: 'ignore-sign', bareLists: 'unordered', workers: 1, goldMode: 'auto', predictionMode: 'auto', decimalComma: 'auto', degreesAsRadians: true });
+    expect(options).toMatchObject({ timeoutMs: 2000, relativeTolerance: 1e-4, percent: 'ignore-sign', bareLists: 'unordered', workers: 1, goldMode: 'auto', predictionMode: 'auto', decimalComma: 'auto', degreesAsRadians: true, approximations: 'shown-precision' });
   });
 
   it('rejects unknown option keys naming the key', () => {

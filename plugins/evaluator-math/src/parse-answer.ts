@@ -912,7 +912,7 @@ function compareRationals(a: Rational, b: Rational): number {
  * `S \setminus \{p, q\}` for an interval S with numeric or infinite ends and numeric points: the intervals left
  * (`(-\infty,\infty) \setminus \{0\}` = `(-\infty,0) \cup (0,\infty)`). Anything else is not read (text).
  */
-function withoutPoints(base: Answer, removed: Answer): Answer {
+export function withoutPoints(base: Answer, removed: Answer): Answer {
   if (base.kind !== 'tuple' || base.items.length !== 2) throw new AnswerSyntaxError('\\setminus needs an interval');
   const points = removed.kind === 'set' ? removed.items : removed.kind === 'expression' ? [removed] : null;
   if (points === null) throw new AnswerSyntaxError('\\setminus needs a set of points');

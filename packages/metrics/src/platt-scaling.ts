@@ -97,14 +97,22 @@ export function fitPlattScaling(
   // scores that differ only by rounding count as equal
   if (spread <= 1e-12 * Math.max(1, Math.abs(mean))) return { slope: 0, intercept: Math.log(targetMean / (1 - targetMean)), targets: targetsKind, iterations: 0 };
   if (targetsKind === 'labels' && !(highestWrong > lowestRight && highestRight > lowestWrong)) throw separated();
-  const standard = (index: number) => (scores[index]! - mean) / spread;
+  // the answers that take part, as columns: weight, standardised score, target
+  const ws: number[] = [];
+  const zs: number[] = [];
+  const ts: number[] = [];
+  for (let index = 0; index < n; index++) {
+    if (weight(index) === 0) continue;
+    ws.push(weight(index));
+    zs.push((scores[index]! - mean) / spread);
+    ts.push(target(index));
+  }
+  const m = ws.length;
   const loss = (a: number, b: number) => {
     let sum = 0;
-    for (let index = 0; index < n; index++) {
-      const w = weight(index);
-      if (w === 0) continue;
-      const u = a * standard(index) + b;
-      sum += w * (softplus(u) - target(index) * u);
+    for (let row = 0; row < m; row++) {
+      const u = a * zs[row]! + b;
+      sum += ws[row]! * (softplus(u) - ts[row]! * u);
     }
     return sum;
   };
@@ -118,12 +126,11 @@ export function fitPlattScaling(
     let hessianAA = 0;
     let hessianAB = 0;
     let hessianBB = 0;
-    for (let index = 0; index < n; index++) {
-      const w = weight(index);
-      if (w === 0) continue;
-      const z = standard(index);
+    for (let row = 0; row < m; row++) {
+      const w = ws[row]!;
+      const z = zs[row]!;
       const p = sigmoid(a * z + b);
-      const residual = w * (p - target(index));
+      const residual = w * (p - ts[row]!);
       const curvature = w * p * (1 - p);
       gradientA += residual * z;
       gradientB += residual;

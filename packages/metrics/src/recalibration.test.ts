@@ -15,7 +15,7 @@ describe('recalibrate', () => {
   });
 
   it('states its defaults: 5 folds, seed 0, 15 bins, step interpolation', () => {
-    expect(result.settings).toMatchObject({ method: 'isotonic', folds: 5, seed: 0, bins: 15, interpolation: 'step', targets: null, input: null });
+    expect(result.settings).toMatchObject({ method: 'isotonic', folds: 5, seed: 0, bins: 15, refit: true, interpolation: 'step', targets: null, input: null });
   });
 
   it('matches the reference before and after (ECE equal-width and equal-mass at 15 bins, Brier, AUROC)', () => {
@@ -33,6 +33,15 @@ describe('recalibrate', () => {
         expect(interval.upper, `${side} ${figure} upper`).toBeCloseTo(reference.intervals[side][figure].upper, 10);
       }
     }
+  });
+
+  it('holds the fitted probabilities fixed with refit: false: the same estimates, the problems alone resampled', () => {
+    const fixed = recalibrate(reference.ids, reference.scores, reference.labels, { method: 'isotonic', resamples: 200, refit: false });
+    expect(fixed.settings.refit).toBe(false);
+    expect(fixed.after.brier!.estimate).toBe(result.after.brier!.estimate);
+    // the Brier of fixed probabilities is a mean over problems: its resamples centre on the estimate
+    expect(fixed.after.brier!.lower).toBeLessThan(fixed.after.brier!.estimate);
+    expect(fixed.after.brier!.upper).toBeGreaterThan(fixed.after.brier!.estimate);
   });
 
   it('gives reliability bins of both binnings, before and after', () => {

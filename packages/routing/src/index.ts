@@ -29,6 +29,7 @@ export * from './evaluation/pair/cascade-curves.js';
 export * from './evaluation/pair/pair-hull.js';
 export * from './evaluation/pair/router-comparisons.js';
 export * from './evaluation/pair/sweep-calibration.js';
+export * from './evaluation/pair/score-recalibration.js';
 export * from './evaluation/pair/pair-leaderboard.js';
 export * from './evaluation/pair/certified-thresholds.js';
 export * from './evaluation/pair/fair-baselines.js';

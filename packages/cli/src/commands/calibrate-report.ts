@@ -43,7 +43,7 @@ export function calibrationSettingsSentence(summary: CalibrationSummary): string
   return (
     `${methodPart}, cross-fitted: ${settings.folds} folds by problem id (seed ${settings.seed}), each answer scored by a calibrator fitted on the other folds; ` +
     `ECE over ${settings.bins} bins; ${Math.round(settings.confidence * 100)}% percentile intervals from ${settings.resamples.toLocaleString('en-US')} paired-bootstrap resamples ` +
-    `(seed ${settings.bootstrapSeed}), every fold's calibrator fitted again on each resample`
+    `(seed ${settings.bootstrapSeed}), ${settings.refit ? "every fold's calibrator fitted again on each resample" : 'the fitted probabilities held fixed'}`
   );
 }
 

@@ -81,6 +81,17 @@ export interface Reading {
 
 /** `2,75`, `-1500,25`: one number whose comma could be a decimal mark (three digits after it are thousands: `58,500`). */
 const DECIMAL_COMMA_NUMBER = /^-?\d+,(?:\d{1,2}|\d{4,})$/;
+/** `1.234,56`: thousands marked with points and a decimal comma, as written in much of Europe. */
+const POINT_THOUSANDS_NUMBER = /^-?\d{1,3}(?:\.\d{3})+,\d+$/;
+
+/** A side read with a decimal comma: `2,75` → `2.75`, `1.234,56` → `1234.56`. */
+function withDecimalComma(normalized: string): string {
+  return POINT_THOUSANDS_NUMBER.test(normalized) ? normalized.replace(/\./g, '').replace(',', '.') : decimalCommasToPoints(normalized);
+}
+
+function isDecimalCommaNumber(normalized: string): boolean {
+  return DECIMAL_COMMA_NUMBER.test(normalized) || POINT_THOUSANDS_NUMBER.test(normalized);
+}
 /** A value marked in degrees: `30^\circ`, `30°`, `\degree`, `30 degrees`. */
 const DEGREE_MARK = /\^\s*\{?\s*\\circ|\u00b0|\\degree(?![A-Za-z])|\bdegrees?\b/;
 /** A choice letter alone (`D`, `(D)`), and one that opens an option written out (`(D)12`, `(D)\frac{1}{2}` once normalised). */
@@ -96,8 +107,8 @@ const CHOICE_OPENING = /^\(([A-E])\)./;
  */
 export function* otherReadings(gold: string, goldNormalized: string, pred: string, predNormalized: string, options: EquivalenceOptions): Generator<Reading> {
   if (options.decimalComma === 'auto') {
-    if (DECIMAL_COMMA_NUMBER.test(predNormalized) && !/,\s/.test(pred) && !goldNormalized.includes(',')) yield { gold: goldNormalized, pred: decimalCommasToPoints(predNormalized), reason: 'decimal-comma' };
-    if (DECIMAL_COMMA_NUMBER.test(goldNormalized) && !/,\s/.test(gold) && !predNormalized.includes(',')) yield { gold: decimalCommasToPoints(goldNormalized), pred: predNormalized, reason: 'decimal-comma' };
+    if (isDecimalCommaNumber(predNormalized) && !/,\s/.test(pred) && !goldNormalized.includes(',')) yield { gold: goldNormalized, pred: withDecimalComma(predNormalized), reason: 'decimal-comma' };
+    if (isDecimalCommaNumber(goldNormalized) && !/,\s/.test(gold) && !predNormalized.includes(',')) yield { gold: withDecimalComma(goldNormalized), pred: predNormalized, reason: 'decimal-comma' };
   }
   const goldChoice = CHOICE_ALONE.exec(goldNormalized)?.[1];
   const predChoice = CHOICE_OPENING.exec(predNormalized)?.[1];

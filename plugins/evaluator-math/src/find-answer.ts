@@ -443,6 +443,8 @@ function fromWhole(text: string): FoundAnswer | null {
 }
 
 const STATEMENT_VERB = /\b(?:is|are|equals|was)\s+/i;
+/** `Option (D) is correct.`, `choice B is the right one`: the letter the sentence names. */
+const CHOICE_STATEMENT = /\b(?:option|choice)\s*\(?([A-E])\)?\s+(?:is|would be)\s+(?:the\s+)?(?:correct|right|answer)\b/i;
 const CLAUSE_END = /[,;]\s|\s(?:since|because|as|so|which|when|where|for|if|and\s+(?:so|thus|hence))\b/i;
 /** A choice letter as an answer: `(D)`, `D`, `D)`. */
 const CHOICE_LETTER = /^\(?[A-E]\)?$/;
@@ -463,6 +465,8 @@ function fromStatement(text: string): FoundAnswer | null {
     const sentence = sentences[index]!.trim();
     if (sentence === '') continue;
     read++;
+    const choice = CHOICE_STATEMENT.exec(sentence);
+    if (choice !== null) return { answer: choice[1]!, rule: 'statement', fallback: false };
     const verb = STATEMENT_VERB.exec(sentence);
     if (verb === null) continue;
     let answer = sentence.slice(verb.index + verb[0].length);

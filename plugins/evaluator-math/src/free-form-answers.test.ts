@@ -178,6 +178,8 @@ const CATEGORIES: Record<string, Case[]> = {
     ['D', '(D)', true],
     ['\\text{(D)}', 'Comparing the four options, the correct option is (D).', true],
     ['4.5', 'The price is 4,50 €.', true],
+    ['D', 'Option (D) is correct.', true],
+    ['D', 'Option (C) is correct.', false],
     ['12', 'The smallest such k is 13.', false],
     ['D', 'The correct option is (B).', false],
     ['7', 'Final Answer: The final answer is 8. I hope it is correct.', false],

@@ -297,6 +297,8 @@ function normalizeUncached(answer: string, options: NormalizeOptions): string {
   text = text.replace(/\\ast(?![A-Za-z])/g, '*');
   text = setBuilderCondition(text);
   text = text.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, '(-\\infty,\\infty)');
+  // an interval minus a set is a set difference, never arithmetic: (-\infty,\infty) - \{0\}
+  text = text.replace(/([)\]])\s*-\s*(?=\\\{)/g, '$1\\setminus ');
   text = text.replace(/\\(?:emptyset|varnothing)(?![A-Za-z])|\\\{\s*\\\}/g, '\\emptyset');
   text = braceShorthandArguments(text);
   // .5 → 0.5; subscripts in braces (204_5 → 204_{5}, x_1 → x_{1})

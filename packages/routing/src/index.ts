@@ -34,3 +34,4 @@ export * from './evaluation/pair/pair-leaderboard.js';
 export * from './evaluation/pair/certified-thresholds.js';
 export * from './evaluation/pair/fair-baselines.js';
 export * from './evaluation/off-policy.js';
+export * from './evaluation/pair/off-policy-routers.js';

@@ -8,6 +8,7 @@ import {
   certifiedThresholds,
   compareRouters,
   fairBaselines,
+  sweptScoreRecalibration,
   deployableHull,
   evaluateModels,
   listedChains,
@@ -158,6 +159,7 @@ function modelsOnlyResults(inputs: AblationInputs, records: (runId: string) => R
     riskControl: [],
     thresholdTargets: [],
     fairBaselines: null,
+    recalibration: [],
     leaderboard: null,
     policies: [],
     tokenProbabilities: runs.some((run) => run.some((record) => record.generation.confidenceProbabilities !== undefined)),
@@ -274,6 +276,9 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     paperPoints: inputs.paperPoints ?? [],
     comparisons,
     calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
+    // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
+    // (refit: false) so the cost stays one pass per resample (confide calibrate refits each fold per resample)
+    recalibration: sweptScoreRecalibration(table, routers, { resamples: resamples.settings.resamples, bootstrapSeed: resamples.settings.seed, confidence: resamples.settings.confidence, refit: false }),
     riskControl,
     thresholdTargets: targets,
     fairBaselines: fair.baselines,

@@ -11,6 +11,17 @@ const OperatingPoint = z.strictObject({ parameter: z.number().nullable(), accura
 const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), total: z.number().int(), percent: Figure });
 const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
 
+/** A figure and its percentile interval. */
+const Estimate = z.strictObject({ estimate: Figure, lower: Figure, upper: Figure });
+/** ECE (equal-width, equal-mass), Brier — null for a score that is no probability — AUROC, and the reliability bins. */
+const RecalibrationFigures = z.strictObject({
+  eceEqualWidth: Estimate.nullable(),
+  eceEqualMass: Estimate.nullable(),
+  brier: Estimate.nullable(),
+  auroc: Estimate,
+  reliability: z.strictObject({ equalWidth: z.array(Bin), equalMass: z.array(Bin) }).nullable(),
+});
+
 /** How many problems disagree, and the first few (an id and the runs, or the run and the dataset, that differ). */
 const ProblemDisagreements = z.strictObject({ count: z.number().int(), first: z.array(z.string()) });
 
@@ -216,6 +227,37 @@ export const AblationSummary = z.strictObject({
             costSavingInterval: Interval,
           })
           .nullable(),
+      }),
+    )
+    .default([]),
+  /** Every swept score recalibrated by isotonic regression and Platt scaling (cross-fitted), figures before and after. */
+  recalibration: z
+    .array(
+      z.strictObject({
+        router: z.string(),
+        score: z.string(),
+        direction: z.enum(['keep-high', 'keep-low']),
+        calibratedOn: z.enum(['the score', 'the negated score']),
+        settings: z.strictObject({
+          method: z.enum(['isotonic', 'platt', 'temperature']),
+          folds: z.number().int(),
+          seed: z.number().int(),
+          bins: z.number().int(),
+          resamples: z.number().int(),
+          bootstrapSeed: z.number().int(),
+          confidence: z.number(),
+          refit: z.boolean(),
+          interpolation: z.string().nullish(),
+          targets: z.string().nullish(),
+          input: z.string().nullish(),
+        }),
+        problems: z.number().int(),
+        accuracy: Figure,
+        before: RecalibrationFigures,
+        after: RecalibrationFigures,
+        change: z.strictObject({ eceEqualWidth: Estimate.nullable(), eceEqualMass: Estimate.nullable(), brier: Estimate.nullable(), auroc: Estimate }),
+        /** The calibrator fitted on every problem (for new problems; no figure here uses it). */
+        calibratorOnAll: z.record(z.string(), z.unknown()),
       }),
     )
     .default([]),

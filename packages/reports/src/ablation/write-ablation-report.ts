@@ -89,6 +89,8 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     riskControl: results.riskControl,
     thresholdTargets: results.thresholdTargets,
     // an undefined κ (a router routing every problem alike) is NaN here, null in summary.json
+    // the fold calibrators stay out (the one fitted on every problem is kept)
+    recalibration: results.recalibration.map(({ calibrators: _folds, ...entry }) => entry),
     fairBaselines:
       results.fairBaselines === null
         ? null
@@ -256,6 +258,35 @@ export function thresholdTargetSentences(summary: AblationSummary): string[] {
   });
 }
 
+/** Every swept score before and after recalibration: ECEs, Brier and AUROC with their intervals. */
+function recalibrationTable(summary: AblationSummary): ReportTable {
+  const figure = (value: { estimate: number | null; lower: number | null; upper: number | null } | null) =>
+    value === null ? '–' : `${fixed(value.estimate, 3)} (${fixed(value.lower, 3)}–${fixed(value.upper, 3)})`;
+  return {
+    columns: ['score', 'method', 'ECE equal-width: before', 'after', 'ECE equal-mass: before', 'after ', 'Brier: before', 'after  ', 'AUROC: before', 'after   '],
+    rows: summary.recalibration.map((entry) => ({
+      score: `${entry.router}${entry.calibratedOn === 'the negated score' ? ' (negated)' : ''}`,
+      method: entry.settings.method,
+      'ECE equal-width: before': figure(entry.before.eceEqualWidth),
+      after: figure(entry.after.eceEqualWidth),
+      'ECE equal-mass: before': figure(entry.before.eceEqualMass),
+      'after ': figure(entry.after.eceEqualMass),
+      'Brier: before': figure(entry.before.brier),
+      'after  ': figure(entry.after.brier),
+      'AUROC: before': figure(entry.before.auroc),
+      'after   ': figure(entry.after.auroc),
+    })),
+    empty: 'No swept score to recalibrate.',
+  };
+}
+
+/** How the recalibration section was computed, from the settings in summary.json. */
+function recalibrationNote(summary: AblationSummary): string {
+  const settings = summary.recalibration[0]?.settings;
+  if (settings === undefined) return 'No swept score to recalibrate.';
+  return `Each swept score mapped to a probability of the small answer being right by isotonic regression (pool-adjacent-violators) and by Platt scaling, cross-fitted: ${settings.folds} folds by problem id (seed ${settings.seed}), each problem scored by a calibrator fitted on the other folds, never on itself. ECE on ${settings.bins} bins (this section's; the ranking section above keeps the experiment's ${summary.calibration[0]?.probability?.binCount ?? 'bins'}), Brier and AUROC before and after, with ${Math.round(settings.confidence * 100)}% paired-bootstrap intervals over ${settings.resamples} resamples (seed ${settings.bootstrapSeed})${settings.refit ? ', every fold refitted per resample' : ', the cross-fitted probabilities held fixed across resamples (the interval leaves the fit\'s own variability out; `confide calibrate` refits)'}. "–": the score is no probability before calibration (ECE and Brier undefined). A length is calibrated on its negation (longer: less likely right). AUROC can drop a little after calibration: each fold has its own calibrator, so equal raw scores in different folds may map to different probabilities.`;
+}
+
 /** Each router against its cost-matched random mix and the best single model costing no more. */
 function fairBaselinesTable(fair: NonNullable<AblationSummary['fairBaselines']>, summary: AblationSummary): ReportTable {
   return {
@@ -400,6 +431,7 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
           { heading: 'Fair baselines: each router against its cost-matched random mix and the best single model at equal cost', text: fairBaselinesSentence(summary.fairBaselines, summary), table: fairBaselinesTable(summary.fairBaselines, summary) },
           { heading: 'Routing agreement between routers (Cohen\'s κ on delegated or not, at the reported points)', table: kappaTable(summary.fairBaselines) },
         ]),
+    ...(summary.recalibration.length > 0 ? [{ heading: 'Recalibration: each swept score as a probability of the small answer being right', text: recalibrationNote(summary), table: recalibrationTable(summary) }] : []),
     { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(summary) },
     ...(summary.thresholdTargets.length > 0
       ? [

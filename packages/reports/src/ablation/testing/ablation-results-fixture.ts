@@ -192,6 +192,7 @@ export function ablationResultsFixture(): AblationResults {
         heldOut: null,
       },
     ],
+    recalibration: [],
     fairBaselines: {
       routers: [
         {

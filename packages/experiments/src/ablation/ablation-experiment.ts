@@ -166,6 +166,20 @@ export const AblationExperiment = z.strictObject({
     )
     .default([]),
   calibrationBins: z.number().int().min(2).max(100).default(10),
+  /**
+   * Off-policy evaluation: the pair's routers named in `routers` (router entry ids) estimated at their reported points
+   * from an exploration log — a delegated run whose routes carry propensities (`confide run` with core/explore), by
+   * IPS, SNIPS and doubly robust estimators (the reward model: per-route means by `strata` equal-mass strata of the
+   * logged score, cross-fitted over `folds`), each beside what the router actually scores and costs.
+   */
+  offPolicy: z
+    .strictObject({
+      log: RunReference,
+      routers: z.array(z.string().min(1)).min(1),
+      strata: z.number().int().min(1).max(100).default(5),
+      folds: z.number().int().min(2).max(20).default(2),
+    })
+    .optional(),
 }).superRefine((experiment, context) => {
   if (experiment.evaluator !== undefined && experiment.grades === 'math') {
     context.addIssue({ code: 'custom', path: ['grades'], message: '"grades": "math" is core/math\'s shorthand and "evaluator" names one: give one of them' });
@@ -190,6 +204,7 @@ export const AblationExperiment = z.strictObject({
       if (experiment[key].length > 0) context.addIssue({ code: 'custom', path: [key], message: `"${key}" needs the pair form ("small", "large", "routers")` });
     }
     if (experiment.paperExperiment !== undefined) context.addIssue({ code: 'custom', path: ['paperExperiment'], message: '"paperExperiment" needs the pair form ("small", "large", "routers"); with "models", list the delegation runs under "referenceRuns"' });
+    if (experiment.offPolicy !== undefined) context.addIssue({ code: 'custom', path: ['offPolicy'], message: '"offPolicy" needs the pair form ("small", "large", "routers"): it estimates the pair\'s routers' });
   }
   if (experiment.models === undefined) {
     for (const key of ['referenceRuns', 'modelRouters', 'chains'] as const) {
@@ -264,6 +279,9 @@ export function checkAblationReferences(experiment: AblationExperiment, path: st
   }
   for (const entry of experiment.riskControl) {
     if (!ids.includes(entry.router)) throw unknownEntry('riskControl', entry.router);
+  }
+  for (const id of experiment.offPolicy?.routers ?? []) {
+    if (!ids.includes(id)) throw unknownEntry('offPolicy.routers', id);
   }
   if (experiment.paperExperiment === undefined) return experiment;
   const paperFolder = experimentReferenceFolder(experiment.paperExperiment, folder);

@@ -34,6 +34,7 @@ import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { ablationCosts, type AblationCosts } from './ablation-costs.js';
 import { ablationEvaluator, ablationRegrader, gradesNote, withGrades } from './ablation-grading.js';
 import { ablationProblems, problemsLabel } from './ablation-problems.js';
+import { ablationOffPolicy } from './ablation-off-policy.js';
 
 export interface AblationInputs {
   experiment: AblationExperiment;
@@ -282,6 +283,8 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     riskControl,
     thresholdTargets: targets,
     fairBaselines: fair.baselines,
+    // the named routers estimated from an exploration log, beside their actual figures (null without offPolicy)
+    offPolicy: await ablationOffPolicy(experiment, table, routers.curves, inputs),
     leaderboard: pairLeaderboard(table, curves),
     policies,
     tokenProbabilities: small.records.some((record) => record.generation.confidenceProbabilities !== undefined),

@@ -1,5 +1,6 @@
 import type { RoutingPolicy } from '@confide/core';
 import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration, SystemGuaranteeResult, FairBaselines, ScoreRecalibration } from '@confide/routing';
+import type { OffPolicyResults } from '@confide/routing';
 import type { z } from 'zod';
 import type { SummaryProvenance } from '../summary-provenance.js';
 import type { AblationRouterSummary, LeaderboardResults, PaperPoint, PipelineCheckNote, ProblemAgreement } from './ablation-summary.js';
@@ -58,6 +59,8 @@ export interface AblationResults {
   thresholdTargets: SystemGuaranteeResult[];
   /** Every router against its cost-matched random mix and the best single model at equal cost; κ between routes (null without the pair). */
   fairBaselines: FairBaselines | null;
+  /** The routers `offPolicy` names, estimated from an exploration log beside their actual figures (absent or null without it). */
+  offPolicy?: OffPolicyResults | null;
   /** Every swept score recalibrated (isotonic, Platt), with ECE, Brier and AUROC before and after. */
   recalibration: ScoreRecalibration[];
   /** Leaderboard figures of every router at its reported point: agreement zones, oracle headroom captured. */

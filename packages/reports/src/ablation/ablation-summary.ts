@@ -2,6 +2,7 @@ import { PluginUse } from '@confide/core';
 import { z } from 'zod';
 import { SummaryProvenance } from '../summary-provenance.js';
 import { ModelsSummary } from './models-summary.js';
+import { OffPolicySummary } from './off-policy-summary.js';
 import { Figure, Interval } from './summary-figures.js';
 
 /** The shape of summary.json; 2 added `runs` and `leaderboard` (every number report.md prints is now in it). Nothing reads version 1. */
@@ -285,6 +286,8 @@ export const AblationSummary = z.strictObject({
     })
     .nullable()
     .default(null),
+  /** Routers estimated off-policy from an exploration log, beside their actual figures: null without `offPolicy`. */
+  offPolicy: OffPolicySummary.nullable().default(null),
   /** The leaderboard of the pair's routers: null when the experiment lists only `models`. */
   leaderboard: AblationLeaderboard.nullable(),
   /** The models section: null when the experiment lists no `models`. */

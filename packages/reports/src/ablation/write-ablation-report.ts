@@ -11,6 +11,7 @@ import type { AblationResults } from './ablation-results.js';
 import { ABLATION_SUMMARY_SCHEMA_VERSION, AblationSummary, type AblationRun, type UnscoredProblems } from './ablation-summary.js';
 import { ci, defined, fixed, pct, rate, UNDEFINED, usd } from './ablation-format.js';
 import { MODELS_CHART, modelsChartPoints, modelsSections, type AblationReportSection } from './models-section.js';
+import { offPolicySections } from './off-policy-section.js';
 
 
 /** The ablation's costs: every call made (the small model always, the large one where delegated), as COST_ACCOUNTING says. */
@@ -91,6 +92,7 @@ export function ablationSummary(results: AblationResults): AblationSummary {
     // an undefined κ (a router routing every problem alike) is NaN here, null in summary.json
     // the fold calibrators stay out (the one fitted on every problem is kept)
     recalibration: results.recalibration.map(({ calibrators: _folds, ...entry }) => entry),
+    offPolicy: results.offPolicy ?? null,
     fairBaselines:
       results.fairBaselines === null
         ? null
@@ -444,6 +446,7 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
           },
         ]
       : []),
+    ...offPolicySections(summary.offPolicy, summary.bootstrap),
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
       text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,

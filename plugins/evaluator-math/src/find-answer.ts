@@ -486,11 +486,13 @@ function fromLastNumber(text: string): FoundAnswer | null {
 }
 
 /**
- * The answer on one side of a comparison, with the rule that found it. In mode `auto` (the default), first match
- * wins: the last complete box (grouping boxes that together form one answer), "final answer is", "the answer is", an
- * "Answer:" line, the last bold span, the last display or inline math, the whole text when it reads as one answer,
- * and last the last number (marked as a fallback). Mode `response` skips the whole-text rule; mode `bare` takes the
- * whole text. Null when nothing looks like an answer.
+ * The answer on one side of a comparison, with the rule that found it. JSON-escaped LaTeX (`\\frac`) is read back
+ * first. In mode `auto` (the default), first match wins: the last complete box (grouping boxes that together form one
+ * answer), "final answer is", "the answer is", an "Answer:" line, the last bold span, the last display or inline math
+ * (not a trailing sentence that checks an answer stated before it), the whole text when it reads as one answer, a
+ * statement in one of the last sentences (`The smallest such k is 12.`), and last the last number (marked as a
+ * fallback). Mode `response` skips the whole-text rule; mode `bare` takes the whole text. Null when nothing looks like
+ * an answer.
  */
 export function findAnswer(given: string, options: FindAnswerOptions = {}): FoundAnswer | null {
   const mode = options.mode ?? 'auto';

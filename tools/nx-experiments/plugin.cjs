@@ -14,11 +14,12 @@ const COMMANDS = Object.fromEntries(Object.entries(KINDS).map(([kind, entry]) =>
 
 /**
  * Every run reference in an experiment file: the values of `run` (at any depth: an ablation's small, large, peers,
- * cascade stages, `models` and `referenceRuns`), `recordedRoutes`, `checkAgainst`, runs' `id`.
+ * cascade stages, `models` and `referenceRuns`), `recordedRoutes`, `checkAgainst`, runs' `id`, an ablation's
+ * `offPolicy.log` (an exploration log).
  */
 function runReferences(value, key, found) {
   if (typeof value === 'string') {
-    if (['run', 'recordedRoutes', 'checkAgainst', 'id'].includes(key)) found.add(value);
+    if (['run', 'recordedRoutes', 'checkAgainst', 'id', 'log'].includes(key)) found.add(value);
   } else if (Array.isArray(value)) {
     for (const item of value) runReferences(item, key === 'runs' ? 'id' : key, found);
   } else if (value !== null && typeof value === 'object') {

@@ -2,7 +2,7 @@ import { SEED_PRICES_2025_11 } from '@confide/core';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBundledRun, loadDataset, workspaceRoot } from '@confide/data';
+import { loadBundledRun, loadDataset, RunStore, workspaceRoot } from '@confide/data';
 import { computeAblationResults, loadExperimentOfKind } from '@confide/experiments';
 import type { AblationResults } from '@confide/reports';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,6 +10,7 @@ import { runCli } from '../main.js';
 import { createPluginRegistry } from '../plugin-registry.js';
 
 const experimentFolder = join(workspaceRoot(), 'experiments', 'ablation-math500');
+const runs = new RunStore().relativeTo(experimentFolder);
 let results: AblationResults;
 
 beforeAll(async () => {
@@ -21,7 +22,8 @@ beforeAll(async () => {
     registry: createPluginRegistry(),
     prices: SEED_PRICES_2025_11,
     problems: loadDataset('math500'),
-    loadRun: (runId) => loadBundledRun(runId),
+    // bundled ids, and the exploration log its offPolicy names by path (relative to the experiment's folder)
+    loadRun: (reference) => runs.load(reference),
   });
 }, 60_000);
 
@@ -129,5 +131,25 @@ describe('confide ablate with a bad config', () => {
     const lines = await errorLine(withExperiment(edit as (config: Record<string, unknown>) => void));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('off-policy estimates from the committed exploration log (experiments/explore-math500: core/explore, ε-greedy on the token)', () => {
+  it('estimates each router offPolicy names at its reported point, and every interval holds its actual accuracy and cost', () => {
+    const offPolicy = results.offPolicy!;
+    expect(offPolicy).toMatchObject({ log: '../explore-math500/run', logRouter: 'core/explore', problems: 500, missing: 0 });
+    expect(offPolicy.routers.map((router) => router.id)).toEqual(['confidence-token', 'output-length', 'learned-logistic']);
+    for (const router of offPolicy.routers) {
+      expect(router.actual.accuracy).toBeCloseTo(curve(router.id).reported.accuracy, 12);
+      // the report's cost is the total over the problems; the estimates are per problem
+      expect(router.actual.meanCostUsd * 500).toBeCloseTo(curve(router.id).reported.costUsd, 12);
+      for (const estimator of ['ips', 'snips', 'doublyRobust'] as const) {
+        for (const figure of ['accuracy', 'meanCostUsd'] as const) {
+          const { lower, upper } = router[figure][estimator].interval;
+          expect(lower, `${router.id} ${estimator} ${figure}`).toBeLessThanOrEqual(router.actual[figure]);
+          expect(upper, `${router.id} ${estimator} ${figure}`).toBeGreaterThanOrEqual(router.actual[figure]);
+        }
+      }
+    }
   });
 });

@@ -35,3 +35,12 @@ describe('the Nx report target of an experiment with plugin modules', () => {
     expect(inputs.filter((input) => typeof input === 'string' && (input.includes('inside.ts') || input.includes('not-installed')))).toEqual([]);
   });
 });
+
+describe('the Nx report target of an ablation with an exploration log', () => {
+  it('counts the log that offPolicy names as an input', async () => {
+    const experiment = { kind: 'ablation', name: 'mine', offPolicy: { log: '../explore/run', routers: ['token'] } };
+    const root = workspaceWith({ 'experiments/mine/experiment.json': JSON.stringify(experiment), 'experiments/explore/run/manifest.json': '{}' });
+    const [[, nodes]] = (await createNodes[1](['experiments/mine/experiment.json'], {}, { workspaceRoot: root })) as [[string, { projects: Record<string, { targets: { report: { inputs: unknown[] } } }> }]];
+    expect(nodes.projects['experiments/mine']!.targets.report.inputs).toContain('{workspaceRoot}/experiments/explore/run/**/*');
+  });
+});

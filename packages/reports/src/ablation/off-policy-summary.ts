@@ -18,7 +18,7 @@ export const OffPolicySummary = z.strictObject({
   problems: z.number().int(),
   missing: z.number().int(),
   /** The logging router's own delegation rate, mean score and mean cost per problem on those problems. */
-  logged: z.strictObject({ delegationRate: Figure, accuracy: Figure, costUsd: Figure }),
+  logged: z.strictObject({ delegationRate: Figure, accuracy: Figure, meanCostUsd: Figure }),
   /** The doubly robust reward model: equal-mass strata of the logged score, folds of the cross-fit. */
   strata: z.number().int(),
   folds: z.number().int(),
@@ -28,9 +28,9 @@ export const OffPolicySummary = z.strictObject({
       label: z.string(),
       /** What the router pays when it delegates: the small answer too, or the large one alone. */
       kind: z.enum(['after-small-answer', 'before-generation']),
-      actual: z.strictObject({ accuracy: Figure, costUsd: Figure }),
+      actual: z.strictObject({ accuracy: Figure, meanCostUsd: Figure }),
       accuracy: OffPolicyEstimators,
-      costUsd: OffPolicyEstimators,
+      meanCostUsd: OffPolicyEstimators,
       /** Kish's effective sample size of the importance weights, and the logged decisions that took the router's route. */
       effectiveSampleSize: Figure,
       matched: z.number().int(),

@@ -70,10 +70,10 @@ describe('off-policy estimates of the pair\'s routers from an exploration log', 
     const estimate = results.routers[0]!;
     // weights: p0 1/0.8, p1 1/0.8, p2 and p3 0 (the log took the other route)
     expect(estimate.accuracy.ips.estimate).toBeCloseTo((1.25 * 1 + 1.25 * 1) / 4, 12);
-    expect(estimate.costUsd.ips.estimate).toBeCloseTo((1.25 * 100e-8 + 1.25 * 1100e-8) / 4, 15);
+    expect(estimate.meanCostUsd.ips.estimate).toBeCloseTo((1.25 * 100e-8 + 1.25 * 1100e-8) / 4, 15);
     expect(estimate.kind).toBe('after-small-answer');
-    expect(estimate.actual).toEqual({ accuracy: 1, costUsd: 600e-8 });
-    expect(results.logged).toEqual({ delegationRate: 0.5, accuracy: 0.5, costUsd: expect.closeTo(600e-8, 15) });
+    expect(estimate.actual).toEqual({ accuracy: 1, meanCostUsd: 600e-8 });
+    expect(results.logged).toEqual({ delegationRate: 0.5, accuracy: 0.5, meanCostUsd: expect.closeTo(600e-8, 15) });
     expect(results.problems).toBe(4);
   });
 

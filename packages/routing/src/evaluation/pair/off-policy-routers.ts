@@ -82,9 +82,9 @@ export interface OffPolicyRouterEstimate {
   /** What the router pays when it delegates: the small answer too (`after-small-answer`), or the large one alone. */
   kind: 'after-small-answer' | 'before-generation';
   /** The router's mean score and cost per problem on the logged problems, from its reported outcomes (both answers exist). */
-  actual: { accuracy: number; costUsd: number };
+  actual: { accuracy: number; meanCostUsd: number };
   accuracy: { ips: OffPolicyEstimate; snips: OffPolicyEstimate; doublyRobust: OffPolicyEstimate };
-  costUsd: { ips: OffPolicyEstimate; snips: OffPolicyEstimate; doublyRobust: OffPolicyEstimate };
+  meanCostUsd: { ips: OffPolicyEstimate; snips: OffPolicyEstimate; doublyRobust: OffPolicyEstimate };
   /** Kish's effective sample size of the importance weights. */
   effectiveSampleSize: number;
   /** Logged decisions that took the router's route. */
@@ -99,7 +99,7 @@ export interface OffPolicyResults {
   problems: number;
   missing: number;
   /** The logging router's own figures on those problems (on-policy): its delegation rate, mean score and cost per problem. */
-  logged: { delegationRate: number; accuracy: number; costUsd: number };
+  logged: { delegationRate: number; accuracy: number; meanCostUsd: number };
   /** The doubly robust reward model: strata of the logged score, folds of the cross-fit. */
   strata: number;
   folds: number;
@@ -135,21 +135,21 @@ export function offPolicyRouters(
     const outcomes = curve.reportedOutcomes;
     const postHoc = paysSmallWhenDelegating(table, outcomes);
     const target = Float64Array.from(log.tableIndices, (tableIndex) => outcomes.delegated[tableIndex]!);
-    const costUsd = Float64Array.from(log.tableIndices, (_, index) =>
+    const meanCostUsd = Float64Array.from(log.tableIndices, (_, index) =>
       (log.delegated[index] === 1 ? log.largeCost[index]! + (postHoc ? log.smallCost[index]! : 0) : log.smallCost[index]!) / 1e8,
     );
-    const estimates = offPolicyEstimates(log, target, { accuracy: log.outcomeScore, costUsd }, { strata: entries.strata, folds: entries.folds, bootstrap });
-    const pick = (outcome: 'accuracy' | 'costUsd') => ({ ips: estimates[outcome].ips, snips: estimates[outcome].snips, doublyRobust: estimates[outcome].doublyRobust });
+    const estimates = offPolicyEstimates(log, target, { accuracy: log.outcomeScore, meanCostUsd }, { strata: entries.strata, folds: entries.folds, bootstrap });
+    const pick = (outcome: 'accuracy' | 'meanCostUsd') => ({ ips: estimates[outcome].ips, snips: estimates[outcome].snips, doublyRobust: estimates[outcome].doublyRobust });
     return {
       id,
       label: curve.label,
       kind: postHoc ? 'after-small-answer' : 'before-generation',
       actual: {
         accuracy: mean(Float64Array.from(log.tableIndices, (tableIndex) => outcomes.score[tableIndex]!)),
-        costUsd: mean(Float64Array.from(log.tableIndices, (tableIndex) => outcomes.cost[tableIndex]!)) / 1e8,
+        meanCostUsd: mean(Float64Array.from(log.tableIndices, (tableIndex) => outcomes.cost[tableIndex]!)) / 1e8,
       },
       accuracy: pick('accuracy'),
-      costUsd: pick('costUsd'),
+      meanCostUsd: pick('meanCostUsd'),
       effectiveSampleSize: estimates.accuracy.effectiveSampleSize,
       matched: estimates.accuracy.matched,
     };
@@ -162,7 +162,7 @@ export function offPolicyRouters(
     logged: {
       delegationRate: mean(log.delegated),
       accuracy: mean(log.outcomeScore),
-      costUsd: mean(Float64Array.from(log.delegated, (delegated, index) => log.smallCost[index]! + (delegated === 1 ? log.largeCost[index]! : 0))) / 1e8,
+      meanCostUsd: mean(Float64Array.from(log.delegated, (delegated, index) => log.smallCost[index]! + (delegated === 1 ? log.largeCost[index]! : 0))) / 1e8,
     },
     strata: entries.strata,
     folds: entries.folds,

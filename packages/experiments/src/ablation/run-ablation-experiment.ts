@@ -278,8 +278,15 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     comparisons,
     calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
     // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
-    // (refit: false) so the cost stays one pass per resample (confide calibrate refits each fold per resample)
-    recalibration: sweptScoreRecalibration(table, routers, { resamples: resamples.settings.resamples, bootstrapSeed: resamples.settings.seed, confidence: resamples.settings.confidence, refit: false }),
+    // (refit: false; confide calibrate refits each fold per resample); each resample sorts its problems, so beyond
+    // RECALIBRATION_SAMPLE problems a seeded sample of them (the report says so)
+    recalibration: sweptScoreRecalibration(table, routers, {
+      resamples: resamples.settings.resamples,
+      bootstrapSeed: resamples.settings.seed,
+      confidence: resamples.settings.confidence,
+      refit: false,
+      sample: RECALIBRATION_SAMPLE,
+    }),
     riskControl,
     thresholdTargets: targets,
     fairBaselines: fair.baselines,
@@ -291,6 +298,9 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     pipelineCheck: pipelineChecksOf(experiment, inputs.loadRun),
   };
 }
+
+/** The most problems an ablation's recalibration section reads (a seeded sample beyond). */
+export const RECALIBRATION_SAMPLE = 5000;
 
 /** Delegation I and II of a paper experiment, with the paper's own cost accounting, as points on the ablation's axes. */
 async function paperPoints(folder: string, registry: PluginRegistry, read: ReportInputs): Promise<PaperPoint[]> {

@@ -239,6 +239,7 @@ export const AblationSummary = z.strictObject({
         score: z.string(),
         direction: z.enum(['keep-high', 'keep-low']),
         calibratedOn: z.enum(['the score', 'the negated score']),
+        sample: z.strictObject({ size: z.number().int(), of: z.number().int(), seed: z.number().int() }).nullable().default(null),
         settings: z.strictObject({
           method: z.enum(['isotonic', 'platt', 'temperature']),
           folds: z.number().int(),

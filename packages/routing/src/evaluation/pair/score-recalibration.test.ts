@@ -54,4 +54,15 @@ describe('sweptScoreRecalibration', () => {
     expect(pIsotonic!.change).toEqual(directP.change);
     expect('calibrated' in pIsotonic!).toBe(false);
   });
+
+  it('recalibrates on a seeded sample of the scored problems beyond `sample`, saying so, and on all of them up to it', () => {
+    expect(results.every((result) => result.sample === null)).toBe(true);
+    const sampled = sweptScoreRecalibration(table, routers, { resamples: 20, bootstrapSeed: 1, sample: 25, methods: ['isotonic'] });
+    expect(sampled.map((result) => [result.problems, result.sample])).toEqual([
+      [25, { size: 25, of: 40, seed: 1 }],
+      [25, { size: 25, of: 39, seed: 1 }],
+    ]);
+    // the same sample again for the same seed
+    expect(sweptScoreRecalibration(table, routers, { resamples: 20, bootstrapSeed: 1, sample: 25, methods: ['isotonic'] })[0]!.after).toEqual(sampled[0]!.after);
+  });
 });

@@ -1,4 +1,4 @@
-import { orientedScore, type ScoreDirection } from '@confide/core';
+import { orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
 import { DEFAULT_CROSS_FIT, recalibrate, type CalibrationMethod, type Recalibration, type RecalibrationOptions } from '@confide/metrics';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import type { PairRouterCurves } from './router-curves.js';
@@ -11,6 +11,8 @@ export interface ScoreRecalibration extends Omit<Recalibration, 'calibrated'> {
   router: string;
   score: string;
   direction: ScoreDirection;
+  /** Recalibrated on a seeded sample of the scored problems (field scale), or null when on every one of them. */
+  sample: { size: number; of: number; seed: number } | null;
   /** The calibrators read the score on the keep-high scale: a keep-low score (a length) is negated first. */
   calibratedOn: 'the score' | 'the negated score';
 }
@@ -25,11 +27,15 @@ export interface ScoreRecalibration extends Omit<Recalibration, 'calibrated'> {
 export function sweptScoreRecalibration(
   table: OutcomeTable,
   routers: PairRouterCurves,
-  options: Omit<RecalibrationOptions, 'method'> & { methods?: readonly CalibrationMethod[] } = {},
+  options: Omit<RecalibrationOptions, 'method'> & { methods?: readonly CalibrationMethod[]; sample?: number } = {},
 ): ScoreRecalibration[] {
-  const { methods = REPORTED_RECALIBRATION_METHODS, ...settings } = options;
+  const { methods = REPORTED_RECALIBRATION_METHODS, sample, ...settings } = options;
   return [...routers.sweeps.entries()].flatMap(([id, { scores, score, direction }]) => {
-    const scored = Array.from(scores.keys()).filter((index) => Number.isFinite(scores[index]!));
+    const allScored = Array.from(scores.keys()).filter((index) => Number.isFinite(scores[index]!));
+    // each resample sorts its problems (AUROC, equal-mass bins): beyond `sample` problems, a seeded sample of them
+    const sampleSeed = settings.bootstrapSeed ?? 0;
+    const scored = sample !== undefined && allScored.length > sample ? seededSample(allScored, sample, sampleSeed) : allScored;
+    const sampled = scored.length < allScored.length ? { size: scored.length, of: allScored.length, seed: sampleSeed } : null;
     // a score held by fewer problems than folds cannot be cross-fitted: left out
     if (scored.length < (settings.folds ?? DEFAULT_CROSS_FIT.folds)) return [];
     const label = routers.curves.find((curve) => curve.id === id)!.label;
@@ -38,7 +44,15 @@ export function sweptScoreRecalibration(
     const correct = Uint8Array.from(scored, (index) => table.smallCorrect[index]!);
     return methods.map((method) => {
       const { calibrated: _calibrated, ...figures } = recalibrate(ids, oriented, correct, { ...settings, method });
-      return { router: label, score, direction, calibratedOn: direction === 'keep-high' ? ('the score' as const) : ('the negated score' as const), ...figures };
+      return { router: label, score, direction, sample: sampled, calibratedOn: direction === 'keep-high' ? ('the score' as const) : ('the negated score' as const), ...figures };
     });
   });
+}
+
+/** `size` of `indices`, a seeded uniform sample (partial Fisher–Yates on core's stream), kept in their order. */
+function seededSample(indices: readonly number[], size: number, seed: number): number[] {
+  const pool = Uint32Array.from(indices.keys());
+  const chosen = new Uint8Array(indices.length);
+  new SeededDraws(seed).markSubset(pool, size, chosen);
+  return indices.filter((_, position) => chosen[position] === 1);
 }

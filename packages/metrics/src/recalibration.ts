@@ -4,6 +4,7 @@ import { CrossFitCalibration, DEFAULT_CROSS_FIT } from './cross-fitted-calibrati
 import { bootstrapCountStream, percentileInterval } from './paired-bootstrap.js';
 import type { CalibrationMethod, CalibratorSettings, ScoreCalibrator } from './score-calibrator.js';
 import { readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
+import { WeightedCalibrationFigures } from './weighted-calibration-figures.js';
 
 /** The before/after tables' defaults: 15 bins; 1,000 resamples, seed 0, 95 % (reports state them). */
 export const DEFAULT_RECALIBRATION = { bins: 15, resamples: 1000, bootstrapSeed: 0, confidence: 0.95 } as const;
@@ -150,22 +151,34 @@ export function recalibrate(ids: readonly string[], scores: ArrayLike<number>, l
   const drawnScores = new Float64Array(n);
   const drawnCalibrated = new Float64Array(n);
   const drawnLabels = new Uint8Array(n);
+  // held fixed (refit: false), the figures of a resample come from the problems sorted once: O(n + bins) each
+  const fixedBefore = settings.refit ? null : new WeightedCalibrationFigures(scores, correct, { bins, probability: probabilityBefore });
+  const fixedAfter = settings.refit ? null : new WeightedCalibrationFigures(calibrated, correct, { bins, probability: true });
   let resample = 0;
   for (const counts of bootstrapCountStream(n, resamples, bootstrapSeed)) {
-    const refit = settings.refit ? crossFit.fit(counts).probabilities : calibrated;
-    let position = 0;
-    let complete = true;
-    for (let index = 0; index < n; index++) {
-      for (let copy = 0; copy < counts[index]!; copy++) {
-        drawnScores[position] = scores[index]!;
-        drawnCalibrated[position] = refit[index]!;
-        drawnLabels[position] = correct[index]!;
-        position++;
+    let resampledBefore: Record<Figure, number>;
+    let resampledAfter: Record<Figure, number> | null;
+    if (fixedBefore !== null && fixedAfter !== null) {
+      let complete = true;
+      for (let index = 0; index < n && complete; index++) if (counts[index]! > 0 && Number.isNaN(calibrated[index]!)) complete = false;
+      resampledBefore = fixedBefore.figures(counts);
+      resampledAfter = complete ? fixedAfter.figures(counts) : null;
+    } else {
+      const refit = crossFit.fit(counts).probabilities;
+      let position = 0;
+      let complete = true;
+      for (let index = 0; index < n; index++) {
+        for (let copy = 0; copy < counts[index]!; copy++) {
+          drawnScores[position] = scores[index]!;
+          drawnCalibrated[position] = refit[index]!;
+          drawnLabels[position] = correct[index]!;
+          position++;
+        }
+        if (counts[index]! > 0 && Number.isNaN(refit[index]!)) complete = false;
       }
-      if (counts[index]! > 0 && Number.isNaN(refit[index]!)) complete = false;
+      resampledBefore = figuresOf(drawnScores, drawnLabels, bins, probabilityBefore);
+      resampledAfter = complete ? figuresOf(drawnCalibrated, drawnLabels, bins, true) : null;
     }
-    const resampledBefore = figuresOf(drawnScores, drawnLabels, bins, probabilityBefore);
-    const resampledAfter = complete ? figuresOf(drawnCalibrated, drawnLabels, bins, true) : null;
     for (const figure of FIGURES) {
       samples.before[figure][resample] = resampledBefore[figure];
       samples.after[figure][resample] = resampledAfter?.[figure] ?? Number.NaN;

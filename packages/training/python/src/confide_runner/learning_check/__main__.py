@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -24,13 +25,13 @@ def provenance(root: Path, experiment_file: Path) -> dict:
     for source in sources:
         digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes())
     return {
-        "command": "npm run learning-check  (.venv/bin/python -m confide_runner.learning_check)",
+        "command": ".venv/bin/python -m confide_runner.learning_check",
         "gitRevision": revision,
         "experimentFile": {"path": experiment_file.relative_to(root).as_posix(),
                            "sha256": hashlib.sha256(experiment_file.read_bytes()).hexdigest()},
         "runnerSources": {"sha256": digest.hexdigest(), "files": len(sources)},
         "versions": {"python": platform.python_version(), **{name: version(name) for name in ("torch", "transformers", "peft", "tokenizers")}},
-        "machine": f"{platform.machine()}, {platform.system()}",
+        "machine": f"{platform.machine()}, {platform.system()}, {os.cpu_count()} CPUs",
     }
 
 

@@ -1,6 +1,14 @@
 """The learning check's base model: a small Qwen2-architecture model trained from random weights on the arithmetic
 task (plain PyTorch, full fine-tuning, a fixed number of steps), answering in the seed's format: ``\\boxed{N}`` and the
-end of the turn. Saved as a Hugging Face model folder with its tokenizer, so the runner loads it like any base model."""
+end of the turn. Saved as a Hugging Face model folder with its tokenizer, so the runner loads it like any base model.
+
+A share of each batch (``echo_share``) is an echo task: ``echo <text>`` answered with the text, random strings over
+the whole vocabulary (the confidence markers and the space included, anywhere in the string). It stands in for what
+pretraining gives a real model: every token has a trained embedding and can be written. Without it the space and the
+two markers, which the arithmetic never uses, keep near-random embedding rows that pretraining pushes away from every
+hidden state, and LoRA on q/v alone cannot make the model write them with any confidence (their probability stayed
+near 0.04 after 300 steps). The echo strings say nothing about right or wrong answers: which marker follows an answer
+is learned only in the LoRA step."""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from ..confidence import CONFIDENCE_TOKENS
 from ..prompts import render_prompt
 from .task import Problem
 
@@ -30,11 +39,32 @@ class BaseModelSettings:
     batch_size: int
     learning_rate: float
     warmup_steps: int
+    echo_share: float
 
 
 def answer_text(problem: Problem) -> str:
     """What a right answer looks like: the seed's boxed final answer, nothing else."""
     return "\\boxed{" + problem.answer + "}"
+
+
+ECHO_CHARACTERS = "0123456789+*={}abcdefghijklmnopqrstuvwxyz?"
+# The markers as text mode writes them: a space, then the marker.
+ECHO_MARKERS = tuple(" " + token for token in CONFIDENCE_TOKENS)
+
+
+def echo_text(generator: random.Random) -> str:
+    """A random string of 1-8 units: a character, or (one time in five) a marker as text mode writes it."""
+    units = [
+        generator.choice(ECHO_MARKERS) if generator.random() < 0.2 else generator.choice(ECHO_CHARACTERS)
+        for _ in range(generator.randint(1, 8))
+    ]
+    return "".join(units)
+
+
+def _echo_example(tokenizer, text: str, system_prompt: str, user_template: str) -> tuple[list[int], list[int]]:
+    prompt = tokenizer.encode(render_prompt(tokenizer, "echo " + text, system_prompt, user_template), add_special_tokens=False)
+    answer = tokenizer.encode(text, add_special_tokens=False) + [tokenizer.eos_token_id]
+    return prompt + answer, [IGNORE_INDEX] * len(prompt) + answer
 
 
 def _example(tokenizer, problem: Problem, system_prompt: str, user_template: str) -> tuple[list[int], list[int]]:
@@ -48,6 +78,7 @@ def train_base_model(
     problems: list[Problem],
     settings: BaseModelSettings,
     seed: int,
+    multiplication_share: float,
     out_dir: Path,
     system_prompt: str,
     user_template: str,
@@ -74,7 +105,10 @@ def train_base_model(
     )
     model = Qwen2ForCausalLM(config)
     model.train()
-    examples = [_example(tokenizer, problem, system_prompt, user_template) for problem in problems]
+    # Batches mix the two kinds in the share the step-1 and held-out sets have (the pretraining pool itself is
+    # mostly multiplications: every problem not set aside).
+    by_kind = {kind: [_example(tokenizer, problem, system_prompt, user_template) for problem in problems if problem.kind == kind]
+               for kind in ("add", "mul")}
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.0)
 
     def rate(step: int) -> float:  # linear warm-up, then cosine down to a tenth
@@ -87,7 +121,12 @@ def train_base_model(
     started = time.monotonic()
     losses: list[float] = []
     for step in range(settings.steps):
-        batch = [examples[generator.randrange(len(examples))] for _ in range(settings.batch_size)]
+        batch = []
+        for _ in range(settings.batch_size):
+            if generator.random() < settings.echo_share:
+                batch.append(_echo_example(tokenizer, echo_text(generator), system_prompt, user_template))
+            else:
+                batch.append(generator.choice(by_kind["mul" if generator.random() < multiplication_share else "add"]))
         width = max(len(ids) for ids, _ in batch)
         input_ids = torch.full((len(batch), width), tokenizer.pad_token_id, dtype=torch.long)
         labels = torch.full((len(batch), width), IGNORE_INDEX, dtype=torch.long)
@@ -121,6 +160,7 @@ def train_base_model(
         "steps": settings.steps,
         "batchSize": settings.batch_size,
         "learningRate": settings.learning_rate,
+        "echoShare": settings.echo_share,
         "firstLoss": losses[0],
         "finalLoss": sum(losses[-50:]) / len(losses[-50:]),
         "seconds": round(time.monotonic() - started, 1),

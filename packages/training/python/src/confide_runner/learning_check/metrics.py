@@ -3,9 +3,14 @@
 - the rates of ``<|c_math|>``, ``<|u_math|>`` and no token;
 - calibration accuracy: the token agrees with the grade (``<|c_math|>`` on a right answer, ``<|u_math|>`` or no token on
   a wrong one), against the majority baseline (always the more common grade), and their difference;
-- the AUROC of P(``<|c_math|>``) against correctness (0.5: no better than chance);
+- the AUROC of P(c) against correctness (0.5: no better than chance), P(c) as Confide defines it for its routers
+  (core's ``pConfident``, packages/core/src/routing-score.ts): P(``<|c_math|>``) / (P(``<|c_math|>``) +
+  P(``<|u_math|>``)) where the two markers hold at least ``MIN_TOKEN_MASS`` of the probability, else undefined, and an
+  undefined P(c) ranks below every defined one (it is delegated at every threshold); and, beside it, the AUROC of the
+  raw P(``<|c_math|>``);
 - Delegation II: ``<|u_math|>`` or no token hands the problem to a simulated large model; the lift is the system's
-  accuracy minus the small model's.
+  accuracy minus the small model's, and against delegating the same share of problems at random (what a token that
+  knows nothing would give).
 """
 
 from __future__ import annotations
@@ -15,12 +20,28 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 
+# core's DEFAULT_MIN_TOKEN_MASS (packages/core/src/routing-score.ts): below it P(c) is undefined.
+MIN_TOKEN_MASS = 0.5
+
+
 @dataclass(frozen=True)
 class Outcome:
     correct: bool
     token: str | None  # "<|c_math|>", "<|u_math|>" or None
-    p_confident: float
+    p_confident: float  # the runner's P(<|c_math|>) at the marker position
+    p_uncertain: float  # the runner's P(<|u_math|>) there
     large_correct: bool  # the simulated large model's grade on the same problem
+
+    @property
+    def token_mass(self) -> float:
+        return self.p_confident + self.p_uncertain
+
+    @property
+    def p_c(self) -> float | None:
+        """P(c) as core's pConfident defines it: renormalised over the two markers, undefined under the floor."""
+        if self.token_mass == 0 or self.token_mass < MIN_TOKEN_MASS:
+            return None
+        return self.p_confident / self.token_mass
 
 
 def auroc(scores: Sequence[float], positives: Sequence[bool]) -> float | None:
@@ -50,22 +71,36 @@ def measures(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
     count = len(outcomes)
     accuracy = sum(outcome.correct for outcome in outcomes) / count
     delegated = [outcome.token != "<|c_math|>" for outcome in outcomes]
+    delegation_rate = sum(delegated) / count
+    large_accuracy = sum(outcome.large_correct for outcome in outcomes) / count
     system = sum(outcome.large_correct if hand_over else outcome.correct for outcome, hand_over in zip(outcomes, delegated)) / count
+    # delegating the same share of problems at random: what a token that knows nothing would give, in expectation
+    random_delegation = (1 - delegation_rate) * accuracy + delegation_rate * large_accuracy
     calibration = sum(token_agrees(outcome) for outcome in outcomes) / count
+    right = [outcome for outcome in outcomes if outcome.correct]
+    wrong = [outcome for outcome in outcomes if not outcome.correct]
     majority = max(accuracy, 1 - accuracy)
     return {
         "accuracy": accuracy,
         "confidentRate": sum(outcome.token == "<|c_math|>" for outcome in outcomes) / count,
         "uncertainRate": sum(outcome.token == "<|u_math|>" for outcome in outcomes) / count,
         "noTokenRate": sum(outcome.token is None for outcome in outcomes) / count,
+        "confidentRateWhenRight": sum(outcome.token == "<|c_math|>" for outcome in right) / len(right) if right else None,
+        "confidentRateWhenWrong": sum(outcome.token == "<|c_math|>" for outcome in wrong) / len(wrong) if wrong else None,
         "calibrationAccuracy": calibration,
         "majorityBaseline": majority,
         "calibrationOverMajority": calibration - majority,
-        "auroc": auroc([outcome.p_confident for outcome in outcomes], [outcome.correct for outcome in outcomes]),
-        "delegationRate": sum(delegated) / count,
-        "largeAccuracy": sum(outcome.large_correct for outcome in outcomes) / count,
+        # an undefined P(c) ranks below every defined one (-1: all of them tie there)
+        "auroc": auroc([-1.0 if outcome.p_c is None else outcome.p_c for outcome in outcomes], [outcome.correct for outcome in outcomes]),
+        "aurocRawPConfident": auroc([outcome.p_confident for outcome in outcomes], [outcome.correct for outcome in outcomes]),
+        "pcUndefinedRate": sum(outcome.p_c is None for outcome in outcomes) / count,
+        "meanTokenMass": sum(outcome.token_mass for outcome in outcomes) / count,
+        "delegationRate": delegation_rate,
+        "largeAccuracy": large_accuracy,
         "systemAccuracy": system,
         "delegationLift": system - accuracy,
+        "randomDelegationAccuracy": random_delegation,
+        "liftOverRandomDelegation": system - random_delegation,
     }
 
 

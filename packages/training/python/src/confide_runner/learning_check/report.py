@@ -1,66 +1,151 @@
-"""report.md of the learning check, from its summary (every number in it is in summary.json)."""
+"""report.md of the learning check, from its summary: every number in it is read from summary.json, and every sentence
+that compares two numbers chooses its words from them."""
 
 from __future__ import annotations
 
 
-def _interval(measure: dict, percent: bool = True) -> str:
-    def show(value):
-        if value is None:
-            return "n/a"
-        return f"{100 * value:.1f} %" if percent else f"{value:.3f}"
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f} %"
 
-    return f"{show(measure['value'])} (95 % interval {show(measure['low'])} to {show(measure['high'])})"
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _interval(measure: dict, percent: bool = True) -> str:
+    show = _percent if percent else _number
+    return f"{show(measure['value'])} ({show(measure['low'])} to {show(measure['high'])})"
+
+
+def _above(measure: dict, level: float) -> str:
+    """Where a bootstrap interval lies against a level, in words."""
+    if measure["low"] is None:
+        return "undefined"
+    if measure["low"] > level:
+        return "above"
+    if measure["high"] < level:
+        return "below"
+    return "not clearly different from"
 
 
 def render_report(summary: dict) -> str:
     held = summary["heldOut"]
+    base_held = summary["baseHeldOut"]
     base = summary["baseModel"]
     by_kind = summary["heldOutByKind"]
+    base_by_kind = summary["baseHeldOutByKind"]
+    train = summary["train"]
+    settings = summary["settings"]
+    lora = train["settings"]["lora"]
+    large = summary["largeModel"]
     checks = "\n".join(f"- {name}: {'yes' if passed else 'NO'}" for name, passed in summary["checks"].items())
+    accuracy_change = held["accuracy"]["value"] - base_held["accuracy"]["value"]
+    change_words = "rose" if accuracy_change > 0 else "fell" if accuracy_change < 0 else "stayed"
+    add_wrong = by_kind["add"]["wrong"]
+
+    def row(name: str, key: str, percent: bool = True) -> str:
+        return f"| {name} | {_interval(base_held[key], percent)} | {_interval(held[key], percent)} |"
+
+    def kind_row(kind: str, label: str) -> str:
+        before, after = base_by_kind[kind], by_kind[kind]
+        return (f"| {label} | {after['problems']} | {_percent(before['accuracy'])} | {_percent(after['accuracy'])} | "
+                f"{after['right']} / {after['wrong']} | {_percent(after['confidentRate'])} | {_number(after['meanPc'])} | "
+                f"{_interval(after['auroc'], percent=False)} |")
+
     return f"""# Learning check: does the seed's method teach a model to know when it is right?
 
 {'**Passed.**' if summary['passed'] else '**FAILED.**'} Model `{summary['modelName']}`: a Qwen2-architecture model of
-{base['parameters']:,} parameters trained from random weights (seed {summary['seed']}, {base['steps']} steps, loss
-{base['firstLoss']:.2f} -> {base['finalLoss']:.3f}) on synthetic arithmetic: `a+b` (a < 100, b < 10), which it learns,
-and `a*b` of two two-digit numbers ({100 * summary['problems']['multiplicationShare']:.0f} % of the step-1 and held-out
-problems), which it does not. Then the seed's steps with the runner users run: step 1, the model answers
-{summary['problems']['step1']} problems it never saw (core/math grades them: {100 * summary['step1']['accuracy']:.1f} %
-right) and each answer is annotated `<|c_math|>` / `<|u_math|>`; LoRA (r 8, alpha 32, q_proj/v_proj, dropout 0.05,
-balanced like the seed) for {summary['train']['steps']} steps (loss {summary['train']['firstLoss']:.3f} ->
-{summary['train']['finalLoss']:.3f}); then {summary['problems']['heldOut']} held-out problems answered with the adapter.
+{base['parameters']:,} parameters ({base['config']['num_hidden_layers']} layers, hidden size {base['config']['hidden_size']},
+a {base['config']['vocab_size']}-token character vocabulary of its own) trained from random weights (seed {summary['seed']},
+{base['steps']} steps of {base['batchSize']}, loss {base['firstLoss']:.2f} -> {base['finalLoss']:.3f}) on synthetic
+arithmetic, `a+b` (a < 100, b < 10) and `a*b` of two two-digit numbers ({_percent(summary['problems']['multiplicationShare'])}
+of the step-1 and held-out problems), plus an echo task ({_percent(base['echoShare'])} of each batch) that gives every
+token, the confidence markers included, a trained embedding as pretraining does for a real model. Then the seed's
+steps with the runner users run (`python -m confide_runner generate` / `train`): step 1, the model answers
+{summary['problems']['step1']} problems it never saw, `confide grade` (core/math) grades them
+({_percent(summary['step1']['accuracy'])} right) and each answer is annotated `<|c_math|>` or `<|u_math|>` (text mode);
+LoRA with the seed's settings (r {lora['rank']}, alpha {lora['alpha']}, {'/'.join(lora['targetModules'])}, dropout
+{lora['dropout']}, balanced: {train['examples']} examples) for {train['steps']} steps at learning rate
+{train['settings']['learningRate']} (loss {train['firstLoss']:.3f} -> {train['finalLoss']:.3f}); then the
+{summary['problems']['heldOut']} held-out problems, answered by the base model alone and with the adapter.
 
 ## Held-out problems
 
-| measure | value |
-|---|---|
-| accuracy | {_interval(held['accuracy'])} |
-| `<|c_math|>` / `<|u_math|>` / no token | {100 * held['confidentRate']['value']:.1f} % / {100 * held['uncertainRate']['value']:.1f} % / {100 * held['noTokenRate']['value']:.1f} % |
-| calibration accuracy (token agrees with the grade) | {_interval(held['calibrationAccuracy'])} |
-| majority baseline (always the commoner grade) | {_interval(held['majorityBaseline'])} |
-| calibration minus majority | {_interval(held['calibrationOverMajority'])} |
-| AUROC of P(`<|c_math|>`) against correctness (goal >= {summary['goals']['aurocGoal']}) | {_interval(held['auroc'], percent=False)} |
-| Delegation II: delegation rate | {_interval(held['delegationRate'])} |
-| system accuracy (large model simulated, right {100 * summary['largeModel']['accuracy']:.0f} % of the time independently) | {_interval(held['systemAccuracy'])} |
-| lift over the small model alone | {_interval(held['delegationLift'])} |
+Each value with its 95 % bootstrap interval ({settings['bootstrapResamples']} resamples of the problems, seed
+{summary['seed']}). P(c) is Confide's: P(`<|c_math|>`) / (P(`<|c_math|>`) + P(`<|u_math|>`)), undefined where the two
+markers hold under half the probability (an undefined P(c) ranks below every defined one).
 
-By kind: `a+b` {by_kind['add']['problems']} problems, {100 * by_kind['add']['accuracy']:.1f} % right,
-`<|c_math|>` on {100 * by_kind['add']['confidentRate']:.1f} %; `a*b` {by_kind['mul']['problems']} problems,
-{100 * by_kind['mul']['accuracy']:.1f} % right, `<|c_math|>` on {100 * by_kind['mul']['confidentRate']:.1f} %.
+| measure | base model (before LoRA) | with the adapter |
+|---|---|---|
+{row('accuracy', 'accuracy')}
+{row('`<|c_math|>` written', 'confidentRate')}
+{row('`<|u_math|>` written', 'uncertainRate')}
+{row('no marker', 'noTokenRate')}
+{row('`<|c_math|>` on right answers', 'confidentRateWhenRight')}
+{row('`<|c_math|>` on wrong answers', 'confidentRateWhenWrong')}
+{row('P(c) undefined (markers under half the probability)', 'pcUndefinedRate')}
+{row('AUROC of P(c) against correctness', 'auroc', percent=False)}
+{row('AUROC of the raw P(`<|c_math|>`)', 'aurocRawPConfident', percent=False)}
+{row('calibration accuracy (the marker agrees with the grade)', 'calibrationAccuracy')}
+{row('majority baseline (always the commoner grade)', 'majorityBaseline')}
+{row('calibration minus majority', 'calibrationOverMajority')}
+{row('Delegation II: share delegated (`<|u_math|>` or none)', 'delegationRate')}
+{row('Delegation II: system accuracy', 'systemAccuracy')}
+{row('lift over the small model alone', 'delegationLift')}
+{row('delegating the same share at random: accuracy', 'randomDelegationAccuracy')}
+{row('lift over delegating at random', 'liftOverRandomDelegation')}
 
-## What this shows, and what a failure would have looked like
+The large model is simulated: right with probability {large['accuracy']} on each problem, independently (seeded by
+the problem's id), {_percent(held['largeAccuracy']['value'])} right on these problems.
 
-What was learned: after training on its own graded answers, the model writes a confidence token after its answer, and
-P(`<|c_math|>`) ranks its right answers above its wrong ones on problems it never saw. Much of that signal is the kind of
-problem (it is almost always wrong on multiplications), so this shows that the runner's labels, loss mask, marker
-tokens and LoRA settings carry a learnable signal into the token, not that the method finds subtle cues; the by-kind
-rates above say how much is within a kind. A failure would look like: no token or one token for everything (rates near
-0 or 100 %), calibration accuracy no better than the majority baseline, an AUROC interval that reaches 0.5, and a
-Delegation II lift no better than delegating at random. tiny-e2e, with random weights, looks like that.
+By kind (with the adapter; right / wrong and the AUROC within the kind):
+
+| kind | problems | base accuracy | accuracy | right / wrong | `<|c_math|>` | mean P(c) | AUROC within the kind |
+|---|---|---|---|---|---|---|---|
+{kind_row('add', '`a+b`')}
+{kind_row('mul', '`a*b`')}
+
+## What was learned
+
+After LoRA on its own graded answers the model writes a marker after {_percent(1 - held['noTokenRate']['value'])} of
+held-out answers: `<|c_math|>` after {_percent(held['confidentRateWhenRight']['value'])} of its right answers and
+{_percent(held['confidentRateWhenWrong']['value'])} of its wrong ones. P(c) ranks a right answer above a wrong one with
+AUROC {_interval(held['auroc'], percent=False)} (goal {summary['goals']['aurocGoal']}); the marker agrees with the grade
+on {_percent(held['calibrationAccuracy']['value'])} of problems, {_above(held['calibrationOverMajority'], 0)} the
+majority baseline of {_percent(held['majorityBaseline']['value'])}. Delegation II (hand `<|u_math|>` and unmarked
+answers to the large model) delegates {_percent(held['delegationRate']['value'])} of problems and reaches
+{_percent(held['systemAccuracy']['value'])}, {_percent(held['delegationLift']['value'])} over the small model alone and
+{_percent(held['liftOverRandomDelegation']['value'])} over delegating as many problems at random (interval
+{_above(held['liftOverRandomDelegation'], 0)} zero).
+
+Most of that signal is the kind of problem: the model is right on {_percent(by_kind['add']['accuracy'])} of `a+b` and
+{_percent(by_kind['mul']['accuracy'])} of `a*b`, and writes `<|c_math|>` on {_percent(by_kind['add']['confidentRate'])}
+and {_percent(by_kind['mul']['confidentRate'])} of them. Within `a+b` alone ({by_kind['add']['right']} right,
+{add_wrong} wrong) P(c)'s AUROC is {_interval(by_kind['add']['auroc'], percent=False)}, so this check shows that the
+runner's labels, loss mask, markers and LoRA settings carry a learnable signal into the marker, not that the method
+finds subtle cues within a kind. Held-out accuracy {change_words} from {_percent(base_held['accuracy']['value'])}
+before LoRA to {_percent(held['accuracy']['value'])} with the adapter (`a+b`: {_percent(base_by_kind['add']['accuracy'])}
+-> {_percent(by_kind['add']['accuracy'])}): the seed trains on its wrong answers too, marked `<|u_math|>`.
+
+## What a failure would have looked like
+
+The base model's column is one: before LoRA the model writes no marker after {_percent(base_held['noTokenRate']['value'])}
+of answers, its P(c) is undefined for {_percent(base_held['pcUndefinedRate']['value'])}, and the AUROC of P(c) is
+{_number(base_held['auroc']['value'])}. A LoRA step that taught nothing would leave that, or write one marker for
+everything (`<|c_math|>` on right and wrong answers alike, calibration accuracy no better than the majority baseline,
+an AUROC interval that reaches 0.5, and a Delegation II lift no better than delegating the same share at random).
+tiny-e2e, whose model has random weights, looks like that. The check fails when the base model's held-out accuracy is
+outside {_percent(summary['goals']['accuracyRange'][0])}-{_percent(summary['goals']['accuracyRange'][1])} (the task
+would be too easy or too hard to have both grades), when the AUROC is under the goal or its interval reaches 0.5, or
+when the calibration interval does not clear the majority baseline.
 
 Checks:
 {checks}
 
-Timings (s, {summary['threads']} threads): {', '.join(f'{name} {value}' for name, value in summary['seconds'].items())}.
+Time: {summary['seconds']['total']} s in all with {summary['threads']} torch threads (base model
+{summary['seconds']['baseModel']} s, base model on held-out {summary['seconds']['baseHeldOut']} s, step 1
+{summary['seconds']['step1']} s, LoRA {summary['seconds']['train']} s, held-out with the adapter
+{summary['seconds']['heldOut']} s, bootstrap {summary['seconds']['bootstrap']} s), {summary['provenance']['machine']}.
 Versions: {', '.join(f'{name} {value}' for name, value in summary['provenance']['versions'].items())}; git
 {summary['provenance']['gitRevision'][:12]}. Reproduce: `{summary['provenance']['command']}`.
 """

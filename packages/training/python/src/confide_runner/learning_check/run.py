@@ -6,12 +6,12 @@ import json
 import random
 import shutil
 import time
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from ..confidence import CONFIDENT_TOKEN
 from .base_model import BaseModelSettings, train_base_model
-from .char_tokenizer import build_tokenizer
+from .char_tokenizer import build_tokenizer, check_round_trip
 from .metrics import Outcome, bootstrap
 from .runner_calls import generate, grade, train
 from .task import make_splits
@@ -62,6 +62,30 @@ def simulated_large_model(seed: int, problem_id: str, accuracy: float) -> bool:
     return random.Random(f"{seed}:{problem_id}").random() < accuracy
 
 
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _by_kind(problems, outcomes, resamples: int, seed: int) -> dict:
+    """Per kind of problem: how often right, how often <|c_math|>, and whether P(c) still ranks right answers first
+    within the kind (the part of the signal that is not the kind itself)."""
+    result = {}
+    for kind in ("add", "mul"):
+        chosen = [outcome for outcome, problem in zip(outcomes, problems) if problem.kind == kind]
+        right = sum(outcome.correct for outcome in chosen)
+        result[kind] = {
+            "problems": len(chosen),
+            "right": right,
+            "wrong": len(chosen) - right,
+            "accuracy": right / max(len(chosen), 1),
+            "confidentRate": sum(outcome.token == CONFIDENT_TOKEN for outcome in chosen) / max(len(chosen), 1),
+            "meanTokenMass": _mean([outcome.token_mass for outcome in chosen]),
+            "meanPc": _mean([outcome.p_c for outcome in chosen if outcome.p_c is not None]),
+            "auroc": bootstrap(chosen, resamples, seed)["auroc"] if chosen else {"value": None, "low": None, "high": None},
+        }
+    return result
+
+
 def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, log=print) -> dict:
     import torch
 
@@ -76,10 +100,19 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
 
     timings: dict[str, float] = {}
     mark = time.monotonic()
-    log(f"learning check: base model from random weights on {len(splits.pretrain)} problems")
-    base = train_base_model(tokenizer, splits.pretrain, BaseModelSettings(**config.baseModel), config.seed, model_dir,
-                            PROMPT["systemPrompt"], PROMPT["userTemplate"], log=log)
+    log(f"learning check: base model from random weights ({config.baseModel['steps']} steps; a pool of {len(splits.pretrain)} problems)")
+    base = train_base_model(tokenizer, splits.pretrain, BaseModelSettings(**config.baseModel), config.seed,
+                            config.multiplicationShare, model_dir, PROMPT["systemPrompt"], PROMPT["userTemplate"], log=log)
+    check_round_trip(tokenizer, model_dir)
     timings["baseModel"] = time.monotonic() - mark
+
+    mark = time.monotonic()
+    log(f"learning check: the base model answers the {len(splits.held_out)} held-out problems")
+    base_held_generations = generate(model_dir, splits.held_out, work_dir / "held-out-base", config.threads, PROMPT)
+    base_held_grades = grade(root, splits.held_out, base_held_generations, work_dir / "held-out-base")
+    base_held_accuracy = sum(base_held_grades.values()) / len(base_held_grades)
+    timings["baseHeldOut"] = time.monotonic() - mark
+    log(f"learning check: base model: {base_held_accuracy:.1%} of held-out problems right")
 
     mark = time.monotonic()
     log(f"learning check: step 1: the base model answers {len(splits.step1)} problems; core/math grades them")
@@ -110,47 +143,63 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
     held_generations = generate(model_dir, splits.held_out, work_dir / "held-out", config.threads, PROMPT, adapter=adapter)
     held_grades = grade(root, splits.held_out, held_generations, work_dir / "held-out")
     timings["heldOut"] = time.monotonic() - mark
-    outcomes = [
-        Outcome(
-            correct=held_grades[problem.id],
-            token=held_generations[problem.id]["confidenceToken"],
-            p_confident=held_generations[problem.id]["confidenceProbabilities"]["confident"],
-            large_correct=simulated_large_model(config.seed, problem.id, config.largeModelAccuracy),
-        )
-        for problem in splits.held_out
-    ]
+
+    def outcomes_of(generations, grades):
+        return [
+            Outcome(
+                correct=grades[problem.id],
+                token=generations[problem.id]["confidenceToken"],
+                p_confident=generations[problem.id]["confidenceProbabilities"]["confident"],
+                p_uncertain=generations[problem.id]["confidenceProbabilities"]["uncertain"],
+                large_correct=simulated_large_model(config.seed, problem.id, config.largeModelAccuracy),
+            )
+            for problem in splits.held_out
+        ]
+
+    outcomes = outcomes_of(held_generations, held_grades)
+    base_outcomes = outcomes_of(base_held_generations, base_held_grades)
+    mark = time.monotonic()
     measured = bootstrap(outcomes, config.bootstrapResamples, config.seed)
-    by_kind = {}
-    for kind in ("add", "mul"):
-        chosen = [outcome for outcome, problem in zip(outcomes, splits.held_out) if problem.kind == kind]
-        by_kind[kind] = {
-            "problems": len(chosen),
-            "accuracy": sum(outcome.correct for outcome in chosen) / max(len(chosen), 1),
-            "confidentRate": sum(outcome.token == CONFIDENT_TOKEN for outcome in chosen) / max(len(chosen), 1),
-        }
+    base_measured = bootstrap(base_outcomes, config.bootstrapResamples, config.seed)
+    by_kind = _by_kind(splits.held_out, outcomes, config.bootstrapResamples, config.seed)
+    base_by_kind = _by_kind(splits.held_out, base_outcomes, config.bootstrapResamples, config.seed)
+    timings["bootstrap"] = time.monotonic() - mark
     low, high = config.accuracyRange
     auroc = measured["auroc"]
     checks = {
-        "step1AccuracyInRange": low <= step1_accuracy <= high,
-        "heldOutAccuracyInRange": low <= measured["accuracy"]["value"] <= high,
+        "baseHeldOutAccuracyInRange": low <= base_held_accuracy <= high,
         "aurocMeetsGoal": auroc["value"] is not None and auroc["value"] >= config.aurocGoal,
         "aurocIntervalAboveChance": auroc["low"] is not None and auroc["low"] > 0.5,
+        "calibrationIntervalAboveMajority": measured["calibrationOverMajority"]["low"] > 0,
     }
     return {
         "modelName": config.modelName,
         "seed": config.seed,
         "threads": config.threads,
-        "problems": {"pretrain": len(splits.pretrain), "step1": len(splits.step1), "heldOut": len(splits.held_out),
+        "settings": asdict(config),
+        "problems": {"pretrainPool": len(splits.pretrain), "step1": len(splits.step1), "heldOut": len(splits.held_out),
                      "multiplicationShare": config.multiplicationShare},
         "baseModel": base,
-        "step1": {"accuracy": step1_accuracy, "correct": sum(step1_grades.values()), "incorrect": len(step1_grades) - sum(step1_grades.values())},
-        "train": {key: result[key] for key in ("steps", "epochs", "examples", "firstLoss", "finalLoss", "durationSeconds")}
+        "baseHeldOut": base_measured,
+        "baseHeldOutByKind": base_by_kind,
+        "step1": {"accuracy": step1_accuracy, "correct": sum(step1_grades.values()),
+                  "incorrect": len(step1_grades) - sum(step1_grades.values()), "byKind": _step1_by_kind(splits.step1, step1_grades)},
+        "train": {key: result[key] for key in ("steps", "epochs", "examples", "firstLoss", "finalLoss", "tokensSeen", "durationSeconds")}
         | {"settings": train_settings},
         "heldOut": measured,
         "heldOutByKind": by_kind,
-        "largeModel": {"kind": "simulated", "accuracy": config.largeModelAccuracy},
+        "largeModel": {"kind": "simulated", "accuracy": config.largeModelAccuracy,
+                       "rule": "right with this probability, independently per problem (seeded by seed and problem id)"},
         "goals": {"accuracyRange": config.accuracyRange, "aurocGoal": config.aurocGoal},
         "checks": checks,
         "passed": all(checks.values()),
         "seconds": {name: round(value, 1) for name, value in timings.items()} | {"total": round(time.monotonic() - started, 1)},
     }
+
+
+def _step1_by_kind(problems, grades) -> dict:
+    result = {}
+    for kind in ("add", "mul"):
+        chosen = [grades[problem.id] for problem in problems if problem.kind == kind]
+        result[kind] = {"problems": len(chosen), "correct": sum(chosen)}
+    return result

@@ -27,6 +27,7 @@ def _run_runner(command: str, config: dict, folder: Path, threads: int) -> list[
         capture_output=True, text=True, env={**os.environ, **environment},
     )
     (folder / f"{command}-stderr.log").write_text(completed.stderr, encoding="utf-8")
+    (folder / f"{command}-events.jsonl").write_text(completed.stdout, encoding="utf-8")
     events = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
     errors = [event for event in events if event["type"] == "error"]
     if completed.returncode != 0 or errors:

@@ -28,10 +28,38 @@ def _above(measure: dict, level: float) -> str:
     return "not clearly different from"
 
 
+def _within_kind_text(add: dict) -> str:
+    """Whether P(c) tells right from wrong within `a+b`, where the kind gives nothing away, in words chosen by its interval."""
+    auroc = add["auroc"]
+    counts = f"({add['right']} right, {add['wrong']} wrong)"
+    if auroc["low"] is None:
+        return f"Within `a+b` alone {counts} there is no AUROC: the answers are all right or all wrong."
+    if auroc["low"] > 0.5:
+        return (f"Within `a+b` alone {counts}, where the kind gives nothing away, P(c) still ranks right answers first: AUROC "
+                f"{_interval(auroc, percent=False)}, its interval above 0.5; so part of what the marker learned is within a kind.")
+    return (f"Within `a+b` alone {counts} P(c)'s AUROC is {_interval(auroc, percent=False)}, not clearly above 0.5: the "
+            "marker learned the kind of problem, not cues within a kind.")
+
+
+def _base_model_text(summary: dict) -> str:
+    base = summary["baseModel"]
+    share = _percent(summary["problems"]["multiplicationShare"])
+    if "pretrained" in base:
+        digits = summary["settings"]["multiplicationDigits"]
+        return (f"Model `{summary['modelName']}`: the pretrained `{base['pretrained']}` (seed {summary['seed']}), on synthetic "
+                f"arithmetic: `a+b` (a < 100, b < 10) and `a*b` of two {digits}-digit numbers ({share} of the problems).")
+    return f"""Model `{summary['modelName']}`: a Qwen2-architecture model of
+{base['parameters']:,} parameters ({base['config']['num_hidden_layers']} layers, hidden size {base['config']['hidden_size']},
+a {base['config']['vocab_size']}-token character vocabulary of its own) trained from random weights (seed {summary['seed']},
+{base['steps']} steps of {base['batchSize']}, loss {base['firstLoss']:.2f} -> {base['finalLoss']:.3f}) on synthetic
+arithmetic, `a+b` (a < 100, b < 10) and `a*b` of two two-digit numbers ({share} of the step-1 and held-out problems),
+plus an echo task ({_percent(base['echoShare'])} of each batch) that gives every token, the confidence markers
+included, a trained embedding as pretraining does for a real model."""
+
+
 def render_report(summary: dict) -> str:
     held = summary["heldOut"]
     base_held = summary["baseHeldOut"]
-    base = summary["baseModel"]
     by_kind = summary["heldOutByKind"]
     base_by_kind = summary["baseHeldOutByKind"]
     train = summary["train"]
@@ -41,7 +69,6 @@ def render_report(summary: dict) -> str:
     checks = "\n".join(f"- {name}: {'yes' if passed else 'NO'}" for name, passed in summary["checks"].items())
     accuracy_change = held["accuracy"]["value"] - base_held["accuracy"]["value"]
     change_words = "rose" if accuracy_change > 0 else "fell" if accuracy_change < 0 else "stayed"
-    add_wrong = by_kind["add"]["wrong"]
 
     def row(name: str, key: str, percent: bool = True) -> str:
         return f"| {name} | {_interval(base_held[key], percent)} | {_interval(held[key], percent)} |"
@@ -54,18 +81,12 @@ def render_report(summary: dict) -> str:
 
     return f"""# Learning check: does the seed's method teach a model to know when it is right?
 
-{'**Passed.**' if summary['passed'] else '**FAILED.**'} Model `{summary['modelName']}`: a Qwen2-architecture model of
-{base['parameters']:,} parameters ({base['config']['num_hidden_layers']} layers, hidden size {base['config']['hidden_size']},
-a {base['config']['vocab_size']}-token character vocabulary of its own) trained from random weights (seed {summary['seed']},
-{base['steps']} steps of {base['batchSize']}, loss {base['firstLoss']:.2f} -> {base['finalLoss']:.3f}) on synthetic
-arithmetic, `a+b` (a < 100, b < 10) and `a*b` of two two-digit numbers ({_percent(summary['problems']['multiplicationShare'])}
-of the step-1 and held-out problems), plus an echo task ({_percent(base['echoShare'])} of each batch) that gives every
-token, the confidence markers included, a trained embedding as pretraining does for a real model. Then the seed's
+{'**Passed.**' if summary['passed'] else '**FAILED.**'} {_base_model_text(summary)} Then the seed's
 steps with the runner users run (`python -m confide_runner generate` / `train`): step 1, the model answers
 {summary['problems']['step1']} problems it never saw, `confide grade` (core/math) grades them
 ({_percent(summary['step1']['accuracy'])} right) and each answer is annotated `<|c_math|>` or `<|u_math|>` (text mode);
 LoRA with the seed's settings (r {lora['rank']}, alpha {lora['alpha']}, {'/'.join(lora['targetModules'])}, dropout
-{lora['dropout']}, balanced: {train['examples']} examples) for {train['steps']} steps at learning rate
+{lora['dropout']}, {'balanced' if train['settings']['balance'] else 'not balanced'}: {train['examples']} examples) for {train['steps']} steps at learning rate
 {train['settings']['learningRate']} (loss {train['firstLoss']:.3f} -> {train['finalLoss']:.3f}); then the
 {summary['problems']['heldOut']} held-out problems, answered by the base model alone and with the adapter.
 
@@ -118,14 +139,12 @@ answers to the large model) delegates {_percent(held['delegationRate']['value'])
 {_percent(held['liftOverRandomDelegation']['value'])} over delegating as many problems at random (interval
 {_above(held['liftOverRandomDelegation'], 0)} zero).
 
-Most of that signal is the kind of problem: the model is right on {_percent(by_kind['add']['accuracy'])} of `a+b` and
-{_percent(by_kind['mul']['accuracy'])} of `a*b`, and writes `<|c_math|>` on {_percent(by_kind['add']['confidentRate'])}
-and {_percent(by_kind['mul']['confidentRate'])} of them. Within `a+b` alone ({by_kind['add']['right']} right,
-{add_wrong} wrong) P(c)'s AUROC is {_interval(by_kind['add']['auroc'], percent=False)}, so this check shows that the
-runner's labels, loss mask, markers and LoRA settings carry a learnable signal into the marker, not that the method
-finds subtle cues within a kind. Held-out accuracy {change_words} from {_percent(base_held['accuracy']['value'])}
-before LoRA to {_percent(held['accuracy']['value'])} with the adapter (`a+b`: {_percent(base_by_kind['add']['accuracy'])}
--> {_percent(by_kind['add']['accuracy'])}): the seed trains on its wrong answers too, marked `<|u_math|>`.
+The kind of problem carries much of that signal: the model is right on {_percent(by_kind['add']['accuracy'])} of `a+b`
+and {_percent(by_kind['mul']['accuracy'])} of `a*b`, and writes `<|c_math|>` on {_percent(by_kind['add']['confidentRate'])}
+and {_percent(by_kind['mul']['confidentRate'])} of them. {_within_kind_text(by_kind['add'])} Held-out accuracy
+{change_words} from {_percent(base_held['accuracy']['value'])} before LoRA to {_percent(held['accuracy']['value'])} with
+the adapter (`a+b`: {_percent(base_by_kind['add']['accuracy'])} -> {_percent(by_kind['add']['accuracy'])}); the seed's
+LoRA trains on the model's wrong answers too (marked `<|u_math|>`), and the loss covers the answer as well as the marker.
 
 ## What a failure would have looked like
 
@@ -142,7 +161,7 @@ when the calibration interval does not clear the majority baseline.
 Checks:
 {checks}
 
-Time: {summary['seconds']['total']} s in all with {summary['threads']} torch threads (base model
+Time: {summary['seconds']['command']} s for the command, {summary['threads']} torch thread(s) (base model
 {summary['seconds']['baseModel']} s, base model on held-out {summary['seconds']['baseHeldOut']} s, step 1
 {summary['seconds']['step1']} s, LoRA {summary['seconds']['train']} s, held-out with the adapter
 {summary['seconds']['heldOut']} s, bootstrap {summary['seconds']['bootstrap']} s), {summary['provenance']['machine']}.

@@ -13,21 +13,26 @@ from ..confidence import CONFIDENT_TOKEN
 from .base_model import BaseModelSettings, train_base_model
 from .char_tokenizer import build_tokenizer, check_round_trip
 from .metrics import Outcome, bootstrap
-from .runner_calls import generate, grade, train
+from .runner_calls import generate as runner_generate
+from .runner_calls import grade, train
 from .task import make_splits
-
-PROMPT = {"systemPrompt": "", "userTemplate": "{problem}"}
-
 
 @dataclass(frozen=True)
 class LearningCheckConfig:
     modelName: str
+    # null: train the check's own base model (baseModel's settings) from random weights; else a Hugging Face model id
+    # or folder that the runner loads as the base model (baseModel must then be null), e.g. Qwen2.5-Math-1.5B-Instruct
+    pretrainedModel: str | None
     seed: int
     threads: int
+    precision: str  # the runner's precision: fp32 on CPU, auto (bf16 on a GPU that has it)
     multiplicationShare: float
+    multiplicationDigits: int
     step1Problems: int
     heldOutProblems: int
-    baseModel: dict
+    prompt: dict  # {systemPrompt, userTemplate}: the prompt of every step
+    generation: dict  # {maxNewTokens, batchSize}: the runner's generate settings
+    baseModel: dict | None
     train: dict
     largeModelAccuracy: float
     bootstrapResamples: int
@@ -49,8 +54,17 @@ def load_config(path: Path) -> LearningCheckConfig:
     for key in sorted(known - set(value)):
         raise ValueError(f"{path}: {key}: is required")
     base_keys = {item.name for item in fields(BaseModelSettings)}
-    if set(value["baseModel"]) != base_keys:
-        raise ValueError(f"{path}: baseModel: must have exactly the keys {', '.join(sorted(base_keys))}")
+    if value["pretrainedModel"] is None:
+        if not isinstance(value["baseModel"], dict) or set(value["baseModel"]) != base_keys:
+            raise ValueError(f"{path}: baseModel: must have exactly the keys {', '.join(sorted(base_keys))}")
+        if value["multiplicationDigits"] != 2:
+            raise ValueError(f"{path}: multiplicationDigits: must be 2 when the check trains its own base model")
+    elif value["baseModel"] is not None:
+        raise ValueError(f"{path}: baseModel: must be null with a pretrainedModel")
+    if set(value["prompt"]) != {"systemPrompt", "userTemplate"} or "{problem}" not in value["prompt"]["userTemplate"]:
+        raise ValueError(f"{path}: prompt: must be {{systemPrompt, userTemplate}}, the template holding {{problem}}")
+    if set(value["generation"]) != {"maxNewTokens", "batchSize"}:
+        raise ValueError(f"{path}: generation: must be {{maxNewTokens, batchSize}}")
     low, high = value["accuracyRange"]
     if not 0 <= low < high <= 1:
         raise ValueError(f"{path}: accuracyRange: must be [low, high] within [0, 1]")
@@ -94,21 +108,32 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
     if work_dir.exists():
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
-    splits = make_splits(config.seed, config.multiplicationShare, config.step1Problems, config.heldOutProblems)
-    model_dir = work_dir / "base-model"
-    tokenizer = build_tokenizer(model_dir)
+    splits = make_splits(config.seed, config.multiplicationShare, config.step1Problems, config.heldOutProblems,
+                         config.multiplicationDigits)
+    prompt = dict(config.prompt)
+
+    def generate(model, problems, folder, adapter=None):
+        return runner_generate(model, problems, folder, config.threads, prompt, adapter=adapter, precision=config.precision,
+                               max_new_tokens=config.generation["maxNewTokens"], batch_size=config.generation["batchSize"])
 
     timings: dict[str, float] = {}
     mark = time.monotonic()
-    log(f"learning check: base model from random weights ({config.baseModel['steps']} steps; a pool of {len(splits.pretrain)} problems)")
-    base = train_base_model(tokenizer, splits.pretrain, BaseModelSettings(**config.baseModel), config.seed,
-                            config.multiplicationShare, model_dir, PROMPT["systemPrompt"], PROMPT["userTemplate"], log=log)
-    check_round_trip(tokenizer, model_dir)
+    if config.pretrainedModel is None:
+        model_dir = work_dir / "base-model"
+        tokenizer = build_tokenizer(model_dir)
+        log(f"learning check: base model from random weights ({config.baseModel['steps']} steps; a pool of {len(splits.pretrain)} problems)")
+        base = train_base_model(tokenizer, splits.pretrain, BaseModelSettings(**config.baseModel), config.seed,
+                                config.multiplicationShare, model_dir, prompt["systemPrompt"], prompt["userTemplate"], log=log)
+        check_round_trip(tokenizer, model_dir)
+    else:
+        model_dir = config.pretrainedModel
+        base = {"pretrained": config.pretrainedModel}
+        log(f"learning check: base model {config.pretrainedModel} (pretrained)")
     timings["baseModel"] = time.monotonic() - mark
 
     mark = time.monotonic()
     log(f"learning check: the base model answers the {len(splits.held_out)} held-out problems")
-    base_held_generations = generate(model_dir, splits.held_out, work_dir / "held-out-base", config.threads, PROMPT)
+    base_held_generations = generate(model_dir, splits.held_out, work_dir / "held-out-base")
     base_held_grades = grade(root, splits.held_out, base_held_generations, work_dir / "held-out-base")
     base_held_accuracy = sum(base_held_grades.values()) / len(base_held_grades)
     timings["baseHeldOut"] = time.monotonic() - mark
@@ -116,7 +141,7 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
 
     mark = time.monotonic()
     log(f"learning check: step 1: the base model answers {len(splits.step1)} problems; core/math grades them")
-    step1_generations = generate(model_dir, splits.step1, work_dir / "step1", config.threads, PROMPT)
+    step1_generations = generate(model_dir, splits.step1, work_dir / "step1")
     step1_grades = grade(root, splits.step1, step1_generations, work_dir / "step1")
     step1_accuracy = sum(step1_grades.values()) / len(step1_grades)
     train_file = work_dir / "step1" / "sft.jsonl"
@@ -131,8 +156,8 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
     train_settings = dict(config.train)
     result = train(
         {"baseModel": str(model_dir), "trainFile": str(train_file), "outputDir": str(work_dir / "adapter-run"),
-         "runName": f"{config.modelName}-lora-confidence", "confidenceTokens": "text", "precision": "fp32",
-         "seed": config.seed, "epochs": 1000, "checkpointEverySteps": 100000, **PROMPT, **train_settings},
+         "runName": f"{config.modelName}-lora-confidence", "confidenceTokens": "text", "precision": config.precision,
+         "seed": config.seed, "epochs": 1000, "checkpointEverySteps": 100000, **prompt, **train_settings},
         work_dir / "train", config.threads,
     )
     timings["train"] = time.monotonic() - mark
@@ -140,7 +165,7 @@ def run_learning_check(config: LearningCheckConfig, root: Path, work_dir: Path, 
 
     mark = time.monotonic()
     adapter = Path(result["adapterPath"])
-    held_generations = generate(model_dir, splits.held_out, work_dir / "held-out", config.threads, PROMPT, adapter=adapter)
+    held_generations = generate(model_dir, splits.held_out, work_dir / "held-out", adapter=adapter)
     held_grades = grade(root, splits.held_out, held_generations, work_dir / "held-out")
     timings["heldOut"] = time.monotonic() - mark
 

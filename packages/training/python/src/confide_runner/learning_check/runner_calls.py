@@ -36,15 +36,15 @@ def _run_runner(command: str, config: dict, folder: Path, threads: int) -> list[
     return events
 
 
-def generate(base_model: Path, problems: list[Problem], folder: Path, threads: int, prompt: dict,
-             adapter: Path | None = None, max_new_tokens: int = 12, batch_size: int = 64) -> dict[str, dict]:
+def generate(base_model: Path | str, problems: list[Problem], folder: Path, threads: int, prompt: dict,
+             adapter: Path | None = None, max_new_tokens: int = 12, batch_size: int = 64, precision: str = "fp32") -> dict[str, dict]:
     """id -> the runner's generation event."""
     config = {
         "baseModel": str(base_model),
         "problems": [{"id": problem.id, "problem": problem.text} for problem in problems],
         "maxNewTokens": max_new_tokens,
         "batchSize": batch_size,
-        "precision": "fp32",
+        "precision": precision,
         **prompt,
         **({"adapter": str(adapter)} if adapter is not None else {}),
     }

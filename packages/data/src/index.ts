@@ -28,4 +28,5 @@ export * from './peer-logs/peer-log-registry.js';
 export * from './peer-logs/import-peer-log.js';
 export * from './peer-logs/peer-prices.js';
 export * from './peer-logs/python-literal.js';
+export * from './peer-logs/router-arena-predictions.js';
 export * from './export/run-parquet.js';

@@ -6,10 +6,11 @@ import { openRouterBenchFormat } from './formats/openrouterbench.js';
 import { promptfooFormat } from './formats/promptfoo.js';
 import { routerArenaFormat } from './formats/router-arena.js';
 import { routerBenchWideFormat } from './formats/routerbench-wide.js';
+import { routerArenaPredictionsFormat } from './router-arena-predictions.js';
 import type { PeerLogFormat } from './peer-log-format.js';
 
 /** Every log format Confide reads, in the order detection tries them: adding a format is a file and a line here. */
-export const PEER_LOG_FORMATS: readonly PeerLogFormat[] = [inspectAiFormat, lmEvalFormat, routerArenaFormat, openAiEvalsFormat, promptfooFormat, openRouterBenchFormat, routerBenchWideFormat];
+export const PEER_LOG_FORMATS: readonly PeerLogFormat[] = [inspectAiFormat, lmEvalFormat, routerArenaFormat, routerArenaPredictionsFormat, openAiEvalsFormat, promptfooFormat, openRouterBenchFormat, routerBenchWideFormat];
 
 /** The format `--format` names; an unknown name lists the known ones. */
 export function peerLogFormat(name: string): PeerLogFormat {

@@ -10,6 +10,7 @@ import {
   isRunPath,
   loadProblems,
   RESULT_COLUMNS,
+  ROUTER_ARENA_PREDICTIONS_FORMAT,
   loadDataset,
   recordedRunsFolder,
   runCounts,
@@ -23,6 +24,7 @@ import { parseUnitInterval } from '../options/parse-unit-interval.js';
 import { topLevelCommand } from '../command-table.js';
 import type { ImportOptions } from './data-import.js';
 import type { PeerLogImportOptions } from './data-import-peer-log.js';
+import type { RouterArenaPredictionsOptions } from './data-import-router-arena-predictions.js';
 
 /** A fresh temporary folder (--inspect spools there and removes what it spooled). */
 async function makeTemporaryFolder(): Promise<string> {
@@ -156,10 +158,22 @@ export function registerDataCommand(program: Command): void {
     .option('--force', 'replace a run already imported into --out (it is deleted once the new import is written)')
     .option('--binarize-at <score>', 'for graded scores without a verdict: the verdict is score ≥ this (default 0.5)', parseUnitInterval)
     .option('--break-lock', "remove the run directory's lock even when its holder cannot be shown to be gone")
-    .action(async (resultsFile: string, options: ImportOptions & PeerLogImportOptions) => {
+    .option('--runs <folder...>', 'a RouterArena prediction file: the imported runs of the models it chooses (an import folder with models.json, a run folder, or a folder of run folders)')
+    .option('--router-config <file>', 'a RouterArena prediction file: its router config (default: config/<name>.json beside its predictions/ folder)')
+    .action(async (resultsFile: string, options: ImportOptions & PeerLogImportOptions & RouterArenaPredictionsOptions) => {
       const file = resolve(resultsFile);
+      // a RouterArena prediction file: a routed run, scored from the model runs it chooses among
+      const format = options.format ?? (await detectPeerLogFormat(file))?.name;
+      if (format === ROUTER_ARENA_PREDICTIONS_FORMAT) {
+        const arena = await import('./data-import-router-arena-predictions.js');
+        const runs = { ...options, runs: (options.runs ?? []).map((folder) => resolve(folder)), ...(options.routerConfig ? { routerConfig: resolve(options.routerConfig) } : {}) };
+        if (options.inspect) return arena.inspectRouterArenaPredictions(file, runs);
+        const stem = tableFileStem(file);
+        return arena.importRouterArenaPredictionsInto(resultsFile, file, resolve(options.out ?? (stem === file ? `${file}-run` : `${stem}-run`)), runs);
+      }
+      if (options.runs !== undefined || options.routerConfig !== undefined) throw new InvalidConfigError(`--runs and --router-config go with a RouterArena prediction file (--format ${ROUTER_ARENA_PREDICTIONS_FORMAT}); ${resultsFile} is ${format === undefined ? 'not one' : `a ${format} log`}`);
       // a log of another harness (forced or detected) carries its problems: no --dataset
-      if (options.format !== undefined || (await detectPeerLogFormat(file)) !== undefined) {
+      if (format !== undefined) {
         const peer = await import('./data-import-peer-log.js');
         if (options.inspect) return peer.inspectPeerLog(file, options, await makeTemporaryFolder());
         const stem = tableFileStem(file).replace(/\.(eval)$/i, '');

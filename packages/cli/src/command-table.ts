@@ -50,6 +50,8 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     load: async () => [(await import('./commands/view.js')).registerViewCommand],
   },
   { name: 'run', description: 'run a live experiment: generate, grade, route, delegate, report (Ctrl-C stops sending; --resume continues)', load: async () => [(await import('./commands/run.js')).registerRunCommand] },
+  { name: 'merge', description: "join the shards of a live run (confide run --shard i/n) into one run, checking they are one run's shards and cover its problems once", load: async () => [(await import('./commands/merge.js')).registerMergeCommand] },
+  { name: 'status', description: 'the progress and spend of the shards of a run, each and added up', load: async () => [(await import('./commands/merge.js')).registerStatusCommand] },
   { name: 'serve', description: 'start vllm serve with the LoRA adapter, wait until it is healthy, and stop it cleanly on Ctrl-C', load: async () => [(await import('./commands/serve.js')).registerServeCommand] },
   {
     name: 'new',

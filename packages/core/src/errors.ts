@@ -24,7 +24,11 @@ export type ConfideErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'CANCELLED'
   | 'IO_ERROR'
-  | 'OUTPUT_REFUSED';
+  | 'OUTPUT_REFUSED'
+  | 'SHARD_NOT_FOUND'
+  | 'SHARD_MISMATCH'
+  | 'SHARD_UNFINISHED'
+  | 'SHARD_COVERAGE';
 
 export class ConfideError extends Error {
   readonly [marker] = true;

@@ -34,3 +34,7 @@ export * from './plugins/load-plugin-modules.js';
 export * from './plugins/experiment-plugins.js';
 export * from './experiment-header.js';
 export * from './testing/synthetic-pair.js';
+export * from './shard/shard-partition.js';
+export * from './shard/shard-manifest.js';
+export * from './shard/merge-shards.js';
+export * from './shard/shard-status.js';

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidConfigError } from '@confide/core';
 import { resolveCachePath, RunStore } from '@confide/data';
-import { experimentKindOf, runLiveExperiment } from '@confide/experiments';
+import { experimentKindOf, parseShardSpec, runLiveExperiment, shardFolderSuffix } from '@confide/experiments';
 import { BudgetExceededError, CancelledError } from '@confide/inference';
 import type { Command } from 'commander';
 import { withInterrupts } from '../options/interrupts.js';
@@ -10,6 +10,7 @@ import { experimentWithPlugins, pluginOption, type PluginFlags } from '../option
 import { buildDataset } from './dataset.js';
 import { runPipelineCommand } from './run-pipeline.js';
 import { topLevelCommand } from '../command-table.js';
+import { confideVersion } from './hub-data.js';
 
 interface RunOptions extends PluginFlags {
   experiment?: string;
@@ -20,6 +21,7 @@ interface RunOptions extends PluginFlags {
   budget?: string;
   cache: string | boolean;
   alsoGrade?: string[];
+  shard?: string;
 }
 
 
@@ -35,12 +37,15 @@ export function registerRunCommand(program: Command): void {
     .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
     .option('--also-grade <evaluator...>', 'also grade the answers with these evaluator ids (e.g. core/math) and show both')
+    .option('--shard <i/n>', 'run shard i of n (1-based) of the problems, by sha256 of the problem id, into <out>.shard-i-of-n; --budget is per shard; confide merge joins them')
     .addOption(pluginOption())
     .action(async (argument: string | undefined, options: RunOptions) => {
       const folder = options.experiment ?? argument;
       if (folder === undefined) throw new InvalidConfigError('name the experiment folder, e.g. confide run experiments/paper-math500-live');
       const experimentFolder = resolve(folder);
       const kind = experimentKindOf(experimentFolder);
+      const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
+      if (shard !== undefined && kind !== 'live') throw new InvalidConfigError(`--shard: only a live experiment runs in shards so far (${folder} is a ${kind} experiment)`);
       if (kind === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
       if (kind === 'dataset') {
         const { registry, loaded: { experiment: built, file } } = await experimentWithPlugins(experimentFolder, 'dataset', options);
@@ -63,9 +68,9 @@ export function registerRunCommand(program: Command): void {
       const experiment = options.alsoGrade
         ? { ...loaded, alsoGradeWith: [...loaded.alsoGradeWith, ...options.alsoGrade.map((id) => ({ id, options: {} }))] }
         : loaded;
-      const outFolder = resolve(options.out ?? join(experimentFolder, 'run'));
+      const outFolder = resolve(options.out ?? join(experimentFolder, 'run')) + (shard ? shardFolderSuffix(shard) : '');
       const cachePath = resolveCachePath(options.cache);
-      const command = `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`;
+      const command = `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}${options.shard ? ` --shard ${options.shard}` : ''}`;
       await withInterrupts('run: stopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them)', async ({ stop, abandon }) => {
         const result = await runLiveExperiment({
           experiment,
@@ -84,6 +89,7 @@ export function registerRunCommand(program: Command): void {
           write: (text) => process.stderr.write(text),
           interactive: process.stderr.isTTY === true,
           resumeCommand: `${command} --resume${options.budget !== undefined ? ' --budget <more>' : ''}`,
+          ...(shard ? { shard: { spec: shard, confideVersion: confideVersion(), experimentFolder } } : {}),
         });
         if (result.status === 'stopped') {
           throw result.reason === 'budget' ? new BudgetExceededError(result.message) : new CancelledError(result.message);
@@ -93,7 +99,9 @@ export function registerRunCommand(program: Command): void {
         for (const other of summary.otherEvaluators) console.log(`${experiment.name}: ${other.correct}/${other.total} correct (${other.percent.toFixed(1)} %) graded by ${other.id}`);
         console.log(`cost: answers $${summary.costUsd.answers.toFixed(6)} · with router $${summary.costUsd.withRouter.toFixed(6)} · all calls $${summary.costUsd.allCalls.toFixed(6)}`);
         if (summary.failed.length > 0) console.log(`failed: ${summary.failed.length} problems (listed in report.md)`);
-        if (summary.expected) {
+        if (shard) {
+          console.log(`shard ${shard.index}/${shard.count}: spent $${summary.spentUsd.toFixed(6)}; join the shards with confide merge`);
+        } else if (summary.expected) {
           const { correct, costUsd } = summary.expected;
           console.log(`expected: ${correct.expected} correct ${correct.ok ? '✓' : '✗'} · $${costUsd.expected} ${costUsd.ok ? '✓' : '✗'}`);
         }

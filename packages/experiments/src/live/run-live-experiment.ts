@@ -47,6 +47,8 @@ import { StageLog } from '../run-folder/stage-log.js';
 import { liveRoutingOf, type LiveExperiment, type LiveRouting, type ModelSlot, type OrchestratorSlot } from './live-experiment.js';
 import { summariseLiveRun, type LiveRunSummary } from './live-run-summary.js';
 import { liveRunReport } from './live-run-report.js';
+import { runIdentity, SHARD_MANIFEST_FILE, shardManifest, writeShardManifest } from '../shard/shard-manifest.js';
+import { shardOf, type ShardSpec } from '../shard/shard-partition.js';
 
 /** The plugin context of a live run: routers that call a model (a live orchestrator) find their client here. */
 
@@ -78,6 +80,13 @@ export interface LiveRunOptions extends RunFolderFlags {
   resumeCommand?: string;
   /** Where a hub dataset (`dataset: "hf://datasets/…"`) comes from: the hub connection and the cache folder. */
   hub?: { connection?: HubConnection; cacheFolder?: string; offline?: boolean };
+  /**
+   * Run one shard of the problems (`--shard i/n`): its share in sha256(problem id) order, with `shard.json` (which
+   * shard, its ids' hash, the run's identity) written at the start. `confideVersion` is part of that identity.
+   */
+  shard?: { spec: ShardSpec; confideVersion: string; experimentFolder?: string };
+  /** A merge of shards: every answer is in the stage logs already, and nothing may be sent (the budget is their cost). */
+  recordedOnly?: boolean;
 }
 
 interface LiveRunFigures {
@@ -145,7 +154,7 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
       kind: 'live run',
       command: options.command ?? `confide run --out ${options.outFolder}`,
       configFile: RUN_CONFIG_FILE,
-      carriedFiles: [PROBLEMS_FILE, PRICE_TABLE_FILE],
+      carriedFiles: [PROBLEMS_FILE, PRICE_TABLE_FILE, ...(options.shard ? [SHARD_MANIFEST_FILE] : [])],
       finishedFile: MANIFEST_FILE,
       configText: canonicalJson(options.experiment),
       isEmpty: holdsNoAnswer,
@@ -181,7 +190,9 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     ? { problems: [...options.problems], reference: datasetLabel(experiment.dataset) }
     : await loadProblems(experiment.dataset, { ...options.hub, ...(options.baseFolder ? { baseFolder: options.baseFolder } : {}) });
   const all = loaded.problems;
-  const problems = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
+  const wholeRun = experiment.limit === undefined ? all : all.slice(0, experiment.limit);
+  const problems = options.shard ? shardOf(wholeRun, options.shard.spec) : wholeRun;
+  if (options.shard) write(`run: shard ${options.shard.spec.index}/${options.shard.spec.count}: ${problems.length} of ${wholeRun.length} problems\n`);
 
   // ---- run directory: opened (locked, fresh or resumed) by runLiveExperiment; the run's config, problems and prices
   const runConfig = canonicalJson(experiment);
@@ -194,6 +205,10 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   // what the run carries, written first so that even an unfinished run can be read anywhere
   const problemsPath = writeProblemsFile(options.outFolder, problems);
   writeFileAtomic(join(options.outFolder, PRICE_TABLE_FILE), JSON.stringify(prices, null, 2) + '\n');
+  if (options.shard) {
+    const identity = runIdentity({ experiment, prices, problems: wholeRun, confideVersion: options.shard.confideVersion });
+    writeShardManifest(options.outFolder, shardManifest(options.shard.spec, problems, identity, options.shard.experimentFolder));
+  }
 
   const routing = liveRoutingOf(experiment);
   const answerModels = answerModelsOf(routing);
@@ -227,7 +242,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   const display: { progress?: RunProgress } = {};
   const runClients = new RunClients({
     prices,
-    budgetUsd: options.budgetUsd,
+    budgetUsd: options.recordedOnly ? priorSpent / 1e8 : options.budgetUsd,
     priorSpentUsd: priorSpent / 1e8,
     retry: experiment.retry,
     cachePath: options.cachePath,

@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { RunStore } from '@confide/data';
+import { mergeShards, readShardManifest, shardStatus } from '@confide/experiments';
+import type { Command } from 'commander';
+import { InvalidConfigError } from '@confide/core';
+import { topLevelCommand } from '../command-table.js';
+import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
+import { formatTable } from '../output/format-table.js';
+
+interface MergeOptions extends PluginFlags {
+  out?: string;
+  experiment?: string;
+}
+
+const usd = (value: number) => `$${value.toFixed(6)}`;
+
+/** `confide merge <shards…> --out <run>`: the shards of a live run joined into the run they are parts of. */
+export function registerMergeCommand(program: Command): void {
+  topLevelCommand(program, 'merge')
+    .argument('<shards...>', 'the run folders of the shards (confide run <experiment> --shard i/n)')
+    .requiredOption('--out <folder>', 'the merged run folder (must not hold anything yet)')
+    .option('--experiment <folder>', "the experiment folder (its plugins, dataset and recorded runs); default: the one the shards were run from")
+    .addOption(pluginOption())
+    .action(async (folders: string[], options: MergeOptions) => {
+      const shardFolders = folders.map((folder) => resolve(folder));
+      const experimentFolder = options.experiment ?? readShardManifest(shardFolders[0]!).experimentFolder;
+      if (experimentFolder === undefined) throw new InvalidConfigError('merge: the shards do not name their experiment folder: pass --experiment <folder>');
+      const baseFolder = resolve(experimentFolder);
+      const { registry } = await experimentWithPlugins(baseFolder, 'live', options);
+      const outFolder = resolve(options.out!);
+      const result = await mergeShards({
+        shardFolders,
+        outFolder,
+        registry,
+        baseFolder,
+        runs: new RunStore().relativeTo(baseFolder),
+        command: `confide merge ${folders.join(' ')} --out ${options.out}`,
+        write: (text) => process.stderr.write(text),
+      });
+      const { summary } = result;
+      console.log(`${summary.name}: ${summary.accuracy.correct}/${summary.accuracy.total} correct (${summary.accuracy.percent.toFixed(1)} %) graded by ${summary.evaluator}, from ${shardFolders.length} shards`);
+      console.log(`cost: answers ${usd(summary.costUsd.answers)} · with router ${usd(summary.costUsd.withRouter)} · all calls ${usd(summary.costUsd.allCalls)}`);
+      console.log(`spent: ${usd(summary.spentUsd)} (the shards: ${result.shardSpentUsd.map(usd).join(' + ')}); ${result.calls} calls, tokens in ${result.usage.input}, out ${result.usage.output}, thinking ${result.usage.thinking}`);
+      if (summary.expected) {
+        const { correct, costUsd } = summary.expected;
+        console.log(`expected: ${correct.expected} correct ${correct.ok ? '✓' : '✗'} · $${costUsd.expected} ${costUsd.ok ? '✓' : '✗'}`);
+      }
+      console.error(`merge: wrote ${result.files.length} files to ${outFolder}`);
+    });
+}
+
+/** `confide status <shards…>`: each shard's progress and spend, and their sum. */
+export function registerStatusCommand(program: Command): void {
+  topLevelCommand(program, 'status')
+    .argument('<shards...>', 'the run folders of the shards')
+    .action((folders: string[]) => {
+      const { shards, total } = shardStatus(folders.map((folder) => resolve(folder)));
+      const rows = shards.map((progress) => ({
+        shard: `${progress.shard.manifest.index}/${progress.shard.manifest.count}`,
+        state: progress.shard.finished ? 'finished' : 'unfinished',
+        done: `${progress.done}/${progress.shard.manifest.problems}`,
+        calls: progress.calls,
+        spent: usd(progress.spentUsd),
+        folder: progress.shard.folder,
+      }));
+      console.log(formatTable(rows, 200));
+      console.log(`total: ${total.done}/${total.problems} problems done, ${total.finished}/${shards.length} shards finished, ${total.calls} calls, tokens in ${total.usage.input}, out ${total.usage.output}; spent ${usd(total.spentUsd)}`);
+    });
+}

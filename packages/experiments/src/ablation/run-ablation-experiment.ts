@@ -300,7 +300,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
 }
 
 /** The most problems an ablation's recalibration section reads (a seeded sample beyond). */
-export const RECALIBRATION_SAMPLE = 5000;
+export const RECALIBRATION_SAMPLE = 2000;
 
 /** Delegation I and II of a paper experiment, with the paper's own cost accounting, as points on the ablation's axes. */
 async function paperPoints(folder: string, registry: PluginRegistry, read: ReportInputs): Promise<PaperPoint[]> {

@@ -104,7 +104,7 @@ describe('RouterArena prediction files: written by confide ablate, imported back
     expect(text).toContain('router: models-oracle');
     expect(text).toContain('routes among: small (small), mid (large), large (large)');
     expect(text).toMatch(/model run small .*matched, chosen 2 times/);
-    expect(text).toMatch(/model run large .*matched, chosen 1 times/);
+    expect(text).toMatch(/model run large .*matched, chosen 1 time$/m);
     expect(text).toContain('routed run: 4 records, 4 correct');
     expect(existsSync(out)).toBe(false);
   });

@@ -34,7 +34,7 @@ export function inspectRouterArenaPredictions(path: string, options: RouterArena
   console.log(`format: ${imported.format.name} (${shown(path)})`);
   console.log(`router: ${imported.router} (run ${imported.label}); config ${imported.configFile === null ? 'none beside the file (routes in the order of --runs)' : shown(imported.configFile)}`);
   console.log(`routes among: ${imported.labels.map((label, at) => `${label} (${at === 0 ? 'small' : 'large'})`).join(', ')}`);
-  for (const run of imported.runs) console.log(`model run ${run.label} (${shown(run.folder)}; model ${run.models.join(', ')}): ${run.chosen > 0 ? `matched, chosen ${run.chosen} times` : 'never chosen'}`);
+  for (const run of imported.runs) console.log(`model run ${run.label} (${shown(run.folder)}; model ${run.models.join(', ')}): ${run.chosen > 0 ? `matched, chosen ${run.chosen} time${run.chosen === 1 ? '' : 's'}` : 'never chosen'}`);
   for (const model of imported.configModelsWithoutRun) console.log(`config model ${model}: no run given (never chosen, or the import would have refused)`);
   console.log(`routed run: ${verdicts(imported)}`);
   for (const [why, count] of imported.leftOut) console.log(`left out: ${count} ${why}`);

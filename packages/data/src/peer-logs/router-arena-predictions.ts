@@ -276,7 +276,7 @@ export function importRouterArenaPredictions(options: RouterArenaPredictionsImpo
     if (typeof prediction !== 'string' || prediction === '') throw peerLogError(path, place, 'prediction', prediction === undefined || prediction === null ? 'the entry names no model' : `expected a model name, got ${JSON.stringify(prediction)}`);
     if (config?.models && !config.models.includes(prediction)) throw peerLogError(path, place, 'prediction', `"${prediction}" is not one of the models the router config lists (${config.models.join(', ')}; ${config.file})`);
     const run = runNamed(runs, prediction);
-    if (run === undefined) throw peerLogError(path, place, 'prediction', `"${prediction}" names no model run given (runs: ${runs.map((each) => `${each.label} (${[...each.names].filter((name) => name !== each.label).join(', ')})`).join('; ')}); import its log and add it to --runs`);
+    if (run === undefined) throw peerLogError(path, place, 'prediction', `"${prediction}" names no model run given (runs: ${runs.map((each) => { const others = [...each.names].filter((name) => name !== each.label); return others.length > 0 ? `${each.label} (${others.join(', ')})` : each.label; }).join('; ')}); import its log and add it to --runs`);
     if (Array.isArray(run)) throw peerLogError(path, place, 'prediction', `"${prediction}" is the model of several runs (${run.map((each) => each.label).join(', ')}); give one of them in --runs`);
     const answered = run.byProblem.get(problemId);
     if (answered === undefined) throw peerLogError(path, place, indexField, `problem "${problemId}" is not in the run of ${prediction} (${run.label}, ${run.folder}): it cannot be scored`);

@@ -74,6 +74,15 @@ describe.each([2, 3])('confide run --shard i/%i, then confide merge', (count) =>
     // nothing left beside it: no staging folder, no lock
     expect(readdirSync(folder).filter((name) => name.startsWith('.'))).toEqual([]);
 
+    // the merged run holds the joined stage logs: a resume finds nothing missing
+    if (count === 2) {
+      const topUp = captureOutput();
+      expect(await runCli(['run', experiment, '--no-cache', '--out', merged, '--resume'])).toBe(0);
+      expect(topUp.err.join('')).toMatch(/resuming \(500 small and \d+ large answers recorded\); cost at most \$1\.267097/);
+      expect(readRunDirectory(merged).records.map(untimed)).toEqual(whole.records.map(untimed));
+      vi.restoreAllMocks();
+    }
+
     // status adds the shards up
     const status = captureOutput();
     expect(await runCli(['status', ...shards])).toBe(0);

@@ -1,15 +1,15 @@
-import { costInHundredMillionths, type PriceTable, type TokenUsage } from '@confide/core';
+import { generationCost, type CostedGeneration, type PriceTable, type TokenUsage } from '@confide/core';
 
-/** One billed model call. */
-export interface BilledCall {
-  model: string;
-  usage: TokenUsage;
-}
+/** One billed model call: its model and token counts, and the cost its source recorded where it did (an imported log). */
+export type BilledCall = CostedGeneration;
 
-/** Total cost in dollars of a set of calls, summed exactly (integer 1e-8 dollar units) and converted once. */
+/**
+ * Total cost in dollars of a set of calls, summed in 1e-8 dollar units and converted once: each call's token counts
+ * at the table's price, else its recorded cost (core's `generationCost`; a call with neither is cost-unknown and fails).
+ */
 export function totalCostUsd(calls: Iterable<BilledCall>, prices: PriceTable): number {
   let total = 0;
-  for (const call of calls) total += costInHundredMillionths(prices, call.model, call.usage);
+  for (const call of calls) total += generationCost(prices, call).hundredMillionths;
   return total / 1e8;
 }
 

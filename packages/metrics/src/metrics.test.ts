@@ -76,7 +76,7 @@ describe('cost', () => {
 
   it('takes a call\'s recorded cost where its log recorded no token counts, and refuses a call with neither', () => {
     const priced = { model: 'qwen2.5-math-1.5b-instruct', usage: { input: 67, output: 328, thinking: 0 } };
-    const recorded = { model: 'some-logged-model', usage: { input: 0, output: 0, thinking: 0 }, usageUnknown: true, recordedCostUsd: 0.0021 };
+    const recorded = { model: 'some-logged-model', usage: { input: 0, output: 0, thinking: 0 }, usageUnknown: true as const, recordedCostUsd: 0.0021 };
     expect(totalCostUsd([priced, recorded], SEED_PRICES_2025_11)).toBeCloseTo(0.0000395 + 0.0021, 12);
     const { recordedCostUsd: _cost, ...unknown } = recorded;
     expect(() => totalCostUsd([unknown], SEED_PRICES_2025_11)).toThrow(/unknown/);

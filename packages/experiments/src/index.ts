@@ -38,3 +38,4 @@ export * from './shard/shard-partition.js';
 export * from './shard/shard-manifest.js';
 export * from './shard/merge-shards.js';
 export * from './shard/shard-status.js';
+export * from './shard/merge-dataset-shards.js';

@@ -1,7 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfideError, type PluginRegistry } from '@confide/core';
 import { currentProvenance, parseSftDatasetConfig, readConfigJson, resolveCachePath, type SftDatasetConfig, type SftDatasetProgress } from '@confide/data';
-import { runDatasetBuild } from '@confide/experiments';
+import { parseShardSpec, runDatasetBuild, runDatasetShard, shardFolderSuffix, type DatasetBuildOptions, type ShardSpec } from '@confide/experiments';
 import { BudgetExceededError } from '@confide/inference';
 import { withInterrupts } from '../options/interrupts.js';
 import { parseUsd } from '../options/parse-usd.js';
@@ -20,6 +20,7 @@ interface BuildOptions extends PluginFlags {
   breakLock?: boolean;
   budget?: string;
   cache: string | boolean;
+  shard?: string;
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, every tenth of the way otherwise. */
@@ -55,10 +56,13 @@ export async function buildDataset(input: {
   command: string;
   /** Confide's plugins and the user's modules. */
   registry: PluginRegistry;
+  /** One shard of the build (`--shard i/n`): its graded answers only, into `<out>.shard-i-of-n`; `confide merge` writes the files. */
+  shard?: ShardSpec;
 }): Promise<void> {
-  const { config, outFolder, name } = input;
+  const { config, name } = input;
+  const outFolder = input.outFolder + (input.shard ? shardFolderSuffix(input.shard) : '');
   await withInterrupts('dataset: stopping: no new requests; answers already graded stay in the log', async ({ stop }) => {
-    const outcome = await runDatasetBuild({
+    const options: DatasetBuildOptions = {
       config,
       registry: input.registry,
       outFolder,
@@ -75,7 +79,19 @@ export async function buildDataset(input: {
       provenance: currentProvenance({ builtBy: confideVersion(), sources: [`dataset:${config.split}`], command: input.command }),
       ...(input.budget !== undefined ? { budgetUsd: parseUsd(input.budget, '--budget') } : {}),
       cachePath: resolveCachePath(input.cache),
-    });
+    };
+    if (input.shard) {
+      const shard = input.shard;
+      const outcome = await runDatasetShard({ ...options, shard: { spec: shard, confideVersion: confideVersion() } });
+      if (outcome.status === 'stopped') {
+        const message = outcome.message.replace('--resume', `${input.command} --resume`);
+        throw outcome.reason === 'budget' ? new BudgetExceededError(message) : new ConfideError('CANCELLED', message);
+      }
+      console.log(`${name}: shard ${shard.index}/${shard.count}: ${outcome.problems} problems answered and graded, ${outcome.correct} correct; spent $${outcome.spentUsd.toFixed(6)}; join the shards with confide merge`);
+      console.error(`dataset: wrote the shard's graded answers to ${outFolder}`);
+      return;
+    }
+    const outcome = await runDatasetBuild(options);
     if (outcome.status === 'stopped') {
       const message = outcome.message.replace('--resume', `${input.command} --resume`);
       throw outcome.reason === 'budget' ? new BudgetExceededError(message) : new ConfideError('CANCELLED', message);
@@ -107,6 +123,7 @@ export function registerDatasetCommand(program: Command): void {
     .option('--budget <usd>', 'hard cap in US dollars: a request that could take the spend past it is not sent')
     .option('--cache <file>', 'SQLite response cache (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every request, with no response cache')
+    .option('--shard <i/n>', "build shard i of n (1-based; by sha256 of the problem id) into <out>.shard-i-of-n: its graded answers only; confide merge balances and writes the files")
     .addOption(pluginOption())
     .action(async (configArgument: string, options: BuildOptions) => {
       const { registry } = await registryWithPlugins(options);
@@ -126,8 +143,9 @@ export function registerDatasetCommand(program: Command): void {
         breakLock: options.breakLock === true,
         budget: options.budget,
         cache: options.cache,
-        command: `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''}`,
+        command: `confide dataset build ${configArgument}${options.out ? ` --out ${options.out}` : ''}${options.shard ? ` --shard ${options.shard}` : ''}`,
         registry,
+        ...(options.shard !== undefined ? { shard: parseShardSpec(options.shard) } : {}),
       });
     });
 }

@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
-import { RunStore } from '@confide/data';
-import { mergeShards, readShardManifest, shardStatus } from '@confide/experiments';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { currentProvenance, RunStore } from '@confide/data';
+import { EXPERIMENT_FILE, mergeDatasetShards, mergeShards, readShardManifest, shardStatus } from '@confide/experiments';
 import type { Command } from 'commander';
 import { InvalidConfigError } from '@confide/core';
 import { topLevelCommand } from '../command-table.js';
-import { experimentWithPlugins, pluginOption, type PluginFlags } from '../options/plugin-modules.js';
+import { experimentWithPlugins, pluginOption, registryWithPlugins, type PluginFlags } from '../options/plugin-modules.js';
+import { confideVersion } from './hub-data.js';
 import { formatTable } from '../output/format-table.js';
 
 interface MergeOptions extends PluginFlags {
@@ -23,7 +25,34 @@ export function registerMergeCommand(program: Command): void {
     .addOption(pluginOption())
     .action(async (folders: string[], options: MergeOptions) => {
       const shardFolders = folders.map((folder) => resolve(folder));
-      const experimentFolder = options.experiment ?? readShardManifest(shardFolders[0]!).experimentFolder;
+      const first = readShardManifest(shardFolders[0]!);
+      const command = `confide merge ${folders.join(' ')} --out ${options.out}`;
+      if (first.kind === 'dataset') {
+        // a dataset experiment's plugins come with its folder; a `dataset build` config's with --plugin
+        const folder = options.experiment ?? first.experimentFolder;
+        const { registry } = folder !== undefined && existsSync(join(folder, EXPERIMENT_FILE)) ? await experimentWithPlugins(resolve(folder), 'dataset', options) : await registryWithPlugins(options);
+        const outFolder = resolve(options.out!);
+        const merged = await mergeDatasetShards({
+          shardFolders,
+          outFolder,
+          registry,
+          ...(options.experiment !== undefined ? { baseFolder: resolve(options.experiment) } : {}),
+          provenance: (config) => currentProvenance({ builtBy: confideVersion(), sources: [`dataset:${config.split}`], command }),
+          command,
+          write: (text) => process.stderr.write(text),
+        });
+        const { summary } = merged;
+        const skipped = summary.skippedWithoutAnswer.length > 0 ? ` (${summary.skippedWithoutAnswer.length} without a reference answer left out)` : '';
+        console.log(
+          `${merged.name}: ${summary.problems} problems of ${summary.split}${skipped} answered by ${summary.model}, graded by ${summary.evaluator}: ` +
+            `${summary.correct} correct, ${summary.incorrect} incorrect, from ${shardFolders.length} shards`,
+        );
+        console.log(`${summary.rows} examples${summary.balanced ? ' (balanced)' : ''}: ${summary.tokens.confident} <|c_math|>, ${summary.tokens.uncertain} <|u_math|>`);
+        console.log(`spent: ${usd(merged.spentUsd)} (the shards: ${merged.shardSpentUsd.map(usd).join(' + ')})`);
+        console.error(`merge: wrote ${summary.files.map((file) => file.path).join(', ')} to ${outFolder}`);
+        return;
+      }
+      const experimentFolder = options.experiment ?? first.experimentFolder;
       if (experimentFolder === undefined) throw new InvalidConfigError('merge: the shards do not name their experiment folder: pass --experiment <folder>');
       const baseFolder = resolve(experimentFolder);
       const { registry } = await experimentWithPlugins(baseFolder, 'live', options);
@@ -34,7 +63,7 @@ export function registerMergeCommand(program: Command): void {
         registry,
         baseFolder,
         runs: new RunStore().relativeTo(baseFolder),
-        command: `confide merge ${folders.join(' ')} --out ${options.out}`,
+        command,
         write: (text) => process.stderr.write(text),
       });
       const { summary } = result;

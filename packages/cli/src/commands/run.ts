@@ -45,7 +45,7 @@ export function registerRunCommand(program: Command): void {
       const experimentFolder = resolve(folder);
       const kind = experimentKindOf(experimentFolder);
       const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
-      if (shard !== undefined && kind !== 'live') throw new InvalidConfigError(`--shard: only a live experiment runs in shards so far (${folder} is a ${kind} experiment)`);
+      if (shard !== undefined && kind === 'pipeline') throw new InvalidConfigError(`--shard: a pipeline does not run in shards (${folder}): shard its dataset step and its delegate step`);
       if (kind === 'pipeline') return runPipelineCommand(folder, experimentFolder, options);
       if (kind === 'dataset') {
         const { registry, loaded: { experiment: built, file } } = await experimentWithPlugins(experimentFolder, 'dataset', options);
@@ -60,8 +60,9 @@ export function registerRunCommand(program: Command): void {
           breakLock: options.breakLock === true,
           budget: options.budget,
           cache: options.cache,
-          command: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}`,
+          command: `confide run ${folder}${options.out ? ` --out ${options.out}` : ''}${options.shard ? ` --shard ${options.shard}` : ''}`,
           registry,
+          ...(shard ? { shard } : {}),
         });
       }
       const { registry, loaded: { experiment: loaded } } = await experimentWithPlugins(experimentFolder, 'live', options);

@@ -11,11 +11,16 @@ import {
   type GenerationRequest,
   type PipelineCheck,
   type PluginRegistry,
+  type PluginUse,
   type Problem,
 } from '@confide/core';
 import {
   gitState,
   loadProblems,
+  MANIFEST_FILE,
+  PRICE_TABLE_FILE,
+  readRunRecordsFile,
+  RECORDS_FILE,
   packageVersions,
   readSftDatasetSummary,
   resolvePriceTable,
@@ -38,6 +43,8 @@ import { RunClients } from '../run-folder/run-clients.js';
 import { StageLog } from '../run-folder/stage-log.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { runWorkerPool } from '../run-folder/worker-pool.js';
+import { runIdentity, SHARD_MANIFEST_FILE, shardManifest, writeShardManifest } from '../shard/shard-manifest.js';
+import { shardOf, type ShardSpec } from '../shard/shard-partition.js';
 
 export interface DatasetBuildOptions extends RunFolderFlags {
   config: SftDatasetConfig;
@@ -61,6 +68,38 @@ export interface DatasetBuildOptions extends RunFolderFlags {
   /** Progress, with the spend so far. */
   onProgress?: (progress: SftDatasetProgress & { spentUsd: number }) => void;
   write?: (text: string) => void;
+  /** A merge of shards: every answer is in the log already, and nothing may be sent (the budget is what it cost). */
+  recordedOnly?: boolean;
+}
+
+/** One shard of a dataset build (`--shard i/n`): its share of the problems, graded into `<out>/run`; no SFT files. */
+export interface DatasetShardOptions extends Omit<DatasetBuildOptions, 'recordedOnly'> {
+  shard: { spec: ShardSpec; confideVersion: string };
+}
+
+/** A shard's graded answers: how many, how many correct, what it spent. */
+export type DatasetShardOutcome = ExperimentOutcome<{ problems: number; correct: number; spentUsd: number }>;
+
+/** What a build does once every answer is graded: write the SFT files (a whole build) or only the graded run (a shard). */
+interface BuildFinish<Complete extends object> {
+  finishedFile: string;
+  /** A resumed folder that finished already: its outcome, read back. */
+  readFinished(outFolder: string): (Complete & { files: string[] }) | null;
+  /** The problems this build answers, of the selected ones with a reference answer. */
+  problemsOf(withAnswer: Problem[], selected: Problem[], prices: SftPrices): Problem[];
+  finish(input: FinishInput): Complete & { files: string[] };
+}
+
+type SftPrices = ReturnType<typeof resolvePriceTable>;
+
+interface FinishInput {
+  problems: Problem[];
+  records: RunRecord[];
+  skippedWithoutAnswer: string[];
+  model: string;
+  plugins: PluginUse[];
+  prices: SftPrices;
+  spentUsd: number;
 }
 
 /** A graded answer as the run record logged for it (the build's answers are a run another experiment can name). */
@@ -86,6 +125,86 @@ function gradedRecord(runId: string, problem: Problem, generation: RunRecord['ge
  * Stops for the budget or Ctrl-C come back as a typed outcome.
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
+  const source = options.source ?? 'dataset config';
+  return buildInFolder(options, {
+    finishedFile: SFT_SUMMARY_FILE,
+    readFinished: (outFolder) => {
+      const finished = readSftDatasetSummary(outFolder);
+      return finished ? { summary: finished, spentUsd: 0, files: finished.files.map((file) => file.path) } : null;
+    },
+    problemsOf: (withAnswer) => withAnswer,
+    finish: (input) => {
+      const summary = writeSftDataset({
+        outFolder: options.outFolder,
+        config: options.config,
+        name: options.name,
+        problems: input.problems,
+        records: input.records,
+        skippedWithoutAnswer: input.skippedWithoutAnswer,
+        model: input.model,
+        plugins: input.plugins,
+        provenance: options.provenance,
+        source,
+      });
+      writeGradedRun(options, input, `dataset build: ${summary.model} answers to ${input.problems.length} problems of ${options.config.split}, graded by ${options.config.evaluator.id}`);
+      return { summary, spentUsd: input.spentUsd, files: summary.files.map((file) => file.path) };
+    },
+  });
+}
+
+/**
+ * One shard of a dataset build: the shard's share of the split's problems (by sha256 of the problem id) answered and
+ * graded like a whole build (stage log, resume, budget), written as the graded run `<out>/run` with `shard.json`; the
+ * SFT files are written by `merge`, since balancing is over the whole set.
+ */
+export async function runDatasetShard(options: DatasetShardOptions): Promise<DatasetShardOutcome> {
+  const runManifest = join(SFT_RUN_FOLDER, MANIFEST_FILE);
+  return buildInFolder(options, {
+    finishedFile: runManifest,
+    carriedFiles: [SHARD_MANIFEST_FILE, PRICE_TABLE_FILE],
+    readFinished: (outFolder) => {
+      const records = readRunRecordsFile(join(outFolder, SFT_RUN_FOLDER, RECORDS_FILE));
+      return { problems: records.length, correct: records.filter((record) => record.grade.correct).length, spentUsd: 0, files: [join(outFolder, runManifest)] };
+    },
+    problemsOf: (withAnswer, selected, prices) => {
+      const { spec, confideVersion } = options.shard;
+      const shardProblems = shardOf(withAnswer, spec);
+      options.write?.(`dataset: shard ${spec.index}/${spec.count}: ${shardProblems.length} of ${withAnswer.length} problems\n`);
+      const identity = runIdentity({ experiment: options.config, prices, problems: selected, confideVersion });
+      writeShardManifest(options.outFolder, { ...shardManifest(spec, shardProblems, identity, options.baseFolder ?? process.cwd()), kind: 'dataset', name: options.name });
+      // the prices it carries, so that `confide status` costs its log as it runs
+      writeFileAtomic(join(options.outFolder, PRICE_TABLE_FILE), JSON.stringify(prices, null, 2) + '\n');
+      return shardProblems;
+    },
+    finish: (input) => {
+      writeGradedRun(options, input, `dataset build, shard ${options.shard.spec.index}/${options.shard.spec.count}: ${input.model} answers to ${input.problems.length} problems of ${options.config.split}, graded by ${options.config.evaluator.id}`);
+      return { problems: input.problems.length, correct: input.records.filter((record) => record.grade.correct).length, spentUsd: input.spentUsd, files: [join(options.outFolder, runManifest)] };
+    },
+  });
+}
+
+/** The build's graded answers as a run directory (`<out>/run`), which another experiment can name. */
+function writeGradedRun(options: DatasetBuildOptions, input: FinishInput, description: string): void {
+  writeRunDirectory(join(options.outFolder, SFT_RUN_FOLDER), {
+    manifest: {
+      runId: options.name,
+      description,
+      dataset: options.config.split,
+      config: options.config as unknown as Record<string, unknown>,
+      plugins: input.plugins,
+      git: gitState(),
+      packageVersions: packageVersions(),
+      priceTable: input.prices,
+      source: { kind: 'live', origin: 'confide dataset build', files: [] },
+      pipelineCheck: options.pipelineCheck ?? null,
+      records: input.records.length,
+    },
+    records: input.records,
+    problems: input.problems,
+  });
+}
+
+async function buildInFolder<Complete extends object>(options: DatasetBuildOptions, steps: BuildFinish<Complete> & { carriedFiles?: string[] }): Promise<ExperimentOutcome<Complete>> {
   const configText = canonicalJson(options.config);
   return withRunFolder(
     {
@@ -94,29 +213,32 @@ export async function runDatasetBuild(options: DatasetBuildOptions): Promise<Exp
       kind: 'dataset build',
       command: options.command ?? `confide dataset build --out ${options.outFolder}`,
       configFile: SFT_CONFIG_FILE,
-      finishedFile: SFT_SUMMARY_FILE,
+      ...(steps.carriedFiles ? { carriedFiles: steps.carriedFiles } : {}),
+      finishedFile: steps.finishedFile,
       configText,
       ...(options.breakLock ? { breakLock: true } : {}),
       ...(options.write ? { write: options.write } : {}),
     },
-    (runFolder) => buildIn(options, runFolder.resuming, configText),
+    (runFolder) => buildIn(options, runFolder.resuming, configText, steps),
   );
 }
 
-async function buildIn(options: DatasetBuildOptions, resuming: boolean, configText: string): Promise<ExperimentOutcome<{ summary: SftDatasetSummary; spentUsd: number }>> {
+async function buildIn<Complete extends object>(options: DatasetBuildOptions, resuming: boolean, configText: string, steps: BuildFinish<Complete>): Promise<ExperimentOutcome<Complete>> {
   const { config, registry, outFolder } = options;
-  const source = options.source ?? 'dataset config';
-  const finished = resuming && existsSync(join(outFolder, SFT_SUMMARY_FILE)) ? readSftDatasetSummary(outFolder) : null;
-  if (finished) return { status: 'complete', summary: finished, spentUsd: 0, files: finished.files.map((file) => file.path) };
+  const finished = resuming && existsSync(join(outFolder, steps.finishedFile)) ? steps.readFinished(outFolder) : null;
+  if (finished) return { status: 'complete', ...finished };
   if (!resuming) writeFileAtomic(join(outFolder, SFT_CONFIG_FILE), configText + '\n');
 
   const baseFolder = options.baseFolder ?? process.cwd();
   const all = (await loadProblems(config.split, { baseFolder })).problems;
   const selected = config.limit === undefined ? all : all.slice(0, config.limit);
-  const problems = selected.filter((problem) => problem.answer !== null);
-  const skippedWithoutAnswer = selected.filter((problem) => problem.answer === null).map((problem) => problem.id);
-
   const prices = resolvePriceTable(config.priceTable, baseFolder);
+  const problems = steps.problemsOf(
+    selected.filter((problem) => problem.answer !== null),
+    selected,
+    prices,
+  );
+  const skippedWithoutAnswer = selected.filter((problem) => problem.answer === null).map((problem) => problem.id);
   const log = new StageLog(join(outFolder, SFT_ANSWERS_LOG), RunRecord);
   const answers = new Map(log.read().filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record]));
   // what an interrupted build already paid counts against the budget
@@ -125,7 +247,7 @@ async function buildIn(options: DatasetBuildOptions, resuming: boolean, configTe
     (sum, record) => sum + (prices.models[record.generation.model] ? costInHundredMillionths(prices, record.generation.model, record.generation.usage) : 0),
     0,
   );
-  const clients = new RunClients({ prices, budgetUsd: options.budgetUsd, priorSpentUsd: priorSpent / 1e8, retry: config.retry, cachePath: options.cachePath });
+  const clients = new RunClients({ prices, budgetUsd: options.recordedOnly ? priorSpent / 1e8 : options.budgetUsd, priorSpentUsd: priorSpent / 1e8, retry: config.retry, cachePath: options.cachePath });
   clients.lane('dataset', { concurrency: config.concurrency });
   const clientUse = registry.create('model', config.client.id, config.client.options, { priceTable: prices });
   const evaluatorUse = registry.create('evaluator', config.evaluator.id, config.evaluator.options, { priceTable: prices });
@@ -196,34 +318,5 @@ async function buildIn(options: DatasetBuildOptions, resuming: boolean, configTe
 
   const records = problems.map((problem) => answers.get(problem.id)!);
   const plugins = [clientUse.use, evaluatorUse.use];
-  const summary = writeSftDataset({
-    outFolder,
-    config,
-    name: options.name,
-    problems,
-    records,
-    skippedWithoutAnswer,
-    model: client.model,
-    plugins,
-    provenance: options.provenance,
-    source,
-  });
-  writeRunDirectory(join(outFolder, SFT_RUN_FOLDER), {
-    manifest: {
-      runId: options.name,
-      description: `dataset build: ${summary.model} answers to ${problems.length} problems of ${config.split}, graded by ${config.evaluator.id}`,
-      dataset: config.split,
-      config: config as unknown as Record<string, unknown>,
-      plugins,
-      git: gitState(),
-      packageVersions: packageVersions(),
-      priceTable: prices,
-      source: { kind: 'live', origin: 'confide dataset build', files: [] },
-      pipelineCheck: options.pipelineCheck ?? null,
-      records: records.length,
-    },
-    records,
-    problems,
-  });
-  return { status: 'complete', summary, spentUsd: clients.budget.spentUsd, files: summary.files.map((file) => file.path) };
+  return { status: 'complete', ...steps.finish({ problems, records, skippedWithoutAnswer, model: client.model, plugins, prices, spentUsd: clients.budget.spentUsd }) };
 }

@@ -9,9 +9,9 @@ import type { LiveRunSummary } from '../live/live-run-summary.js';
 import { LoggedDecision } from '../live/logged-router.js';
 import { runLiveExperiment } from '../live/run-live-experiment.js';
 import { stageLogTotals, type StageLogTotals } from './shard-status.js';
-import { readShardFolder, runIdentity, type RunIdentity, type ShardFolder } from './shard-manifest.js';
+import { readShardFolder, runIdentity, shardRunFolder, type RunIdentity, type ShardFolder } from './shard-manifest.js';
 
-const label = (shard: ShardFolder) => `${shard.manifest.index}/${shard.manifest.count} (${shard.folder})`;
+export const shardLabel = (shard: ShardFolder) => `${shard.manifest.index}/${shard.manifest.count} (${shard.folder})`;
 const IDENTITY_FIELDS = ['configSha256', 'priceTableSha256', 'datasetSha256', 'datasetProblems', 'confideVersion'] as const satisfies ReadonlyArray<keyof RunIdentity>;
 const IDENTITY_NAMES: Record<keyof RunIdentity, string> = {
   configSha256: 'experiment config hash',
@@ -26,16 +26,19 @@ export function checkShardIdentity(shards: readonly ShardFolder[]): void {
   const [first, ...rest] = shards;
   if (first === undefined) throw new ConfideError('SHARD_NOT_FOUND', 'merge: name the shard folders to merge');
   for (const shard of rest) {
+    if (shard.manifest.kind !== first.manifest.kind || shard.manifest.name !== first.manifest.name) {
+      throw new ConfideError('SHARD_MISMATCH', `shards differ in what they make: ${shardLabel(first)} is a ${first.manifest.kind} shard${first.manifest.name ? ` of ${first.manifest.name}` : ''}, ${shardLabel(shard)} a ${shard.manifest.kind} shard${shard.manifest.name ? ` of ${shard.manifest.name}` : ''}`);
+    }
     for (const field of IDENTITY_FIELDS) {
       if (shard.manifest.identity[field] !== first.manifest.identity[field]) {
         throw new ConfideError(
           'SHARD_MISMATCH',
-          `shards differ in ${IDENTITY_NAMES[field]} (${field}): ${label(first)} has ${first.manifest.identity[field]}, ${label(shard)} has ${shard.manifest.identity[field]}: they are not shards of one run`,
+          `shards differ in ${IDENTITY_NAMES[field]} (${field}): ${shardLabel(first)} has ${first.manifest.identity[field]}, ${shardLabel(shard)} has ${shard.manifest.identity[field]}: they are not shards of one run`,
         );
       }
     }
     if (shard.manifest.count !== first.manifest.count) {
-      throw new ConfideError('SHARD_MISMATCH', `shards differ in their number of shards: ${label(first)} is one of ${first.manifest.count}, ${label(shard)} one of ${shard.manifest.count}`);
+      throw new ConfideError('SHARD_MISMATCH', `shards differ in their number of shards: ${shardLabel(first)} is one of ${first.manifest.count}, ${shardLabel(shard)} one of ${shard.manifest.count}`);
     }
   }
 }
@@ -45,7 +48,7 @@ export function checkRunMatchesShards(run: RunIdentity, where: string, shard: Sh
   for (const field of IDENTITY_FIELDS) {
     if (field === 'confideVersion') continue; // the merge may be made by another version: it sends nothing
     if (run[field] !== shard.manifest.identity[field]) {
-      throw new ConfideError('SHARD_MISMATCH', `${where} differs from the shards in ${IDENTITY_NAMES[field]} (${field}): ${run[field]} here, ${shard.manifest.identity[field]} in shard ${label(shard)}`);
+      throw new ConfideError('SHARD_MISMATCH', `${where} differs from the shards in ${IDENTITY_NAMES[field]} (${field}): ${run[field]} here, ${shard.manifest.identity[field]} in shard ${shardLabel(shard)}`);
     }
   }
 }
@@ -56,7 +59,7 @@ export function checkShardsFinished(shards: readonly ShardFolder[]): void {
   if (unfinished.length > 0) {
     throw new ConfideError(
       'SHARD_UNFINISHED',
-      `${unfinished.length} of ${shards.length} shards have not finished: ${unfinished.map(label).join(', ')}: finish each with confide run <experiment> --shard i/n --resume`,
+      `${unfinished.length} of ${shards.length} shards have not finished: ${unfinished.map(shardLabel).join(', ')}: finish each with its command and --resume (confide run <experiment> --shard i/n --resume)`,
     );
   }
 }
@@ -79,10 +82,10 @@ export function checkShardCoverage(shards: ReadonlyArray<{ label: string; ids: r
   if (problems.length > 0) throw new ConfideError('SHARD_COVERAGE', `the shards do not cover the dataset once: ${problems.join('; ')}`);
 }
 
-/** The problem ids a shard carries (its problems.jsonl.gz, written at its start). */
-export function shardProblemIdsOf(folder: string): string[] {
+/** The problem ids a shard carries (a live shard's problems.jsonl.gz, written at its start; a dataset shard's graded run's). */
+export function shardProblemIdsOf(shard: ShardFolder): string[] {
   const ids: string[] = [];
-  forEachJsonLine(join(folder, PROBLEMS_FILE), Problem, (problem) => ids.push(problem.id));
+  forEachJsonLine(join(shardRunFolder(shard), PROBLEMS_FILE), Problem, (problem) => ids.push(problem.id));
   return ids;
 }
 
@@ -133,6 +136,7 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
   const shards = options.shardFolders.map(readShardFolder);
   checkShardIdentity(shards);
   const first = shards[0]!;
+  if (first.manifest.kind !== 'live') throw new ConfideError('SHARD_MISMATCH', `${shardLabel(first)} is a ${first.manifest.kind} shard: merge it with mergeDatasetShards`);
   const experiment = LiveExperiment.parse(JSON.parse(readFileSync(join(first.folder, RUN_CONFIG_FILE), 'utf8')));
   const prices = resolvePriceTable(experiment.priceTable, options.baseFolder);
   const loaded = await loadProblems(experiment.dataset, { baseFolder: options.baseFolder });
@@ -140,7 +144,7 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeSha
   checkRunMatchesShards(runIdentity({ experiment, prices, problems: whole, confideVersion: first.manifest.identity.confideVersion }), `the experiment in ${options.baseFolder}`, first);
   checkShardsFinished(shards);
   checkShardCoverage(
-    shards.map((shard) => ({ label: label(shard), ids: shardProblemIdsOf(shard.folder) })),
+    shards.map((shard) => ({ label: shardLabel(shard), ids: shardProblemIdsOf(shard) })),
     whole.map((problem) => problem.id),
   );
 

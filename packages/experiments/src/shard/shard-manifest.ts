@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfideError, type PriceTable, type Problem } from '@confide/core';
-import { MANIFEST_FILE, writeFileAtomic } from '@confide/data';
+import { MANIFEST_FILE, SFT_RUN_FOLDER, writeFileAtomic } from '@confide/data';
 import { canonicalJson } from '@confide/inference';
 import { z } from 'zod';
 import { idsSha256, type ShardSpec } from './shard-partition.js';
@@ -27,6 +27,10 @@ export type RunIdentity = z.infer<typeof RunIdentity>;
 
 export const ShardManifest = z.strictObject({
   schemaVersion: z.literal(1),
+  /** What the shards make: a live run's run folder, or a dataset build's graded answers (`merge` writes the SFT files). */
+  kind: z.enum(['live', 'dataset']).default('live'),
+  /** A dataset build's name (its records' run id and its card's title). */
+  name: z.string().optional(),
   /** 1-based. */
   index: z.number().int().positive(),
   count: z.number().int().positive(),
@@ -56,6 +60,7 @@ export function runIdentity(input: { experiment: unknown; prices: PriceTable; pr
 export function shardManifest(shard: ShardSpec, shardProblems: readonly Problem[], identity: RunIdentity, experimentFolder?: string): ShardManifest {
   return {
     schemaVersion: 1,
+    kind: 'live',
     index: shard.index,
     count: shard.count,
     problems: shardProblems.length,
@@ -86,6 +91,12 @@ export interface ShardFolder {
   finished: boolean;
 }
 
+/** Where a shard's folder holds the run's graded answers: the folder itself (live), or `run/` (a dataset build's). */
+export function shardRunFolder(shard: { folder: string; manifest: ShardManifest }): string {
+  return shard.manifest.kind === 'dataset' ? join(shard.folder, SFT_RUN_FOLDER) : shard.folder;
+}
+
 export function readShardFolder(folder: string): ShardFolder {
-  return { folder, manifest: readShardManifest(folder), finished: existsSync(join(folder, MANIFEST_FILE)) };
+  const manifest = readShardManifest(folder);
+  return { folder, manifest, finished: existsSync(join(shardRunFolder({ folder, manifest }), MANIFEST_FILE)) };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isFailedRecord, PriceTable, RunRecord } from '@confide/core';
-import { forEachJsonLine, PRICE_TABLE_FILE, STAGES_FOLDER } from '@confide/data';
+import { forEachJsonLine, PRICE_TABLE_FILE, SFT_ANSWERS_LOG, STAGES_FOLDER } from '@confide/data';
 import { Budget } from '@confide/inference';
 import { LoggedDecision } from '../live/logged-router.js';
 import { readShardFolder, type ShardFolder } from './shard-manifest.js';
@@ -18,14 +18,18 @@ export interface StageLogTotals {
 /** Adds up a run folder's stage logs (every model's answers, failed calls left out, and the router's own calls) at `prices`. */
 export function stageLogTotals(folder: string, prices: PriceTable): StageLogTotals {
   const stages = join(folder, STAGES_FOLDER);
+  const logs = existsSync(stages) ? readdirSync(stages).filter((file) => file.endsWith('.jsonl')).sort().map((name) => join(stages, name)) : [];
+  return logTotals(logs, prices);
+}
+
+/** Adds up stage logs: `routes.jsonl` holds router decisions, any other a model's answers. */
+export function logTotals(logs: readonly string[], prices: PriceTable): StageLogTotals {
   const budget = new Budget(prices);
   const totals: StageLogTotals = { routed: 0, calls: 0, usage: { input: 0, output: 0, thinking: 0 }, spentUsd: 0 };
   let units = 0;
-  if (!existsSync(stages)) return totals;
   const routed = new Set<string>();
-  for (const name of readdirSync(stages).filter((file) => file.endsWith('.jsonl')).sort()) {
-    const path = join(stages, name);
-    if (name === 'routes.jsonl') {
+  for (const path of logs.filter((log) => existsSync(log))) {
+    if (basename(path) === 'routes.jsonl') {
       forEachJsonLine(path, LoggedDecision, ({ problemId, decision }) => {
         routed.add(problemId);
         if (decision.routerModel !== undefined && decision.routerUsage !== undefined) units += budget.cost(decision.routerModel, decision.routerUsage);
@@ -42,7 +46,8 @@ export function stageLogTotals(folder: string, prices: PriceTable): StageLogTota
       totals.usage.input += record.generation.usage.input;
       totals.usage.output += record.generation.usage.output;
       totals.usage.thinking += record.generation.usage.thinking;
-      units += budget.cost(record.generation.model, record.generation.usage);
+      // a model the table does not price is not a live one (a dataset build's replay): its calls cost nothing here
+      if (prices.models[record.generation.model] !== undefined) units += budget.cost(record.generation.model, record.generation.usage);
     }
   }
   totals.routed = routed.size;
@@ -61,6 +66,10 @@ export function shardStatus(folders: readonly string[]): { shards: ShardProgress
   const shards = folders.map((folder) => {
     const shard = readShardFolder(folder);
     const prices = PriceTable.parse(JSON.parse(readFileSync(join(folder, PRICE_TABLE_FILE), 'utf8')));
+    if (shard.manifest.kind === 'dataset') {
+      const totals = logTotals([join(folder, SFT_ANSWERS_LOG)], prices);
+      return { shard, ...totals, done: shard.finished ? shard.manifest.problems : Math.min(totals.calls, shard.manifest.problems) };
+    }
     const totals = stageLogTotals(folder, prices);
     return { shard, ...totals, done: shard.finished ? shard.manifest.problems : Math.min(totals.routed, shard.manifest.problems) };
   });

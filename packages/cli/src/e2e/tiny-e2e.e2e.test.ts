@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIDENT_TOKEN, costInHundredMillionths, PRICE_TABLES, RunRecord, UNCERTAIN_TOKEN } from '@confide/core';
+import { CONFIDENT_TOKEN, costInHundredMillionths, PriceTable, RunRecord, UNCERTAIN_TOKEN } from '@confide/core';
 import { loadBundledRun, readJsonLines, readRunDirectory, workspaceRoot } from '@confide/data';
 import { resolveRunnerPython } from '@confide/training';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -65,6 +65,9 @@ describe('confide run experiments/tiny-e2e', () => {
     }
     expect(existsSync(join(out, 'dataset', 'data', 'train-00000-of-00001.parquet'))).toBe(true);
     expect(readFileSync(join(out, 'dataset', 'README.md'), 'utf8')).toContain('answered 64 problems of `math-train-sft`, core/math graded them');
+    // the tiny model's records name it, not the 1.5B it stands in for (priced as that one: tiny-random-qwen2-prices.json)
+    const answers = readJsonLines(join(out, 'dataset', 'build', 'answers.jsonl'), RunRecord);
+    expect(new Set(answers.map((record) => record.generation.model))).toEqual(new Set(['tiny-random-qwen2']));
 
     // step 2: a PEFT adapter with the seed's LoRA shape
     const adapter = join(out, 'finetuned_models', 'tiny-e2e', 'adapter');
@@ -74,7 +77,7 @@ describe('confide run experiments/tiny-e2e', () => {
     const small = readJsonLines(join(out, 'delegate', 'stages', 'small.jsonl'), RunRecord);
     expect(small).toHaveLength(16);
     for (const record of small) {
-      expect(record.generation.model).toBe('qwen2.5-math-1.5b-instruct-lora-confidence');
+      expect(record.generation.model).toBe('tiny-random-qwen2-lora-confidence');
       expect(record.grade.evaluator).toBe('core/math');
       const { confident, uncertain } = record.generation.confidenceProbabilities!;
       expect(confident).toBeGreaterThanOrEqual(0);
@@ -89,7 +92,7 @@ describe('confide run experiments/tiny-e2e', () => {
     for (const record of run.records) {
       const token = small.find((answer) => answer.problemId === record.problemId)!.generation.confidenceToken;
       expect(record.route?.target).toBe(token === CONFIDENT_TOKEN ? 'small' : 'large');
-      expect(record.generation.model).toBe(token === CONFIDENT_TOKEN ? 'qwen2.5-math-1.5b-instruct-lora-confidence' : 'gemini-2.5-flash');
+      expect(record.generation.model).toBe(token === CONFIDENT_TOKEN ? 'tiny-random-qwen2-lora-confidence' : 'gemini-2.5-flash');
     }
     expect(run.manifest.plugins.map((plugin) => plugin.id)).toEqual(['core/transformers', 'core/replay', 'core/confidence-token', 'core/math']);
     const delegated = run.records.filter((record) => record.route?.target === 'large').length;
@@ -105,6 +108,8 @@ describe('confide run experiments/tiny-e2e', () => {
     const ablationFolder = join(base, 'ablation-tiny-e2e');
     mkdirSync(ablationFolder);
     copyFileSync(join(workspaceRoot(), 'experiments', 'ablation-tiny-e2e', 'experiment.json'), join(ablationFolder, 'experiment.json'));
+    // its price table is tiny-e2e's stand-in table, named by the same relative path
+    copyFileSync(join(experiment, 'tiny-random-qwen2-prices.json'), join(base, 'tiny-e2e', 'tiny-random-qwen2-prices.json'));
     const reportFolder = join(base, 'report');
     const third = captureOutput();
     const ablated = await runCli(['ablate', '--experiment', ablationFolder, '--out', reportFolder]);
@@ -124,7 +129,7 @@ describe('confide run experiments/tiny-e2e', () => {
     // Every sweep point, recomputed from the records: P(c) = c / (c + u) only where the token mass c + u reaches 0.5
     // (a tiny random model puts ~1e-27 on both tokens: no P(c)); an answer without P(c) is delegated at every threshold.
     const large = new Map(loadBundledRun('gemini-flash').records.map((record) => [record.problemId, record]));
-    const prices = PRICE_TABLES['seed-math500']!;
+    const prices = PriceTable.parse(JSON.parse(readFileSync(join(experiment, 'tiny-random-qwen2-prices.json'), 'utf8')));
     const pc = (record: RunRecord): number | null => {
       const { confident, uncertain } = record.generation.confidenceProbabilities!;
       return confident + uncertain < 0.5 ? null : confident / (confident + uncertain);

@@ -28,12 +28,29 @@ def _above(measure: dict, level: float) -> str:
     return "not clearly different from"
 
 
+# fewer answers than this in either grade of a kind: no AUROC within the kind is shown (one right answer decides it)
+MIN_PER_GRADE = 5
+
+
+def _kind_auroc(kind: dict) -> str:
+    if min(kind["right"], kind["wrong"]) < MIN_PER_GRADE:
+        return f"too few to say (under {MIN_PER_GRADE} {'right' if kind['right'] < kind['wrong'] else 'wrong'})"
+    return _interval(kind["auroc"], percent=False)
+
+
+def _kind_signal_text(by_kind: dict) -> str:
+    gap = abs(by_kind["add"]["accuracy"] - by_kind["mul"]["accuracy"])
+    if gap >= 0.5:
+        return f"The kind of problem carries much of that signal (the two kinds' accuracies differ by {100 * gap:.1f} percentage points)"
+    return f"The kind of problem carries some of that signal (the two kinds' accuracies differ by {100 * gap:.1f} percentage points)"
+
+
 def _within_kind_text(add: dict) -> str:
     """Whether P(c) tells right from wrong within `a+b`, where the kind gives nothing away, in words chosen by its interval."""
     auroc = add["auroc"]
     counts = f"({add['right']} right, {add['wrong']} wrong)"
-    if auroc["low"] is None:
-        return f"Within `a+b` alone {counts} there is no AUROC: the answers are all right or all wrong."
+    if auroc["low"] is None or min(add["right"], add["wrong"]) < MIN_PER_GRADE:
+        return f"Within `a+b` alone {counts} there are too few answers of one grade for an AUROC."
     if auroc["low"] > 0.5:
         return (f"Within `a+b` alone {counts}, where the kind gives nothing away, P(c) still ranks right answers first: AUROC "
                 f"{_interval(auroc, percent=False)}, its interval above 0.5; so part of what the marker learned is within a kind.")
@@ -77,7 +94,7 @@ def render_report(summary: dict) -> str:
         before, after = base_by_kind[kind], by_kind[kind]
         return (f"| {label} | {after['problems']} | {_percent(before['accuracy'])} | {_percent(after['accuracy'])} | "
                 f"{after['right']} / {after['wrong']} | {_percent(after['confidentRate'])} | {_number(after['meanPc'])} | "
-                f"{_interval(after['auroc'], percent=False)} |")
+                f"{_kind_auroc(after)} |")
 
     return f"""# Learning check: does the seed's method teach a model to know when it is right?
 
@@ -139,7 +156,7 @@ answers to the large model) delegates {_percent(held['delegationRate']['value'])
 {_percent(held['liftOverRandomDelegation']['value'])} over delegating as many problems at random (interval
 {_above(held['liftOverRandomDelegation'], 0)} zero).
 
-The kind of problem carries much of that signal: the model is right on {_percent(by_kind['add']['accuracy'])} of `a+b`
+{_kind_signal_text(by_kind)}: the model is right on {_percent(by_kind['add']['accuracy'])} of `a+b`
 and {_percent(by_kind['mul']['accuracy'])} of `a*b`, and writes `<|c_math|>` on {_percent(by_kind['add']['confidentRate'])}
 and {_percent(by_kind['mul']['confidentRate'])} of them. {_within_kind_text(by_kind['add'])} Held-out accuracy
 {change_words} from {_percent(base_held['accuracy']['value'])} before LoRA to {_percent(held['accuracy']['value'])} with

@@ -39,3 +39,4 @@ export * from './shard/shard-manifest.js';
 export * from './shard/merge-shards.js';
 export * from './shard/shard-status.js';
 export * from './shard/merge-dataset-shards.js';
+export * from './shard/merge-regrade-shards.js';

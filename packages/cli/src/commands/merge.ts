@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { currentProvenance, RunStore } from '@confide/data';
-import { EXPERIMENT_FILE, mergeDatasetShards, mergeShards, readShardManifest, shardStatus } from '@confide/experiments';
+import { EXPERIMENT_FILE, mergeDatasetShards, mergeRegradeShards, mergeShards, readShardManifest, shardStatus } from '@confide/experiments';
 import type { Command } from 'commander';
 import { InvalidConfigError } from '@confide/core';
 import { topLevelCommand } from '../command-table.js';
@@ -27,6 +27,16 @@ export function registerMergeCommand(program: Command): void {
       const shardFolders = folders.map((folder) => resolve(folder));
       const first = readShardManifest(shardFolders[0]!);
       const command = `confide merge ${folders.join(' ')} --out ${options.out}`;
+      if (first.kind === 'regrade') {
+        const outFolder = resolve(options.out!);
+        const { summary } = await mergeRegradeShards({ shardFolders, outFolder, loadRun: (source) => new RunStore().load(source) });
+        console.log(
+          `regrade ${summary.run} with ${summary.evaluator.id}, from ${shardFolders.length} shards: recorded ${(summary.accuracy.recorded * 100).toFixed(1)}%, regraded ${(summary.accuracy.regraded * 100).toFixed(1)}%` +
+            `${summary.accuracy.firstStep === null ? '' : ` (first step alone ${(summary.accuracy.firstStep * 100).toFixed(1)}%)`}; ` +
+            `${summary.flips.toCorrect + summary.flips.toWrong} flips; lent clients ${summary.clientCalls.calls} calls, $${summary.clientCalls.costUsd.toFixed(6)}; report in ${outFolder}`,
+        );
+        return;
+      }
       if (first.kind === 'dataset') {
         // a dataset experiment's plugins come with its folder; a `dataset build` config's with --plugin
         const folder = options.experiment ?? first.experimentFolder;

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidConfigError, type Problem } from '@confide/core';
 import { checkReportOutFolder, loadRunProblems, pricesForRun, readConfigFile, resolveCachePath, RunStore, writeJsonLines } from '@confide/data';
 import { explanationOf } from '@confide/evaluator-math';
-import { gradeRecords, RegradeConfig, runRegrade, runRegradeExperiment } from '@confide/experiments';
+import { gradeRecords, parseShardSpec, RegradeConfig, runRegrade, runRegradeExperiment, shardFolderSuffix } from '@confide/experiments';
+import { confideVersion } from './hub-data.js';
 import type { Command } from 'commander';
 import { topLevelCommand } from '../command-table.js';
 import { addEvaluatorFlags, evaluatorChoice, type EvaluatorFlags } from '../options/evaluator-choice.js';
@@ -19,6 +21,7 @@ interface RegradeOptions extends EvaluatorFlags {
   timeoutMs?: string;
   budget?: string;
   cache?: string | false;
+  shard?: string;
 }
 
 /** core/math's time budget per comparison for a whole run (its own default, 2 s, is for one pair at a time). */
@@ -36,7 +39,8 @@ function budgetOf(options: RegradeOptions): number | undefined {
 /** `confide regrade --run <run> --evaluator <config.json>`: the run graded by the config's evaluator, a report folder written. */
 async function regradeWithConfig(run: string, options: RegradeOptions & { evaluator: string }): Promise<void> {
   const configPath = resolve(options.evaluator);
-  const outFolder = resolve(options.out ?? join('regrade', `${basename(run.replace(/[\\/]+$/, ''))}-${basename(configPath, '.json')}`));
+  const shard = options.shard === undefined ? undefined : parseShardSpec(options.shard);
+  const outFolder = resolve(options.out ?? join('regrade', `${basename(run.replace(/[\\/]+$/, ''))}-${basename(configPath, '.json')}`)) + (shard ? shardFolderSuffix(shard) : '');
   checkReportOutFolder(outFolder, 'regrade');
   if (options.evaluatorOptions !== undefined) throw new InvalidConfigError(`--evaluator-options: ${options.evaluator} is a config file; give the evaluator's options in its "evaluator"`);
   const config = readConfigFile(configPath, RegradeConfig);
@@ -60,13 +64,16 @@ async function regradeWithConfig(run: string, options: RegradeOptions & { evalua
     baseFolder: dirname(configPath),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     cachePath: resolveCachePath(options.cache),
-    command: `confide regrade --run ${run} --evaluator ${options.evaluator}${options.out ? ` --out ${options.out}` : ''}`,
+    command: `confide regrade --run ${run} --evaluator ${options.evaluator}${options.out ? ` --out ${options.out}` : ''}${options.shard ? ` --shard ${options.shard}` : ''}`,
+    // the merge finds the run again from anywhere: a path is kept absolute
+    ...(shard ? { shard: { spec: shard, confideVersion: confideVersion(), source: existsSync(resolve(run)) ? resolve(run) : run } } : {}),
     onProgress: (done, total) => {
       if (done === total || done % 100 === 0) process.stderr.write(`regrade: ${done}/${total}\n`);
     },
   });
   if (outcome.status !== 'complete') throw new Error(outcome.message);
   const { summary } = outcome;
+  if (shard) console.log(`regrade ${summary.run}: shard ${shard.index}/${shard.count}: ${summary.records} records graded; join the shards with confide merge`);
   console.log(
     `regrade ${summary.run} with ${summary.evaluator.id}: recorded ${(summary.accuracy.recorded * 100).toFixed(1)}%, regraded ${(summary.accuracy.regraded * 100).toFixed(1)}%` +
       `${summary.accuracy.firstStep === null ? '' : ` (first step alone ${(summary.accuracy.firstStep * 100).toFixed(1)}%)`}; ` +
@@ -171,9 +178,13 @@ export function registerRegradeCommand(program: Command): void {
     .option('--budget <usd>', 'stop the lent clients (a verifier) at this spend')
     .option('--cache <file>', 'response cache for the lent clients (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)')
     .option('--no-cache', 'send every verifier request (no cache)')
+    .option('--shard <i/n>', 'with --evaluator <config.json>: grade shard i of n of the records (by sha256 of the problem id) into <out>.shard-i-of-n; confide merge builds the report')
     .action(async (options: RegradeOptions) => {
       if ((options.run === undefined) === (options.experiment === undefined)) throw new InvalidConfigError('give --run <run> or --experiment <folder> (one of them)');
       if (options.reviewTemplate && options.experiment === undefined) throw new InvalidConfigError('--review-template applies to --experiment');
+      if (options.shard !== undefined && (options.experiment !== undefined || !isEvaluatorConfig(options.evaluator))) {
+        throw new InvalidConfigError('--shard applies to --run <run> --evaluator <config.json> (a report folder per shard, merged by confide merge)');
+      }
       if (options.experiment !== undefined) {
         await regradeExperiment(options.experiment, options);
       } else if (isEvaluatorConfig(options.evaluator)) {

@@ -3,6 +3,8 @@ import { PluginChoice, RetrySettings, type EvaluatorStep, type PluginRegistry, t
 import { checkReportOutFolder, PriceTableReference, pricesForRun, resolvePriceTable, writeFileAtomic, writeJsonLines, writeReportFolder, type RunDirectory } from '@confide/data';
 import { z } from 'zod';
 import type { ExperimentOutcome } from '../outcome.js';
+import { runIdentity, shardManifest, writeShardManifest } from '../shard/shard-manifest.js';
+import { shardProblemIds, type ShardSpec } from '../shard/shard-partition.js';
 import { acquireRunLock } from '../run-folder/run-lock.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { runWorkerPool } from '../run-folder/worker-pool.js';
@@ -63,7 +65,18 @@ export interface RegradeOptions {
   onProgress?: (done: number, total: number) => void;
   /** The command as typed, recorded in the report folder's lock. */
   command?: string;
+  /**
+   * Grade one shard of the run's records (`--shard i/n`: its problems by sha256 of the id): the report folder then
+   * holds the shard's verdicts, `shard.json` and the config (`regrade-config.json`); `merge` builds the report.
+   * `source` is where the run is (a bundled id or an absolute path), for the merge.
+   */
+  shard?: { spec: ShardSpec; confideVersion: string; source: string };
 }
+
+/** The config a regrade shard was graded with, in its folder (the merge checks and reports with it). */
+export const REGRADE_CONFIG_FILE = 'regrade-config.json';
+/** Every verdict of a regrade, in the run's order. */
+export const REGRADED_FILE = 'regraded.jsonl';
 
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
 
@@ -125,7 +138,9 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
   });
   const { evaluator } = lent;
   const questions = new Map((options.problems ?? []).map((problem) => [problem.id, problem.problem]));
-  const records = options.run.records;
+  const shard = options.shard;
+  const inShard = shard ? shardProblemIds([...new Set(options.run.records.map((record) => record.problemId))], shard.spec) : undefined;
+  const records = inShard ? options.run.records.filter((record) => inShard.has(record.problemId)) : options.run.records;
   let done = 0;
   try {
     const verdicts = await runWorkerPool(records, config.concurrency, async (record: RunRecord): Promise<RegradedVerdict> => {
@@ -144,35 +159,18 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
         composed: verdict.steps !== undefined,
       };
     });
-    const n = verdicts.length;
-    const share = (count: number) => (n === 0 ? 0 : count / n);
-    const firstStepCorrect = verdicts.filter((verdict) => verdict.steps[0]?.correct).length;
-    const summary: RegradeSummary = {
-      run: options.runReference,
-      evaluator: config.evaluator,
-      records: n,
-      accuracy: {
-        recorded: share(verdicts.filter((verdict) => verdict.recorded).length),
-        firstStep: verdicts.some((verdict) => verdict.composed) ? share(firstStepCorrect) : null,
-        regraded: share(verdicts.filter((verdict) => verdict.regraded).length),
-      },
-      flips: {
-        toCorrect: verdicts.filter((verdict) => !verdict.recorded && verdict.regraded).length,
-        toWrong: verdicts.filter((verdict) => verdict.recorded && !verdict.regraded).length,
-        laterStepToCorrect: verdicts.filter((verdict) => verdict.steps.length > 1 && !verdict.steps[0]!.correct && verdict.regraded).length,
-      },
-      clientCalls: lent.calls(),
-    };
-    await writeReportFolder(options.outFolder, 'regrade', (staging) => {
-      writeJsonLines(join(staging, 'regraded.jsonl'), verdicts);
-      writeJsonLines(join(staging, 'flips.jsonl'), verdicts.filter((verdict) => verdict.recorded !== verdict.regraded));
-      writeFileAtomic(join(staging, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-      writeFileAtomic(join(staging, 'report.md'), reportOf(summary, verdicts));
+    const summary = summariseRegrade(options.runReference, config.evaluator, verdicts, lent.calls());
+    await writeRegradeFolder(options.outFolder, summary, verdicts, (staging) => {
+      if (!shard || !inShard) return;
+      const identity = runIdentity({ experiment: config, prices, problems: options.run.records, confideVersion: shard.confideVersion });
+      const ids = records.map((record) => ({ id: record.problemId }));
+      writeShardManifest(staging, { ...shardManifest(shard.spec, ids, identity, options.baseFolder ?? process.cwd()), kind: 'regrade', name: options.runReference, source: shard.source });
+      writeFileAtomic(join(staging, REGRADE_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     });
     return {
       status: 'complete',
       summary,
-      files: ['regraded.jsonl', 'flips.jsonl', 'summary.json', 'report.md'].map((file) => join(options.outFolder, file)),
+      files: [REGRADED_FILE, 'flips.jsonl', 'summary.json', 'report.md'].map((file) => join(options.outFolder, file)),
     };
   } catch (error) {
     if (stopReasonOf(error) === 'budget') {
@@ -187,4 +185,38 @@ async function regradeIn(options: RegradeOptions, prices: PriceTable): Promise<E
   } finally {
     await lent.close();
   }
+}
+
+/** The summary of a regrade from its verdicts (in the run's order) and what the lent clients did. */
+export function summariseRegrade(run: string, evaluator: RegradeSummary['evaluator'], verdicts: readonly RegradedVerdict[], clientCalls: LentClientCalls): RegradeSummary {
+  const n = verdicts.length;
+  const share = (count: number) => (n === 0 ? 0 : count / n);
+  const firstStepCorrect = verdicts.filter((verdict) => verdict.steps[0]?.correct).length;
+  return {
+    run,
+    evaluator,
+    records: n,
+    accuracy: {
+      recorded: share(verdicts.filter((verdict) => verdict.recorded).length),
+      firstStep: verdicts.some((verdict) => verdict.composed) ? share(firstStepCorrect) : null,
+      regraded: share(verdicts.filter((verdict) => verdict.regraded).length),
+    },
+    flips: {
+      toCorrect: verdicts.filter((verdict) => !verdict.recorded && verdict.regraded).length,
+      toWrong: verdicts.filter((verdict) => verdict.recorded && !verdict.regraded).length,
+      laterStepToCorrect: verdicts.filter((verdict) => verdict.steps.length > 1 && !verdict.steps[0]!.correct && verdict.regraded).length,
+    },
+    clientCalls,
+  };
+}
+
+/** A regrade's report folder, written whole: the verdicts, the flips, the summary and the report (and what `more` adds). */
+export async function writeRegradeFolder(outFolder: string, summary: RegradeSummary, verdicts: readonly RegradedVerdict[], more?: (staging: string) => void): Promise<void> {
+  await writeReportFolder(outFolder, 'regrade', (staging) => {
+    writeJsonLines(join(staging, REGRADED_FILE), verdicts);
+    writeJsonLines(join(staging, 'flips.jsonl'), verdicts.filter((verdict) => verdict.recorded !== verdict.regraded));
+    writeFileAtomic(join(staging, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(join(staging, 'report.md'), reportOf(summary, verdicts));
+    more?.(staging);
+  });
 }

@@ -28,9 +28,11 @@ export type RunIdentity = z.infer<typeof RunIdentity>;
 export const ShardManifest = z.strictObject({
   schemaVersion: z.literal(1),
   /** What the shards make: a live run's run folder, or a dataset build's graded answers (`merge` writes the SFT files). */
-  kind: z.enum(['live', 'dataset']).default('live'),
-  /** A dataset build's name (its records' run id and its card's title). */
+  kind: z.enum(['live', 'dataset', 'regrade']).default('live'),
+  /** A dataset build's name (its records' run id and its card's title); a regrade's run as it was named. */
   name: z.string().optional(),
+  /** A regrade's run: a bundled id or an absolute path. */
+  source: z.string().optional(),
   /** 1-based. */
   index: z.number().int().positive(),
   count: z.number().int().positive(),
@@ -45,7 +47,7 @@ export const ShardManifest = z.strictObject({
 export type ShardManifest = z.infer<typeof ShardManifest>;
 
 /** The identity of a run over `problems` (the whole dataset) with `experiment` and `prices`. */
-export function runIdentity(input: { experiment: unknown; prices: PriceTable; problems: readonly Problem[]; confideVersion: string }): RunIdentity {
+export function runIdentity(input: { experiment: unknown; prices: PriceTable; problems: readonly unknown[]; confideVersion: string }): RunIdentity {
   const dataset = createHash('sha256');
   for (const problem of input.problems) dataset.update(canonicalJson(problem) + '\n');
   return {
@@ -57,7 +59,7 @@ export function runIdentity(input: { experiment: unknown; prices: PriceTable; pr
   };
 }
 
-export function shardManifest(shard: ShardSpec, shardProblems: readonly Problem[], identity: RunIdentity, experimentFolder?: string): ShardManifest {
+export function shardManifest(shard: ShardSpec, shardProblems: ReadonlyArray<Pick<Problem, 'id'>>, identity: RunIdentity, experimentFolder?: string): ShardManifest {
   return {
     schemaVersion: 1,
     kind: 'live',
@@ -98,5 +100,7 @@ export function shardRunFolder(shard: { folder: string; manifest: ShardManifest 
 
 export function readShardFolder(folder: string): ShardFolder {
   const manifest = readShardManifest(folder);
-  return { folder, manifest, finished: existsSync(join(shardRunFolder({ folder, manifest }), MANIFEST_FILE)) };
+  // a regrade's report folder is written whole: it exists only finished
+  const finished = manifest.kind === 'regrade' || existsSync(join(shardRunFolder({ folder, manifest }), MANIFEST_FILE));
+  return { folder, manifest, finished };
 }

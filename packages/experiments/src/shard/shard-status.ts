@@ -63,14 +63,19 @@ export interface ShardProgress extends StageLogTotals {
 
 /** Each shard's progress and spend (from its stage logs, at the prices it carries) and their sum. */
 export function shardStatus(folders: readonly string[]): { shards: ShardProgress[]; total: { problems: number; done: number; finished: number; calls: number; usage: StageLogTotals['usage']; spentUsd: number } } {
-  const shards = folders.map((folder) => {
+  const shards = folders.map((folder): ShardProgress => {
     const shard = readShardFolder(folder);
-    const prices = PriceTable.parse(JSON.parse(readFileSync(join(folder, PRICE_TABLE_FILE), 'utf8')));
+    const prices = () => PriceTable.parse(JSON.parse(readFileSync(join(folder, PRICE_TABLE_FILE), 'utf8')));
+    if (shard.manifest.kind === 'regrade') {
+      // a regrade shard exists only finished: its lent clients' calls are in its summary
+      const { clientCalls } = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')) as { clientCalls: { calls: number; costUsd: number } };
+      return { shard, routed: 0, calls: clientCalls.calls, usage: { input: 0, output: 0, thinking: 0 }, spentUsd: clientCalls.costUsd, done: shard.manifest.problems };
+    }
     if (shard.manifest.kind === 'dataset') {
-      const totals = logTotals([join(folder, SFT_ANSWERS_LOG)], prices);
+      const totals = logTotals([join(folder, SFT_ANSWERS_LOG)], prices());
       return { shard, ...totals, done: shard.finished ? shard.manifest.problems : Math.min(totals.calls, shard.manifest.problems) };
     }
-    const totals = stageLogTotals(folder, prices);
+    const totals = stageLogTotals(folder, prices());
     return { shard, ...totals, done: shard.finished ? shard.manifest.problems : Math.min(totals.routed, shard.manifest.problems) };
   });
   const sum = (pick: (progress: ShardProgress) => number) => shards.reduce((total, progress) => total + pick(progress), 0);

@@ -63,6 +63,10 @@ export interface StandInServer {
   /** The most requests it was handling at once. */
   peakInFlight(): number;
   setFaults(plan: FaultPlan): void;
+  /** What `GET /health` answers (vLLM's health check): 200 while healthy (the default), 503 otherwise. */
+  setHealthy(healthy: boolean): void;
+  /** How many health checks it answered. */
+  healthChecks(): number;
   close(): Promise<void>;
 }
 
@@ -94,7 +98,14 @@ export async function startStandIn(protocol: StandInProtocol, options: StandInOp
     response.end(text);
   };
 
+  let healthy = true;
+  let healthChecks = 0;
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === 'GET' && new URL(request.url ?? '/', 'http://stand-in').pathname === '/health') {
+      healthChecks += 1;
+      response.writeHead(healthy ? 200 : 503, { 'content-length': 0 });
+      return response.end();
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -205,6 +216,10 @@ export async function startStandIn(protocol: StandInProtocol, options: StandInOp
     setFaults(next) {
       plan = next;
     },
+    setHealthy(next) {
+      healthy = next;
+    },
+    healthChecks: () => healthChecks,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

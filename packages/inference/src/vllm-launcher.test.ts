@@ -46,16 +46,17 @@ describe('buildVllmServeCommand', () => {
       'vllm serve Qwen/Qwen2.5-Math-1.5B-Instruct --host 127.0.0.1 --port 8000 --enable-lora --lora-modules confidence=finetuned_models/paper/adapter --max-lora-rank 8',
     ],
     [
-      'tensor parallelism, a name, a port and extra arguments',
+      'tensor and data parallelism, a name, a port and extra arguments',
       {
         baseModel: 'Qwen/Qwen2.5-Math-7B-Instruct',
         adapter: '/runs/a',
         adapterName: 'qwen-math-confidence',
         tensorParallelSize: 2,
+        dataParallelSize: 4,
         port: 8123,
         extraArgs: ['--gpu-memory-utilization', '0.85'],
       },
-      'vllm serve Qwen/Qwen2.5-Math-7B-Instruct --host 127.0.0.1 --port 8123 --enable-lora --lora-modules qwen-math-confidence=/runs/a --max-lora-rank 8 --tensor-parallel-size 2 --gpu-memory-utilization 0.85',
+      'vllm serve Qwen/Qwen2.5-Math-7B-Instruct --host 127.0.0.1 --port 8123 --enable-lora --lora-modules qwen-math-confidence=/runs/a --max-lora-rank 8 --tensor-parallel-size 2 --data-parallel-size 4 --gpu-memory-utilization 0.85',
     ],
     ['the base model alone', { baseModel: '/models/base', executable: '/opt/vllm/bin/vllm' }, '/opt/vllm/bin/vllm serve /models/base --host 127.0.0.1 --port 8000'],
   ])('%s', (_name, input, expected) => {

@@ -14,6 +14,8 @@ export const VllmServeOptions = z.strictObject({
   maxLoraRank: z.number().int().positive().default(8),
   /** GPUs to shard the model over (`--tensor-parallel-size`); left to vLLM when unset. */
   tensorParallelSize: z.number().int().positive().optional(),
+  /** Data-parallel ranks behind the one endpoint (`--data-parallel-size`, vLLM's own load balancing); left to vLLM when unset. */
+  dataParallelSize: z.number().int().positive().optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(1).max(65_535).default(8000),
   /** The vllm executable (a name on PATH or a path). */
@@ -36,6 +38,7 @@ export function buildVllmServeCommand(options: VllmServeOptions): { command: str
     args.push('--enable-lora', '--lora-modules', `${options.adapterName}=${options.adapter}`, '--max-lora-rank', String(options.maxLoraRank));
   }
   if (options.tensorParallelSize !== undefined) args.push('--tensor-parallel-size', String(options.tensorParallelSize));
+  if (options.dataParallelSize !== undefined) args.push('--data-parallel-size', String(options.dataParallelSize));
   args.push(...options.extraArgs);
   return { command: options.executable, args };
 }

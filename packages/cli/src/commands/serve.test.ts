@@ -57,6 +57,8 @@ describe('confide serve', () => {
       '/runs/paper/adapter',
       '--tensor-parallel-size',
       '2',
+      '--data-parallel-size',
+      '2',
       '--port',
       String(port),
       '--',
@@ -65,7 +67,7 @@ describe('confide serve', () => {
     ]);
     await waitFor(() => out.some((line) => line.startsWith('serving')));
     expect(JSON.parse(readFileSync(join(folder, 'args.json'), 'utf8')).join(' ')).toBe(
-      `serve Qwen/Qwen2.5-Math-1.5B-Instruct --host 127.0.0.1 --port ${port} --enable-lora --lora-modules confidence=/runs/paper/adapter --max-lora-rank 8 --tensor-parallel-size 2 --gpu-memory-utilization 0.9`,
+      `serve Qwen/Qwen2.5-Math-1.5B-Instruct --host 127.0.0.1 --port ${port} --enable-lora --lora-modules confidence=/runs/paper/adapter --max-lora-rank 8 --tensor-parallel-size 2 --data-parallel-size 2 --gpu-memory-utilization 0.9`,
     );
     expect(out[0]).toMatch(new RegExp(`^serving confidence at http://127\\.0\\.0\\.1:${port}/v1 \\(pid \\d+\\); Ctrl-C stops it$`));
     expect(JSON.parse(out[1]!.replace('small model client: ', ''))).toEqual({

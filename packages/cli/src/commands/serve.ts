@@ -9,6 +9,7 @@ interface ServeOptions {
   adapter?: string;
   name: string;
   tensorParallelSize?: number;
+  dataParallelSize?: number;
   host: string;
   port: number;
   maxLoraRank: number;
@@ -41,6 +42,7 @@ export function registerServeCommand(program: Command): void {
     .option('--adapter <folder>', 'PEFT adapter folder, e.g. finetuned_models/<run>/adapter (without it: the base model alone)')
     .option('--name <name>', "the adapter's served name: a core/vllm client's servedModel", 'confidence')
     .option('--tensor-parallel-size <n>', 'GPUs to shard the model over', parseCount)
+    .option('--data-parallel-size <n>', "data-parallel replicas of the model behind the one endpoint (vLLM's --data-parallel-size)", parseCount)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parseCount, 8000)
     .option('--max-lora-rank <r>', 'largest LoRA rank vLLM accepts (the seed trains r 8)', parseCount, 8)
@@ -55,6 +57,7 @@ export function registerServeCommand(program: Command): void {
         adapterName: options.name,
         maxLoraRank: options.maxLoraRank,
         ...(options.tensorParallelSize !== undefined ? { tensorParallelSize: options.tensorParallelSize } : {}),
+        ...(options.dataParallelSize !== undefined ? { dataParallelSize: options.dataParallelSize } : {}),
         host: options.host,
         port: options.port,
         executable: options.vllm,

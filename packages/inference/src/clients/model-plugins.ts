@@ -5,8 +5,37 @@ import { apiKeyFromEnvironment, ApiKeyVariable } from '../api-key.js';
 import { GeminiClient } from './gemini-client.js';
 import { OpenAICompatibleClient } from './openai-compatible-client.js';
 import { ReplayClient } from './replay-client.js';
+import { ReplicaSetClient, vllmHealth } from './replica-set-client.js';
+import type { LiveModelClient } from '../live-model-client.js';
 
 const BaseUrl = z.url({ protocol: /^https?$/ });
+/** One server's base URL, or several serving the same model (replicas: each request goes to the next one that is up). */
+const BaseUrls = z.union([BaseUrl, z.array(BaseUrl).min(1)]);
+/** How replicas are taken out of the rotation and brought back. */
+const ReplicaSettings = z.strictObject({
+  /** Consecutive retryable failures after which a replica is taken out. */
+  failuresToEject: z.number().int().min(1).default(3),
+  /** How long a replica stays out before it is probed again. */
+  probeAfterSeconds: z.number().positive().default(30),
+});
+
+/** One client for one base URL, or a replica set over several. */
+function clientForUrls(
+  baseUrl: string | string[],
+  make: (url: string) => LiveModelClient,
+  settings: z.infer<typeof ReplicaSettings> | undefined,
+  health: ((url: string) => Promise<boolean>) | null,
+) {
+  const urls = Array.isArray(baseUrl) ? baseUrl : [baseUrl];
+  if (urls.length === 1) return make(urls[0]!);
+  return new ReplicaSetClient({
+    replicas: urls.map((url) => ({ url, client: make(url) })),
+    failuresToEject: settings?.failuresToEject ?? 3,
+    probeAfterMs: (settings?.probeAfterSeconds ?? 30) * 1000,
+    health,
+  });
+}
+
 /** The header that carries the request's content hash, so a server that honours it bills a retry once; null: none. */
 const IdempotencyHeader = z.string().min(1).nullable().default('Idempotency-Key');
 
@@ -40,7 +69,9 @@ export const OpenAIModelOptions = z.strictObject({
   model: z.string().min(1),
   /** The name the server knows the model by (defaults to `model`). */
   servedModel: z.string().min(1).optional(),
-  baseUrl: BaseUrl.optional(),
+  /** An OpenAI-compatible root; or a list of them serving the same model (replicas). */
+  baseUrl: BaseUrls.optional(),
+  replicas: ReplicaSettings.optional(),
   apiKeyEnv: ApiKeyVariable.default('OPENAI_API_KEY'),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_completion_tokens'),
   idempotencyHeader: IdempotencyHeader,
@@ -52,19 +83,24 @@ export const openaiModel = definePlugin({
   kind: 'model',
   description: 'OpenAI chat completions (openai SDK), or any OpenAI-compatible base URL; key from the environment',
   optionsSchema: OpenAIModelOptions,
-  create: (options) =>
-    new OpenAICompatibleClient({
-      provider: 'openai',
-      model: options.model,
-      servedModel: options.servedModel ?? options.model,
-      baseUrl: options.baseUrl,
-      apiKey: apiKeyFromEnvironment(options.apiKeyEnv),
-      idempotencyHeader: options.idempotencyHeader,
-      extraBody: {},
-      maxTokensField: options.maxTokensField,
-      confidenceFromLogprobs: false,
-      transport: 'sdk',
-    }),
+  create: (options) => {
+    const apiKey = apiKeyFromEnvironment(options.apiKeyEnv);
+    const make = (baseUrl: string | undefined) =>
+      new OpenAICompatibleClient({
+        provider: 'openai',
+        model: options.model,
+        servedModel: options.servedModel ?? options.model,
+        baseUrl,
+        apiKey,
+        idempotencyHeader: options.idempotencyHeader,
+        extraBody: {},
+        maxTokensField: options.maxTokensField,
+        confidenceFromLogprobs: false,
+        transport: 'sdk',
+      });
+    // a hosted API has no health endpoint: a replica taken out comes back on trial
+    return options.baseUrl === undefined ? make(undefined) : clientForUrls(options.baseUrl, make, options.replicas, null);
+  },
 });
 
 export const VllmModelOptions = z.strictObject({
@@ -72,8 +108,12 @@ export const VllmModelOptions = z.strictObject({
   model: z.string().min(1),
   /** The LoRA adapter's served name (`--lora-modules NAME=path`), or the base model's. */
   servedModel: z.string().min(1),
-  /** The server's OpenAI-compatible root, e.g. http://127.0.0.1:8000/v1. */
-  baseUrl: BaseUrl,
+  /**
+   * The server's OpenAI-compatible root, e.g. http://127.0.0.1:8000/v1; or a list of servers of the same model
+   * (data-parallel replicas, several hosts): taken out when `/health` fails or after repeated failures, probed again later.
+   */
+  baseUrl: BaseUrls,
+  replicas: ReplicaSettings.optional(),
   /** The variable holding vLLM's `--api-key`; without it no key is sent. */
   apiKeyEnv: ApiKeyVariable.optional(),
   /** Stop strings, kept in the output like the seed. */
@@ -89,26 +129,32 @@ export const vllmModel = definePlugin({
   kind: 'model',
   description: "vLLM's OpenAI-compatible server: LoRA by served name, confidence stop strings kept, P(c)/P(u) from logprobs",
   optionsSchema: VllmModelOptions,
-  create: (options) =>
-    new OpenAICompatibleClient({
-      provider: 'vllm',
-      model: options.model,
-      servedModel: options.servedModel,
-      baseUrl: options.baseUrl,
-      apiKey: options.apiKeyEnv ? apiKeyFromEnvironment(options.apiKeyEnv) : 'EMPTY',
-      idempotencyHeader: options.idempotencyHeader,
-      extraBody: {
-        stop: options.stop,
-        include_stop_str_in_output: true,
-        skip_special_tokens: false,
-        logprobs: true,
-        top_logprobs: options.topLogprobs,
-      },
-      maxTokensField: 'max_tokens',
-      confidenceFromLogprobs: true,
-      transport: 'http',
-    }),
+  create: (options) => {
+    const apiKey = options.apiKeyEnv ? apiKeyFromEnvironment(options.apiKeyEnv) : 'EMPTY';
+    return clientForUrls(options.baseUrl, (baseUrl) => vllmClient(options, baseUrl, apiKey), options.replicas, (url) => vllmHealth(url));
+  },
 });
+
+function vllmClient(options: z.infer<typeof VllmModelOptions>, baseUrl: string, apiKey: string): OpenAICompatibleClient {
+  return new OpenAICompatibleClient({
+    provider: 'vllm',
+    model: options.model,
+    servedModel: options.servedModel,
+    baseUrl,
+    apiKey,
+    idempotencyHeader: options.idempotencyHeader,
+    extraBody: {
+      stop: options.stop,
+      include_stop_str_in_output: true,
+      skip_special_tokens: false,
+      logprobs: true,
+      top_logprobs: options.topLogprobs,
+    },
+    maxTokensField: 'max_tokens',
+    confidenceFromLogprobs: true,
+    transport: 'http',
+  });
+}
 
 export const ReplayModelOptions = z.strictObject({
   /** A recorded run: a bundled id (qwen-1.5b-lora-confidence) or a run-directory path (relative to the experiment). */

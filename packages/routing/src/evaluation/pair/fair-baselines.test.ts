@@ -6,7 +6,7 @@ import type { RouterCurve } from './router-curves.js';
 
 // Eight kinds of problem a–h, five of each (40): the small model right on a–d, the large on a–f; small costs 1, large
 // 10 (1e-8 $). Figures below are per eight (the same shares over forty).
-const times5 = (values: number[]) => [...values, ...values, ...values, ...values, ...values];
+const times5 = <T,>(values: T[]): T[] => [...values, ...values, ...values, ...values, ...values];
 const table: OutcomeTable = {
   problemIds: times5(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']).map((id, index) => `${id}${index}`),
   smallCorrect: Uint8Array.from(times5([1, 1, 1, 1, 0, 0, 0, 0])),

@@ -55,7 +55,13 @@ export const ServedProblem = z.strictObject({
   answers: z.array(
     z.strictObject({
       record: RunRecord,
-      math: z.strictObject({ correct: z.boolean(), reason: z.string(), gold: FoundSchema, prediction: FoundSchema }),
+      math: z.strictObject({
+        correct: z.boolean(),
+        reason: z.string(),
+        gold: FoundSchema,
+        prediction: FoundSchema,
+        explanation: z.strictObject({ gold: z.string().nullable(), prediction: z.string().nullable(), reading: z.string().nullable(), decision: z.string() }).nullish(),
+      }),
       calls: z.array(z.strictObject({ role: z.enum(['answer', 'router']), model: z.string(), usage: TokenUsage, costUsd: z.number(), latencyMs: z.number().nullable() })),
     }),
   ),

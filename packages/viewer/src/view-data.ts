@@ -25,12 +25,25 @@ export interface ViewFound {
   rule: string;
 }
 
+/**
+ * Why core/math decided as it did (its verdict's `explain`): each side as it was read — normalised, and parsed with its
+ * kind where it parsed (`interval: [2, ∞)`) — the reading of a policy that made them equal, and the deciding rule.
+ */
+export interface ViewExplanation {
+  gold: string | null;
+  prediction: string | null;
+  reading: string | null;
+  decision: string;
+}
+
 /** core/math's verdict on a record's full response (mode auto on both sides). */
 export interface ViewMathGrade {
   correct: boolean;
   reason: string;
   gold: ViewFound | null;
   prediction: ViewFound | null;
+  /** Absent for a grader that does not explain itself (and in bundles written before it existed). */
+  explanation?: ViewExplanation | null;
 }
 
 /** A record of one run for one problem, with what the page shows beside it. */

@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { InvalidConfigError, SEED_PRICES_2025_11, type FoundAnswerSide } from '@confide/core';
 import { checkReportOutFolder, writeReportFolder } from '@confide/data';
 import { resolveViewSource, withEvaluatorGrades, type ViewOptions } from '@confide/experiments';
-import { buildViewData, SELF_CONTAINED_PROBLEM_LIMIT, serveView, serveViewAsColumns, viewProblemCount, writeViewBundle, type ServedView } from '@confide/viewer';
+import { buildViewData, SELF_CONTAINED_PROBLEM_LIMIT, serveView, serveViewAsColumns, viewProblemCount, writeViewBundle, type ServedView, type ViewExplanation } from '@confide/viewer';
 import { Option, type Command } from 'commander';
 import { registryForTarget } from '../options/plugin-modules.js';
 import { topLevelCommand } from '../command-table.js';
@@ -105,6 +105,7 @@ export function registerViewCommand(program: Command): void {
             reason: verdict.decision ?? verdict.reason ?? '',
             gold: side(verdict.found?.gold) ?? null,
             prediction: prediction ? { answer: prediction.answer, rule: `${prediction.rule}${prediction.fallback ? ' (fallback)' : ''}` } : null,
+            explanation: explanationOf(verdict),
           };
         };
         // beyond one page's limit the data is served as columns: refused without --serve, before any grading
@@ -142,4 +143,28 @@ export function registerViewCommand(program: Command): void {
         });
       }
     });
+}
+
+/**
+ * core/math's `explain` on a verdict (read by shape: the evaluator interface does not declare it), as the viewer shows
+ * it: each side parsed with its kind where it parsed, else normalised, else as found; null for an evaluator that does
+ * not explain itself.
+ */
+function explanationOf(verdict: object): ViewExplanation | null {
+  const explain = (verdict as { explain?: unknown }).explain;
+  if (typeof explain !== 'object' || explain === null) return null;
+  const { gold, prediction, reading, decision } = explain as {
+    gold?: { found: string | null; normalized: string | null; parsed: string | null };
+    prediction?: { found: string | null; normalized: string | null; parsed: string | null };
+    reading?: { reason: string; gold: string; prediction: string } | null;
+    decision?: string;
+  };
+  if (typeof decision !== 'string') return null;
+  const side = (value: typeof gold) => (value === undefined ? null : (value.parsed ?? value.normalized ?? value.found));
+  return {
+    gold: side(gold),
+    prediction: side(prediction),
+    reading: reading ? `${reading.reason}: ${reading.gold} and ${reading.prediction}` : null,
+    decision,
+  };
 }

@@ -156,6 +156,8 @@ describe('confide view in headless Chromium', () => {
     const facts = await page.locator('#answer-run').innerText();
     expect(facts).toContain('core/math');
     expect(facts).toContain('[boxed]');
+    // core/math's explanation: each side as read, and the deciding rule
+    expect(facts).toMatch(/why\s+gold read as .+ · answer read as .+ · decided by \S+/);
     expect(await page.locator('#answer-run .calls tbody tr').count()).toBe(1);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);

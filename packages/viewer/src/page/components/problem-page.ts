@@ -28,6 +28,9 @@ function Answer(props: { title: string; answer: ViewAnswer; id: string; label?: 
     <dl class="facts">
       <div><dt>recorded grade</dt><dd>${record.grade.evaluator}${record.grade.reason ? `: ${record.grade.reason}` : ''}</dd></div>
       <div><dt>extracted answer (recorded)</dt><dd><${MathAnswer} tex=${generation.answer} /></dd></div>
+      ${math.explanation
+        ? html`<div><dt>why</dt><dd class="math-why">gold read as <code>${math.explanation.gold ?? 'nothing'}</code> · answer read as <code>${math.explanation.prediction ?? 'nothing'}</code>${math.explanation.reading ? html` · equal when read as ${math.explanation.reading}` : ''} · decided by <code>${math.explanation.decision}</code></dd></div>`
+        : ''}
       <div><dt>core/math</dt><dd class="math-grade"><span class=${math.correct ? 'verdict right' : 'verdict wrong'}>${math.correct ? 'correct' : 'incorrect'}</span> (${math.reason}) · gold ${math.gold ? html`<${MathAnswer} tex=${math.gold.answer} /> <small>[${math.gold.rule}]</small>` : 'none'} · answer ${math.prediction ? html`<${MathAnswer} tex=${math.prediction.answer} /> <small>[${math.prediction.rule}]</small>` : 'none'}</dd></div>
       <div><dt>confidence</dt><dd>${generation.confidenceToken ?? 'no token'}${p === null ? '' : ` · P(c) = ${p.toFixed(4)}`}</dd></div>
       ${record.route ? html`<div><dt>route</dt><dd>${record.route.model ?? record.route.target} · ${record.route.router}${record.route.reason ? ` · ${record.route.reason}` : ''}</dd></div>` : ''}

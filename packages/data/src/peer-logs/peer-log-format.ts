@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { InvalidInputError, type TokenUsage } from '@confide/core';
 import { z } from 'zod';
 
@@ -131,4 +132,16 @@ export function textOf(value: unknown): string {
     if (typeof object['text'] === 'string') return object['text'];
   }
   return JSON.stringify(value);
+}
+
+/** The first `length` bytes of a file as UTF-8 (format detection reads no more than this). */
+export function fileHead(path: string, length: number): string {
+  const descriptor = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(length);
+    const read = readSync(descriptor, bytes, 0, length, 0);
+    return bytes.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(descriptor);
+  }
 }

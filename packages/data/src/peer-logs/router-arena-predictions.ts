@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import {
   ConfideError,
@@ -17,7 +17,7 @@ import {
 import { sha256OfFile } from '../io/file-chunks.js';
 import { MANIFEST_FILE, readRunDirectory, readRunProblems, runPriceTable, type RunDirectoryToWrite } from '../recorded-runs/run-directory.js';
 import { packageVersions } from '../workspace-state.js';
-import { peerLogError, type PeerLogFormat } from './peer-log-format.js';
+import { fileHead, peerLogError, type PeerLogFormat } from './peer-log-format.js';
 
 /**
  * RouterArena's router prediction files (RouteWorks/RouterArena: router_inference/generate_prediction_file.py writes
@@ -39,18 +39,6 @@ function runLabel(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'router';
 }
 
-/** The first bytes of a file (detection reads no more). */
-function head(path: string, bytes = 65_536): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const read = readSync(fd, buffer, 0, bytes, 0);
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * In the registry for detection, `--format`, `--help` and the README table; its rows are not samples of one model
  * (they need the model runs), so `read` refuses and the import goes through `importRouterArenaPredictions`.
@@ -60,7 +48,7 @@ export const routerArenaPredictionsFormat: PeerLogFormat = {
   reads: 'RouterArena router prediction file `predictions/<router>.json` (with `config/<router>.json` beside it when there) and `--runs` naming the imported model runs: one routed run, each entry a record whose route names the predicted model and whose answer, grade, usage and cost are that model\'s record of the same global_index; for_optimality entries are left out and counted',
   async detect(path) {
     if (!/\.json$/i.test(path) || !existsSync(path) || !statSync(path).isFile()) return false;
-    const start = head(path);
+    const start = fileHead(path, 65_536);
     return /^\s*\[/.test(start) && /"prediction"\s*:/.test(start) && /"global[ _]index"\s*:/.test(start);
   },
   async read(path) {

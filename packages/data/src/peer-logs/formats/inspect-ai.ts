@@ -14,6 +14,7 @@ import {
   type PeerLogReadOptions,
   type PeerLogReadSummary,
   type PeerSample,
+  fileHead,
 } from '../peer-log-format.js';
 import { ZipArchive, zipEntryPlace } from '../zip-archive.js';
 
@@ -182,16 +183,6 @@ async function readJsonLog(path: string, options: PeerLogReadOptions, onSample: 
   return summary;
 }
 
-function firstBytes(path: string, length: number): string {
-  const descriptor = openSync(path, 'r');
-  try {
-    const bytes = Buffer.alloc(length);
-    const read = readSync(descriptor, bytes, 0, length, 0);
-    return bytes.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 export const inspectAiFormat: PeerLogFormat = {
   name: 'inspect-ai',
@@ -199,7 +190,7 @@ export const inspectAiFormat: PeerLogFormat = {
   async detect(path) {
     if (/\.eval$/i.test(path)) return startsWithZipMagic(path);
     if (!/\.json$/i.test(path)) return false;
-    const head = firstBytes(path, 4096);
+    const head = fileHead(path, 4096);
     return /"eval"\s*:\s*\{/.test(head) && /"version"\s*:\s*\d/.test(head);
   },
   read(path, options, onSample) {

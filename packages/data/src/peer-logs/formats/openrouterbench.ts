@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -14,6 +14,7 @@ import {
   type PeerLogReadOptions,
   type PeerLogReadSummary,
   type PeerSample,
+  fileHead,
 } from '../peer-log-format.js';
 
 /**
@@ -55,19 +56,9 @@ function textField(value: unknown): string | null {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function firstBytes(path: string, length: number): string {
-  const descriptor = openSync(path, 'r');
-  try {
-    const bytes = Buffer.alloc(length);
-    const read = readSync(descriptor, bytes, 0, length, 0);
-    return bytes.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 function looksLikeResultFile(path: string): boolean {
-  const head = firstBytes(path, 16384);
+  const head = fileHead(path, 16384);
   return /"records"\s*:\s*\[/.test(head) && /"origin_query"\s*:/.test(head);
 }
 

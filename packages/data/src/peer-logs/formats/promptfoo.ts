@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   leaveOut,
@@ -11,6 +11,7 @@ import {
   tokenCount,
   type PeerLogFormat,
   type PeerSample,
+  fileHead,
 } from '../peer-log-format.js';
 
 /**
@@ -98,23 +99,13 @@ function costOf(value: number | null | undefined, file: string, place: string, f
   return value;
 }
 
-function firstBytes(path: string, length: number): string {
-  const descriptor = openSync(path, 'r');
-  try {
-    const bytes = Buffer.alloc(length);
-    const read = readSync(descriptor, bytes, 0, length, 0);
-    return bytes.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 export const promptfooFormat: PeerLogFormat = {
   name: 'promptfoo',
   reads: 'promptfoo `eval -o results.json` (results version 3): one run per provider (label, else id); per result testIdx (id; `p<n>/<testIdx>` when the file holds several prompts, told apart by promptId, the prompt label then the slice), prompt.raw (question), the first equals/contains/starts-with/regex assertion value (gold), response.output, score (or a named score with --scorer) and success (verdict), response.tokenUsage (prompt, completion, reasoning), cost, latencyMs; provider errors left out and counted',
   async detect(path) {
     if (!/\.json$/i.test(path)) return false;
-    const head = firstBytes(path, 4096);
+    const head = fileHead(path, 4096);
     return /"results"\s*:\s*\{\s*"version"\s*:\s*\d/.test(head) || (/"evalId"\s*:/.test(head) && /"results"\s*:\s*\{/.test(head));
   },
   async read(path, options, onSample) {

@@ -27,6 +27,34 @@ export interface RunControl {
 const YIELD_EVERY_MS = 200;
 
 /**
+ * A long loop's turns: `step(done)` after each unit of work reports progress, hands the event loop a turn (so a
+ * Ctrl-C handler runs) and stops with a CANCELLED error once the signal is aborted — at most every 200 ms; `finish`
+ * reports the stage done. `unit` names what is counted in the cancellation message ("resamples").
+ */
+export class LoopTurns {
+  #lastYield = performance.now();
+
+  constructor(
+    private readonly control: RunControl,
+    private readonly stage: string,
+    private readonly total: number,
+    private readonly unit = '',
+  ) {}
+
+  async step(done: number): Promise<void> {
+    if (performance.now() - this.#lastYield < YIELD_EVERY_MS) return;
+    this.control.onProgress?.({ stage: this.stage, done, total: this.total });
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.control.signal?.aborted) throw new ConfideError('CANCELLED', `${this.stage} cancelled after ${done} of ${this.total}${this.unit === '' ? '' : ` ${this.unit}`}`);
+    this.#lastYield = performance.now();
+  }
+
+  finish(): void {
+    this.control.onProgress?.({ stage: this.stage, done: this.total, total: this.total });
+  }
+}
+
+/**
  * Every bootstrap statistic of an evaluation, computed in one pass over the resamples: statistics are added first
  * (each a function of one resample's multiplicities, n counts summing to n), then `run` draws the resamples one at a
  * time from `bootstrapCountStream` (O(n) memory whatever their number) and fills every statistic's samples. All
@@ -67,21 +95,16 @@ export class ResamplePlan {
   async run(control: RunControl = {}, stage = 'bootstrap'): Promise<void> {
     if (this.#ran) throw new Error('the resamples already ran');
     const { resamples, seed } = this.settings;
+    const turns = new LoopTurns(control, stage, resamples, 'resamples');
     let resample = 0;
-    let lastYield = performance.now();
     for (const counts of bootstrapCountStream(this.n, resamples, seed)) {
       for (const consume of this.#consumers) consume(counts, resample);
       resample++;
-      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-        control.onProgress?.({ stage, done: resample, total: resamples });
-        await new Promise((resolve) => setImmediate(resolve));
-        if (control.signal?.aborted) throw new ConfideError('CANCELLED', `${stage} cancelled after ${resample} of ${resamples} resamples`);
-        lastYield = performance.now();
-      }
+      await turns.step(resample);
     }
     this.#ran = true;
     for (const { samples, interval } of this.#pending) Object.assign(interval, percentileInterval(samples, this.settings.confidence));
-    control.onProgress?.({ stage, done: resamples, total: resamples });
+    turns.finish();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ConfideError, orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
+import { orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
 import {
   aurc,
   auroc,
@@ -16,7 +16,7 @@ import {
   percentileInterval,
   type McNemarResult,
 } from '@confide/metrics';
-import { weightedSum, type ResamplePlan, type ResampleSettings, type RunControl } from './resample-plan.js';
+import { LoopTurns, weightedSum, type ResamplePlan, type ResampleSettings, type RunControl } from './resample-plan.js';
 
 /** Per-problem outcome of one routed run: what bootstrap intervals and paired tests resample. */
 export interface ProblemOutcomes {
@@ -295,7 +295,7 @@ function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delega
 async function violationRates(data: GuaranteeData, splits: { count: number; seed: number }, control: RunControl): Promise<NonNullable<RiskControlResult['violations']>> {
   const { input, oriented } = data;
   const stage = `risk control: ${input.label}: violation splits`;
-  let lastYield = performance.now();
+  const turns = new LoopTurns(control, stage, splits.count);
   let done = 0;
   // the problems sorted once by oriented score, descending, with what a split reads laid out in that order: every pass
   // below is sequential (a split is a random subset of sorted positions, as uniform as one of problems)
@@ -362,15 +362,9 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
     }
     if (violates(guarantee, whole.outcome())) population++;
     if (violates(guarantee, rest.outcome())) heldOut++;
-    done++;
-    if (performance.now() - lastYield >= 200) {
-      control.onProgress?.({ stage, done, total: splits.count });
-      await new Promise((resolve) => setImmediate(resolve));
-      if (control.signal?.aborted) throw new ConfideError('CANCELLED', `${stage} cancelled after ${done} of ${splits.count}`);
-      lastYield = performance.now();
-    }
+    await turns.step(++done);
   }
-  control.onProgress?.({ stage, done, total: splits.count });
+  turns.finish();
   const share = (count: number) => ({ violated: count, rate: count / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
 }
@@ -397,7 +391,7 @@ class ThresholdTally {
  * partial Fisher–Yates shuffle drawn from one seeded stream (core's createRandom stream, through SeededDraws; fast at a million problems, where
  * numpy's permutation is not), yielded as a calibration mask over the positions (reused: read it before the next).
  */
-function* randomSplits(n: number, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
+export function* randomSplits(n: number, calibrationSize: number, splits: { count: number; seed: number }): Generator<Uint8Array> {
   const draws = new SeededDraws(splits.seed);
   const mask = new Uint8Array(n);
   const pool = Uint32Array.from({ length: n }, (_, position) => position);

@@ -1,8 +1,8 @@
-import { ConfideError, orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
+import { orientedScore, type ScoreDirection } from '@confide/core';
 import { binomialCdf, bootstrapCountStream, fixedSequenceCertified, hoeffdingBentkusPValue, percentileInterval } from '@confide/metrics';
 import type { OutcomeTable } from '../sweep/outcome-table.js';
-import type { RunControl } from './resample-plan.js';
-import type { Interval } from './router-statistics.js';
+import { LoopTurns, type RunControl } from './resample-plan.js';
+import { randomSplits, type Interval } from './router-statistics.js';
 
 /**
  * The threshold rules teams ask for, on the routed system as a whole (kept small answers plus delegated answers):
@@ -335,7 +335,7 @@ function heldOutFigures(input: SystemGuaranteeInput, threshold: number): NonNull
   };
 }
 
-/** The rule redone on random calibration halves (partial Fisher–Yates over the sorted positions from a seeded stream). */
+/** The rule redone on random calibration halves (router-statistics' `randomSplits` over the sorted positions). */
 async function violationRates(
   sorted: SortedProblems,
   input: SystemGuaranteeInput,
@@ -345,29 +345,18 @@ async function violationRates(
   const n = sorted.order.length;
   const stage = `risk control: ${input.label}: violation splits`;
   const whole = candidateSums(sorted, () => true);
-  const draws = new SeededDraws(splits.seed);
-  const pool = Uint32Array.from({ length: n }, (_, position) => position);
-  const mask = new Uint8Array(n);
-  const calibrationSize = input.calibrationIndices.length;
   let [population, heldOut, done] = [0, 0, 0];
-  let lastYield = performance.now();
-  for (let split = 0; split < splits.count; split++) {
-    mask.fill(0);
-    draws.markSubset(pool, calibrationSize, mask);
+  const turns = new LoopTurns(control, stage, splits.count);
+  // the same random halves as a kept-error guarantee's violation splits (over positions in score order)
+  for (const mask of randomSplits(n, input.calibrationIndices.length, splits)) {
     const calibration = candidateSums(sorted, (position) => mask[position] === 1);
     const chosen = choose(sorted, calibration, input.guarantee, input.delta);
     const index = chosen === null ? null : chosen.index;
     if (violates(whole, index, input.guarantee)) population++;
     if (violates(minus(whole, calibration), index, input.guarantee)) heldOut++;
-    done++;
-    if (performance.now() - lastYield >= 200) {
-      control.onProgress?.({ stage, done, total: splits.count });
-      await new Promise((resolve) => setImmediate(resolve));
-      if (control.signal?.aborted) throw new ConfideError('CANCELLED', `${stage} cancelled after ${done} of ${splits.count}`);
-      lastYield = performance.now();
-    }
+    await turns.step(++done);
   }
-  control.onProgress?.({ stage, done, total: splits.count });
+  turns.finish();
   const share = (violated: number) => ({ violated, rate: violated / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
 }

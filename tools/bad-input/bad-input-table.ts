@@ -290,10 +290,11 @@ function liveExperiment(dir: string, scale?: number): string {
   return folder;
 }
 
-/** A copy of byo-arithmetic (dataset, prices, the two imported runs, the ablation). */
+/** A copy of byo-arithmetic (dataset, prices, the two imported runs, the ablation) and, beside it, the exploration log its `offPolicy` names. */
 function byo(dir: string, name = 'byo'): string {
   const folder = join(dir, name);
   cpSync(EXP('byo-arithmetic'), folder, { recursive: true });
+  cpSync(join(EXP('explore-byo-arithmetic'), 'run'), join(dir, 'explore-byo-arithmetic', 'run'), { recursive: true });
   return folder;
 }
 

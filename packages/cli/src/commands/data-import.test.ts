@@ -15,6 +15,10 @@ afterEach(() => vi.restoreAllMocks());
 
 const example = join(workspaceRoot(), 'experiments', 'byo-arithmetic');
 
+/** The off-policy figures of summary.json, each by IPS, SNIPS and doubly robust with its interval. */
+type Figure = 'accuracy' | 'meanCostUsd';
+type Estimates = Record<'ips' | 'snips' | 'doublyRobust', { estimate: number; interval: { lower: number; upper: number } }>;
+
 async function cli(args: string[]) {
   const output = captureOutput();
   const code = await runCli(args);
@@ -30,6 +34,8 @@ describe('confide data import and an ablation on a dataset of your own', () => {
     cpSync(join(example, 'data'), join(base, 'data'), { recursive: true });
     copyFileSync(join(example, 'prices.json'), join(base, 'prices.json'));
     copyFileSync(join(example, 'experiment.json'), join(base, 'experiment.json'));
+    // the exploration log the ablation's offPolicy names (../explore-byo-arithmetic/run), made by confide run on the committed imports
+    cpSync(join(workspaceRoot(), 'experiments', 'explore-byo-arithmetic', 'run'), join(root, 'explore-byo-arithmetic', 'run'), { recursive: true });
     const common = ['--dataset', join(base, 'data', 'problems.csv'), '--price-table', join(base, 'prices.json')];
     const small = await cli(['data', 'import', join(base, 'data', 'small-results.jsonl'), '--model', 'sim-small', '--out', join(base, 'runs', 'small'), ...common]);
     expect(small.code, small.err.join('')).toBe(0);
@@ -51,6 +57,12 @@ describe('confide data import and an ablation on a dataset of your own', () => {
     const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as {
       pair: { small: { accuracy: number }; large: { accuracy: number } };
       routers: Array<{ id: string; reported: { accuracy: number; delegationRate: number }; slices: { subject: Array<{ slice: string }> } }>;
+      offPolicy: {
+        logRouter: string;
+        problems: number;
+        missing: number;
+        routers: Array<{ id: string; actual: Record<Figure, number>; accuracy: Estimates; meanCostUsd: Estimates }>;
+      } | null;
     };
     expect(summary.pair.small.accuracy).toBeCloseTo(smallRun.records.filter((record) => record.grade.correct).length / 300, 12);
     expect(summary.pair.large.accuracy).toBeCloseTo(largeRun.records.filter((record) => record.grade.correct).length / 300, 12);
@@ -58,6 +70,22 @@ describe('confide data import and an ablation on a dataset of your own', () => {
     const delegated = smallRun.records.filter((record) => record.generation.confidenceToken !== '<|c_math|>');
     expect(token.reported.delegationRate).toBeCloseTo(delegated.length / 300, 12);
     expect(token.slices.subject.map((slice) => slice.slice).sort()).toEqual(['addition', 'division', 'multiplication', 'subtraction']);
+    // the exploration log holds a decision for every problem of the freshly imported runs (matched by problem id)
+    expect(summary.offPolicy).toMatchObject({ logRouter: 'core/explore', problems: 300, missing: 0 });
+    expect(summary.offPolicy!.routers.map((router) => router.id)).toEqual(['p-confident', 'output-length', 'confidence-token']);
+    // both answers exist for every problem, so the truth is known: each estimate's interval holds the router's actual figure
+    for (const router of summary.offPolicy!.routers) {
+      const reported = summary.routers.find((entry) => entry.id === router.id)!.reported;
+      expect(router.actual.accuracy).toBeCloseTo(reported.accuracy, 12);
+      for (const figure of ['accuracy', 'meanCostUsd'] as const) {
+        for (const estimator of ['ips', 'snips', 'doublyRobust'] as const) {
+          const { lower, upper } = router[figure][estimator].interval;
+          expect(lower, `${router.id} ${estimator} ${figure}`).toBeLessThanOrEqual(router.actual[figure]);
+          expect(upper, `${router.id} ${estimator} ${figure}`).toBeGreaterThanOrEqual(router.actual[figure]);
+        }
+      }
+    }
+    expect(readFileSync(join(report, 'report.md'), 'utf8')).toContain('## Off-policy estimates from an exploration log, beside the actual figures');
     // the charts name the dataset, and nothing says MATH-500
     expect(readFileSync(join(report, 'accuracy-cost.vl.json'), 'utf8')).toContain('cost (all calls, orchestrator included) on problems ($)');
     for (const file of ['report.md', 'accuracy-cost.vl.json', 'summary.json']) expect(readFileSync(join(report, file), 'utf8')).not.toContain('MATH-500');

@@ -101,8 +101,10 @@ describe('a report folder Confide wrote is replaced whole', () => {
     const experiment = fresh('byo-arithmetic');
     for (const part of ['data', 'runs']) cpSync(join(byo, part), join(experiment, part), { recursive: true });
     copyFileSync(join(byo, 'prices.json'), join(experiment, 'prices.json'));
-    const config = JSON.parse(readFileSync(join(byo, 'experiment.json'), 'utf8')) as { riskControl: Array<{ router: string }>; bootstrap: { resamples: number } };
+    const config = JSON.parse(readFileSync(join(byo, 'experiment.json'), 'utf8')) as { riskControl: Array<{ router: string }>; bootstrap: { resamples: number }; offPolicy: { log: string } };
     config.bootstrap.resamples = 100;
+    // the exploration log its offPolicy names beside it (../explore-byo-arithmetic/run), here by its absolute path
+    config.offPolicy.log = join(workspaceRoot(), 'experiments', 'explore-byo-arithmetic', 'run');
     const riskControl = config.riskControl[0]!;
     // one policy per risk-control entry: two, then one
     const write = (maxKeptErrorRates: number[]) =>

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@confide/core';
+import { InvalidInputError, predictIsotonic, type IsotonicBlock, type IsotonicFit, type IsotonicInterpolation } from '@confide/core';
 import { ascendingOrder } from './score-inputs.js';
 
 /**
@@ -6,34 +6,12 @@ import { ascendingOrder } from './score-inputs.js';
  * found by pool-adjacent-violators (PAV; Ayer et al., 1955; Barlow et al., 1972). As a calibrator (Zadrozny & Elkan,
  * 2002) the targets are 1 for a right answer and 0 for a wrong one, and the fitted value of a block is the share of
  * right answers in it.
+ *
+ * The fit as data (`IsotonicFit`, its blocks and `IsotonicInterpolation`) and its reading (`predictIsotonic`) live in
+ * core, where a router applies a policy's calibrator; they are re-exported here.
  */
-
-/** A run of scores that PAV pooled: every score in [lower, upper] gets `value`. */
-export interface IsotonicBlock {
-  /** The lowest and highest score in the block (equal for a block of one distinct score). */
-  lower: number;
-  upper: number;
-  /** The weighted mean target of the block. */
-  value: number;
-  /** The block's total weight. */
-  weight: number;
-}
-
-/**
- * How a fitted isotonic function is read at a score that no block holds:
- * - `step` (Confide's default): the value of the last block whose lowest score is at or below it — the step holds
- *   until the next block's lowest score; below the first block, the first block's value. Every prediction is one of the
- *   fitted values, so a calibrated score has as many distinct values as blocks.
- * - `linear` (scikit-learn's `IsotonicRegression.predict`): linear between one block's highest score and the next
- *   block's lowest; constant inside a block; clipped to the first and last values outside the fitted range.
- */
-export type IsotonicInterpolation = 'step' | 'linear';
-
-export interface IsotonicFit {
-  /** Strictly increasing in value (adjacent blocks of equal value are pooled) and in score. Empty with no weight. */
-  blocks: IsotonicBlock[];
-  interpolation: IsotonicInterpolation;
-}
+export { predictIsotonic };
+export type { IsotonicBlock, IsotonicFit, IsotonicInterpolation } from '@confide/core';
 
 /**
  * PAV on values already in order: the non-decreasing sequence closest to `values` in weighted least squares (weights
@@ -118,30 +96,6 @@ export function fitIsotonicRegression(
     });
   }
   return { blocks, interpolation: options.interpolation ?? 'step' };
-}
-
-/** The fitted function at `score` (see `IsotonicInterpolation`); NaN for a fit with no blocks. */
-export function predictIsotonic(fit: IsotonicFit, score: number): number {
-  const { blocks } = fit;
-  if (blocks.length === 0) return Number.NaN;
-  // the last block whose lowest score is at or below `score` (−1: below every block)
-  let low = 0;
-  let high = blocks.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (blocks[middle]!.lower <= score) {
-      found = middle;
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  if (found === -1) return blocks[0]!.value;
-  const block = blocks[found]!;
-  if (fit.interpolation === 'step' || score <= block.upper || found === blocks.length - 1) return block.value;
-  const next = blocks[found + 1]!;
-  return block.value + ((score - block.upper) / (next.lower - block.upper)) * (next.value - block.value);
 }
 
 function checkWeights(n: number, weights: ArrayLike<number> | undefined): void {

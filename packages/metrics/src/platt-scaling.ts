@@ -1,40 +1,19 @@
-import { InvalidInputError } from '@confide/core';
+import { InvalidInputError, predictPlatt, sigmoid, type PlattFit, type PlattTargets } from '@confide/core';
 
 /**
  * Platt scaling (Platt, 1999, "Probabilistic Outputs for Support Vector Machines"): P(right | score) = σ(slope · score
  * + intercept), the logistic regression of the verdict on the score, fitted by maximum likelihood.
  */
 
-/**
- * What the fit regresses on:
- * - `platt` (default; Platt, 1999, §2.2, as scikit-learn's `CalibratedClassifierCV(method="sigmoid")`): a right answer
- *   counts as (N₊ + 1)/(N₊ + 2) and a wrong one as 1/(N₋ + 2), N₊ and N₋ the (weighted) numbers of right and wrong
- *   answers. The fit is finite even when the score separates right from wrong answers.
- * - `labels`: the plain 1/0 verdicts (unpenalised logistic regression); refused when the score separates them, as the
- *   maximum-likelihood slope is then infinite.
- */
-export type PlattTargets = 'platt' | 'labels';
-
-export interface PlattFit {
-  slope: number;
-  intercept: number;
-  targets: PlattTargets;
-  /** Newton iterations taken. */
-  iterations: number;
-}
+/** The fit as data (`PlattFit`, `PlattTargets`) and its reading (`predictPlatt`, `sigmoid`) live in core; re-exported here. */
+export { predictPlatt, sigmoid };
+export type { PlattFit, PlattTargets } from '@confide/core';
 
 const MAX_ITERATIONS = 100;
 
 /** log(1 + e^u) without overflow. */
 export function softplus(u: number): number {
   return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
-}
-
-/** The logistic function 1 / (1 + e^−u), without overflow. */
-export function sigmoid(u: number): number {
-  if (u >= 0) return 1 / (1 + Math.exp(-u));
-  const e = Math.exp(u);
-  return e / (1 + e);
 }
 
 /**
@@ -164,11 +143,6 @@ export function fitPlattScaling(
     current = next;
   }
   return { slope: a / spread, intercept: b - (a * mean) / spread, targets: targetsKind, iterations };
-}
-
-/** P(right) that a Platt fit gives a score: σ(slope · score + intercept). */
-export function predictPlatt(fit: PlattFit, score: number): number {
-  return sigmoid(fit.slope * score + fit.intercept);
 }
 
 function separated(): InvalidInputError {

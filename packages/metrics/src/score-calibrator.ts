@@ -1,17 +1,15 @@
-import { InvalidInputError } from '@confide/core';
-import { fitIsotonicRegression, predictIsotonic, type IsotonicFit, type IsotonicInterpolation } from './isotonic-regression.js';
-import { fitPlattScaling, predictPlatt, type PlattFit, type PlattTargets } from './platt-scaling.js';
-import { fitTemperatureScaling, predictTemperature, type TemperatureFit, type TemperatureInput } from './temperature-scaling.js';
+import { CALIBRATION_METHODS, InvalidInputError, predictCalibrated, type CalibrationMethod, type ScoreCalibrator } from '@confide/core';
+import { fitIsotonicRegression, type IsotonicInterpolation } from './isotonic-regression.js';
+import { fitPlattScaling, type PlattTargets } from './platt-scaling.js';
+import { fitTemperatureScaling, type TemperatureInput } from './temperature-scaling.js';
 
-/** The ways a score is mapped to a calibrated probability of the answer being right. */
-export const CALIBRATION_METHODS = ['isotonic', 'platt', 'temperature'] as const;
-export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
-
-/** A fitted calibrator, as data (what a summary or a routing policy carries) — `predictCalibrated` reads it. */
-export type ScoreCalibrator =
-  | { method: 'isotonic'; fit: IsotonicFit }
-  | { method: 'platt'; fit: PlattFit }
-  | { method: 'temperature'; fit: TemperatureFit };
+/**
+ * The methods (`CALIBRATION_METHODS`), a fitted calibrator as data (`ScoreCalibrator`: what a summary or a routing
+ * policy carries) and its reading (`predictCalibrated`) live in core, where a router applies a policy's calibrator;
+ * re-exported here beside the fits.
+ */
+export { CALIBRATION_METHODS, predictCalibrated };
+export type { CalibrationMethod, ScoreCalibrator };
 
 /** Each method's settings; scores are on the keep-high scale (higher = more likely right) for every method. */
 export interface CalibratorSettings {
@@ -42,17 +40,5 @@ export function fitScoreCalibrator(
       return { method, fit: fitTemperatureScaling(scores, labels, { weights: options.weights, input: options.input }) };
     default:
       throw new InvalidInputError({ field: 'method', problem: `must be one of ${CALIBRATION_METHODS.join(', ')}, got ${String(method)}` });
-  }
-}
-
-/** The calibrated probability of a score. */
-export function predictCalibrated(calibrator: ScoreCalibrator, score: number): number {
-  switch (calibrator.method) {
-    case 'isotonic':
-      return predictIsotonic(calibrator.fit, score);
-    case 'platt':
-      return predictPlatt(calibrator.fit, score);
-    case 'temperature':
-      return predictTemperature(calibrator.fit, score);
   }
 }

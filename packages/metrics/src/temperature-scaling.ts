@@ -1,5 +1,4 @@
-import { InvalidInputError } from '@confide/core';
-import { sigmoid } from './platt-scaling.js';
+import { InvalidInputError, PROBABILITY_CLAMP, predictTemperature, sigmoid, temperatureLogit, type TemperatureFit, type TemperatureInput } from '@confide/core';
 
 /**
  * Temperature scaling (Guo, Pleiss, Sun & Weinberger, 2017, "On Calibration of Modern Neural Networks", §4.2) for a
@@ -9,34 +8,11 @@ import { sigmoid } from './platt-scaling.js';
  */
 
 /**
- * How a score becomes the logit z: `logit` takes the score as it is (a logit, a log-probability margin, or any real
- * score such as a negated length); `probability` takes log(p / (1 − p)) of a score in [0, 1], with p clamped to
- * [PROBABILITY_CLAMP, 1 − PROBABILITY_CLAMP] so that 0 and 1 stay finite (±20.7).
+ * The fit as data (`TemperatureFit`, `TemperatureInput`: how a score becomes the logit z) and its reading
+ * (`predictTemperature`, `temperatureLogit`, `PROBABILITY_CLAMP`) live in core; re-exported here.
  */
-export type TemperatureInput = 'logit' | 'probability';
-
-export const PROBABILITY_CLAMP = 1e-9;
-
-export interface TemperatureFit {
-  /**
-   * T; +Infinity when the score does not rise with correctness (every prediction is then 1/2); 0 when the logit's sign
-   * separates right from wrong answers (predictions 1 above 0, 0 below, 1/2 at 0).
-   */
-  temperature: number;
-  input: TemperatureInput;
-  /**
-   * `interior`: the log loss has its minimum at this T; `no-signal`: at T = ∞ (the score is uninformative or points
-   * the wrong way); `separated`: it falls all the way to T = 0 (every right answer has a logit ≥ 0, every wrong one ≤ 0).
-   */
-  optimum: 'interior' | 'no-signal' | 'separated';
-}
-
-/** The logit a temperature fit reads from a score. */
-export function temperatureLogit(score: number, input: TemperatureInput): number {
-  if (input === 'logit') return score;
-  const p = Math.min(1 - PROBABILITY_CLAMP, Math.max(PROBABILITY_CLAMP, score));
-  return Math.log(p / (1 - p));
-}
+export { PROBABILITY_CLAMP, predictTemperature, temperatureLogit };
+export type { TemperatureFit, TemperatureInput } from '@confide/core';
 
 /**
  * Fits T by minimising the weighted log loss L(β) = Σ w · (log(1 + e^{βz}) − y·βz) over β = 1/T ≥ 0. L is convex in
@@ -112,11 +88,4 @@ export function fitTemperatureScaling(
     beta = next;
   }
   return { temperature: 1 / beta, input, optimum: 'interior' };
-}
-
-/** P(right) that a temperature fit gives a score: σ(z / T), 1/2 at T = ∞; at T = 0 the limit (1, 0, or 1/2 at z = 0). */
-export function predictTemperature(fit: TemperatureFit, score: number): number {
-  const logit = temperatureLogit(score, fit.input);
-  if (fit.temperature === 0) return logit > 0 ? 1 : logit < 0 ? 0 : 0.5;
-  return sigmoid(logit / fit.temperature);
 }

@@ -28,3 +28,4 @@ export * from './prompt.js';
 export * from './schemas/retry-settings.js';
 export * from './schemas/routing-policy.js';
 export * from './seeded-random.js';
+export * from './token-confidence.js';

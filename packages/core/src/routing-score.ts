@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 import type { RunRecord } from './schemas/run-record.js';
+import { isTokenConfidenceScore, TOKEN_CONFIDENCE_SCORES, type TokenConfidenceScore } from './token-confidence.js';
 
 /**
  * What a threshold router compares: `p-confident` = P(<|c_math|>) / (P(<|c_math|>) + P(<|u_math|>)) when the run has
  * token probabilities and the two tokens hold enough of the mass (see `pConfident`); `confidence-token` = 1 for
- * <|c_math|>, 0 for <|u_math|> or none (Delegation II as a threshold); or any numeric field of the record by its dotted
- * path, e.g. `generation.usage.output` (output length).
+ * <|c_math|>, 0 for <|u_math|> or none (Delegation II as a threshold); DeepConf's signals of a run that recorded token
+ * logprobs (`token-confidence.mean`, `.tail`, `.bottom-10`, `.lowest-group`, and `token-margin`; token-confidence.ts);
+ * or any numeric field of the record by its dotted path, e.g. `generation.usage.output` (output length).
  */
 export const RoutingScore = z.union([
   z.literal('p-confident'),
   z.literal('confidence-token'),
+  z.enum(Object.keys(TOKEN_CONFIDENCE_SCORES) as [TokenConfidenceScore, ...TokenConfidenceScore[]]),
   z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)*$/, 'a dotted path to a numeric field of a run record, e.g. generation.usage.output'),
 ]);
 export type RoutingScore = z.infer<typeof RoutingScore>;
@@ -53,13 +56,17 @@ function fieldAt(record: RunRecord, path: string): unknown {
   return value;
 }
 
+/** A record's score, or null with the reason it has none (the answer is then delegated at every threshold). */
+export type ScoreOfRecord = { value: number; reason: null } | { value: null; reason: string };
+
 /**
- * The score of one record; null only for `p-confident` under the token-mass floor (the answer has no P(c): it is
- * delegated at every threshold, as Delegation II delegates a missing token). A run without the field fails naming the
- * run, the problem and the field.
+ * The score of one record, or null with the reason where the answer has none: `p-confident` under the token-mass floor
+ * (delegated at every threshold, as Delegation II delegates a missing token), a DeepConf signal of an answer of no
+ * tokens, `token-margin` of a run that recorded one logprob per token. A run without the score at all fails naming
+ * the run, the problem and what is missing.
  */
-export function routingScore(record: RunRecord, score: RoutingScore, options: RoutingScoreOptions = {}): number | null {
-  if (score === 'confidence-token') return record.generation.confidenceToken === '<|c_math|>' ? 1 : 0;
+export function scoreOfRecord(record: RunRecord, score: RoutingScore, options: RoutingScoreOptions = {}): ScoreOfRecord {
+  if (score === 'confidence-token') return { value: record.generation.confidenceToken === '<|c_math|>' ? 1 : 0, reason: null };
   if (score === 'p-confident') {
     const probabilities = record.generation.confidenceProbabilities;
     if (probabilities === undefined) {
@@ -68,13 +75,36 @@ export function routingScore(record: RunRecord, score: RoutingScore, options: Ro
           'recorded runs from the seed do not — use a field such as generation.usage.output',
       );
     }
-    return pConfident(probabilities, options.minTokenMass).value;
+    const { value, reason } = pConfident(probabilities, options.minTokenMass);
+    return value === null ? { value, reason } : { value, reason: null };
+  }
+  if (isTokenConfidenceScore(score)) {
+    const summary = record.generation.tokenConfidence;
+    if (summary === undefined) {
+      throw new InvalidConfigError(
+        `score "${score}": run "${record.runId}" has no token logprobs for problem ${record.problemId} (no logprobs sidecar, ` +
+          'logprobs/index.jsonl, in its run folder, or no entry for this answer) — record them with the model client option "logprobs": k',
+      );
+    }
+    const value = summary[TOKEN_CONFIDENCE_SCORES[score]];
+    if (value !== null) return { value, reason: null };
+    return { value: null, reason: summary.tokens === 0 ? `no ${score}: the answer has no tokens` : `no ${score}: it needs two logprobs per token, the run recorded k = ${summary.k}` };
   }
   const value = fieldAt(record, score);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidConfigError(`score field "${score}" is missing or not a number in run "${record.runId}" (problem ${record.problemId})`);
   }
-  return value;
+  return { value, reason: null };
+}
+
+/** The score of one record, or null where the answer has none (see `scoreOfRecord`, which also says why). */
+export function routingScore(record: RunRecord, score: RoutingScore, options: RoutingScoreOptions = {}): number | null {
+  return scoreOfRecord(record, score, options).value;
+}
+
+/** Scores whose values are probabilities: a threshold on them lies in [0, 1]. */
+export function isProbabilityScore(score: RoutingScore): boolean {
+  return score === 'p-confident' || score === 'confidence-token' || score === 'token-margin';
 }
 
 /** Which side of a threshold keeps the small answer: `keep-high` for confidences, `keep-low` for lengths. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfidenceToken } from '../confidence-token.js';
+import { TokenConfidence, TokenLogprobs } from '../token-confidence.js';
 
 const tokenCount = z.number().int().nonnegative();
 
@@ -45,5 +46,17 @@ export const Generation = z.strictObject({
    * call costs its recorded cost, or is cost-unknown without one (never $0).
    */
   usageUnknown: z.literal(true).optional(),
+  /**
+   * The DeepConf summary of the answer's token logprobs (token-confidence.ts): mean, tail, bottom-10 % and lowest
+   * group confidence and the token margin, with the windows used. Written with the record by a run whose client
+   * recorded logprobs (`logprobs: k`); a run folder's logprobs sidecar, where there is one, supplies it when the run is
+   * read (its index wins).
+   */
+  tokenConfidence: TokenConfidence.optional(),
+  /**
+   * The answer's top-k token logprobs as the client returned them (`logprobs: k`): carried from the client to the
+   * run's logprobs sidecar, never into a record (`RunRecord` refuses it).
+   */
+  tokenLogprobs: TokenLogprobs.optional(),
 });
 export type Generation = z.infer<typeof Generation>;

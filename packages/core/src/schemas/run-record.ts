@@ -20,7 +20,8 @@ export const RunRecordV2 = z.strictObject({
   /** The problem's task or benchmark (Problem.slice), beside subject and level. */
   slice: z.string().min(1).optional(),
   gold: z.string().nullable(),
-  generation: Generation,
+  /** The generation without its raw token logprobs: those live in the run folder's logprobs sidecar. */
+  generation: Generation.omit({ tokenLogprobs: true }),
   grade: Grade,
   route: RouteDecision.optional(),
   /** A data-quality note carried from import (e.g. an upstream row whose question belongs to another id). */

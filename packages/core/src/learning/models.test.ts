@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../seeded-random.js';
 import { FittedModel, nearestNeighbours, neighbourVote, predict } from './models.js';
 
 const unit = (indices: number[], values: number[]) => {
@@ -14,6 +15,18 @@ describe('nearest neighbours and their vote', () => {
   it('ranks by cosine, most similar first, ties by index', () => {
     expect(nearestNeighbours(vectors, query, 3)).toEqual([0, 1, 3]);
     expect(nearestNeighbours(vectors, query, 10)).toEqual([0, 1, 3, 2]);
+  });
+
+  it('keeps the same neighbours, in the same order, as sorting every candidate (many ties, every k)', () => {
+    const random = createRandom(7);
+    // values on a coarse grid, so many candidates tie with each other and with the k-th
+    const coarse = () => Math.floor(random() * 4);
+    const candidates = Array.from({ length: 60 }, () => ({ indices: [0, 1, 2], values: [coarse(), coarse(), coarse()] }));
+    const probe = { indices: [0, 2], values: [1, 2] };
+    const similarity = candidates.map((candidate) => candidate.values[0]! * 1 + candidate.values[2]! * 2);
+    const sorted = Array.from(similarity.keys()).sort((a, b) => similarity[b]! - similarity[a]! || a - b);
+    for (const k of [1, 2, 5, 17, 59, 60, 100]) expect(nearestNeighbours(candidates, probe, k)).toEqual(sorted.slice(0, k));
+    expect(nearestNeighbours([], probe, 3)).toEqual([]);
   });
 
   it('votes the mean of graded targets with one pseudo-neighbour at the prior', () => {

@@ -108,18 +108,29 @@ export function nearestNeighbours(vectors: readonly SparseVector[], vector: Spar
   // products, summed in the same index order, as the sparse merge of `sparseDot`)
   const dense = new Float64Array(vector.indices.length === 0 ? 0 : vector.indices[vector.indices.length - 1]! + 1);
   for (let entry = 0; entry < vector.indices.length; entry++) dense[vector.indices[entry]!] = vector.values[entry]!;
-  const similarity = new Float64Array(vectors.length);
-  vectors.forEach((candidate, index) => {
+  // the k best so far, most similar first (ties by index): candidates come in index order, so one that only ties the
+  // last kept never displaces it — the same neighbours, in the same order, as sorting every candidate
+  const keptSimilarity = new Float64Array(Math.min(k, vectors.length));
+  const keptIndex = new Int32Array(keptSimilarity.length);
+  let kept = 0;
+  for (let index = 0; index < vectors.length; index++) {
+    const candidate = vectors[index]!;
     let sum = 0;
     for (let entry = 0; entry < candidate.indices.length; entry++) {
       const at = candidate.indices[entry]!;
       if (at < dense.length) sum += candidate.values[entry]! * dense[at]!;
     }
-    similarity[index] = sum;
-  });
-  return Array.from(similarity.keys())
-    .sort((a, b) => similarity[b]! - similarity[a]! || a - b)
-    .slice(0, k);
+    if (kept === keptSimilarity.length && !(sum > keptSimilarity[kept - 1]!)) continue;
+    let position = kept === keptSimilarity.length ? kept - 1 : kept++;
+    while (position > 0 && sum > keptSimilarity[position - 1]!) {
+      keptSimilarity[position] = keptSimilarity[position - 1]!;
+      keptIndex[position] = keptIndex[position - 1]!;
+      position--;
+    }
+    keptSimilarity[position] = sum;
+    keptIndex[position] = index;
+  }
+  return Array.from(keptIndex.subarray(0, kept));
 }
 
 /**

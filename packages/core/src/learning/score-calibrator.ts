@@ -163,30 +163,79 @@ export function predictCalibrated(calibrator: ScoreCalibrator, score: number): n
   }
 }
 
+/** The settings of a router's calibration, before what was fitted (see `ScoreCalibrationSettings`). */
+const settingsShape = {
+  method: CalibrationMethod,
+  /** Cross-fitting: folds (≥ 2, default 5) and the seed of their assignment by problem id (default 0). */
+  folds: z.number().int().min(2).max(20).default(5),
+  seed: z.number().int().nonnegative().default(0),
+  /** Isotonic only: how a score between fitted blocks is read (default `step`). */
+  interpolation: IsotonicInterpolation.optional(),
+  /** Platt only: Platt's smoothed targets (default) or the plain verdicts. */
+  targets: PlattTargets.optional(),
+  /** Temperature only: the score is a logit, or a probability whose logit is taken. */
+  input: TemperatureInput.optional(),
+};
+
+/** Each method's own setting is refused on another method, so a config says only what applies. */
+function refuseOtherMethodsSettings(settings: { method: CalibrationMethod; interpolation?: unknown; targets?: unknown; input?: unknown }, context: z.RefinementCtx): void {
+  const only = { interpolation: 'isotonic', targets: 'platt', input: 'temperature' } as const;
+  for (const [key, method] of Object.entries(only)) {
+    if (settings[key as keyof typeof only] !== undefined && settings.method !== method) {
+      context.addIssue({ code: 'custom', path: [key], message: `applies to method "${method}" only, not "${settings.method}"` });
+    }
+  }
+}
+
 /**
- * How a router calibrates its score (the threshold router's `calibration` option): the method, its own setting, and
- * the cross-fitting an ablation fits it by (k folds by problem id, seeded). Each method's setting is refused on
- * another method, so a config says only what applies.
+ * How a router calibrates its score: the method, its own setting, and the cross-fitting an ablation fits it by (k
+ * folds by problem id, seeded).
  */
-export const ScoreCalibrationSettings = z
-  .strictObject({
-    method: CalibrationMethod,
-    /** Cross-fitting: folds (≥ 2, default 5) and the seed of their assignment by problem id (default 0). */
-    folds: z.number().int().min(2).max(20).default(5),
-    seed: z.number().int().nonnegative().default(0),
-    /** Isotonic only: how a score between fitted blocks is read (default `step`). */
-    interpolation: IsotonicInterpolation.optional(),
-    /** Platt only: Platt's smoothed targets (default) or the plain verdicts. */
-    targets: PlattTargets.optional(),
-    /** Temperature only: the score is a logit, or a probability whose logit is taken. */
-    input: TemperatureInput.optional(),
-  })
-  .superRefine((settings, context) => {
-    const only = { interpolation: 'isotonic', targets: 'platt', input: 'temperature' } as const;
-    for (const [key, method] of Object.entries(only)) {
-      if (settings[key as keyof typeof only] !== undefined && settings.method !== method) {
-        context.addIssue({ code: 'custom', path: [key], message: `applies to method "${method}" only, not "${settings.method}"` });
+export const ScoreCalibrationSettings = z.strictObject(settingsShape).superRefine(refuseOtherMethodsSettings);
+export type ScoreCalibrationSettings = z.infer<typeof ScoreCalibrationSettings>;
+
+/**
+ * The fold calibrators of a cross-fit, as an ablation hands them to the router it checks: each problem's fold by id,
+ * and per fold the calibrator fitted on every other fold (null where those had no weight), which scores that fold.
+ */
+export const CrossFittedCalibrators = z.strictObject({
+  assignment: z.record(z.string(), z.number().int().nonnegative()),
+  calibrators: z.array(ScoreCalibrator.nullable()).min(2),
+});
+export type CrossFittedCalibrators = z.infer<typeof CrossFittedCalibrators>;
+
+/**
+ * A threshold router's `calibration` option: the settings and what was fitted — `calibrator`, one calibrator for
+ * every problem (what a routing policy carries), or `crossFitted`, an ablation's fold calibrators for its own
+ * problems — or neither, where an ablation fits them.
+ */
+export const ScoreCalibrationOption = z
+  .strictObject({ ...settingsShape, calibrator: ScoreCalibrator.optional(), crossFitted: CrossFittedCalibrators.optional() })
+  .superRefine((option, context) => {
+    refuseOtherMethodsSettings(option, context);
+    if (option.calibrator !== undefined && option.crossFitted !== undefined) {
+      context.addIssue({ code: 'custom', path: ['crossFitted'], message: 'give calibrator (one for every problem) or crossFitted (fold calibrators), not both' });
+    }
+    if (option.calibrator !== undefined && option.calibrator.method !== option.method) {
+      context.addIssue({ code: 'custom', path: ['calibrator', 'method'], message: `is "${option.calibrator.method}" but method is "${option.method}"` });
+    }
+    const folds = option.crossFitted?.calibrators ?? [];
+    folds.forEach((calibrator, fold) => {
+      if (calibrator !== null && calibrator.method !== option.method) {
+        context.addIssue({ code: 'custom', path: ['crossFitted', 'calibrators', fold, 'method'], message: `is "${calibrator.method}" but method is "${option.method}"` });
+      }
+    });
+    for (const [problemId, fold] of Object.entries(option.crossFitted?.assignment ?? {})) {
+      if (fold >= folds.length) {
+        context.addIssue({ code: 'custom', path: ['crossFitted', 'assignment', problemId], message: `fold ${fold}, but there are ${folds.length} fold calibrators` });
+        return;
       }
     }
   });
-export type ScoreCalibrationSettings = z.infer<typeof ScoreCalibrationSettings>;
+export type ScoreCalibrationOption = z.infer<typeof ScoreCalibrationOption>;
+
+/** The settings of a calibration option, without what was fitted. */
+export function calibrationSettingsOf(option: ScoreCalibrationOption): ScoreCalibrationSettings {
+  const { calibrator: _calibrator, crossFitted: _crossFitted, ...settings } = option;
+  return settings;
+}

@@ -8,6 +8,7 @@ import type { RouterV1 } from './plugin-v1.js';
 
 export * from './plugin-v1.js';
 import type { RunRecord } from '../schemas/run-record.js';
+import type { ScoreCalibrationSettings } from '../learning/score-calibrator.js';
 import type { RoutingScore, ScoreDirection } from '../routing-score.js';
 
 /**
@@ -110,8 +111,16 @@ export interface RouterCapabilities {
   /**
    * For a threshold on one score of the small answer: the option that holds the threshold, the score and which side
    * is kept. Ablations sweep such routers at every distinct score by prefix sums instead of one engine run per value.
+   * With `calibration`, the threshold is on the score mapped to a calibrated probability (keep-high; the score read on
+   * its keep-high scale first): `fitted` false, an ablation fits the calibrators (cross-fitted, `settings`' folds and
+   * seed) and hands them to the router it checks; true, the router holds its calibrator already (a policy's).
    */
-  readonly sweepableScore?: { readonly option: string; readonly score: RoutingScore; readonly direction: ScoreDirection };
+  readonly sweepableScore?: {
+    readonly option: string;
+    readonly score: RoutingScore;
+    readonly direction: ScoreDirection;
+    readonly calibration?: { readonly settings: ScoreCalibrationSettings; readonly fitted: boolean };
+  };
   /**
    * A threshold on a score the router computes itself (a learned router's predicted probability that the small answer
    * is right; keep-high): the option that holds the threshold, the score of a problem's small answer (for a problem

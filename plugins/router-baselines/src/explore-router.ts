@@ -2,12 +2,12 @@ import {
   DEFAULT_MIN_TOKEN_MASS,
   definePlugin,
   delegatesScore,
+  isProbabilityScore,
   MinTokenMass,
   orientedScore,
   PLUGIN_SPECIFICATION_VERSION,
-  pConfident,
   RoutingScore,
-  routingScore,
+  scoreOfRecord,
   ScoreDirection,
   type RouterDecision,
   type RunRecord,
@@ -64,18 +64,18 @@ export const exploreRouter = definePlugin({
   kind: 'router',
   description: 'exploring baseline: a threshold on a score, taken ε-greedily or by softmax; logs each decision\'s propensities',
   optionsSchema: ExploreRouterOptions.superRefine((options, context) => {
-    if ((options.score === 'p-confident' || options.score === 'confidence-token') && (options.threshold < 0 || options.threshold > 1)) {
+    if (isProbabilityScore(options.score) && (options.threshold < 0 || options.threshold > 1)) {
       context.addIssue({ code: 'custom', path: ['threshold'], message: `a ${options.score} threshold must be in [0, 1], got ${options.threshold}` });
     }
   }),
   create: (options) => {
     const decisionOf = (problemId: string, small: RunRecord): RouterDecision => {
-      const score = routingScore(small, options.score, options);
+      const { value: score, reason } = scoreOfRecord(small, options.score, options);
       const delegateProbability = exploreDelegateProbability(score, options);
       const draw = stableUniform(options.seed, problemId);
       const model = draw < delegateProbability ? 'large' : 'small';
       const propensities = { small: 1 - delegateProbability, large: delegateProbability };
-      const scored = score === null ? `${pConfident(small.generation.confidenceProbabilities!, options.minTokenMass).reason} (delegated greedily)` : `${options.score} = ${score}`;
+      const scored = score === null ? `${reason} (delegated greedily)` : `${options.score} = ${score}`;
       return {
         router: 'core/explore',
         model,

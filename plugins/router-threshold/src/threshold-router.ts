@@ -7,10 +7,9 @@ import {
   MinTokenMass,
   orientedScore,
   PLUGIN_SPECIFICATION_VERSION,
-  pConfident,
   predictCalibrated,
   RoutingScore,
-  routingScore,
+  scoreOfRecord,
   ScoreCalibrationOption,
   ScoreDirection,
   type RouterDecision,
@@ -34,7 +33,7 @@ export const ThresholdRouterOptions = z.strictObject({
 export type ThresholdRouterOptions = z.infer<typeof ThresholdRouterOptions>;
 
 /** Scores that are probabilities whatever the run: temperature scaling reads them through their logit only when told. */
-const PROBABILITY_SCORES: ReadonlySet<string> = new Set(['p-confident', 'confidence-token']);
+const PROBABILITY_SCORES: ReadonlySet<string> = new Set(['p-confident', 'confidence-token', 'token-margin']);
 
 function checkOptions(options: ThresholdRouterOptions, context: z.RefinementCtx): void {
   const { calibration } = options;
@@ -102,10 +101,10 @@ export const thresholdRouter = definePlugin({
       },
       async decide({ problem, answers: { small } }): Promise<RouterDecision> {
         if (small === undefined) throw new Error(`core/threshold needs the small model's answer for ${problem.id}`);
-        const score = routingScore(small, options.score, options);
+        const { value: score, reason } = scoreOfRecord(small, options.score, options);
         if (score === null) {
-          // no P(c) (the tokens hold too little mass): delegated, as Delegation II delegates an answer with no token
-          const { reason } = pConfident(small.generation.confidenceProbabilities!, options.minTokenMass);
+          // no score (P(c) where the tokens hold too little mass, a DeepConf signal of an answer of no tokens): delegated,
+          // as Delegation II delegates an answer with no token
           return { router: 'core/threshold', model: 'large', reason: `${reason}: delegated, as a missing confidence token is` };
         }
         if (calibration !== undefined) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfideError, InvalidConfigError, orientedScore, pConfident, routingScore, RoutingScore, type ScoreDirection } from '@confide/core';
+import { ConfideError, InvalidConfigError, orientedScore, RoutingScore, scoreOfRecord, type ScoreDirection } from '@confide/core';
 import type { RunDirectory } from '@confide/data';
 import { recalibrate, type CalibrationMethod, type Recalibration } from '@confide/metrics';
 
@@ -52,16 +52,16 @@ export function calibrateRun(reference: string, run: RunDirectory, options: Cali
   const where = `calibrate "${reference}", score "${options.score}"`;
   const parsed = RoutingScore.safeParse(options.score);
   if (!parsed.success) {
-    throw new InvalidConfigError(`${where}: not a score: give p-confident, confidence-token or a dotted path to a numeric field of a run record (e.g. generation.usage.output)`);
+    throw new InvalidConfigError(`${where}: not a score: give p-confident, confidence-token, a DeepConf signal (token-confidence.mean, .tail, .bottom-10, .lowest-group, token-margin) or a dotted path to a numeric field of a run record (e.g. generation.usage.output)`);
   }
   const ids: string[] = [];
   const scores: number[] = [];
   const labels: number[] = [];
   let unscored: CalibrationSummary['score']['unscored'] = null;
   for (const record of run.records) {
-    const value = naming(where, () => routingScore(record, parsed.data));
+    const { value, reason } = naming(where, () => scoreOfRecord(record, parsed.data));
     if (value === null) {
-      unscored ??= { count: 0, reason: pConfident(record.generation.confidenceProbabilities!).reason! };
+      unscored ??= { count: 0, reason };
       unscored.count++;
       continue;
     }

@@ -7,8 +7,7 @@ import {
   distinctThresholds,
   InvalidConfigError,
   minTokenMassOf,
-  pConfident,
-  routingScore,
+  scoreOfRecord,
   type PluginContext,
   type PluginRegistry,
   type PluginUse,
@@ -150,9 +149,9 @@ export function sweepScores(
   let reason = '';
   const scores = Float64Array.from(problems, (problem) => {
     const record = smallRecords.get(problem.id)!;
-    const value = routingScore(record, score, { minTokenMass });
-    if (value !== null) return value;
-    if (count++ === 0) reason = pConfident(record.generation.confidenceProbabilities!, minTokenMass).reason!;
+    const scored = scoreOfRecord(record, score, { minTokenMass });
+    if (scored.value !== null) return scored.value;
+    if (count++ === 0) reason = scored.reason;
     return delegatedAtEveryThreshold(direction);
   });
   return { scores, unscored: count === 0 ? null : { count, of: problems.length, reason } };

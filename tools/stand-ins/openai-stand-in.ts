@@ -15,6 +15,7 @@ function fakeTokens(text: string): string[] {
  * `ChatCompletionLogProbsContent`. The final token carries the answer's P(c) and P(u) among its alternatives.
  */
 function logprobsContent(answer: StandInAnswer, topLogprobs: number) {
+  if (answer.tokenLogprobs !== undefined) return givenLogprobsContent(answer.tokenLogprobs, topLogprobs);
   const tokens = fakeTokens(answer.text);
   return tokens.map((token, index) => {
     const bytes = [...Buffer.from(token, 'utf8')];
@@ -32,6 +33,18 @@ function logprobsContent(answer: StandInAnswer, topLogprobs: number) {
     }
     const own = alternatives.find((candidate) => candidate.token === token);
     return { token, logprob: own?.logprob ?? -0.05, bytes, top_logprobs: alternatives.slice(0, topLogprobs) };
+  });
+}
+
+/** The responder's own logprobs: token i is `t<i>`, its alternatives itself and ` alt<j>`, in the rows' order. */
+function givenLogprobsContent(rows: number[][], topLogprobs: number) {
+  return rows.map((row, index) => {
+    const token = `t${index}`;
+    const alternatives = row.slice(0, topLogprobs).map((logprob, rank) => {
+      const text = rank === 0 ? token : ` alt${rank}`;
+      return { token: text, logprob, bytes: [...Buffer.from(text, 'utf8')] };
+    });
+    return { token, logprob: row[0]!, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: alternatives };
   });
 }
 

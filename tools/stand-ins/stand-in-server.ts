@@ -23,6 +23,11 @@ export interface StandInAnswer {
   finishReason?: string;
   /** P(<|c_math|>) and P(<|u_math|>) at the position of the final token, for the logprobs shape. */
   confidence?: { confident: number; uncertain: number };
+  /**
+   * The logprobs of each token's alternatives, most likely first (the token itself first): one row per token, as many
+   * values as the request's `top_logprobs`. Given, they are the logprobs shape's tokens and alternatives.
+   */
+  tokenLogprobs?: number[][];
 }
 
 /** A refusal the responder decides on (e.g. a 400 for a request it cannot serve); never billed. */

@@ -11,7 +11,7 @@ import {
 import { ApiError } from '../src/errors.js';
 import type { LiveModelClient } from '../src/live-model-client.js';
 import { geminiModel, openaiModel, vllmModel } from '../src/clients/model-plugins.js';
-import { ChatCompletionResponse, confidenceFromLogprobs, OpenAICompatibleClient } from '../src/clients/openai-compatible-client.js';
+import { ChatCompletionResponse, confidenceFromLogprobs, OpenAICompatibleClient, tokenLogprobsOf } from '../src/clients/openai-compatible-client.js';
 
 const KEY = 'sk-test-clients-0000';
 process.env['CONFIDE_TEST_KEY'] = KEY;
@@ -131,6 +131,7 @@ describe('core/vllm', () => {
       extraBody: {},
       maxTokensField: 'max_tokens',
       confidenceFromLogprobs: true,
+      recordLogprobs: null,
       transport: 'http',
     });
     const generation = client.toGeneration(ChatCompletionResponse.parse(fixture), 5);
@@ -166,5 +167,63 @@ describe('core/vllm', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('logprobs: k (token logprobs for DeepConf)', () => {
+  // three tokens, five alternatives each (most likely first), as a vLLM server returns them
+  const rows = [
+    [-0.25, -2, -3, -4, -5],
+    [-0.5, -1, -6, -7, -9999],
+    [-0.125, -3, -3.5, -8, -9],
+  ];
+  const responder = () => ({ text: 'the answer is 3', usage: { input: 10, output: 3, thinking: 0 }, finishReason: 'stop', tokenLogprobs: rows });
+
+  it('core/vllm records the top k of each token, asks for at least its topLogprobs, and keys its cache on k', async () => {
+    const log: string[] = [];
+    const server = await startOpenAIStandIn({ responder, log });
+    try {
+      const options = { model: 'm', servedModel: 'adapter', baseUrl: `${server.url}/v1` };
+      const client = registry.create('model', 'core/vllm', { ...options, logprobs: 3 }, context).instance as LiveModelClient;
+      const generation = await client.generate(request);
+      expect(generation.tokenLogprobs).toEqual({ k: 3, positions: rows.map((row) => row.slice(0, 3)) });
+      expect(JSON.parse(JSON.parse(log[0]!).body)).toMatchObject({ logprobs: true, top_logprobs: 5 });
+      const plain = registry.create('model', 'core/vllm', options, context).instance as LiveModelClient;
+      expect((await plain.generate(request)).tokenLogprobs).toBeUndefined();
+      expect(plain.identity).not.toHaveProperty('recordLogprobs');
+      expect(client.identity).toMatchObject({ recordLogprobs: 3 });
+      const wide = registry.create('model', 'core/vllm', { ...options, logprobs: 5 }, context).instance as LiveModelClient;
+      expect((await wide.generate(request)).tokenLogprobs?.positions[1]).toEqual([-0.5, -1, -6, -7, -9999]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('core/openai sends logprobs: true with top_logprobs k and records them', async () => {
+    const log: string[] = [];
+    const server = await startOpenAIStandIn({ responder, log, apiKey: KEY });
+    try {
+      const client = registry.create('model', 'core/openai', { model: 'gpt-4o-mini', baseUrl: `${server.url}/v1`, apiKeyEnv: 'CONFIDE_TEST_KEY', logprobs: 2 }, context)
+        .instance as LiveModelClient;
+      const generation = await client.generate(request);
+      expect(JSON.parse(JSON.parse(log[0]!).body)).toMatchObject({ logprobs: true, top_logprobs: 2 });
+      expect(generation.tokenLogprobs).toEqual({ k: 2, positions: [[-0.25, -2], [-0.5, -1], [-0.125, -3]] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sorts each position most likely first, and refuses a response without logprobs or with too few alternatives', () => {
+    const entry = (logprobs: number[]) => ({ token: 'x', logprob: logprobs[0], top_logprobs: logprobs.map((logprob, index) => ({ token: `a${index}`, logprob })) });
+    expect(tokenLogprobsOf([entry([-2, -0.5, -1])], 2)).toEqual({ k: 2, positions: [[-0.5, -1]] });
+    expect(() => tokenLogprobsOf(null, 2)).toThrow(/asked for the top 2 logprobs of each token, and the response has no logprobs/);
+    const error = (() => {
+      try {
+        return tokenLogprobsOf([entry([-0.5, -1]), entry([-0.1])], 2);
+      } catch (caught) {
+        return caught as ApiError;
+      }
+    })() as ApiError;
+    expect([error.kind, error.message]).toEqual(['malformed-response', expect.stringMatching(/logprobs entry 1 has 1 alternatives; logprobs: 2 needs 2/)]);
   });
 });

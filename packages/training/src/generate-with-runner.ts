@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TopLogprobsCount } from '@confide/core';
 import { z } from 'zod';
 import { parseConfig } from './config-error.js';
 import { buildRunnerCommand } from './runner-command.js';
@@ -29,6 +30,8 @@ export const GenerateWithRunnerConfig = z.strictObject({
   precision: z.enum(['auto', 'bf16', 'fp16', 'fp32']).default('auto'),
   systemPrompt: z.string().default(SEED_SYSTEM_PROMPT),
   userTemplate: z.string().includes('{problem}', { message: 'must contain {problem}' }).default(SEED_USER_TEMPLATE),
+  /** Also report each output token's top-k logprobs (k ≤ 20), from the model's logits at that step. */
+  logprobs: TopLogprobsCount.optional(),
 });
 export type GenerateWithRunnerInput = z.input<typeof GenerateWithRunnerConfig>;
 

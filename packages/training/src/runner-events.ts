@@ -61,6 +61,8 @@ export const RunnerGenerationEvent = z.strictObject({
   usage: z.strictObject({ input: count, output: count }),
   finishReason: z.enum(['stop', 'length']),
   latencyMs: z.number().nonnegative(),
+  /** With `logprobs: k` in the config: each output token's k most likely logprobs, most likely first. */
+  topLogprobs: z.array(z.array(z.number().max(0))).optional(),
 });
 
 const status = z.enum(['completed', 'cancelled']);

@@ -1,4 +1,4 @@
-import { CONFIDENT_TOKEN, definePlugin, UNCERTAIN_TOKEN } from '@confide/core';
+import { CONFIDENT_TOKEN, definePlugin, TopLogprobsCount, UNCERTAIN_TOKEN } from '@confide/core';
 import { RunReference, RunStore } from '@confide/data';
 import { z } from 'zod';
 import { apiKeyFromEnvironment, ApiKeyVariable } from '../api-key.js';
@@ -75,6 +75,11 @@ export const OpenAIModelOptions = z.strictObject({
   apiKeyEnv: ApiKeyVariable.default('OPENAI_API_KEY'),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_completion_tokens'),
   idempotencyHeader: IdempotencyHeader,
+  /**
+   * Record the top-k logprobs of each token of the answer (k ≤ 20; sent as `logprobs: true, top_logprobs: k`): a live
+   * run keeps them in its logprobs sidecar and scores DeepConf's token confidence from them.
+   */
+  logprobs: TopLogprobsCount.optional(),
 });
 
 /** OpenAI chat completions, or any OpenAI-compatible server through `baseUrl`. */
@@ -93,9 +98,10 @@ export const openaiModel = definePlugin({
         baseUrl,
         apiKey,
         idempotencyHeader: options.idempotencyHeader,
-        extraBody: {},
+        extraBody: options.logprobs === undefined ? {} : { logprobs: true, top_logprobs: options.logprobs },
         maxTokensField: options.maxTokensField,
         confidenceFromLogprobs: false,
+        recordLogprobs: options.logprobs ?? null,
         transport: 'sdk',
       });
     // a hosted API has no health endpoint: a replica taken out comes back on trial
@@ -121,13 +127,18 @@ export const VllmModelOptions = z.strictObject({
   /** How many alternatives per position vLLM returns; P(c) and P(u) are read from them. */
   topLogprobs: z.number().int().min(2).max(20).default(5),
   idempotencyHeader: IdempotencyHeader,
+  /**
+   * Record the top-k logprobs of each token of the answer (k ≤ 20): a live run keeps them in its logprobs sidecar and
+   * scores DeepConf's token confidence from them. vLLM is asked for max(k, topLogprobs) alternatives.
+   */
+  logprobs: TopLogprobsCount.optional(),
 });
 
 /** vLLM's OpenAI-compatible server with the fine-tuned SLM: stop strings kept, P(c)/P(u) from the logprobs. */
 export const vllmModel = definePlugin({
   id: 'core/vllm',
   kind: 'model',
-  description: "vLLM's OpenAI-compatible server: LoRA by served name, confidence stop strings kept, P(c)/P(u) from logprobs",
+  description: "vLLM's OpenAI-compatible server: LoRA by served name, confidence stop strings kept, P(c)/P(u) from logprobs; logprobs: k records each token's top-k",
   optionsSchema: VllmModelOptions,
   create: (options) => {
     const apiKey = options.apiKeyEnv ? apiKeyFromEnvironment(options.apiKeyEnv) : 'EMPTY';
@@ -148,10 +159,11 @@ function vllmClient(options: z.infer<typeof VllmModelOptions>, baseUrl: string, 
       include_stop_str_in_output: true,
       skip_special_tokens: false,
       logprobs: true,
-      top_logprobs: options.topLogprobs,
+      top_logprobs: Math.max(options.topLogprobs, options.logprobs ?? 0),
     },
     maxTokensField: 'max_tokens',
     confidenceFromLogprobs: true,
+    recordLogprobs: options.logprobs ?? null,
     transport: 'http',
   });
 }

@@ -4,6 +4,7 @@ import {
   PLUGIN_SPECIFICATION_VERSION,
   type ConfidenceProbabilities,
   type Generation,
+  type TokenLogprobs,
   type TokenUsage,
 } from '@confide/core';
 import { createRequire } from 'node:module';
@@ -61,6 +62,11 @@ export interface OpenAICompatibleOptions {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Reads P(<|c_math|>) and P(<|u_math|>) from the logprobs (vLLM with the fine-tuned SLM). */
   confidenceFromLogprobs: boolean;
+  /**
+   * Records the answer's top-k logprobs per token (`logprobs: k`), for the run's logprobs sidecar and DeepConf's
+   * signals; null: none. The request must ask for at least k alternatives (`top_logprobs` in `extraBody`).
+   */
+  recordLogprobs: number | null;
   /** `sdk`: the openai SDK; `http`: plain keep-alive HTTP, lighter per request (vLLM). */
   transport: 'sdk' | 'http';
 }
@@ -96,6 +102,28 @@ export function confidenceFromLogprobs(content: readonly unknown[] | null | unde
   return total > 1 ? { confident: confident / total, uncertain: uncertain / total } : { confident, uncertain };
 }
 
+/**
+ * The top-k logprobs of every token of the answer, most likely first, from the response's `logprobs.content` (each
+ * entry's `top_logprobs`, sorted; vLLM's −9999 for −∞ is kept and stored as the cap). A response without logprobs, or
+ * with fewer than k alternatives at a position, is malformed: the request asked for them.
+ */
+export function tokenLogprobsOf(content: readonly unknown[] | null | undefined, k: number): TokenLogprobs {
+  if (!content) throw new ApiError({ kind: 'malformed-response', message: `asked for the top ${k} logprobs of each token, and the response has no logprobs` });
+  const positions = content.map((raw, index) => {
+    const parsed = TokenLogprob.safeParse(raw);
+    if (!parsed.success) throw new ApiError({ kind: 'malformed-response', message: `unexpected logprobs entry ${index}: ${parsed.error.issues[0]!.message}` });
+    const alternatives = parsed.data.top_logprobs;
+    if (alternatives.length < k) {
+      throw new ApiError({ kind: 'malformed-response', message: `logprobs entry ${index} has ${alternatives.length} alternatives; logprobs: ${k} needs ${k} (the server's top_logprobs)` });
+    }
+    return alternatives
+      .map((alternative) => Math.min(0, alternative.logprob))
+      .sort((left, right) => right - left)
+      .slice(0, k);
+  });
+  return { k, positions };
+}
+
 /** The SDK, loaded when the first client is made (a command that makes no model call does not pay for it). */
 function openaiSdk(): typeof OpenAI {
   return (createRequire(import.meta.url)('openai') as { default: typeof OpenAI }).default;
@@ -125,6 +153,8 @@ export class OpenAICompatibleClient implements LiveModelClient {
       endpoint: new URL(this.#sdk.baseURL).origin + new URL(this.#sdk.baseURL).pathname,
       servedModel: options.servedModel,
       extraBody: options.extraBody,
+      // an answer cached without its token logprobs must not answer a request that records them
+      ...(options.recordLogprobs !== null ? { recordLogprobs: options.recordLogprobs } : {}),
     };
   }
 
@@ -177,6 +207,7 @@ export class OpenAICompatibleClient implements LiveModelClient {
     const text = choice.message.content ?? '';
     const reasoning = response.usage.completion_tokens_details?.reasoning_tokens ?? 0;
     const probabilities = this.options.confidenceFromLogprobs ? confidenceFromLogprobs(choice.logprobs?.content) : undefined;
+    const tokenLogprobs = this.options.recordLogprobs !== null ? tokenLogprobsOf(choice.logprobs?.content, this.options.recordLogprobs) : undefined;
     return {
       model: this.model,
       text,
@@ -186,6 +217,7 @@ export class OpenAICompatibleClient implements LiveModelClient {
       usage: { input: response.usage.prompt_tokens, output: response.usage.completion_tokens - reasoning, thinking: reasoning },
       latencyMs,
       finishReason: choice.finish_reason,
+      ...(tokenLogprobs ? { tokenLogprobs } : {}),
     };
   }
 }

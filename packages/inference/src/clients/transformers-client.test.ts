@@ -30,7 +30,7 @@ interface RecordedRun {
  * Answers like the runner does (one `generation` event per problem, then the result), deterministically from the
  * problem text: odd-length prompts get <|c_math|>, even ones <|u_math|>. `hold` keeps a run open until released.
  */
-function fakeRunner(options: { fail?: Error; hold?: Promise<void> } = {}) {
+function fakeRunner(options: { fail?: Error; hold?: Promise<void>; topLogprobs?: (id: string) => number[][] | undefined } = {}) {
   const runs: RecordedRun[] = [];
   let clock = 0;
   const generate = async (input: GenerateWithRunnerInput, runOptions: GenerateWithRunnerOptions): Promise<GenerateWithRunnerResult> => {
@@ -49,6 +49,7 @@ function fakeRunner(options: { fail?: Error; hold?: Promise<void> } = {}) {
         usage: { input: 40 + index, output: 12 },
         finishReason: 'stop',
         latencyMs: 25,
+        ...(options.topLogprobs?.(problem.id) !== undefined ? { topLogprobs: options.topLogprobs(problem.id)! } : {}),
       };
     });
     for (const generation of generations) runOptions.onGeneration?.(generation);
@@ -196,5 +197,22 @@ describe('core/transformers', () => {
     expect(usage.output).toBe(32);
     expect(usage.thinking).toBe(0);
     expect(usage.input).toBeGreaterThanOrEqual(Buffer.byteLength(SYSTEM + 'Solve: problem a'));
+  });
+
+  it('asks the runner for each token\'s top-k logprobs with logprobs: k, and fails an answer that lacks them', async () => {
+    const rows = [
+      [-0.1, -2.5],
+      [-0.3, -1.5],
+    ];
+    const runner = fakeRunner({ topLogprobs: (id) => (id === 'r1' ? undefined : rows) });
+    const transformers = client(runner.generate, { logprobs: 2 });
+    expect(transformers.identity).toMatchObject({ recordLogprobs: 2 });
+    const [first, second] = await Promise.allSettled([transformers.generate(request('a')), transformers.generate(request('b'))]);
+    expect(runner.runs[0]!.input.logprobs).toBe(2);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { tokenLogprobs: { k: 2, positions: rows } } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/asked for logprobs: 2, the runner's topLogprobs positions: /) } });
+    const plain = fakeRunner();
+    expect((await client(plain.generate).generate(request('c'))).tokenLogprobs).toBeUndefined();
+    expect(plain.runs[0]!.input).not.toHaveProperty('logprobs');
   });
 });

@@ -3,6 +3,8 @@ import {
   definePlugin,
   InvalidConfigError,
   PLUGIN_SPECIFICATION_VERSION,
+  TokenLogprobs,
+  TopLogprobsCount,
   type Generation,
   type TokenUsage,
 } from '@confide/core';
@@ -29,6 +31,11 @@ export const TransformersModelOptions = z.strictObject({
   precision: z.enum(['auto', 'bf16', 'fp16', 'fp32']).default('auto'),
   /** The Python interpreter; default $CONFIDE_PYTHON, else the workspace's .venv. */
   python: z.string().min(1).optional(),
+  /**
+   * Record the top-k logprobs of each output token (k ≤ 20, from the logits at each step): a live run keeps them in
+   * its logprobs sidecar and scores DeepConf's token confidence from them.
+   */
+  logprobs: TopLogprobsCount.optional(),
 });
 export type TransformersModelOptions = z.infer<typeof TransformersModelOptions>;
 
@@ -88,6 +95,7 @@ export class TransformersClient implements LiveModelClient {
       adapter: options.adapter,
       confidenceTokens: options.confidenceTokens,
       precision: options.precision,
+      ...(options.logprobs !== undefined ? { recordLogprobs: options.logprobs } : {}),
     };
   }
 
@@ -219,6 +227,7 @@ export class TransformersClient implements LiveModelClient {
           precision: this.options.precision,
           systemPrompt: system,
           userTemplate: '{problem}',
+          ...(this.options.logprobs !== undefined ? { logprobs: this.options.logprobs } : {}),
         },
         {
           ...(this.options.python !== undefined ? { python: this.options.python } : {}),
@@ -228,7 +237,12 @@ export class TransformersClient implements LiveModelClient {
           // Each answer is handed out as soon as its batch is done, not when the whole process ends.
           onGeneration: (generation) => {
             const pending = byRunnerId.get(generation.id);
-            if (pending !== undefined) this.#settle(pending, { generation: this.#toGeneration(generation) });
+            if (pending === undefined) return;
+            try {
+              this.#settle(pending, { generation: this.#toGeneration(generation) });
+            } catch (error) {
+              this.#settle(pending, { error });
+            }
           },
         },
       );
@@ -243,6 +257,16 @@ export class TransformersClient implements LiveModelClient {
   }
 
   #toGeneration(generation: RunnerGeneration): Generation {
+    const k = this.options.logprobs;
+    let tokenLogprobs: TokenLogprobs | undefined;
+    if (k !== undefined) {
+      const parsed = TokenLogprobs.safeParse({ k, positions: generation.topLogprobs ?? null });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new ConfideError('SUBPROCESS_FAILED', `${this.model} (core/transformers): asked for logprobs: ${k}, the runner's topLogprobs ${issue.path.join('.')}: ${issue.message}`);
+      }
+      tokenLogprobs = parsed.data;
+    }
     return {
       model: this.model,
       text: generation.text,
@@ -252,6 +276,7 @@ export class TransformersClient implements LiveModelClient {
       usage: { input: generation.usage.input, output: generation.usage.output, thinking: 0 },
       latencyMs: generation.latencyMs,
       finishReason: generation.finishReason,
+      ...(tokenLogprobs !== undefined ? { tokenLogprobs } : {}),
     };
   }
 }

@@ -1,4 +1,5 @@
 export * from './config-error.js';
+export * from './distributed-launch.js';
 export * from './generate-with-runner.js';
 export * from './python-environment.js';
 export * from './runner-command.js';

@@ -1,23 +1,28 @@
+import { launcherArguments, type NodeLaunch } from './distributed-launch.js';
 import { resolveRunnerPython, RUNNER_SOURCE_DIR } from './python-environment.js';
 
 /** How to start the runner; shared by training and generation. */
 export interface RunnerLaunchOptions {
   /** Python interpreter; default $CONFIDE_PYTHON, else the workspace's .venv/bin/python. */
   python?: string;
-  /** Processes for `accelerate launch` (one per GPU); 1 runs the runner directly. */
+  /** Processes on this machine, one per GPU, started by torchrun; 1 (the default) runs the runner directly. */
   processes?: number;
   /** Extra environment for the runner (e.g. CUDA_VISIBLE_DEVICES, HF_HOME). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
 
+/**
+ * The command that starts the runner: `python [launcher] -m confide_runner <runnerArguments>`. With `nodes`, this
+ * machine's part of a run across machines (see launcherArguments for why torchrun).
+ */
 export function buildRunnerCommand(
   runnerArguments: readonly string[],
   options: RunnerLaunchOptions,
+  nodes?: NodeLaunch,
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const python = resolveRunnerPython(options.python);
-  const processes = options.processes ?? 1;
-  const launcher = processes > 1 ? ['-m', 'accelerate.commands.launch', '--num_processes', String(processes)] : [];
+  const launcher = launcherArguments(options.processes ?? 1, nodes);
   const inherited = process.env['PYTHONPATH'];
   return {
     command: python,

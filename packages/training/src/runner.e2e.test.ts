@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CONFIDENT_TOKEN, InvalidConfigError, InvalidInputError, UNCERTAIN_TOKEN } from '@confide/core';
@@ -12,9 +13,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateWithRunner } from './generate-with-runner.js';
 import { PythonEnvironmentMissingError, resolveRunnerPython, WORKSPACE_ROOT } from './python-environment.js';
 import { RunnerCancelledError, RunnerFailedError } from './runner-errors.js';
+import type { RunnerEvent } from './runner-events.js';
 import { formatRunnerProgress, type RunnerProgress } from './runner-progress.js';
 import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE } from './seed-prompt.js';
-import { TrainAdapterConfig, trainAdapter, type TrainAdapterInput } from './train-adapter.js';
+import { TrainAdapterConfig, trainAdapter, type TrainAdapterInput, type TrainAdapterOptions } from './train-adapter.js';
 
 const TOY_PROMPT = { systemPrompt: 'Answer.', userTemplate: '{problem}' };
 
@@ -56,6 +58,32 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
+}
+
+/** A TCP port that was free a moment ago (the OS picks it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
+}
+
+/** The float32 tensors of a .safetensors file (8-byte header length, JSON header, then the data). */
+async function readSafetensors(file: string): Promise<Map<string, Float32Array>> {
+  const bytes = await readFile(file);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+  const tensors = new Map<string, Float32Array>();
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (entry.dtype !== 'F32') throw new Error(`${file}: ${name} is ${entry.dtype}, not F32`);
+    const [start, end] = entry.data_offsets;
+    const data = bytes.subarray(8 + headerLength + start, 8 + headerLength + end);
+    tensors.set(name, new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)));
+  }
+  return tensors;
 }
 
 beforeAll(async () => {
@@ -143,6 +171,75 @@ describe('trainAdapter and generateWithRunner with the real runner', () => {
     const error = await rejection(trainAdapter(toyConfig(path.join(folder, 'bad'), { trainFile: badFile })));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toBe(`${badFile}, row 2, field "correct": is missing`);
+  });
+});
+
+describe('training across machines: torchrun, gloo on CPU', () => {
+  // Adam's first step from LoRA's zero B moves every B entry by about the learning rate whatever the gradient's size,
+  // so the gradient norm (over the whole global batch) is compared as well: it carries the gradient's scale.
+  const ADAPTER_TOLERANCE = 1e-6; // max |difference| of any adapter entry; the entries are about 0.05 (lr) and 0.1
+  const RELATIVE_TOLERANCE = 1e-5; // loss and gradient norm
+
+  it('two nodes of one process each, per-process batch 2, train the adapter one process trains with batch 4 (one step, LoRA dropout 0)', async () => {
+    const oneStep = { maxSteps: 1, lora: { dropout: 0 } };
+    const threads = { OMP_NUM_THREADS: '1' };
+    const port = await freePort();
+    const events = new Map<string, RunnerEvent[]>();
+    const stderr = new Map<string, string>();
+    const options = (name: string, extra: Partial<TrainAdapterOptions> = {}): TrainAdapterOptions => {
+      events.set(name, []);
+      stderr.set(name, '');
+      return {
+        env: threads,
+        onEvent: (event) => events.get(name)!.push(event),
+        onStderr: (text) => stderr.set(name, stderr.get(name)! + text),
+        ...extra,
+      };
+    };
+    const node = (rank: number) =>
+      options(`node ${rank}`, { nodes: { nodes: 2, nodeRank: rank, masterAddr: '127.0.0.1', masterPort: port } });
+    // Each node gets its own output folder, as on machines without a shared filesystem.
+    const [single, nodeZero, nodeOne] = await Promise.all([
+      trainAdapter(toyConfig(path.join(folder, 'one-process'), { ...oneStep, perDeviceBatchSize: 4 }), options('single')),
+      trainAdapter(toyConfig(path.join(folder, 'node-0'), { ...oneStep, perDeviceBatchSize: 2 }), node(0)),
+      trainAdapter(toyConfig(path.join(folder, 'node-1'), { ...oneStep, perDeviceBatchSize: 2 }), node(1)),
+    ]);
+
+    const ready = (name: string) => events.get(name)!.find((event) => event.type === 'ready');
+    expect([ready('single'), ready('node 0'), ready('node 1')].map((event) => event?.type === 'ready' && event.worldSize)).toEqual([1, 2, 2]);
+    expect(stderr.get('single')).toContain('global batch: 4 examples per optimizer step (4 per process x 1 accumulation x 1 processes)');
+    expect(stderr.get('node 0')).toContain('global batch: 4 examples per optimizer step (2 per process x 1 accumulation x 2 processes)');
+    expect(nodeZero).toMatchObject({ steps: 1, adapterWrittenHere: true, adapterPath: path.join(folder, 'node-0', 'adapter') });
+    // Node 1 trains (its progress shows the run's loss) but writes no adapter and announces no checkpoint.
+    expect(nodeOne).toMatchObject({ steps: 1, adapterWrittenHere: false, adapterPath: path.join(folder, 'node-1', 'adapter') });
+    expect(existsSync(nodeOne.adapterPath)).toBe(false);
+    expect(events.get('node 1')!.filter((event) => event.type === 'checkpoint')).toEqual([]);
+    expect(nodeOne.firstLoss).toBe(nodeZero.firstLoss);
+
+    const gradientNorm = (name: string) =>
+      events.get(name)!.flatMap((event) => (event.type === 'metric' && event.name === 'train/grad_norm' ? [event.value!] : []))[0]!;
+    const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    const lossDifference = relative(nodeZero.firstLoss!, single.firstLoss!);
+    const normDifference = relative(gradientNorm('node 0'), gradientNorm('single'));
+
+    const one = await readSafetensors(path.join(single.adapterPath, 'adapter_model.safetensors'));
+    const two = await readSafetensors(path.join(nodeZero.adapterPath, 'adapter_model.safetensors'));
+    expect([...two.keys()].sort()).toEqual([...one.keys()].sort());
+    let largest = 0;
+    let largestB = 0;
+    for (const [name, values] of one) {
+      const other = two.get(name)!;
+      values.forEach((value, index) => (largest = Math.max(largest, Math.abs(value - other[index]!))));
+      if (name.includes('lora_B')) values.forEach((value) => (largestB = Math.max(largestB, Math.abs(value))));
+    }
+    console.log(
+      `two nodes vs one process after one step: adapter max |diff| ${largest.toExponential(2)} (tolerance ${ADAPTER_TOLERANCE}), ` +
+        `loss relative diff ${lossDifference.toExponential(2)}, gradient norm relative diff ${normDifference.toExponential(2)} (tolerance ${RELATIVE_TOLERANCE})`,
+    );
+    expect(largestB).toBeGreaterThan(0.01); // the step moved the adapter (B starts at zero)
+    expect(largest).toBeLessThanOrEqual(ADAPTER_TOLERANCE);
+    expect(lossDifference).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
+    expect(normDifference).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
   });
 });
 

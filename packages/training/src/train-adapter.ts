@@ -1,11 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ConfideError } from '@confide/core';
 import { z } from 'zod';
 import { parseConfig } from './config-error.js';
+import { NodeLaunch, RENDEZVOUS_TIMEOUT_SECONDS } from './distributed-launch.js';
 import { buildRunnerCommand, type RunnerLaunchOptions } from './runner-command.js';
 import type { RunnerCheckpointEvent, RunnerEvent, RunnerTrainResultEvent } from './runner-events.js';
-import { runRunnerProcess } from './runner-process.js';
+import { DEFAULT_READY_TIMEOUT_MS, runRunnerProcess } from './runner-process.js';
 import type { RunnerProtocolError } from './runner-errors.js';
 import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE } from './seed-prompt.js';
 import { toRunnerProgress, type RunnerProgress } from './runner-progress.js';
@@ -66,10 +68,21 @@ export interface TrainAdapterOptions extends RunnerRunOptions {
   /** Continue from the newest checkpoint in outputDir (the config must match the stopped run's). */
   resume?: boolean;
   onCheckpoint?: (checkpoint: RunnerCheckpointEvent) => void;
+  /**
+   * This machine's part in a run across machines; `processes` is then the processes on this machine. Every node
+   * runs the same config; the default ready timeout grows by torchrun's rendezvous wait.
+   */
+  nodes?: NodeLaunch;
 }
 
 export type TrainAdapterResult = Omit<RunnerTrainResultEvent, 'type' | 'command' | 'status' | 'adapterPath'> & {
+  /**
+   * The adapter folder. On node r > 0 of a run across machines node 0 writes it: this is the folder on node 0 (and
+   * here too when outputDir is on a shared filesystem).
+   */
   adapterPath: string;
+  /** False on node r > 0 of a run across machines, whose processes write no adapter. */
+  adapterWrittenHere: boolean;
   config: TrainAdapterConfig;
   device: string;
   checkpoints: RunnerCheckpointEvent[];
@@ -81,17 +94,18 @@ export type TrainAdapterResult = Omit<RunnerTrainResultEvent, 'type' | 'command'
  */
 export async function trainAdapter(input: TrainAdapterInput, options: TrainAdapterOptions = {}): Promise<TrainAdapterResult> {
   const config = parseConfig(TrainAdapterConfig, input, options.source ?? 'train config');
+  const nodes = options.nodes === undefined ? undefined : parseConfig(NodeLaunch, options.nodes, 'node launch');
   const folder = await mkdtemp(path.join(tmpdir(), 'confide-train-'));
   try {
     const configPath = path.join(folder, 'train.json');
     await writeFile(configPath, JSON.stringify(config));
-    const launch = buildRunnerCommand(['train', '--config', configPath, ...(options.resume ? ['--resume'] : [])], options);
+    const launch = buildRunnerCommand(['train', '--config', configPath, ...(options.resume ? ['--resume'] : [])], options, nodes);
     const outcome = await runRunnerProcess({
       ...launch,
       cwd: options.cwd,
       signal: options.signal,
       gracePeriodMs: options.gracePeriodMs,
-      readyTimeoutMs: options.readyTimeoutMs,
+      readyTimeoutMs: options.readyTimeoutMs ?? (nodes ? RENDEZVOUS_TIMEOUT_SECONDS * 1000 + DEFAULT_READY_TIMEOUT_MS : undefined),
       onInvalidLine: options.onInvalidLine,
       onStderr: options.onStderr,
       onEvent: (event) => {
@@ -102,7 +116,18 @@ export async function trainAdapter(input: TrainAdapterInput, options: TrainAdapt
     });
     const result = outcome.result as RunnerTrainResultEvent;
     const { type: _type, command: _command, status: _status, adapterPath, ...summary } = result;
-    return { ...summary, adapterPath: adapterPath!, config, device: outcome.ready.device, checkpoints: outcome.checkpoints };
+    const writtenHere = adapterPath !== null;
+    if (!writtenHere && (nodes === undefined || nodes.nodeRank === 0)) {
+      throw new ConfideError('SUBPROCESS_FAILED', 'the runner finished training without naming its adapter (only a node other than node 0 writes none)');
+    }
+    return {
+      ...summary,
+      adapterPath: adapterPath ?? path.join(config.outputDir, 'adapter'),
+      adapterWrittenHere: writtenHere,
+      config,
+      device: outcome.ready.device,
+      checkpoints: outcome.checkpoints,
+    };
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

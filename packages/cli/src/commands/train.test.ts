@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunnerProgress } from '@confide/training';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../main.js';
@@ -128,6 +128,61 @@ describe('confide train', () => {
     const { err } = captureOutput();
     expect(await runCli(['train', config, '--python', '/nowhere/.venv/bin/python'])).toBe(1);
     expect(err.join('\n')).toContain('Create it with: npm run setup:python   (or: bash tools/python/setup.sh)');
+  });
+});
+
+/**
+ * A stand-in for the interpreter on node r of a run across machines: it writes the arguments it was started with to
+ * args.json beside itself, trains one step and, on a rank other than 0, names no adapter (node 0 writes it).
+ */
+const NODE_RUNNER = `#!/usr/bin/env node
+const fs = require('node:fs');
+const path = require('node:path');
+const args = process.argv.slice(2);
+const configPath = args[args.indexOf('--config') + 1];
+fs.writeFileSync(path.join(path.dirname(process.argv[1]), 'args.json'), JSON.stringify(args));
+const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+const rank = args.includes('--node-rank') ? Number(args[args.indexOf('--node-rank') + 1]) : 0;
+const emit = (event) => process.stdout.write(JSON.stringify(event) + '\\n');
+emit({ type: 'ready', protocolVersion: 1, command: 'train', runnerVersion: '0.0.0', pid: process.pid, device: 'cpu', precision: 'fp32', worldSize: 2, versions: {} });
+emit({ type: 'result', command: 'train', status: 'completed', adapterPath: rank === 0 ? path.join(config.outputDir, 'adapter') : null, checkpointPath: null, durationSeconds: 3, steps: 1, epochs: 0.25, plannedEpochs: 1, firstLoss: 2, finalLoss: 2, examples: 16, tokensSeen: 100 });
+`;
+
+describe('confide train across machines', () => {
+  const meeting = ['--master-addr', '10.0.0.5', '--master-port', '29500'];
+
+  it('starts torchrun with the node flags; node 1 says node 0 writes the adapter', async () => {
+    const { python, config, outputDir } = setup();
+    writeFileSync(python, NODE_RUNNER);
+    const { out, err } = captureOutput();
+    expect(await runCli(['train', config, '--python', python, '--processes', '2', '--nodes', '2', '--node-rank', '1', ...meeting])).toBe(0);
+    const args = JSON.parse(readFileSync(join(dirname(config), 'args.json'), 'utf8')) as string[];
+    expect(args.slice(0, args.indexOf('--config'))).toEqual([
+      '-m', 'torch.distributed.run', '--nnodes', '2', '--node-rank', '1', '--master-addr', '10.0.0.5', '--master-port', '29500', '--nproc-per-node', '2',
+      '-m', 'confide_runner', 'train',
+    ]);
+    expect(err.join('')).toContain('train: node rank 1 of 2 nodes (2 processes here); meeting node 0 at 10.0.0.5:29500, waiting up to 10 minutes for every node');
+    expect(out).toEqual([
+      'trained 1 steps (0.25 epochs) on 16 examples in 3s on cpu; loss 2.0000 -> 2.0000',
+      `adapter: written by node 0 at ${join(outputDir, 'adapter')} (on its disk)`,
+    ]);
+  });
+
+  it.each([
+    [['--nodes', '2', '--node-rank', '0'], '--nodes 2 needs --master-addr, --master-port: every node gives'],
+    [['--node-rank', '1', ...meeting], '--node-rank, --master-addr, --master-port: only with --nodes 2 or more'],
+    [['--nodes', '1', '--node-rank', '0'], '--node-rank: only with --nodes 2 or more'],
+    [['--nodes', '2', '--node-rank', '2', ...meeting], '--node-rank 2: must be below nodes (ranks count from 0)'],
+    [['--nodes', '0', '--node-rank', '0', ...meeting], '--nodes 0: must be at least 2'],
+    [['--nodes', '2', '--node-rank', '0', '--master-addr', '10.0.0.5', '--master-port', '70000'], '--master-port 70000: must be a TCP port, 1 to 65535'],
+    [['--nodes', '2', '--node-rank', '0', '--master-addr', 'http://node0', '--master-port', '29500'], '--master-addr http://node0: must be a host name or an IP address'],
+  ])('rejects %j naming the flag, before starting anything', async (flags, message) => {
+    const { python, config } = setup();
+    writeFileSync(python, NODE_RUNNER);
+    const { err } = captureOutput();
+    expect(await runCli(['train', config, '--python', python, ...flags])).toBe(1);
+    expect(err.join('\n')).toContain(`confide: error [INVALID_CONFIG]: ${message}`);
+    expect(existsSync(join(dirname(config), 'args.json'))).toBe(false);
   });
 });
 

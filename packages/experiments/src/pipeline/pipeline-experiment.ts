@@ -19,7 +19,7 @@ const DATASET_PLACEHOLDERS: readonly PipelinePlaceholder[] = ['baseModel', 'vllm
 
 /** The train step: the runner's settings (the seed's defaults); the base model, data and output folder come from the pipeline. */
 const PipelineTrainStep = TrainAdapterConfig.omit({ baseModel: true, trainFile: true, outputDir: true, manifest: true }).extend({
-  /** Processes for `accelerate launch`, one per GPU; 1 runs the runner directly. */
+  /** Processes on this machine, one per GPU, started by torchrun; 1 runs the runner directly. */
   processes: z.number().int().positive().default(1),
 });
 

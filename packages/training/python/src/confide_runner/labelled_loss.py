@@ -6,7 +6,7 @@ for a batch of prompts whose labels are mostly masked. Here the decoder runs as 
 positions that predict a label (the response and the confidence marker) are picked out, and only those go through
 the LM head, in chunks, so the memory of the logits is bounded by ``CHUNK_POSITIONS`` rows whatever the batch.
 
-The forward pass still goes through the model as given (the PEFT wrapper, and under ``accelerate launch`` the
+The forward pass still goes through the model as given (the PEFT wrapper, and under torchrun the
 DistributedDataParallel wrapper, whose forward prepares the gradient all-reduce); it asks for the logits of one position
 only (``logits_to_keep=1``) and the decoder's output is taken with a forward hook.
 

@@ -1,8 +1,8 @@
 """The JSON-lines protocol: one event per line on stdout, nothing else on stdout.
 
 At start-up the real stdout is kept for events and file descriptor 1 is pointed at stderr, so a stray
-``print`` or a library writing to stdout can never corrupt the event stream. Only the main process of a
-multi-process (``accelerate launch``) run emits events.
+``print`` or a library writing to stdout can never corrupt the event stream. In a run of several processes
+(torchrun) only each machine's first process emits events: the one a ``confide train`` on that machine reads.
 """
 
 from __future__ import annotations
@@ -28,8 +28,14 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def is_main_process() -> bool:
+def is_global_main_process() -> bool:
+    """Rank 0 of the whole run (torchrun sets RANK): the process that writes checkpoints and the adapter."""
     return os.environ.get("RANK", "0") == "0"
+
+
+def speaks_for_machine() -> bool:
+    """The first process on this machine (torchrun sets LOCAL_RANK): its events reach this machine's caller."""
+    return os.environ.get("LOCAL_RANK", os.environ.get("RANK", "0")) == "0"
 
 
 class EventStream:
@@ -47,7 +53,7 @@ class EventStream:
         os.dup2(2, 1)  # anything else written to fd 1 now lands on stderr
         sys.stdout = sys.stderr
         stream = os.fdopen(events_fd, "w", encoding="utf-8", buffering=1)
-        return cls(stream, enabled=is_main_process())
+        return cls(stream, enabled=speaks_for_machine())
 
     def emit(self, event_type: str, **fields: Any) -> None:
         if not self._enabled:

@@ -1,5 +1,12 @@
-"""``train``: LoRA supervised fine-tuning with the Hugging Face Trainer (so ``accelerate launch`` gives
-multi-GPU for free), reporting through the event stream, stopping cleanly on SIGTERM with a checkpoint."""
+"""``train``: LoRA supervised fine-tuning with the Hugging Face Trainer (so torchrun gives several GPUs and several
+machines for free: gloo on CPU, NCCL on GPUs), reporting through the event stream, stopping cleanly on SIGTERM with a
+checkpoint.
+
+Across processes the data order is the one-process order: the Trainer's seeded sampler draws the same permutation
+whatever the number of processes, and each optimizer step's global batch (per-process batch x accumulation x
+processes) is split between the processes, whose gradients are averaged over all labelled tokens of that batch. So
+with LoRA dropout 0, N processes with a per-process batch of B / N train the adapter one process trains with B.
+"""
 
 from __future__ import annotations
 
@@ -165,6 +172,9 @@ def run_train(
         callbacks=[callback.instance],
     )
     trainer.remove_callback(PrinterCallback)  # the events carry the numbers; keep stderr for messages
+    processes = trainer.accelerator.num_processes
+    log(f"global batch: {config.perDeviceBatchSize * config.gradientAccumulationSteps * processes} examples per optimizer step "
+        f"({config.perDeviceBatchSize} per process x {config.gradientAccumulationSteps} accumulation x {processes} processes)")
 
     if cancellation.requested:
         events.emit("result", command="train", status="cancelled", adapterPath=None, checkpointPath=None,
@@ -226,8 +236,10 @@ def run_train(
         events.emit("checkpoint", path=str(adapter_dir), step=state.global_step, epoch=state.epoch, reason="final")
     if after_training is not None:
         after_training(trainer.model, tokenizer, markers)
-    events.emit("result", command="train", status="completed", adapterPath=str(adapter_dir), checkpointPath=None,
-                durationSeconds=time.monotonic() - started, **summary)
+    # On a machine other than node 0 of a run across machines no process writes the adapter: it names none.
+    written_here = trainer.accelerator.is_main_process
+    events.emit("result", command="train", status="completed", adapterPath=str(adapter_dir) if written_here else None,
+                checkpointPath=None, durationSeconds=time.monotonic() - started, **summary)
     return 0
 
 
@@ -278,6 +290,8 @@ class ProtocolCallback:
                 owner._on_log(state, logs or {})
 
             def on_save(self, args, state, control, **kwargs):
+                if not state.is_world_process_zero:
+                    return  # only rank 0 writes checkpoints; another machine's caller must not be told of one here
                 path = Path(args.output_dir) / f"checkpoint-{state.global_step}"
                 owner.events.emit("checkpoint", path=str(path), step=state.global_step, epoch=state.epoch,
                                   reason="cancel" if owner.cancelled else "interval")

@@ -28,11 +28,6 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def is_global_main_process() -> bool:
-    """Rank 0 of the whole run (torchrun sets RANK): the process that writes checkpoints and the adapter."""
-    return os.environ.get("RANK", "0") == "0"
-
-
 def speaks_for_machine() -> bool:
     """The first process on this machine (torchrun sets LOCAL_RANK): its events reach this machine's caller."""
     return os.environ.get("LOCAL_RANK", os.environ.get("RANK", "0")) == "0"

@@ -26,10 +26,13 @@ export function totalUsage(calls: Iterable<BilledCall>): TokenUsage {
 
 /**
  * Dollars to `decimals` places (at most 8), rounding half up on the exact decimal value. Costs are sums on a 1e-8 dollar
- * grid, so 0.1003635 prints as 0.100364 (a plain `toFixed` sees the binary value just below and prints 0.100363).
+ * grid, so 0.1003635 prints as 0.100364 (a plain `toFixed` sees the binary value just below and prints 0.100363). A
+ * value off that grid (a mean, an estimate) is rounded once, as it is: 0.00210749786 prints as 0.002107, not as
+ * 0.002108 (rounded to the grid first, 0.0021075, then up).
  */
 export function usdFixed(value: number, decimals = 6): string {
-  const units = Math.round(value * 1e8);
+  const scaled = value * 1e8;
+  const units = Math.abs(scaled - Math.round(scaled)) < 1e-6 ? Math.round(scaled) : scaled;
   const step = 10 ** (8 - decimals);
   const rounded = Math.floor((units + step / 2) / step);
   const scale = 10 ** decimals;

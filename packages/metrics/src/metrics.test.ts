@@ -92,6 +92,9 @@ describe('usdFixed', () => {
     [0.0181026, 2, '0.02'],
     [12.5, 0, '13'],
     [0, 6, '0.000000'],
+    // off the 1e-8 grid (an off-policy estimate of a mean cost): rounded once, not to the grid and then up
+    [0.002107497864592283, 6, '0.002107'],
+    [0.0006298366666666667, 6, '0.000630'],
   ])('prints %d to %i decimals as %s', (value, decimals, text) => {
     expect(usdFixed(value, decimals)).toBe(text);
   });

@@ -48,6 +48,9 @@ export function headroomCaptured(accuracy: number, smallAccuracy: number, oracle
   return oracle === smallAccuracy ? null : (accuracy - smallAccuracy) / (oracle - smallAccuracy);
 }
 
+/** RouterArena's defaults for the arena score: β, and the clamp of the cost per 1,000 queries (dollars), c_max and c_min. */
+export const ARENA_SCORE_DEFAULTS = { beta: 0.1, costMax: 200, costMin: 0.0044 } as const;
+
 /**
  * RouterArena's arena score (RouteWorks/RouterArena, `llm_evaluation/run.py`, `compute_arena_score`): the cost per
  * 1,000 queries c, clamped to [c_min, c_max], normalised on a log scale C = (log₂ c_max − log₂ c) / (log₂ c_max −
@@ -55,9 +58,9 @@ export function headroomCaptured(accuracy: number, smallAccuracy: number, oracle
  * c_min = 0.0044 dollars by default.
  */
 export function arenaScore(costPer1000Usd: number, accuracy: number, options: { beta?: number; costMax?: number; costMin?: number } = {}): number {
-  const beta = options.beta ?? 0.1;
-  const costMax = options.costMax ?? 200;
-  const costMin = options.costMin ?? 0.0044;
+  const beta = options.beta ?? ARENA_SCORE_DEFAULTS.beta;
+  const costMax = options.costMax ?? ARENA_SCORE_DEFAULTS.costMax;
+  const costMin = options.costMin ?? ARENA_SCORE_DEFAULTS.costMin;
   const cost = Math.max(costMin, Math.min(costPer1000Usd, costMax));
   const normalised = (Math.log2(costMax) - Math.log2(cost)) / (Math.log2(costMax) - Math.log2(costMin));
   return ((1 + beta) * accuracy * normalised) / (beta * accuracy + normalised);

@@ -1,3 +1,4 @@
+import { ARENA_SCORE_DEFAULTS } from '@confide/metrics';
 import type { ModelsEvaluation } from '@confide/routing';
 import type { CurvePoint } from '../charts/routing-curves-chart.js';
 import type { ReportTable } from '../tables/report-table.js';
@@ -368,7 +369,7 @@ export function modelsSections(models: ModelsEvaluation, experiment: AblationRep
     {
       heading: 'RouterArena figures',
       level: 3,
-      text: "Arena score S = (1 + β)·A·C / (β·A + C), β = 0.1, C the log-normalised cost per 1,000 problems between $0.0044 and $200; Opt.Sel, Opt.Cost and Opt.Acc over the problems where the optimal choice (the cheapest model with the highest score) and the router's both score above 0. A chain's cost of choosing its second model counts both calls.",
+      text: `Arena score S = (1 + β)·A·C / (β·A + C), β = ${ARENA_SCORE_DEFAULTS.beta}, C the log-normalised cost per 1,000 problems between $${ARENA_SCORE_DEFAULTS.costMin} and $${ARENA_SCORE_DEFAULTS.costMax}; Opt.Sel, Opt.Cost and Opt.Acc over the problems where the optimal choice (the cheapest model with the highest score) and the router's both score above 0. A chain's cost of choosing its second model counts both calls.`,
       table: arenaTable(models),
     },
     { heading: 'Score against cost', level: 3, chart: MODELS_CHART },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AblationSummary } from './ablation-summary.js';
 import { ablationResultsFixture } from './testing/ablation-results-fixture.js';
-import { markdownTables, printedAs, tableNumbersMissingFromSummary } from './testing/report-numbers.js';
+import { markdownTables, printedAs, sectionTextNumbersMissingFromSummary, tableNumbersMissingFromSummary } from './testing/report-numbers.js';
 import { writeAblationReport } from './write-ablation-report.js';
 
 /** Texts of the report whose numbers name a metric, not a result. */
@@ -39,6 +39,33 @@ describe('tableNumbersMissingFromSummary', () => {
   });
 });
 
+describe('sectionTextNumbersMissingFromSummary', () => {
+  const report = ['# t', '', '## Targets', '', 'Threshold 0.55 on 20 problems; qwen-1.5b missed in 6.0%.', '', '|a|', '|:-|', '|91.3|', '', '## Other', '', 'Seen 17 times.', ''].join('\n');
+
+  it("names a number of a named section's sentences that the summary lacks, and reads no table and no other section", () => {
+    const summary = { threshold: 0.55, size: 20, label: 'qwen-1.5b', rate: 0.06 };
+    expect(sectionTextNumbersMissingFromSummary(report, summary, ['Targets'])).toEqual([]);
+    expect(sectionTextNumbersMissingFromSummary(report, { ...summary, rate: 0.07 }, ['Targets'])).toEqual(['Targets: 6.0']);
+    expect(sectionTextNumbersMissingFromSummary(report, summary, ['Targets', 'Other'])).toEqual(['Other: 17']);
+  });
+});
+
+describe('the ablation report of a fixture ablation without guarantees', () => {
+  it('leaves out the note on choosing a threshold with a guarantee, and says the experiment asks for none', { timeout: 60_000 }, async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'confide-ablation-report-'));
+    try {
+      await writeAblationReport({ ...ablationResultsFixture(), riskControl: [], thresholdTargets: [], offPolicy: null }, folder);
+      const markdown = readFileSync(join(folder, 'report.md'), 'utf8');
+      expect(markdown).not.toContain('Threshold choice with a guarantee');
+      expect(markdown).not.toContain('Method (');
+      expect(markdown).toContain('No threshold chosen with a guarantee: the experiment asks for none (key `riskControl`).');
+      expect(markdown).not.toContain('## Off-policy estimates');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the ablation report of a fixture ablation', () => {
   let folder: string;
   let markdown: string;
@@ -61,8 +88,8 @@ describe('the ablation report of a fixture ablation', () => {
   });
 
   it('prints every table of the pair', () => {
-    // routers, comparisons, calibration, fair baselines, κ, guarantee, leaderboard, subject, level
-    expect(markdownTables(markdown)).toHaveLength(9);
+    // routers, comparisons, calibration, fair baselines, κ, guarantee, off-policy, leaderboard, subject, level
+    expect(markdownTables(markdown)).toHaveLength(10);
     expect(markdown).toContain('|P(c) threshold|82.0|0.109232|31.0%|71.4|+10.5|+2.1 to +18.9|credited|small (61.0%)|');
     expect(markdown).toContain('Credited: P(c) threshold. Not credited: 0 of 1.');
     expect(markdown).toContain('|P(c) threshold|81.9|0.109232|79.14|91.1%|71.7%|65.8%|8|0|1|1|');
@@ -76,8 +103,36 @@ describe('the ablation report of a fixture ablation', () => {
     expect(markdown).toContain('none is certified — out of reach on the calibration half (the small model alone costs $0.000100 per problem); the rule falls back on: delegate none.');
   });
 
+  it('says how each guarantee ran from summary.json (its sequences, thresholds and p-values), not a count fixed in the text', () => {
+    expect(markdown).toContain('## Threshold chosen with a guarantee (held-out half)\n\nMethod (P(c) threshold): Learn then Test: 3 fixed sequences (each at δ/3) over 3 thresholds of a fixed grid, exact binomial p-values.\n');
+    expect(markdown).toContain("- Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing over a threshold grid fixed in the config, on a seeded calibration half (each section's method says how many sequences, over how many thresholds, with which p-values)");
+    expect(markdown).not.toMatch(/10 starts|δ\/10/);
+  });
+
+  it('shows the off-policy estimates, the count of intervals holding the actual figures computed from summary.json', () => {
+    expect(summary.offPolicy!.routers).toHaveLength(1);
+    expect(markdown).toContain('## Off-policy estimates from an exploration log, beside the actual figures');
+    // the SNIPS cost interval (0.002711 to 0.003172) misses the actual $0.002664: 5 of the 6 hold it
+    expect(markdown).toContain('The log holds no decision for 3 of the ablation\'s problems; the estimates and the actual figures are on the 41 it holds. Both answers exist for every problem, so each router\'s actual figures are known: 5 of 6 intervals (accuracy and cost, three estimators, 1 router) hold them.');
+    expect(markdown).toContain('|P(c) threshold|SNIPS|82.3|73.1 to 90.6|81.9|0.002882|0.002711 to 0.003172|0.002664|27.4|');
+  });
+
+  it('names RouterArena\'s constants as the metric computes with them', () => {
+    expect(markdown).toContain('C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1;');
+  });
+
   it('finds every number of every table of report.md in summary.json', () => {
     expect(tableNumbersMissingFromSummary(markdown, summary, DEFINITIONS)).toEqual([]);
+  });
+
+  it('finds every number of the sentences of the fair-baseline, target and off-policy sections in summary.json', () => {
+    const headings = [
+      'Fair baselines: each router against its cost-matched random mix and the best single model at equal cost',
+      'Threshold chosen with a guarantee (held-out half)',
+      'Thresholds for a target: the routed system\'s accuracy or its mean cost (held-out half)',
+      'Off-policy estimates from an exploration log, beside the actual figures',
+    ];
+    expect(sectionTextNumbersMissingFromSummary(markdown, summary, headings, ['(1 − p)·s_small + p·s_large'])).toEqual([]);
   });
 
   it('finds the leaderboard\'s numbers missing from a summary without the leaderboard (summary.json before version 2)', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
-import { costLabel, COST_ACCOUNTING } from '@confide/metrics';
+import { ARENA_SCORE_DEFAULTS, costLabel, COST_ACCOUNTING } from '@confide/metrics';
 import type { ModelsEvaluation } from '@confide/routing';
 import { renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
@@ -229,6 +229,17 @@ function riskTable(summary: AblationSummary): ReportTable {
 }
 
 /**
+ * The methods of the guarantees as they ran (how many fixed sequences over how many thresholds, which p-values), from
+ * the summary: a paragraph per method, naming the scores it ran on.
+ */
+function riskMethod(summary: AblationSummary): { text?: string } {
+  const scoresByMethod = new Map<string, Set<string>>();
+  for (const entry of summary.riskControl) scoresByMethod.set(entry.method, (scoresByMethod.get(entry.method) ?? new Set()).add(entry.label));
+  if (scoresByMethod.size === 0) return {};
+  return { text: [...scoresByMethod].map(([method, scores]) => `Method (${[...scores].join('; ')}): ${method}.`).join('\n\n') };
+}
+
+/**
  * One sentence per system-level target, every figure from the summary: what the certified threshold achieves on the
  * held-out half against the large model alone, with intervals, and how often the rule missed over random splits.
  */
@@ -414,7 +425,11 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
       : 'The small run carries no token probabilities (the seed\'s recorded runs did not log them), so no P(c) sweep is possible on it; the sweeps shown are the ones the data supports: the confidence token itself, output length, agreement, cascades, random and oracle. A run made with the vLLM or transformers client records P(c), and `core/threshold` with `score: "p-confident"` sweeps it.',
     `Intervals: paired bootstrap, ${summary.bootstrap.resamples} resamples of the problems, seed ${summary.bootstrap.seed}, percentile ${Math.round(summary.bootstrap.confidence * 100)}%. Each router's reported point is the one whose delegation rate is closest to ${rate(summary.referenceDelegationRate)} (${summary.referenceDelegationRateSource}).`,
     `AIQ (RouterBench, Hu et al. 2024): the mean score under the router's non-decreasing convex hull over one cost range for every router, from the cheaper single model's cost to the dearer one's (${summary.pair === null ? 'the pair' : `$${fixed(Math.min(summary.pair.small.costUsd ?? 0, summary.pair.large.costUsd ?? 0), 4)} to $${fixed(Math.max(summary.pair.small.costUsd ?? 0, summary.pair.large.costUsd ?? 0), 4)}`}), the hull counting 0 below its cheapest point and flat above its dearest, so AIQs compare across routers whatever their sweep lists. APGR and CPT (RouteLLM, Ong et al. 2024) against the small/large pair. Accuracy is the mean graded score where grades carry one (binary grades: the share right); agreement zones, McNemar and calibration read the binary verdicts.`,
-    `Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing (10 starts, each at δ/10) over a threshold grid fixed in the config, on a seeded calibration half, with exact binomial p-values (Hoeffding–Bentkus p-values on the kept answers' mean loss 1 − score where scores are graded); the other half reports what the chosen threshold achieves.`,
+    ...(summary.riskControl.length + summary.thresholdTargets.length > 0
+      ? [
+          'Threshold choice with a guarantee: Learn then Test (Angelopoulos, Bates, Candès, Jordan, Lei 2021) with fixed-sequence testing over a threshold grid fixed in the config, on a seeded calibration half (each section\'s method says how many sequences, over how many thresholds, with which p-values); the other half reports what the chosen threshold achieves.',
+        ]
+      : []),
     ...checks,
   ];
   const sections: AblationReportSection[] = [
@@ -435,7 +450,7 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
           { heading: 'Routing agreement between routers (Cohen\'s κ on delegated or not, at the reported points)', table: kappaTable(summary.fairBaselines) },
         ]),
     ...(summary.recalibration.length > 0 ? [{ heading: 'Recalibration: each swept score as a probability of the small answer being right', text: recalibrationNote(summary), table: recalibrationTable(summary) }] : []),
-    { heading: 'Threshold chosen with a guarantee (held-out half)', table: riskTable(summary) },
+    { heading: 'Threshold chosen with a guarantee (held-out half)', ...riskMethod(summary), table: riskTable(summary) },
     ...(summary.thresholdTargets.length > 0
       ? [
           {
@@ -450,7 +465,7 @@ function pairReport(summary: AblationSummary, small: AblationRun, large: Ablatio
     ...offPolicySections(summary.offPolicy, summary.bootstrap),
     {
       heading: 'Leaderboard figures at the reported points: agreement zones and the oracle\'s headroom',
-      text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $0.0044 and $200, β = 0.1; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
+      text: `The pair: both right on ${leaderboard.zones.bothRight}, only the small model on ${leaderboard.zones.onlySmallRight}, only the large model on ${leaderboard.zones.onlyLargeRight}, both wrong on ${leaderboard.zones.bothWrong} problems; the oracle (delegating exactly the only-large-right ones) reaches ${pct(leaderboard.oracleAccuracy)}%. Only delegations of only-large-right problems gain accuracy; delegating only-small-right ones loses it; the other two zones only cost. Arena score, Opt.Sel and Opt.Cost are RouterArena's (RouteWorks/RouterArena, llm_evaluation/run.py: S = (1 + β)·A·C / (β·A + C) with C the log-normalised cost per 1,000 problems between $${ARENA_SCORE_DEFAULTS.costMin} and $${ARENA_SCORE_DEFAULTS.costMax}, β = ${ARENA_SCORE_DEFAULTS.beta}; Opt.Sel the share of problems the router gets right with the cheapest right choice, Opt.Cost the cheapest right choice's cost over the router's, on those problems; Opt.Acc is 1 by construction on a pair and is left out).`,
       table: leaderboardTable(leaderboard),
     },
     ...(['subject', 'level'] as const).map((key) =>

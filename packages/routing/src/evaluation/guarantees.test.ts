@@ -133,6 +133,8 @@ describe('a kept-error guarantee on graded scores', () => {
     const everything = range(0, n);
     const result = await riskControlledThreshold({ ...input(data, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, everything), delta: 0.2, grid: [21, 11, 6] });
     expect(result.method).toMatch(/Hoeffding–Bentkus/);
+    // three thresholds: three fixed sequences, each at δ/3 (the method says what ran, not the ten of a larger grid)
+    expect(result.method).toContain('3 fixed sequences (each at δ/3) over 3 thresholds');
     // the small model's mean loss: (30 × 0.05 + 10 × 0.6) / 40 = 0.1875
     expect(result.feasibility!.smallErrorRate).toBeCloseTo(0.1875, 12);
     // keep ≥ 11 (30 answers, mean loss 0.05, p = 0.0597); keep ≥ 6 (35, mean loss 4.5 / 35, p = 0.538 > δ) stops the sequence
@@ -148,6 +150,9 @@ describe('a kept-error guarantee on graded scores', () => {
     const binaryScores = Float64Array.from(data.smallCorrect);
     const result = await riskControlledThreshold({ ...input({ ...data, smallScore: binaryScores }, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, range(0, n)), delta: 0.2, grid: [21, 11, 6] });
     expect(result.method).toMatch(/exact binomial/);
+    // a grid of 101 thresholds: ten sequences, each at δ/10
+    const fine = await riskControlledThreshold(input({ ...data, smallScore: binaryScores }, { kind: 'kept-error', maxKeptErrorRate: 0.2 }, range(0, n)));
+    expect(fine.method).toBe('Learn then Test: 10 fixed sequences (each at δ/10) over 101 thresholds of a fixed grid, exact binomial p-values');
   });
 });
 

@@ -165,6 +165,21 @@ export interface RiskControlResult {
 /** Fixed sequences started at evenly spaced candidates (each at δ / starts), so a strict start keeping too few answers cannot end the search. */
 const FIXED_SEQUENCE_STARTS = 10;
 
+/** How many fixed sequences Learn then Test runs over `candidates` thresholds: ten, or one per candidate when there are fewer. */
+export function fixedSequenceStarts(candidates: number): number {
+  return Math.min(FIXED_SEQUENCE_STARTS, candidates);
+}
+
+/**
+ * The fixed sequences of a method's description, as run over `candidates` thresholds: "10 fixed sequences (each at
+ * δ/10) over 101 thresholds", "1 fixed sequence (at δ) over 1 threshold".
+ */
+export function fixedSequencesPhrase(candidates: number): string {
+  const starts = fixedSequenceStarts(candidates);
+  const sequences = starts === 1 ? '1 fixed sequence (at δ)' : `${starts} fixed sequences (each at δ/${starts})`;
+  return `${sequences} over ${candidates} ${candidates === 1 ? 'threshold' : 'thresholds'}`;
+}
+
 export interface GuaranteeInput {
   label: string;
   table: { smallCorrect: Uint8Array; smallScore: Float64Array; largeScore: Float64Array; smallCost: Float64Array; largeCost: Float64Array };
@@ -246,7 +261,7 @@ function chooseGuaranteed(
     calibrationScores[next] = oriented[index]!;
     calibrationLosses[next++] = data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!;
   }
-  const search = { thresholds: data.candidates, delta: input.delta, starts: Math.min(FIXED_SEQUENCE_STARTS, data.candidates.length) };
+  const search = { thresholds: data.candidates, delta: input.delta, starts: fixedSequenceStarts(data.candidates.length) };
   if (data.graded) {
     const chosen = chooseThresholdForMeanLoss(calibrationScores, calibrationLosses, { ...search, targetMeanLoss: input.guarantee.maxKeptErrorRate });
     return chosen === null ? null : { threshold: chosen.threshold, kept: chosen.kept, keptErrorRate: chosen.keptMeanLoss, pValue: chosen.pValue };
@@ -315,7 +330,7 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   const kept = new Uint32Array(candidates.length);
   const lossSums = new Float64Array(candidates.length);
   const pValueOf = guarantee.kind === 'kept-error' ? keptLossPValue(data.graded ? 'hoeffding-bentkus' : 'binomial', guarantee.maxKeptErrorRate) : null;
-  const starts = Math.min(FIXED_SEQUENCE_STARTS, candidates.length);
+  const starts = fixedSequenceStarts(candidates.length);
   // delegation-rate: the certified rank depends only on the calibration size
   const rank = guarantee.kind === 'delegation-rate' ? delegationBudgetRank(calibrationSize, guarantee.maxDelegationRate, input.delta) : 0;
   /** The threshold this split's calibration half certifies (what `chooseGuaranteed` picks on it), read off the sorted problems. */
@@ -431,8 +446,8 @@ export async function riskControlledThreshold(input: GuaranteeInput & { splits?:
     method:
       input.guarantee.kind === 'kept-error'
         ? isGraded(input.table.smallScore)
-          ? `Learn then Test on the kept answers' mean loss (1 − graded score): ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, Hoeffding–Bentkus p-values`
-          : `Learn then Test: ${FIXED_SEQUENCE_STARTS} fixed sequences over a fixed grid, exact binomial p-values`
+          ? `Learn then Test on the kept answers' mean loss (1 − graded score): ${fixedSequencesPhrase(data.candidates.length)} of a fixed grid, Hoeffding–Bentkus p-values`
+          : `Learn then Test: ${fixedSequencesPhrase(data.candidates.length)} of a fixed grid, exact binomial p-values`
         : 'order-statistic bound on the delegation rate (exact binomial; distribution-free)',
     feasibility,
     violations,

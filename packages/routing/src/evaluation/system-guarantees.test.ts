@@ -60,6 +60,8 @@ describe('system-level threshold rules', () => {
     const chosen: number[] = [];
     for (let seed = 0; seed < 200; seed++) {
       const result = await certify(seed, { kind: 'system-accuracy', minAccuracy: 0.85 }, 0.05);
+      // a grid of 101 thresholds: ten sequences, each at δ/10
+      if (seed === 0) expect(result.method).toContain('10 fixed sequences (each at δ/10) over 101 thresholds, from the most delegating candidate, exact binomial p-values');
       // none certified: the rule delegates everything, and the large model alone (90 %) meets the target
       const accuracy = result.threshold === null ? 0.9 : trueAccuracy(result.threshold);
       if (accuracy >= 0.85) covered++;
@@ -153,5 +155,7 @@ describe('system-level threshold rules', () => {
     });
     expect(result.threshold).toBeNull();
     expect(result.feasibility).toMatchObject({ feasible: true, smallMeanCostUsd: 1e-8, largeAccuracy: 1, bestAccuracy: 1 });
+    // one threshold: one sequence at δ itself, and the method says so
+    expect(result.method).toContain('1 fixed sequence (at δ) over 1 threshold, from the cheapest candidate');
   });
 });

@@ -2,7 +2,7 @@ import { orientedScore, type ScoreDirection } from '@confide/core';
 import { binomialCdf, bootstrapCountStream, fixedSequenceCertified, hoeffdingBentkusPValue, percentileInterval } from '@confide/metrics';
 import type { OutcomeTable } from '../sweep/outcome-table.js';
 import { LoopTurns, type RunControl } from './resample-plan.js';
-import { randomSplits, type Interval } from './router-statistics.js';
+import { fixedSequencesPhrase, fixedSequenceStarts, randomSplits, type Interval } from './router-statistics.js';
 
 /**
  * The threshold rules teams ask for, on the routed system as a whole (kept small answers plus delegated answers):
@@ -59,9 +59,6 @@ export interface SystemGuaranteeResult {
     costSavingInterval: Interval;
   } | null;
 }
-
-/** Fixed sequences started at evenly spaced candidates (each at δ / starts), as the kept-error guarantee does. */
-const FIXED_SEQUENCE_STARTS = 10;
 
 /** Per candidate (strictest first: most delegated), the sums over a set of problems that both rules read. */
 interface CandidateSums {
@@ -194,7 +191,7 @@ function minus(whole: CandidateSums, part: CandidateSums): CandidateSums {
  */
 function choose(sorted: SortedProblems, sums: CandidateSums, guarantee: SystemGuarantee, delta: number): { index: number; pValue: number } | null {
   const count = sorted.candidates.length;
-  const starts = Math.min(FIXED_SEQUENCE_STARTS, count);
+  const starts = fixedSequenceStarts(count);
   if (sums.size === 0 || count === 0) return null;
   if (guarantee.kind === 'system-accuracy') {
     const alpha = 1 - guarantee.minAccuracy;
@@ -274,8 +271,8 @@ export async function systemGuaranteedThreshold(input: SystemGuaranteeInput, con
     delta: input.delta,
     method:
       input.guarantee.kind === 'system-accuracy'
-        ? `Learn then Test on the routed system's loss (1 − score of the answer it keeps or delegates): ${FIXED_SEQUENCE_STARTS} fixed sequences from the most delegating candidate, ${sorted.graded ? 'Hoeffding–Bentkus' : 'exact binomial'} p-values; the cheapest certified threshold`
-        : `Learn then Test on the mean cost per problem scaled by the largest per-problem cost (small and large both called, $${(sorted.costScale / 1e8).toPrecision(3)}): ${FIXED_SEQUENCE_STARTS} fixed sequences from the cheapest candidate, Hoeffding–Bentkus p-values; the most accurate certified threshold`,
+        ? `Learn then Test on the routed system's loss (1 − score of the answer it keeps or delegates): ${fixedSequencesPhrase(sorted.candidates.length)}, from the most delegating candidate, ${sorted.graded ? 'Hoeffding–Bentkus' : 'exact binomial'} p-values; the cheapest certified threshold`
+        : `Learn then Test on the mean cost per problem scaled by the largest per-problem cost (small and large both called, $${(sorted.costScale / 1e8).toPrecision(3)}): ${fixedSequencesPhrase(sorted.candidates.length)}, from the cheapest candidate, Hoeffding–Bentkus p-values; the most accurate certified threshold`,
     feasibility: { feasible, bestAccuracy, largeAccuracy, smallMeanCostUsd },
     violations,
   };

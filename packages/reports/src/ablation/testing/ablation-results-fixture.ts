@@ -148,7 +148,7 @@ export function ablationResultsFixture(): AblationResults {
         guarantee: { kind: 'kept-error', maxKeptErrorRate: 0.15 },
         target: 0.15,
         delta: 0.1,
-        method: 'Learn then Test',
+        method: 'Learn then Test: 3 fixed sequences (each at δ/3) over 3 thresholds of a fixed grid, exact binomial p-values',
         feasibility: { smallErrorRate: 0.38587, minimumDelegationRate: 0.27749 },
         violations: { splits: 100, population: { violated: 3, rate: 0.03 }, heldOut: { violated: 7, rate: 0.07 } },
         threshold: 0.63,
@@ -193,6 +193,35 @@ export function ablationResultsFixture(): AblationResults {
       },
     ],
     recalibration: [],
+    offPolicy: {
+      log: '../explore-fixture/run',
+      logRouter: 'core/explore',
+      problems: 41,
+      missing: 3,
+      logged: { delegationRate: 0.29268, accuracy: 0.78049, meanCostUsd: 0.0031174 },
+      strata: 5,
+      folds: 2,
+      routers: [
+        {
+          id: 'p-confident',
+          label: 'P(c) threshold',
+          kind: 'after-small-answer',
+          actual: { accuracy: 0.81943, meanCostUsd: 0.0026642 },
+          accuracy: {
+            ips: { estimate: 0.84713, interval: { lower: 0.71377, upper: 0.97319 } },
+            snips: { estimate: 0.82291, interval: { lower: 0.73113, upper: 0.90617 } },
+            doublyRobust: { estimate: 0.81177, interval: { lower: 0.74419, upper: 0.87731 } },
+          },
+          meanCostUsd: {
+            ips: { estimate: 0.0029913, interval: { lower: 0.0021137, upper: 0.0039071 } },
+            snips: { estimate: 0.0028817, interval: { lower: 0.0027113, upper: 0.0031719 } },
+            doublyRobust: { estimate: 0.0027371, interval: { lower: 0.0022291, upper: 0.0032213 } },
+          },
+          effectiveSampleSize: 27.3917,
+          matched: 31,
+        },
+      ],
+    },
     fairBaselines: {
       routers: [
         {

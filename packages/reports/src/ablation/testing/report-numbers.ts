@@ -1,6 +1,6 @@
 /**
- * Test support: reads the tables of a report.md and looks for each printed number in summary.json, so a test can
- * assert that the summary holds every number the report prints.
+ * Test support: reads the tables (and the sentences of named sections) of a report.md and looks for each printed
+ * number in summary.json, so a test can assert that the summary holds every number the report prints.
  */
 
 /** Every markdown table of a report, as rows of cells (the header row first, the alignment row left out). */
@@ -52,26 +52,54 @@ export function printedAs(printed: string, value: number): boolean {
   return [1, 100].some((scale) => Math.abs(value * scale - number) <= tolerance * (1 + 1e-9) + 1e-12);
 }
 
-/**
- * The numbers printed in the report's tables (headers and cells) that summary.json does not hold, as
- * "table <n>, <cell>: <number>". Text that is a string of the summary (a label, a run, a problem id) is not read for
- * numbers; `definitions` are texts whose numbers name a metric (CPT(50%)) rather than report a result.
- */
-export function tableNumbersMissingFromSummary(markdown: string, summary: unknown, definitions: readonly string[] = []): string[] {
+/** The summary's numbers, and a pattern per string of it (a label, a run, a method) that takes that text out whole. */
+function summaryIndex(summary: unknown, definitions: readonly string[]): { numbers: number[]; patterns: RegExp[] } {
   const numbers: number[] = [];
   const strings = new Set<string>();
   summaryValues(summary, numbers, strings);
   // longest first, so a label is taken out whole before any shorter string inside it
   const texts = [...definitions, ...[...strings].filter((text) => text.trim().length > 0).sort((left, right) => right.length - left.length)];
   const patterns = texts.map((text) => new RegExp(`(?<![A-Za-z0-9_.])${escapeRegExp(text)}(?![A-Za-z0-9_]|\\.\\d)`, 'g'));
+  return { numbers, patterns };
+}
+
+/** The printed numbers of a text that are none of `numbers` as printed, once the summary's strings are taken out. */
+function missingNumbers(text: string, index: { numbers: number[]; patterns: RegExp[] }): string[] {
+  const numbersOnly = index.patterns.reduce((rest, pattern) => rest.replace(pattern, ' '), text);
+  return (numbersOnly.match(PRINTED_NUMBER) ?? []).filter((printed) => !index.numbers.some((value) => printedAs(printed, value)));
+}
+
+/**
+ * The numbers printed in the prose of the sections under `headings` (their sentences, not their tables or charts)
+ * that summary.json does not hold, as "<heading>: <number>": a sentence computed from the summary prints none.
+ */
+export function sectionTextNumbersMissingFromSummary(markdown: string, summary: unknown, headings: readonly string[], definitions: readonly string[] = []): string[] {
+  const index = summaryIndex(summary, definitions);
+  const missing: string[] = [];
+  let heading: string | null = null;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('#')) {
+      heading = line.replace(/^#+\s*/, '');
+      continue;
+    }
+    if (heading === null || !headings.includes(heading) || line.startsWith('|') || line.startsWith('![')) continue;
+    for (const printed of missingNumbers(line, index)) missing.push(`${heading}: ${printed}`);
+  }
+  return missing;
+}
+
+/**
+ * The numbers printed in the report's tables (headers and cells) that summary.json does not hold, as
+ * "table <n>, <cell>: <number>". Text that is a string of the summary (a label, a run, a problem id) is not read for
+ * numbers; `definitions` are texts whose numbers name a metric (CPT(50%)) rather than report a result.
+ */
+export function tableNumbersMissingFromSummary(markdown: string, summary: unknown, definitions: readonly string[] = []): string[] {
+  const index = summaryIndex(summary, definitions);
   const missing: string[] = [];
   markdownTables(markdown).forEach((table, tableIndex) => {
     for (const row of table) {
       for (const cell of row) {
-        const numbersOnly = patterns.reduce((text, pattern) => text.replace(pattern, ' '), cell);
-        for (const printed of numbersOnly.match(PRINTED_NUMBER) ?? []) {
-          if (!numbers.some((value) => printedAs(printed, value))) missing.push(`table ${tableIndex + 1}, "${cell}": ${printed}`);
-        }
+        for (const printed of missingNumbers(cell, index)) missing.push(`table ${tableIndex + 1}, "${cell}": ${printed}`);
       }
     }
   });

@@ -2,7 +2,7 @@
 /**
  * Local Nx plugin: every `experiments/<name>/experiment.json` becomes a project `<name>` with a cached `report` target
  * that regenerates `reports/<name>/`. Inputs are what the experiment reads: its folder, the runs it names (bundled ids
- * and run-directory paths), the bundled datasets, and the production source of the `confide` command and everything it
+ * and run-directory paths), a dataset or price file it names outside its folder, the bundled datasets, and the production source of the `confide` command and everything it
  * depends on (the project depends on @confide/cli, so `^production` is exactly that code).
  */
 const { existsSync, readFileSync, realpathSync } = require('node:fs');
@@ -44,6 +44,25 @@ function runInputs(workspaceRoot, root, experiment) {
     if (!paperRoot.startsWith('..') && existsSync(paperFile)) {
       inputs.push(`{workspaceRoot}/${paperRoot}/experiment.json`, ...runInputs(workspaceRoot, paperRoot, JSON.parse(readFileSync(paperFile, 'utf8'))));
     }
+  }
+  return [...new Set(inputs)].sort();
+}
+
+/**
+ * Nx inputs for the files an experiment names by path outside its own folder (whose files are inputs already): its
+ * `dataset` (a path, or `{ file }` with a column mapping) and its `priceTable` (a `.json` file), e.g. an exploration
+ * log's experiment reading another experiment's CSV and prices. A bundled id or a hub address names no file here.
+ */
+function fileInputs(workspaceRoot, root, experiment) {
+  const references = [typeof experiment.dataset === 'object' && experiment.dataset !== null ? experiment.dataset.file : experiment.dataset, experiment.priceTable];
+  const inputs = [];
+  for (const reference of references) {
+    if (typeof reference !== 'string' || reference.includes('://') || !(reference.includes('/') || reference.startsWith('.'))) continue;
+    const target = resolve(workspaceRoot, root, reference);
+    const path = relative(workspaceRoot, target);
+    if (path.startsWith('..') || !existsSync(target)) continue; // outside the workspace, or missing
+    if (!relative(join(workspaceRoot, root), target).startsWith('..')) continue; // inside the experiment's folder: an input already
+    inputs.push(`{workspaceRoot}/${path}`);
   }
   return [...new Set(inputs)].sort();
 }
@@ -116,6 +135,7 @@ const createNodes = [
                     '{projectRoot}/**/*',
                     ...runInputs(context.workspaceRoot, root, experiment),
                     ...pluginInputs(context.workspaceRoot, root, experiment),
+                    ...fileInputs(context.workspaceRoot, root, experiment),
                     '{workspaceRoot}/packages/data/datasets/**/*',
                     '^production',
                     { externalDependencies: ['vega', 'vega-lite', 'arquero', '@resvg/resvg-js', 'zod', 'mathjs'] },

@@ -44,3 +44,26 @@ describe('the Nx report target of an ablation with an exploration log', () => {
     expect(nodes.projects['experiments/mine']!.targets.report.inputs).toContain('{workspaceRoot}/experiments/explore/run/**/*');
   });
 });
+
+describe('the Nx report target of an experiment reading another experiment\'s files', () => {
+  it('counts a dataset and a price file named by path outside its folder as inputs, and no bundled id or file inside it', async () => {
+    const explore = { kind: 'live', name: 'explore', dataset: '../byo/data/problems.csv', priceTable: '../byo/prices.json' };
+    const mapped = { kind: 'ablation', name: 'mapped', dataset: { file: '../byo/data/problems.csv', columns: { id: 'key' } }, priceTable: './prices.json' };
+    const bundled = { kind: 'ablation', name: 'bundled', dataset: 'math500', priceTable: 'seed-math500' };
+    const root = workspaceWith({
+      'experiments/explore/experiment.json': JSON.stringify(explore),
+      'experiments/mapped/experiment.json': JSON.stringify(mapped),
+      'experiments/mapped/prices.json': '{}',
+      'experiments/bundled/experiment.json': JSON.stringify(bundled),
+      'experiments/byo/data/problems.csv': 'id,question,answer\n',
+      'experiments/byo/prices.json': '{}',
+    });
+    const files = ['experiments/explore/experiment.json', 'experiments/mapped/experiment.json', 'experiments/bundled/experiment.json'];
+    const results = (await createNodes[1](files, {}, { workspaceRoot: root })) as Array<[string, { projects: Record<string, { targets: { report: { inputs: unknown[] } } }> }]>;
+    const inputsOf = (name: string) => results.find(([file]) => file === `experiments/${name}/experiment.json`)![1].projects[`experiments/${name}`]!.targets.report.inputs.filter((input): input is string => typeof input === 'string');
+    expect(inputsOf('explore')).toEqual(expect.arrayContaining(['{workspaceRoot}/experiments/byo/data/problems.csv', '{workspaceRoot}/experiments/byo/prices.json']));
+    expect(inputsOf('mapped')).toContain('{workspaceRoot}/experiments/byo/data/problems.csv');
+    expect(inputsOf('mapped').filter((input) => input.includes('prices.json'))).toEqual([]);
+    expect(inputsOf('bundled').filter((input) => input.includes('math500'))).toEqual([]);
+  });
+});

@@ -10,6 +10,8 @@ export * from './io/output-folder.js';
 export * from './recorded-runs/import-all-recorded-runs.js';
 export * from './recorded-runs/import-recorded-run.js';
 export * from './recorded-runs/recorded-run-catalog.js';
+export * from './recorded-runs/logprobs-sidecar.js';
+export * from './recorded-runs/logprobs-sidecar-writer.js';
 export * from './recorded-runs/run-directory.js';
 export * from './recorded-runs/run-store.js';
 export * from './workspace-paths.js';

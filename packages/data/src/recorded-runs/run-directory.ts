@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { sha256OfFile } from '../io/file-chunks.js';
 import { describeZodIssue, forEachJsonLine, readJsonLines, writeJsonLines } from '../io/json-lines.js';
 import { forEachLine } from '../io/line-reader.js';
+import { LOGPROBS_FOLDER, readLogprobsSidecar, withTokenConfidence } from './logprobs-sidecar.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RECORDS_FILE = 'records.jsonl.gz';
@@ -134,9 +135,15 @@ export function readRunRecordsFile(path: string, options: ReadRunOptions = {}): 
   return records;
 }
 
+/**
+ * Reads a run folder: the manifest, the records, and, where the run recorded token logprobs, each answer's DeepConf
+ * summary from its logprobs sidecar (`logprobs/index.jsonl`; the sidecar's summary wins over one the record carries).
+ */
 export function readRunDirectory(runFolder: string, options: ReadRunOptions = {}): RunDirectory {
   const { manifest, notes } = readRunManifestWithNotes(runFolder);
-  const records = readRunRecordsFile(join(runFolder, RECORDS_FILE), options);
+  let records = readRunRecordsFile(join(runFolder, RECORDS_FILE), options);
+  const sidecar = readLogprobsSidecar(join(runFolder, LOGPROBS_FOLDER));
+  if (sidecar !== null) records = withTokenConfidence(records, sidecar);
   if (records.length !== manifest.records) {
     throw new InvalidInputError({
       file: join(runFolder, RECORDS_FILE),

@@ -27,6 +27,15 @@ describe('the off-policy section', () => {
     expect(sentence).toContain('Doubly robust: token 83.2% (79.1 to 86.5%; actual 83.8%) at $0.003000 per problem (actual $0.002500).');
   });
 
+  it('says where IPS passes 100% accuracy, and only there', () => {
+    expect(offPolicySentence(summary, { resamples: 1000, confidence: 0.95 })).not.toContain('IPS is not bounded');
+    const [router] = summary.routers;
+    const wide = { ...summary, routers: [{ ...router!, accuracy: { ...router!.accuracy, ips: estimate(0.905, 0.713, 1.165) } }] };
+    expect(offPolicySentence(wide, { resamples: 1000, confidence: 0.95 })).toContain(
+      'IPS is not bounded by 100%: its accuracy estimate or interval passes it for token (SNIPS, a weighted mean of the outcomes, stays within it).',
+    );
+  });
+
   it('tabulates each router by each estimator, and is absent without offPolicy', () => {
     const [section] = offPolicySections(summary, { resamples: 1000, confidence: 0.95 });
     expect(section!.table!.rows.map((row) => row['estimator'])).toEqual(['IPS', 'SNIPS', 'doubly robust']);

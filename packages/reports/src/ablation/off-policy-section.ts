@@ -42,10 +42,13 @@ export function offPolicySentence(offPolicy: OffPolicySummary, bootstrap: { resa
   const ci = `${Math.round(bootstrap.confidence * 100)}%`;
   const intervals = offPolicy.routers.flatMap((router) => ESTIMATORS.flatMap(([key]) => [holds(router.accuracy[key], router.actual.accuracy), holds(router.meanCostUsd[key], router.actual.meanCostUsd)]));
   const { logged } = offPolicy;
+  // an importance-weighted mean is not a mean: with large weights on right answers it passes 100%
+  const beyondHundred = offPolicy.routers.filter((router) => (router.accuracy.ips.interval.upper ?? 0) > 1 || (router.accuracy.ips.estimate ?? 0) > 1).map((router) => router.label);
   return [
     `From the exploration log \`${offPolicy.log}\` (made by ${offPolicy.logRouter}: ${offPolicy.problems} decisions, ${rate(logged.delegationRate)} delegated; its own accuracy ${pct(logged.accuracy)}% at $${usd(logged.meanCostUsd)} per problem), each router named is estimated at its reported point without being run: each logged decision weighted by the router's probability of the route taken over the logging router's (IPS; SNIPS divides by the sum of the weights; doubly robust adds a reward model, the mean outcome of each route in ${offPolicy.strata} equal-mass strata of the logged score, cross-fitted over ${offPolicy.folds} folds), with ${ci} percentile intervals over ${bootstrap.resamples} bootstrap resamples of the logged decisions.`,
     offPolicy.missing > 0 ? `The log holds no decision for ${offPolicy.missing} of the ablation's problems; the estimates and the actual figures are on the ${offPolicy.problems} it holds.` : '',
     `Both answers exist for every problem, so each router's actual figures are known: ${intervals.filter(Boolean).length} of ${intervals.length} intervals (accuracy and cost, three estimators, ${offPolicy.routers.length} ${offPolicy.routers.length === 1 ? 'router' : 'routers'}) hold them.`,
+    beyondHundred.length > 0 ? `IPS is not bounded by 100%: its accuracy estimate or interval passes it for ${beyondHundred.join('; ')} (SNIPS, a weighted mean of the outcomes, stays within it).` : '',
     `Doubly robust: ${offPolicy.routers
       .map((router) => `${router.label} ${pct(router.accuracy.doublyRobust.estimate)}% (${range(router.accuracy.doublyRobust, pct)}%; actual ${pct(router.actual.accuracy)}%) at $${usd(router.meanCostUsd.doublyRobust.estimate)} per problem (actual $${usd(router.actual.meanCostUsd)})`)
       .join('; ')}.`,

@@ -98,7 +98,7 @@ quiet_pip install --quiet -r "$requirements" "$torch_spec"
 log "installing the runner (editable) from packages/training/python"
 quiet_pip install --quiet --no-deps --no-build-isolation -e "$runner"
 
-"$venv/bin/python" -c 'import torch, transformers, peft, accelerate, confide_runner' ||
+"$venv/bin/python" -c 'import torch, transformers, peft, accelerate, ray.data, confide_runner' ||
   { log "error: the environment was installed but its packages do not import"; exit 1; }
 
 echo "$fingerprint" >"$stamp"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import peft
+import ray
 import torch
 import transformers
 
@@ -28,6 +29,7 @@ def test_installed_versions_match_the_pins():
     assert transformers.__version__ == pins["transformers"]
     assert peft.__version__ == pins["peft"]
     assert torch.__version__.split("+")[0] == "2.13.0"
+    assert ray.__version__ == pins["ray[data]"]
 
 
 def test_seed_lora_config():

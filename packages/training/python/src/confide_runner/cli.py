@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ray_description(ray) -> str:
+    each = f"{ray.cpusPerWorker:g} CPU" + (f" + {ray.gpusPerWorker:g} GPU" if ray.gpusPerWorker else "")
+    where = ray.address or "a local cluster"
+    return f"ray ({ray.backend}): {ray.workers} workers x {each} on {where}"
+
+
 def main(argv: list[str] | None = None) -> int:
     events = EventStream.take_stdout()
     cancellation = Cancellation()
@@ -64,13 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         from .models import choose_placement
 
         placement = choose_placement(config.precision)
+        ray = getattr(config, "ray", None)
         events.emit(
             "ready",
             protocolVersion=PROTOCOL_VERSION,
             command=arguments.command,
             runnerVersion=__version__,
             pid=os.getpid(),
-            device=placement.description,
+            # With the ray engine the driver only hands out blocks: its own device is not where the model runs.
+            device=placement.description if ray is None else _ray_description(ray),
             precision=placement.precision,
             worldSize=int(os.environ.get("WORLD_SIZE", "1")),
             versions={"python": sys.version.split()[0], "torch": torch.__version__,
@@ -80,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             from .train import run_train
 
             return run_train(config, arguments.config, arguments.resume, events, cancellation, rows=rows)
+        if ray is not None:
+            from .ray_engine import run_generate_ray
+
+            return run_generate_ray(config, events, cancellation)
         from .generate import run_generate
 
         return run_generate(config, events, cancellation)

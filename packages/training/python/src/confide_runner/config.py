@@ -14,6 +14,7 @@ from .errors import InvalidConfigError
 from .prompts import SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE
 
 CONFIDENCE_TOKEN_MODES = ("text", "special")
+RAY_BACKENDS = ("transformers", "vllm")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 
 
@@ -57,6 +58,32 @@ class ProblemInput:
 
 
 @dataclass(frozen=True)
+class VllmOptions:
+    """The GPU variant's engine (Ray Data LLM's vLLM processor); see ray_vllm.py."""
+
+    tensorParallelSize: int = 1
+    maxModelLen: int | None = None
+    maxLoraRank: int = 8
+    topLogprobs: int = 5
+    gpuMemoryUtilization: float | None = None
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """The Ray engine: blocks of problems over a Ray cluster's workers (ray_engine.py)."""
+
+    address: str | None = None  # None: start a local cluster; "auto" or "ray://host:10001": join one
+    workers: int = 2
+    cpusPerWorker: float = 1
+    gpusPerWorker: float = 0
+    batchesPerBlock: int = 4
+    maxRetries: int = 3
+    objectStoreMemoryMb: int | None = None  # a local cluster's object store; Ray's default when None
+    backend: str = "transformers"  # or "vllm": the GPU variant
+    vllm: VllmOptions = field(default_factory=VllmOptions)
+
+
+@dataclass(frozen=True)
 class GenerateConfig:
     baseModel: str
     problems: tuple[ProblemInput, ...]
@@ -67,6 +94,7 @@ class GenerateConfig:
     precision: str = "auto"
     systemPrompt: str = SEED_SYSTEM_PROMPT
     userTemplate: str = SEED_USER_TEMPLATE
+    ray: RayOptions | None = None  # None: generate in this process
 
 
 class _Reader:
@@ -102,6 +130,10 @@ class _Reader:
             raise self.fail(key, "must not be null")
         if name == "lora":
             return self.object(value, key, LoraOptions)
+        if name == "ray":
+            return self.object(value, key, RayOptions)
+        if name == "vllm":
+            return self.object(value, key, VllmOptions)
         if name == "problems":
             if not isinstance(value, list) or not value:
                 raise self.fail(key, "must be a non-empty list of {id, problem}")
@@ -203,7 +235,27 @@ def load_generate_config(path: str) -> GenerateConfig:
     _check_choice(reader, "precision", config.precision, PRECISIONS)
     _check_positive(reader, config, ("maxNewTokens", "batchSize"))
     _check_template(reader, config.userTemplate)
+    if config.ray is not None:
+        _check_ray(reader, config.ray)
     return config
+
+
+def _check_ray(reader: _Reader, ray: RayOptions) -> None:
+    _check_choice(reader, "ray.backend", ray.backend, RAY_BACKENDS)
+    for name in ("workers", "batchesPerBlock", "objectStoreMemoryMb"):
+        value = getattr(ray, name)
+        if value is not None and value <= 0:
+            raise reader.fail(f"ray.{name}", "must be greater than 0")
+    if ray.cpusPerWorker <= 0 and ray.gpusPerWorker <= 0:
+        raise reader.fail("ray.cpusPerWorker", "a worker needs a CPU or a GPU (cpusPerWorker or gpusPerWorker above 0)")
+    if ray.address is not None and ray.objectStoreMemoryMb is not None:
+        raise reader.fail("ray.objectStoreMemoryMb", "only for a local cluster (no address): a cluster you join has its own")
+    for name in ("tensorParallelSize", "maxModelLen", "maxLoraRank", "topLogprobs"):
+        value = getattr(ray.vllm, name)
+        if value is not None and value <= 0:
+            raise reader.fail(f"ray.vllm.{name}", "must be greater than 0")
+    if ray.vllm.gpuMemoryUtilization is not None and not 0 < ray.vllm.gpuMemoryUtilization <= 1:
+        raise reader.fail("ray.vllm.gpuMemoryUtilization", "must be in (0, 1]")
 
 
 def config_to_json(config: Any) -> Any:

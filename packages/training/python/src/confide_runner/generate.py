@@ -90,11 +90,16 @@ def _stop_ids(model, tokenizer) -> set[int]:
     return ids
 
 
-def run_generate(config: GenerateConfig, events: EventStream, cancellation: Cancellation) -> int:
-    from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
+@dataclass(frozen=True)
+class ModelChoice:
+    """What a generate config loads: the adapter folder (if any), the confidence-token mode, the tokenizer's source."""
 
-    started = time.monotonic()
-    placement = choose_placement(config.precision)
+    adapter_dir: Path | None
+    mode: str
+    tokenizer_source: str
+
+
+def resolve_model_choice(config: GenerateConfig) -> ModelChoice:
     adapter_dir = Path(config.adapter) if config.adapter else None
     adapter_info: dict = {}
     if adapter_dir is not None:
@@ -104,93 +109,146 @@ def run_generate(config: GenerateConfig, events: EventStream, cancellation: Canc
         if info_file.is_file():
             adapter_info = json.loads(info_file.read_text(encoding="utf-8"))
     mode = config.confidenceTokens or adapter_info.get("confidenceTokens") or "text"
-
-    events.emit("progress", phase="load", step=0, totalSteps=None, message=f"loading {config.baseModel}")
     tokenizer_source = str(adapter_dir) if adapter_dir is not None and (adapter_dir / "tokenizer_config.json").is_file() else config.baseModel
-    tokenizer = load_tokenizer(tokenizer_source, padding_side="left")
-    if mode == "special":
+    return ModelChoice(adapter_dir, mode, tokenizer_source)
+
+
+def load_prompt_tokenizer(choice: ModelChoice):
+    """The tokenizer that renders prompts (left padding; the confidence tokens added in ``special`` mode)."""
+    tokenizer = load_tokenizer(choice.tokenizer_source, padding_side="left")
+    if choice.mode == "special":
         add_confidence_tokens(tokenizer)
-    markers = markers_for(tokenizer, mode)
-    model = load_base_model(config.baseModel, placement.dtype)
-    if len(tokenizer) > model.get_input_embeddings().weight.shape[0]:
-        model.resize_token_embeddings(len(tokenizer))
-    if adapter_dir is not None:
-        from peft import PeftModel
+    return tokenizer
 
-        model = PeftModel.from_pretrained(model, str(adapter_dir))
-    device = torch.device("cuda" if placement.device == "cuda" else "cpu")
-    model.to(device)
-    model.eval()
-    stop_ids = _stop_ids(model, tokenizer)
 
-    class MarkerStop(StoppingCriteria):
-        def __call__(self, input_ids, scores, **kwargs):
-            done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-            for ids in markers.ids.values():
-                if input_ids.shape[1] >= len(ids):
-                    tail = torch.tensor(ids, device=input_ids.device)
-                    done |= (input_ids[:, -len(ids) :] == tail).all(dim=1)
-            return done
+def generation_order(config: GenerateConfig, prompts: dict[str, str]) -> list[ProblemInput]:
+    """Longest prompts first: batches of similar length waste less padding. Every engine batches this order."""
+    return sorted(config.problems, key=lambda problem: -len(prompts[problem.id]))
 
-    generation_config = GenerationConfig(
-        max_new_tokens=config.maxNewTokens,
-        do_sample=False,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=sorted(stop_ids),
-    )
-    prompts = {problem.id: render_prompt(tokenizer, problem.problem, config.systemPrompt, config.userTemplate) for problem in config.problems}
-    # Longest prompts first: batches of similar length waste less padding.
-    ordered: list[ProblemInput] = sorted(config.problems, key=lambda problem: -len(prompts[problem.id]))
-    done = 0
-    output_tokens_total = 0
-    status = "completed"
-    for offset in range(0, len(ordered), config.batchSize):
-        if cancellation.requested:
-            status = "cancelled"
-            break
-        batch = ordered[offset : offset + config.batchSize]
+
+def render_prompts(tokenizer, config: GenerateConfig) -> dict[str, str]:
+    return {problem.id: render_prompt(tokenizer, problem.problem, config.systemPrompt, config.userTemplate) for problem in config.problems}
+
+
+class Generator:
+    """The model loaded once, generating a batch of problems at a time: greedy, cut after the confidence marker, with
+    P(c) and P(u) by teacher forcing. The plain path and each Ray worker generate through this, batch for batch."""
+
+    def __init__(self, config: GenerateConfig, placement):
+        from transformers import GenerationConfig
+
+        self.config = config
+        choice = resolve_model_choice(config)
+        self.tokenizer = load_prompt_tokenizer(choice)
+        self.markers = markers_for(self.tokenizer, choice.mode)
+        model = load_base_model(config.baseModel, placement.dtype)
+        if len(self.tokenizer) > model.get_input_embeddings().weight.shape[0]:
+            model.resize_token_embeddings(len(self.tokenizer))
+        if choice.adapter_dir is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(choice.adapter_dir))
+        self.device = torch.device("cuda" if placement.device == "cuda" else "cpu")
+        model.to(self.device)
+        model.eval()
+        self.model = model
+        self.stop_ids = _stop_ids(model, self.tokenizer)
+        self.generation_config = GenerationConfig(
+            max_new_tokens=config.maxNewTokens,
+            do_sample=False,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=sorted(self.stop_ids),
+        )
+
+    def _marker_stop(self):
+        from transformers import StoppingCriteria
+
+        markers = self.markers
+
+        class MarkerStop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+                for ids in markers.ids.values():
+                    if input_ids.shape[1] >= len(ids):
+                        tail = torch.tensor(ids, device=input_ids.device)
+                        done |= (input_ids[:, -len(ids) :] == tail).all(dim=1)
+                return done
+
+        return MarkerStop()
+
+    def generate(self, batch: list[ProblemInput]) -> list[dict]:
+        """One record per problem, in batch order: the fields of a ``generation`` event."""
+        from transformers import StoppingCriteriaList
+
         batch_started = time.monotonic()
-        encoded = tokenizer([prompts[problem.id] for problem in batch], return_tensors="pt", padding=True, add_special_tokens=False)
+        tokenizer = self.tokenizer
+        prompts = [render_prompt(tokenizer, problem.problem, self.config.systemPrompt, self.config.userTemplate) for problem in batch]
+        encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         with torch.no_grad():
-            output = model.generate(
-                input_ids=encoded["input_ids"].to(device),
-                attention_mask=encoded["attention_mask"].to(device),
-                generation_config=generation_config,
-                stopping_criteria=StoppingCriteriaList([MarkerStop()]),
+            output = self.model.generate(
+                input_ids=encoded["input_ids"].to(self.device),
+                attention_mask=encoded["attention_mask"].to(self.device),
+                generation_config=self.generation_config,
+                stopping_criteria=StoppingCriteriaList([self._marker_stop()]),
             )
         width = encoded["input_ids"].shape[1]
         completions, contexts = [], []
         for row in range(len(batch)):
             prompt_ids = encoded["input_ids"][row][encoded["attention_mask"][row].bool()].tolist()
-            completion = find_completion(output[row, width:].tolist(), markers, stop_ids)
+            completion = find_completion(output[row, width:].tolist(), self.markers, self.stop_ids)
             completions.append((len(prompt_ids), completion))
             contexts.append(prompt_ids + completion.kept[: completion.marker_position])
-        probabilities = marker_probabilities(model, contexts, markers, tokenizer.pad_token_id, config.batchSize, device)
+        probabilities = marker_probabilities(self.model, contexts, self.markers, tokenizer.pad_token_id, self.config.batchSize, self.device)
         latency_ms = (time.monotonic() - batch_started) * 1000 / len(batch)
-        for problem, (input_tokens, completion), probability in zip(batch, completions, probabilities):
-            output_tokens_total += completion.output_tokens
-            events.emit(
-                "generation",
-                id=problem.id,
-                text=tokenizer.decode(completion.kept, skip_special_tokens=False),
-                confidenceToken=completion.token,
-                confidenceProbabilities=probability,
-                usage={"input": input_tokens, "output": completion.output_tokens},
-                finishReason=completion.finish_reason,
-                latencyMs=latency_ms,
-            )
+        return [
+            {
+                "id": problem.id,
+                "text": tokenizer.decode(completion.kept, skip_special_tokens=False),
+                "confidenceToken": completion.token,
+                "confidenceProbabilities": probability,
+                "usage": {"input": input_tokens, "output": completion.output_tokens},
+                "finishReason": completion.finish_reason,
+                "latencyMs": latency_ms,
+            }
+            for problem, (input_tokens, completion), probability in zip(batch, completions, probabilities)
+        ]
+
+
+def batches_of(ordered: list[ProblemInput], batch_size: int) -> list[list[ProblemInput]]:
+    return [ordered[offset : offset + batch_size] for offset in range(0, len(ordered), batch_size)]
+
+
+def run_generate(config: GenerateConfig, events: EventStream, cancellation: Cancellation) -> int:
+    started = time.monotonic()
+    events.emit("progress", phase="load", step=0, totalSteps=None, message=f"loading {config.baseModel}")
+    generator = Generator(config, choose_placement(config.precision))
+    ordered = generation_order(config, render_prompts(generator.tokenizer, config))
+    done = 0
+    output_tokens_total = 0
+    status = "completed"
+    for batch in batches_of(ordered, config.batchSize):
+        if cancellation.requested:
+            status = "cancelled"
+            break
+        for record in generator.generate(batch):
+            output_tokens_total += record["usage"]["output"]
+            events.emit("generation", **record)
         done += len(batch)
-        elapsed = time.monotonic() - started
-        events.emit(
-            "progress",
-            phase="generate",
-            step=done,
-            totalSteps=len(ordered),
-            tokensPerSecond=output_tokens_total / elapsed if elapsed > 0 else None,
-            elapsedSeconds=elapsed,
-            etaSeconds=elapsed / done * (len(ordered) - done),
-        )
+        emit_generate_progress(events, done, len(ordered), output_tokens_total, started)
     log(f"generated {done} of {len(ordered)} ({output_tokens_total} output tokens) in {time.monotonic() - started:.1f}s")
     events.emit("result", command="generate", status=status, count=done, outputTokens=output_tokens_total,
                 durationSeconds=time.monotonic() - started)
     return 0
+
+
+def emit_generate_progress(events: EventStream, done: int, total: int, output_tokens: int, started: float) -> None:
+    elapsed = time.monotonic() - started
+    events.emit(
+        "progress",
+        phase="generate",
+        step=done,
+        totalSteps=total,
+        tokensPerSecond=output_tokens / elapsed if elapsed > 0 else None,
+        elapsedSeconds=elapsed,
+        etaSeconds=elapsed / done * (total - done) if done > 0 else None,
+    )

@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TopLogprobsCount } from '@confide/core';
+import { ConfideError, TopLogprobsCount } from '@confide/core';
 import { z } from 'zod';
 import { parseConfig } from './config-error.js';
+import { RayEngineOptions } from './ray-engine-options.js';
 import { buildRunnerCommand } from './runner-command.js';
 import type { RunnerGenerateResultEvent, RunnerGenerationEvent } from './runner-events.js';
 import { RunnerFailedError } from './runner-errors.js';
@@ -32,6 +33,8 @@ export const GenerateWithRunnerConfig = z.strictObject({
   userTemplate: z.string().includes('{problem}', { message: 'must contain {problem}' }).default(SEED_USER_TEMPLATE),
   /** Also report each output token's top-k logprobs (k ≤ 20), from the model's logits at that step. */
   logprobs: TopLogprobsCount.optional(),
+  /** Generate on a Ray cluster (the runner's ray engine); without it, in the runner process itself. */
+  ray: RayEngineOptions.optional(),
 });
 export type GenerateWithRunnerInput = z.input<typeof GenerateWithRunnerConfig>;
 
@@ -57,6 +60,7 @@ export async function generateWithRunner(
   const config = parseConfig(GenerateWithRunnerConfig, input, options.source ?? 'generate config');
   const folder = await mkdtemp(path.join(tmpdir(), 'confide-generate-'));
   const byId = new Map<string, RunnerGeneration>();
+  const asked = new Set(config.problems.map((problem) => problem.id));
   try {
     const configPath = path.join(folder, 'generate.json');
     await writeFile(configPath, JSON.stringify(config));
@@ -74,6 +78,12 @@ export async function generateWithRunner(
         if (event.type === 'progress') options.onProgress?.(toRunnerProgress(event));
         if (event.type === 'generation') {
           const { type: _type, ...generation } = event;
+          // One answer per problem asked: a second answer, or one for a problem never asked, is the runner breaking
+          // the protocol, and the run stops rather than write an answer twice.
+          if (!asked.has(generation.id) || byId.has(generation.id)) {
+            const what = byId.has(generation.id) ? 'a second answer' : 'an answer to a problem it was not asked';
+            throw new ConfideError('SUBPROCESS_FAILED', `${options.source ?? 'runner'}: the runner sent ${what} (id ${JSON.stringify(generation.id)})`);
+          }
           byId.set(generation.id, generation);
           options.onGeneration?.(generation);
         }

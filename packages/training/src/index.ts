@@ -2,6 +2,7 @@ export * from './config-error.js';
 export * from './distributed-launch.js';
 export * from './generate-with-runner.js';
 export * from './python-environment.js';
+export * from './ray-engine-options.js';
 export * from './runner-command.js';
 export * from './runner-errors.js';
 export * from './runner-events.js';

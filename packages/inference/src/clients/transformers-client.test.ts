@@ -216,3 +216,49 @@ describe('core/transformers', () => {
     expect(plain.runs[0]!.input).not.toHaveProperty('logprobs');
   });
 });
+
+describe('core/transformers with the ray engine', () => {
+  const registry = new PluginRegistry().register(transformersModel);
+  const create = (ray: unknown) =>
+    registry.create('model', 'core/transformers', { model: 'tiny', baseModel: '/m', ray }, { priceTable: SEED_PRICES_2025_11 });
+
+  it("hands the runner the ray engine's options, every default filled, and answers as without it", async () => {
+    const created = create({ workers: 3, batchesPerBlock: 2 });
+    const options = transformersModel.optionsSchema.parse(created.use.options);
+    expect(options.ray).toEqual({
+      workers: 3,
+      cpusPerWorker: 1,
+      gpusPerWorker: 0,
+      batchesPerBlock: 2,
+      maxRetries: 3,
+      backend: 'transformers',
+      vllm: { tensorParallelSize: 1, maxLoraRank: 8, topLogprobs: 5 },
+    });
+    const runner = fakeRunner();
+    const transformers = client(runner.generate, { ray: options.ray });
+    const generations = await Promise.all(['a', 'bb'].map((id) => transformers.generate(request(id))));
+    expect(runner.runs).toHaveLength(1);
+    expect(runner.runs[0]!.input.ray).toEqual(options.ray);
+    expect(generations.map((generation) => generation.text)).toEqual([expect.stringContaining('problem a '), expect.stringContaining('problem bb ')]);
+    // Without `ray` the runner's config has no ray key at all (the plain path).
+    const plain = fakeRunner();
+    await client(plain.generate).generate(request('a'));
+    expect(plain.runs[0]!.input).not.toHaveProperty('ray');
+  });
+
+  it('names the GPU variant in its identity; the transformers backend keeps the plain identity', () => {
+    const plainIdentity = (create(undefined).instance as TransformersClient).identity;
+    expect((create({}).instance as TransformersClient).identity).toEqual(plainIdentity);
+    expect((create({ backend: 'vllm', gpusPerWorker: 1 }).instance as TransformersClient).identity).toEqual({ ...plainIdentity, engine: 'ray/vllm' });
+  });
+
+  it.each([
+    ['an unknown key', { worker: 2 }, /key "ray\.worker": unknown key; did you mean "workers"/],
+    ['no CPU and no GPU per worker', { cpusPerWorker: 0 }, /key "ray\.cpusPerWorker": a worker needs a CPU or a GPU/],
+    ['an object store for a cluster it joins', { address: 'auto', objectStoreMemoryMb: 100 }, /key "ray\.objectStoreMemoryMb": only for a local cluster/],
+    ['an unknown backend', { backend: 'sglang' }, /key "ray\.backend": Invalid option: expected one of "transformers"\|"vllm"/],
+  ])('refuses %s, naming the key', (_name, ray, message) => {
+    expect(() => create(ray)).toThrow(InvalidConfigError);
+    expect(() => create(ray)).toThrow(message);
+  });
+});

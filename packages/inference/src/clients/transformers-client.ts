@@ -8,7 +8,7 @@ import {
   type Generation,
   type TokenUsage,
 } from '@confide/core';
-import { generateWithRunner, type GenerateWithRunnerInput, type GenerateWithRunnerOptions, type GenerateWithRunnerResult, type RunnerGeneration } from '@confide/training';
+import { generateWithRunner, RayEngineOptions, type GenerateWithRunnerInput, type GenerateWithRunnerOptions, type GenerateWithRunnerResult, type RunnerGeneration } from '@confide/training';
 import { z } from 'zod';
 import { CancelledError } from '../errors.js';
 import { inputTokenBound, type LiveGenerateOptions, type LiveGenerationRequest, type LiveModelClient } from '../live-model-client.js';
@@ -36,6 +36,12 @@ export const TransformersModelOptions = z.strictObject({
    * its logprobs sidecar and scores DeepConf's token confidence from them.
    */
   logprobs: TopLogprobsCount.optional(),
+  /**
+   * Generate each runner process's requests on a Ray cluster (a local one, or `address`) instead of in the runner
+   * itself: blocks of `batchesPerBlock` batches over `workers` workers, a dead worker's block run again, the same
+   * answers as without it. `backend: "vllm"` is the GPU variant (Ray Data LLM's vLLM processor; needs vLLM and GPUs).
+   */
+  ray: RayEngineOptions.optional(),
 });
 export type TransformersModelOptions = z.infer<typeof TransformersModelOptions>;
 
@@ -68,6 +74,8 @@ function groupKey(system: string, maxOutputTokens: number): string {
  * server and for the CPU pipeline check. Requests that arrive together are gathered into one runner process, which
  * loads the model once and generates them in batches; processes run one at a time. Each answer keeps the confidence
  * token, P(c) and P(u) at its position, and the runner's token counts. `answer` is left to the evaluator.
+ * With `ray`, a runner process hands its requests to a Ray cluster's workers in blocks (the runner's ray engine);
+ * answers come back the same way, once per request.
  *
  * Not cached (`cacheable` false): an adapter retrained in place would otherwise be answered from stale entries.
  */
@@ -96,6 +104,8 @@ export class TransformersClient implements LiveModelClient {
       confidenceTokens: options.confidenceTokens,
       precision: options.precision,
       ...(options.logprobs !== undefined ? { recordLogprobs: options.logprobs } : {}),
+      // Ray's transformers backend answers as the plain path does; its vLLM backend reads P(c) from logprobs instead.
+      ...(options.ray?.backend === 'vllm' ? { engine: 'ray/vllm' } : {}),
     };
   }
 
@@ -228,6 +238,7 @@ export class TransformersClient implements LiveModelClient {
           systemPrompt: system,
           userTemplate: '{problem}',
           ...(this.options.logprobs !== undefined ? { logprobs: this.options.logprobs } : {}),
+          ...(this.options.ray !== undefined ? { ray: this.options.ray } : {}),
         },
         {
           ...(this.options.python !== undefined ? { python: this.options.python } : {}),

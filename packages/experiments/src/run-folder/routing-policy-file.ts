@@ -11,7 +11,7 @@ export const RouterChoice = z.union([
 ]);
 export type RouterChoice = z.infer<typeof RouterChoice>;
 
-/** A routing policy file of either schema version, as v2 (a v1 file's pair routes under the labels `small`/`large`). */
+/** A routing policy file of any schema version, as the current one (v3: a v1 file's pair routes under the labels `small`/`large`; a v1 or v2 file has no score calibrator). */
 export function readRoutingPolicy(path: string): RoutingPolicy {
   return readConfigFile(path, RoutingPolicyFile);
 }

@@ -13,6 +13,14 @@ const Slice = z.strictObject({ slice: z.string(), correct: z.number().int(), tot
 const Bin = z.strictObject({ lower: Figure, upper: Figure, count: z.number().int(), meanScore: Figure, accuracy: Figure });
 
 /** A figure and its percentile interval. */
+/**
+ * A calibrated score's calibrator, where a guarantee was certified on one: its method and the problems it was fitted
+ * on (a split of their own, disjoint from the calibration split and the held-out check); null for a score as it is.
+ */
+const ScoreCalibratorSplit = z
+  .strictObject({ method: z.string(), fittedOn: z.strictObject({ size: z.number().int(), dataHash: z.string() }) })
+  .nullable()
+  .default(null);
 const Estimate = z.strictObject({ estimate: Figure, lower: Figure, upper: Figure });
 /** ECE (equal-width, equal-mass), Brier — null for a score that is no probability — AUROC, and the reliability bins. */
 const RecalibrationFigures = z.strictObject({
@@ -191,6 +199,7 @@ export const AblationSummary = z.strictObject({
       heldOut: z
         .strictObject({ size: z.number().int(), kept: z.number().int(), keptErrorRate: Figure, delegationRate: Figure, accuracy: Figure, costUsd: Figure })
         .nullable(),
+      scoreCalibrator: ScoreCalibratorSplit,
     }),
   ),
   /** System-level threshold rules: the cheapest threshold for a target accuracy, the most accurate under a mean-cost cap. */
@@ -228,6 +237,7 @@ export const AblationSummary = z.strictObject({
             costSavingInterval: Interval,
           })
           .nullable(),
+        scoreCalibrator: ScoreCalibratorSplit,
       }),
     )
     .default([]),

@@ -15,10 +15,12 @@ import {
   type Problem,
   type RoutingScore,
   type RunRecord,
+  type ScoreCalibrationSettings,
   type ScoreDirection,
 } from '@confide/core';
 import { accuracyBySlice, aiqOverCommonRange, apgr, cpt, type AccuracySummary, type CommonCostRange } from '@confide/metrics';
 import { delegate } from '../../delegate.js';
+import { crossFittedSweepScores } from './calibrated-sweep-scores.js';
 import type { GenerationSource } from '../../generation-source.js';
 import { operatingPoint } from '../../sweep/records-point.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
@@ -86,6 +88,12 @@ export interface PrefixSweep {
   /** The router as fitted, and the option that holds its threshold (what a routing policy recreates). */
   router: { id: string; options: Record<string, unknown> };
   option: string;
+  /**
+   * A calibrated score (`core/threshold` with `calibration`): `scores` are the cross-fitted calibrated probabilities
+   * (keep-high); here are the raw scores (±Infinity where undefined) and their direction, and the settings as fitted,
+   * from which a policy's own calibrator is fitted. Absent for any other sweep.
+   */
+  calibration?: { settings: ScoreCalibrationSettings; raw: Float64Array; rawDirection: ScoreDirection };
 }
 
 /** What the routers of a pair ablation run on. */
@@ -446,6 +454,38 @@ async function engineAgrees(context: PairContext, entry: PairRouterEntry, router
 }
 
 /**
+ * A calibrated score's sweep: the raw scores cross-fitted into calibrated probabilities (keep-high), and the router
+ * handed its fold calibrators, so the engine checks reproduce every problem's value. A router that holds a fitted
+ * calibrator already (a policy's) is not swept: its threshold was certified with that calibrator.
+ */
+function calibratedPrefix(
+  context: PairContext,
+  entry: PairRouterEntry,
+  router: PrefixSweep['router'],
+  field: { score: RoutingScore; direction: ScoreDirection },
+  calibration: { settings: ScoreCalibrationSettings; fitted: boolean },
+  raw: Float64Array,
+  unscored: UnscoredProblems | null,
+): Omit<PrefixSweep, 'sweep'> {
+  if (calibration.fitted) {
+    throw new InvalidConfigError(
+      `router "${entry.id}": its calibration holds fitted calibrators (a policy's); an ablation sweeps a calibration it fits itself: leave calibration.calibrator and calibration.crossFitted out`,
+    );
+  }
+  const calibrated = crossFittedSweepScores(context.table.problemIds, raw, field.direction, context.table.smallCorrect, calibration.settings, entry.id);
+  const options = router.options as { calibration: Record<string, unknown> };
+  return {
+    scores: calibrated.values,
+    unscored,
+    score: `${field.score}, ${calibrated.settings.method}-calibrated`,
+    direction: 'keep-high',
+    router: { id: router.id, options: { ...options, calibration: { ...options.calibration, ...calibrated.settings, crossFitted: calibrated.crossFitted } } },
+    option: entry.sweep!.option,
+    calibration: { settings: calibrated.settings, raw, rawDirection: field.direction },
+  };
+}
+
+/**
  * Every router entry on the pair: a threshold router swept over its declared score (a field score or a learned
  * router's own) by prefix sums, any other router through the engine. A router that learns is created once (fitted on
  * the pair's problems) and run as fitted from there on.
@@ -471,14 +511,10 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
         ownScore && !fieldScore
           ? { scores: Float64Array.from(context.problems, (problem) => ownScore.score(problem, smallRecords.get(problem.id))), unscored: null }
           : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
-      const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, {
-        scores,
-        unscored,
-        score: fieldScore?.score ?? ownScore!.label,
-        direction: sweepable.direction,
-        router: fitted.router,
-        option: entry.sweep.option,
-      });
+      const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
+        ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)
+        : { scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction: sweepable.direction, router: fitted.router, option: entry.sweep.option };
+      const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, prefix);
       curves.push(curve);
       sweeps.set(entry.id, sweep);
       continue;

@@ -18,7 +18,7 @@ export interface ScoreRecalibration extends Omit<Recalibration, 'calibrated'> {
 }
 
 /**
- * Every swept score of the pair recalibrated against the small model's verdicts (`correct`), on the problems that have
+ * Every swept score of the pair (but a calibrated one) recalibrated against the small model's verdicts (`correct`), on the problems that have
  * the score, by each method (default isotonic and Platt): cross-fitted by problem id (default 5 folds, seed 0), ECE
  * (equal-width and equal-mass, 15 bins unless `bins` says), Brier and AUROC before and after with paired-bootstrap
  * intervals (`recalibrate`). Pass the experiment's resamples and seed; at field scale `refit: false` keeps the cost at
@@ -30,7 +30,9 @@ export function sweptScoreRecalibration(
   options: Omit<RecalibrationOptions, 'method'> & { methods?: readonly CalibrationMethod[]; sample?: number } = {},
 ): ScoreRecalibration[] {
   const { methods = REPORTED_RECALIBRATION_METHODS, sample, ...settings } = options;
-  return [...routers.sweeps.entries()].flatMap(([id, { scores, score, direction }]) => {
+  return [...routers.sweeps.entries()].flatMap(([id, { scores, score, direction, calibration }]) => {
+    // a calibrated score is calibrated already (cross-fitted): the calibration section shows its ECE and Brier
+    if (calibration !== undefined) return [];
     const allScored = Array.from(scores.keys()).filter((index) => Number.isFinite(scores[index]!));
     // each resample sorts its problems (AUROC, equal-mass bins): beyond `sample` problems, a seeded sample of them
     const sampleSeed = settings.bootstrapSeed ?? 0;

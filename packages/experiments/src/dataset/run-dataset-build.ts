@@ -279,7 +279,8 @@ async function buildIn<Complete extends object>(options: DatasetBuildOptions, re
           ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
         };
         try {
-          const generation = await client.generate(request, { signal: stop.signal });
+          // a dataset build keeps no logprobs sidecar: token logprobs a client records are not written
+          const { tokenLogprobs: _notKept, ...generation } = await client.generate(request, { signal: stop.signal });
           const grade = await evaluator.grade({ gold: problem.answer!, response: generation.text, problemId: problem.id, question: problem.problem });
           const record = gradedRecord(options.name, problem, { ...generation, answer: grade.answer ?? null }, {
             correct: grade.correct,

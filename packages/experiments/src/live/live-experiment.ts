@@ -1,4 +1,4 @@
-import { InvalidConfigError, PluginChoice, RetrySettings } from '@confide/core';
+import { InvalidConfigError, PluginChoice, RetrySettings, TokenConfidenceOptions } from '@confide/core';
 import { RunReference } from '@confide/data';
 import { z } from 'zod';
 import { experimentHeader, PROBLEMS_AND_PRICES } from '../experiment-header.js';
@@ -59,6 +59,11 @@ export const LivePairExperiment = z.strictObject({
   /** Problems in flight in the delegation engine at once. */
   concurrency: z.number().int().positive().default(32),
   retry: RetrySettings.default({}),
+  /**
+   * The windows of the DeepConf summary of answers whose client records token logprobs (`logprobs: k`): tokens per
+   * group and tokens in the tail (DeepConf's 2048 each when absent). Answers shorter than the group window are one group.
+   */
+  tokenConfidence: TokenConfidenceOptions.optional(),
   /** Numbers the run must reproduce; the report marks each ✓ or ✗. */
   expect: z.strictObject({ correct: z.number().int().nonnegative(), costUsd: PublishedUsd }).optional(),
 });

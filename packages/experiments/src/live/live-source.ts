@@ -2,12 +2,17 @@ import {
   ConfideError,
   FAILED_FINISH_REASON,
   FAILED_REASON_PREFIX,
+  quantiseTokenLogprobs,
   RUN_RECORD_SCHEMA_VERSION,
+  summariseTokenConfidence,
   type Evaluator,
   type Generation,
   type Problem,
   type RunRecord,
+  type TokenConfidence,
+  type TokenConfidenceOptions,
 } from '@confide/core';
+import type { LogprobsSidecarWriter } from '@confide/data';
 import type { GenerationSource } from '@confide/routing';
 import { ApiError } from '@confide/inference';
 import type { LiveGenerationRequest } from '@confide/inference';
@@ -31,6 +36,12 @@ export interface LiveSourceOptions {
   /** Cancels requests in flight (the second Ctrl-C). Stopping new requests is the scheduler's `stop()`. */
   abortSignal?: AbortSignal;
   onRecord?: (record: RunRecord) => void;
+  /**
+   * Where the token logprobs of a client that records them (`logprobs: k`) go, and the windows of their DeepConf
+   * summary: each answer's logprobs are appended to the stage's sidecar before its record reaches the log, and the
+   * record carries the summary.
+   */
+  logprobs?: { sidecar: LogprobsSidecarWriter; summary: TokenConfidenceOptions };
 }
 
 export interface LiveSource extends GenerationSource {
@@ -91,9 +102,17 @@ export function liveSource(options: LiveSourceOptions): LiveSource {
       return record;
     }
     const grade = await options.evaluator.grade({ gold: problem.answer ?? '', response: generation.text });
+    const { tokenLogprobs, ...answered } = generation;
+    let tokenConfidence: TokenConfidence | undefined;
+    if (tokenLogprobs !== undefined) {
+      if (options.logprobs === undefined) throw new ConfideError('INVALID_CONFIG', `${options.label} model: its client records token logprobs, and this run keeps no logprobs sidecar for it`);
+      const stored = quantiseTokenLogprobs(tokenLogprobs);
+      tokenConfidence = summariseTokenConfidence(stored, options.logprobs.summary);
+      options.logprobs.sidecar.append(problem.id, generation.model, stored, tokenConfidence);
+    }
     const record: RunRecord = {
       ...base(problem),
-      generation: { ...generation, answer: grade.answer },
+      generation: { ...answered, answer: grade.answer, ...(tokenConfidence !== undefined ? { tokenConfidence } : {}) },
       grade: { correct: grade.correct, ...(grade.score !== undefined ? { score: grade.score } : {}), evaluator: grade.evaluator, ...(grade.reason !== undefined ? { reason: grade.reason } : {}) },
     };
     options.log?.append(record);

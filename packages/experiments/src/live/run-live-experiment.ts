@@ -4,6 +4,7 @@ import {
   InvalidConfigError,
   isFailedRecord,
   RunRecord,
+  TokenConfidenceOptions,
   type PipelineCheck,
   type Evaluator,
   type PluginContext,
@@ -15,8 +16,12 @@ import {
 } from '@confide/core';
 import {
   datasetLabel,
+  entryKey,
   gitState,
+  hasLogprobsSidecar,
   loadProblems,
+  LOGPROBS_FOLDER,
+  LogprobsSidecarWriter,
   MANIFEST_FILE,
   packageVersions,
   PRICE_TABLE_FILE,
@@ -25,8 +30,10 @@ import {
   resolvePriceTable,
   RUN_CONFIG_FILE,
   RunStore,
+  readLogprobsSidecar,
   STAGES_FOLDER,
   writeFileAtomic,
+  writeLogprobsSidecar,
   writeProblemsFile,
   writeRunDirectory,
   type HubConnection,
@@ -165,6 +172,26 @@ export async function runLiveExperiment(options: LiveRunOptions): Promise<LiveRu
   );
 }
 
+/** Where a stage log's answers keep their token logprobs: `stages/small.jsonl` → `stages/small.logprobs/`. */
+export function stageSidecarFolder(logPath: string): string {
+  return logPath.replace(/\.jsonl$/, '.logprobs');
+}
+
+/**
+ * A side run's logprobs sidecar (`<side>/logprobs/`), written whole from its stage's with the answers of its records
+ * only, in their order; null when the stage kept none (its client recorded no logprobs).
+ */
+function writeSideRunSidecar(stageFolder: string, runFolder: string, records: readonly RunRecord[]): string | null {
+  if (!hasLogprobsSidecar(stageFolder)) return null;
+  const source = readLogprobsSidecar(stageFolder, { unfinished: true })!;
+  const byKey = new Map(source.entries.map((entry) => [entryKey(entry.problemId, entry.model), entry]));
+  const copies = records.flatMap((record) => {
+    const entry = byKey.get(entryKey(record.problemId, record.generation.model));
+    return entry === undefined ? [] : [{ source, entry }];
+  });
+  return writeLogprobsSidecar(join(runFolder, LOGPROBS_FOLDER), copies);
+}
+
 /** A stage log counts as empty when it holds no answer: nothing, or only requests that failed (retried on a rerun). */
 function holdsNoAnswer(path: string): boolean {
   if (statSync(path).size === 0) return true;
@@ -262,6 +289,14 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
   const scheduled = (side: string, client: LiveModelClient) => runClients.scheduleLive(side, client, (event) => display.progress?.onCall(side, event));
   const orchestratorClient = orchestrator ? scheduled('orchestrator', orchestrator.client) : undefined;
 
+  // each stage log's logprobs sidecar (files only once a client records logprobs), resumed with the answers its log kept
+  const summaryWindows = TokenConfidenceOptions.parse(experiment.tokenConfidence ?? {});
+  const sidecars: LogprobsSidecarWriter[] = [];
+  const sidecarOf = (log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>) => {
+    const sidecar = new LogprobsSidecarWriter(stageSidecarFolder(log.path), (entry) => resumed.get(entry.problemId)?.generation.model === entry.model);
+    sidecars.push(sidecar);
+    return sidecar;
+  };
   const source = (label: string, slot: ModelSlot, client: ScheduledModelClient, log: StageLog<typeof RunRecord>, resumed: Map<string, RunRecord>): LiveSource =>
     liveSource({
       label,
@@ -276,6 +311,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
       },
       log,
       resumed,
+      logprobs: { sidecar: sidecarOf(log, resumed), summary: summaryWindows },
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
   const answerSources = answerModels.map((model, index) => source(model.lane, model.slot, scheduled(model.lane, answerClients[index]!.client), answerLogs[index]!, resumedAnswers[index]!));
@@ -401,6 +437,7 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
     ]);
     progress.finish();
     for (const log of answerLogs) log.close();
+    for (const sidecar of sidecars) sidecar.close();
     routeLog.close();
     for (const log of [...Object.values(peerLogs), ...escalationLogs]) log.close();
   }
@@ -483,6 +520,8 @@ async function runLiveExperimentIn(options: LiveRunOptions, resuming: boolean): 
       problems: { path: relative(folder, problemsPath) },
     });
     sideFiles.push(join(folder, MANIFEST_FILE), join(folder, RECORDS_FILE));
+    const logprobsFile = writeSideRunSidecar(stageSidecarFolder(answerLogs[index]!.path), folder, sideRecords);
+    if (logprobsFile !== null) sideFiles.push(logprobsFile);
   }
   const reportPath = join(options.outFolder, 'report.md');
   const summaryPath = join(options.outFolder, 'summary.json');

@@ -1,4 +1,4 @@
-import { assignFolds, featureDimension, featureVector, fitModel, predict, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord, type SparseVector } from '@confide/core';
+import { assignFolds, featureDimension, featureVector, fitModel, predict, readsTokenConfidence, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord, type SparseVector } from '@confide/core';
 
 /** What cross-fitting produces: one model per fold (fitted without that fold), one on everything, and the assignment. */
 export interface CrossFitted {
@@ -31,7 +31,7 @@ export function crossFit(
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): CrossFitted {
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
-  const dimension = featureDimension(spec);
+  const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
   const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
   onVectors?.(vectors);
   const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));

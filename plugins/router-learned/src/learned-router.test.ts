@@ -1,4 +1,4 @@
-import { assignFolds, FeatureSpec, featureVector, LearnerSettings, PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type Problem, type RunRecord } from '@confide/core';
+import { assignFolds, FeatureSpec, featureDimension, featureVector, LearnerSettings, PluginRegistry, RUN_RECORD_SCHEMA_VERSION, SEED_PRICES_2025_11, type Problem, type RunRecord, type TokenConfidence } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import { crossFit, crossFittedProbability } from './cross-fit.js';
 import { learnedRouter } from './learned-router.js';
@@ -81,6 +81,49 @@ describe('cross-fitting', () => {
     const without = featureVector({ ...spec, answer: false }, data.problems[0]!, data.small[0]);
     expect(withAnswer.indices.length).toBeGreaterThan(without.indices.length);
     expect(featureVector(spec, data.problems[0]!, undefined)).toEqual(featureVector({ ...spec, answer: false }, data.problems[0]!, undefined));
+  });
+});
+
+describe("DeepConf's signals as features", () => {
+  const summary = (mean: number): TokenConfidence => ({ tokens: 50, k: 5, groupWindow: 2048, tailTokens: 2048, mean, tail: mean + 1, bottom10: mean - 1, lowestGroup: mean - 2, margin: 0.25 });
+  /** Every question and answer alike but for the answer's token confidence: right answers are confident (mean 12), wrong ones not (mean 3). */
+  function deepConfData(n: number) {
+    const data = synthetic(n);
+    const problems = data.problems.map((problem, index) => ({ ...problem, problem: `the same question ${index % 2}`, subject: 'Algebra', level: 1 }));
+    const small = data.small.map((record) => ({
+      ...record,
+      generation: { ...record.generation, confidenceToken: null, answer: '1', usage: { input: 10, output: 100, thinking: 0 }, tokenConfidence: summary(record.grade.correct ? 12 : 3) },
+    }));
+    return { problems, small };
+  }
+
+  it('adds them after the dense features, scaled, only for answers that carry them (other vectors unchanged)', () => {
+    const data = synthetic(1);
+    const base = 2 ** spec.hashBits;
+    const plain = featureVector(spec, data.problems[0]!, data.small[0]);
+    expect(plain.indices.filter((index) => index >= base)).toEqual([base + 1]); // log output length (no P(c) in this run)
+    expect(featureDimension(spec)).toBe(base + 3);
+    const carried = featureVector(spec, data.problems[0]!, { ...data.small[0]!, generation: { ...data.small[0]!.generation, tokenConfidence: summary(6) } });
+    expect(carried.indices.filter((index) => index < base)).toEqual(plain.indices.filter((index) => index < base));
+    expect(carried.indices.filter((index) => index >= base)).toEqual([base + 1, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8]);
+    expect(carried.values.slice(-6)).toEqual([Math.log1p(6) / 4, Math.log1p(7) / 4, Math.log1p(5) / 4, Math.log1p(4) / 4, 0.25, 1]);
+    expect(featureDimension(spec, true)).toBe(base + 9);
+  });
+
+  it('learns from them: with the questions alike, the confident answers get the higher probability', () => {
+    const data = deepConfData(60);
+    const fitted = crossFit(examples(data), spec, LearnerSettings.parse({ model: 'logistic', iterations: 200 }), 5, 0);
+    expect(fitted.full.model === 'logistic' && fitted.full.weights.length).toBe(2 ** spec.hashBits + 9);
+    for (const [index, problem] of data.problems.entries()) {
+      const probability = crossFittedProbability(fitted, spec, problem, data.small[index]);
+      if (data.small[index]!.grade.correct) expect(probability).toBeGreaterThan(0.5);
+      else expect(probability).toBeLessThan(0.5);
+    }
+    // a model fitted without them scores an answer that carries them by the features it knows
+    const without = crossFit(examples(synthetic(30)), spec, LearnerSettings.parse({ model: 'logistic', iterations: 50 }), 3, 0);
+    const problem = synthetic(30).problems[4]!;
+    const answer = synthetic(30).small[4]!;
+    expect(crossFittedProbability(without, spec, problem, { ...answer, generation: { ...answer.generation, tokenConfidence: summary(9) } })).toBe(crossFittedProbability(without, spec, problem, answer));
   });
 });
 

@@ -1,6 +1,7 @@
 import { CONFIDENT_TOKEN, UNCERTAIN_TOKEN } from '../confidence-token.js';
 import type { Problem } from '../schemas/problem.js';
 import type { RunRecord } from '../schemas/run-record.js';
+import type { TokenConfidence } from '../token-confidence.js';
 import { z } from 'zod';
 
 /**
@@ -8,7 +9,7 @@ import { z } from 'zod';
  * in routing's evaluation). Which features a learned router reads. Problem features (pre-hoc): hashed word uni- and bigrams and character
  * n-grams of the question, the subject, the level and the slice (a log's task or benchmark) when the problems carry them. Answer features (post-hoc: the small
  * model's answer must exist): the confidence token, P(c) when the run has token probabilities, the output length, the
- * finish reason and the answer's form.
+ * finish reason, the answer's form, and DeepConf's token-confidence signals when the run recorded token logprobs.
  */
 export const FeatureSpec = z.strictObject({
   words: z.boolean().default(true),
@@ -32,8 +33,25 @@ export interface SparseVector {
 /** Dense features after the hash space, in this order. */
 const DENSE = ['P(c)', 'log output length', 'has P(c)'] as const;
 
-export function featureDimension(spec: FeatureSpec): number {
-  return 2 ** spec.hashBits + DENSE.length;
+/**
+ * DeepConf's signals of the answer (token-confidence.ts), after DENSE, where the run recorded token logprobs: each
+ * confidence as log(1 + C) / 4 (C is in nats, from 0 to about 20 for k = 20), the margin as it is, and a 1 saying the
+ * answer has them. They widen the vector only for runs that carry them, so the vectors (and fitted weights) of runs
+ * without token logprobs are what they were.
+ */
+const TOKEN_CONFIDENCE_DENSE = ['token confidence: mean', 'tail', 'bottom 10 %', 'lowest group', 'token margin', 'has token confidence'] as const;
+const TOKEN_CONFIDENCE_SIGNALS = ['mean', 'tail', 'bottom10', 'lowestGroup'] as const satisfies ReadonlyArray<keyof TokenConfidence>;
+
+/** The length of the feature vectors; `tokenConfidence`: some answer carries DeepConf's signals (its run recorded logprobs). */
+export function featureDimension(spec: FeatureSpec, tokenConfidence = false): number {
+  return 2 ** spec.hashBits + DENSE.length + (tokenConfidence && spec.answer ? TOKEN_CONFIDENCE_DENSE.length : 0);
+}
+
+/** Whether the answers' vectors hold DeepConf's signals: the spec reads answers and one of them carries a summary. */
+export function readsTokenConfidence(spec: FeatureSpec, answers: Iterable<RunRecord | undefined>): boolean {
+  if (!spec.answer) return false;
+  for (const answer of answers) if (answer?.generation.tokenConfidence !== undefined) return true;
+  return false;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -126,15 +144,33 @@ export function featureVector(spec: FeatureSpec, problem: Problem, small: RunRec
     }
     vector.indices.push(base + 1);
     vector.values.push(Math.log1p(small.generation.usage.output) / 10);
+    const summary = small.generation.tokenConfidence;
+    if (summary !== undefined && summary.mean !== null) {
+      const first = base + DENSE.length;
+      TOKEN_CONFIDENCE_SIGNALS.forEach((signal, offset) => {
+        vector.indices.push(first + offset);
+        vector.values.push(Math.log1p(summary[signal]!) / 4);
+      });
+      if (summary.margin !== null) {
+        vector.indices.push(first + TOKEN_CONFIDENCE_SIGNALS.length);
+        vector.values.push(summary.margin);
+      }
+      vector.indices.push(first + TOKEN_CONFIDENCE_DENSE.length - 1);
+      vector.values.push(1);
+    }
     const order = vector.indices.map((_, index) => index).sort((a, b) => vector.indices[a]! - vector.indices[b]!);
     return { indices: order.map((index) => vector.indices[index]!), values: order.map((index) => vector.values[index]!) };
   }
   return vector;
 }
 
+/** The dot product with a model's weights; a feature past them (DeepConf's, for a model fitted without) adds nothing. */
 export function dot(vector: SparseVector, weights: ArrayLike<number>): number {
   let sum = 0;
-  for (let index = 0; index < vector.indices.length; index++) sum += vector.values[index]! * weights[vector.indices[index]!]!;
+  for (let index = 0; index < vector.indices.length; index++) {
+    const at = vector.indices[index]!;
+    if (at < weights.length) sum += vector.values[index]! * weights[at]!;
+  }
   return sum;
 }
 

@@ -145,9 +145,12 @@ def run_generate_ray(config: GenerateConfig, events: EventStream, cancellation: 
 
         check_vllm_available(options)
     ray = _import_ray()
-    # The plain path's order (longest prompt first), rendered once here; workers render only their own blocks.
-    tokenizer = load_prompt_tokenizer(resolve_model_choice(config))
-    ordered = generation_order(config, render_prompts(tokenizer, config))
+    if options.backend == "vllm":
+        ordered = list(config.problems)  # vLLM schedules its own batches; the adapter may live in cloud storage
+    else:
+        # The plain path's order (longest prompt first), rendered once here; workers render only their own blocks.
+        tokenizer = load_prompt_tokenizer(resolve_model_choice(config))
+        ordered = generation_order(config, render_prompts(tokenizer, config))
     blocks = plan_blocks(ordered, config.batchSize, options.batchesPerBlock)
     where = start_cluster(options)
     log(f"ray: {len(ordered)} problems in {len(blocks)} blocks over {options.workers} workers on {where}")

@@ -608,6 +608,7 @@ const checkoutBefore = checkoutState();
     ];
     e.comparisons = [{ routers: ['token-and-length', 'output-length'], atDelegationRate: 0.3 }];
     e.riskControl = [];
+    delete e.offPolicy; // it names router entries cut here
   });
   const swept = confide(['ablate', '--experiment', 'byo', '--out', 'R'], { cwd: dir2 });
   const report = existsSync(join(dir2, 'R/report.md')) ? readFileSync(join(dir2, 'R/report.md'), 'utf8') : '';
@@ -768,6 +769,7 @@ const checkoutBefore = checkoutState();
     e.routers = e.routers.filter((r: Json) => ['confidence-token', 'always-large', 'oracle'].includes(r.id));
     e.comparisons = [];
     e.riskControl = [];
+    delete e.offPolicy; // it names router entries cut here
   });
   const second = confide(['ablate', '--experiment', 'byo', '--out', 'R'], { cwd: dir });
   const report = existsSync(join(dir, 'R/report.md')) ? readFileSync(join(dir, 'R/report.md'), 'utf8') : '';

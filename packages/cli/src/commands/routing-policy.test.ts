@@ -37,7 +37,14 @@ function liveExperimentWith(policyFile: string): string {
 }
 
 describe('routing policies: written by confide ablate, applied by confide run', () => {
-  it.each(['learned-logistic-kept-error', 'output-length-delegation-rate'])('%s: confide run routes every problem as the ablation predicted', async (name) => {
+  // a learned router, a raw score, a calibrated score (its calibrator inline), and the targets on the routed system
+  it.each([
+    'learned-logistic-kept-error',
+    'output-length-delegation-rate',
+    'output-length-isotonic-kept-error',
+    'learned-logistic-system-accuracy',
+    'learned-logistic-mean-cost',
+  ])('%s: confide run routes every problem as the ablation predicted', async (name) => {
     const policyFile = join(reportFolder, 'policies', `${name}.json`);
     const policy = RoutingPolicy.parse(JSON.parse(readFileSync(policyFile, 'utf8')));
     expect(policy.calibration.dataHash).toMatch(/^[0-9a-f]{64}$/);
@@ -54,6 +61,25 @@ describe('routing policies: written by confide ablate, applied by confide run', 
     const delegated = records.filter((record) => record.route?.target === 'large').length;
     expect(delegated).toBe(Object.values(policy.expectedRoutes).filter((label) => label === 'large').length);
   }, 120_000);
+
+  it('writes the calibrated score\'s policy with the calibrator of its own split, the threshold a calibrated probability', () => {
+    const policy = RoutingPolicy.parse(JSON.parse(readFileSync(join(reportFolder, 'policies', 'output-length-isotonic-kept-error.json'), 'utf8')));
+    const options = policy.router.options as { calibration: { method: string; calibrator?: { method: string }; crossFitted?: unknown }; threshold: number };
+    expect(options.calibration.method).toBe('isotonic');
+    expect(options.calibration.calibrator?.method).toBe('isotonic');
+    expect(options.calibration.crossFitted).toBeUndefined();
+    expect(policy.threshold.value).toBeGreaterThan(0);
+    expect(policy.threshold.value).toBeLessThanOrEqual(1);
+    // 250 problems calibrate the threshold; of the other 250, 125 fit the calibrator and 125 are the held-out check
+    expect(policy.calibration.calibrationSize).toBe(250);
+    expect(policy.calibration.scoreCalibrator).toEqual({ method: 'isotonic', fittedOn: { size: 125, dataHash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(policy.calibration.heldOut.size).toBe(125);
+    // the sweep itself: cross-fitted values, each engine check agreeing with the prefix sums on every problem
+    const summary = JSON.parse(readFileSync(join(reportFolder, 'summary.json'), 'utf8')) as { routers: Array<{ id: string; engineCheck?: { points: number; agreed: number; problems: number }; router: { options: Record<string, unknown> } }> };
+    const curve = summary.routers.find((router) => router.id === 'output-length-isotonic')!;
+    expect(curve.engineCheck).toEqual({ points: 4, agreed: 4, problems: 500 });
+    expect(curve.router.options['calibration']).toEqual({ method: 'isotonic', folds: 5, seed: 0 });
+  });
 
   it("exports every router's choices in RouterArena's prediction-file format", () => {
     const predictions = JSON.parse(readFileSync(join(folder, 'routerarena', 'predictions', 'confidence-token.json'), 'utf8')) as { global_index: string; prompt: string; prediction: string }[];

@@ -246,6 +246,9 @@ describe('confide view over K models', () => {
     const pair = await view([join(workspaceRoot(), 'experiments', 'ablation-math500'), '--model', 'qwen-7b', '--out', join(folder, 'no-3')]);
     expect(pair.code).not.toBe(0);
     expect(pair.err.join('\n')).toMatch(/--model: .*ablation-math500\/experiment\.json is an ablation of a small\/large pair, without "models"/);
+    const calibrated = await view([join(workspaceRoot(), 'experiments', 'ablation-math500'), '--router', 'output-length-isotonic', '--out', join(folder, 'no-4')]);
+    expect(calibrated.code).not.toBe(0);
+    expect(calibrated.err.join('\n')).toMatch(/--router: router entry "output-length-isotonic" thresholds a calibrated score \(isotonic\).*give --score generation\.usage\.output \(and --direction keep-low\)/);
     const twice = await view([`a=${join(folder, 'small')}`, '--model', `a=${join(folder, 'mid')}`, '--out', join(folder, 'no-2')]);
     expect(twice.code).not.toBe(0);
     expect(twice.err.join('\n')).toMatch(/the label "a" is given to two runs/);

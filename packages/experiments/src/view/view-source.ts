@@ -240,7 +240,13 @@ export async function resolveViewSource(
     for (const entry of entries) {
       const capabilities = registry.create('router', entry.router.id, entry.router.options, context).instance.capabilities;
       const field = capabilities.sweepableScore;
-      if (field !== undefined && entry.sweep?.option === field.option) {
+      // a calibrated score's threshold is a cross-fitted probability, not the field the view moves a threshold on
+      if (field?.calibration !== undefined && options.router !== undefined) {
+        throw new InvalidConfigError(
+          `--router: router entry "${entry.id}" thresholds a calibrated score (${field.calibration.settings.method}); the threshold view moves a threshold on the raw score: give --score ${field.score} (and --direction ${field.direction}), or another entry`,
+        );
+      }
+      if (field !== undefined && field.calibration === undefined && entry.sweep?.option === field.option) {
         score = { score: field.score, direction: field.direction, label: entry.label };
         break;
       }

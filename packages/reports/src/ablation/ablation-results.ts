@@ -1,5 +1,5 @@
 import type { RoutingPolicy } from '@confide/core';
-import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration, SystemGuaranteeResult, FairBaselines, ScoreRecalibration } from '@confide/routing';
+import type { ModelsEvaluation, OperatingPoint, ProblemOutcomes, RiskControlResult, RouterComparison, ScoreCalibration, ScoreCalibratorSplit, SystemGuaranteeResult, FairBaselines, ScoreRecalibration } from '@confide/routing';
 import type { OffPolicyResults } from '@confide/routing';
 import type { z } from 'zod';
 import type { SummaryProvenance } from '../summary-provenance.js';
@@ -54,9 +54,10 @@ export interface AblationResults {
   paperPoints: PaperPoint[];
   comparisons: RouterComparison[];
   calibration: ScoreCalibration[];
-  riskControl: RiskControlResult[];
+  /** Each with the calibrator its scores went through where the score is calibrated (absent or null: the score as it is). */
+  riskControl: Array<RiskControlResult & { scoreCalibrator?: ScoreCalibratorSplit | null }>;
   /** System-level threshold rules (cheapest threshold for a target accuracy, most accurate under a mean-cost cap). */
-  thresholdTargets: SystemGuaranteeResult[];
+  thresholdTargets: Array<SystemGuaranteeResult & { scoreCalibrator?: ScoreCalibratorSplit | null }>;
   /** Every router against its cost-matched random mix and the best single model at equal cost; κ between routes (null without the pair). */
   fairBaselines: FairBaselines | null;
   /** The routers `offPolicy` names, estimated from an exploration log beside their actual figures (absent or null without it). */

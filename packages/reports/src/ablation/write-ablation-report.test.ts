@@ -66,6 +66,32 @@ describe('the ablation report of a fixture ablation without guarantees', () => {
   });
 });
 
+describe('the ablation report of a fixture ablation certified on a calibrated score', () => {
+  it('says the threshold is a calibrated probability and how many problems its calibrator was fitted on, every number from summary.json', { timeout: 60_000 }, async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'confide-ablation-report-'));
+    try {
+      const fixture = ablationResultsFixture();
+      const scoreCalibrator = { method: 'isotonic' as const, fittedOn: { size: 17, dataHash: 'a'.repeat(64) } };
+      await writeAblationReport(
+        {
+          ...fixture,
+          riskControl: fixture.riskControl.map((entry) => ({ ...entry, scoreCalibrator })),
+          thresholdTargets: fixture.thresholdTargets.map((entry) => ({ ...entry, scoreCalibrator })),
+        },
+        folder,
+      );
+      const markdown = readFileSync(join(folder, 'report.md'), 'utf8');
+      const summary = AblationSummary.parse(JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')));
+      expect(summary.riskControl[0]!.scoreCalibrator).toEqual(scoreCalibrator);
+      expect(markdown).toContain('|0.63 (a calibrated probability: isotonic, its calibrator fitted on 17 other problems)|');
+      expect(markdown).toContain('the cheapest threshold for ≥ 80.0% accuracy: threshold 0.55 (a calibrated probability: isotonic, its calibrator fitted on 17 other problems) (certified on 20');
+      expect(tableNumbersMissingFromSummary(markdown, summary, DEFINITIONS)).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the ablation report of a fixture ablation', () => {
   let folder: string;
   let markdown: string;

@@ -202,6 +202,11 @@ function calibrationTable(summary: AblationSummary): ReportTable {
   };
 }
 
+/** Where a guarantee was certified on a calibrated score: what its threshold is, and the split its calibrator was fitted on. */
+function calibratorNote(scoreCalibrator: AblationSummary['riskControl'][number]['scoreCalibrator']): string {
+  return scoreCalibrator === null ? '' : ` (a calibrated probability: ${scoreCalibrator.method}, its calibrator fitted on ${scoreCalibrator.fittedOn.size} other problems)`;
+}
+
 function riskTable(summary: AblationSummary): ReportTable {
   return {
     columns: ['score', 'guarantee', 'δ', 'feasibility', 'threshold', 'calibration: kept error', 'held-out: kept error', 'held-out: delegation', 'held-out: accuracy %', 'held-out: cost $', 'violated in random splits: whole set / held-out half'],
@@ -214,7 +219,7 @@ function riskTable(summary: AblationSummary): ReportTable {
         : defined(entry.feasibility.minimumDelegationRate) && entry.feasibility.minimumDelegationRate > 0
           ? `small errs on ${pct(entry.feasibility.smallErrorRate)}% > target: delegate at least ${rate(entry.feasibility.minimumDelegationRate)}`
           : `feasible (small errs on ${pct(entry.feasibility.smallErrorRate)}%)`,
-      threshold: entry.threshold === null ? 'none passes (delegate all)' : String(entry.threshold),
+      threshold: entry.threshold === null ? 'none passes (delegate all)' : `${entry.threshold}${calibratorNote(entry.scoreCalibrator)}`,
       'calibration: kept error': entry.calibration ? `${pct(entry.calibration.keptErrorRate)} (${entry.calibration.kept} kept)` : '–',
       'held-out: kept error': entry.heldOut ? `${pct(entry.heldOut.keptErrorRate)} (${entry.heldOut.kept} kept)` : '–',
       'held-out: delegation': entry.heldOut ? rate(entry.heldOut.delegationRate) : '–',
@@ -267,7 +272,7 @@ export function thresholdTargetSentences(summary: AblationSummary): string[] {
       : savingValue >= 0
       ? `${pct(savingValue)}% lower cost than the large model alone (${ci} ${pct(heldOut.costSavingInterval.lower)}–${pct(heldOut.costSavingInterval.upper)}%)`
       : `${pct(-savingValue)}% higher cost than the large model alone (${ci} of the saving ${pct(heldOut.costSavingInterval.lower)}–${pct(heldOut.costSavingInterval.upper)}%)`;
-    return `For ${rule}: threshold ${entry.threshold} (certified on ${entry.calibration!.size} calibration problems, p = ${(entry.calibration!.pValue ?? Number.NaN).toPrecision(2)}); on the ${heldOut.size} held-out problems ${pct(heldOut.accuracy)}% accuracy (${ci} ${pct(heldOut.accuracyInterval.lower)}–${pct(heldOut.accuracyInterval.upper)}%; the large model alone ${pct(heldOut.largeAccuracy)}%) at ${saving}, delegating ${rate(heldOut.delegationRate)}.${misses}`;
+    return `For ${rule}: threshold ${entry.threshold}${calibratorNote(entry.scoreCalibrator)} (certified on ${entry.calibration!.size} calibration problems, p = ${(entry.calibration!.pValue ?? Number.NaN).toPrecision(2)}); on the ${heldOut.size} held-out problems ${pct(heldOut.accuracy)}% accuracy (${ci} ${pct(heldOut.accuracyInterval.lower)}–${pct(heldOut.accuracyInterval.upper)}%; the large model alone ${pct(heldOut.largeAccuracy)}%) at ${saving}, delegating ${rate(heldOut.delegationRate)}.${misses}`;
   });
 }
 

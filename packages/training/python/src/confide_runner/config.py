@@ -95,6 +95,7 @@ class GenerateConfig:
     systemPrompt: str = SEED_SYSTEM_PROMPT
     userTemplate: str = SEED_USER_TEMPLATE
     ray: RayOptions | None = None  # None: generate in this process
+    logprobs: int | None = None  # also report each output token's top-k logprobs (1 to 20)
 
 
 class _Reader:
@@ -237,6 +238,11 @@ def load_generate_config(path: str) -> GenerateConfig:
     _check_template(reader, config.userTemplate)
     if config.ray is not None:
         _check_ray(reader, config.ray)
+    if config.logprobs is not None:
+        if not 1 <= config.logprobs <= 20:
+            raise reader.fail("logprobs", "must be between 1 and 20")
+        if config.ray is not None and config.ray.backend == "vllm":
+            raise reader.fail("logprobs", "the ray engine's vllm backend does not record token logprobs; use its transformers backend")
     return config
 
 

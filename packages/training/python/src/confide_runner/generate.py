@@ -184,12 +184,20 @@ class Generator:
         tokenizer = self.tokenizer
         prompts = [render_prompt(tokenizer, problem.problem, self.config.systemPrompt, self.config.userTemplate) for problem in batch]
         encoded = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        recorder = None
+        if self.config.logprobs is not None:
+            from transformers import LogitsProcessorList
+
+            from .token_logprobs import TopLogprobsRecorder
+
+            recorder = TopLogprobsRecorder(self.config.logprobs)
         with torch.no_grad():
             output = self.model.generate(
                 input_ids=encoded["input_ids"].to(self.device),
                 attention_mask=encoded["attention_mask"].to(self.device),
                 generation_config=self.generation_config,
                 stopping_criteria=StoppingCriteriaList([self._marker_stop()]),
+                **({"logits_processor": LogitsProcessorList([recorder])} if recorder is not None else {}),
             )
         width = encoded["input_ids"].shape[1]
         completions, contexts = [], []
@@ -209,8 +217,10 @@ class Generator:
                 "usage": {"input": input_tokens, "output": completion.output_tokens},
                 "finishReason": completion.finish_reason,
                 "latencyMs": latency_ms,
+                # one row per output token (the marker's, and the end of turn where it was generated)
+                **({"topLogprobs": recorder.rows(row, completion.output_tokens)} if recorder is not None else {}),
             }
-            for problem, (input_tokens, completion), probability in zip(batch, completions, probabilities)
+            for row, (problem, (input_tokens, completion), probability) in enumerate(zip(batch, completions, probabilities))
         ]
 
 

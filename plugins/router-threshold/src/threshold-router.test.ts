@@ -136,6 +136,15 @@ describe('core/threshold: a calibrated score', () => {
     expect(decision.reason).toMatch(/p-confident = 0\.95, isotonic-calibrated 0\.95 >= 0\.5/);
   });
 
+  it("reads a policy file's temperature calibrator, a temperature of +Infinity written as null (every probability 1/2)", async () => {
+    const flat = { method: 'temperature' as const, fit: { temperature: Number.POSITIVE_INFINITY, input: 'probability' as const, optimum: 'no-signal' as const } };
+    const options = JSON.parse(JSON.stringify({ threshold: 0.5, calibration: { method: 'temperature', input: 'probability', calibrator: flat } }));
+    expect(options.calibration.calibrator.fit.temperature).toBeNull();
+    const decision = await registry.create('router', 'core/threshold', options, context).instance.decide({ problem, models: ['small', 'large'], answers: { small: withPc(0.1) } });
+    expect(decision).toMatchObject({ model: 'small', score: 0.5 });
+    expect(await target({ ...options, threshold: 0.51 }, withPc(0.99))).toBe('large');
+  });
+
   it('calibrates a keep-low score on its negation', async () => {
     // −length: −900 → 0.1, −300 → 0.8
     const negated = { method: 'isotonic' as const, fit: { blocks: [{ lower: -1000, upper: -500, value: 0.1, weight: 2 }, { lower: -400, upper: 0, value: 0.8, weight: 2 }], interpolation: 'step' as const } };

@@ -4,6 +4,7 @@ export * from './confidence-token.js';
 export * from './errors.js';
 export * from './io-error.js';
 export * from './learning/features.js';
+export * from './loop-turns.js';
 export * from './learning/folds.js';
 export * from './learning/models.js';
 export * from './learning/score-calibrator.js';

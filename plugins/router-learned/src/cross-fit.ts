@@ -1,4 +1,21 @@
-import { assignFolds, featureDimension, featureVector, fitModel, predict, readsTokenConfidence, type FeatureSpec, type FittedModel, type LearnerSettings, type Problem, type RunRecord, type SparseVector } from '@confide/core';
+import {
+  assignFolds,
+  featureDimension,
+  featureVector,
+  LoopTurns,
+  modelFitStepCount,
+  modelFitSteps,
+  predict,
+  readsTokenConfidence,
+  runSteps,
+  type FeatureSpec,
+  type FittedModel,
+  type LearnerSettings,
+  type Problem,
+  type RunControl,
+  type RunRecord,
+  type SparseVector,
+} from '@confide/core';
 
 /** What cross-fitting produces: one model per fold (fitted without that fold), one on everything, and the assignment. */
 export interface CrossFitted {
@@ -30,18 +47,64 @@ export function crossFit(
   onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): CrossFitted {
+  return runSteps(crossFitSteps(examples, spec, learner, folds, seed, onFit, onVectors));
+}
+
+/**
+ * `crossFit` with a turn of the event loop between fitting steps (at most every 200 ms): progress as `stage` (steps of
+ * every fold's fit and the full one), and a CANCELLED error once `control.signal` is aborted. The same models.
+ */
+export async function crossFitCooperatively(
+  examples: readonly TrainingExample[],
+  spec: FeatureSpec,
+  learner: LearnerSettings,
+  folds: number,
+  seed: number,
+  control: RunControl & { stage: string },
+  onVectors?: (vectors: readonly SparseVector[]) => void,
+): Promise<CrossFitted> {
+  const turns = new LoopTurns(control, control.stage, (folds + 1) * modelFitStepCount(learner), 'fitting steps');
+  const steps = crossFitSteps(examples, spec, learner, folds, seed, undefined, onVectors);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) {
+      turns.finish();
+      return next.value;
+    }
+    await turns.step(next.value);
+  }
+}
+
+/** Cross-fitting as steps: yields the number of fitting steps done so far, returns the fitted models. */
+function* crossFitSteps(
+  examples: readonly TrainingExample[],
+  spec: FeatureSpec,
+  learner: LearnerSettings,
+  folds: number,
+  seed: number,
+  onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
+  onVectors?: (vectors: readonly SparseVector[]) => void,
+): Generator<number, CrossFitted, void> {
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
   const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
   const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
   onVectors?.(vectors);
   const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
-  const fitOn = (keep: (index: number) => boolean, fold: number | 'full'): FittedModel => {
+  let done = 0;
+  function* fitOn(keep: (index: number) => boolean, fold: number | 'full'): Generator<number, FittedModel, void> {
     const indices = examples.map((_, index) => index).filter(keep);
     onFit?.(fold, indices.map((index) => examples[index]!.problem.id));
-    return fitModel(indices.map((index) => vectors[index]!), indices.map((index) => labels[index]!), dimension, learner);
-  };
-  const foldModels = Array.from({ length: folds }, (_, fold) => fitOn((index) => assignment.get(examples[index]!.problem.id) !== fold, fold));
-  return { folds, seed, assignment: Object.fromEntries(assignment), foldModels, full: fitOn(() => true, 'full') };
+    const steps = modelFitSteps(indices.map((index) => vectors[index]!), indices.map((index) => labels[index]!), dimension, learner);
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+      yield ++done;
+    }
+  }
+  const foldModels: FittedModel[] = [];
+  for (let fold = 0; fold < folds; fold++) foldModels.push(yield* fitOn((index) => assignment.get(examples[index]!.problem.id) !== fold, fold));
+  const full = yield* fitOn(() => true, 'full');
+  return { folds, seed, assignment: Object.fromEntries(assignment), foldModels, full };
 }
 
 /** The probability for one problem: from its fold's model when it was in the training data, else from the full model. */

@@ -1,6 +1,6 @@
-import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunRecord, type SparseVector } from '@confide/core';
+import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunControl, type RunRecord, type SparseVector } from '@confide/core';
 import { z } from 'zod';
-import { crossFit, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
+import { crossFit, crossFitCooperatively, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
 
 export const CrossFittedModels = z.strictObject({
   folds: z.number().int().min(2),
@@ -82,10 +82,12 @@ export const learnedRouter = definePlugin({
   description: 'delegate when a learned probability that the small answer is right (logistic regression or kNN over problem and answer features, cross-fitted) is below a threshold',
   optionsSchema: LearnedRouterOptions,
   create: (options, context) => {
-    let fitted: CrossFitted;
-    if (options.fitted) {
-      fitted = options.fitted;
-    } else {
+    // the models: a policy's as given, else fitted on the ablation's data — on first use, or earlier and cooperatively
+    // through `prepare` (an ablation: progress, Ctrl-C); either way the same models
+    let fitted: CrossFitted | undefined = options.fitted;
+    let examplesToFit: TrainingExample[] | undefined;
+    const toFit = (): TrainingExample[] => {
+      if (examplesToFit !== undefined) return examplesToFit;
       if (context.fitData === undefined) {
         throw new InvalidConfigError(
           'core/learned fits on data: use it in an ablation (which lends its problems and small run), or give "fitted" (the models of a policy file written by confide ablate)',
@@ -93,29 +95,52 @@ export const learnedRouter = definePlugin({
       }
       const examples = sampled(trainingExamples(context.fitData.problems, context.fitData.small), options.sample, options.seed);
       if (examples.length < options.folds * 2) throw new InvalidConfigError(`core/learned: ${examples.length} examples to fit on, too few for ${options.folds} folds`);
-      let vectors: readonly SparseVector[] = [];
-      fitted = crossFit(examples, options.features, options.learner, options.folds, options.seed, undefined, (computed) => (vectors = computed));
-      fittedInThisProcess.add(fitted);
-      // the training examples' cross-fitted probabilities, from the vectors the fit computed
+      return (examplesToFit = examples);
+    };
+    if (fitted === undefined) toFit(); // a router that cannot fit says so when it is created
+    /** Keeps models fitted here, with the training examples' cross-fitted probabilities from the fit's own vectors. */
+    const keep = (models: CrossFitted, examples: readonly TrainingExample[], vectors: readonly SparseVector[]): CrossFitted => {
+      fittedInThisProcess.add(models);
       const probabilities: Probabilities = { byAnswer: new WeakMap(), byProblem: new Map() };
       examples.forEach((example, index) => {
-        const probability = crossFittedProbability(fitted, options.features, example.problem, example.small, vectors[index]);
+        const probability = crossFittedProbability(models, options.features, example.problem, example.small, vectors[index]);
         if (options.features.answer) probabilities.byAnswer.set(example.small, probability);
         else probabilities.byProblem.set(example.problem.id, probability);
       });
-      probabilitiesOf.set(fitted, probabilities);
-    }
-    let memo = probabilitiesOf.get(fitted);
-    if (memo === undefined) {
-      memo = { byAnswer: new WeakMap(), byProblem: new Map() };
-      probabilitiesOf.set(fitted, memo);
-    }
-    const { byAnswer, byProblem } = memo;
+      probabilitiesOf.set(models, probabilities);
+      return models;
+    };
+    const models = (): CrossFitted => {
+      if (fitted === undefined) {
+        const examples = toFit();
+        let vectors: readonly SparseVector[] = [];
+        fitted = keep(crossFit(examples, options.features, options.learner, options.folds, options.seed, undefined, (computed) => (vectors = computed)), examples, vectors);
+      }
+      return fitted;
+    };
+    const prepare = async (control: RunControl): Promise<void> => {
+      if (fitted !== undefined) return;
+      const examples = toFit();
+      let vectors: readonly SparseVector[] = [];
+      const stage = `fitting core/learned (${options.learner.model}, ${options.folds} folds and the full model, ${examples.length} examples)`;
+      const models = await crossFitCooperatively(examples, options.features, options.learner, options.folds, options.seed, { ...control, stage }, (computed) => (vectors = computed));
+      fitted ??= keep(models, examples, vectors);
+    };
+    const memoOf = (models: CrossFitted): Probabilities => {
+      let memo = probabilitiesOf.get(models);
+      if (memo === undefined) {
+        memo = { byAnswer: new WeakMap(), byProblem: new Map() };
+        probabilitiesOf.set(models, memo);
+      }
+      return memo;
+    };
     const score = (problem: Problem, small: RunRecord | undefined): number => {
       const answer = options.features.answer ? small : undefined;
+      const current = models();
+      const { byAnswer, byProblem } = memoOf(current);
       const cached = answer ? byAnswer.get(answer) : byProblem.get(problem.id);
       if (cached !== undefined) return cached;
-      const probability = crossFittedProbability(fitted, options.features, problem, answer);
+      const probability = crossFittedProbability(current, options.features, problem, answer);
       if (answer) byAnswer.set(answer, probability);
       else byProblem.set(problem.id, probability);
       return probability;
@@ -126,18 +151,20 @@ export const learnedRouter = definePlugin({
         decides: options.features.answer ? 'after-first-answer' : 'before-generation',
         reads: options.features.answer ? ['small'] : [],
         ownScore: { option: 'threshold', label: `P(small right), ${options.learner.model}, ${options.folds}-fold cross-fitted`, score },
-        fittedOptions: () => ({ ...options, fitted }),
+        fittedOptions: () => ({ ...options, fitted: models() }),
+        prepare,
       },
       async decide(input): Promise<RouterDecision> {
         const small = input.answers['small'];
         if (options.features.answer && small === undefined) throw new InvalidConfigError('core/learned reads the small answer (features.answer): the engine must call the small model first');
         const probability = score(input.problem, small);
         const delegate = probability < options.threshold;
+        const fold = models().assignment[input.problem.id];
         return {
           router: 'core/learned',
           model: delegate ? 'large' : 'small',
           score: probability,
-          reason: `P(small right) = ${probability.toFixed(4)} ${delegate ? '<' : '≥'} ${options.threshold} (${options.learner.model}${fitted.assignment[input.problem.id] === undefined ? ', full model' : `, fold ${fitted.assignment[input.problem.id]} model`})`,
+          reason: `P(small right) = ${probability.toFixed(4)} ${delegate ? '<' : '≥'} ${options.threshold} (${options.learner.model}${fold === undefined ? ', full model' : `, fold ${fold} model`})`,
         };
       },
     };

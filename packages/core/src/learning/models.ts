@@ -37,9 +37,16 @@ const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
 
 /**
  * L2-regularised logistic regression by full-batch Adam on sparse vectors: a small, deterministic implementation
- * (no JavaScript library fits sparse hashed features without pulling in a dense matrix stack).
+ * (no JavaScript library fits sparse hashed features without pulling in a dense matrix stack). A generator: it yields
+ * after each gradient step (the step's number), so a caller can hand the event loop a turn between steps (see
+ * `modelFitSteps`); the arithmetic is the same however it is driven.
  */
-function fitLogistic(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: Extract<LearnerSettings, { model: 'logistic' }>): FittedModel {
+function* logisticFitSteps(
+  vectors: readonly SparseVector[],
+  labels: readonly number[],
+  dimension: number,
+  settings: Extract<LearnerSettings, { model: 'logistic' }>,
+): Generator<number, FittedModel, void> {
   const n = vectors.length;
   // the vectors packed once into typed arrays (compressed sparse rows): the same products in the same order as
   // `dot`, without an object per row in the inner loop
@@ -81,6 +88,7 @@ function fitLogistic(vectors: readonly SparseVector[], labels: readonly number[]
       if (j === dimension) bias -= update;
       else weights[j]! -= update;
     }
+    yield step;
   }
   return { model: 'logistic', bias, weights: Array.from(weights) };
 }
@@ -95,8 +103,31 @@ function fitKnn(vectors: readonly SparseVector[], labels: readonly number[], set
   };
 }
 
+/**
+ * A model's fit as steps: yields after each unit of work (a logistic fit's gradient step; a kNN fit is one step) and
+ * returns the fitted model. `fitModel` runs it through; a long fit can be driven with a turn of the event loop between
+ * steps instead (progress, Ctrl-C), with the same result.
+ */
+export function* modelFitSteps(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: LearnerSettings): Generator<number, FittedModel, void> {
+  if (settings.model === 'logistic') return yield* logisticFitSteps(vectors, labels, dimension, settings);
+  return fitKnn(vectors, labels, settings);
+}
+
+/** How many steps `modelFitSteps` yields (for progress). */
+export function modelFitStepCount(settings: LearnerSettings): number {
+  return settings.model === 'logistic' ? settings.iterations : 0;
+}
+
+/** Runs a generator of steps through, returning its result. */
+export function runSteps<Result>(steps: Generator<unknown, Result, void>): Result {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
 export function fitModel(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: LearnerSettings): FittedModel {
-  return settings.model === 'logistic' ? fitLogistic(vectors, labels, dimension, settings) : fitKnn(vectors, labels, settings);
+  return runSteps(modelFitSteps(vectors, labels, dimension, settings));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RunControl } from '../loop-turns.js';
 import type { PriceTable } from '../prices/price-table.js';
 import type { Generation } from '../schemas/generation.js';
 import type { Grade } from '../schemas/grade.js';
@@ -130,6 +131,13 @@ export interface RouterCapabilities {
   readonly ownScore?: { readonly option: string; readonly label: string; score(problem: Problem, small: RunRecord | undefined): number };
   /** The options that recreate this router exactly as it is (a fitted router: its models inline), for a policy file. */
   fittedOptions?(): Record<string, unknown>;
+  /**
+   * Work the router does before it routes (a learned router's fit), done cooperatively: progress through
+   * `control.onProgress`, a turn of the event loop at least every 200 ms, a CANCELLED error once `control.signal` is
+   * aborted. Optional to call: a router not prepared does the same work on first use, with the same result. An
+   * ablation calls it right after creating the router.
+   */
+  prepare?(control: RunControl): Promise<void>;
   /**
    * A choice that follows from the problem alone, from the verdicts and scores of the answers (a baseline:
    * always-⟨model⟩, random, the oracle), or from the recorded answers the router reads (the confidence token): ablations

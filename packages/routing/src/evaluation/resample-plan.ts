@@ -1,4 +1,4 @@
-import { ConfideError } from '@confide/core';
+import { LoopTurns, type RunControl } from '@confide/core';
 import { bootstrapCountStream, percentileInterval } from '@confide/metrics';
 import type { Interval } from './router-statistics.js';
 
@@ -9,50 +9,7 @@ export interface ResampleSettings {
   confidence: number;
 }
 
-/** Progress of a step whose work grows with problems or resamples. */
-export interface StepProgress {
-  stage: string;
-  done: number;
-  total: number;
-}
-
-export interface RunControl {
-  /** Called as resamples are done (at most every few hundred milliseconds, and at the end). */
-  onProgress?: (progress: StepProgress) => void;
-  /** Stops between resamples; `run` then throws a CANCELLED error and no statistic is left half-filled in use. */
-  signal?: AbortSignal;
-}
-
-/** How often a long loop hands control back to the event loop (so a Ctrl-C handler runs) and reports progress. */
-const YIELD_EVERY_MS = 200;
-
-/**
- * A long loop's turns: `step(done)` after each unit of work reports progress, hands the event loop a turn (so a
- * Ctrl-C handler runs) and stops with a CANCELLED error once the signal is aborted — at most every 200 ms; `finish`
- * reports the stage done. `unit` names what is counted in the cancellation message ("resamples").
- */
-export class LoopTurns {
-  #lastYield = performance.now();
-
-  constructor(
-    private readonly control: RunControl,
-    private readonly stage: string,
-    private readonly total: number,
-    private readonly unit = '',
-  ) {}
-
-  async step(done: number): Promise<void> {
-    if (performance.now() - this.#lastYield < YIELD_EVERY_MS) return;
-    this.control.onProgress?.({ stage: this.stage, done, total: this.total });
-    await new Promise((resolve) => setImmediate(resolve));
-    if (this.control.signal?.aborted) throw new ConfideError('CANCELLED', `${this.stage} cancelled after ${done} of ${this.total}${this.unit === '' ? '' : ` ${this.unit}`}`);
-    this.#lastYield = performance.now();
-  }
-
-  finish(): void {
-    this.control.onProgress?.({ stage: this.stage, done: this.total, total: this.total });
-  }
-}
+export { LoopTurns, type RunControl, type StepProgress } from '@confide/core';
 
 /**
  * Every bootstrap statistic of an evaluation, computed in one pass over the resamples: statistics are added first

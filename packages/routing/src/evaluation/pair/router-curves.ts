@@ -26,7 +26,7 @@ import { operatingPoint } from '../../sweep/records-point.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep.js';
 import type { Interval, ProblemOutcomes } from '../router-statistics.js';
-import type { ResamplePlan, RunControl } from '../resample-plan.js';
+import { LoopTurns, type ResamplePlan, type RunControl } from '../resample-plan.js';
 import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint } from './pair-outcomes.js';
 import { onResampledSweep } from './resampled-sweeps.js';
 
@@ -317,6 +317,27 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   return { curve, sweep: { ...prefix, sweep } };
 }
 
+/**
+ * A router's own score of every problem (a learned router's probability: a feature vector and a prediction each),
+ * with progress and a turn of the event loop at least every 200 ms (Ctrl-C).
+ */
+async function ownScores(
+  context: PairContext,
+  entry: PairRouterEntry,
+  ownScore: NonNullable<RouterCapabilities['ownScore']>,
+  smallRecords: ReadonlyMap<string, RunRecord>,
+): Promise<Float64Array> {
+  const problems = context.problems;
+  const scores = new Float64Array(problems.length);
+  const turns = new LoopTurns(context.control ?? {}, `pair: ${entry.id}, scoring the problems`, problems.length, 'problems');
+  for (let index = 0; index < problems.length; index++) {
+    scores[index] = ownScore.score(problems[index]!, smallRecords.get(problems[index]!.id));
+    if ((index & 255) === 255) await turns.step(index + 1);
+  }
+  turns.finish();
+  return scores;
+}
+
 /** A router run through the engine: one point, or one point per swept value (averaged over seeds for randomised routers). */
 async function engineCurve(context: PairContext, entry: PairRouterEntry, use: PluginUse) {
   const values: Array<number | null> = entry.sweep ? (entry.sweep.values as number[]) : [null];
@@ -497,6 +518,8 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
   const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
   for (const entry of entries) {
     const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
+    // a router's own work before it routes (a learned router's fit), with progress and Ctrl-C
+    await created.instance.capabilities.prepare?.({ ...context.control, onProgress: (progress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` }) });
     const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
     const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
     const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
@@ -509,7 +532,7 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
     if (fastSweep && entry.sweep) {
       const { scores, unscored } =
         ownScore && !fieldScore
-          ? { scores: Float64Array.from(context.problems, (problem) => ownScore.score(problem, smallRecords.get(problem.id))), unscored: null }
+          ? { scores: await ownScores(context, entry, ownScore, smallRecords), unscored: null }
           : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
       const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
         ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)

@@ -125,6 +125,19 @@ export function registerDataCommand(program: Command): void {
     });
 
   data
+    .command('logprobs')
+    .description("a run's logprobs sidecar in figures (answers, k, windows, each DeepConf score's spread); with a window, its summaries computed again from the stored logprobs")
+    .argument('<run>', 'a run by path or bundled id (its logprobs/ folder)')
+    .option('--group-window <n>', 'tokens per group of bottom-10 % and lowest-group confidence (DeepConf: 2048)', parseCount)
+    .option('--tail-tokens <n>', 'tokens of the tail confidence (DeepConf: 2048)', parseCount)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (reference: string, options: import('./data-logprobs.js').DataLogprobsOptions) => {
+      const { dataLogprobs, formatLogprobsReport } = await import('./data-logprobs.js');
+      const result = dataLogprobs(reference, options);
+      console.log(options.format === 'json' ? JSON.stringify(result, null, 2) : formatLogprobsReport(result));
+    });
+
+  data
     .command('import-recorded')
     .description('re-import the upstream recorded MATH-500 runs into the bundled run directories')
     .requiredOption('--from <folder>', 'the upstream recorded-runs/math500 folder')

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSystemError, InvalidInputError, TokenConfidence, TopLogprobsCount, type QuantisedLogprobs, type RunRecord } from '@confide/core';
+import {
+  fileSystemError,
+  InvalidInputError,
+  NotFoundError,
+  summariseTokenConfidence,
+  TokenConfidence,
+  TopLogprobsCount,
+  type QuantisedLogprobs,
+  type RunRecord,
+  type TokenConfidenceOptions,
+} from '@confide/core';
 import { z } from 'zod';
 import { openFileAtomic, renameInPlace, writeFileAtomic } from '../io/atomic-write.js';
 import { forEachJsonLine } from '../io/json-lines.js';
@@ -220,4 +230,17 @@ export function writeLogprobsSidecar(folder: string, copies: readonly SidecarCop
   writeFileAtomic(indexPath, [header, ...entries].map((line) => JSON.stringify(line) + '\n').join(''));
   for (const name of readdirSync(folder)) if (name.endsWith('.bin') && name !== tokens) rmSync(join(folder, name), { force: true });
   return indexPath;
+}
+
+/**
+ * The sidecar's summaries computed again from its tokens with other windows (groups of `groupWindow` tokens, the last
+ * `tailTokens`), the index rewritten through a rename, the tokens file untouched: what a run read afterwards scores.
+ * Gives the sidecar as rewritten.
+ */
+export function resummariseLogprobsSidecar(folder: string, windows: TokenConfidenceOptions): LogprobsSidecar {
+  const sidecar = readLogprobsSidecar(folder);
+  if (sidecar === null) throw new NotFoundError(`no logprobs sidecar at ${folder} (no ${LOGPROBS_INDEX_FILE}): record token logprobs with the model client option "logprobs": k`);
+  const entries = sidecar.entries.map((entry) => ({ ...entry, summary: summariseTokenConfidence(readEntryLogprobs(sidecar, entry), windows) }));
+  writeFileAtomic(logprobsIndexPath(folder), [sidecar.header, ...entries].map((line) => JSON.stringify(line) + '\n').join(''));
+  return { ...sidecar, entries };
 }

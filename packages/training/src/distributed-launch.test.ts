@@ -23,6 +23,8 @@ describe('launcherArguments', () => {
     const command = buildRunnerCommand(['train', '--config', 'c.json'], { python: 'python3', processes: 1 }, launch);
     expect(command.args.slice(-5)).toEqual(['-m', 'confide_runner', 'train', '--config', 'c.json']);
     expect(command.args.slice(0, 2)).toEqual(['-m', 'torch.distributed.run']);
+    expect(command.stopRequest).toBe('close-stdin'); // torchrun's workers are not in its process group
+    expect(buildRunnerCommand(['train'], { python: 'python3' }).stopRequest).toBe('signal');
   });
 });
 

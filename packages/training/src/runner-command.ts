@@ -20,13 +20,15 @@ export function buildRunnerCommand(
   runnerArguments: readonly string[],
   options: RunnerLaunchOptions,
   nodes?: NodeLaunch,
-): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+): { command: string; args: string[]; env: NodeJS.ProcessEnv; stopRequest: 'signal' | 'close-stdin' } {
   const python = resolveRunnerPython(options.python);
   const launcher = launcherArguments(options.processes ?? 1, nodes);
   const inherited = process.env['PYTHONPATH'];
   return {
     command: python,
     args: [...launcher, '-m', 'confide_runner', ...runnerArguments],
+    // torchrun's workers are not in its process group: they are asked to stop through stdin (see runRunnerProcess)
+    stopRequest: launcher.length > 0 ? 'close-stdin' : 'signal',
     env: {
       ...process.env,
       ...options.env,

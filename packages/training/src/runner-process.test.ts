@@ -74,6 +74,24 @@ describe('runRunnerProcess', () => {
     expect(error).toMatchObject({ code: 'CANCELLED', killed: false, checkpointPath: '/run/checkpoints/checkpoint-3' });
   });
 
+  it('with close-stdin, stops a ready runner by closing its stdin, not by a signal (torchrun workers)', async () => {
+    const controller = new AbortController();
+    const script =
+      `process.on('SIGTERM', () => { console.error('SIGTERM'); }); ` +
+      `process.stdin.on('end', () => { ${say(CANCELLED)} process.exit(0); }); process.stdin.resume(); ${say(READY)}`;
+    let stderr = '';
+    const error = await failure(
+      standIn(script, {
+        stopRequest: 'close-stdin',
+        signal: controller.signal,
+        onStderr: (text) => (stderr += text),
+        onEvent: (event) => event.type === 'ready' && controller.abort(),
+      }),
+    );
+    expect(error).toMatchObject({ name: 'RunnerCancelledError', killed: false, checkpointPath: '/run/checkpoints/checkpoint-3' });
+    expect(stderr).not.toContain('SIGTERM');
+  });
+
   it('kills a runner that ignores SIGTERM once the grace period is over', async () => {
     const controller = new AbortController();
     const script = `process.on('SIGTERM', () => {}); ${say(READY)} setInterval(() => {}, 1000);`;

@@ -16,8 +16,16 @@ export interface RunnerProcessOptions {
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Abort -> SIGTERM to the runner's process group; SIGKILL if it has not exited after the grace period. */
+  /** Abort -> the stop request below; SIGKILL to the runner's process group if it has not exited after the grace period. */
   signal?: AbortSignal;
+  /**
+   * How an abort asks a runner that has sent `ready` to stop: `signal` (the default) sends SIGTERM to its process
+   * group; `close-stdin` closes its stdin (the runner watches it). Under torchrun the workers run in sessions of their
+   * own and a signalled agent shuts down without its exit barrier, leaving the other machines' agents waiting at
+   * theirs for 5 minutes; closing stdin reaches every worker here, which agree on a step, checkpoint and exit, so every
+   * agent finishes as after a completed run. Before `ready` the stop is always SIGTERM (nothing to checkpoint yet).
+   */
+  stopRequest?: 'signal' | 'close-stdin';
   gracePeriodMs?: number;
   /** How long the runner may take to send `ready` (it sends it before loading any model). */
   readyTimeoutMs?: number;
@@ -88,7 +96,8 @@ export function runRunnerProcess(options: RunnerProcessOptions): Promise<RunnerO
     };
     const stop = () => {
       if (killTimer !== undefined) return;
-      signalGroup('SIGTERM');
+      if (options.stopRequest === 'close-stdin' && ready !== undefined) child.stdin.end();
+      else signalGroup('SIGTERM');
       killTimer = setTimeout(() => {
         killed = true;
         signalGroup('SIGKILL');

@@ -164,7 +164,7 @@ describe('confide train across machines', () => {
     expect(err.join('')).toContain('train: node rank 1 of 2 nodes (2 processes here); meeting node 0 at 10.0.0.5:29500, waiting up to 10 minutes for every node');
     expect(out).toEqual([
       'trained 1 steps (0.25 epochs) on 16 examples in 3s on cpu; loss 2.0000 -> 2.0000',
-      `adapter: written by node 0 at ${join(outputDir, 'adapter')} (on its disk)`,
+      `adapter: written by node 0 at ${join(outputDir, 'adapter')} (on node 0's filesystem)`,
     ]);
   });
 

@@ -112,7 +112,7 @@ export function registerTrainCommand(program: Command): void {
           console.log(
             `trained ${result.steps} steps (${(result.epochs ?? 0).toFixed(2)} epochs) on ${result.examples} examples in ${formatDuration(result.durationSeconds)} on ${result.device}${loss}`,
           );
-          console.log(result.adapterWrittenHere ? `adapter: ${result.adapterPath}` : `adapter: written by node 0 at ${result.adapterPath} (on its disk)`);
+          console.log(result.adapterWrittenHere ? `adapter: ${result.adapterPath}` : `adapter: written by node 0 at ${result.adapterPath} (on node 0's filesystem)`);
         } catch (error) {
           display.finish();
           if (error instanceof RunnerCancelledError) {

@@ -33,8 +33,9 @@ class Cancellation:
         signal.signal(signal.SIGINT, handle)
 
     def cancel_when_stdin_closes(self) -> None:
-        """The parent holds our stdin open; if it dies, stdin closes and we stop cleanly instead of
-        running on as an orphan (the TypeScript wrapper starts the runner in its own process group)."""
+        """The parent holds our stdin open; when it closes it (how it stops a run under torchrun, whose workers
+        its signals do not reach) or dies, we stop cleanly instead of running on as an orphan (the TypeScript
+        wrapper starts the runner in its own process group)."""
 
         def watch() -> None:
             # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader makes the
@@ -45,7 +46,7 @@ class Cancellation:
             except OSError:
                 pass
             if not self._requested.is_set():
-                log("stdin closed (the parent process is gone): stopping at the next safe point")
+                log("stdin closed (the caller stopped the run, or is gone): stopping at the next safe point")
                 self._requested.set()
 
         threading.Thread(target=watch, name="stdin-watch", daemon=True).start()

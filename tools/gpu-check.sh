@@ -3,7 +3,7 @@
 # seed's settings (tokens/s, peak memory) and transformers greedy generation (new tokens/s per batch size), as a table.
 # Needs no network and no download. See tools/bench/gpu-check/gpu_check.py for what each row measures.
 #
-#   bash tools/gpu-check.sh                  # one GPU (about 2 minutes on an H100; sized for under 8)
+#   bash tools/gpu-check.sh                  # one GPU: sized for under 8 minutes on an H100 (estimated 1 to 3; not yet run)
 #   bash tools/gpu-check.sh --json out.json  # the numbers as JSON too
 #   bash tools/gpu-check.sh --quick          # a tiny config on CPU in seconds (what the test runs)
 #

@@ -9,7 +9,7 @@ The loop is tools/bench/gpu-train's (the model's own loss, full-vocabulary logit
 less memory). Generation: the bf16 model with its LoRA adapter unmerged (as the runner loads an adapter), greedy, a
 batch of random prompts of the seed's median prompt length, every sequence made to run the full number of new tokens.
 
-    bash tools/gpu-check.sh                  # one GPU: about 2 minutes on an H100 (sized to stay under 8)
+    bash tools/gpu-check.sh                  # one GPU: sized for under 8 minutes on an H100 (estimated 1 to 3; not yet run)
     bash tools/gpu-check.sh --json out.json  # the table's numbers as JSON too
     bash tools/gpu-check.sh --quick          # a tiny config on CPU in seconds: the same code, checked by a test
 

@@ -144,6 +144,7 @@ fs.writeFileSync(path.join(path.dirname(process.argv[1]), 'args.json'), JSON.str
 const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
 const rank = args.includes('--node-rank') ? Number(args[args.indexOf('--node-rank') + 1]) : 0;
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\\n');
+process.stderr.write('[confide-runner] global batch: 4 examples per optimizer step\\n');
 emit({ type: 'ready', protocolVersion: 1, command: 'train', runnerVersion: '0.0.0', pid: process.pid, device: 'cpu', precision: 'fp32', worldSize: 2, versions: {} });
 emit({ type: 'result', command: 'train', status: 'completed', adapterPath: rank === 0 ? path.join(config.outputDir, 'adapter') : null, checkpointPath: null, durationSeconds: 3, steps: 1, epochs: 0.25, plannedEpochs: 1, firstLoss: 2, finalLoss: 2, examples: 16, tokensSeen: 100 });
 `;
@@ -151,11 +152,12 @@ emit({ type: 'result', command: 'train', status: 'completed', adapterPath: rank 
 describe('confide train across machines', () => {
   const meeting = ['--master-addr', '10.0.0.5', '--master-port', '29500'];
 
-  it('starts torchrun with the node flags; node 1 says node 0 writes the adapter', async () => {
+  it("starts torchrun with the node flags; node 1 says node 0 writes the adapter; --verbose copies the runner's log", async () => {
     const { python, config, outputDir } = setup();
     writeFileSync(python, NODE_RUNNER);
     const { out, err } = captureOutput();
-    expect(await runCli(['train', config, '--python', python, '--processes', '2', '--nodes', '2', '--node-rank', '1', ...meeting])).toBe(0);
+    expect(await runCli(['train', config, '--python', python, '--processes', '2', '--nodes', '2', '--node-rank', '1', ...meeting, '--verbose'])).toBe(0);
+    expect(err.join('')).toContain('[confide-runner] global batch: 4 examples per optimizer step\n');
     const args = JSON.parse(readFileSync(join(dirname(config), 'args.json'), 'utf8')) as string[];
     expect(args.slice(0, args.indexOf('--config'))).toEqual([
       '-m', 'torch.distributed.run', '--nnodes', '2', '--node-rank', '1', '--master-addr', '10.0.0.5', '--master-port', '29500', '--nproc-per-node', '2',

@@ -82,7 +82,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--master-port <port>', 'a free TCP port on node 0, the same on every node', parseCount)
     .option('--grace <seconds>', 'after Ctrl-C, how long the runner gets to write its checkpoint before it is killed', parseCount, 120)
     .option('--verbose', "copy the runner's log (stderr) to stderr")
-    .action(async (configArgument: string, options: TrainOptions) => {
+    .action(async (configArgument: string, options: TrainOptions, command: Command) => {
+      // `--verbose` is also the program's option (stack traces), which takes it wherever it is written
+      const verbose = options.verbose === true || command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
       const nodes = nodeLaunchFromFlags(options);
       const configPath = resolve(configArgument);
       const json = readConfigJson(configPath);
@@ -101,7 +103,7 @@ export function registerTrainCommand(program: Command): void {
             ...(options.python !== undefined ? { python: options.python } : {}),
             ...(options.processes !== undefined ? { processes: options.processes } : {}),
             ...(nodes ? { nodes } : {}),
-            ...(options.verbose ? { onStderr: (text: string) => display.message(text.trimEnd()) } : {}),
+            ...(verbose ? { onStderr: (text: string) => display.message(text.trimEnd()) } : {}),
             onProgress: (progress) => display.update(progress),
             onCheckpoint: (checkpoint) => {
               if (checkpoint.reason === 'interval') display.message(`train: checkpoint at step ${checkpoint.step}: ${checkpoint.path}`);

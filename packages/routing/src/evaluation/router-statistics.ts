@@ -365,18 +365,25 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
     const chosen = fixedSequenceChoice(kept, lossSums, { delta: input.delta, starts }, pValueOf!);
     return chosen === null ? null : candidates[chosen.index]!;
   };
+  // a threshold keeps a prefix of the sorted problems: the whole set's kept loss is a prefix sum (summed in the order
+  // a pass over the problems adds it), and the held-out half's is summed over that prefix alone
+  const keptLossBefore = new Float64Array(n + 1);
+  for (let position = 0; position < n; position++) keptLossBefore[position + 1] = keptLossBefore[position]! + (1 - smallScoreSorted[position]!);
   let population = 0;
   let heldOut = 0;
   for (const calibration of randomSplits(n, calibrationSize, splits)) {
     const threshold = thresholdOf(calibration);
-    const [whole, rest] = [new ThresholdTally(), new ThresholdTally()];
-    for (let position = 0; position < n; position++) {
-      const keep = threshold !== null && orientedSorted[position]! >= threshold;
-      whole.add(keep, smallScoreSorted[position]!);
-      if (calibration[position] === 0) rest.add(keep, smallScoreSorted[position]!);
+    const kept = threshold === null ? 0 : keptPrefix(orientedSorted, threshold);
+    let restKept = 0;
+    let restKeptLoss = 0;
+    for (let position = 0; position < kept; position++) {
+      if (calibration[position] === 0) {
+        restKept++;
+        restKeptLoss += 1 - smallScoreSorted[position]!;
+      }
     }
-    if (violates(guarantee, whole.outcome())) population++;
-    if (violates(guarantee, rest.outcome())) heldOut++;
+    if (violates(guarantee, thresholdOutcome(n, kept, keptLossBefore[kept]!))) population++;
+    if (violates(guarantee, thresholdOutcome(n - calibrationSize, restKept, restKeptLoss))) heldOut++;
     await turns.step(++done);
   }
   turns.finish();
@@ -384,21 +391,21 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
 }
 
-/** Kept answers, their summed loss and the problems seen: a threshold's kept error (mean loss) and delegation rate. */
-class ThresholdTally {
-  size = 0;
-  kept = 0;
-  keptLoss = 0;
-  add(keep: boolean, smallScore: number): void {
-    this.size++;
-    if (keep) {
-      this.kept++;
-      this.keptLoss += 1 - smallScore;
-    }
+/** A threshold's kept error (mean loss of the kept answers) and delegation rate, from what it keeps of `size` problems. */
+function thresholdOutcome(size: number, kept: number, keptLoss: number): { keptErrorRate: number; delegationRate: number } {
+  return { keptErrorRate: kept === 0 ? 0 : keptLoss / kept, delegationRate: (size - kept) / size };
+}
+
+/** How many of the scores, sorted descending, are at or above `threshold`: the prefix a threshold keeps. */
+function keptPrefix(descending: Float64Array, threshold: number): number {
+  let low = 0;
+  let high = descending.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (descending[middle]! >= threshold) low = middle + 1;
+    else high = middle;
   }
-  outcome(): { keptErrorRate: number; delegationRate: number } {
-    return { keptErrorRate: this.kept === 0 ? 0 : this.keptLoss / this.kept, delegationRate: (this.size - this.kept) / this.size };
-  }
+  return low;
 }
 
 /**

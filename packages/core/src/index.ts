@@ -6,6 +6,7 @@ export * from './io-error.js';
 export * from './learning/features.js';
 export * from './loop-turns.js';
 export * from './learning/folds.js';
+export * from './learning/logistic-regression.js';
 export * from './learning/models.js';
 export * from './learning/score-calibrator.js';
 export * from './plugins/closest-ids.js';

@@ -2,9 +2,12 @@ import {
   assignFolds,
   featureDimension,
   featureVector,
+  fitLogisticRegressionsInWorker,
+  logisticModel,
   LoopTurns,
   modelFitStepCount,
   modelFitSteps,
+  packRows,
   predict,
   readsTokenConfidence,
   runSteps,
@@ -51,8 +54,10 @@ export function crossFit(
 }
 
 /**
- * `crossFit` with a turn of the event loop between fitting steps (at most every 200 ms): progress as `stage` (steps of
- * every fold's fit and the full one), and a CANCELLED error once `control.signal` is aborted. The same models.
+ * `crossFit` without holding the main thread: a logistic learner's fits (every fold's and the full one) run one after
+ * another in a worker thread (`fitLogisticRegressionsInWorker`: the same arithmetic, so the same models), so the
+ * caller's other work goes on meanwhile; other learners fit here with a turn of the event loop between steps. Progress
+ * as `stage`; a CANCELLED error once `control.signal` is aborted.
  */
 export async function crossFitCooperatively(
   examples: readonly TrainingExample[],
@@ -63,6 +68,15 @@ export async function crossFitCooperatively(
   control: RunControl & { stage: string },
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): Promise<CrossFitted> {
+  if (learner.model === 'logistic') {
+    const { assignment, dimension, vectors, labels } = crossFitInputs(examples, spec, folds, seed);
+    onVectors?.(vectors);
+    const inFold = (fold: number) => Int32Array.from(examples.keys()).filter((index) => assignment.get(examples[index]!.problem.id) !== fold);
+    const subsets = [...Array.from({ length: folds }, (_, fold) => inFold(fold)), Int32Array.from(examples.keys())];
+    const fitted = await fitLogisticRegressionsInWorker(packRows(vectors), Float64Array.from(labels), subsets, dimension, learner, control);
+    const models = fitted.map(logisticModel);
+    return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
+  }
   const turns = new LoopTurns(control, control.stage, (folds + 1) * modelFitStepCount(learner), 'fitting steps');
   const steps = crossFitSteps(examples, spec, learner, folds, seed, undefined, onVectors);
   for (;;) {
@@ -75,6 +89,15 @@ export async function crossFitCooperatively(
   }
 }
 
+/** What every fit of a cross-fitting shares: the folds by problem id, the feature dimension, each example's vector and label. */
+function crossFitInputs(examples: readonly TrainingExample[], spec: FeatureSpec, folds: number, seed: number) {
+  const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
+  const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
+  const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
+  const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
+  return { assignment, dimension, vectors, labels };
+}
+
 /** Cross-fitting as steps: yields the number of fitting steps done so far, returns the fitted models. */
 function* crossFitSteps(
   examples: readonly TrainingExample[],
@@ -85,11 +108,8 @@ function* crossFitSteps(
   onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): Generator<number, CrossFitted, void> {
-  const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
-  const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
-  const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
+  const { assignment, dimension, vectors, labels } = crossFitInputs(examples, spec, folds, seed);
   onVectors?.(vectors);
-  const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
   let done = 0;
   function* fitOn(keep: (index: number) => boolean, fold: number | 'full'): Generator<number, FittedModel, void> {
     const indices = examples.map((_, index) => index).filter(keep);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dot, type SparseVector } from './features.js';
+import { logisticRegressionSteps, packRows, type LogisticCoefficients } from './logistic-regression.js';
 
 /** The two learners, and their settings. */
 export const LearnerSettings = z.discriminatedUnion('model', [
@@ -35,62 +36,21 @@ export type FittedModel = z.infer<typeof FittedModel>;
 
 const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
 
-/**
- * L2-regularised logistic regression by full-batch Adam on sparse vectors: a small, deterministic implementation
- * (no JavaScript library fits sparse hashed features without pulling in a dense matrix stack). A generator: it yields
- * after each gradient step (the step's number), so a caller can hand the event loop a turn between steps (see
- * `modelFitSteps`); the arithmetic is the same however it is driven.
- */
+/** The logistic learner's fit as steps (`logisticRegressionSteps` on every vector, in order). */
 function* logisticFitSteps(
   vectors: readonly SparseVector[],
   labels: readonly number[],
   dimension: number,
   settings: Extract<LearnerSettings, { model: 'logistic' }>,
 ): Generator<number, FittedModel, void> {
-  const n = vectors.length;
-  // the vectors packed once into typed arrays (compressed sparse rows): the same products in the same order as
-  // `dot`, without an object per row in the inner loop
-  const offsets = new Int32Array(n + 1);
-  vectors.forEach((vector, index) => (offsets[index + 1] = offsets[index]! + vector.indices.length));
-  const columns = new Int32Array(offsets[n]!);
-  const entries = new Float64Array(offsets[n]!);
-  vectors.forEach((vector, index) => {
-    columns.set(vector.indices, offsets[index]!);
-    entries.set(vector.values, offsets[index]!);
-  });
-  const targets = Float64Array.from(labels);
-  const weights = new Float64Array(dimension);
-  let bias = 0;
-  const m = new Float64Array(dimension + 1);
-  const v = new Float64Array(dimension + 1);
-  const gradient = new Float64Array(dimension + 1);
-  const [beta1, beta2, epsilon] = [0.9, 0.999, 1e-8];
-  for (let step = 1; step <= settings.iterations; step++) {
-    gradient.fill(0);
-    for (let index = 0; index < n; index++) {
-      const start = offsets[index]!;
-      const end = offsets[index + 1]!;
-      let sum = 0;
-      for (let at = start; at < end; at++) sum += entries[at]! * weights[columns[at]!]!;
-      const error = sigmoid(sum + bias) - targets[index]!;
-      for (let at = start; at < end; at++) gradient[columns[at]!]! += (error * entries[at]!) / n;
-      gradient[dimension]! += error / n;
-    }
-    for (let j = 0; j < dimension; j++) gradient[j]! += settings.l2 * weights[j]!;
-    const correction1 = 1 - beta1 ** step;
-    const correction2 = 1 - beta2 ** step;
-    for (let j = 0; j <= dimension; j++) {
-      const g = gradient[j]!;
-      if (g === 0 && m[j] === 0) continue;
-      m[j] = beta1 * m[j]! + (1 - beta1) * g;
-      v[j] = beta2 * v[j]! + (1 - beta2) * g * g;
-      const update = (settings.learningRate * (m[j]! / correction1)) / (Math.sqrt(v[j]! / correction2) + epsilon);
-      if (j === dimension) bias -= update;
-      else weights[j]! -= update;
-    }
-    yield step;
-  }
-  return { model: 'logistic', bias, weights: Array.from(weights) };
+  const everyRow = Int32Array.from(vectors.keys());
+  const { weights, bias } = yield* logisticRegressionSteps(packRows(vectors), Float64Array.from(labels), everyRow, dimension, settings);
+  return logisticModel({ weights, bias });
+}
+
+/** A fitted logistic regression as a model (what a policy file holds). */
+export function logisticModel(coefficients: LogisticCoefficients): FittedModel {
+  return { model: 'logistic', bias: coefficients.bias, weights: Array.from(coefficients.weights) };
 }
 
 function fitKnn(vectors: readonly SparseVector[], labels: readonly number[], settings: Extract<LearnerSettings, { model: 'knn' }>): FittedModel {

@@ -26,7 +26,7 @@ import { operatingPoint } from '../../sweep/records-point.js';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import { ThresholdSweep, type OperatingPoint } from '../../sweep/threshold-sweep.js';
 import type { Interval, ProblemOutcomes } from '../router-statistics.js';
-import { LoopTurns, type ResamplePlan, type RunControl } from '../resample-plan.js';
+import { LoopTurns, type ResamplePlan, type RunControl, type StepProgress } from '../resample-plan.js';
 import { closestToRate, outcomeIntervals, outcomesOfRun, outcomesOfSweepPoint } from './pair-outcomes.js';
 import { onResampledSweep } from './resampled-sweeps.js';
 
@@ -516,35 +516,52 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
   const sweeps = new Map<string, PrefixSweep>();
   const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
   const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
-  for (const entry of entries) {
+  // every router created first, and each one's own work before it routes (a learned router's fit, in a worker thread)
+  // started at once, with progress and Ctrl-C: it goes on while the routers before it are evaluated
+  const stopPreparing = new AbortController();
+  const signal = context.control?.signal ? AbortSignal.any([context.control.signal, stopPreparing.signal]) : stopPreparing.signal;
+  const routers = entries.map((entry) => {
     const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
-    // a router's own work before it routes (a learned router's fit), with progress and Ctrl-C
-    await created.instance.capabilities.prepare?.({ ...context.control, onProgress: (progress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` }) });
-    const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
-    const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
-    const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
-    const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
-    if (entry.sweep?.values === 'distinct' && !fastSweep) {
-      throw new InvalidConfigError(
-        `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
-      );
-    }
-    if (fastSweep && entry.sweep) {
-      const { scores, unscored } =
-        ownScore && !fieldScore
-          ? { scores: await ownScores(context, entry, ownScore, smallRecords), unscored: null }
-          : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
-      const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
-        ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)
-        : { scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction: sweepable.direction, router: fitted.router, option: entry.sweep.option };
-      const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, prefix);
+    const onProgress = (progress: StepProgress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` });
+    const prepared = created.instance.capabilities.prepare?.({ signal, onProgress });
+    prepared?.catch(() => undefined); // awaited (and thrown) in its turn below
+    return { created, prepared };
+  });
+  try {
+    for (const [position, entry] of entries.entries()) {
+      const { created, prepared } = routers[position]!;
+      await prepared;
+      const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
+      const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
+      const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
+      const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
+      if (entry.sweep?.values === 'distinct' && !fastSweep) {
+        throw new InvalidConfigError(
+          `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
+        );
+      }
+      if (fastSweep && entry.sweep) {
+        const { scores, unscored } =
+          ownScore && !fieldScore
+            ? { scores: await ownScores(context, entry, ownScore, smallRecords), unscored: null }
+            : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
+        const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
+          ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)
+          : { scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction: sweepable.direction, router: fitted.router, option: entry.sweep.option };
+        const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, prefix);
+        curves.push(curve);
+        sweeps.set(entry.id, sweep);
+        continue;
+      }
+      const { curve, outcomesPerValue } = await engineCurve(context, fitted, created.use);
       curves.push(curve);
-      sweeps.set(entry.id, sweep);
-      continue;
+      if (outcomesPerValue) engineSweepOutcomes.set(entry.id, outcomesPerValue);
     }
-    const { curve, outcomesPerValue } = await engineCurve(context, fitted, created.use);
-    curves.push(curve);
-    if (outcomesPerValue) engineSweepOutcomes.set(entry.id, outcomesPerValue);
+  } catch (error) {
+    // a failure on the way leaves no fit running behind it
+    stopPreparing.abort();
+    await Promise.allSettled(routers.map((router) => router.prepared));
+    throw error;
   }
   return { curves, sweeps, engineSweepOutcomes };
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../seeded-random.js';
+import { fitLogisticRegressionsInWorker, logisticRegressionSteps, packRows, type LogisticCoefficients } from './logistic-regression.js';
+
+/** 80 sparse rows over 40 columns, labelled by the sign of a hidden weighting (with noise). */
+function data() {
+  const random = createRandom(11);
+  const vectors = Array.from({ length: 80 }, () => {
+    const indices = [...new Set(Array.from({ length: 6 }, () => Math.floor(random() * 40)))].sort((a, b) => a - b);
+    return { indices, values: indices.map(() => random() - 0.5) };
+  });
+  const targets = Float64Array.from(vectors, (vector) => (vector.indices.reduce((sum, column, at) => sum + (column % 3) * vector.values[at]!, 0) + 0.2 * (random() - 0.5) > 0 ? 1 : 0));
+  return { rows: packRows(vectors), targets };
+}
+
+function inThisThread(rows: ReturnType<typeof packRows>, targets: Float64Array, subset: Int32Array, settings: { l2: number; iterations: number; learningRate: number }): LogisticCoefficients {
+  const steps = logisticRegressionSteps(rows, targets, subset, 40, settings);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+describe('logistic regression in a worker thread', () => {
+  const settings = { l2: 1e-3, iterations: 60, learningRate: 0.1 };
+
+  it('gives every subset the coefficients this thread gives it, bit for bit, and reports progress up to the end', async () => {
+    const { rows, targets } = data();
+    const subsets = [Int32Array.from({ length: 80 }, (_, row) => row).filter((row) => row % 4 !== 1), Int32Array.from({ length: 80 }, (_, row) => row)];
+    const progress: number[] = [];
+    const fitted = await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit', onProgress: ({ done, total }) => (expect(total).toBe(120), progress.push(done)) });
+    expect(fitted).toHaveLength(2);
+    subsets.forEach((subset, fit) => expect(fitted[fit]).toEqual(inThisThread(rows, targets, subset, settings)));
+    expect(progress.at(-1)).toBe(120);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    // the fit learned something: most training rows on the right side
+    const { weights, bias } = fitted[1]!;
+    let right = 0;
+    for (let row = 0; row < 80; row++) {
+      let sum = bias;
+      for (let at = rows.offsets[row]!; at < rows.offsets[row + 1]!; at++) sum += rows.entries[at]! * weights[rows.columns[at]!]!;
+      if ((sum > 0 ? 1 : 0) === targets[row]) right++;
+    }
+    expect(right).toBeGreaterThan(60);
+  });
+
+  it('stops on an abort with CANCELLED, and refuses to start when already aborted', async () => {
+    const { rows, targets } = data();
+    const controller = new AbortController();
+    const fit = fitLogisticRegressionsInWorker(rows, targets, [Int32Array.from({ length: 80 }, (_, row) => row)], 40, { ...settings, iterations: 100_000 }, { stage: 'fit', signal: controller.signal });
+    controller.abort();
+    await expect(fit).rejects.toMatchObject({ code: 'CANCELLED', message: 'fit cancelled after 0 of 1 fits' });
+    await expect(fitLogisticRegressionsInWorker(rows, targets, [], 40, settings, { stage: 'fit', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});

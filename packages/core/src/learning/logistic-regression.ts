@@ -1,0 +1,170 @@
+import { Worker } from 'node:worker_threads';
+import { ConfideError } from '../errors.js';
+import type { RunControl } from '../loop-turns.js';
+import type { SparseVector } from './features.js';
+
+/** Sparse vectors packed into typed arrays (compressed sparse rows): row r's entries are offsets[r] … offsets[r + 1] − 1. */
+export interface PackedRows {
+  offsets: Int32Array;
+  columns: Int32Array;
+  entries: Float64Array;
+}
+
+/** The vectors packed once, in order. */
+export function packRows(vectors: readonly SparseVector[]): PackedRows {
+  const offsets = new Int32Array(vectors.length + 1);
+  vectors.forEach((vector, index) => (offsets[index + 1] = offsets[index]! + vector.indices.length));
+  const columns = new Int32Array(offsets[vectors.length]!);
+  const entries = new Float64Array(offsets[vectors.length]!);
+  vectors.forEach((vector, index) => {
+    columns.set(vector.indices, offsets[index]!);
+    entries.set(vector.values, offsets[index]!);
+  });
+  return { offsets, columns, entries };
+}
+
+/** The fitting settings of L2-regularised logistic regression by full-batch Adam. */
+export interface LogisticFitSettings {
+  l2: number;
+  iterations: number;
+  learningRate: number;
+}
+
+/** A fitted logistic regression: a weight per feature and the bias. */
+export interface LogisticCoefficients {
+  weights: Float64Array;
+  bias: number;
+}
+
+/**
+ * L2-regularised logistic regression by full-batch Adam on the packed rows `subset` (in that order) against `targets`
+ * (by row): a small, deterministic implementation (no JavaScript library fits sparse hashed features without a dense
+ * matrix stack). A generator that yields after each gradient step (its number) and returns the coefficients, so a
+ * caller can hand the event loop a turn between steps; the arithmetic is the same however it is driven.
+ *
+ * Self-contained on purpose — no reference outside its own body, no inner function — because a worker thread runs
+ * this very function from its source text (`fitLogisticRegressionsInWorker`).
+ */
+export function* logisticRegressionSteps(
+  rows: PackedRows,
+  targets: Float64Array,
+  subset: Int32Array,
+  dimension: number,
+  settings: LogisticFitSettings,
+): Generator<number, LogisticCoefficients, void> {
+  const { offsets, columns, entries } = rows;
+  const n = subset.length;
+  const weights = new Float64Array(dimension);
+  let bias = 0;
+  const m = new Float64Array(dimension + 1);
+  const v = new Float64Array(dimension + 1);
+  const gradient = new Float64Array(dimension + 1);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const epsilon = 1e-8;
+  for (let step = 1; step <= settings.iterations; step++) {
+    gradient.fill(0);
+    for (let position = 0; position < n; position++) {
+      const row = subset[position]!;
+      const start = offsets[row]!;
+      const end = offsets[row + 1]!;
+      let sum = 0;
+      for (let at = start; at < end; at++) sum += entries[at]! * weights[columns[at]!]!;
+      const error = 1 / (1 + Math.exp(-(sum + bias))) - targets[row]!;
+      for (let at = start; at < end; at++) gradient[columns[at]!]! += (error * entries[at]!) / n;
+      gradient[dimension]! += error / n;
+    }
+    for (let j = 0; j < dimension; j++) gradient[j]! += settings.l2 * weights[j]!;
+    const correction1 = 1 - beta1 ** step;
+    const correction2 = 1 - beta2 ** step;
+    for (let j = 0; j <= dimension; j++) {
+      const g = gradient[j]!;
+      if (g === 0 && m[j] === 0) continue;
+      m[j] = beta1 * m[j]! + (1 - beta1) * g;
+      v[j] = beta2 * v[j]! + (1 - beta2) * g * g;
+      const update = (settings.learningRate * (m[j]! / correction1)) / (Math.sqrt(v[j]! / correction2) + epsilon);
+      if (j === dimension) bias -= update;
+      else weights[j]! -= update;
+    }
+    yield step;
+  }
+  return { weights, bias };
+}
+
+/** What the fitting worker posts: progress (steps of one fit) and each fit's coefficients, in order. */
+type WorkerMessage = { kind: 'progress'; fit: number; step: number } | { kind: 'fitted'; fit: number; weights: Float64Array; bias: number };
+
+/** The worker's program: `logisticRegressionSteps` from its own source, run over every subset in turn. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const steps = (${logisticRegressionSteps.toString()});
+const { rows, targets, subsets, dimension, settings } = workerData;
+let reported = 0;
+for (let fit = 0; fit < subsets.length; fit++) {
+  const run = steps(rows, targets, subsets[fit], dimension, settings);
+  for (;;) {
+    const next = run.next();
+    if (next.done) {
+      parentPort.postMessage({ kind: 'fitted', fit, weights: next.value.weights, bias: next.value.bias }, [next.value.weights.buffer]);
+      break;
+    }
+    if (Date.now() - reported >= 100) {
+      reported = Date.now();
+      parentPort.postMessage({ kind: 'progress', fit, step: next.value });
+    }
+  }
+}
+`;
+
+/**
+ * Several logistic regressions on subsets of the same rows (cross-fitting's folds and the full fit), fitted one after
+ * another in a worker thread, so the main thread goes on with other work meanwhile (on a second core): the same
+ * arithmetic, so the same coefficients, as `logisticRegressionSteps` in this thread. Progress counts steps over all
+ * fits (`control.onProgress` with `stage`); an aborted signal stops the worker and rejects with CANCELLED.
+ */
+export function fitLogisticRegressionsInWorker(
+  rows: PackedRows,
+  targets: Float64Array,
+  subsets: readonly Int32Array[],
+  dimension: number,
+  settings: LogisticFitSettings,
+  control: RunControl & { stage: string },
+): Promise<LogisticCoefficients[]> {
+  const total = subsets.length * settings.iterations;
+  if (control.signal?.aborted) return Promise.reject(new ConfideError('CANCELLED', `${control.stage} cancelled before it started`));
+  if (subsets.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const fitted: LogisticCoefficients[] = [];
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { rows, targets, subsets, dimension, settings: { l2: settings.l2, iterations: settings.iterations, learningRate: settings.learningRate } },
+    });
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      control.signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const onAbort = () => {
+      void worker.terminate();
+      settle(() => reject(new ConfideError('CANCELLED', `${control.stage} cancelled after ${fitted.length} of ${subsets.length} fits`)));
+    };
+    control.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'progress') {
+        control.onProgress?.({ stage: control.stage, done: message.fit * settings.iterations + message.step, total });
+        return;
+      }
+      fitted.push({ weights: message.weights, bias: message.bias });
+      if (fitted.length === subsets.length) {
+        control.onProgress?.({ stage: control.stage, done: total, total });
+        void worker.terminate();
+        settle(() => resolve(fitted));
+      }
+    });
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) => settle(() => reject(new ConfideError('SUBPROCESS_FAILED', `${control.stage}: the fitting worker exited (code ${code}) after ${fitted.length} of ${subsets.length} fits`))));
+  });
+}

@@ -45,3 +45,13 @@ export class LoopTurns {
     this.control.onProgress?.({ stage: this.stage, done: this.total, total: this.total });
   }
 }
+
+/**
+ * One turn of the event loop between two pieces of synchronous work (a sort, a pass over the problems), so a Ctrl-C
+ * handler runs: throws CANCELLED naming `stage` when `control.signal` is aborted. For steps that are not loops; a loop
+ * takes a `LoopTurns`.
+ */
+export async function handTurn(control: RunControl | undefined, stage: string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (control?.signal?.aborted) throw new ConfideError('CANCELLED', `cancelled before ${stage}`);
+}

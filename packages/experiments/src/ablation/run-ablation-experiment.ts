@@ -1,5 +1,5 @@
 import { join, relative, resolve } from 'node:path';
-import { CONFIDENT_TOKEN, InvalidConfigError, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, handTurn, InvalidConfigError, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
 import {
   accuracyByProblemSlice,
@@ -226,9 +226,11 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     },
     experiment.routers,
   );
+  await handTurn(inputs.control, 'pair: cascades');
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
   const curves = [...routers.curves, ...cascades].map((curve) => ({ ...curve, slices: { ...curve.slices, slice: accuracyByProblemSlice(curve.reportedOutcomes, problems) } }));
+  await handTurn(inputs.control, 'pair: certified thresholds');
   const { riskControl, targets, policies } = await certifiedThresholds(
     {
       experiment: experiment.name,
@@ -243,10 +245,30 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     experiment.riskControl,
     inputs.control,
   );
+  await handTurn(inputs.control, 'pair: comparisons and fair baselines');
   const comparisons = compareRouters(table, routers, experiment.comparisons, resamples);
   const fair = fairBaselines(table, curves, resamples);
+  await handTurn(inputs.control, 'pair: bootstrap');
   await resamples.run(inputs.control, 'pair: bootstrap');
   fair.finish();
+  // the sections after the bootstrap, each a turn of the event loop apart (Ctrl-C between them)
+  const calibration = await sweptScoreCalibration(table, routers, experiment.calibrationBins, inputs.control);
+  await handTurn(inputs.control, 'pair: recalibration');
+  // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
+  // (refit: false; confide calibrate refits each fold per resample); each resample sorts its problems, so beyond
+  // RECALIBRATION_SAMPLE problems a seeded sample of them (the report says so)
+  const recalibration = sweptScoreRecalibration(table, routers, {
+    resamples: resamples.settings.resamples,
+    bootstrapSeed: resamples.settings.seed,
+    confidence: resamples.settings.confidence,
+    refit: false,
+    sample: RECALIBRATION_SAMPLE,
+  });
+  await handTurn(inputs.control, 'pair: off-policy estimates');
+  // the named routers estimated from an exploration log, beside their actual figures (null without offPolicy)
+  const offPolicy = await ablationOffPolicy(experiment, table, routers.curves, inputs);
+  await handTurn(inputs.control, 'pair: leaderboard');
+  const leaderboard = pairLeaderboard(table, curves);
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);
   return {
     experiment,
@@ -276,23 +298,13 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     hull: deployableHull(curves),
     paperPoints: inputs.paperPoints ?? [],
     comparisons,
-    calibration: sweptScoreCalibration(table, routers, experiment.calibrationBins),
-    // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
-    // (refit: false; confide calibrate refits each fold per resample); each resample sorts its problems, so beyond
-    // RECALIBRATION_SAMPLE problems a seeded sample of them (the report says so)
-    recalibration: sweptScoreRecalibration(table, routers, {
-      resamples: resamples.settings.resamples,
-      bootstrapSeed: resamples.settings.seed,
-      confidence: resamples.settings.confidence,
-      refit: false,
-      sample: RECALIBRATION_SAMPLE,
-    }),
+    calibration,
+    recalibration,
     riskControl,
     thresholdTargets: targets,
     fairBaselines: fair.baselines,
-    // the named routers estimated from an exploration log, beside their actual figures (null without offPolicy)
-    offPolicy: await ablationOffPolicy(experiment, table, routers.curves, inputs),
-    leaderboard: pairLeaderboard(table, curves),
+    offPolicy,
+    leaderboard,
     policies,
     tokenProbabilities: small.records.some((record) => record.generation.confidenceProbabilities !== undefined),
     pipelineCheck: pipelineChecksOf(experiment, inputs.loadRun),

@@ -5,6 +5,7 @@ import {
   type Router,
   type RouterCapabilities,
   distinctThresholds,
+  handTurn,
   InvalidConfigError,
   minTokenMassOf,
   scoreOfRecord,
@@ -270,6 +271,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
     direction: prefix.direction,
     thresholds: entry.sweep.values === 'distinct' ? distinctThresholds(prefix.scores, prefix.direction) : entry.sweep.values,
   });
+  await handTurn(context.control, `pair: ${entry.id}, its curve`);
   const points = sweep.points();
   // The last distinct point (past every score: delegate all) is outside a probability threshold's range; it equals
   // the always-large router's point.
@@ -355,6 +357,7 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
         ...(entry.repeats > 1 ? { seed } : {}),
       };
       const router = routerOf(context, entry, options);
+      await handTurn(context.control, `pair: ${entry.id} at ${entry.sweep && value !== null ? `${entry.sweep.option} ${value}` : 'its point'}`);
       if (router.capabilities.columnChoice !== undefined) {
         // a baseline: its choice follows from the problem or the verdicts, so it is evaluated on the columns; the
         // engine checks the first seed of each value on a sample of problems, choice by choice and cost by cost
@@ -531,6 +534,7 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
     for (const [position, entry] of entries.entries()) {
       const { created, prepared } = routers[position]!;
       await prepared;
+      await handTurn(context.control, `pair: ${entry.id}`);
       const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
       const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
       const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);

@@ -6,6 +6,7 @@ export * from './io/json-lines.js';
 export * from './io/json-lines-writer.js';
 export * from './io/file-chunks.js';
 export * from './io/line-reader.js';
+export * from './io/read-steps.js';
 export * from './io/output-folder.js';
 export * from './recorded-runs/import-all-recorded-runs.js';
 export * from './recorded-runs/import-recorded-run.js';

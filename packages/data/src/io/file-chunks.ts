@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { fileSystemError, FileSystemError } from '@confide/core';
+import { fileSystemError, FileSystemError, runSteps } from '@confide/core';
+import type { FileProgress } from './read-steps.js';
 
 /** How many bytes of a file are read at a time. */
 const READ_SIZE = 1 << 20;
@@ -47,17 +48,34 @@ function gzipHeaderLength(bytes: Buffer, path: string): number | undefined {
 class FileWindow {
   bytes: Buffer = Buffer.alloc(0);
   ended = false;
+  /** The file's size when it was opened. */
+  readonly size: number;
+  /** Bytes of the file read so far, as stored (the window's unread bytes among them). */
+  #read = 0;
   readonly #descriptor: number;
 
   constructor(
     readonly path: string,
     private readonly onFileBytes: ((bytes: Buffer) => void) | undefined,
   ) {
+    let descriptor: number;
     try {
-      this.#descriptor = openSync(path, 'r');
+      descriptor = openSync(path, 'r');
     } catch (error) {
       throw fileSystemError(error, path);
     }
+    try {
+      this.size = fstatSync(descriptor).size;
+    } catch (error) {
+      closeSync(descriptor);
+      throw fileSystemError(error, path);
+    }
+    this.#descriptor = descriptor;
+  }
+
+  /** Bytes of the file used so far, as stored: read and no longer in the window. */
+  get consumed(): number {
+    return this.#read - this.bytes.length;
   }
 
   /** Reads at least `wanted` more bytes into the window (fewer at the end of the file); false when none were left. */
@@ -79,6 +97,7 @@ class FileWindow {
       filled += read;
     }
     if (filled === 0) return false;
+    this.#read += filled;
     const fresh = chunk.subarray(0, filled);
     this.onFileBytes?.(fresh);
     this.bytes = this.bytes.length === 0 ? fresh : Buffer.concat([this.bytes, fresh]);
@@ -133,19 +152,30 @@ function inflateMember(window: FileWindow): Buffer {
   }
 }
 
+/** A piece of a file's plain bytes, and how far into the file (as stored) reading it took. */
+export interface PlainChunk {
+  bytes: Buffer;
+  /** Bytes of the file used so far, as stored (compressed, for a `.gz` file); at the last chunk, the file's size. */
+  done: number;
+  /** The file's size, as stored, when it was opened. */
+  total: number;
+}
+
 /**
- * Calls `onChunk` with a file's plain bytes, in order, a bounded piece at a time, without holding the whole file:
- * a `.gz` file is inflated one gzip member at a time (every member of a multi-member file, as gunzip does), any other
- * file is read a mebibyte at a time. `onFileBytes` sees the file's bytes as stored (to hash them on the way).
- * Truncated or corrupt gzip fails naming the file, in plain words.
+ * A file's plain bytes, in order, a bounded piece at a time, without holding the whole file: a `.gz` file is inflated
+ * one gzip member at a time (every member of a multi-member file, as gunzip does), any other file is read a mebibyte
+ * at a time. `onFileBytes` sees the file's bytes as stored (to hash them on the way). Truncated or corrupt gzip fails
+ * naming the file, in plain words. The file is closed when the generator ends, fails or is returned early.
  */
-export function forEachPlainChunk(path: string, onChunk: (bytes: Buffer) => void, options: { onFileBytes?: (bytes: Buffer) => void } = {}): void {
+export function* plainChunks(path: string, options: { onFileBytes?: (bytes: Buffer) => void } = {}): Generator<PlainChunk, void, void> {
   const window = new FileWindow(path, options.onFileBytes);
+  const at = (bytes: Buffer): PlainChunk => ({ bytes, done: Math.min(window.consumed, window.size), total: window.size });
   try {
     if (!isGzipPath(path)) {
       while (window.readMore()) {
-        onChunk(window.bytes);
-        window.drop(window.bytes.length);
+        const bytes = window.bytes;
+        window.drop(bytes.length);
+        yield at(bytes);
       }
       return;
     }
@@ -155,22 +185,39 @@ export function forEachPlainChunk(path: string, onChunk: (bytes: Buffer) => void
       if (window.bytes.length === 0) return;
       // bytes after a member that do not start another are ignored, as gunzip does
       if (members > 0 && (window.bytes[0] !== 0x1f || window.bytes[1] !== 0x8b)) return;
-      onChunk(inflateMember(window));
+      const member = inflateMember(window);
       members++;
+      yield at(member);
     }
   } finally {
     window.close();
   }
 }
 
-/** The sha256 of a file's bytes as stored, read a piece at a time. */
-export function sha256OfFile(path: string): string {
+/** Calls `onChunk` with a file's plain bytes, in order, a bounded piece at a time (`plainChunks`, run through). */
+export function forEachPlainChunk(path: string, onChunk: (bytes: Buffer) => void, options: { onFileBytes?: (bytes: Buffer) => void } = {}): void {
+  for (const chunk of plainChunks(path, options)) onChunk(chunk.bytes);
+}
+
+/**
+ * The sha256 of a file's bytes as stored, read a piece at a time, as steps: yields how far it got after each piece
+ * (`sha256OfFile` runs it through; `readCooperatively` drives it with turns of the event loop).
+ */
+export function* sha256OfFileSteps(path: string): Generator<FileProgress, string, void> {
   const hash = createHash('sha256');
   const window = new FileWindow(path, (bytes) => hash.update(bytes));
   try {
-    while (window.readMore()) window.drop(window.bytes.length);
+    while (window.readMore()) {
+      window.drop(window.bytes.length);
+      yield { path, done: Math.min(window.consumed, window.size), total: window.size };
+    }
   } finally {
     window.close();
   }
   return hash.digest('hex');
+}
+
+/** The sha256 of a file's bytes as stored, read a piece at a time. */
+export function sha256OfFile(path: string): string {
+  return runSteps(sha256OfFileSteps(path));
 }

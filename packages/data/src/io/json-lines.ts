@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describeZodError, fileSystemError, InvalidInputError } from '@confide/core';
+import { describeZodError, fileSystemError, InvalidInputError, runSteps } from '@confide/core';
 import { z } from 'zod';
 import { forEachPlainChunk } from './file-chunks.js';
 import { writeJsonLinesFile } from './json-lines-writer.js';
-import { forEachLine, type LinesRead } from './line-reader.js';
+import { lineSteps, type LinesRead } from './line-reader.js';
+import type { ReadSteps } from './read-steps.js';
 
 /** Gunzips bytes already in memory (a download); truncated or corrupt gzip data is an IO_ERROR naming `path`. */
 export function gunzipFile(bytes: Uint8Array, path: string): Buffer {
@@ -91,15 +92,16 @@ export interface ReadJsonLinesOptions {
 
 /**
  * Calls `onRow` with each row of a JSON Lines file (gzipped for `.gz` paths), validated by `schema`, reading a line at
- * a time: no string of the file's size is made. Blank lines are skipped; a bad line fails naming the file and the line.
+ * a time, as steps: yields how far into the file it got after each piece (ReadSteps). Blank lines are skipped; a bad
+ * line fails naming the file and the line.
  */
-export function forEachJsonLine<Schema extends z.ZodType>(
+export function jsonLineSteps<Schema extends z.ZodType>(
   path: string,
   schema: Schema,
   onRow: (row: z.infer<Schema>, lineNumber: number) => void,
   options: ReadJsonLinesOptions = {},
-): LinesRead {
-  return forEachLine(
+): ReadSteps<LinesRead> {
+  return lineSteps(
     path,
     (line, lineNumber, terminated) => {
       if (line.trim() === '') return;
@@ -110,11 +112,29 @@ export function forEachJsonLine<Schema extends z.ZodType>(
   );
 }
 
+/**
+ * Calls `onRow` with each row of a JSON Lines file (gzipped for `.gz` paths), validated by `schema`, reading a line at
+ * a time: no string of the file's size is made. Blank lines are skipped; a bad line fails naming the file and the line.
+ */
+export function forEachJsonLine<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  onRow: (row: z.infer<Schema>, lineNumber: number) => void,
+  options: ReadJsonLinesOptions = {},
+): LinesRead {
+  return runSteps(jsonLineSteps(path, schema, onRow, options));
+}
+
+/** The rows of a JSON Lines file (optionally gzipped) as a list, read a line at a time, as steps (ReadSteps). */
+export function* readJsonLinesSteps<Schema extends z.ZodType>(path: string, schema: Schema, options: ReadJsonLinesOptions = {}): ReadSteps<z.infer<Schema>[]> {
+  const rows: z.infer<Schema>[] = [];
+  yield* jsonLineSteps(path, schema, (row) => rows.push(row), options);
+  return rows;
+}
+
 /** The rows of a JSON Lines file (optionally gzipped) as a list, read a line at a time (forEachJsonLine). */
 export function readJsonLines<Schema extends z.ZodType>(path: string, schema: Schema, options: ReadJsonLinesOptions = {}): z.infer<Schema>[] {
-  const rows: z.infer<Schema>[] = [];
-  forEachJsonLine(path, schema, (row) => rows.push(row), options);
-  return rows;
+  return runSteps(readJsonLinesSteps(path, schema, options));
 }
 
 /**

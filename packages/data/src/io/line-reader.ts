@@ -1,4 +1,6 @@
-import { forEachPlainChunk } from './file-chunks.js';
+import { runSteps } from '@confide/core';
+import { plainChunks } from './file-chunks.js';
+import type { ReadSteps } from './read-steps.js';
 
 const NEWLINE = 0x0a;
 
@@ -48,10 +50,21 @@ export class LineSplitter {
 
 /**
  * Calls `onLine` with each line of a file (gunzipped when its name ends in `.gz`, a gzip member at a time), reading a
+ * bounded piece of the file at a time, as steps: yields how far into the file it got after each piece (ReadSteps).
+ */
+export function* lineSteps(path: string, onLine: OnLine, options: { onFileBytes?: (bytes: Buffer) => void } = {}): ReadSteps<LinesRead> {
+  const splitter = new LineSplitter(onLine);
+  for (const chunk of plainChunks(path, options)) {
+    splitter.push(chunk.bytes);
+    yield { path, done: chunk.done, total: chunk.total };
+  }
+  return splitter.end();
+}
+
+/**
+ * Calls `onLine` with each line of a file (gunzipped when its name ends in `.gz`, a gzip member at a time), reading a
  * bounded piece of the file at a time: no string of the file's size is made.
  */
 export function forEachLine(path: string, onLine: OnLine, options: { onFileBytes?: (bytes: Buffer) => void } = {}): LinesRead {
-  const splitter = new LineSplitter(onLine);
-  forEachPlainChunk(path, (chunk) => splitter.push(chunk), options);
-  return splitter.end();
+  return runSteps(lineSteps(path, onLine, options));
 }

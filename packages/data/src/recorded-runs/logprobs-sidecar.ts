@@ -5,6 +5,7 @@ import {
   fileSystemError,
   InvalidInputError,
   NotFoundError,
+  runSteps,
   summariseTokenConfidence,
   TokenConfidence,
   TopLogprobsCount,
@@ -14,7 +15,8 @@ import {
 } from '@confide/core';
 import { z } from 'zod';
 import { openFileAtomic, renameInPlace, writeFileAtomic } from '../io/atomic-write.js';
-import { forEachJsonLine } from '../io/json-lines.js';
+import { jsonLineSteps } from '../io/json-lines.js';
+import type { ReadSteps } from '../io/read-steps.js';
 
 /**
  * A run's logprobs sidecar: the top-k logprobs of every token of its answers, kept beside the records (which carry
@@ -100,13 +102,18 @@ export function logprobsIndexPath(folder: string): string {
  * given twice, or one past the end of the tokens file, fails naming the index file and the line.
  */
 export function readLogprobsSidecar(folder: string, options: ReadLogprobsOptions = {}): LogprobsSidecar | null {
+  return runSteps(readLogprobsSidecarSteps(folder, options));
+}
+
+/** `readLogprobsSidecar` as steps: yields how far into the index it got after each piece (ReadSteps). */
+export function* readLogprobsSidecarSteps(folder: string, options: ReadLogprobsOptions = {}): ReadSteps<LogprobsSidecar | null> {
   const indexPath = logprobsIndexPath(folder);
   if (!existsSync(indexPath)) return null;
   let header: LogprobsHeader | undefined;
   const entries: LogprobsEntry[] = [];
   const lines: number[] = [];
   const seen = new Set<string>();
-  forEachJsonLine(
+  yield* jsonLineSteps(
     indexPath,
     IndexLine,
     (line, lineNumber) => {

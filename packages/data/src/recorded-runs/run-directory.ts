@@ -13,13 +13,15 @@ import {
   type PriceTable,
   RunRecord,
   ConfideError,
+  runSteps,
 } from '@confide/core';
 import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { sha256OfFile } from '../io/file-chunks.js';
-import { describeZodIssue, forEachJsonLine, readJsonLines, writeJsonLines } from '../io/json-lines.js';
-import { forEachLine } from '../io/line-reader.js';
-import { LOGPROBS_FOLDER, readLogprobsSidecar, withTokenConfidence } from './logprobs-sidecar.js';
+import { sha256OfFileSteps } from '../io/file-chunks.js';
+import { describeZodIssue, jsonLineSteps, readJsonLinesSteps, writeJsonLines } from '../io/json-lines.js';
+import { lineSteps } from '../io/line-reader.js';
+import { mapReadProgress, type FileProgress, type ReadSteps } from '../io/read-steps.js';
+import { LOGPROBS_FOLDER, readLogprobsSidecarSteps, withTokenConfidence } from './logprobs-sidecar.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RECORDS_FILE = 'records.jsonl.gz';
@@ -107,8 +109,13 @@ export function readRunManifest(runFolder: string): RunManifest {
  * size is made); a bad or duplicate line fails naming the file, the line and the field. Gives the count.
  */
 export function forEachRunRecord(path: string, onRecord: (record: RunRecord, lineNumber: number) => void): number {
+  return runSteps(runRecordSteps(path, onRecord));
+}
+
+/** `forEachRunRecord` as steps: yields how far into the file it got after each piece (ReadSteps). */
+export function* runRecordSteps(path: string, onRecord: (record: RunRecord, lineNumber: number) => void): ReadSteps<number> {
   const seen = new Set<string>();
-  forEachJsonLine(path, RunRecord, (record, lineNumber) => {
+  yield* jsonLineSteps(path, RunRecord, (record, lineNumber) => {
     if (seen.has(record.problemId)) {
       throw new InvalidInputError({ file: path, row: seen.size + 1, field: 'problemId', problem: `duplicate ${record.problemId}` });
     }
@@ -129,9 +136,14 @@ export interface ReadRunOptions {
  * holds verdicts, scores, tokens and costs, not gigabytes of responses).
  */
 export function readRunRecordsFile(path: string, options: ReadRunOptions = {}): RunRecord[] {
+  return runSteps(readRunRecordsFileSteps(path, options));
+}
+
+/** `readRunRecordsFile` as steps: yields how far into the file it got after each piece (ReadSteps). */
+export function* readRunRecordsFileSteps(path: string, options: ReadRunOptions = {}): ReadSteps<RunRecord[]> {
   const records: RunRecord[] = [];
   const keepTexts = options.texts ?? true;
-  forEachRunRecord(path, (record) => records.push(keepTexts ? record : { ...record, generation: { ...record.generation, text: '' } }));
+  yield* runRecordSteps(path, (record) => records.push(keepTexts ? record : { ...record, generation: { ...record.generation, text: '' } }));
   return records;
 }
 
@@ -140,9 +152,14 @@ export function readRunRecordsFile(path: string, options: ReadRunOptions = {}): 
  * summary from its logprobs sidecar (`logprobs/index.jsonl`; the sidecar's summary wins over one the record carries).
  */
 export function readRunDirectory(runFolder: string, options: ReadRunOptions = {}): RunDirectory {
+  return runSteps(readRunDirectorySteps(runFolder, options));
+}
+
+/** `readRunDirectory` as steps: yields how far into the records file, then the sidecar's index, it got (ReadSteps). */
+export function* readRunDirectorySteps(runFolder: string, options: ReadRunOptions = {}): ReadSteps<RunDirectory> {
   const { manifest, notes } = readRunManifestWithNotes(runFolder);
-  let records = readRunRecordsFile(join(runFolder, RECORDS_FILE), options);
-  const sidecar = readLogprobsSidecar(join(runFolder, LOGPROBS_FOLDER));
+  let records = yield* readRunRecordsFileSteps(join(runFolder, RECORDS_FILE), options);
+  const sidecar = yield* readLogprobsSidecarSteps(join(runFolder, LOGPROBS_FOLDER));
   if (sidecar !== null) records = withTokenConfidence(records, sidecar);
   if (records.length !== manifest.records) {
     throw new InvalidInputError({
@@ -211,9 +228,14 @@ function writeRecordsFile(path: string, records: readonly RunRecord[] | RecordsF
 
 /** A manifest's reference to a problems file that is already written (`path`), relative to `runFolder`: hashed and counted in one pass. */
 export function problemsFileReference(runFolder: string, path: string): NonNullable<RunManifest['problems']> {
+  return runSteps(problemsFileReferenceSteps(runFolder, path));
+}
+
+/** `problemsFileReference` as steps: yields how far into the file it got after each piece (ReadSteps). */
+export function* problemsFileReferenceSteps(runFolder: string, path: string): ReadSteps<NonNullable<RunManifest['problems']>> {
   const hash = createHash('sha256');
   let count = 0;
-  forEachLine(path, (line) => {
+  yield* lineSteps(path, (line) => {
     if (line.trim() !== '') count++;
   }, { onFileBytes: (bytes) => hash.update(bytes) });
   return { path: runRelativePath(runFolder, path), sha256: hash.digest('hex'), count };
@@ -232,16 +254,25 @@ export function writeProblemsFile(folder: string, problems: readonly Problem[]):
  * file that is missing or changed fails naming it.
  */
 export function readRunProblems(run: { manifest: RunManifest; folder?: string | undefined }): Problem[] | null {
+  return runSteps(readRunProblemsSteps(run));
+}
+
+/**
+ * `readRunProblems` as steps. The file is read twice (hashed, then parsed), so each step's progress counts the bytes
+ * of both passes: `done` of `total`, twice the file's size.
+ */
+export function* readRunProblemsSteps(run: { manifest: RunManifest; folder?: string | undefined }): ReadSteps<Problem[] | null> {
   const reference = run.manifest.problems;
   if (reference === null) return null;
   if (run.folder === undefined) throw new NotFoundError(`run ${run.manifest.runId}: its problems file ${reference.path} is relative to a run folder, and this run was not read from one`);
   const path = resolve(run.folder, reference.path);
   if (!existsSync(path)) throw new NotFoundError(`${join(run.folder, MANIFEST_FILE)}: key "problems.path": ${reference.path} is not there (${path})`);
-  const actual = sha256OfFile(path);
+  const bothPasses = (progress: FileProgress, pass: 0 | 1): FileProgress => ({ path, done: pass * progress.total + progress.done, total: 2 * progress.total });
+  const actual = yield* mapReadProgress(sha256OfFileSteps(path), (progress) => bothPasses(progress, 0));
   if (actual !== reference.sha256) {
     throw new InvalidInputError({ file: path, problem: `sha256 ${actual.slice(0, 12)}… is not the ${reference.sha256.slice(0, 12)}… the run's manifest pins: the problems changed after the run was written` });
   }
-  return readJsonLines(path, Problem);
+  return yield* mapReadProgress(readJsonLinesSteps(path, Problem), (progress) => bothPasses(progress, 1));
 }
 
 /**

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { FAILED_FINISH_REASON, FAILED_REASON_PREFIX, NotFoundError, RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '@confide/core';
-import { describe, expect, it } from 'vitest';
+import { FAILED_FINISH_REASON, FAILED_REASON_PREFIX, NotFoundError, RUN_RECORD_SCHEMA_VERSION, type RunRecord, type StepProgress } from '@confide/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { recordedRunsFolder } from '../workspace-paths.js';
 import { writeRunDirectory } from './run-directory.js';
 import { bundledRunIds, loadBundledRun, runCounts, RunStore } from './run-store.js';
@@ -54,6 +54,60 @@ describe('RunStore', () => {
     expect(() => new RunStore().load('no-such-run')).toThrow(NotFoundError);
     expect(() => new RunStore().load('no-such-run')).toThrow(/no recorded run "no-such-run" \(bundled: .*gemini-flash/);
     expect(() => new RunStore().load('./nowhere/run')).toThrow(/no run at .*nowhere\/run \(no manifest\.json/);
+  });
+});
+
+describe('RunStore.loadCooperatively', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A run of 2,500 answers of about a kilobyte each: its records file holds three gzip members, read a member at a time. */
+  function writeLargerRun(): string {
+    const folder = join(mkdtempSync(join(tmpdir(), 'run-store-cooperative-')), 'run');
+    const run = loadBundledRun('qwen-1.5b');
+    const records = Array.from({ length: 2500 }, (_, index) => ({ ...record(`q${index}`, index % 3 === 0), generation: { ...record('x', true).generation, text: `answer ${index}: ${'so it goes. '.repeat(85)}` } }));
+    writeRunDirectory(folder, { manifest: { ...run.manifest, records: records.length }, records, problems: null });
+    return folder;
+  }
+
+  /** A clock that moves a second per reading: every piece read is a turn (LoopTurns yields at most every 200 ms). */
+  function everyStepATurn(): void {
+    let clock = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (clock += 1000));
+  }
+
+  it('reads the run load reads, reporting bytes of its records file up to the file size; a later load is served from the cache', async () => {
+    everyStepATurn();
+    const folder = writeLargerRun();
+    const progress: StepProgress[] = [];
+    const store = new RunStore();
+    const run = await store.loadCooperatively(folder, { onProgress: (event) => progress.push(event) });
+    expect(run).toEqual(new RunStore().load(folder));
+    expect(store.load(folder)).toBe(run);
+    const size = statSync(join(folder, 'records.jsonl.gz')).size;
+    const stage = `reading run ${folder}, bytes of records.jsonl.gz`;
+    expect(progress.every((event) => event.stage === stage && event.total === size)).toBe(true);
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toEqual({ stage, done: size, total: size });
+  });
+
+  it('stops with CANCELLED once the signal is aborted, keeping nothing: the next load reads the run whole', async () => {
+    everyStepATurn();
+    const folder = writeLargerRun();
+    const store = new RunStore();
+    const controller = new AbortController();
+    await expect(store.loadCooperatively(folder, { onProgress: () => controller.abort(), signal: controller.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringMatching(/^reading run .*, bytes of records\.jsonl\.gz cancelled after \d+ of \d+ bytes$/),
+    });
+    expect((await store.loadCooperatively(folder, {})).records).toHaveLength(2500);
+  });
+
+  it('a truncated records file fails naming it', async () => {
+    const folder = writeLargerRun();
+    const path = join(folder, 'records.jsonl.gz');
+    const whole = readFileSync(path);
+    writeFileSync(path, whole.subarray(0, whole.length - 1000));
+    await expect(new RunStore().loadCooperatively(folder, {})).rejects.toThrow(`${path}: file is truncated (the gzip data ends early)`);
   });
 });
 

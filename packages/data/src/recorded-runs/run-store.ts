@@ -1,11 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { closestIds, isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, type RunLookup, type RunManifest } from '@confide/core';
+import { closestIds, isFailedRecord, NotFoundError, PRICE_TABLES, PriceTable, RUN_MANIFEST_SCHEMA_VERSION, RunRecord, runSteps, type RunControl, type RunLookup, type RunManifest } from '@confide/core';
 import { z } from 'zod';
 import { readJsonFile } from '../io/json-file.js';
-import { parseJsonLine, readJsonLines } from '../io/json-lines.js';
+import { parseJsonLine, readJsonLinesSteps } from '../io/json-lines.js';
 import { forEachLine } from '../io/line-reader.js';
-import { MANIFEST_FILE, PRICE_TABLE_FILE, PROBLEMS_FILE, problemsFileReference, RECORDS_FILE, readRunDirectory, readRunManifest, type RunDirectory } from './run-directory.js';
+import { readCooperatively, type ReadSteps } from '../io/read-steps.js';
+import { MANIFEST_FILE, PRICE_TABLE_FILE, PROBLEMS_FILE, problemsFileReferenceSteps, RECORDS_FILE, readRunDirectorySteps, readRunManifest, type RunDirectory } from './run-directory.js';
 import { recordedRunsFolder } from '../workspace-paths.js';
 
 /** Where a live run appends each model's answers as they complete (`stages/small.jsonl`, `stages/large.jsonl`). */
@@ -71,23 +72,24 @@ export function bundledRunIds(folder = recordedRunsFolder()): string[] {
 
 /**
  * One model's side of an unfinished live run, read from its stage log (`<run>/stages/<side>.jsonl`): the answers that
- * completed, failed requests left out. Its manifest says where it came from.
+ * completed, failed requests left out. Its manifest says where it came from. As steps (ReadSteps).
  */
-function readUnfinishedStage(runFolder: string, side: string): RunDirectory {
+function* readUnfinishedStageSteps(runFolder: string, side: string): ReadSteps<RunDirectory> {
   const log = join(dirname(runFolder), STAGES_FOLDER, `${side}.jsonl`);
-  const lines = readJsonLines(log, RunRecord, { allowTruncatedLastLine: true });
+  const lines = yield* readJsonLinesSteps(log, RunRecord, { allowTruncatedLastLine: true });
   const records = [...new Map(lines.filter((record) => !isFailedRecord(record)).map((record) => [record.problemId, record])).values()];
   const runFolderOfStages = dirname(runFolder);
   const config = readJsonFile(join(runFolderOfStages, RUN_CONFIG_FILE), z.looseObject({ dataset: z.unknown().optional(), priceTable: z.string().default('unknown') }));
   const pricesPath = join(runFolderOfStages, PRICE_TABLE_FILE);
   const problemsPath = join(runFolderOfStages, PROBLEMS_FILE);
+  const problems = existsSync(problemsPath) ? yield* problemsFileReferenceSteps(runFolder, problemsPath) : null;
   return {
     manifest: {
       schemaVersion: RUN_MANIFEST_SCHEMA_VERSION,
       runId: records[0]?.runId ?? basename(runFolder),
       description: `the ${side} model's answers of an unfinished live run, read from ${log}`,
       dataset: typeof config.dataset === 'string' ? config.dataset : JSON.stringify(config.dataset ?? 'unknown'),
-      problems: existsSync(problemsPath) ? problemsFileReference(runFolder, problemsPath) : null,
+      problems,
       config: config as Record<string, unknown>,
       plugins: [],
       git: { commit: null, dirty: null },
@@ -139,14 +141,28 @@ export class RunStore implements RunLookup {
     return !existsSync(join(this.bundledFolder, reference, MANIFEST_FILE)) && existsSync(join(resolve(this.baseFolder, reference), MANIFEST_FILE));
   }
 
+  /** A run by reference, read and validated once (later loads of the same folder give the same object). */
   load(reference: string): RunDirectory {
+    return runSteps(this.#loadSteps(reference));
+  }
+
+  /**
+   * `load`, with a turn of the event loop at most every 200 ms while the run's files are read: progress in bytes of
+   * each file (`reading run <reference>, bytes of records.jsonl.gz`) and a CANCELLED error once `control.signal` is
+   * aborted, nothing cached then. Same cache as `load`: a later `load` of the run is free.
+   */
+  async loadCooperatively(reference: string, control: RunControl): Promise<RunDirectory> {
+    return readCooperatively(this.#loadSteps(reference), control, `reading run ${reference}`);
+  }
+
+  *#loadSteps(reference: string): ReadSteps<RunDirectory> {
     const folder = this.folderOf(reference);
     const cached = this.#loaded.get(folder);
     if (cached) return cached;
     let run: RunDirectory;
-    if (existsSync(join(folder, MANIFEST_FILE))) run = readRunDirectory(folder, { texts: this.texts });
+    if (existsSync(join(folder, MANIFEST_FILE))) run = yield* readRunDirectorySteps(folder, { texts: this.texts });
     else if (existsSync(join(dirname(folder), STAGES_FOLDER, `${basename(folder)}.jsonl`)) && existsSync(join(dirname(folder), RUN_CONFIG_FILE))) {
-      run = readUnfinishedStage(folder, basename(folder));
+      run = yield* readUnfinishedStageSteps(folder, basename(folder));
     } else if (!isRunPath(reference)) {
       const bundled = bundledRunIds(this.bundledFolder);
       const suggestions = closestIds(reference, bundled);

@@ -12,13 +12,21 @@ export async function ablationOffPolicy(
   experiment: AblationExperiment,
   table: OutcomeTable,
   curves: readonly RouterCurve[],
-  inputs: { loadRun: (reference: string) => RunDirectory; prices: PriceTable; regrade?: ((records: readonly RunRecord[]) => Promise<RunRecord[]>) | undefined },
+  inputs: {
+    loadRun: (reference: string) => RunDirectory;
+    loadRunCooperatively?: ((reference: string) => Promise<RunDirectory>) | undefined;
+    prices: PriceTable;
+    regrade?: ((records: readonly RunRecord[]) => Promise<RunRecord[]>) | undefined;
+  },
 ): Promise<OffPolicyResults | null> {
   const entry = experiment.offPolicy;
   if (entry === undefined) return null;
-  const logged = inputs.loadRun(entry.log).records;
+  // read here rather than up front with the named runs (a router's bad config still fails first), with turns of the
+  // event loop (progress, Ctrl-C) where the caller gives them
+  const loadRun = inputs.loadRunCooperatively ?? inputs.loadRun;
+  const logged = (await loadRun(entry.log)).records;
   const records = inputs.regrade ? await inputs.regrade(logged) : logged;
-  const small = inputs.loadRun(`${entry.log.replace(/\/+$/, '')}/small`).records;
+  const small = (await loadRun(`${entry.log.replace(/\/+$/, '')}/small`)).records;
   const log = explorationLog(entry.log, table, records, small, inputs.prices);
   return offPolicyRouters(table, curves, log, entry, experiment.bootstrap);
 }

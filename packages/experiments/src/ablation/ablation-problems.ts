@@ -1,5 +1,5 @@
-import { InvalidConfigError, type Problem } from '@confide/core';
-import { datasetLabel, loadProblems, readRunProblems, type RunDirectory } from '@confide/data';
+import { InvalidConfigError, LoopTurns, type Problem, type RunControl } from '@confide/core';
+import { datasetLabel, loadProblems, readCooperatively, readRunProblemsSteps, type RunDirectory } from '@confide/data';
 import type { ProblemAgreement } from '@confide/reports';
 import type { AblationExperiment } from './ablation-experiment.js';
 
@@ -20,18 +20,30 @@ function note(disagreements: ProblemDisagreements, text: string): void {
   if (disagreements.count++ < SHOWN) disagreements.first.push(text);
 }
 
-/** Every run the ablation reads, with the problems it carries (null: a v1 run, which carries none). */
-function carriedProblems(runs: readonly string[], loadRun: (reference: string) => RunDirectory): Array<{ run: string; problems: Problem[] | null }> {
-  return runs.map((run) => ({ run, problems: readRunProblems(loadRun(run)) }));
+/**
+ * Every run the ablation reads, with the problems it carries (null: a v1 run, which carries none), each problems file
+ * read with turns of the event loop (progress in bytes, CANCELLED on the signal).
+ */
+async function carriedProblems(runs: readonly string[], loadRun: (reference: string) => RunDirectory, control: RunControl): Promise<Array<{ run: string; problems: Problem[] | null }>> {
+  const carried: Array<{ run: string; problems: Problem[] | null }> = [];
+  for (const run of runs) carried.push({ run, problems: await readCooperatively(readRunProblemsSteps(loadRun(run)), control, `reading the problems of run ${run}`) });
+  return carried;
+}
+
+/** Turns of the event loop while every run's problems are matched (a question compared per problem): progress, Ctrl-C. */
+function matchingTurns(compared: ReadonlyArray<{ problems: Problem[] | null }>, control: RunControl, against: string): LoopTurns {
+  const total = compared.reduce((sum, entry) => sum + entry.problems!.length, 0);
+  return new LoopTurns(control, `problems: matching the runs' problems ${against}`, total, 'problems');
 }
 
 /**
  * The problems of an ablation: the experiment's dataset when it names one, each run's carried problems matched to it
  * by id (mismatches counted); else the problems the runs carry, in the order the runs first give them (the small run's
- * for the pair, the first model's for `models`), which must then be carried by every run read.
+ * for the pair, the first model's for `models`), which must then be carried by every run read. `control`: progress of
+ * the reading and matching, and a signal (Ctrl-C) that stops them with a CANCELLED error.
  */
-export async function ablationProblems(experiment: AblationExperiment, runs: readonly string[], loadRun: (reference: string) => RunDirectory, folder: string): Promise<AblationProblems> {
-  const carried = carriedProblems(runs, loadRun);
+export async function ablationProblems(experiment: AblationExperiment, runs: readonly string[], loadRun: (reference: string) => RunDirectory, folder: string, control: RunControl = {}): Promise<AblationProblems> {
+  const carried = await carriedProblems(runs, loadRun, control);
   const compared = carried.filter((entry) => entry.problems !== null);
   const questionMismatches: ProblemDisagreements = { count: 0, first: [] };
   const missingFromDataset: ProblemDisagreements = { count: 0, first: [] };
@@ -41,8 +53,11 @@ export async function ablationProblems(experiment: AblationExperiment, runs: rea
     const byId = new Map(loaded.problems.map((problem) => [problem.id, problem]));
     const mismatched = new Set<string>();
     const missing = new Set<string>();
+    const turns = matchingTurns(compared, control, 'to the dataset');
+    let done = 0;
     for (const { run, problems } of compared) {
       for (const problem of problems!) {
+        await turns.step(done++);
         const known = byId.get(problem.id);
         if (known === undefined) {
           if (!missing.has(problem.id)) note(missingFromDataset, `${problem.id} (${run})`);
@@ -53,6 +68,7 @@ export async function ablationProblems(experiment: AblationExperiment, runs: rea
         }
       }
     }
+    turns.finish();
     return { problems: loaded.problems, reference: loaded.reference, agreement: { source: 'dataset', runsCompared: compared.length, questionMismatches, missingFromDataset } };
   }
 
@@ -63,8 +79,11 @@ export async function ablationProblems(experiment: AblationExperiment, runs: rea
   const problems: Problem[] = [];
   const first = new Map<string, { problem: Problem; run: string; index: number }>();
   const mismatched = new Set<string>();
+  const turns = matchingTurns(compared, control, 'to each other');
+  let done = 0;
   for (const { run, problems: own } of compared) {
     for (const problem of own!) {
+      await turns.step(done++);
       const seen = first.get(problem.id);
       if (seen === undefined) {
         first.set(problem.id, { problem, run, index: problems.length });
@@ -79,6 +98,7 @@ export async function ablationProblems(experiment: AblationExperiment, runs: rea
       }
     }
   }
+  turns.finish();
   return { problems, reference: `the problems the runs carry (${compared.length} runs)`, agreement: { source: 'runs', runsCompared: compared.length, questionMismatches, missingFromDataset } };
 }
 

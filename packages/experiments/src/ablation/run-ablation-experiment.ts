@@ -33,7 +33,7 @@ import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
 import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { ablationCosts, type AblationCosts } from './ablation-costs.js';
 import { ablationEvaluator, ablationRegrader, gradesNote, withGrades } from './ablation-grading.js';
-import { ablationProblems, problemsLabel } from './ablation-problems.js';
+import { ablationProblems, problemsLabel, type AblationProblems } from './ablation-problems.js';
 import { ablationOffPolicy } from './ablation-off-policy.js';
 
 export interface AblationInputs {
@@ -51,6 +51,8 @@ export interface AblationInputs {
   problemAgreement?: ProblemAgreement;
   /** A run by reference (bundled id or path): the run store of the command, relative to the experiment's folder. */
   loadRun: (reference: string) => RunDirectory;
+  /** The same store's run read with turns of the event loop (progress, Ctrl-C) where one is read late (the off-policy log); absent: `loadRun`. */
+  loadRunCooperatively?: (reference: string) => Promise<RunDirectory>;
   /** Re-grades records with the experiment's evaluator (`grades: "math"`: core/math); absent means only recorded verdicts are available. */
   regrade?: (records: readonly RunRecord[]) => Promise<RunRecord[]>;
   /** The evaluator `regrade` grades with, recorded in summary.json. */
@@ -404,6 +406,11 @@ export function writeRouterArenaPredictions(results: AblationResults, problems: 
   return files;
 }
 
+/** What an ablation stopped by Ctrl-C gives: nothing written (the report folder is written whole, after the computation). */
+function cancelledOutcome(error: unknown): ExperimentOutcome<{ results: AblationResults }> {
+  return { status: 'stopped', reason: 'cancelled', message: `stopped: ${(error as Error).message}; no report written, the previous one (if any) is untouched`, files: [] };
+}
+
 /** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
 export async function runAblationExperiment(options: AblationRunOptions): Promise<ExperimentOutcome<{ results: AblationResults }>> {
   checkReportOutFolder(options.outFolder, 'ablation');
@@ -414,8 +421,17 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   // an ablation never shows a response: its runs are read without their texts (an evaluator re-grades extracted answers)
   const runs = (options.runs ?? new RunStore({ texts: false })).relativeTo(folder);
   const read = new ReportInputs(runs);
-  // the dataset's problems, each run's own matched to them by id; without a dataset, the problems the runs carry
-  const loadedProblems = await ablationProblems(experiment, namedRuns(experiment), (reference) => read.loadRun(reference), folder);
+  let loadedProblems: AblationProblems;
+  try {
+    // every run the experiment names read first, with turns of the event loop (progress in bytes, Ctrl-C): the steps
+    // after find them in the store's cache
+    for (const reference of namedRuns(experiment)) await read.loadRunCooperatively(reference, options.control ?? {});
+    // the dataset's problems, each run's own matched to them by id; without a dataset, the problems the runs carry
+    loadedProblems = await ablationProblems(experiment, namedRuns(experiment), (reference) => read.loadRun(reference), folder, options.control ?? {});
+  } catch (error) {
+    if (stopReasonOf(error) === 'cancelled') return cancelledOutcome(error);
+    throw error;
+  }
   const prices = resolvePriceTable(experiment.priceTable, folder);
   const evaluator = ablationEvaluator(experiment);
   const grader = evaluator === null ? undefined : ablationRegrader(experiment, evaluator, { registry: options.registry, prices, runs, problems: loadedProblems.problems, budgetUsd: options.budgetUsd, cachePath: options.cachePath ?? null });
@@ -430,6 +446,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       datasetReference: loadedProblems.reference,
       problemAgreement: loadedProblems.agreement,
       loadRun: (reference) => read.loadRun(reference),
+      loadRunCooperatively: (reference) => read.loadRunCooperatively(reference, options.control ?? {}),
       read,
       ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),
       ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, read) } : {}),
@@ -438,7 +455,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
     });
   } catch (error) {
     // Ctrl-C: nothing was written (the report folder is written whole, after the computation), the previous report stands
-    if (stopReasonOf(error) === 'cancelled') return { status: 'stopped', reason: 'cancelled', message: `stopped: ${(error as Error).message}; no report written, the previous one (if any) is untouched`, files: [] };
+    if (stopReasonOf(error) === 'cancelled') return cancelledOutcome(error);
     // a paying evaluator (a verifier) stopped at the budget: nothing is written, a rerun answers from the cache
     if (grader === undefined || stopReasonOf(error) !== 'budget') throw error;
     return { status: 'stopped', reason: 'budget', message: `stopped: ${(error as Error).message}; $${grader.spentUsd().toFixed(6)} spent re-grading with ${evaluator!.id}, no report written. A rerun answers what was graded from the cache and pays only for the rest.`, files: [] };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { PluginUse, PriceTable, Problem } from '@confide/core';
+import type { PluginUse, PriceTable, Problem, RunControl } from '@confide/core';
 import { fileSha256, MANIFEST_FILE, packageVersions, PRICE_TABLE_FILE, PROBLEMS_FILE, RECORDS_FILE, RUN_CONFIG_FILE, sourceTreeHash, STAGES_FOLDER, type RunDirectory, type RunStore } from '@confide/data';
 import type { SummaryProvenance } from '@confide/reports';
 import { experimentFileLabel } from './experiment-file.js';
@@ -28,8 +28,23 @@ export class ReportInputs {
   /** Loads a run by reference (bundled id or path against the store's folder), noting the files it came from. */
   loadRun(reference: string): RunDirectory {
     const run = this.#store.load(reference);
-    for (const file of runFiles(this.#store.folderOf(reference))) this.#files.add(file);
+    this.#noteRunFiles(reference);
     return run;
+  }
+
+  /**
+   * `loadRun` with a turn of the event loop at most every 200 ms while the run is read: progress in bytes read, and a
+   * CANCELLED error once `control.signal` is aborted (RunStore.loadCooperatively). The store's cache: a later `loadRun`
+   * of the run is free.
+   */
+  async loadRunCooperatively(reference: string, control: RunControl): Promise<RunDirectory> {
+    const run = await this.#store.loadCooperatively(reference, control);
+    this.#noteRunFiles(reference);
+    return run;
+  }
+
+  #noteRunFiles(reference: string): void {
+    for (const file of runFiles(this.#store.folderOf(reference))) this.#files.add(file);
   }
 
   /** Notes a file read by other means. */

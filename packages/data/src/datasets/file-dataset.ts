@@ -90,10 +90,10 @@ export interface LoadedFileDataset {
  * file has; the answer may instead be the last `\boxed{}` of a solution column. Ids come from the id column, else from
  * the row position (`<file stem>/<row index>`), which is also how importers resolve upstream `prob_<i>` ids.
  */
-export async function loadFileDataset(reference: FileDatasetReference, baseFolder = process.cwd()): Promise<LoadedFileDataset> {
+export async function loadFileDataset(reference: FileDatasetReference, baseFolder = process.cwd(), options: { signal?: AbortSignal } = {}): Promise<LoadedFileDataset> {
   const path = isAbsolute(reference.file) ? reference.file : resolve(baseFolder, reference.file);
   if (!existsSync(path)) throw new NotFoundError(`no dataset file at ${path}`);
-  const present = new Set((await tableColumnNames(path)).names);
+  const present = new Set((await tableColumnNames(path, options)).names);
   if (present.size === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
   const columns = {} as Record<keyof DatasetColumns, string | null>;
   for (const field of Object.keys(DEFAULT_COLUMNS) as Array<keyof DatasetColumns>) {
@@ -133,7 +133,7 @@ export async function loadFileDataset(reference: FileDatasetReference, baseFolde
       ...(subject !== undefined ? { subject } : {}),
       ...(level !== undefined ? { level } : {}),
     });
-  });
+  }, options);
   if (rows === 0) throw new InvalidInputError({ file: path, problem: 'no rows' });
   return { problems, reference: `file:${reference.file}@sha256:${sha256OfFile(path)}`, columns };
 }

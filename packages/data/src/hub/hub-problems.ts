@@ -39,11 +39,11 @@ function levelOf(level: number | string | undefined): number | undefined {
  */
 export async function loadProblems(
   reference: DatasetReference,
-  options: { connection?: HubConnection; cacheFolder?: string; offline?: boolean; baseFolder?: string } = {},
+  options: { connection?: HubConnection; cacheFolder?: string; offline?: boolean; baseFolder?: string; signal?: AbortSignal } = {},
 ): Promise<LoadedProblems> {
   if (typeof reference !== 'string' || isFileDatasetReference(reference)) {
     const file = typeof reference === 'string' ? { file: reference, columns: {} } : reference;
-    const loaded = await loadFileDataset(file, options.baseFolder);
+    const loaded = await loadFileDataset(file, options.baseFolder, options.signal ? { signal: options.signal } : {});
     return { problems: loaded.problems, reference: loaded.reference };
   }
   const dataset = reference;

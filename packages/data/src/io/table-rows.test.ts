@@ -71,3 +71,30 @@ describe('forEachTableRow streams every format, gzipped or not, in order', () =>
     await expect(forEachTableRow(cut, () => undefined)).rejects.toThrow(`${cut}: file is truncated (the gzip data ends early)`);
   });
 });
+
+describe('forEachTableRow stops on an aborted signal', () => {
+  const rows = Array.from({ length: 3000 }, (_, index) => ({ id: `p${index}`, question: `q${index}` }));
+  const files = {
+    jsonl: ['big.jsonl', rows.map((row) => JSON.stringify(row)).join('\n') + '\n'],
+    csv: ['big.csv', 'id,question\n' + rows.map((row) => `${row.id},${row.question}`).join('\n') + '\n'],
+    json: ['big.json', JSON.stringify(rows)],
+  } as const;
+
+  it.each(Object.keys(files) as Array<keyof typeof files>)('%s: CANCELLED naming the file, at a row the signal was seen (every 1,024 rows)', async (format) => {
+    const [name, text] = files[format];
+    const path = join(folder, name);
+    writeFileSync(path, text);
+    const controller = new AbortController();
+    let seen = 0;
+    const read = forEachTableRow(path, (_, rowNumber) => {
+      seen = rowNumber;
+      if (rowNumber === 1500) controller.abort();
+    }, { signal: controller.signal });
+    await expect(read).rejects.toMatchObject({ code: 'CANCELLED', message: `reading ${path} cancelled after 2048 rows` });
+    expect(seen).toBe(2047);
+    // without a signal the same file reads whole
+    let all = 0;
+    await forEachTableRow(path, () => void all++);
+    expect(all).toBe(3000);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
-import { fileSystemError, InvalidInputError, NotFoundError } from '@confide/core';
+import { ConfideError, fileSystemError, InvalidInputError, NotFoundError } from '@confide/core';
 import { parse as parseCsv, type Parser } from 'csv-parse';
 import { forEachParquetRow, parquetColumnNames } from '../hub/parquet-rows.js';
 import { isGzipPath } from './file-chunks.js';
@@ -82,8 +82,18 @@ async function forEachCsvRecord(file: string, parser: Parser, onRecord: (record:
  * bad or cut-short row fails naming the file and the row; nothing is guessed. A JSON or JSON Lines reader stops early
  * when `onRow` returns STOP.
  */
-export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNumber: number) => void | typeof STOP): Promise<TableRowsRead> {
+export async function forEachTableRow(
+  file: string,
+  onEachRow: (row: TableRow, rowNumber: number) => void | typeof STOP,
+  options: { signal?: AbortSignal } = {},
+): Promise<TableRowsRead> {
   if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
+  // the rows come a piece of the file at a time, between turns of the event loop: an aborted signal stops the read
+  const { signal } = options;
+  const onRow = (row: TableRow, rowNumber: number) => {
+    if (signal?.aborted && rowNumber % 1024 === 0) throw new ConfideError('CANCELLED', `reading ${file} cancelled after ${rowNumber} rows`);
+    return onEachRow(row, rowNumber);
+  };
   const format = formatOf(file);
   let rows = 0;
   let stopped = false;
@@ -123,7 +133,7 @@ export async function forEachTableRow(file: string, onRow: (row: TableRow, rowNu
  * every row of a JSON or JSON Lines file (read in a pass of its own, a row at a time: rows need not share their keys).
  * `firstRowOnly`: for JSON and JSON Lines, only the first row's keys (`complete` says whether the names are all of them).
  */
-export async function tableColumnNames(file: string, options: { firstRowOnly?: boolean } = {}): Promise<{ names: string[]; complete: boolean }> {
+export async function tableColumnNames(file: string, options: { firstRowOnly?: boolean; signal?: AbortSignal } = {}): Promise<{ names: string[]; complete: boolean }> {
   if (!existsSync(file)) throw new NotFoundError(`no file at ${file}`);
   const format = formatOf(file);
   if (format === 'parquet') return { names: await parquetColumnNames(file), complete: true };
@@ -133,9 +143,13 @@ export async function tableColumnNames(file: string, options: { firstRowOnly?: b
     return { names: header, complete: true };
   }
   const names = new Set<string>();
-  await forEachTableRow(file, (row) => {
-    for (const key in row) names.add(key);
-    return options.firstRowOnly ? STOP : undefined;
-  });
+  await forEachTableRow(
+    file,
+    (row) => {
+      for (const key in row) names.add(key);
+      return options.firstRowOnly ? STOP : undefined;
+    },
+    options.signal ? { signal: options.signal } : {},
+  );
   return { names: [...names], complete: !options.firstRowOnly };
 }

@@ -49,7 +49,7 @@ export async function ablationProblems(experiment: AblationExperiment, runs: rea
   const missingFromDataset: ProblemDisagreements = { count: 0, first: [] };
 
   if (experiment.dataset !== undefined) {
-    const loaded = await loadProblems(experiment.dataset, { baseFolder: folder });
+    const loaded = await loadProblems(experiment.dataset, { baseFolder: folder, ...(control.signal ? { signal: control.signal } : {}) });
     const byId = new Map(loaded.problems.map((problem) => [problem.id, problem]));
     const mismatched = new Set<string>();
     const missing = new Set<string>();

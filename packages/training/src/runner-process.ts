@@ -116,7 +116,10 @@ export function runRunnerProcess(options: RunnerProcessOptions): Promise<RunnerO
       }
     }, readyTimeoutMs);
 
+    // a callback that throws stops the run: lines the runner had already written are not handed to callbacks after it
+    // (a generation refused, then another one already in the pipe, must not be handed out)
     const guard = (callback: () => void) => {
+      if (callbackError !== undefined) return;
       try {
         callback();
       } catch (error) {

@@ -55,3 +55,11 @@ export async function handTurn(control: RunControl | undefined, stage: string): 
   await new Promise((resolve) => setImmediate(resolve));
   if (control?.signal?.aborted) throw new ConfideError('CANCELLED', `cancelled before ${stage}`);
 }
+
+/** Runs a generator of steps through without turns (a synchronous caller of a reader or fit written as steps), returning its result. */
+export function runSteps<Result>(steps: Generator<unknown, Result, void>): Result {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}

@@ -3,14 +3,11 @@ import {
   featureDimension,
   featureVector,
   fitLogisticRegressionsInWorker,
+  fitModel,
   logisticModel,
-  LoopTurns,
-  modelFitStepCount,
-  modelFitSteps,
   packRows,
   predict,
   readsTokenConfidence,
-  runSteps,
   type FeatureSpec,
   type FittedModel,
   type LearnerSettings,
@@ -50,14 +47,20 @@ export function crossFit(
   onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): CrossFitted {
-  return runSteps(crossFitSteps(examples, spec, learner, folds, seed, onFit, onVectors));
+  const { assignment, dimension, vectors, labels, trainingSets } = crossFitInputs(examples, spec, folds, seed);
+  onVectors?.(vectors);
+  const models = trainingSets.map((rows, fit) => {
+    onFit?.(fit === folds ? 'full' : fit, Array.from(rows, (row) => examples[row]!.problem.id));
+    return fitModel(Array.from(rows, (row) => vectors[row]!), Array.from(rows, (row) => labels[row]!), dimension, learner);
+  });
+  return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
 }
 
 /**
  * `crossFit` without holding the main thread: a logistic learner's fits (every fold's and the full one) run one after
  * another in a worker thread (`fitLogisticRegressionsInWorker`: the same arithmetic, so the same models), so the
- * caller's other work goes on meanwhile; other learners fit here with a turn of the event loop between steps. Progress
- * as `stage`; a CANCELLED error once `control.signal` is aborted.
+ * caller's other work goes on meanwhile, with progress as `stage` and a CANCELLED error once `control.signal` is
+ * aborted. A kNN learner has nothing to fit (it keeps its examples): `crossFit` here.
  */
 export async function crossFitCooperatively(
   examples: readonly TrainingExample[],
@@ -68,63 +71,27 @@ export async function crossFitCooperatively(
   control: RunControl & { stage: string },
   onVectors?: (vectors: readonly SparseVector[]) => void,
 ): Promise<CrossFitted> {
-  if (learner.model === 'logistic') {
-    const { assignment, dimension, vectors, labels } = crossFitInputs(examples, spec, folds, seed);
-    onVectors?.(vectors);
-    const inFold = (fold: number) => Int32Array.from(examples.keys()).filter((index) => assignment.get(examples[index]!.problem.id) !== fold);
-    const subsets = [...Array.from({ length: folds }, (_, fold) => inFold(fold)), Int32Array.from(examples.keys())];
-    const fitted = await fitLogisticRegressionsInWorker(packRows(vectors), Float64Array.from(labels), subsets, dimension, learner, control);
-    const models = fitted.map(logisticModel);
-    return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
-  }
-  const turns = new LoopTurns(control, control.stage, (folds + 1) * modelFitStepCount(learner), 'fitting steps');
-  const steps = crossFitSteps(examples, spec, learner, folds, seed, undefined, onVectors);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) {
-      turns.finish();
-      return next.value;
-    }
-    await turns.step(next.value);
-  }
+  if (learner.model !== 'logistic') return crossFit(examples, spec, learner, folds, seed, undefined, onVectors);
+  const { assignment, dimension, vectors, labels, trainingSets } = crossFitInputs(examples, spec, folds, seed);
+  onVectors?.(vectors);
+  const fitted = await fitLogisticRegressionsInWorker(packRows(vectors), Float64Array.from(labels), trainingSets, dimension, learner, control);
+  const models = fitted.map(logisticModel);
+  return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
 }
 
-/** What every fit of a cross-fitting shares: the folds by problem id, the feature dimension, each example's vector and label. */
+/**
+ * What every fit of a cross-fitting shares: the folds by problem id, the feature dimension, each example's vector and
+ * label, and the training rows of each fit — fold f's model on every example outside fold f, then the full model on all.
+ */
 function crossFitInputs(examples: readonly TrainingExample[], spec: FeatureSpec, folds: number, seed: number) {
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
   const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
   const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
   const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
-  return { assignment, dimension, vectors, labels };
-}
-
-/** Cross-fitting as steps: yields the number of fitting steps done so far, returns the fitted models. */
-function* crossFitSteps(
-  examples: readonly TrainingExample[],
-  spec: FeatureSpec,
-  learner: LearnerSettings,
-  folds: number,
-  seed: number,
-  onFit?: (fold: number | 'full', trainingIds: readonly string[]) => void,
-  onVectors?: (vectors: readonly SparseVector[]) => void,
-): Generator<number, CrossFitted, void> {
-  const { assignment, dimension, vectors, labels } = crossFitInputs(examples, spec, folds, seed);
-  onVectors?.(vectors);
-  let done = 0;
-  function* fitOn(keep: (index: number) => boolean, fold: number | 'full'): Generator<number, FittedModel, void> {
-    const indices = examples.map((_, index) => index).filter(keep);
-    onFit?.(fold, indices.map((index) => examples[index]!.problem.id));
-    const steps = modelFitSteps(indices.map((index) => vectors[index]!), indices.map((index) => labels[index]!), dimension, learner);
-    for (;;) {
-      const next = steps.next();
-      if (next.done) return next.value;
-      yield ++done;
-    }
-  }
-  const foldModels: FittedModel[] = [];
-  for (let fold = 0; fold < folds; fold++) foldModels.push(yield* fitOn((index) => assignment.get(examples[index]!.problem.id) !== fold, fold));
-  const full = yield* fitOn(() => true, 'full');
-  return { folds, seed, assignment: Object.fromEntries(assignment), foldModels, full };
+  const everyRow = Int32Array.from(examples.keys());
+  const outsideFold = (fold: number) => everyRow.filter((row) => assignment.get(examples[row]!.problem.id) !== fold);
+  const trainingSets = [...Array.from({ length: folds }, (_, fold) => outsideFold(fold)), everyRow];
+  return { assignment, dimension, vectors, labels, trainingSets };
 }
 
 /** The probability for one problem: from its fold's model when it was in the training data, else from the full model. */

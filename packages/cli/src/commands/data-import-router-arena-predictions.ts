@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import { importRouterArenaPredictions, MANIFEST_FILE, writeRunDirectory, type ImportedRouterArenaPredictions } from '@confide/data';
-import { runFolderMode, withRunFolder } from '@confide/experiments';
+import { withRunFolder } from '@confide/experiments';
+import { importRunFolder } from './data-import.js';
 import { withInterrupts } from '../options/interrupts.js';
 
 export interface RouterArenaPredictionsOptions {
@@ -50,16 +51,7 @@ export function inspectRouterArenaPredictions(path: string, options: RouterArena
  */
 export async function importRouterArenaPredictionsInto(resultsFile: string, path: string, outFolder: string, options: RouterArenaPredictionsOptions): Promise<void> {
   await withRunFolder(
-    {
-      folder: outFolder,
-      mode: runFolderMode(options),
-      kind: 'import',
-      command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
-      configFile: MANIFEST_FILE,
-      finishedFile: MANIFEST_FILE,
-      resumable: false,
-      ...(options.breakLock ? { breakLock: true } : {}),
-    },
+    importRunFolder(resultsFile, outFolder, options),
     async () => {
       await withInterrupts('data import: stopping: nothing is written', async ({ stop }) => {
         const imported = read(path, options, stop);

@@ -18,21 +18,29 @@ export interface ImportOptions {
 }
 
 /**
+ * How `confide data import` opens its run folder through the run kit (every import alike): locked, a run already there
+ * replaced only with --force, nothing to resume, the manifest written last.
+ */
+export function importRunFolder(resultsFile: string, outFolder: string, options: { out?: string; force?: boolean; breakLock?: boolean }) {
+  return {
+    folder: outFolder,
+    mode: runFolderMode(options),
+    kind: 'import' as const,
+    command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
+    configFile: MANIFEST_FILE,
+    finishedFile: MANIFEST_FILE,
+    resumable: false,
+    ...(options.breakLock ? { breakLock: true } : {}),
+  };
+}
+
+/**
  * `confide data import`'s work: the run folder opened through the run kit (locked; a run already there is replaced
  * only with --force), the rows read, validated and written as a run directory that carries its problems and prices.
  */
 export async function importResults(resultsFile: string, file: string, outFolder: string, options: ImportOptions, map: Record<string, string>): Promise<void> {
   await withRunFolder(
-    {
-      folder: outFolder,
-      mode: runFolderMode(options),
-      kind: 'import',
-      command: `confide data import ${resultsFile}${options.out ? ` --out ${options.out}` : ''}`,
-      configFile: MANIFEST_FILE,
-      finishedFile: MANIFEST_FILE,
-      resumable: false,
-      ...(options.breakLock ? { breakLock: true } : {}),
-    },
+    importRunFolder(resultsFile, outFolder, options),
     async () => {
       // Ctrl-C stops the import at the next row it reads: its spool goes, and the run folder is left as it was
       await withInterrupts('data import: stopping: nothing is written', ({ stop }) => importInto(file, outFolder, options, map, stop));

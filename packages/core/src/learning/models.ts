@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dot, type SparseVector } from './features.js';
+import { runSteps } from '../loop-turns.js';
 import { logisticRegressionSteps, packRows, type LogisticCoefficients } from './logistic-regression.js';
 
 /** The two learners, and their settings. */
@@ -36,18 +37,6 @@ export type FittedModel = z.infer<typeof FittedModel>;
 
 const sigmoid = (value: number) => 1 / (1 + Math.exp(-value));
 
-/** The logistic learner's fit as steps (`logisticRegressionSteps` on every vector, in order). */
-function* logisticFitSteps(
-  vectors: readonly SparseVector[],
-  labels: readonly number[],
-  dimension: number,
-  settings: Extract<LearnerSettings, { model: 'logistic' }>,
-): Generator<number, FittedModel, void> {
-  const everyRow = Int32Array.from(vectors.keys());
-  const { weights, bias } = yield* logisticRegressionSteps(packRows(vectors), Float64Array.from(labels), everyRow, dimension, settings);
-  return logisticModel({ weights, bias });
-}
-
 /** A fitted logistic regression as a model (what a policy file holds). */
 export function logisticModel(coefficients: LogisticCoefficients): FittedModel {
   return { model: 'logistic', bias: coefficients.bias, weights: Array.from(coefficients.weights) };
@@ -63,33 +52,10 @@ function fitKnn(vectors: readonly SparseVector[], labels: readonly number[], set
   };
 }
 
-/**
- * A model's fit as steps: yields after each unit of work (a logistic fit's gradient step; a kNN fit is one step) and
- * returns the fitted model. `fitModel` runs it through; a long fit can be driven with a turn of the event loop between
- * steps instead (progress, Ctrl-C), with the same result.
- */
-export function* modelFitSteps(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: LearnerSettings): Generator<number, FittedModel, void> {
-  if (settings.model === 'logistic') return yield* logisticFitSteps(vectors, labels, dimension, settings);
-  return fitKnn(vectors, labels, settings);
-}
-
-/** How many steps `modelFitSteps` yields (for progress). */
-export function modelFitStepCount(settings: LearnerSettings): number {
-  return settings.model === 'logistic' ? settings.iterations : 0;
-}
-
-/** Runs a generator of steps through, returning its result. */
-export function runSteps<Result>(steps: Generator<unknown, Result, void>): Result {
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
-}
-
 export function fitModel(vectors: readonly SparseVector[], labels: readonly number[], dimension: number, settings: LearnerSettings): FittedModel {
-  return runSteps(modelFitSteps(vectors, labels, dimension, settings));
+  if (settings.model === 'knn') return fitKnn(vectors, labels, settings);
+  return logisticModel(runSteps(logisticRegressionSteps(packRows(vectors), Float64Array.from(labels), Int32Array.from(vectors.keys()), dimension, settings)));
 }
-
 /**
  * The indices of the `k` vectors most similar to `vector` (cosine: the vectors are L2-normalised), most similar first,
  * ties by index: the neighbourhood a kNN learner votes over.

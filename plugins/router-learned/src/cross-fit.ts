@@ -1,5 +1,6 @@
 import {
   assignFolds,
+  crossFittedNeighbourVotes,
   featureDimension,
   featureVector,
   fitLogisticRegressionsInWorker,
@@ -79,6 +80,11 @@ export async function crossFitCooperatively(
   return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
 }
 
+/** What a learner fits to: 1 when the small answer is right, else 0. */
+function exampleLabel(example: TrainingExample): number {
+  return example.small.grade.correct ? 1 : 0;
+}
+
 /**
  * What every fit of a cross-fitting shares: the folds by problem id, the feature dimension, each example's vector and
  * label, and the training rows of each fit — fold f's model on every example outside fold f, then the full model on all.
@@ -87,7 +93,7 @@ function crossFitInputs(examples: readonly TrainingExample[], spec: FeatureSpec,
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
   const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
   const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
-  const labels = examples.map((example) => (example.small.grade.correct ? 1 : 0));
+  const labels = examples.map(exampleLabel);
   const everyRow = Int32Array.from(examples.keys());
   const outsideFold = (fold: number) => everyRow.filter((row) => assignment.get(examples[row]!.problem.id) !== fold);
   const trainingSets = [...Array.from({ length: folds }, (_, fold) => outsideFold(fold)), everyRow];
@@ -99,4 +105,19 @@ export function crossFittedProbability(fitted: CrossFitted, spec: FeatureSpec, p
   const fold = fitted.assignment[problem.id];
   const model = fold === undefined ? fitted.full : fitted.foldModels[fold]!;
   return predict(model, vector ?? featureVector(spec, problem, small));
+}
+
+/**
+ * Every training example's cross-fitted probability (its fold's model), from the fit's own vectors, in the examples'
+ * order: a kNN learner's all at once (`crossFittedNeighbourVotes`: the same votes as predicting one by one), a logistic
+ * one's one by one.
+ */
+export function crossFittedProbabilities(fitted: CrossFitted, spec: FeatureSpec, examples: readonly TrainingExample[], vectors: readonly SparseVector[]): Float64Array {
+  const models = fitted.foldModels;
+  if (models.every((model) => model.model === 'knn')) {
+    const foldOf = Int32Array.from(examples, (example) => fitted.assignment[example.problem.id]!);
+    const priors = models.map((model) => (model.model === 'knn' ? model.prior : 0));
+    return crossFittedNeighbourVotes(vectors, examples.map(exampleLabel), foldOf, priors, models[0]!.k);
+  }
+  return Float64Array.from(examples, (example, index) => crossFittedProbability(fitted, spec, example.problem, example.small, vectors[index]));
 }

@@ -1,6 +1,6 @@
 import { createRandom, definePlugin, FeatureSpec, FittedModel, InvalidConfigError, LearnerSettings, PLUGIN_SPECIFICATION_VERSION, type Problem, type RouterDecision, type RunControl, type RunRecord, type SparseVector } from '@confide/core';
 import { z } from 'zod';
-import { crossFit, crossFitCooperatively, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
+import { crossFit, crossFitCooperatively, crossFittedProbabilities, crossFittedProbability, type CrossFitted, type TrainingExample } from './cross-fit.js';
 
 export const CrossFittedModels = z.strictObject({
   folds: z.number().int().min(2),
@@ -102,8 +102,9 @@ export const learnedRouter = definePlugin({
     const keep = (models: CrossFitted, examples: readonly TrainingExample[], vectors: readonly SparseVector[]): CrossFitted => {
       fittedInThisProcess.add(models);
       const probabilities: Probabilities = { byAnswer: new WeakMap(), byProblem: new Map() };
+      const computed = crossFittedProbabilities(models, options.features, examples, vectors);
       examples.forEach((example, index) => {
-        const probability = crossFittedProbability(models, options.features, example.problem, example.small, vectors[index]);
+        const probability = computed[index]!;
         if (options.features.answer) probabilities.byAnswer.set(example.small, probability);
         else probabilities.byProblem.set(example.problem.id, probability);
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../seeded-random.js';
-import { FittedModel, nearestNeighbours, neighbourVote, predict } from './models.js';
+import { crossFittedNeighbourVotes, FittedModel, nearestNeighbours, neighbourVote, predict } from './models.js';
 
 const unit = (indices: number[], values: number[]) => {
   const norm = Math.hypot(...values);
@@ -39,5 +39,39 @@ describe('nearest neighbours and their vote', () => {
     const model = FittedModel.parse({ model: 'knn', k: 2, prior: 0.5, vectors: vectors.map((vector) => [vector.indices, vector.values]), labels: [1, 0, 1, 1] });
     // neighbours a (1) and b (0): (1 + 0 + 0.5) / 3
     expect(predict(model, query)).toBe(0.5);
+  });
+});
+
+describe('cross-fitted neighbour votes, all at once', () => {
+  it('equal bit for bit what each fold model predicts, on sparse vectors with shared and dense features', () => {
+    const random = createRandom(11);
+    const examples = 120;
+    const folds = 5;
+    // hashed-like sparse vectors over 64 features (many ties in coarse values), L2-normalised, plus a dense feature
+    const vectors = Array.from({ length: examples }, () => {
+      const indices = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 64)))].sort((a, b) => a - b);
+      const values = indices.map(() => 1 + Math.floor(random() * 3));
+      const norm = Math.hypot(...values);
+      return { indices: [...indices, 70], values: [...values.map((value) => value / norm), random() - 0.5] };
+    });
+    const labels = Array.from({ length: examples }, () => (random() < 0.6 ? 1 : 0));
+    const foldOf = Int32Array.from({ length: examples }, () => Math.floor(random() * folds));
+    for (const k of [1, 7, 25, 200]) {
+      const models = Array.from({ length: folds }, (_, fold) => {
+        const rows = [...labels.keys()].filter((row) => foldOf[row] !== fold);
+        const trainingLabels = rows.map((row) => labels[row]!);
+        return FittedModel.parse({
+          model: 'knn',
+          k,
+          prior: trainingLabels.reduce((sum, label) => sum + label, 0) / trainingLabels.length,
+          vectors: rows.map((row) => [vectors[row]!.indices, vectors[row]!.values]),
+          labels: trainingLabels,
+        });
+      });
+      const priors = models.map((model) => (model.model === 'knn' ? model.prior : 0));
+      const votes = crossFittedNeighbourVotes(vectors, labels, foldOf, priors, k);
+      const expected = vectors.map((vector, row) => predict(models[foldOf[row]!]!, vector));
+      expect(Array.from(votes)).toEqual(expected);
+    }
   });
 });

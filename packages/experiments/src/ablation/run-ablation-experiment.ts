@@ -57,8 +57,11 @@ export interface AblationInputs {
   regrade?: (records: readonly RunRecord[]) => Promise<RunRecord[]>;
   /** The evaluator `regrade` grades with, recorded in summary.json. */
   evaluatorUse?: PluginUse;
-  /** The paper's Delegation I and II (published accounting), to draw on the same axes. */
-  paperPoints?: PaperPoint[];
+  /**
+   * The paper's Delegation I and II (published accounting), to draw on the same axes: computed beside the pair's
+   * routers (its engine runs take their turns while a learned router fits in its worker thread).
+   */
+  paperPoints?: () => Promise<PaperPoint[]>;
   /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
   read?: ReportInputs;
   /** Progress of the long steps (engine runs, bootstrap passes, violation splits) and a signal that stops them (Ctrl-C): nothing is written then. */
@@ -210,24 +213,27 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const sources = new Map<string, ReturnType<typeof replaySource>>();
   const source = (runId: string) => sources.get(runId) ?? sources.set(runId, replaySource(runId, records(runId))).get(runId)!;
 
-  const routers = await pairRouterCurves(
-    {
-      name: experiment.name,
-      problems,
-      table,
-      small,
-      large: { run: experiment.large.run },
-      prices,
-      registry: inputs.registry,
-      pluginContext: { priceTable: prices, fitData: { problems, small: small.records } },
-      source,
-      resamples,
-      referenceRate: reference.rate,
-      ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
-      ...(inputs.control === undefined ? {} : { control: inputs.control }),
-    },
-    experiment.routers,
-  );
+  const [routers, paperPoints] = await Promise.all([
+    pairRouterCurves(
+      {
+        name: experiment.name,
+        problems,
+        table,
+        small,
+        large: { run: experiment.large.run },
+        prices,
+        registry: inputs.registry,
+        pluginContext: { priceTable: prices, fitData: { problems, small: small.records } },
+        source,
+        resamples,
+        referenceRate: reference.rate,
+        ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
+        ...(inputs.control === undefined ? {} : { control: inputs.control }),
+      },
+      experiment.routers,
+    ),
+    inputs.paperPoints?.() ?? Promise.resolve([]),
+  ]);
   await handTurn(inputs.control, 'pair: cascades');
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
@@ -298,7 +304,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     },
     curves,
     hull: deployableHull(curves),
-    paperPoints: inputs.paperPoints ?? [],
+    paperPoints,
     comparisons,
     calibration,
     recalibration,
@@ -449,7 +455,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       loadRunCooperatively: (reference) => read.loadRunCooperatively(reference, options.control ?? {}),
       read,
       ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),
-      ...(experiment.paperExperiment ? { paperPoints: await paperPoints(resolve(folder, experiment.paperExperiment), options.registry, read) } : {}),
+      ...(experiment.paperExperiment ? { paperPoints: () => paperPoints(resolve(folder, experiment.paperExperiment!), options.registry, read) } : {}),
       ...(options.control ? { control: options.control } : {}),
       ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
     });

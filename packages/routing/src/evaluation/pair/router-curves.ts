@@ -520,7 +520,7 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
   const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
   const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
   // every router created first, and each one's own work before it routes (a learned router's fit, in a worker thread)
-  // started at once, with progress and Ctrl-C: it goes on while the routers before it are evaluated
+  // started at once, with progress and Ctrl-C: it goes on while the other routers are evaluated
   const stopPreparing = new AbortController();
   const signal = context.control?.signal ? AbortSignal.any([context.control.signal, stopPreparing.signal]) : stopPreparing.signal;
   const routers = entries.map((entry) => {
@@ -530,42 +530,51 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
     prepared?.catch(() => undefined); // awaited (and thrown) in its turn below
     return { created, prepared };
   });
-  try {
-    for (const [position, entry] of entries.entries()) {
-      const { created, prepared } = routers[position]!;
-      await prepared;
-      await handTurn(context.control, `pair: ${entry.id}`);
-      const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
-      const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
-      const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
-      const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
-      if (entry.sweep?.values === 'distinct' && !fastSweep) {
-        throw new InvalidConfigError(
-          `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
-        );
-      }
-      if (fastSweep && entry.sweep) {
-        const { scores, unscored } =
-          ownScore && !fieldScore
-            ? { scores: await ownScores(context, entry, ownScore, smallRecords), unscored: null }
-            : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
-        const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
-          ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)
-          : { scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction: sweepable.direction, router: fitted.router, option: entry.sweep.option };
-        const { curve, sweep } = await prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, prefix);
-        curves.push(curve);
-        sweeps.set(entry.id, sweep);
-        continue;
-      }
-      const { curve, outcomesPerValue } = await engineCurve(context, fitted, created.use);
-      curves.push(curve);
-      if (outcomesPerValue) engineSweepOutcomes.set(entry.id, outcomesPerValue);
+  /** One entry's curve: swept by prefix sums over its score, or run through the engine. */
+  const evaluate = async (position: number): Promise<{ curve: RouterCurve; sweep?: PrefixSweep; engineOutcomes?: ProblemOutcomes[] }> => {
+    const entry = entries[position]!;
+    const { created, prepared } = routers[position]!;
+    await prepared;
+    await handTurn(context.control, `pair: ${entry.id}`);
+    const fitted: PairRouterEntry = { ...entry, router: { ...entry.router, options: created.instance.capabilities.fittedOptions?.() ?? entry.router.options } };
+    const { sweepableScore: fieldScore, ownScore } = created.instance.capabilities;
+    const sweepable = fieldScore ?? (ownScore ? { option: ownScore.option, direction: 'keep-high' as const } : undefined);
+    const fastSweep = sweepable !== undefined && entry.sweep?.option === sweepable.option;
+    if (entry.sweep?.values === 'distinct' && !fastSweep) {
+      throw new InvalidConfigError(
+        `router "${entry.id}": sweep values "distinct" need a router that declares a sweepable score on option "${entry.sweep.option}" (core/threshold on "threshold")`,
+      );
     }
+    if (fastSweep && entry.sweep) {
+      const { scores, unscored } =
+        ownScore && !fieldScore
+          ? { scores: await ownScores(context, entry, ownScore, smallRecords), unscored: null }
+          : sweepScores(context.problems, smallRecords, fieldScore!.score, sweepable.direction, created.use.options);
+      const prefix: Omit<PrefixSweep, 'sweep'> = fieldScore?.calibration
+        ? calibratedPrefix(context, entry, fitted.router, fieldScore, fieldScore.calibration, scores, unscored)
+        : { scores, unscored, score: fieldScore?.score ?? ownScore!.label, direction: sweepable.direction, router: fitted.router, option: entry.sweep.option };
+      return prefixSweepCurve(context, { ...fitted, sweep: entry.sweep }, created.use, prefix);
+    }
+    const { curve, outcomesPerValue } = await engineCurve(context, fitted, created.use);
+    return outcomesPerValue ? { curve, engineOutcomes: outcomesPerValue } : { curve };
+  };
+  // the routers with work before routing (a learned router's fit in a worker thread) are evaluated after the others,
+  // so that work goes on meanwhile; every result takes its listed place
+  const order = [...entries.keys()].sort((left, right) => Number(routers[left]!.prepared !== undefined) - Number(routers[right]!.prepared !== undefined) || left - right);
+  const evaluated: Array<Awaited<ReturnType<typeof evaluate>>> = new Array(entries.length);
+  try {
+    for (const position of order) evaluated[position] = await evaluate(position);
   } catch (error) {
     // a failure on the way leaves no fit running behind it
     stopPreparing.abort();
     await Promise.allSettled(routers.map((router) => router.prepared));
     throw error;
+  }
+  for (const [position, entry] of entries.entries()) {
+    const { curve, sweep, engineOutcomes } = evaluated[position]!;
+    curves.push(curve);
+    if (sweep) sweeps.set(entry.id, sweep);
+    if (engineOutcomes) engineSweepOutcomes.set(entry.id, engineOutcomes);
   }
   return { curves, sweeps, engineSweepOutcomes };
 }

@@ -241,6 +241,11 @@ export function engineCheckPositions(n: number): Uint32Array {
   return positions.slice(0, ENGINE_CHECK_PROBLEMS).sort();
 }
 
+/** The points of a curve (0 … last) the engine spot-checks: the first, the last and two between (fewer on a short curve). */
+function spotCheckedPoints(last: number): number[] {
+  return [...new Set([0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0))];
+}
+
 /** The entry's router with these options, as the registry creates it (the same plugin the engine and a policy use). */
 function routerOf(context: PairContext, entry: PairRouterEntry, options: Record<string, unknown>): Router {
   return context.registry.create('router', entry.router.id, options, context.pluginContext).instance;
@@ -276,7 +281,7 @@ async function prefixSweepCurve(context: PairContext, entry: PairRouterEntry & {
   // The last distinct point (past every score: delegate all) is outside a probability threshold's range; it equals
   // the always-large router's point.
   const last = entry.sweep.values === 'distinct' ? points.length - 2 : points.length - 1;
-  const checks = [...new Set([0, Math.floor(last / 3), Math.floor((2 * last) / 3), last].filter((k) => k >= 0))];
+  const checks = spotCheckedPoints(last);
   const positions = engineCheckPositions(table.problemIds.length);
   let agreed = 0;
   for (const k of checks) {
@@ -347,7 +352,9 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
   const outcomesPerValue: ProblemOutcomes[] = [];
   let checked = 0;
   let agreed = 0;
-  for (const value of values) {
+  // a baseline evaluated on the columns is spot-checked through the engine at a few of its values, as a sweep is
+  const checkedValues = new Set(spotCheckedPoints(values.length - 1));
+  for (const [valueIndex, value] of values.entries()) {
     const perSeed: OperatingPoint[] = [];
     let firstOutcomes: ProblemOutcomes | undefined;
     for (let seed = 0; seed < entry.repeats; seed++) {
@@ -360,9 +367,9 @@ async function engineCurve(context: PairContext, entry: PairRouterEntry, use: Pl
       await handTurn(context.control, `pair: ${entry.id} at ${entry.sweep && value !== null ? `${entry.sweep.option} ${value}` : 'its point'}`);
       if (router.capabilities.columnChoice !== undefined) {
         // a baseline: its choice follows from the problem or the verdicts, so it is evaluated on the columns; the
-        // engine checks the first seed of each value on a sample of problems, choice by choice and cost by cost
+        // engine checks the first seed of a few values on a sample of problems, choice by choice and cost by cost
         const outcomes = outcomesOnColumns(context, router.capabilities);
-        if (seed === 0) {
+        if (seed === 0 && checkedValues.has(valueIndex)) {
           checked++;
           if (await engineAgrees(context, entry, router, outcomes, engineCheckPositions(context.problems.length))) agreed++;
         }

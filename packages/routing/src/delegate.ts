@@ -1,7 +1,7 @@
 import {
   ConfideError,
-  RouteDecision,
   RouterDecision,
+  type RouteDecision,
   resolveModelLabel,
   routeOf,
   type PriceTable,
@@ -110,7 +110,8 @@ export async function delegateOne(input: DelegationInput, problem: Problem, ledg
   const answer = read.get(chosen) ?? (await models[chosenIndex]!.source.generationFor(problem, options));
   ledger.addGeneration(problem.id, 'answer', answer.generation);
   const { note: _note, ...rest } = answer;
-  return { ...rest, runId: input.runId, route: RouteDecision.parse(routeOf({ ...decision, model: chosen }, labels)) };
+  // the decision was validated above; its route is built from it (no second validation)
+  return { ...rest, runId: input.runId, route: routeOf({ ...decision, model: chosen }, labels) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedCalibrationError } from './calibration.js';
-import { recalibrate } from './recalibration.js';
+import { bootstrapCounts } from './paired-bootstrap.js';
+import { recalibrate, recalibrateByMethods } from './recalibration.js';
 import { fitTemperatureScaling } from './temperature-scaling.js';
 import { createRandom } from './seeded-random.js';
 import { recalibrationValues } from './testing/recalibration-values.js';
@@ -76,5 +77,15 @@ describe('recalibrate', () => {
     expect(recalibrated.change.brier).toBeNull();
     expect(recalibrated.calibratorOnAll).toEqual({ method: 'temperature', fit: fitTemperatureScaling(logits, labels, { input: 'logit' }) });
     expect(recalibrated.after.eceEqualWidth!.estimate).toBeLessThan(0.1);
+  });
+
+  it.each([true, false])('gives by several methods at once what a call per method gives (refit: %s), the resamples drawn here or handed in', (refit) => {
+    const settings = { resamples: 40, bootstrapSeed: 3, refit };
+    const methods = ['isotonic', 'platt', 'temperature'] as const;
+    const separately = methods.map((method) => recalibrate(reference.ids, reference.scores, reference.labels, { ...settings, method }));
+    expect(recalibrateByMethods(reference.ids, reference.scores, reference.labels, { ...settings, methods })).toEqual(separately);
+    const resampleCounts = bootstrapCounts(reference.ids.length, 40, 3);
+    expect(recalibrateByMethods(reference.ids, reference.scores, reference.labels, { ...settings, methods, resampleCounts })).toEqual(separately);
+    expect(() => recalibrateByMethods(reference.ids, reference.scores, reference.labels, { ...settings, methods, resampleCounts: resampleCounts.subarray(1) })).toThrow(/resampleCounts/);
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@confide/core';
 import { auroc, brierScore, expectedCalibrationError, type CalibrationBin } from './calibration.js';
-import { CrossFitCalibration, DEFAULT_CROSS_FIT } from './cross-fitted-calibration.js';
+import { CrossFitCalibration, DEFAULT_CROSS_FIT, type CrossFittedCalibration } from './cross-fitted-calibration.js';
 import { bootstrapCountStream, percentileInterval } from './paired-bootstrap.js';
 import type { CalibrationMethod, CalibratorSettings, ScoreCalibrator } from './score-calibrator.js';
 import { readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
@@ -112,6 +112,39 @@ function isProbability(scores: ArrayLike<number>): boolean {
  * [0, 1]. Temperature scaling reads probabilities through their logit, other scores as logits, unless `input` says.
  */
 export function recalibrate(ids: readonly string[], scores: ArrayLike<number>, labels: CorrectnessLabels, options: RecalibrationOptions): Recalibration {
+  const { method, ...shared } = options;
+  return recalibrateByMethods(ids, scores, labels, { ...shared, methods: [method] })[0]!;
+}
+
+export interface MethodsRecalibrationOptions extends Omit<RecalibrationOptions, 'method'> {
+  /** The methods, each recalibrated with the same settings (those of another method are ignored, as by `recalibrate`). */
+  methods: readonly CalibrationMethod[];
+  /**
+   * The resamples, drawn once for several scores of the same number of problems: `bootstrapCounts(n, resamples,
+   * bootstrapSeed)` (n × resamples counts). Absent: drawn here, one resample at a time (`bootstrapCountStream`).
+   */
+  resampleCounts?: Uint32Array;
+}
+
+/** What one method's recalibration carries through the resamples. */
+interface MethodRun {
+  settings: Recalibration['settings'];
+  crossFit: CrossFitCalibration;
+  fitted: CrossFittedCalibration;
+  after: Record<Figure, number>;
+  /** Held fixed (refit: false): the figures of the calibrated probabilities, and the problems that have none (NaN). */
+  fixedAfter: WeightedCalibrationFigures | null;
+  uncalibrated: Uint32Array;
+  samples: { after: Record<Figure, Float64Array>; change: Record<Figure, Float64Array> };
+}
+
+/**
+ * `recalibrate` of one score by each of `methods`, the same results as a call per method, in their order. What depends
+ * on the score alone is computed once and shared: the figures before (estimates, resamples and intervals: the
+ * results' `before` is one object), the bootstrap's resamples (one pass over them for every method; `resampleCounts`
+ * shares them between scores too), and on each resample the drawn problems and their figures before.
+ */
+export function recalibrateByMethods(ids: readonly string[], scores: ArrayLike<number>, labels: CorrectnessLabels, options: MethodsRecalibrationOptions): Recalibration[] {
   const correct = readScoresAndLabels(scores, labels, false);
   const n = correct.length;
   const bins = options.bins ?? DEFAULT_RECALIBRATION.bins;
@@ -120,69 +153,89 @@ export function recalibrate(ids: readonly string[], scores: ArrayLike<number>, l
   const confidence = options.confidence ?? DEFAULT_RECALIBRATION.confidence;
   if (!Number.isInteger(bins) || bins < 1) throw new InvalidInputError({ field: 'bins', problem: `must be a whole number ≥ 1, got ${bins}` });
   const probabilityBefore = isProbability(scores);
-  const { method } = options;
-  const settings: Recalibration['settings'] = {
-    method,
-    folds: options.folds ?? DEFAULT_CROSS_FIT.folds,
-    seed: options.seed ?? DEFAULT_CROSS_FIT.seed,
-    bins,
-    resamples,
-    bootstrapSeed,
-    confidence,
-    refit: options.refit ?? true,
-    interpolation: method === 'isotonic' ? (options.interpolation ?? 'step') : null,
-    targets: method === 'platt' ? (options.targets ?? 'platt') : null,
-    input: method === 'temperature' ? (options.input ?? (probabilityBefore ? 'probability' : 'logit')) : null,
-  };
-  const crossFit = new CrossFitCalibration(ids, scores, correct, {
-    method,
-    folds: settings.folds,
-    seed: settings.seed,
-    ...(settings.interpolation ? { interpolation: settings.interpolation } : {}),
-    ...(settings.targets ? { targets: settings.targets } : {}),
-    ...(settings.input ? { input: settings.input } : {}),
+  const refit = options.refit ?? true;
+  const runs = options.methods.map((method): MethodRun => {
+    const settings: Recalibration['settings'] = {
+      method,
+      folds: options.folds ?? DEFAULT_CROSS_FIT.folds,
+      seed: options.seed ?? DEFAULT_CROSS_FIT.seed,
+      bins,
+      resamples,
+      bootstrapSeed,
+      confidence,
+      refit,
+      interpolation: method === 'isotonic' ? (options.interpolation ?? 'step') : null,
+      targets: method === 'platt' ? (options.targets ?? 'platt') : null,
+      input: method === 'temperature' ? (options.input ?? (probabilityBefore ? 'probability' : 'logit')) : null,
+    };
+    const crossFit = new CrossFitCalibration(ids, scores, correct, {
+      method,
+      folds: settings.folds,
+      seed: settings.seed,
+      ...(settings.interpolation ? { interpolation: settings.interpolation } : {}),
+      ...(settings.targets ? { targets: settings.targets } : {}),
+      ...(settings.input ? { input: settings.input } : {}),
+    });
+    const fitted = crossFit.fit();
+    const calibrated = fitted.probabilities;
+    return {
+      settings,
+      crossFit,
+      fitted,
+      after: figuresOf(calibrated, correct, bins, true),
+      // held fixed (refit: false), the figures of a resample come from the problems sorted once: O(n + bins) each
+      fixedAfter: refit ? null : new WeightedCalibrationFigures(calibrated, correct, { bins, probability: true }),
+      uncalibrated: Uint32Array.from(Array.from(calibrated.keys()).filter((index) => Number.isNaN(calibrated[index]!))),
+      samples: { after: sampleArrays(resamples), change: sampleArrays(resamples) },
+    };
   });
-  const fitted = crossFit.fit();
-  const calibrated = fitted.probabilities;
+  if (runs.length === 0) return [];
   const before = figuresOf(scores, correct, bins, probabilityBefore);
-  const after = figuresOf(calibrated, correct, bins, true);
 
-  const samples = { before: sampleArrays(resamples), after: sampleArrays(resamples), change: sampleArrays(resamples) };
+  const samplesBefore = sampleArrays(resamples);
   const drawnScores = new Float64Array(n);
   const drawnCalibrated = new Float64Array(n);
   const drawnLabels = new Uint8Array(n);
-  // held fixed (refit: false), the figures of a resample come from the problems sorted once: O(n + bins) each
-  const fixedBefore = settings.refit ? null : new WeightedCalibrationFigures(scores, correct, { bins, probability: probabilityBefore });
-  const fixedAfter = settings.refit ? null : new WeightedCalibrationFigures(calibrated, correct, { bins, probability: true });
+  const fixedBefore = refit ? null : new WeightedCalibrationFigures(scores, correct, { bins, probability: probabilityBefore });
   let resample = 0;
-  for (const counts of bootstrapCountStream(n, resamples, bootstrapSeed)) {
+  const resampleCounts = options.resampleCounts;
+  if (resampleCounts !== undefined && resampleCounts.length !== n * resamples) {
+    throw new InvalidInputError({ field: 'resampleCounts', problem: `must hold ${resamples} resamples of ${n} problems, got ${resampleCounts.length} counts` });
+  }
+  for (const counts of resampleCounts === undefined ? bootstrapCountStream(n, resamples, bootstrapSeed) : resamplesOf(resampleCounts, n)) {
     let resampledBefore: Record<Figure, number>;
-    let resampledAfter: Record<Figure, number> | null;
-    if (fixedBefore !== null && fixedAfter !== null) {
-      let complete = true;
-      for (let index = 0; index < n && complete; index++) if (counts[index]! > 0 && Number.isNaN(calibrated[index]!)) complete = false;
+    if (fixedBefore !== null) {
       resampledBefore = fixedBefore.figures(counts);
-      resampledAfter = complete ? fixedAfter.figures(counts) : null;
     } else {
-      const refit = crossFit.fit(counts).probabilities;
+      // the drawn problems written out, each problem counts[i] times in problem order
       let position = 0;
-      let complete = true;
       for (let index = 0; index < n; index++) {
         for (let copy = 0; copy < counts[index]!; copy++) {
           drawnScores[position] = scores[index]!;
-          drawnCalibrated[position] = refit[index]!;
           drawnLabels[position] = correct[index]!;
           position++;
         }
-        if (counts[index]! > 0 && Number.isNaN(refit[index]!)) complete = false;
       }
       resampledBefore = figuresOf(drawnScores, drawnLabels, bins, probabilityBefore);
-      resampledAfter = complete ? figuresOf(drawnCalibrated, drawnLabels, bins, true) : null;
     }
-    for (const figure of FIGURES) {
-      samples.before[figure][resample] = resampledBefore[figure];
-      samples.after[figure][resample] = resampledAfter?.[figure] ?? Number.NaN;
-      samples.change[figure][resample] = (resampledAfter?.[figure] ?? Number.NaN) - resampledBefore[figure];
+    writeFigures(samplesBefore, resample, resampledBefore);
+    for (const run of runs) {
+      let resampledAfter: Record<Figure, number> | null;
+      if (run.fixedAfter !== null) {
+        resampledAfter = noneDrawn(run.uncalibrated, counts) ? run.fixedAfter.figures(counts) : null;
+      } else {
+        const probabilities = run.crossFit.fit(counts).probabilities;
+        let position = 0;
+        let complete = true;
+        for (let index = 0; index < n; index++) {
+          for (let copy = 0; copy < counts[index]!; copy++) drawnCalibrated[position++] = probabilities[index]!;
+          if (counts[index]! > 0 && Number.isNaN(probabilities[index]!)) complete = false;
+        }
+        resampledAfter = complete ? figuresOf(drawnCalibrated, drawnLabels, bins, true) : null;
+      }
+      const after = resampledAfter ?? UNDEFINED_FIGURES;
+      writeFigures(run.samples.after, resample, after);
+      for (const figure of FIGURES) run.samples.change[figure][resample] = after[figure] - resampledBefore[figure];
     }
     resample++;
   }
@@ -199,18 +252,43 @@ export function recalibrate(ids: readonly string[], scores: ArrayLike<number>, l
         }
       : null,
   });
-  const change = (figure: Figure) => (probabilityBefore || figure === 'auroc' ? estimate(after[figure] - before[figure], samples.change[figure]) : null);
-  return {
-    settings,
-    problems: n,
-    accuracy: correct.reduce((sum, value) => sum + value, 0) / n,
-    before: figures(before, samples.before, probabilityBefore, scores),
-    after: figures(after, samples.after, true, calibrated),
-    change: { eceEqualWidth: change('eceEqualWidth'), eceEqualMass: change('eceEqualMass'), brier: change('brier'), auroc: change('auroc')! },
-    calibrated,
-    calibrators: fitted.calibrators,
-    calibratorOnAll: crossFit.fitAll(),
-  };
+  const figuresBefore = figures(before, samplesBefore, probabilityBefore, scores);
+  const accuracy = correct.reduce((sum, value) => sum + value, 0) / n;
+  return runs.map(({ settings, crossFit, fitted, after, samples }) => {
+    const change = (figure: Figure) => (probabilityBefore || figure === 'auroc' ? estimate(after[figure] - before[figure], samples.change[figure]) : null);
+    return {
+      settings,
+      problems: n,
+      accuracy,
+      before: figuresBefore,
+      after: figures(after, samples.after, true, fitted.probabilities),
+      change: { eceEqualWidth: change('eceEqualWidth'), eceEqualMass: change('eceEqualMass'), brier: change('brier'), auroc: change('auroc')! },
+      calibrated: fitted.probabilities,
+      calibrators: fitted.calibrators,
+      calibratorOnAll: crossFit.fitAll(),
+    };
+  });
+}
+
+/** A resample's figures where the calibrated probabilities are undefined (a drawn problem has none). */
+const UNDEFINED_FIGURES: Record<Figure, number> = { eceEqualWidth: Number.NaN, eceEqualMass: Number.NaN, brier: Number.NaN, auroc: Number.NaN };
+
+/** The resamples of `bootstrapCounts` one at a time, as `bootstrapCountStream` gives them. */
+function* resamplesOf(counts: Uint32Array, n: number): Generator<Uint32Array, void, void> {
+  for (let start = 0; start < counts.length; start += n) yield counts.subarray(start, start + n);
+}
+
+/** Whether none of `indices` is drawn in the resample `counts`. */
+function noneDrawn(indices: Uint32Array, counts: ArrayLike<number>): boolean {
+  for (let position = 0; position < indices.length; position++) if (counts[indices[position]!]! > 0) return false;
+  return true;
+}
+
+function writeFigures(samples: Record<Figure, Float64Array>, resample: number, values: Record<Figure, number>): void {
+  samples.eceEqualWidth[resample] = values.eceEqualWidth;
+  samples.eceEqualMass[resample] = values.eceEqualMass;
+  samples.brier[resample] = values.brier;
+  samples.auroc[resample] = values.auroc;
 }
 
 function sampleArrays(resamples: number): Record<Figure, Float64Array> {

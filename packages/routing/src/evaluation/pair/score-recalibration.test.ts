@@ -55,6 +55,21 @@ describe('sweptScoreRecalibration', () => {
     expect('calibrated' in pIsotonic!).toBe(false);
   });
 
+  it('gives each score and method what recalibrate gives alone (the resamples and the figures before shared between them)', () => {
+    const scored = Array.from({ length: n - 1 }, (_value, index) => index + 1);
+    const inputs = [
+      { ids: table.problemIds, scores: Array.from(length, (value) => -value), labels: smallCorrect },
+      { ids: scored.map((index) => `p${index}`), scores: scored.map((index) => pConfident[index]!), labels: scored.map((index) => smallCorrect[index]!) },
+    ];
+    const direct = inputs.flatMap(({ ids, scores, labels }) =>
+      (['isotonic', 'platt'] as const).map((method) => {
+        const { calibrated: _calibrated, ...figures } = recalibrate(ids, scores, labels, { method, resamples: 20, bootstrapSeed: 1 });
+        return figures;
+      }),
+    );
+    expect(results.map(({ router: _router, score: _score, direction: _direction, sample: _sample, calibratedOn: _calibratedOn, ...figures }) => figures)).toEqual(direct);
+  });
+
   it('recalibrates on a seeded sample of the scored problems beyond `sample`, saying so, and on all of them up to it', () => {
     expect(results.every((result) => result.sample === null)).toBe(true);
     const sampled = sweptScoreRecalibration(table, routers, { resamples: 20, bootstrapSeed: 1, sample: 25, methods: ['isotonic'] });

@@ -1,5 +1,5 @@
 import { orientedScore, SeededDraws, type ScoreDirection } from '@confide/core';
-import { DEFAULT_CROSS_FIT, recalibrate, type CalibrationMethod, type Recalibration, type RecalibrationOptions } from '@confide/metrics';
+import { bootstrapCounts, DEFAULT_CROSS_FIT, DEFAULT_RECALIBRATION, recalibrateByMethods, type CalibrationMethod, type Recalibration, type RecalibrationOptions } from '@confide/metrics';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
 import type { PairRouterCurves } from './router-curves.js';
 
@@ -21,7 +21,7 @@ export interface ScoreRecalibration extends Omit<Recalibration, 'calibrated'> {
  * Every swept score of the pair (but a calibrated one) recalibrated against the small model's verdicts (`correct`), on the problems that have
  * the score, by each method (default isotonic and Platt): cross-fitted by problem id (default 5 folds, seed 0), ECE
  * (equal-width and equal-mass, 15 bins unless `bins` says), Brier and AUROC before and after with paired-bootstrap
- * intervals (`recalibrate`). Pass the experiment's resamples and seed; at field scale `refit: false` keeps the cost at
+ * intervals (`recalibrateByMethods`: `recalibrate` by each method, sharing what depends on the score alone). Pass the experiment's resamples and seed; at field scale `refit: false` keeps the cost at
  * one pass over the problems per resample instead of `folds` refits.
  */
 export function sweptScoreRecalibration(
@@ -30,6 +30,16 @@ export function sweptScoreRecalibration(
   options: Omit<RecalibrationOptions, 'method'> & { methods?: readonly CalibrationMethod[]; sample?: number } = {},
 ): ScoreRecalibration[] {
   const { methods = REPORTED_RECALIBRATION_METHODS, sample, ...settings } = options;
+  // the resamples of n problems, drawn once for every score held by n problems (most scores are held by all of them)
+  const resamplesByProblems = new Map<number, Uint32Array>();
+  const resamplesOf = (n: number): Uint32Array => {
+    let counts = resamplesByProblems.get(n);
+    if (counts === undefined) {
+      counts = bootstrapCounts(n, settings.resamples ?? DEFAULT_RECALIBRATION.resamples, settings.bootstrapSeed ?? DEFAULT_RECALIBRATION.bootstrapSeed);
+      resamplesByProblems.set(n, counts);
+    }
+    return counts;
+  };
   return [...routers.sweeps.entries()].flatMap(([id, { scores, score, direction, calibration }]) => {
     // a calibrated score is calibrated already (cross-fitted): the calibration section shows its ECE and Brier
     if (calibration !== undefined) return [];
@@ -44,10 +54,15 @@ export function sweptScoreRecalibration(
     const ids = scored.map((index) => table.problemIds[index]!);
     const oriented = Float64Array.from(scored, (index) => orientedScore(scores[index]!, direction));
     const correct = Uint8Array.from(scored, (index) => table.smallCorrect[index]!);
-    return methods.map((method) => {
-      const { calibrated: _calibrated, ...figures } = recalibrate(ids, oriented, correct, { ...settings, method });
-      return { router: label, score, direction, sample: sampled, calibratedOn: direction === 'keep-high' ? ('the score' as const) : ('the negated score' as const), ...figures };
-    });
+    // every method at once: the figures before are the score's, shared by the methods, and the resamples the problems'
+    return recalibrateByMethods(ids, oriented, correct, { ...settings, methods, resampleCounts: resamplesOf(scored.length) }).map(({ calibrated: _calibrated, ...figures }) => ({
+      router: label,
+      score,
+      direction,
+      sample: sampled,
+      calibratedOn: direction === 'keep-high' ? ('the score' as const) : ('the negated score' as const),
+      ...figures,
+    }));
   });
 }
 

@@ -1,5 +1,5 @@
 import { costInHundredMillionths, generationCostBasis, gradeScore, pConfident, type PriceTable, type Problem, type RunRecord } from '@confide/core';
-import { ByteWriter, parquetWriteRows, type ColumnSource, type Writer } from 'hyparquet-writer';
+import type { ByteWriter, ColumnSource, Writer } from 'hyparquet-writer';
 import { openFileAtomic, type AtomicFile } from '../io/atomic-write.js';
 
 /** One run to export: its label (the `run` column), its records, its problems (null: none at hand) and the prices its costs use. */
@@ -95,9 +95,9 @@ function* exportRows(runs: readonly RunToExport[]): Generator<Record<string, unk
   }
 }
 
-/** hyparquet-writer's file writer, appending through Confide's atomic file (a temporary file renamed into place on commit). */
-function atomicParquetWriter(file: AtomicFile): Writer {
-  const writer = new ByteWriter() as Writer & { index: number };
+/** hyparquet-writer's file writer (its `ByteWriter` class), appending through Confide's atomic file (a temporary file renamed into place on commit). */
+function atomicParquetWriter(file: AtomicFile, ParquetByteWriter: typeof ByteWriter): Writer {
+  const writer = new ParquetByteWriter() as Writer & { index: number };
   const flush = () => {
     file.append(new Uint8Array(writer.buffer, 0, writer.index).slice());
     writer.index = 0;
@@ -122,10 +122,12 @@ function atomicParquetWriter(file: AtomicFile): Writer {
  */
 export async function writeRunsParquet(path: string, runs: readonly RunToExport[]): Promise<number> {
   const rows = runs.reduce((sum, run) => sum + run.records.length, 0);
+  // imported here, not at the top: every command importing @confide/data would load it, only `data export` writes
+  const { ByteWriter, parquetWriteRows } = await import('hyparquet-writer');
   const file = openFileAtomic(path);
   try {
     await parquetWriteRows({
-      writer: atomicParquetWriter(file),
+      writer: atomicParquetWriter(file, ByteWriter),
       rows: exportRows(runs),
       columns: RUN_PARQUET_COLUMNS.map(({ description: _description, ...column }) => column),
       kvMetadata: [{ key: 'confide.columns', value: JSON.stringify(Object.fromEntries(RUN_PARQUET_COLUMNS.map((column) => [column.name, column.description]))) }],

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { InvalidInputError } from '@confide/core';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { describeZodIssue } from '../io/json-lines.js';
 
@@ -7,6 +7,8 @@ import { describeZodIssue } from '../io/json-lines.js';
 export function readCardMetadata(card: string, file = 'README.md'): Record<string, unknown> | undefined {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(card);
   if (match === null) return undefined;
+  // required here, when a card is read (synchronously), not by every command that imports @confide/data (~280 KB)
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   let value: unknown;
   try {
     value = parse(match[1]!);

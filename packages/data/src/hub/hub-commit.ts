@@ -1,6 +1,7 @@
 import { InvalidConfigError, NotFoundError } from '@confide/core';
-import { type CommitOperation, commitIter, createRepo, HubApiError, listFiles, repoExists } from '@huggingface/hub';
+import type { CommitOperation } from '@huggingface/hub';
 import { type HubConnection, HubFetch, hubFailure, HubRequestError } from './hub-connection.js';
+import { hubLibrary, isHubApiError } from './hub-library.js';
 import type { HubProgressListener } from './hub-progress.js';
 import { describeHubRepo, type HubRepo, hubRepoUrl } from './hub-repo.js';
 
@@ -55,6 +56,7 @@ export async function ensureHubRepo(options: {
   const { repo, connection, hubFetch } = options;
   const accessToken = requireWriteToken(connection, repo);
   const context = { connection, hubFetch, repo, access: 'write' as const };
+  const { createRepo, repoExists } = await hubLibrary();
   try {
     const exists = await repoExists({ repo, hubUrl: connection.hubUrl, accessToken, fetch: hubFetch.fetch });
     if (exists) return;
@@ -62,7 +64,7 @@ export async function ensureHubRepo(options: {
     await createRepo({ repo, hubUrl: connection.hubUrl, accessToken, fetch: hubFetch.fetch, ...(options.private ? { visibility: 'private' as const } : {}) });
   } catch (error) {
     // created meanwhile by someone else: fine
-    if (error instanceof HubApiError && error.statusCode === 409) return;
+    if (isHubApiError(error) && error.statusCode === 409) return;
     throw hubFailure(error, context);
   }
 }
@@ -71,6 +73,7 @@ export async function ensureHubRepo(options: {
 export async function listHubPaths(options: { repo: HubRepo; connection: HubConnection; hubFetch: HubFetch; folder: string; revision?: string }): Promise<string[]> {
   const { repo, connection, hubFetch } = options;
   const paths: string[] = [];
+  const { listFiles } = await hubLibrary();
   try {
     for await (const entry of listFiles({
       repo,
@@ -84,7 +87,7 @@ export async function listHubPaths(options: { repo: HubRepo; connection: HubConn
       if (entry.type === 'file') paths.push(entry.path);
     }
   } catch (error) {
-    if (error instanceof HubApiError && error.statusCode === 404 && hubFetch.errorCodeFor(error.url) === 'EntryNotFound') return [];
+    if (isHubApiError(error) && error.statusCode === 404 && hubFetch.errorCodeFor(error.url) === 'EntryNotFound') return [];
     throw hubFailure(error, { connection, hubFetch, repo, revision: options.revision, access: 'read' });
   }
   return paths;
@@ -104,6 +107,7 @@ export async function commitToHub(options: CommitToHubOptions, hubFetch = new Hu
     ...options.files.map((file) => ({ operation: 'addOrUpdate' as const, path: file.path, content: file.content })),
     ...(options.deletePaths ?? []).map((path) => ({ operation: 'delete' as const, path })),
   ];
+  const { commitIter } = await hubLibrary();
   const iterator = commitIter({
     repo,
     operations,

@@ -1,5 +1,5 @@
 import { ConfideError, InvalidConfigError, NotFoundError } from '@confide/core';
-import { HubApiError } from '@huggingface/hub';
+import { isHubApiError } from './hub-library.js';
 import { describeHubRepo, type HubRepo } from './hub-repo.js';
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -86,7 +86,7 @@ function where(context: HubFailureContext): string {
 /** Turns whatever `@huggingface/hub` threw into one clear Confide error (never mentioning the token's value). */
 export function hubFailure(error: unknown, context: HubFailureContext): Error {
   if (ConfideError.isInstance(error)) return error;
-  if (error instanceof HubApiError) {
+  if (isHubApiError(error)) {
     const status = error.statusCode;
     const code = context.hubFetch.errorCodeFor(error.url);
     const hasToken = context.connection.accessToken !== undefined;

@@ -3,9 +3,9 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NotFoundError } from '@confide/core';
-import { downloadFile } from '@huggingface/hub';
 import { type HubCache, type HubFileEntry } from './hub-cache.js';
 import { type HubConnection, type HubFetch, hubFailure, HubRequestError } from './hub-connection.js';
+import { hubLibrary } from './hub-library.js';
 import type { HubProgressListener } from './hub-progress.js';
 import { describeHubRepo, type HubRepo } from './hub-repo.js';
 
@@ -29,6 +29,7 @@ export interface DownloadToCacheOptions<Result> {
 export async function downloadToCache<Result>(options: DownloadToCacheOptions<Result>): Promise<Result> {
   const { connection, hubFetch, cache, repo, commit, entry } = options;
   const context = { connection, repo, revision: commit, path: entry.path, access: 'read' as const, hubFetch };
+  const { downloadFile } = await hubLibrary();
   const temporary = join(cache.ensureTemporaryFolder(repo), `${process.pid}-${randomUUID()}.part`);
   try {
     let blob: Blob | null;

@@ -1,8 +1,8 @@
 import { NotFoundError } from '@confide/core';
-import { datasetInfo, listFiles, modelInfo } from '@huggingface/hub';
 import { assertSafeRepoPath, defaultHubCacheFolder, HubCache, type HubFileEntry, type HubListing } from './hub-cache.js';
 import { type HubConnection, hubConnectionFromEnvironment, HubFetch, hubFailure, HubRequestError } from './hub-connection.js';
 import { downloadToCache } from './hub-download.js';
+import { hubLibrary } from './hub-library.js';
 import type { HubProgressListener } from './hub-progress.js';
 import { describeHubRepo, type HubRepo, isCommitId } from './hub-repo.js';
 
@@ -93,6 +93,7 @@ export async function pullHubSnapshot<Result>(options: PullHubSnapshotOptions<Re
   }
   if (commit === undefined) {
     online();
+    const { datasetInfo, modelInfo } = await hubLibrary();
     try {
       const parameters = {
         name: repo.name,
@@ -115,6 +116,7 @@ export async function pullHubSnapshot<Result>(options: PullHubSnapshotOptions<Re
   if (listing === undefined) {
     if (offline) throw new NotFoundError(`offline: the file listing of ${describeHubRepo(repo)}@${commit} is not in the cache at ${cache.folder}`);
     online();
+    const { listFiles } = await hubLibrary();
     const entries = [];
     try {
       for await (const entry of listFiles({

@@ -1,11 +1,19 @@
 import { gunzipSync } from 'node:zlib';
 import { fileSystemError, InvalidInputError } from '@confide/core';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { readFileBytes } from '../io/json-lines.js';
-import { compressors } from 'hyparquet-compressors';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+import { readFileBytes } from '../io/json-lines.js';
 
 export type ParquetRow = Record<string, unknown>;
+
+/**
+ * hyparquet and its decompressors, imported when a Parquet file is first read: about 350 KB that every command
+ * importing `@confide/data` would otherwise load, though only the hub, import and export commands read Parquet.
+ */
+async function parquetReader() {
+  const [hyparquet, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
+  return { hyparquet, compressors };
+}
 
 /** A value as JSON can hold it: INT64 becomes a number (a string past 2^53), dates become ISO strings. */
 function plainValue(value: unknown): unknown {
@@ -27,9 +35,10 @@ function plainValue(value: unknown): unknown {
  */
 export async function readParquetRows(bytes: Uint8Array, name: string): Promise<ParquetRow[]> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const { hyparquet, compressors } = await parquetReader();
   let rows: Record<string, unknown>[];
   try {
-    rows = await parquetReadObjects({ file: buffer, compressors });
+    rows = await hyparquet.parquetReadObjects({ file: buffer, compressors });
   } catch (error) {
     throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
   }
@@ -41,6 +50,7 @@ export async function readParquetRows(bytes: Uint8Array, name: string): Promise<
  * (`.parquet.gz`) cannot be read by range, so it is gunzipped into memory first (binary, never a string).
  */
 async function openParquet(path: string, name = path): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+  const { hyparquet } = await parquetReader();
   let file: AsyncBuffer;
   if (/\.gz$/i.test(path)) {
     let bytes: Buffer;
@@ -51,9 +61,9 @@ async function openParquet(path: string, name = path): Promise<{ file: AsyncBuff
     }
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     file = { byteLength: buffer.byteLength, slice: (start, end) => buffer.slice(start, end) };
-  } else file = await asyncBufferFromFile(path);
+  } else file = await hyparquet.asyncBufferFromFile(path);
   try {
-    return { file, metadata: await parquetMetadataAsync(file) };
+    return { file, metadata: await hyparquet.parquetMetadataAsync(file) };
   } catch (error) {
     throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
   }
@@ -62,7 +72,8 @@ async function openParquet(path: string, name = path): Promise<{ file: AsyncBuff
 /** The top-level column names of a Parquet file, from its schema (no rows read). */
 export async function parquetColumnNames(path: string): Promise<string[]> {
   const { metadata } = await openParquet(path);
-  return parquetSchema(metadata).children.map((child) => child.element.name);
+  const { hyparquet } = await parquetReader();
+  return hyparquet.parquetSchema(metadata).children.map((child) => child.element.name);
 }
 
 /**
@@ -71,12 +82,13 @@ export async function parquetColumnNames(path: string): Promise<string[]> {
  */
 export async function forEachParquetRow(path: string, onRow: (row: ParquetRow) => void, name = path): Promise<void> {
   const { file, metadata } = await openParquet(path, name);
+  const { hyparquet, compressors } = await parquetReader();
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
     let rows: Record<string, unknown>[];
     try {
-      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
+      rows = await hyparquet.parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
     } catch (error) {
       throw new InvalidInputError({ file: name, problem: `not a readable Parquet file (${(error as Error).message})` });
     }
@@ -143,6 +155,7 @@ export function datasetFeatureDtype(type: ParquetColumnType): string {
 /**
  * Writes rows as one SNAPPY-compressed Parquet file with hyparquet-writer. Object and array columns are stored as
  * Parquet JSON (read back as the same values); missing keys become nulls. The same rows always give the same bytes.
+ * (Synchronous, so hyparquet-writer is imported with this module, not on first use.)
  */
 export function writeParquetRows(rows: readonly ParquetRow[], options: { columns?: ParquetColumn[]; createdBy?: string } = {}): Uint8Array {
   const columns = options.columns ?? parquetColumnsOf(rows);

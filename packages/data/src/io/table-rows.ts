@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { ConfideError, fileSystemError, InvalidInputError, NotFoundError } from '@confide/core';
-import { parse as parseCsv, type Parser } from 'csv-parse';
+import type { Parser } from 'csv-parse';
 import { forEachParquetRow, parquetColumnNames } from '../hub/parquet-rows.js';
 import { isGzipPath } from './file-chunks.js';
 import { JsonObjectRow, parseJsonLine } from './json-lines.js';
@@ -46,8 +46,12 @@ function asRow(file: string, value: unknown, row: number): TableRow {
   return value as TableRow;
 }
 
-/** The CSV reading every table file shares: a header row, empty lines skipped, a byte-order mark dropped. */
-function csvParser(extra: { to_line?: number; columns?: (header: string[]) => string[] } = {}): Parser {
+/**
+ * The CSV reading every table file shares: a header row, empty lines skipped, a byte-order mark dropped. csv-parse is
+ * imported here, when a CSV file is first read, not by every command that imports `@confide/data`.
+ */
+async function csvParser(extra: { to_line?: number; columns?: (header: string[]) => string[] } = {}): Promise<Parser> {
+  const { parse: parseCsv } = await import('csv-parse');
   return parseCsv({ columns: extra.columns ?? true, skip_empty_lines: true, bom: true, ...(extra.to_line !== undefined ? { to_line: extra.to_line } : {}) });
 }
 
@@ -102,7 +106,7 @@ export async function forEachTableRow(
     return { rows };
   }
   if (format === 'csv') {
-    await forEachCsvRecord(file, csvParser(), (record) => onRow(record, ++rows));
+    await forEachCsvRecord(file, await csvParser(), (record) => onRow(record, ++rows));
     return { rows };
   }
   if (format === 'jsonl') {
@@ -139,7 +143,7 @@ export async function tableColumnNames(file: string, options: { firstRowOnly?: b
   if (format === 'parquet') return { names: await parquetColumnNames(file), complete: true };
   if (format === 'csv') {
     let header: string[] = [];
-    await forEachCsvRecord(file, csvParser({ to_line: 1, columns: (names) => (header = names) }), () => undefined, true);
+    await forEachCsvRecord(file, await csvParser({ to_line: 1, columns: (names) => (header = names) }), () => undefined, true);
     return { names: header, complete: true };
   }
   const names = new Set<string>();

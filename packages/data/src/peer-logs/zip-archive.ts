@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@confide/core';
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 
 /** Where a value was read in a zip: the archive's path and the entry, as errors name it. */
 export function zipEntryPlace(path: string, entry: string): string {
@@ -19,6 +19,8 @@ export class ZipArchive {
   ) {}
 
   static async open(path: string): Promise<ZipArchive> {
+    // imported here, when an archive is opened, not by every command that imports @confide/data
+    const { default: yauzl } = await import('yauzl');
     const zip = await new Promise<ZipFile>((resolve, reject) =>
       yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (error, file) =>
         error ? reject(new InvalidInputError({ file: path, problem: `not a readable zip archive, or cut short (${error.message})` })) : resolve(file),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   CONFIDENT_TOKEN,
@@ -10,7 +11,6 @@ import {
   type RouteDecision,
   type RunManifest,
 } from '@confide/core';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { describeZodIssue } from '../io/json-lines.js';
 import type { TableRow } from '../io/table-rows.js';
@@ -183,6 +183,8 @@ function recordsFromResultsJson(definition: RecordedRunDefinition, file: string,
 }
 
 function recordsFromConfidenceCsv(definition: RecordedRunDefinition, file: string, text: string, matcher: ProblemMatcher): RunRecord[] {
+  // required here, when a seed CSV is imported (synchronously), not by every command that imports @confide/data
+  const { parse: parseCsv } = createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync');
   let parsedRows: Record<string, string>[];
   try {
     parsedRows = parseCsv(text, { columns: true, skip_empty_lines: true, relax_column_count: false });

@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileSystemError, FileSystemError, Generation } from '@confide/core';
 import { makeFolder } from '@confide/data';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { canonicalJson } from '../request-key.js';
 
 /** Plain reasons for SQLite's result codes when the cache file cannot be used. */
@@ -36,8 +37,11 @@ export class ResponseCache {
   /** Opens (or makes) the cache at `path`; a cache that cannot be opened is an IO_ERROR naming `path`, in plain words. */
   constructor(readonly path: string) {
     if (path !== ':memory:') makeFolder(dirname(path), path);
+    // required here, when a cache is opened (in this constructor, synchronously), not by every command that imports
+    // @confide/inference: most never send a request
+    const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
     try {
-      this.#database = new Database(path);
+      this.#database = new Sqlite(path);
       this.#database.pragma('journal_mode = WAL');
       this.#database.pragma('synchronous = NORMAL');
       this.#database.pragma('busy_timeout = 5000');

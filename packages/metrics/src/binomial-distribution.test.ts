@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binomialCdf } from './binomial-distribution.js';
+import { BinomialCdfMemo, binomialCdf } from './binomial-distribution.js';
 import { chiSquareSurvival, logGamma, regularizedGammaQ } from './special-functions.js';
 import { referenceValues } from './testing/reference-values.js';
 
@@ -46,6 +46,27 @@ describe('binomialCdf', () => {
   it('rejects a bad n or p', () => {
     expect(() => binomialCdf(1, 2.5, 0.5)).toThrow(/n must be/);
     expect(() => binomialCdf(1, 5, 1.5)).toThrow(/p must be/);
+  });
+});
+
+describe('BinomialCdfMemo', () => {
+  it.each([0.2, 0.31, 0.5, 0.9])('gives binomialCdf’s own bits for every (n, k), asked once and again (p = %s)', (p) => {
+    const memo = new BinomialCdfMemo(p);
+    const sizes = [...Array.from({ length: 61 }, (_, n) => n), 250, 1000];
+    for (let pass = 0; pass < 2; pass++) {
+      for (const n of sizes) {
+        for (let k = -2; k <= n + 2; k += n > 100 ? 7 : 1) expect(memo.cdf(k, n)).toBe(binomialCdf(k, n, p));
+      }
+    }
+  });
+
+  it('passes a non-integer k and the edges to binomialCdf, and its errors too', () => {
+    const memo = new BinomialCdfMemo(0.5);
+    expect(memo.cdf(2.7, 4)).toBe(binomialCdf(2.7, 4, 0.5));
+    expect(memo.cdf(Number.NaN, 4)).toBeNaN();
+    expect(memo.cdf(0, 0)).toBe(1);
+    expect(() => memo.cdf(1, 2.5)).toThrow(/n must be/);
+    expect(() => new BinomialCdfMemo(1.5).cdf(1, 5)).toThrow(/p must be/);
   });
 });
 

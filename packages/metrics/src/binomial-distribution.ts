@@ -51,3 +51,36 @@ export function binomialCdf(k: number, n: number, p: number): number {
   }
   return 1 - Math.exp(logBinomialPmf(first, n, p) + Math.log(sum));
 }
+
+/** A memo stops taking new entries beyond this many (about 50 MB of Map), so a huge sweep cannot grow it without end. */
+const MAX_MEMOIZED_VALUES = 1_000_000;
+
+/**
+ * `binomialCdf(k, n, p)` for one p, remembered per (n, k). Learn then Test's violation splits ask for the same few
+ * thousand (kept, errors) pairs hundreds of thousands of times (each split, each candidate); each value here is
+ * computed by `binomialCdf` itself on its first use, so a remembered value is bit for bit the direct one. Live it for
+ * one search (one guarantee's splits): the memo grows with the distinct pairs asked.
+ */
+export class BinomialCdfMemo {
+  readonly p: number;
+  /** Keyed by the pair's triangular index n(n + 1)/2 + k (a small integer for n up to tens of thousands). */
+  private readonly values = new Map<number, number>();
+
+  /** p is checked where binomialCdf checks it, on the first call. */
+  constructor(p: number) {
+    this.p = p;
+  }
+
+  /** P(X ≤ k) for X ~ Binomial(n, p): `binomialCdf(k, n, p)`. */
+  cdf(k: number, n: number): number {
+    // only integer 0 ≤ k < n is a sum to remember; the rest is a bound check or an error, as direct
+    if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || k >= n) return binomialCdf(k, n, this.p);
+    const key = (n * (n + 1)) / 2 + k;
+    let value = this.values.get(key);
+    if (value === undefined) {
+      value = binomialCdf(k, n, this.p);
+      if (this.values.size < MAX_MEMOIZED_VALUES) this.values.set(key, value);
+    }
+    return value;
+  }
+}

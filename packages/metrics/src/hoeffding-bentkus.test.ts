@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hoeffdingBentkusPValue } from './hoeffding-bentkus.js';
+import { hoeffdingBentkusPValue, memoizedHoeffdingBentkusPValue } from './hoeffding-bentkus.js';
 import { chooseThresholdForErrorRate, chooseThresholdForMeanLoss } from './risk-control.js';
 
 describe('the Hoeffding–Bentkus p-value', () => {
@@ -21,6 +21,21 @@ describe('the Hoeffding–Bentkus p-value', () => {
   it('refuses a loss or α outside its range, naming the field', () => {
     expect(() => hoeffdingBentkusPValue(1.2, 10, 0.1)).toThrow(/meanLoss/);
     expect(() => hoeffdingBentkusPValue(0.1, 10, 1)).toThrow(/alpha/);
+    expect(() => memoizedHoeffdingBentkusPValue(0.1)(1.2, 10)).toThrow(/meanLoss/);
+    expect(() => memoizedHoeffdingBentkusPValue(1)(0.1, 10)).toThrow(/alpha/);
+  });
+
+  it.each([0.1, 0.2, 0.45])('memoized, gives the direct p-value’s bits for every (mean loss, n), asked once and again (α = %s)', (alpha) => {
+    const pValue = memoizedHoeffdingBentkusPValue(alpha);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const n of [0, 1, 2, 5, 17, 40, 250]) {
+        // exact k/n means (the ceiling's tolerance) and means between them
+        for (let step = 0; step <= 3 * n; step++) {
+          const meanLoss = Math.min(1, step / (3 * n || 1));
+          expect(pValue(meanLoss, n)).toBe(hoeffdingBentkusPValue(meanLoss, n, alpha));
+        }
+      }
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@confide/core';
-import { binomialCdf } from './binomial-distribution.js';
+import { BinomialCdfMemo, binomialCdf } from './binomial-distribution.js';
 
 /** Kullback–Leibler divergence of Bernoulli(a) from Bernoulli(b), with 0·log 0 = 0. */
 function bernoulliDivergence(a: number, b: number): number {
@@ -15,6 +15,20 @@ function bernoulliDivergence(a: number, b: number): number {
  * not only 0/1 errors; with 0/1 losses the exact binomial tail is sharper.
  */
 export function hoeffdingBentkusPValue(meanLoss: number, n: number, alpha: number): number {
+  return hoeffdingBentkus(meanLoss, n, alpha, (count) => binomialCdf(count, n, alpha));
+}
+
+/**
+ * `hoeffdingBentkusPValue` for one α, its binomial tails remembered per (n, count) (`BinomialCdfMemo`): for a search
+ * that tests many candidates over many splits. Each p-value is bit for bit the direct one.
+ */
+export function memoizedHoeffdingBentkusPValue(alpha: number): (meanLoss: number, n: number) => number {
+  const tails = new BinomialCdfMemo(alpha);
+  return (meanLoss, n) => hoeffdingBentkus(meanLoss, n, alpha, (count) => tails.cdf(count, n));
+}
+
+/** The p-value of `hoeffdingBentkusPValue`, with P(Binomial(n, α) ≤ count) from `binomialTail`. */
+function hoeffdingBentkus(meanLoss: number, n: number, alpha: number, binomialTail: (count: number) => number): number {
   if (!(alpha > 0 && alpha < 1)) throw new InvalidInputError({ field: 'alpha', problem: `must be in (0, 1), got ${alpha}` });
   if (!(meanLoss >= 0 && meanLoss <= 1)) throw new InvalidInputError({ field: 'meanLoss', problem: `must be in [0, 1], got ${meanLoss}` });
   if (!Number.isInteger(n) || n < 0) throw new InvalidInputError({ field: 'n', problem: `must be a non-negative integer, got ${n}` });
@@ -22,6 +36,6 @@ export function hoeffdingBentkusPValue(meanLoss: number, n: number, alpha: numbe
   const hoeffding = Math.exp(-n * bernoulliDivergence(Math.min(meanLoss, alpha), alpha));
   // ⌈n·R̂⌉ with a tolerance, so a mean loss that is exactly k/n in exact arithmetic is not pushed to k + 1
   const count = Math.min(n, Math.ceil(n * meanLoss - 1e-9));
-  const bentkus = Math.E * binomialCdf(count, n, alpha);
+  const bentkus = Math.E * binomialTail(count);
   return Math.min(1, hoeffding, bentkus);
 }

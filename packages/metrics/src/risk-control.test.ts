@@ -3,8 +3,14 @@ import { binomialCdf } from './binomial-distribution.js';
 import {
   chooseThresholdForDelegationBudget,
   chooseThresholdForErrorRate,
+  fixedSequenceCertified,
+  fixedSequenceChoice,
+  fixedSequenceTest,
+  keptLossPValue,
+  lastFixedSequenceCertified,
   thresholdOutcome,
 } from './risk-control.js';
+import { hoeffdingBentkusPValue } from './hoeffding-bentkus.js';
 import { createRandom } from './seeded-random.js';
 
 // Hand-made calibration set of 30 answers: scores (30 − i)/30 for i = 0..29, so answer i is kept by the threshold
@@ -181,5 +187,72 @@ describe('chooseThresholdForDelegationBudget (binomial order-statistic bound)', 
   it('rejects a budget outside [0, 1] and a non-finite score', () => {
     expect(() => chooseThresholdForDelegationBudget([0.5], 1.5, 0.1)).toThrow(/maxDelegationRate/);
     expect(() => chooseThresholdForDelegationBudget([Number.NaN], 0.5, 0.1)).toThrow(/scores\[0\]/);
+  });
+});
+
+/** Fixed-sequence testing as written from its definition: every p-value computed, every start walked. */
+function eagerCertified(pValues: ArrayLike<number>, options: { delta: number; starts: number }): Uint8Array {
+  const level = options.delta / options.starts;
+  const certified = new Uint8Array(pValues.length);
+  for (let start = 0; start < options.starts; start++) {
+    for (let index = Math.floor((start * pValues.length) / options.starts); index < pValues.length && pValues[index]! <= level; index++) certified[index] = 1;
+  }
+  return certified;
+}
+
+describe('fixed-sequence testing asks only the p-values its sequences reach', () => {
+  const random = createRandom(7);
+  // p-values that pass in runs and fail here and there (0.02 ≤ δ/starts for every case below; 0.5 fails)
+  const cases = Array.from({ length: 300 }, () => {
+    const count = Math.floor(random() * 40);
+    const pValues = Float64Array.from({ length: count }, () => (random() < 0.75 ? 0.002 * random() : 0.5));
+    return { pValues, delta: 0.1, starts: 1 + Math.floor(random() * 12) };
+  });
+
+  it('certifies what the definition certifies, and chooses its most lenient candidate with that p-value', () => {
+    for (const { pValues, delta, starts } of cases) {
+      const expected = eagerCertified(pValues, { delta, starts });
+      const asked: number[] = [];
+      const tested = fixedSequenceTest(pValues.length, (index) => (asked.push(index), pValues[index]!), { delta, starts });
+      expect(tested.certified).toEqual(expected);
+      expect(fixedSequenceCertified(pValues, { delta, starts })).toEqual(expected);
+      // each p-value asked at most once; every certified one is there
+      expect(new Set(asked).size).toBe(asked.length);
+      expected.forEach((certified, index) => certified === 1 && expect(tested.pValues[index]).toBe(pValues[index]));
+      const last = expected.lastIndexOf(1);
+      expect(lastFixedSequenceCertified(pValues.length, (index) => pValues[index]!, { delta, starts })).toEqual(last < 0 ? null : { index: last, pValue: pValues[last] });
+    }
+  });
+
+  it('asks fewer p-values than there are candidates where a sequence stops early', () => {
+    const pValues = Float64Array.from({ length: 100 }, (_, index) => (index % 10 === 3 ? 0.5 : 0.001));
+    let asked = 0;
+    fixedSequenceTest(100, (index) => (asked++, pValues[index]!), { delta: 0.1, starts: 10 });
+    expect(asked).toBe(40);
+  });
+});
+
+describe('keptLossPValue remembers its tails but gives the direct p-values', () => {
+  it.each([0.1, 0.2])('binomial and Hoeffding–Bentkus, kept 1..80 with every loss sum, twice (α = %s)', (alpha) => {
+    const binomial = keptLossPValue('binomial', alpha);
+    const graded = keptLossPValue('hoeffding-bentkus', alpha);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let kept = 1; kept <= 80; kept++) {
+        for (let errors = 0; errors <= kept; errors++) {
+          expect(binomial(kept, errors)).toBe(binomialCdf(errors, kept, alpha));
+          const lossSum = errors * 0.7;
+          expect(graded(kept, lossSum)).toBe(hoeffdingBentkusPValue(Math.min(1, lossSum / kept), kept, alpha));
+        }
+      }
+    }
+  });
+
+  it('fixedSequenceChoice with them picks as with the direct p-values', () => {
+    const keptCounts = Uint32Array.from({ length: 50 }, (_, index) => 5 * index);
+    const lossSums = Float64Array.from(keptCounts, (kept, index) => Math.round(kept * (0.02 + 0.004 * index)));
+    const direct = (kept: number, lossSum: number) => binomialCdf(Math.round(lossSum), kept, 0.2);
+    const options = { delta: 0.1, starts: 10 };
+    expect(fixedSequenceChoice(keptCounts, lossSums, options, keptLossPValue('binomial', 0.2))).toEqual(fixedSequenceChoice(keptCounts, lossSums, options, direct));
+    expect(fixedSequenceChoice(keptCounts, lossSums, options, direct)).not.toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@confide/core';
-import { binomialCdf } from './binomial-distribution.js';
-import { hoeffdingBentkusPValue } from './hoeffding-bentkus.js';
+import { BinomialCdfMemo, binomialCdf } from './binomial-distribution.js';
+import { memoizedHoeffdingBentkusPValue } from './hoeffding-bentkus.js';
 import { ascendingOrder, checkScore, readScoresAndLabels, type CorrectnessLabels } from './score-inputs.js';
 
 /**
@@ -226,12 +226,7 @@ export function fixedSequenceChoice(
   options: { delta: number; starts: number },
   pValueOf: (kept: number, lossSum: number) => number,
 ): { index: number; pValue: number } | null {
-  const count = keptCounts.length;
-  const pValues = new Float64Array(count);
-  for (let index = 0; index < count; index++) pValues[index] = keptCounts[index] === 0 ? 1 : pValueOf(keptCounts[index]!, lossSums[index]!);
-  const certified = fixedSequenceCertified(pValues, options);
-  const chosen = certified.lastIndexOf(1);
-  return chosen < 0 ? null : { index: chosen, pValue: pValues[chosen]! };
+  return lastFixedSequenceCertified(keptCounts.length, (index) => (keptCounts[index] === 0 ? 1 : pValueOf(keptCounts[index]!, lossSums[index]!)), options);
 }
 
 /**
@@ -241,22 +236,81 @@ export function fixedSequenceChoice(
  * a caller may pick among them by another criterion (the most accurate under a cost cap).
  */
 export function fixedSequenceCertified(pValues: ArrayLike<number>, options: { delta: number; starts: number }): Uint8Array {
-  const count = pValues.length;
-  const level = options.delta / options.starts;
-  const certified = new Uint8Array(count);
-  const startPositions = new Set<number>();
-  for (let start = 0; start < options.starts; start++) startPositions.add(Math.floor((start * count) / options.starts));
-  for (const start of startPositions) {
-    for (let index = start; index < count && pValues[index]! <= level; index++) certified[index] = 1;
-  }
-  return certified;
+  return fixedSequenceTest(pValues.length, (index) => pValues[index]!, options).certified;
 }
 
-/** Learn then Test's p-value of "the kept answers' mean loss > α": the exact binomial tail for 0/1 errors, Hoeffding–Bentkus for graded losses. */
+/**
+ * `fixedSequenceCertified` over `count` candidates, asking `pValueAt(index)` only for the candidates the sequences
+ * reach, each once (`fixedSequenceWalks`): a search over hundreds of candidates per split computes a few dozen
+ * p-values. `pValues` holds the p-values asked (NaN where none was): every certified candidate's is there.
+ */
+export function fixedSequenceTest(
+  count: number,
+  pValueAt: (index: number) => number,
+  options: { delta: number; starts: number },
+): { certified: Uint8Array; pValues: Float64Array } {
+  const certified = new Uint8Array(count);
+  const pValues = new Float64Array(count).fill(Number.NaN);
+  fixedSequenceWalks(count, (index) => (pValues[index] = pValueAt(index)), options, (start, stop) => certified.fill(1, start, stop));
+  return { certified, pValues };
+}
+
+/**
+ * The most lenient candidate fixed-sequence testing certifies (the last 1 of `fixedSequenceCertified`'s mask) and its
+ * p-value, or null when none is; asks `pValueAt` as `fixedSequenceTest` does, without the mask and p-value arrays
+ * (Learn then Test runs it on the candidates of every violation split).
+ */
+export function lastFixedSequenceCertified(
+  count: number,
+  pValueAt: (index: number) => number,
+  options: { delta: number; starts: number },
+): { index: number; pValue: number } | null {
+  let chosen: { index: number; pValue: number } | null = null;
+  // walks come in increasing order: the latest certified run ends furthest
+  fixedSequenceWalks(count, pValueAt, options, (_start, stop, lastPValue) => (chosen = { index: stop - 1, pValue: lastPValue }));
+  return chosen;
+}
+
+/**
+ * Fixed-sequence testing's walks: from each of `starts` evenly spaced candidates, at level δ / starts, forward while
+ * the p-values stay at or under the level; `certify(start, stop, lastPValue)` is told each walk's certified run
+ * [start, stop), in increasing order, with the p-value of its last candidate (stop − 1). A start at or before where
+ * the previous walk stopped is skipped: its walk is the tail of that one (or starts on the failing candidate), so it
+ * certifies nothing new — each candidate's p-value is asked at most once.
+ */
+function fixedSequenceWalks(
+  count: number,
+  pValueAt: (index: number) => number,
+  options: { delta: number; starts: number },
+  certify: (start: number, stop: number, lastPValue: number) => void,
+): void {
+  const level = options.delta / options.starts;
+  let stop = -1;
+  for (let sequence = 0; sequence < options.starts; sequence++) {
+    const start = Math.floor((sequence * count) / options.starts);
+    if (start <= stop) continue;
+    let lastPValue = Number.NaN;
+    for (stop = start; stop < count; stop++) {
+      const pValue = pValueAt(stop);
+      if (!(pValue <= level)) break;
+      lastPValue = pValue;
+    }
+    if (stop > start) certify(start, stop, lastPValue);
+  }
+}
+
+/**
+ * Learn then Test's p-value of "the kept answers' mean loss > α": the exact binomial tail for 0/1 errors, Hoeffding–Bentkus
+ * for graded losses. The function remembers its binomial tails per (kept, count) (`BinomialCdfMemo`), so a search that
+ * tests many candidates over many splits keeps one for its whole run; each p-value is bit for bit the direct one.
+ */
 export function keptLossPValue(kind: 'binomial' | 'hoeffding-bentkus', alpha: number): (kept: number, lossSum: number) => number {
-  return kind === 'binomial'
-    ? (kept, lossSum) => binomialCdf(Math.round(lossSum), kept, alpha)
-    : (kept, lossSum) => hoeffdingBentkusPValue(Math.min(1, lossSum / kept), kept, alpha);
+  if (kind === 'binomial') {
+    const tails = new BinomialCdfMemo(alpha);
+    return (kept, lossSum) => tails.cdf(Math.round(lossSum), kept);
+  }
+  const hoeffdingBentkus = memoizedHoeffdingBentkusPValue(alpha);
+  return (kept, lossSum) => hoeffdingBentkus(Math.min(1, lossSum / kept), kept);
 }
 
 export interface DelegationBudgetThreshold {

@@ -1,6 +1,6 @@
 import { createRandom as uniform } from '@confide/core';
 import { describe, expect, it } from 'vitest';
-import { riskControlledThreshold, type GuaranteeInput } from './router-statistics.js';
+import { randomSplits, riskControlledThreshold, type GuaranteeInput } from './router-statistics.js';
 
 /**
  * n problems whose score s is uniform on [0, 1] and whose small answer is right with probability s: a threshold t
@@ -86,6 +86,45 @@ describe('guarantees on synthetic data with a known answer', () => {
     // a held-out half is a sample: its own noise makes it exceed the cap more often than the whole set does
     expect(result.violations!.heldOut.rate).toBeGreaterThanOrEqual(result.violations!.population.rate);
     expect(result.heldOut!.delegationRate).toBeLessThan(0.4);
+  });
+});
+
+describe('violation rates, counted on the sorted problems, as the rule redone on each split', () => {
+  /** The rule chosen afresh on each split's calibration half (as problem indices), checked on the whole set and the rest. */
+  async function directViolations(data: ReturnType<typeof population>, guarantee: GuaranteeInput['guarantee'], splits: { count: number; seed: number }) {
+    const n = data.scores.length;
+    // split positions are over the problems sorted by score, highest first (ties by index)
+    const sorted = Array.from({ length: n }, (_, index) => index).sort((left, right) => data.scores[right]! - data.scores[left]! || left - right);
+    const outcome = (threshold: number | null, indices: number[]) => {
+      const kept = indices.filter((index) => threshold !== null && data.scores[index]! >= threshold);
+      const keptErrorRate = kept.length === 0 ? 0 : kept.reduce((sum, index) => sum + 1 - data.smallScore[index]!, 0) / kept.length;
+      const delegationRate = (indices.length - kept.length) / indices.length;
+      return guarantee.kind === 'kept-error' ? keptErrorRate > guarantee.maxKeptErrorRate : delegationRate > guarantee.maxDelegationRate;
+    };
+    let [population, heldOut, certified] = [0, 0, 0];
+    for (const mask of randomSplits(n, n / 2, splits)) {
+      const calibration = sorted.filter((_, position) => mask[position] === 1);
+      const rest = sorted.filter((_, position) => mask[position] === 0);
+      const { threshold } = await riskControlledThreshold(input(data, guarantee, calibration, rest));
+      if (threshold !== null) certified++;
+      if (outcome(threshold, sorted)) population++;
+      if (outcome(threshold, rest)) heldOut++;
+    }
+    return { violations: { population, heldOut }, certified };
+  }
+
+  it.each([
+    { kind: 'kept-error', maxKeptErrorRate: 0.25 },
+    { kind: 'delegation-rate', maxDelegationRate: 0.3 },
+  ] as const)('$kind: the same counts on the whole set and on the held-out half', async (guarantee) => {
+    const data = population(600, 5);
+    const splits = { count: 100, seed: 4 };
+    const fast = await riskControlledThreshold({ ...input(data, guarantee, range(0, 300), range(300, 600)), splits });
+    const direct = await directViolations(data, guarantee, splits);
+    expect({ population: fast.violations!.population.violated, heldOut: fast.violations!.heldOut.violated }).toEqual(direct.violations);
+    // not vacuous: most splits certify a threshold, and some held-out halves miss the target
+    expect(direct.certified).toBeGreaterThan(splits.count / 2);
+    expect(direct.violations.heldOut + direct.violations.population).toBeGreaterThan(0);
   });
 });
 

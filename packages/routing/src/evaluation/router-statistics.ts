@@ -330,6 +330,7 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   const kept = new Uint32Array(candidates.length);
   const lossSums = new Float64Array(candidates.length);
   const pValueOf = guarantee.kind === 'kept-error' ? keptLossPValue(data.graded ? 'hoeffding-bentkus' : 'binomial', guarantee.maxKeptErrorRate) : null;
+  const candidateEnds = candidateEndPositions(orientedSorted, candidates);
   const starts = fixedSequenceStarts(candidates.length);
   // delegation-rate: the certified rank depends only on the calibration size
   const rank = guarantee.kind === 'delegation-rate' ? delegationBudgetRank(calibrationSize, guarantee.maxDelegationRate, input.delta) : 0;
@@ -344,24 +345,7 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
       }
       return null;
     }
-    let candidate = 0;
-    let keptSoFar = 0;
-    let lossSoFar = 0;
-    for (let position = 0; position < n && candidate < candidates.length; position++) {
-      const value = orientedSorted[position]!;
-      while (candidate < candidates.length && value < candidates[candidate]!) {
-        kept[candidate] = keptSoFar;
-        lossSums[candidate++] = lossSoFar;
-      }
-      if (calibration[position] === 1 && Number.isFinite(value)) {
-        keptSoFar++;
-        lossSoFar += lossSorted[position]!;
-      }
-    }
-    for (; candidate < candidates.length; candidate++) {
-      kept[candidate] = keptSoFar;
-      lossSums[candidate] = lossSoFar;
-    }
+    keptAtCandidates(calibration, orientedSorted, lossSorted, candidateEnds, kept, lossSums);
     const chosen = fixedSequenceChoice(kept, lossSums, { delta: input.delta, starts }, pValueOf!);
     return chosen === null ? null : candidates[chosen.index]!;
   };
@@ -389,6 +373,47 @@ async function violationRates(data: GuaranteeData, splits: { count: number; seed
   turns.finish();
   const share = (count: number) => ({ violated: count, rate: count / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
+}
+
+/**
+ * Per candidate threshold (strictest first), the sorted position where what it keeps ends: the first position whose
+ * score is below it (n when none is), so candidate c keeps the positions before `ends[c]`.
+ */
+export function candidateEndPositions(descending: Float64Array, candidates: ArrayLike<number>): Uint32Array {
+  const ends = new Uint32Array(candidates.length).fill(descending.length);
+  let candidate = 0;
+  for (let position = 0; position < descending.length && candidate < candidates.length; position++) {
+    while (candidate < candidates.length && descending[position]! < candidates[candidate]!) ends[candidate++] = position;
+  }
+  return ends;
+}
+
+/**
+ * How many scored problems of a calibration half (a mask over the sorted positions) each candidate keeps and their
+ * summed loss, written into `kept` and `lossSums`: one pass up to the most lenient candidate's end, adding the losses
+ * in position order (what Learn then Test on that half sums). Unscored problems (oriented −∞) are never kept.
+ */
+function keptAtCandidates(
+  calibration: Uint8Array,
+  orientedSorted: Float64Array,
+  lossSorted: Float64Array,
+  candidateEnds: Uint32Array,
+  kept: Uint32Array,
+  lossSums: Float64Array,
+): void {
+  let position = 0;
+  let keptSoFar = 0;
+  let lossSoFar = 0;
+  for (let candidate = 0; candidate < candidateEnds.length; candidate++) {
+    for (const end = candidateEnds[candidate]!; position < end; position++) {
+      if (calibration[position] === 1 && Number.isFinite(orientedSorted[position]!)) {
+        keptSoFar++;
+        lossSoFar += lossSorted[position]!;
+      }
+    }
+    kept[candidate] = keptSoFar;
+    lossSums[candidate] = lossSoFar;
+  }
 }
 
 /** A threshold's kept error (mean loss of the kept answers) and delegation rate, from what it keeps of `size` problems. */

@@ -1,6 +1,7 @@
 import { createRandom } from '@confide/core';
 import { describe, expect, it } from 'vitest';
 import type { OutcomeTable } from '../sweep/outcome-table.js';
+import { randomSplits } from './router-statistics.js';
 import { systemGuaranteedThreshold, type SystemGuarantee } from './system-guarantees.js';
 
 /**
@@ -126,6 +127,41 @@ describe('system-level threshold rules', () => {
     const unreachable = await certify(3, { kind: 'system-accuracy', minAccuracy: 0.99 }, 0.1);
     expect(unreachable.feasibility.feasible).toBe(false);
     expect(unreachable.threshold).toBeNull();
+  });
+
+  it.each([
+    { kind: 'system-accuracy', minAccuracy: 0.8 },
+    { kind: 'mean-cost', maxMeanCostUsd: 0.0004 },
+  ] as const)('$kind: counts violations as the rule redone on each split and checked on the problems directly', async (guarantee) => {
+    const n = 400;
+    const { table, scores } = population(n, 11);
+    const indices = Array.from({ length: n }, (_, index) => index);
+    const settings = { label: 'score', table, scores, direction: 'keep-high' as const, guarantee, delta: 0.1, grid, bootstrap: { resamples: 10, seed: 0, confidence: 0.95 } };
+    const splits = { count: 60, seed: 2 };
+    const fast = await systemGuaranteedThreshold({ ...settings, calibrationIndices: indices.slice(0, n / 2), testIndices: indices.slice(n / 2), splits });
+    // split positions are over the problems sorted by score, highest first (ties by index)
+    const sorted = indices.slice().sort((left, right) => scores[right]! - scores[left]! || left - right);
+    // no certified threshold: an accuracy target delegates everything (keeps none), a cost cap nothing (keeps all)
+    const fallback = guarantee.kind === 'system-accuracy' ? Infinity : -Infinity;
+    const misses = (threshold: number, set: number[]) => {
+      const keep = (index: number) => scores[index]! >= threshold;
+      const accuracy = set.reduce((sum, index) => sum + (keep(index) ? table.smallScore[index]! : table.largeScore[index]!), 0) / set.length;
+      const meanCostUsd = set.reduce((sum, index) => sum + table.smallCost[index]! + (keep(index) ? 0 : table.largeCost[index]!), 0) / set.length / 1e8;
+      return guarantee.kind === 'system-accuracy' ? accuracy < guarantee.minAccuracy - 1e-12 : meanCostUsd > guarantee.maxMeanCostUsd + 1e-12;
+    };
+    let [wholeSet, heldOut, certified] = [0, 0, 0];
+    for (const mask of randomSplits(n, n / 2, splits)) {
+      const calibration = sorted.filter((_, position) => mask[position] === 1);
+      const rest = sorted.filter((_, position) => mask[position] === 0);
+      const { threshold } = await systemGuaranteedThreshold({ ...settings, calibrationIndices: calibration, testIndices: rest });
+      if (threshold !== null) certified++;
+      if (misses(threshold ?? fallback, sorted)) wholeSet++;
+      if (misses(threshold ?? fallback, rest)) heldOut++;
+    }
+    expect({ population: fast.violations!.population.violated, heldOut: fast.violations!.heldOut.violated }).toEqual({ population: wholeSet, heldOut });
+    // not vacuous: most splits certify a threshold, and some miss the target
+    expect(certified).toBeGreaterThan(splits.count / 2);
+    expect(wholeSet + heldOut).toBeGreaterThan(0);
   });
 
   it('counts by hand on four problems: the routed system keeps the small answers at or above the threshold', async () => {

@@ -1,8 +1,8 @@
 import { orientedScore, type ScoreDirection } from '@confide/core';
-import { binomialCdf, bootstrapCountStream, fixedSequenceCertified, hoeffdingBentkusPValue, percentileInterval } from '@confide/metrics';
+import { BinomialCdfMemo, bootstrapCountStream, fixedSequenceTest, lastFixedSequenceCertified, memoizedHoeffdingBentkusPValue, percentileInterval } from '@confide/metrics';
 import type { OutcomeTable } from '../sweep/outcome-table.js';
 import { LoopTurns, type RunControl } from './resample-plan.js';
-import { fixedSequencesPhrase, fixedSequenceStarts, randomSplits, type Interval } from './router-statistics.js';
+import { candidateEndPositions, fixedSequencesPhrase, fixedSequenceStarts, randomSplits, type Interval } from './router-statistics.js';
 
 /**
  * The threshold rules teams ask for, on the routed system as a whole (kept small answers plus delegated answers):
@@ -84,6 +84,8 @@ interface SortedProblems {
   largeCost: Float64Array;
   /** Candidates, oriented, strictest (highest) first. */
   candidates: Float64Array;
+  /** Per candidate, the position where what it keeps ends (it keeps the positions before). */
+  candidateEnds: Uint32Array;
   graded: boolean;
   /** The largest cost one problem can have (small and large both called), in 1e-8 $: the cost loss's scale. */
   costScale: number;
@@ -99,23 +101,25 @@ function sortedProblems(input: SystemGuaranteeInput): SortedProblems {
   });
   let costScale = 0;
   for (let index = 0; index < n; index++) costScale = Math.max(costScale, table.smallCost[index]! + table.largeCost[index]!);
+  const oriented = Float64Array.from(order, (index) => orientedOf[index]!);
+  const candidates = Float64Array.from(new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))).sort().reverse();
   return {
     order,
-    oriented: Float64Array.from(order, (index) => orientedOf[index]!),
+    oriented,
     smallLoss: Float64Array.from(order, (index) => 1 - table.smallScore[index]!),
     largeLoss: Float64Array.from(order, (index) => 1 - table.largeScore[index]!),
     smallCost: Float64Array.from(order, (index) => table.smallCost[index]!),
     largeCost: Float64Array.from(order, (index) => table.largeCost[index]!),
-    candidates: Float64Array.from(new Set(input.grid.map((threshold) => orientedScore(threshold, input.direction)))).sort().reverse(),
+    candidates,
+    candidateEnds: candidateEndPositions(oriented, candidates),
     graded: [table.smallScore, table.largeScore].some((scores) => scores.some((score) => score > 0 && score < 1)),
     costScale: Math.max(costScale, 1),
   };
 }
 
-/** The candidate sums over the sorted positions `member` marks (1), in one pass. */
-function candidateSums(sorted: SortedProblems, member: (position: number) => boolean): CandidateSums {
-  const count = sorted.candidates.length;
-  const sums: CandidateSums = {
+/** Empty candidate sums for `count` candidates, to be filled by `candidateSums` (a split's sums reuse one). */
+function emptyCandidateSums(count: number): CandidateSums {
+  return {
     size: 0,
     kept: new Float64Array(count),
     keptSmallLoss: new Float64Array(count),
@@ -126,60 +130,106 @@ function candidateSums(sorted: SortedProblems, member: (position: number) => boo
     smallCost: 0,
     largeCost: 0,
   };
-  let candidate = 0;
-  let kept = 0;
-  let keptSmallLoss = 0;
-  let keptLargeLoss = 0;
-  let keptLargeCost = 0;
-  const record = () => {
+}
+
+/**
+ * The candidate sums over the sorted positions `member` marks (1), in one pass, written into `sums` (returned): each
+ * candidate's kept sums over the positions before its end, the totals over every member, added in position order.
+ */
+function candidateSums(sorted: SortedProblems, member: Uint8Array, sums: CandidateSums = emptyCandidateSums(sorted.candidates.length)): CandidateSums {
+  const { candidateEnds, smallLoss, largeLoss, smallCost, largeCost } = sorted;
+  let [size, totalSmallLoss, totalLargeLoss, totalSmallCost, totalLargeCost] = [0, 0, 0, 0, 0];
+  let [kept, keptSmallLoss, keptLargeLoss, keptLargeCost] = [0, 0, 0, 0];
+  let position = 0;
+  for (let candidate = 0; candidate < candidateEnds.length; candidate++) {
+    for (const end = candidateEnds[candidate]!; position < end; position++) {
+      if (member[position] !== 1) continue;
+      size++;
+      totalSmallLoss += smallLoss[position]!;
+      totalLargeLoss += largeLoss[position]!;
+      totalSmallCost += smallCost[position]!;
+      totalLargeCost += largeCost[position]!;
+      kept++;
+      keptSmallLoss += smallLoss[position]!;
+      keptLargeLoss += largeLoss[position]!;
+      keptLargeCost += largeCost[position]!;
+    }
     sums.kept[candidate] = kept;
     sums.keptSmallLoss[candidate] = keptSmallLoss;
     sums.keptLargeLoss[candidate] = keptLargeLoss;
-    sums.keptLargeCost[candidate++] = keptLargeCost;
-  };
-  for (let position = 0; position < sorted.order.length; position++) {
-    const value = sorted.oriented[position]!;
-    // every candidate above this score keeps exactly the problems seen so far
-    while (candidate < count && value < sorted.candidates[candidate]!) record();
-    if (!member(position)) continue;
-    sums.size++;
-    sums.smallLoss += sorted.smallLoss[position]!;
-    sums.largeLoss += sorted.largeLoss[position]!;
-    sums.smallCost += sorted.smallCost[position]!;
-    sums.largeCost += sorted.largeCost[position]!;
-    if (candidate < count) {
-      kept++;
-      keptSmallLoss += sorted.smallLoss[position]!;
-      keptLargeLoss += sorted.largeLoss[position]!;
-      keptLargeCost += sorted.largeCost[position]!;
-    }
+    sums.keptLargeCost[candidate] = keptLargeCost;
   }
-  while (candidate < count) record();
+  // past the most lenient candidate: kept by none, in the totals
+  for (; position < sorted.order.length; position++) {
+    if (member[position] !== 1) continue;
+    size++;
+    totalSmallLoss += smallLoss[position]!;
+    totalLargeLoss += largeLoss[position]!;
+    totalSmallCost += smallCost[position]!;
+    totalLargeCost += largeCost[position]!;
+  }
+  sums.size = size;
+  sums.smallLoss = totalSmallLoss;
+  sums.largeLoss = totalLargeLoss;
+  sums.smallCost = totalSmallCost;
+  sums.largeCost = totalLargeCost;
   return sums;
 }
 
 /** The routed system at candidate c over the summed set: mean loss (1 − accuracy), mean cost (1e-8 $), delegation rate. */
 function systemAt(sums: CandidateSums, c: number): { loss: number; cost: number; delegationRate: number } {
   if (sums.size === 0) return { loss: 0, cost: 0, delegationRate: 0 };
-  const loss = sums.keptSmallLoss[c]! + (sums.largeLoss - sums.keptLargeLoss[c]!);
-  const cost = sums.smallCost + (sums.largeCost - sums.keptLargeCost[c]!);
-  return { loss: loss / sums.size, cost: cost / sums.size, delegationRate: (sums.size - sums.kept[c]!) / sums.size };
+  return { loss: systemLossSum(sums, c) / sums.size, cost: systemCostSum(sums, c) / sums.size, delegationRate: (sums.size - sums.kept[c]!) / sums.size };
 }
 
-/** The whole set minus a part (held-out = every problem − the calibration half), candidate by candidate. */
-function minus(whole: CandidateSums, part: CandidateSums): CandidateSums {
-  const difference = (left: Float64Array, right: Float64Array) => Float64Array.from(left, (value, index) => value - right[index]!);
-  return {
-    size: whole.size - part.size,
-    kept: difference(whole.kept, part.kept),
-    keptSmallLoss: difference(whole.keptSmallLoss, part.keptSmallLoss),
-    keptLargeLoss: difference(whole.keptLargeLoss, part.keptLargeLoss),
-    keptLargeCost: difference(whole.keptLargeCost, part.keptLargeCost),
-    smallLoss: whole.smallLoss - part.smallLoss,
-    largeLoss: whole.largeLoss - part.largeLoss,
-    smallCost: whole.smallCost - part.smallCost,
-    largeCost: whole.largeCost - part.largeCost,
-  };
+/** The routed system's summed loss at candidate c: the kept small answers' plus the delegated large answers'. */
+function systemLossSum(sums: CandidateSums, c: number): number {
+  return sums.keptSmallLoss[c]! + (sums.largeLoss - sums.keptLargeLoss[c]!);
+}
+
+/** The routed system's summed cost at candidate c (1e-8 $): every small call plus the delegated large calls. */
+function systemCostSum(sums: CandidateSums, c: number): number {
+  return sums.smallCost + (sums.largeCost - sums.keptLargeCost[c]!);
+}
+
+/** The whole set minus a part (held-out = every problem − the calibration half), candidate by candidate, written into `rest` (returned). */
+function minus(whole: CandidateSums, part: CandidateSums, rest: CandidateSums): CandidateSums {
+  for (let c = 0; c < whole.kept.length; c++) {
+    rest.kept[c] = whole.kept[c]! - part.kept[c]!;
+    rest.keptSmallLoss[c] = whole.keptSmallLoss[c]! - part.keptSmallLoss[c]!;
+    rest.keptLargeLoss[c] = whole.keptLargeLoss[c]! - part.keptLargeLoss[c]!;
+    rest.keptLargeCost[c] = whole.keptLargeCost[c]! - part.keptLargeCost[c]!;
+  }
+  rest.size = whole.size - part.size;
+  rest.smallLoss = whole.smallLoss - part.smallLoss;
+  rest.largeLoss = whole.largeLoss - part.largeLoss;
+  rest.smallCost = whole.smallCost - part.smallCost;
+  rest.largeCost = whole.largeCost - part.largeCost;
+  return rest;
+}
+
+/** A rule's p-value at candidate c on some sums (the null of `choose`), made once per guarantee. */
+type CandidatePValue = (sums: CandidateSums, c: number) => number;
+
+/**
+ * The p-value `choose` tests at candidate c. System accuracy: "system loss > 1 − target", the exact binomial tail of
+ * the rounded loss for 0/1 scores, Hoeffding–Bentkus for graded ones; mean cost: Hoeffding–Bentkus on "mean cost /
+ * scale > cap / scale". Made once for the calibration half and every violation split, it remembers its binomial tails
+ * (`BinomialCdfMemo`): each p-value is bit for bit the direct one.
+ */
+function candidatePValue(sorted: SortedProblems, guarantee: SystemGuarantee): CandidatePValue {
+  if (guarantee.kind === 'system-accuracy') {
+    const alpha = 1 - guarantee.minAccuracy;
+    if (sorted.graded) {
+      const hoeffdingBentkus = memoizedHoeffdingBentkusPValue(alpha);
+      return (sums, c) => hoeffdingBentkus(Math.min(1, Math.max(0, systemLossSum(sums, c) / sums.size)), sums.size);
+    }
+    const tails = new BinomialCdfMemo(alpha);
+    return (sums, c) => tails.cdf(Math.round(systemLossSum(sums, c)), sums.size);
+  }
+  const target = Math.min(1, (guarantee.maxMeanCostUsd * 1e8) / sorted.costScale);
+  const hoeffdingBentkus = memoizedHoeffdingBentkusPValue(target);
+  return (sums, c) => hoeffdingBentkus(Math.min(1, systemCostSum(sums, c) / sums.size / sorted.costScale), sums.size);
 }
 
 /**
@@ -189,27 +239,16 @@ function minus(whole: CandidateSums, part: CandidateSums): CandidateSums {
  * cap / scale" with Hoeffding–Bentkus p-values (a loss bounded by the largest per-problem cost), fixed sequences from
  * the cheapest candidate towards dearer ones, the most accurate certified (the cheaper of equals).
  */
-function choose(sorted: SortedProblems, sums: CandidateSums, guarantee: SystemGuarantee, delta: number): { index: number; pValue: number } | null {
+function choose(sorted: SortedProblems, sums: CandidateSums, guarantee: SystemGuarantee, delta: number, pValueAt: CandidatePValue): { index: number; pValue: number } | null {
   const count = sorted.candidates.length;
   const starts = fixedSequenceStarts(count);
   if (sums.size === 0 || count === 0) return null;
   if (guarantee.kind === 'system-accuracy') {
-    const alpha = 1 - guarantee.minAccuracy;
-    const pValues = Float64Array.from({ length: count }, (_, c) => {
-      const lossSum = sums.keptSmallLoss[c]! + (sums.largeLoss - sums.keptLargeLoss[c]!);
-      return sorted.graded ? hoeffdingBentkusPValue(Math.min(1, Math.max(0, lossSum / sums.size)), sums.size, alpha) : binomialCdf(Math.round(lossSum), sums.size, alpha);
-    });
-    const certified = fixedSequenceCertified(pValues, { delta, starts });
-    const chosen = certified.lastIndexOf(1);
-    return chosen < 0 ? null : { index: chosen, pValue: pValues[chosen]! };
+    // the cheapest certified: the most lenient
+    return lastFixedSequenceCertified(count, (c) => pValueAt(sums, c), { delta, starts });
   }
   // cheapest first: the candidates reversed
-  const target = Math.min(1, (guarantee.maxMeanCostUsd * 1e8) / sorted.costScale);
-  const pValues = Float64Array.from({ length: count }, (_, position) => {
-    const c = count - 1 - position;
-    return hoeffdingBentkusPValue(Math.min(1, systemAt(sums, c).cost / sorted.costScale), sums.size, target);
-  });
-  const certified = fixedSequenceCertified(pValues, { delta, starts });
+  const { certified, pValues } = fixedSequenceTest(count, (position) => pValueAt(sums, count - 1 - position), { delta, starts });
   let best: { index: number; pValue: number; loss: number } | null = null;
   for (let position = 0; position < count; position++) {
     if (certified[position] !== 1) continue;
@@ -251,8 +290,9 @@ export async function systemGuaranteedThreshold(input: SystemGuaranteeInput, con
   for (const index of input.calibrationIndices) inCalibration[positionOf[index]!] = 1;
   const inTest = new Uint8Array(n);
   for (const index of input.testIndices) inTest[positionOf[index]!] = 1;
-  const calibration = candidateSums(sorted, (position) => inCalibration[position] === 1);
-  const chosen = choose(sorted, calibration, input.guarantee, input.delta);
+  const calibration = candidateSums(sorted, inCalibration);
+  const pValueAt = candidatePValue(sorted, input.guarantee);
+  const chosen = choose(sorted, calibration, input.guarantee, input.delta, pValueAt);
 
   // feasibility on the calibration half
   let bestLoss = Number.POSITIVE_INFINITY;
@@ -262,7 +302,7 @@ export async function systemGuaranteedThreshold(input: SystemGuaranteeInput, con
   const bestAccuracy = Math.max(largeAccuracy, count === 0 ? 0 : 1 - bestLoss);
   const feasible = input.guarantee.kind === 'system-accuracy' ? bestAccuracy >= input.guarantee.minAccuracy : smallMeanCostUsd <= input.guarantee.maxMeanCostUsd;
 
-  const violations = input.splits && input.splits.count > 0 ? await violationRates(sorted, input, input.splits, control) : null;
+  const violations = input.splits && input.splits.count > 0 ? await violationRates(sorted, input, input.splits, pValueAt, control) : null;
   const target = input.guarantee.kind === 'system-accuracy' ? input.guarantee.minAccuracy : input.guarantee.maxMeanCostUsd;
   const base = {
     label: input.label,
@@ -337,20 +377,24 @@ async function violationRates(
   sorted: SortedProblems,
   input: SystemGuaranteeInput,
   splits: { count: number; seed: number },
+  pValueAt: CandidatePValue,
   control: RunControl,
 ): Promise<NonNullable<SystemGuaranteeResult['violations']>> {
   const n = sorted.order.length;
   const stage = `risk control: ${input.label}: violation splits`;
-  const whole = candidateSums(sorted, () => true);
+  const whole = candidateSums(sorted, new Uint8Array(n).fill(1));
+  // one split's calibration and held-out sums, rewritten each split
+  const calibration = emptyCandidateSums(sorted.candidates.length);
+  const rest = emptyCandidateSums(sorted.candidates.length);
   let [population, heldOut, done] = [0, 0, 0];
   const turns = new LoopTurns(control, stage, splits.count);
   // the same random halves as a kept-error guarantee's violation splits (over positions in score order)
   for (const mask of randomSplits(n, input.calibrationIndices.length, splits)) {
-    const calibration = candidateSums(sorted, (position) => mask[position] === 1);
-    const chosen = choose(sorted, calibration, input.guarantee, input.delta);
+    candidateSums(sorted, mask, calibration);
+    const chosen = choose(sorted, calibration, input.guarantee, input.delta, pValueAt);
     const index = chosen === null ? null : chosen.index;
     if (violates(whole, index, input.guarantee)) population++;
-    if (violates(minus(whole, calibration), index, input.guarantee)) heldOut++;
+    if (violates(minus(whole, calibration, rest), index, input.guarantee)) heldOut++;
     await turns.step(++done);
   }
   turns.finish();

@@ -91,6 +91,23 @@ function figuresOf(scores: ArrayLike<number>, labels: Uint8Array, bins: number, 
   };
 }
 
+/** The figures on the problems themselves, and the reliability bins (null for a score that is no probability). */
+interface Estimates {
+  values: Record<Figure, number>;
+  reliability: CalibrationFigures['reliability'];
+}
+
+/** `Estimates` of a score: each ECE's binning done once, for its figure and its reliability bins. */
+function estimatesOf(scores: ArrayLike<number>, labels: Uint8Array, bins: number, probability: boolean): Estimates {
+  if (!probability) return { values: figuresOf(scores, labels, bins, false), reliability: null };
+  const equalWidth = expectedCalibrationError(scores, labels, { bins, binning: 'equal-width' });
+  const equalMass = expectedCalibrationError(scores, labels, { bins, binning: 'equal-mass' });
+  return {
+    values: { eceEqualWidth: equalWidth.ece, eceEqualMass: equalMass.ece, brier: brierScore(scores, labels), auroc: auroc(scores, labels) },
+    reliability: { equalWidth: equalWidth.bins, equalMass: equalMass.bins },
+  };
+}
+
 function isProbability(scores: ArrayLike<number>): boolean {
   for (let index = 0; index < scores.length; index++) if (!(scores[index]! >= 0 && scores[index]! <= 1)) return false;
   return true;
@@ -131,7 +148,7 @@ interface MethodRun {
   settings: Recalibration['settings'];
   crossFit: CrossFitCalibration;
   fitted: CrossFittedCalibration;
-  after: Record<Figure, number>;
+  after: Estimates;
   /** Held fixed (refit: false): the figures of the calibrated probabilities, and the problems that have none (NaN). */
   fixedAfter: WeightedCalibrationFigures | null;
   uncalibrated: Uint32Array;
@@ -182,7 +199,7 @@ export function recalibrateByMethods(ids: readonly string[], scores: ArrayLike<n
       settings,
       crossFit,
       fitted,
-      after: figuresOf(calibrated, correct, bins, true),
+      after: estimatesOf(calibrated, correct, bins, true),
       // held fixed (refit: false), the figures of a resample come from the problems sorted once: O(n + bins) each
       fixedAfter: refit ? null : new WeightedCalibrationFigures(calibrated, correct, { bins, probability: true }),
       uncalibrated: Uint32Array.from(Array.from(calibrated.keys()).filter((index) => Number.isNaN(calibrated[index]!))),
@@ -190,7 +207,7 @@ export function recalibrateByMethods(ids: readonly string[], scores: ArrayLike<n
     };
   });
   if (runs.length === 0) return [];
-  const before = figuresOf(scores, correct, bins, probabilityBefore);
+  const before = estimatesOf(scores, correct, bins, probabilityBefore);
 
   const samplesBefore = sampleArrays(resamples);
   const drawnScores = new Float64Array(n);
@@ -240,28 +257,23 @@ export function recalibrateByMethods(ids: readonly string[], scores: ArrayLike<n
     resample++;
   }
   const estimate = (value: number, draws: Float64Array): IntervalEstimate => ({ estimate: value, ...percentileInterval(draws, confidence) });
-  const figures = (values: Record<Figure, number>, draws: Record<Figure, Float64Array>, probability: boolean, binScores: ArrayLike<number>): CalibrationFigures => ({
+  const figures = ({ values, reliability }: Estimates, draws: Record<Figure, Float64Array>, probability: boolean): CalibrationFigures => ({
     eceEqualWidth: probability ? estimate(values.eceEqualWidth, draws.eceEqualWidth) : null,
     eceEqualMass: probability ? estimate(values.eceEqualMass, draws.eceEqualMass) : null,
     brier: probability ? estimate(values.brier, draws.brier) : null,
     auroc: estimate(values.auroc, draws.auroc),
-    reliability: probability
-      ? {
-          equalWidth: expectedCalibrationError(binScores, correct, { bins, binning: 'equal-width' }).bins,
-          equalMass: expectedCalibrationError(binScores, correct, { bins, binning: 'equal-mass' }).bins,
-        }
-      : null,
+    reliability,
   });
-  const figuresBefore = figures(before, samplesBefore, probabilityBefore, scores);
+  const figuresBefore = figures(before, samplesBefore, probabilityBefore);
   const accuracy = correct.reduce((sum, value) => sum + value, 0) / n;
   return runs.map(({ settings, crossFit, fitted, after, samples }) => {
-    const change = (figure: Figure) => (probabilityBefore || figure === 'auroc' ? estimate(after[figure] - before[figure], samples.change[figure]) : null);
+    const change = (figure: Figure) => (probabilityBefore || figure === 'auroc' ? estimate(after.values[figure] - before.values[figure], samples.change[figure]) : null);
     return {
       settings,
       problems: n,
       accuracy,
       before: figuresBefore,
-      after: figures(after, samples.after, true, fitted.probabilities),
+      after: figures(after, samples.after, true),
       change: { eceEqualWidth: change('eceEqualWidth'), eceEqualMass: change('eceEqualMass'), brier: change('brier'), auroc: change('auroc')! },
       calibrated: fitted.probabilities,
       calibrators: fitted.calibrators,

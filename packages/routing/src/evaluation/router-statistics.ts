@@ -305,74 +305,93 @@ function violates(guarantee: Guarantee, outcome: { keptErrorRate: number; delega
 /**
  * How often the guarantee fails over random calibration/test splits of the same sizes: on the whole set and on the
  * held-out half. The problems are sorted by oriented score once; each split's calibration half is read off that order
- * (no sort per split), and both outcomes are counted in one pass over the problems. O(n) per split.
+ * (no sort per split): the rule's threshold keeps a prefix of the sorted problems (`splitRule`), whose figures on the
+ * whole set are prefix sums and on the held-out half one pass over the prefix. O(n) per split.
  */
 async function violationRates(data: GuaranteeData, splits: { count: number; seed: number }, control: RunControl): Promise<NonNullable<RiskControlResult['violations']>> {
-  const { input, oriented } = data;
-  const stage = `risk control: ${input.label}: violation splits`;
-  const turns = new LoopTurns(control, stage, splits.count);
-  let done = 0;
-  // the problems sorted once by oriented score, descending, with what a split reads laid out in that order: every pass
-  // below is sequential (a split is a random subset of sorted positions, as uniform as one of problems)
-  const everything = Uint32Array.from([...input.calibrationIndices, ...input.testIndices]);
-  const descending = everything.slice().sort((left, right) => {
-    const [a, b] = [oriented[left]!, oriented[right]!];
-    return a > b ? -1 : a < b ? 1 : left - right;
-  });
-  const n = descending.length;
-  const orientedSorted = Float64Array.from(descending, (index) => oriented[index]!);
-  const smallScoreSorted = Float64Array.from(descending, (index) => input.table.smallScore[index]!);
-  const lossSorted = Float64Array.from(descending, (index) => (data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!));
-  const calibrationSize = input.calibrationIndices.length;
+  const { input } = data;
   const guarantee = input.guarantee;
-  // kept-error: kept counts and losses at each candidate per split, tested as Learn then Test tests them
-  const candidates = data.candidates;
-  const kept = new Uint32Array(candidates.length);
-  const lossSums = new Float64Array(candidates.length);
-  const pValueOf = guarantee.kind === 'kept-error' ? keptLossPValue(data.graded ? 'hoeffding-bentkus' : 'binomial', guarantee.maxKeptErrorRate) : null;
-  const candidateEnds = candidateEndPositions(orientedSorted, candidates);
-  const starts = fixedSequenceStarts(candidates.length);
-  // delegation-rate: the certified rank depends only on the calibration size
-  const rank = guarantee.kind === 'delegation-rate' ? delegationBudgetRank(calibrationSize, guarantee.maxDelegationRate, input.delta) : 0;
-  /** The threshold this split's calibration half certifies (what `chooseGuaranteed` picks on it), read off the sorted problems. */
-  const thresholdOf = (calibration: Uint8Array): number | null => {
-    if (guarantee.kind === 'delegation-rate') {
-      if (rank === 0) return null;
-      // the rank-th smallest calibration score; an unscored problem stands below every scored one: no threshold
-      let seen = 0;
-      for (let position = n - 1; position >= 0; position--) {
-        if (calibration[position] === 1 && ++seen === rank) return Number.isFinite(orientedSorted[position]!) ? orientedSorted[position]! : null;
-      }
-      return null;
-    }
-    keptAtCandidates(calibration, orientedSorted, lossSorted, candidateEnds, kept, lossSums);
-    const chosen = fixedSequenceChoice(kept, lossSums, { delta: input.delta, starts }, pValueOf!);
-    return chosen === null ? null : candidates[chosen.index]!;
-  };
-  // a threshold keeps a prefix of the sorted problems: the whole set's kept loss is a prefix sum (summed in the order
-  // a pass over the problems adds it), and the held-out half's is summed over that prefix alone
-  const keptLossBefore = new Float64Array(n + 1);
-  for (let position = 0; position < n; position++) keptLossBefore[position + 1] = keptLossBefore[position]! + (1 - smallScoreSorted[position]!);
-  let population = 0;
-  let heldOut = 0;
+  const turns = new LoopTurns(control, `risk control: ${input.label}: violation splits`, splits.count);
+  const sorted = splitProblems(data);
+  const n = sorted.oriented.length;
+  const calibrationSize = input.calibrationIndices.length;
+  const keptPrefixOf = splitRule(data, sorted);
+  let [population, heldOut, done] = [0, 0, 0];
   for (const calibration of randomSplits(n, calibrationSize, splits)) {
-    const threshold = thresholdOf(calibration);
-    const kept = threshold === null ? 0 : keptPrefix(orientedSorted, threshold);
-    let restKept = 0;
-    let restKeptLoss = 0;
-    for (let position = 0; position < kept; position++) {
-      if (calibration[position] === 0) {
-        restKept++;
-        restKeptLoss += 1 - smallScoreSorted[position]!;
-      }
-    }
-    if (violates(guarantee, thresholdOutcome(n, kept, keptLossBefore[kept]!))) population++;
-    if (violates(guarantee, thresholdOutcome(n - calibrationSize, restKept, restKeptLoss))) heldOut++;
+    const kept = keptPrefixOf(calibration);
+    population += violates(guarantee, thresholdOutcome(n, kept, sorted.keptLossBefore[kept]!)) ? 1 : 0;
+    heldOut += violates(guarantee, heldOutOutcome(calibration, kept, sorted.smallScore, n - calibrationSize)) ? 1 : 0;
     await turns.step(++done);
   }
   turns.finish();
   const share = (count: number) => ({ violated: count, rate: count / splits.count });
   return { splits: splits.count, population: share(population), heldOut: share(heldOut) };
+}
+
+/**
+ * A guarantee's problems (calibration and test) sorted once by oriented score, descending (ties by index), with what a
+ * split reads laid out in that order: every pass is sequential (a split is a random subset of sorted positions, as
+ * uniform as one of problems).
+ */
+interface SplitProblems {
+  oriented: Float64Array;
+  smallScore: Float64Array;
+  /** The loss Learn then Test sums: 1 − graded score, or 1 − verdict. */
+  loss: Float64Array;
+  /** The whole set's kept loss (1 − small score) of each prefix, summed in position order. */
+  keptLossBefore: Float64Array;
+}
+
+function splitProblems(data: GuaranteeData): SplitProblems {
+  const { input, oriented } = data;
+  const everything = Uint32Array.from([...input.calibrationIndices, ...input.testIndices]);
+  const descending = everything.slice().sort((left, right) => {
+    const [a, b] = [oriented[left]!, oriented[right]!];
+    return a > b ? -1 : a < b ? 1 : left - right;
+  });
+  const smallScore = Float64Array.from(descending, (index) => input.table.smallScore[index]!);
+  const keptLossBefore = new Float64Array(descending.length + 1);
+  for (let position = 0; position < descending.length; position++) keptLossBefore[position + 1] = keptLossBefore[position]! + (1 - smallScore[position]!);
+  return {
+    oriented: Float64Array.from(descending, (index) => oriented[index]!),
+    smallScore,
+    loss: Float64Array.from(descending, (index) => (data.graded ? 1 - input.table.smallScore[index]! : 1 - input.table.smallCorrect[index]!)),
+    keptLossBefore,
+  };
+}
+
+/**
+ * The rule redone on one split's calibration half (a mask over the sorted positions): how long the prefix of the sorted
+ * problems is that the threshold it certifies keeps (what `chooseGuaranteed` picks on that half), 0 when none is
+ * certified. Kept error: the kept counts and losses at each candidate, tested as Learn then Test tests them; delegation
+ * rate: the certified rank depends only on the calibration size.
+ */
+function splitRule(data: GuaranteeData, sorted: SplitProblems): (calibration: Uint8Array) => number {
+  const { input, candidates } = data;
+  const guarantee = input.guarantee;
+  const { oriented } = sorted;
+  if (guarantee.kind === 'delegation-rate') {
+    const rank = delegationBudgetRank(input.calibrationIndices.length, guarantee.maxDelegationRate, input.delta);
+    return (calibration) => {
+      if (rank === 0) return 0;
+      // the rank-th smallest calibration score; an unscored problem stands below every scored one: no threshold
+      let seen = 0;
+      for (let position = oriented.length - 1; position >= 0; position--) {
+        if (calibration[position] === 1 && ++seen === rank) return Number.isFinite(oriented[position]!) ? keptPrefix(oriented, oriented[position]!) : 0;
+      }
+      return 0;
+    };
+  }
+  const candidateEnds = candidateEndPositions(oriented, candidates);
+  const kept = new Uint32Array(candidates.length);
+  const lossSums = new Float64Array(candidates.length);
+  const pValueOf = keptLossPValue(data.graded ? 'hoeffding-bentkus' : 'binomial', guarantee.maxKeptErrorRate);
+  const options = { delta: input.delta, starts: fixedSequenceStarts(candidates.length) };
+  return (calibration) => {
+    keptAtCandidates(calibration, oriented, sorted.loss, candidateEnds, kept, lossSums);
+    const chosen = fixedSequenceChoice(kept, lossSums, options, pValueOf);
+    return chosen === null ? 0 : keptPrefix(oriented, candidates[chosen.index]!);
+  };
 }
 
 /**
@@ -414,6 +433,19 @@ function keptAtCandidates(
     kept[candidate] = keptSoFar;
     lossSums[candidate] = lossSoFar;
   }
+}
+
+/** What a kept prefix of the sorted problems does on the held-out half (the positions outside the calibration mask). */
+function heldOutOutcome(calibration: Uint8Array, kept: number, smallScoreSorted: Float64Array, size: number): { keptErrorRate: number; delegationRate: number } {
+  let restKept = 0;
+  let restKeptLoss = 0;
+  for (let position = 0; position < kept; position++) {
+    if (calibration[position] === 0) {
+      restKept++;
+      restKeptLoss += 1 - smallScoreSorted[position]!;
+    }
+  }
+  return thresholdOutcome(size, restKept, restKeptLoss);
 }
 
 /** A threshold's kept error (mean loss of the kept answers) and delegation rate, from what it keeps of `size` problems. */

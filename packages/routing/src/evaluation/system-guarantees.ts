@@ -133,46 +133,41 @@ function emptyCandidateSums(count: number): CandidateSums {
 }
 
 /**
- * The candidate sums over the sorted positions `member` marks (1), in one pass, written into `sums` (returned): each
- * candidate's kept sums over the positions before its end, the totals over every member, added in position order.
+ * The candidate sums over the sorted positions `member` marks (1), in one pass, written into `sums` (returned). The
+ * totals are running sums in position order; a candidate's kept sums are the running sums where what it keeps ends
+ * (the same additions in the same order, so the same bits as summing them apart).
  */
 function candidateSums(sorted: SortedProblems, member: Uint8Array, sums: CandidateSums = emptyCandidateSums(sorted.candidates.length)): CandidateSums {
   const { candidateEnds, smallLoss, largeLoss, smallCost, largeCost } = sorted;
-  let [size, totalSmallLoss, totalLargeLoss, totalSmallCost, totalLargeCost] = [0, 0, 0, 0, 0];
-  let [kept, keptSmallLoss, keptLargeLoss, keptLargeCost] = [0, 0, 0, 0];
+  const count = candidateEnds.length;
+  let size = 0;
+  let smallLossSum = 0;
+  let largeLossSum = 0;
+  let smallCostSum = 0;
+  let largeCostSum = 0;
   let position = 0;
-  for (let candidate = 0; candidate < candidateEnds.length; candidate++) {
-    for (const end = candidateEnds[candidate]!; position < end; position++) {
+  // one stretch per candidate (the positions it keeps beyond the stricter one), then the positions none keeps
+  for (let candidate = 0; candidate <= count; candidate++) {
+    const end = candidate < count ? candidateEnds[candidate]! : member.length;
+    for (; position < end; position++) {
       if (member[position] !== 1) continue;
       size++;
-      totalSmallLoss += smallLoss[position]!;
-      totalLargeLoss += largeLoss[position]!;
-      totalSmallCost += smallCost[position]!;
-      totalLargeCost += largeCost[position]!;
-      kept++;
-      keptSmallLoss += smallLoss[position]!;
-      keptLargeLoss += largeLoss[position]!;
-      keptLargeCost += largeCost[position]!;
+      smallLossSum += smallLoss[position]!;
+      largeLossSum += largeLoss[position]!;
+      smallCostSum += smallCost[position]!;
+      largeCostSum += largeCost[position]!;
     }
-    sums.kept[candidate] = kept;
-    sums.keptSmallLoss[candidate] = keptSmallLoss;
-    sums.keptLargeLoss[candidate] = keptLargeLoss;
-    sums.keptLargeCost[candidate] = keptLargeCost;
-  }
-  // past the most lenient candidate: kept by none, in the totals
-  for (; position < sorted.order.length; position++) {
-    if (member[position] !== 1) continue;
-    size++;
-    totalSmallLoss += smallLoss[position]!;
-    totalLargeLoss += largeLoss[position]!;
-    totalSmallCost += smallCost[position]!;
-    totalLargeCost += largeCost[position]!;
+    if (candidate === count) break;
+    sums.kept[candidate] = size;
+    sums.keptSmallLoss[candidate] = smallLossSum;
+    sums.keptLargeLoss[candidate] = largeLossSum;
+    sums.keptLargeCost[candidate] = largeCostSum;
   }
   sums.size = size;
-  sums.smallLoss = totalSmallLoss;
-  sums.largeLoss = totalLargeLoss;
-  sums.smallCost = totalSmallCost;
-  sums.largeCost = totalLargeCost;
+  sums.smallLoss = smallLossSum;
+  sums.largeLoss = largeLossSum;
+  sums.smallCost = smallCostSum;
+  sums.largeCost = largeCostSum;
   return sums;
 }
 
@@ -192,9 +187,13 @@ function systemCostSum(sums: CandidateSums, c: number): number {
   return sums.smallCost + (sums.largeCost - sums.keptLargeCost[c]!);
 }
 
-/** The whole set minus a part (held-out = every problem − the calibration half), candidate by candidate, written into `rest` (returned). */
-function minus(whole: CandidateSums, part: CandidateSums, rest: CandidateSums): CandidateSums {
-  for (let c = 0; c < whole.kept.length; c++) {
+/**
+ * The whole set minus a part (held-out = every problem − the calibration half) at candidate c alone, written into
+ * `rest` (returned): its totals, and its kept sums at c (the other candidates' entries are left as they were; with c
+ * null, none) — what `violates` reads of it at c.
+ */
+function minusAt(whole: CandidateSums, part: CandidateSums, c: number | null, rest: CandidateSums): CandidateSums {
+  if (c !== null) {
     rest.kept[c] = whole.kept[c]! - part.kept[c]!;
     rest.keptSmallLoss[c] = whole.keptSmallLoss[c]! - part.keptSmallLoss[c]!;
     rest.keptLargeLoss[c] = whole.keptLargeLoss[c]! - part.keptLargeLoss[c]!;
@@ -382,10 +381,13 @@ async function violationRates(
 ): Promise<NonNullable<SystemGuaranteeResult['violations']>> {
   const n = sorted.order.length;
   const stage = `risk control: ${input.label}: violation splits`;
+  const count = sorted.candidates.length;
   const whole = candidateSums(sorted, new Uint8Array(n).fill(1));
+  // whether the whole set misses the target at each candidate, and (last) with none certified
+  const wholeMisses = Uint8Array.from({ length: count + 1 }, (_, c) => (violates(whole, c < count ? c : null, input.guarantee) ? 1 : 0));
   // one split's calibration and held-out sums, rewritten each split
-  const calibration = emptyCandidateSums(sorted.candidates.length);
-  const rest = emptyCandidateSums(sorted.candidates.length);
+  const calibration = emptyCandidateSums(count);
+  const rest = emptyCandidateSums(count);
   let [population, heldOut, done] = [0, 0, 0];
   const turns = new LoopTurns(control, stage, splits.count);
   // the same random halves as a kept-error guarantee's violation splits (over positions in score order)
@@ -393,8 +395,8 @@ async function violationRates(
     candidateSums(sorted, mask, calibration);
     const chosen = choose(sorted, calibration, input.guarantee, input.delta, pValueAt);
     const index = chosen === null ? null : chosen.index;
-    if (violates(whole, index, input.guarantee)) population++;
-    if (violates(minus(whole, calibration, rest), index, input.guarantee)) heldOut++;
+    population += wholeMisses[index ?? count]!;
+    heldOut += violates(minusAt(whole, calibration, index, rest), index, input.guarantee) ? 1 : 0;
     await turns.step(++done);
   }
   turns.finish();

@@ -146,6 +146,57 @@ describe('aiq', () => {
     expect(aiq(best)).toBeCloseTo(0.74, 12);
   });
 
+  it('gives the same hull and AIQ, bit for bit, for a curve in cost order (no sort) as the former sort and vertex-by-vertex reading', () => {
+    // the former reading, kept here as the reference: sort every point, then each accuracy searched from the first vertex
+    const sortedHull = (curve: readonly CostAccuracyCurvePoint[]) => {
+      const order = curve.map((_, index) => index).sort((left, right) => curve[left]!.cost - curve[right]!.cost || curve[right]!.accuracy - curve[left]!.accuracy || left - right);
+      const hull: CostAccuracyCurvePoint[] = [];
+      for (const point of order.map((index) => curve[index]!)) {
+        if (hull.length > 0 && point.accuracy <= hull.at(-1)!.accuracy) continue;
+        while (hull.length >= 2) {
+          const [before, middle] = [hull.at(-2)!, hull.at(-1)!];
+          if ((middle.cost - before.cost) * (point.accuracy - before.accuracy) - (middle.accuracy - before.accuracy) * (point.cost - before.cost) >= 0) hull.pop();
+          else break;
+        }
+        hull.push(point);
+      }
+      return hull;
+    };
+    const accuracyAt = (hull: readonly CostAccuracyCurvePoint[], cost: number) => {
+      if (cost < hull[0]!.cost) return 0;
+      for (let index = 1; index < hull.length; index++) {
+        const [left, right] = [hull[index - 1]!, hull[index]!];
+        if (cost <= right.cost) return left.accuracy + ((right.accuracy - left.accuracy) * (cost - left.cost)) / (right.cost - left.cost);
+      }
+      return hull.at(-1)!.accuracy;
+    };
+    const referenceAiq = (curve: readonly CostAccuracyCurvePoint[], minCost: number, maxCost: number) => {
+      const hull = sortedHull(curve);
+      const start = Math.max(minCost, hull[0]!.cost);
+      if (maxCost <= start) return 0;
+      const xs = [start, ...hull.map((point) => point.cost).filter((cost) => cost > start && cost < maxCost), maxCost];
+      let area = 0;
+      for (let index = 1; index < xs.length; index++) area += ((accuracyAt(hull, xs[index - 1]!) + accuracyAt(hull, xs[index]!)) / 2) * (xs[index]! - xs[index - 1]!);
+      return area / (maxCost - minCost);
+    };
+    const random = createRandom(11);
+    for (let trial = 0; trial < 200; trial++) {
+      // a sweep-like curve: cost never falls, ties in cost (some at the same accuracy) and graded accuracies that wander
+      const curve: CostAccuracyCurvePoint[] = [];
+      let cost = random() * 3;
+      for (let point = 0; point < 2 + Math.floor(random() * 60); point++) {
+        if (random() < 0.8) cost += random() * random();
+        curve.push({ cost, accuracy: random() < 0.1 && point > 0 ? curve.at(-1)!.accuracy : 0.3 + 0.6 * random() });
+      }
+      const shuffled = [...curve].sort(() => random() - 0.5);
+      const [minCost, maxCost] = [curve[0]!.cost * random(), curve.at(-1)!.cost * (0.5 + random())];
+      for (const points of [curve, shuffled]) {
+        expect(nonDecreasingConvexHull(points)).toEqual(sortedHull(points));
+        expect(aiq(points, { minCost, maxCost: Math.max(minCost, maxCost) })).toBe(maxCost > minCost ? referenceAiq(points, minCost, maxCost) : accuracyAt(sortedHull(points), minCost));
+      }
+    }
+  });
+
   it('rejects maxCost below minCost and an empty curve', () => {
     expect(() => aiq(points, { minCost: 3, maxCost: 2 })).toThrow(/maxCost/);
     expect(() => aiq([])).toThrow(/at least one point/);

@@ -37,13 +37,24 @@ function checkFinite(value: number, field: string): void {
  * Returns the vertex points (the input objects themselves, labels kept), sorted by cost, starting at the cheapest point
  * (of several at the cheapest cost, the most accurate) and rising strictly in both cost and accuracy. Points on a hull
  * edge but not at a corner are left out. Of points equal in cost and accuracy the first given is kept.
- * O(n log n).
+ * O(n log n); O(n) for points already in that order (a threshold sweep's curve).
  */
 export function nonDecreasingConvexHull<Point extends CostAccuracyCurvePoint>(points: readonly Point[]): Point[] {
-  points.forEach((point, index) => {
-    checkFinite(point.cost, `points[${index}].cost`);
-    checkFinite(point.accuracy, `points[${index}].accuracy`);
-  });
+  // Points that come in the hull's order (a threshold sweep's curve does: its cost never falls as it delegates more)
+  // are taken as they come, in one pass that checks each; the first out of order sends them all through the sort.
+  const hull: Point[] = [];
+  for (let index = 0; index < points.length; index++) {
+    const point = points[index]!;
+    checkPoint(point, index);
+    if (index > 0 && !comesBefore(points[index - 1]!, point)) return sortedHull(points, index + 1);
+    addToHull(hull, point);
+  }
+  return hull;
+}
+
+/** The hull of points in any order, by the sort (the points before `checkedUntil` have been checked already). */
+function sortedHull<Point extends CostAccuracyCurvePoint>(points: readonly Point[], checkedUntil: number): Point[] {
+  for (let index = checkedUntil; index < points.length; index++) checkPoint(points[index]!, index);
   const order = points
     .map((_, index) => index)
     .sort((left, right) => {
@@ -52,52 +63,87 @@ export function nonDecreasingConvexHull<Point extends CostAccuracyCurvePoint>(po
       return a.cost - b.cost || b.accuracy - a.accuracy || left - right;
     });
   const hull: Point[] = [];
-  for (const index of order) {
-    const point = points[index]!;
-    const last = hull.at(-1);
-    // Same or higher cost and no more accurate than a point already kept: dominated (the hull is flat-extended).
-    if (last !== undefined && point.accuracy <= last.accuracy) continue;
-    // Monotone-chain upper hull: drop the previous vertex while it lies on or under the segment that skips it.
-    while (hull.length >= 2) {
-      const before = hull[hull.length - 2]!;
-      const middle = hull[hull.length - 1]!;
-      const cross =
-        (middle.cost - before.cost) * (point.accuracy - before.accuracy) -
-        (middle.accuracy - before.accuracy) * (point.cost - before.cost);
-      if (cross >= 0) hull.pop();
-      else break;
-    }
-    hull.push(point);
-  }
+  for (const index of order) addToHull(hull, points[index]!);
   return hull;
+}
+
+/** Refuses a point with a coordinate that is not finite, naming it (the name is built only then). */
+function checkPoint(point: CostAccuracyCurvePoint, index: number): void {
+  if (!Number.isFinite(point.cost)) checkFinite(point.cost, `points[${index}].cost`);
+  if (!Number.isFinite(point.accuracy)) checkFinite(point.accuracy, `points[${index}].accuracy`);
+}
+
+/** The next point in the hull's order added to the hull built so far (Andrew's monotone chain, upper part). */
+function addToHull<Point extends CostAccuracyCurvePoint>(hull: Point[], point: Point): void {
+  const last = hull[hull.length - 1];
+  // Same or higher cost and no more accurate than a point already kept: dominated (the hull is flat-extended).
+  if (last !== undefined && point.accuracy <= last.accuracy) return;
+  // Monotone-chain upper hull: drop the previous vertex while it lies on or under the segment that skips it.
+  while (hull.length >= 2) {
+    const before = hull[hull.length - 2]!;
+    const middle = hull[hull.length - 1]!;
+    const cross =
+      (middle.cost - before.cost) * (point.accuracy - before.accuracy) -
+      (middle.accuracy - before.accuracy) * (point.cost - before.cost);
+    if (cross >= 0) hull.pop();
+    else break;
+  }
+  hull.push(point);
+}
+
+/**
+ * Whether `earlier`, given just before `later`, comes before it in the hull's order (the sort's): cheaper, or as cheap
+ * and at least as accurate (of equal points the first given comes first). Finite coordinates.
+ */
+function comesBefore(earlier: CostAccuracyCurvePoint, later: CostAccuracyCurvePoint): boolean {
+  return earlier.cost < later.cost || (earlier.cost === later.cost && earlier.accuracy >= later.accuracy);
+}
+
+/**
+ * The hull's edge that holds `cost` (at least the cheapest vertex's): the first vertex from `fromEdge` (1 or more) that
+ * costs at least as much, its edge running from the vertex before it; `hull.length` past the dearest vertex. Costs
+ * read in ascending order continue from the previous edge (the search is then linear over the whole hull).
+ */
+function hullEdgeAt(hull: readonly CostAccuracyCurvePoint[], cost: number, fromEdge: number): number {
+  let edge = fromEdge;
+  while (edge < hull.length && cost > hull[edge]!.cost) edge++;
+  return edge;
+}
+
+/** Accuracy of the hull at `cost` on `edge` (from `hullEdgeAt`): linear between its two vertices, flat past the last. */
+function hullAccuracyOnEdge(hull: readonly CostAccuracyCurvePoint[], cost: number, edge: number): number {
+  if (edge >= hull.length) return hull[hull.length - 1]!.accuracy;
+  const left = hull[edge - 1]!;
+  const right = hull[edge]!;
+  return left.accuracy + ((right.accuracy - left.accuracy) * (cost - left.cost)) / (right.cost - left.cost);
 }
 
 /** Accuracy of the hull at `cost`: linear between vertices, flat after the last, 0 before the first. */
 function hullAccuracyAt(hull: readonly CostAccuracyCurvePoint[], cost: number): number {
-  const first = hull[0]!;
-  if (cost < first.cost) return 0;
-  for (let index = 1; index < hull.length; index++) {
-    const right = hull[index]!;
-    if (cost <= right.cost) {
-      const left = hull[index - 1]!;
-      return left.accuracy + ((right.accuracy - left.accuracy) * (cost - left.cost)) / (right.cost - left.cost);
-    }
-  }
-  return hull.at(-1)!.accuracy;
+  if (cost < hull[0]!.cost) return 0;
+  return hullAccuracyOnEdge(hull, cost, hullEdgeAt(hull, cost, 1));
 }
 
 /** ∫ from `from` to `to` of the hull's accuracy (0 before the first vertex, flat after the last), exactly. */
 function hullArea(hull: readonly CostAccuracyCurvePoint[], from: number, to: number): number {
   // Nothing below the cheapest vertex; above it the hull is continuous and linear between vertex costs, so the
-  // trapezoid rule on [start, vertex costs inside, to] is exact.
+  // trapezoid rule on [start, vertex costs inside, to] is exact. The costs ascend, so each continues from the
+  // previous one's edge, and each accuracy is read once (the right end of one trapezoid is the left of the next).
   const start = Math.max(from, hull[0]!.cost);
   if (to <= start) return 0;
-  const xs = [start, ...hull.map((point) => point.cost).filter((cost) => cost > start && cost < to), to];
+  let edge = hullEdgeAt(hull, start, 1);
+  let left = start;
+  let leftAccuracy = hullAccuracyOnEdge(hull, start, edge);
   let area = 0;
-  for (let index = 1; index < xs.length; index++) {
-    const left = xs[index - 1]!;
-    const right = xs[index]!;
-    area += ((hullAccuracyAt(hull, left) + hullAccuracyAt(hull, right)) / 2) * (right - left);
+  for (let vertex = 0; vertex <= hull.length; vertex++) {
+    // the vertices strictly inside (start, to), then `to` itself
+    const right = vertex < hull.length ? hull[vertex]!.cost : to;
+    if (vertex < hull.length && !(right > start && right < to)) continue;
+    edge = hullEdgeAt(hull, right, edge);
+    const rightAccuracy = hullAccuracyOnEdge(hull, right, edge);
+    area += ((leftAccuracy + rightAccuracy) / 2) * (right - left);
+    left = right;
+    leftAccuracy = rightAccuracy;
   }
   return area;
 }

@@ -21,12 +21,16 @@ export { LoopTurns, type RunControl, type StepProgress } from '@confide/core';
 export class ResamplePlan {
   readonly #consumers: Array<(counts: Uint32Array, resample: number) => void> = [];
   readonly #pending: Array<{ samples: Float64Array; interval: Interval }> = [];
+  /** The current resample's drawn problems, listed by `run` before its consumers read it. */
+  readonly #drawn: DrawnProblems;
   #ran = false;
 
   constructor(
     readonly n: number,
     readonly settings: ResampleSettings,
-  ) {}
+  ) {
+    this.#drawn = new DrawnProblems(n);
+  }
 
   /** A statistic computed on every resample; the returned samples are filled by `run`. */
   add(compute: (counts: Uint32Array) => number): Float64Array {
@@ -43,9 +47,18 @@ export class ResamplePlan {
     this.#consumers.push(consume);
   }
 
-  /** A statistic of one weighted sum: `finish(Σ count·value)` on each resample (e.g. `(sum) => sum / n` for a mean). */
+  /**
+   * A statistic of one weighted sum: `finish(Σ count·value)` on each resample (e.g. `(sum) => sum / n` for a mean).
+   * Finite values are summed over the resample's drawn problems only (`#drawn`, listed once per resample for every
+   * such statistic): a problem drawn 0 times adds ±0, which changes no sum, so the sum is the one over every problem,
+   * bit for bit. A value that is not finite (0 · ∞ is NaN) is summed over every problem.
+   */
   weighted(values: ArrayLike<number>, finish: (weightedSum: number) => number): Float64Array {
-    return this.add((counts) => finish(weightedSum(values, counts)));
+    let finite = values.length === this.n;
+    for (let index = 0; index < values.length && finite; index++) finite = Number.isFinite(values[index]!);
+    if (!finite) return this.add((counts) => finish(weightedSum(values, counts)));
+    const drawn = this.#drawn;
+    return this.add(() => finish(drawn.weightedSum(values)));
   }
 
   /** Draws every resample once and fills every statistic, yielding to the event loop every 200 ms (progress, Ctrl-C). */
@@ -55,6 +68,7 @@ export class ResamplePlan {
     const turns = new LoopTurns(control, stage, resamples, 'resamples');
     let resample = 0;
     for (const counts of bootstrapCountStream(this.n, resamples, seed)) {
+      this.#drawn.list(counts);
       for (const consume of this.#consumers) consume(counts, resample);
       resample++;
       await turns.step(resample);
@@ -87,4 +101,41 @@ export function weightedSum(values: ArrayLike<number>, counts: ArrayLike<number>
   let sum = 0;
   for (let index = 0; index < counts.length; index++) sum += counts[index]! * values[index]!;
   return sum;
+}
+
+/**
+ * The problems one resample drew at least once, ascending, and how many times each: what a weighted sum of finite
+ * values needs (the others add ±0). Listed once per resample, read by every weighted statistic.
+ */
+class DrawnProblems {
+  readonly #indices: Uint32Array;
+  readonly #times: Float64Array;
+  #count = 0;
+
+  constructor(n: number) {
+    this.#indices = new Uint32Array(n);
+    this.#times = new Float64Array(n);
+  }
+
+  list(counts: Uint32Array): void {
+    const indices = this.#indices;
+    const times = this.#times;
+    let count = 0;
+    for (let index = 0; index < counts.length; index++) {
+      // written at every index, kept (the count moves on) where drawn: no branch on the random counts
+      indices[count] = index;
+      times[count] = counts[index]!;
+      count += Math.min(counts[index]!, 1);
+    }
+    this.#count = count;
+  }
+
+  /** Σ count·value over the drawn problems, ascending (`weightedSum` over every problem, for finite values). */
+  weightedSum(values: ArrayLike<number>): number {
+    const indices = this.#indices;
+    const times = this.#times;
+    let sum = 0;
+    for (let entry = 0; entry < this.#count; entry++) sum += times[entry]! * values[indices[entry]!]!;
+    return sum;
+  }
 }

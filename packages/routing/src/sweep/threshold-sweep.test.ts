@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutcomeTable } from './outcome-table.js';
-import { resampledCurves, ThresholdSweep } from './threshold-sweep.js';
+import { createRandom } from '@confide/core';
+import { resampledCurves, SweepResampler, ThresholdSweep } from './threshold-sweep.js';
 
 // Four problems. score: 0.9 0.2 0.5 0.2; small right: T F T F; large right: T T F F; costs in 1e-8 $: small 100 each, large 1000 each.
 const table: OutcomeTable = {
@@ -76,5 +77,62 @@ describe('ThresholdSweep', () => {
     expect(resampledCurves([{ sweep: byScore, at: null }], [1, 1, 1, 1])[0]).toEqual(byScore.points());
     const other = new ThresholdSweep({ ...table }, scores, { direction: 'keep-high', thresholds: 'distinct' });
     expect(() => resampledCurves([{ sweep: byScore, at: null }, { sweep: other, at: null }], weights)).toThrow(/one outcome table/);
+  });
+
+  it('resamples again and again in the same arrays and points, each resample the points of the first one-pass scatter, bit for bit', () => {
+    // the first one-pass resampling, kept as the reference: each problem's weighted outcomes added into its segment of
+    // each sweep in table order, then the segments summed in order
+    const referenceCurves = (requests: ReadonlyArray<{ sweep: ThresholdSweep; at: ArrayLike<number> | null }>, weights: ArrayLike<number>) => {
+      const table = requests[0]!.sweep.table;
+      const sums = requests.map(({ sweep, at }) => new Float64Array((sweep.neededCounts(at).needed.length + 1) * 4));
+      let smallCost = 0;
+      for (let index = 0; index < table.problemIds.length; index++) {
+        const weight = weights[index]!;
+        const values = [weight, weight * table.largeScore[index]!, weight * table.smallScore[index]!, weight * table.largeCost[index]!];
+        smallCost += weight * table.smallCost[index]!;
+        requests.forEach(({ sweep, at }, request) => values.forEach((value, field) => (sums[request]![sweep.segments(at).segmentOf[index]! * 4 + field] += value)));
+      }
+      return requests.map(({ sweep, at }, request) => {
+        const needed = sweep.neededCounts(at).needed;
+        const prefixes = new Float64Array(needed.length * 4);
+        const running = [0, 0, 0, 0];
+        for (let segment = 0; segment <= needed.length; segment++) {
+          for (let field = 0; field < 4; field++) running[field] += sums[request]![segment * 4 + field]!;
+          if (segment < needed.length) prefixes.set(running, segment * 4);
+        }
+        return sweep.pointsOfPrefixes(at, prefixes, { weight: running[0]!, smallScore: running[2]!, smallCost });
+      });
+    };
+    // graded scores of many magnitudes and uneven costs, so that every sum's rounding depends on its order, over 40
+    // problems with tied scores
+    const random = createRandom(3);
+    const n = 40;
+    const graded: OutcomeTable = {
+      problemIds: Array.from({ length: n }, (_, index) => `p${index}`),
+      smallCorrect: new Uint8Array(n),
+      largeCorrect: new Uint8Array(n),
+      smallScore: Float64Array.from({ length: n }, () => random() * 10 ** -Math.floor(random() * 12)),
+      largeScore: Float64Array.from({ length: n }, () => random() * 10 ** -Math.floor(random() * 12)),
+      smallCost: Float64Array.from({ length: n }, () => Math.round(random() * 1000)),
+      largeCost: Float64Array.from({ length: n }, () => Math.round(random() * 10000)),
+    };
+    const byScore = new ThresholdSweep(graded, Float64Array.from({ length: n }, () => Math.round(random() * 10) / 10), { direction: 'keep-high', thresholds: 'distinct' });
+    const byLength = new ThresholdSweep(graded, Float64Array.from({ length: n }, () => Math.round(random() * 500)), { direction: 'keep-low', thresholds: 'distinct' });
+    const requests = [
+      { sweep: byScore, at: null },
+      { sweep: byLength, at: [0, 3, 5, byLength.thresholds.length - 1] },
+    ];
+    const resampler = new SweepResampler(requests);
+    let first: unknown;
+    for (let resample = 0; resample < 20; resample++) {
+      const weights = Uint32Array.from({ length: n }, () => Math.floor(random() * 3));
+      const curves = resampler.curves(weights);
+      expect(curves).toStrictEqual(referenceCurves(requests, weights));
+      expect(curves).toStrictEqual(resampledCurves(requests, weights));
+      expect(curves[1]).toStrictEqual(byLength.pointsWithWeights(weights, requests[1]!.at));
+      // the same point objects every time
+      first ??= curves[0]![0];
+      expect(curves[0]![0]).toBe(first);
+    }
   });
 });

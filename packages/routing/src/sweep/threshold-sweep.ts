@@ -106,23 +106,37 @@ export class ThresholdSweep {
 
   /**
    * The points at `at` from the running sums at each needed count (`prefixes`, four per count: weight, large score,
-   * small score, large cost) and the totals over every problem.
+   * small score, large cost) and the totals over every problem. With `into` (a resampler's points of the previous
+   * resample), its point objects are filled again in place rather than new ones made.
    */
-  pointsOfPrefixes(at: ArrayLike<number> | null, prefixes: Float64Array, totals: { weight: number; smallScore: number; smallCost: number }): OperatingPoint[] {
+  pointsOfPrefixes(
+    at: ArrayLike<number> | null,
+    prefixes: Float64Array,
+    totals: { weight: number; smallScore: number; smallCost: number },
+    into: OperatingPoint[] | null = null,
+  ): OperatingPoint[] {
     const { wanted } = this.neededCounts(at);
-    const points: OperatingPoint[] = new Array(wanted.length);
+    const points: OperatingPoint[] = into ?? new Array(wanted.length);
+    const { weight: totalWeight, smallScore: totalSmallScore, smallCost: totalSmallCost } = totals;
     for (let position = 0; position < wanted.length; position++) {
       const k = at === null ? position : at[position]!;
       const offset = wanted[position]! * 4;
-      const [weight, largeScore, smallScore, largeCost] = [prefixes[offset]!, prefixes[offset + 1]!, prefixes[offset + 2]!, prefixes[offset + 3]!];
-      const score = largeScore + totals.smallScore - smallScore;
-      points[position] = {
-        parameter: this.thresholds[k]!,
-        accuracy: totals.weight === 0 ? 0 : score / totals.weight,
-        costUsd: (totals.smallCost + largeCost) / 1e8,
-        delegationRate: totals.weight === 0 ? 0 : weight / totals.weight,
-        llmCalls: weight,
-      };
+      const weight = prefixes[offset]!;
+      const score = prefixes[offset + 1]! + totalSmallScore - prefixes[offset + 2]!;
+      const parameter = this.thresholds[k]!;
+      const accuracy = totalWeight === 0 ? 0 : score / totalWeight;
+      const costUsd = (totalSmallCost + prefixes[offset + 3]!) / 1e8;
+      const delegationRate = totalWeight === 0 ? 0 : weight / totalWeight;
+      const point = into === null ? undefined : into[position];
+      if (point === undefined) {
+        points[position] = { parameter, accuracy, costUsd, delegationRate, llmCalls: weight };
+      } else {
+        point.parameter = parameter;
+        point.accuracy = accuracy;
+        point.costUsd = costUsd;
+        point.delegationRate = delegationRate;
+        point.llmCalls = weight;
+      }
     }
     return points;
   }
@@ -167,60 +181,119 @@ export class ThresholdSweep {
   }
 }
 
+/** One sweep's curve as a resample asks for it: at the threshold indices `at` (null: at every threshold). */
+export interface SweepRequest {
+  sweep: ThresholdSweep;
+  at: ArrayLike<number> | null;
+}
+
 /**
- * Several sweeps of one outcome table on one resample, in one pass over the problems (table order: each column and
- * the weights are read once however many sweeps there are). Each problem's weighted outcomes are added to its segment
- * of each sweep, and the segments are then summed in order. Sums of integer values (binary verdicts, costs in 1e-8 $,
- * counts) are exact in any order; graded scores may differ from a pass in sorted order in the last bits.
+ * Several sweeps of one outcome table on one resample, in one pass over the problems (see `SweepResampler`): each
+ * sweep's points, new objects.
  */
-export function resampledCurves(requests: ReadonlyArray<{ sweep: ThresholdSweep; at: ArrayLike<number> | null }>, weights: ArrayLike<number>): OperatingPoint[][] {
-  if (requests.length === 0) return [];
-  const table = requests[0]!.sweep.table;
-  if (requests.some((request) => request.sweep.table !== table)) throw new Error('resampledCurves: every sweep must be of one outcome table');
-  const n = table.problemIds.length;
-  const segmentsOf = requests.map((request) => request.sweep.segments(request.at).segmentOf);
-  const neededOf = requests.map((request) => request.sweep.neededCounts(request.at).needed);
-  // per sweep, four sums per segment, interleaved: weight, large score, small score, large cost
-  const sums = neededOf.map((needed) => new Float64Array((needed.length + 1) * 4));
-  const { largeScore: largeScores, smallScore: smallScores, largeCost: largeCosts, smallCost: smallCosts } = table;
-  let smallCostTotal = 0;
-  const count = requests.length;
-  for (let index = 0; index < n; index++) {
-    const weight = weights[index]!;
-    const largeScore = weight * largeScores[index]!;
-    const smallScore = weight * smallScores[index]!;
-    const largeCost = weight * largeCosts[index]!;
-    smallCostTotal += weight * smallCosts[index]!;
-    for (let request = 0; request < count; request++) {
-      const at = segmentsOf[request]![index]! * 4;
-      const into = sums[request]!;
-      into[at] += weight;
-      into[at + 1] += largeScore;
-      into[at + 2] += smallScore;
-      into[at + 3] += largeCost;
-    }
+export function resampledCurves(requests: readonly SweepRequest[], weights: ArrayLike<number>): OperatingPoint[][] {
+  return new SweepResampler(requests).curves(weights);
+}
+
+/**
+ * Several sweeps of one outcome table resampled again and again (a bootstrap pass). Each resample's weighted outcomes
+ * are computed once per problem (table order: each column and the weights are read once however many sweeps there
+ * are); then each sweep sums its segments in order, each segment over its problems in table order, and the running
+ * sums at the segments' ends are its points. Sums of integer values (binary verdicts, costs in 1e-8 $, counts) are
+ * exact in any order; graded scores may differ from a pass in sorted order in the last bits.
+ *
+ * What every resample needs is prepared once — each sweep's problems grouped by segment, its running sums, its points
+ * — so a resample allocates nothing: `curves` fills the same arrays and point objects each time. A segment's sums are
+ * kept in registers while its problems are read, rather than added into memory problem by problem.
+ */
+export class SweepResampler {
+  readonly #table: OutcomeTable | null;
+  /**
+   * Per sweep: its problems grouped by segment, each segment's in table order (`members`), where each segment's run
+   * starts (`starts`, one more than there are segments), and the delegated counts the segments end at (`needed`).
+   */
+  readonly #segments: Array<{ members: Uint32Array; starts: Uint32Array; needed: Uint32Array }>;
+  /** Per sweep, the running sums at each needed count, four per count: weight, large score, small score, large cost. */
+  readonly #prefixes: Float64Array[];
+  /** Per sweep, the points of the last resample (filled again in place by the next). */
+  readonly #points: OperatingPoint[][];
+  /** The current resample's weighted outcomes per problem (table order): large score, small score, large cost. */
+  readonly #weighted: { largeScore: Float64Array; smallScore: Float64Array; largeCost: Float64Array };
+
+  constructor(readonly requests: readonly SweepRequest[]) {
+    this.#table = requests.length === 0 ? null : requests[0]!.sweep.table;
+    if (requests.some((request) => request.sweep.table !== this.#table)) throw new Error('resampledCurves: every sweep must be of one outcome table');
+    this.#segments = requests.map((request) => segmentRuns(request.sweep.segments(request.at).segmentOf, request.sweep.neededCounts(request.at).needed));
+    this.#prefixes = this.#segments.map(({ needed }) => new Float64Array(needed.length * 4));
+    this.#points = requests.map(() => []);
+    const n = this.#table === null ? 0 : this.#table.problemIds.length;
+    this.#weighted = { largeScore: new Float64Array(n), smallScore: new Float64Array(n), largeCost: new Float64Array(n) };
   }
-  return requests.map(({ sweep, at }, request) => {
-    const segmentSums = sums[request]!;
-    const needed = neededOf[request]!;
-    const prefixes = new Float64Array(needed.length * 4);
-    let weight = 0;
-    let largeScore = 0;
-    let smallScore = 0;
-    let largeCost = 0;
-    for (let segment = 0; segment <= needed.length; segment++) {
-      weight += segmentSums[segment * 4]!;
-      largeScore += segmentSums[segment * 4 + 1]!;
-      smallScore += segmentSums[segment * 4 + 2]!;
-      largeCost += segmentSums[segment * 4 + 3]!;
-      if (segment === needed.length) break;
-      prefixes[segment * 4] = weight;
-      prefixes[segment * 4 + 1] = largeScore;
-      prefixes[segment * 4 + 2] = smallScore;
-      prefixes[segment * 4 + 3] = largeCost;
+
+  /**
+   * Every sweep's points on a resample given by per-problem multiplicities (`weights[i]` = times problem i was drawn).
+   * The arrays and their points are this resampler's and are filled again by the next call: read them before it.
+   */
+  curves(weights: ArrayLike<number>): OperatingPoint[][] {
+    const table = this.#table;
+    if (table === null) return [];
+    const n = table.problemIds.length;
+    const { largeScore: largeScores, smallScore: smallScores, largeCost: largeCosts, smallCost: smallCosts } = table;
+    const { largeScore: weightedLargeScore, smallScore: weightedSmallScore, largeCost: weightedLargeCost } = this.#weighted;
+    let smallCostTotal = 0;
+    for (let index = 0; index < n; index++) {
+      const weight = weights[index]!;
+      weightedLargeScore[index] = weight * largeScores[index]!;
+      weightedSmallScore[index] = weight * smallScores[index]!;
+      weightedLargeCost[index] = weight * largeCosts[index]!;
+      smallCostTotal += weight * smallCosts[index]!;
     }
-    return sweep.pointsOfPrefixes(at, prefixes, { weight, smallScore, smallCost: smallCostTotal });
-  });
+    for (let request = 0; request < this.requests.length; request++) {
+      const { sweep, at } = this.requests[request]!;
+      const { members, starts, needed } = this.#segments[request]!;
+      const prefixes = this.#prefixes[request]!;
+      let weight = 0;
+      let largeScore = 0;
+      let smallScore = 0;
+      let largeCost = 0;
+      for (let segment = 0; segment <= needed.length; segment++) {
+        // the segment's own sums, over its problems in table order, then added to the running sums
+        let segmentWeight = 0;
+        let segmentLargeScore = 0;
+        let segmentSmallScore = 0;
+        let segmentLargeCost = 0;
+        for (let member = starts[segment]!; member < starts[segment + 1]!; member++) {
+          const index = members[member]!;
+          segmentWeight += weights[index]!;
+          segmentLargeScore += weightedLargeScore[index]!;
+          segmentSmallScore += weightedSmallScore[index]!;
+          segmentLargeCost += weightedLargeCost[index]!;
+        }
+        weight += segmentWeight;
+        largeScore += segmentLargeScore;
+        smallScore += segmentSmallScore;
+        largeCost += segmentLargeCost;
+        if (segment === needed.length) break;
+        prefixes[segment * 4] = weight;
+        prefixes[segment * 4 + 1] = largeScore;
+        prefixes[segment * 4 + 2] = smallScore;
+        prefixes[segment * 4 + 3] = largeCost;
+      }
+      sweep.pointsOfPrefixes(at, prefixes, { weight, smallScore, smallCost: smallCostTotal }, this.#points[request]!);
+    }
+    return this.#points;
+  }
+}
+
+/** The problems grouped by segment (a stable counting sort: table order within each), and where each segment starts. */
+function segmentRuns(segmentOf: Uint32Array, needed: Uint32Array): { members: Uint32Array; starts: Uint32Array; needed: Uint32Array } {
+  const starts = new Uint32Array(needed.length + 2);
+  for (const segment of segmentOf) starts[segment + 1]!++;
+  for (let segment = 0; segment <= needed.length; segment++) starts[segment + 1]! += starts[segment]!;
+  const members = new Uint32Array(segmentOf.length);
+  const next = starts.slice(0, needed.length + 1);
+  for (let index = 0; index < segmentOf.length; index++) members[next[segmentOf[index]!]!++] = index;
+  return { members, starts, needed };
 }
 
 /** First position whose value is >= `value` in an ascending array. */

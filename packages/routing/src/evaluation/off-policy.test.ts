@@ -1,7 +1,7 @@
 import { createRandom } from '@confide/core';
 import { bootstrapCountStream, percentileInterval } from '@confide/metrics';
 import { describe, expect, it } from 'vitest';
-import { offPolicyEstimates, scoreStrata, type OffPolicyLog } from './off-policy.js';
+import { offPolicyEstimates, offPolicyEstimatesOfTargets, scoreStrata, type OffPolicyLog } from './off-policy.js';
 
 const BOOTSTRAP = { resamples: 250, seed: 0, confidence: 0.95 };
 
@@ -31,6 +31,93 @@ describe('offPolicyEstimates on a log computed by hand', () => {
     const never = { ...log, delegateProbability: Float64Array.from([0, 0.8, 0.5, 0.75]) };
     expect(() => offPolicyEstimates(never, target, { outcome }, { bootstrap: BOOTSTRAP })).toThrow(/takes a route the logging router gave probability 0 on 1 of 4 problems/);
     expect(() => offPolicyEstimates(log, Float64Array.from([1, 1, 0]), { outcome }, { bootstrap: BOOTSTRAP })).toThrow(/3 entries for 4 logged decisions/);
+  });
+});
+
+/**
+ * The estimators as first written, one target and one outcome at a time (every decision visited on every resample,
+ * each resample drawn again for each target): the reference the shared pass must equal bit for bit.
+ */
+function referenceEstimates(log: OffPolicyLog, target: Float64Array, outcome: Float64Array, strataWanted: number, folds: number) {
+  const n = log.delegated.length;
+  const { stratum, count: strata } = scoreStrata(log.score, strataWanted);
+  const weight = Float64Array.from(target, (targetDelegates, index) => {
+    const logged = log.delegated[index] === 1 ? log.delegateProbability[index]! : 1 - log.delegateProbability[index]!;
+    return (log.delegated[index] === 1 ? targetDelegates : 1 - targetDelegates) / logged;
+  });
+  const cell = Uint32Array.from({ length: n }, (_, index) => ((index % folds) * strata + stratum[index]!) * 2);
+  const statistics = (counts: ArrayLike<number>) => {
+    const [cellCount, cellSum, model] = [new Float64Array(folds * strata * 2), new Float64Array(folds * strata * 2), new Float64Array(folds * strata * 2)];
+    let [total, weighted, weights] = [0, 0, 0];
+    for (let index = 0; index < n; index++) {
+      const count = counts[index]!;
+      if (count === 0) continue;
+      const drawnWeight = count * weight[index]!;
+      cellCount[cell[index]! + log.delegated[index]!] += count;
+      cellSum[cell[index]! + log.delegated[index]!] += count * outcome[index]!;
+      total += count;
+      weighted += drawnWeight * outcome[index]!;
+      weights += drawnWeight;
+    }
+    for (let fold = 0; fold < folds; fold++) {
+      for (let route = 0; route < 2; route++) {
+        let [routeSum, routeCount, allSum, allCount] = [0, 0, 0, 0];
+        for (let other = 0; other < folds; other++) {
+          if (other === fold) continue;
+          for (let bin = 0; bin < strata; bin++) {
+            const base = (other * strata + bin) * 2;
+            [routeSum, routeCount] = [routeSum + cellSum[base + route]!, routeCount + cellCount[base + route]!];
+            [allSum, allCount] = [allSum + (cellSum[base]! + cellSum[base + 1]!), allCount + (cellCount[base]! + cellCount[base + 1]!)];
+          }
+        }
+        const fallback = routeCount > 0 ? routeSum / routeCount : allCount > 0 ? allSum / allCount : 0;
+        for (let bin = 0; bin < strata; bin++) {
+          let [sum, count] = [0, 0];
+          for (let other = 0; other < folds; other++) {
+            if (other === fold) continue;
+            [sum, count] = [sum + cellSum[(other * strata + bin) * 2 + route]!, count + cellCount[(other * strata + bin) * 2 + route]!];
+          }
+          model[(fold * strata + bin) * 2 + route] = count > 0 ? sum / count : fallback;
+        }
+      }
+    }
+    let robust = 0;
+    for (let index = 0; index < n; index++) {
+      const count = counts[index]!;
+      if (count === 0) continue;
+      const [keep, delegate] = [model[cell[index]!]!, model[cell[index]! + 1]!];
+      const predicted = log.delegated[index] === 1 ? delegate : keep;
+      robust += count * (keep + target[index]! * (delegate - keep) + weight[index]! * (outcome[index]! - predicted));
+    }
+    return [weighted / total, weights > 0 ? weighted / weights : Number.NaN, robust / total] as const;
+  };
+  const samples: Array<readonly number[]> = [];
+  for (const counts of bootstrapCountStream(n, BOOTSTRAP.resamples, BOOTSTRAP.seed)) samples.push(statistics(counts));
+  const point = statistics(new Uint32Array(n).fill(1));
+  return ([0, 1, 2] as const).map((estimator) => ({ estimate: point[estimator], interval: percentileInterval(samples.map((values) => values[estimator]!), BOOTSTRAP.confidence) }));
+}
+
+describe('offPolicyEstimatesOfTargets: several targets on one pass of the resamples', () => {
+  it('gives each target and outcome the estimates of the estimators computed one at a time, bit for bit, shared outcome arrays included', () => {
+    const { log, score, cost } = syntheticLog(5, 300, 'softmax');
+    const random = createRandom(9);
+    // a deterministic target, a randomised one, and one with graded outcomes of its own; the observed score shared
+    const targets = [
+      Float64Array.from(log.score, (x) => (x < 0.7 ? 1 : 0)),
+      Float64Array.from(log.score, () => random()),
+      Float64Array.from(log.score, (x) => (x > 0.3 ? 1 : 0)),
+    ];
+    const graded = Float64Array.from(score, (value) => value * 0.5 + random() * 0.5);
+    const outcomesOf = [{ score, cost }, { score, cost: graded }, { score: graded, cost }];
+    const estimated = offPolicyEstimatesOfTargets(log, targets.map((target, position) => ({ target, outcomes: outcomesOf[position]! })), { strata: 4, folds: 3, bootstrap: BOOTSTRAP });
+    targets.forEach((target, position) => {
+      for (const outcome of ['score', 'cost'] as const) {
+        const [ips, snips, doublyRobust] = referenceEstimates(log, target, outcomesOf[position]![outcome], 4, 3);
+        const estimates = estimated[position]![outcome];
+        expect({ ips: estimates.ips, snips: estimates.snips, doublyRobust: estimates.doublyRobust }).toStrictEqual({ ips, snips, doublyRobust });
+      }
+      expect(estimated[position]).toStrictEqual(offPolicyEstimates(log, target, outcomesOf[position]!, { strata: 4, folds: 3, bootstrap: BOOTSTRAP }));
+    });
   });
 });
 

@@ -82,6 +82,12 @@ function checkLengths(log: OffPolicyLog, target: Float64Array, outcome: Float64A
   if (n === 0) throw new InvalidInputError({ field: 'delegated', problem: 'the log has no decisions' });
 }
 
+/** One target router estimated from a log: its probability of delegating each decision, and the outcomes it is estimated on. */
+export interface OffPolicyTarget<Outcome extends string> {
+  target: Float64Array;
+  outcomes: Readonly<Record<Outcome, Float64Array>>;
+}
+
 /**
  * Estimates a target router's mean outcomes (its score, its cost) on the logged problems from an exploring router's
  * log, by IPS, SNIPS and doubly robust estimators, each with a percentile interval over `bootstrapCountStream`
@@ -96,37 +102,45 @@ export function offPolicyEstimates<Outcome extends string>(
   outcomes: Readonly<Record<Outcome, Float64Array>>,
   options: OffPolicyOptions,
 ): Record<Outcome, OffPolicyEstimates> {
-  const names = Object.keys(outcomes) as Outcome[];
-  for (const name of names) checkLengths(log, target, outcomes[name]);
+  return offPolicyEstimatesOfTargets(log, [{ target, outcomes }], options)[0]!;
+}
+
+/**
+ * `offPolicyEstimates` of several target routers from one log, on one pass of the resamples: each resample is drawn
+ * once for all of them, and what does not depend on the target — the decisions drawn, the reward model's counts, and
+ * its fit to an outcome several targets share (the same array) — is computed once. Each target's estimates are those
+ * `offPolicyEstimates` gives it alone, bit for bit (every sum adds the same terms in the same order). Targets are
+ * checked in order, each as `offPolicyEstimates` checks it.
+ */
+export function offPolicyEstimatesOfTargets<Outcome extends string>(
+  log: OffPolicyLog,
+  targets: ReadonlyArray<OffPolicyTarget<Outcome>>,
+  options: OffPolicyOptions,
+): Array<Record<Outcome, OffPolicyEstimates>> {
+  if (targets.length === 0) return [];
   const n = log.delegated.length;
   const folds = options.folds ?? DEFAULT_FOLDS;
+  const delegated = log.delegated;
+  const prepared = targets.map(({ target, outcomes }) => {
+    const names = Object.keys(outcomes) as Outcome[];
+    for (const name of names) checkLengths(log, target, outcomes[name]);
+    return { target, names, ...importanceWeights(log, target) };
+  });
   const { stratum, count: strata } = scoreStrata(log.score, options.strata ?? DEFAULT_STRATA);
-  const weight = new Float64Array(n);
-  // each decision's cell of the reward model: ((fold · strata) + stratum) · 2, plus the route it took
-  const cell = new Uint32Array(n);
-  let unsupported = 0;
-  let matched = 0;
-  for (let index = 0; index < n; index++) {
-    const delegateProbability = log.delegateProbability[index]!;
-    const logged = log.delegated[index] === 1 ? delegateProbability : 1 - delegateProbability;
-    if (!(logged > 0)) throw new InvalidInputError({ field: 'delegateProbability', problem: `decision ${index} took a route its propensity gives probability ${logged}` });
-    const targetDelegates = target[index]!;
-    // the route the log could not take, which the target takes: no logged decision speaks for it
-    if ((delegateProbability === 0 && targetDelegates > 0) || (delegateProbability === 1 && targetDelegates < 1)) unsupported++;
-    const targetLogged = log.delegated[index] === 1 ? targetDelegates : 1 - targetDelegates;
-    weight[index] = targetLogged / logged;
-    if (targetLogged > 0) matched++;
-    cell[index] = ((index % folds) * strata + stratum[index]!) * 2;
-  }
-  if (unsupported > 0) {
-    throw new InvalidInputError({ field: 'target', problem: `takes a route the logging router gave probability 0 on ${unsupported} of ${n} problems: the log cannot estimate it` });
-  }
+  // each decision's cell of the reward model: ((fold · strata) + stratum) · 2, and that plus the route it took
+  const cell = Uint32Array.from({ length: n }, (_, index) => ((index % folds) * strata + stratum[index]!) * 2);
+  const cellTaken = Uint32Array.from(cell, (at, index) => at + delegated[index]!);
   const cells = folds * strata * 2;
+  // one reward model per distinct outcome array (several targets may share one, e.g. the score observed)
+  const models = new Map<Float64Array, { sum: Float64Array; model: Float64Array }>();
+  for (const { outcomes } of targets) {
+    for (const outcome of Object.values<Float64Array>(outcomes)) {
+      if (!models.has(outcome)) models.set(outcome, { sum: new Float64Array(cells), model: new Float64Array(cells) });
+    }
+  }
   const cellCount = new Float64Array(cells);
-  const cellSum = new Float64Array(cells);
-  const model = new Float64Array(cells);
   /** The reward model's out-of-fold means (into `model`) from the count-weighted sums of one outcome. */
-  const fitModel = () => {
+  const fitModel = (cellSum: Float64Array, model: Float64Array) => {
     for (let fold = 0; fold < folds; fold++) {
       for (let route = 0; route < 2; route++) {
         // the other folds' mean in the stratum and route, else their mean for the route, else their mean overall
@@ -154,61 +168,112 @@ export function offPolicyEstimates<Outcome extends string>(
       }
     }
   };
-  const delegated = log.delegated;
-  /** IPS, SNIPS and DR of one outcome on one resample (`counts`: how often each decision was drawn). */
-  const statistics = (outcome: Float64Array, counts: Uint32Array): [number, number, number] => {
-    cellCount.fill(0);
-    cellSum.fill(0);
+  // the decisions a resample draws (at least once) and how often, in order: every sum adds only their terms
+  const drawn = new Uint32Array(n);
+  const times = new Float64Array(n);
+  /**
+   * IPS, SNIPS and DR of every target and outcome on one resample (`counts`: how often each decision was drawn), into
+   * `into[target][outcome][estimator][slot]`.
+   */
+  const statistics = (counts: Uint32Array, into: Float64Array[][][], slot: number) => {
+    let drawnCount = 0;
     let total = 0;
-    let weighted = 0;
-    let weights = 0;
+    cellCount.fill(0);
     for (let index = 0; index < n; index++) {
+      // written at every index, kept (the count moves on) where it was drawn: no branch on the random counts; the
+      // counts are integers, so adding the zeros changes no sum
       const count = counts[index]!;
-      if (count === 0) continue;
-      const y = outcome[index]!;
-      const at = cell[index]! + delegated[index]!;
-      const drawnWeight = count * weight[index]!;
-      cellCount[at] += count;
-      cellSum[at] += count * y;
+      drawn[drawnCount] = index;
+      times[drawnCount] = count;
+      drawnCount += Math.min(count, 1);
+      cellCount[cellTaken[index]!] += count;
       total += count;
-      weighted += drawnWeight * y;
-      weights += drawnWeight;
     }
-    fitModel();
-    let robust = 0;
-    for (let index = 0; index < n; index++) {
-      const count = counts[index]!;
-      if (count === 0) continue;
-      const at = cell[index]!;
-      const keep = model[at]!;
-      const delegate = model[at + 1]!;
-      const targetDelegates = target[index]!;
-      const predicted = delegated[index] === 1 ? delegate : keep;
-      robust += count * (keep + targetDelegates * (delegate - keep) + weight[index]! * (outcome[index]! - predicted));
+    for (const [outcome, { sum: cellSum, model }] of models) {
+      cellSum.fill(0);
+      for (let entry = 0; entry < drawnCount; entry++) {
+        const index = drawn[entry]!;
+        cellSum[cellTaken[index]!] += times[entry]! * outcome[index]!;
+      }
+      fitModel(cellSum, model);
     }
-    return [weighted / total, weights > 0 ? weighted / weights : Number.NaN, robust / total];
+    prepared.forEach(({ target, names, weight }, position) => {
+      names.forEach((name, outcomePosition) => {
+        const outcome = targets[position]!.outcomes[name];
+        const model = models.get(outcome)!.model;
+        // Σ count·w (the same for every outcome of the target: summed alongside, rather than in a pass of its own)
+        let weights = 0;
+        let weighted = 0;
+        let robust = 0;
+        for (let entry = 0; entry < drawnCount; entry++) {
+          const index = drawn[entry]!;
+          const count = times[entry]!;
+          const y = outcome[index]!;
+          const at = cell[index]!;
+          const keep = model[at]!;
+          const delegate = model[at + 1]!;
+          // the model's value on the route taken (delegate where it delegated, else keep)
+          const predicted = model[cellTaken[index]!]!;
+          const drawnWeight = count * weight[index]!;
+          weights += drawnWeight;
+          weighted += drawnWeight * y;
+          robust += count * (keep + target[index]! * (delegate - keep) + weight[index]! * (y - predicted));
+        }
+        const samples = into[position]![outcomePosition]!;
+        samples[0]![slot] = weighted / total;
+        samples[1]![slot] = weights > 0 ? weighted / weights : Number.NaN;
+        samples[2]![slot] = robust / total;
+      });
+    });
   };
   const { resamples, seed, confidence } = options.bootstrap;
-  const samples = names.map(() => [new Float64Array(resamples), new Float64Array(resamples), new Float64Array(resamples)] as const);
+  const samplesOf = (length: number) => prepared.map(({ names }) => names.map(() => [new Float64Array(length), new Float64Array(length), new Float64Array(length)]));
+  const samples = samplesOf(resamples);
   let resample = 0;
-  for (const counts of bootstrapCountStream(n, resamples, seed)) {
-    names.forEach((name, position) => {
-      const values = statistics(outcomes[name], counts);
-      for (let estimator = 0; estimator < 3; estimator++) samples[position]![estimator][resample] = values[estimator]!;
+  for (const counts of bootstrapCountStream(n, resamples, seed)) statistics(counts, samples, resample++);
+  const points = samplesOf(1);
+  statistics(new Uint32Array(n).fill(1), points, 0);
+  return prepared.map(({ names, weight, matched }, position) => {
+    let [sumWeights, sumSquares] = [0, 0];
+    for (const value of weight) {
+      sumWeights += value;
+      sumSquares += value * value;
+    }
+    const effectiveSampleSize = sumSquares > 0 ? (sumWeights * sumWeights) / sumSquares : 0;
+    const estimates = {} as Record<Outcome, OffPolicyEstimates>;
+    names.forEach((name, outcomePosition) => {
+      const estimateOf = (estimator: 0 | 1 | 2): OffPolicyEstimate => ({
+        estimate: points[position]![outcomePosition]![estimator]![0]!,
+        interval: percentileInterval(samples[position]![outcomePosition]![estimator]!, confidence),
+      });
+      estimates[name] = { ips: estimateOf(0), snips: estimateOf(1), doublyRobust: estimateOf(2), effectiveSampleSize, matched };
     });
-    resample++;
-  }
-  let [sumWeights, sumSquares] = [0, 0];
-  for (const value of weight) {
-    sumWeights += value;
-    sumSquares += value * value;
-  }
-  const effectiveSampleSize = sumSquares > 0 ? (sumWeights * sumWeights) / sumSquares : 0;
-  const estimates = {} as Record<Outcome, OffPolicyEstimates>;
-  names.forEach((name, position) => {
-    const point = statistics(outcomes[name], new Uint32Array(n).fill(1));
-    const estimateOf = (estimator: 0 | 1 | 2): OffPolicyEstimate => ({ estimate: point[estimator], interval: percentileInterval(samples[position]![estimator], confidence) });
-    estimates[name] = { ips: estimateOf(0), snips: estimateOf(1), doublyRobust: estimateOf(2), effectiveSampleSize, matched };
+    return estimates;
   });
-  return estimates;
+}
+
+/**
+ * Each decision's importance weight π(a_i | x_i) / μ(a_i | x_i) for a target, and how many decisions its route matches;
+ * refuses a propensity that gives the logged route no chance, and a target the log cannot speak for.
+ */
+function importanceWeights(log: OffPolicyLog, target: Float64Array): { weight: Float64Array; matched: number } {
+  const n = log.delegated.length;
+  const weight = new Float64Array(n);
+  let unsupported = 0;
+  let matched = 0;
+  for (let index = 0; index < n; index++) {
+    const delegateProbability = log.delegateProbability[index]!;
+    const logged = log.delegated[index] === 1 ? delegateProbability : 1 - delegateProbability;
+    if (!(logged > 0)) throw new InvalidInputError({ field: 'delegateProbability', problem: `decision ${index} took a route its propensity gives probability ${logged}` });
+    const targetDelegates = target[index]!;
+    // the route the log could not take, which the target takes: no logged decision speaks for it
+    if ((delegateProbability === 0 && targetDelegates > 0) || (delegateProbability === 1 && targetDelegates < 1)) unsupported++;
+    const targetLogged = log.delegated[index] === 1 ? targetDelegates : 1 - targetDelegates;
+    weight[index] = targetLogged / logged;
+    if (targetLogged > 0) matched++;
+  }
+  if (unsupported > 0) {
+    throw new InvalidInputError({ field: 'target', problem: `takes a route the logging router gave probability 0 on ${unsupported} of ${n} problems: the log cannot estimate it` });
+  }
+  return { weight, matched };
 }

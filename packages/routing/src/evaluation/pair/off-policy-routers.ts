@@ -1,6 +1,6 @@
 import { generationCost, gradeScore, InvalidConfigError, type PriceTable, type RunRecord } from '@confide/core';
 import type { OutcomeTable } from '../../sweep/outcome-table.js';
-import { offPolicyEstimates, type OffPolicyEstimate, type OffPolicyLog } from '../off-policy.js';
+import { offPolicyEstimatesOfTargets, type OffPolicyEstimate, type OffPolicyLog } from '../off-policy.js';
 import type { RouterCurve } from './router-curves.js';
 
 /**
@@ -129,16 +129,30 @@ export function offPolicyRouters(
 ): OffPolicyResults {
   const n = log.tableIndices.length;
   const mean = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0) / values.length;
-  const routers = entries.routers.map((id): OffPolicyRouterEstimate => {
+  // the cost observed on the logged route, for a router that pays the small answer when it delegates and for one that
+  // does not: one array each, shared by the routers of that kind (the estimators fit one reward model per array)
+  const observedCosts = new Map<boolean, Float64Array>();
+  const observedCost = (postHoc: boolean): Float64Array => {
+    let cost = observedCosts.get(postHoc);
+    if (cost === undefined) {
+      cost = Float64Array.from(log.tableIndices, (_, index) => (log.delegated[index] === 1 ? log.largeCost[index]! + (postHoc ? log.smallCost[index]! : 0) : log.smallCost[index]!) / 1e8);
+      observedCosts.set(postHoc, cost);
+    }
+    return cost;
+  };
+  const entered = entries.routers.map((id) => {
     const curve = curves.find((candidate) => candidate.id === id);
     if (curve === undefined || curve.kind === 'cascade') throw new InvalidConfigError(`offPolicy: "${id}" is not a router entry of the pair (entries: ${curves.filter((entry) => entry.kind !== 'cascade').map((entry) => entry.id).join(', ')})`);
     const outcomes = curve.reportedOutcomes;
     const postHoc = paysSmallWhenDelegating(table, outcomes);
     const target = Float64Array.from(log.tableIndices, (tableIndex) => outcomes.delegated[tableIndex]!);
-    const meanCostUsd = Float64Array.from(log.tableIndices, (_, index) =>
-      (log.delegated[index] === 1 ? log.largeCost[index]! + (postHoc ? log.smallCost[index]! : 0) : log.smallCost[index]!) / 1e8,
-    );
-    const estimates = offPolicyEstimates(log, target, { accuracy: log.outcomeScore, meanCostUsd }, { strata: entries.strata, folds: entries.folds, bootstrap });
+    return { id, curve, postHoc, target, outcomes: { accuracy: log.outcomeScore, meanCostUsd: observedCost(postHoc) } };
+  });
+  // every router on one pass of the resamples (the log's observed score shared by all)
+  const estimated = offPolicyEstimatesOfTargets(log, entered, { strata: entries.strata, folds: entries.folds, bootstrap });
+  const routers = entered.map(({ id, curve, postHoc }, position): OffPolicyRouterEstimate => {
+    const estimates = estimated[position]!;
+    const outcomes = curve.reportedOutcomes;
     const pick = (outcome: 'accuracy' | 'meanCostUsd') => ({ ips: estimates[outcome].ips, snips: estimates[outcome].snips, doublyRobust: estimates[outcome].doublyRobust });
     return {
       id,

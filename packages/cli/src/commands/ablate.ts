@@ -3,7 +3,7 @@ import { ConfideError } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, resolveCachePath } from '@confide/data';
 import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
-import { unscoredNotes } from '@confide/reports';
+import { startChartRenderer, unscoredNotes } from '@confide/reports';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
 import { parseCount } from '../options/parse-count.js';
@@ -29,6 +29,7 @@ export function registerAblateCommand(program: Command): void {
     .addOption(pluginOption())
     .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number; progress: 'long' | 'all' | 'none' } & PluginFlags) => {
       const started = performance.now();
+      startChartRenderer(); // the chart workers load vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
       const grades = options.grades ?? experiment.grades;

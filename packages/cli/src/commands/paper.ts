@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { checkReportOutFolder } from '@confide/data';
 import { runPaperExperiment } from '@confide/experiments';
-import { usd6 } from '@confide/reports';
+import { startChartRenderer, usd6 } from '@confide/reports';
 import type { Command } from 'commander';
 import { experimentFolderOption } from '../options/default-experiment.js';
 import { defaultReportFolder } from '../options/report-folder.js';
@@ -15,6 +15,7 @@ export function registerPaperCommand(program: Command): void {
     .addOption(pluginOption())
     .action(async (options: { experiment?: string; out?: string } & PluginFlags) => {
       const started = performance.now();
+      startChartRenderer(); // the chart workers load vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('paper', options.experiment, 'paper-math500')), 'paper', options);
       const { experiment } = loaded;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));

@@ -531,7 +531,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
         }
       : {}),
   };
-  const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec)] as const)));
+  const rendered = Object.fromEntries(await Promise.all(Object.entries(charts).map(async ([name, spec]) => [name, await renderChart(spec, name)] as const)));
   const banner = pipelineCheckBanner(summary.pipelineCheck?.runs ?? []);
   const title = banner === null ? summary.title : `${summary.title.replace(/ \(pipeline check\)$/, '')} (pipeline check)`;
   const pairPart = pair ? pairReport(summary, pair.small, pair.large, pair.leaderboard, probabilityScores) : { notes: modelsOnlyNotes(summary), sections: [] };

@@ -1,9 +1,31 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { workspaceRoot } from '@confide/data';
+import type { TopLevelSpec } from 'vega-lite';
+import { afterAll, describe, expect, it } from 'vitest';
 import { accuracyCostChart } from './accuracy-cost-chart.js';
-import { renderChart } from './render-chart.js';
+import { renderChart, startChartRenderer, stopChartRenderer } from './render-chart.js';
+import { renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
+import { reliabilityChart, routingCurvesChart, type CurvePoint } from './routing-curves-chart.js';
 import { tokenCorrectnessChart } from './token-correctness-chart.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+
+afterAll(() => stopChartRenderer());
+
+/** A chart as bytes, so that two renderings compare with one `toEqual` (a PNG from a worker is a plain Uint8Array). */
+const bytes = (chart: RenderedChart) => ({ ...chart, png: Buffer.from(chart.png).toString('base64') });
+
+/** Routing curves with enough points (two routers, 200 thresholds each) to take the workers a while. */
+function curvesSpec(seed: number, logX: boolean): TopLevelSpec {
+  const points: CurvePoint[] = ['router A', 'router B'].flatMap((router, offset) =>
+    Array.from({ length: 200 }, (_, order) => ({ router, kind: 'curve' as const, x: 0.01 + order * (seed + offset + 1) * 0.001, accuracy: 60 + 30 * Math.sqrt(order / 199) - offset * 2, order })),
+  );
+  return routingCurvesChart(points, { title: `curves ${seed}`, xTitle: 'x', logX });
+}
 
 describe('renderChart', () => {
   it('renders the accuracy–cost chart to SVG and PNG, identically twice', async () => {
@@ -46,4 +68,62 @@ describe('renderChart', () => {
     expect(chart.svg).toContain('confidence token');
     expect(chart.height).toBeGreaterThan(0);
   });
+
+  it('renders in the worker byte for byte what this thread renders, several charts at once, each its own', async () => {
+    startChartRenderer();
+    const specs = [curvesSpec(1, true), curvesSpec(2, false), reliabilityChart([{ score: 'p', meanScore: 0.3, accuracy: 0.4, count: 12 }], 'reliability'), curvesSpec(3, true)];
+    const inWorkers = await Promise.all(specs.map((spec, at) => renderChart(spec, `chart ${at}`)));
+    const inThisThread: RenderedChart[] = [];
+    for (const spec of specs) inThisThread.push(await renderChartInProcess(spec));
+    expect(inWorkers.map(bytes)).toEqual(inThisThread.map(bytes));
+    expect(new Set(inWorkers.map((chart) => chart.svg)).size).toBe(specs.length);
+  });
+
+  it('renders a committed report\'s chart byte for byte as it was committed', async () => {
+    const folder = join(workspaceRoot(), 'reports', 'ablation-math500');
+    const chart = await renderChart(JSON.parse(readFileSync(join(folder, 'reliability.vl.json'), 'utf8')) as TopLevelSpec, 'reliability');
+    expect(chart.svg).toBe(readFileSync(join(folder, 'reliability.svg'), 'utf8'));
+    expect(Buffer.from(chart.png).equals(readFileSync(join(folder, 'reliability.png')))).toBe(true);
+  });
+
+  it("rejects a chart that fails with the chart's name, and goes on rendering the others", async () => {
+    const broken = renderChart({ layer: 5 } as unknown as TopLevelSpec, 'broken-chart');
+    const fine = renderChart(curvesSpec(4, false), 'fine-chart');
+    await expect(broken).rejects.toThrow(/^chart "broken-chart": .*layer/);
+    expect((await fine).svg.startsWith('<svg')).toBe(true);
+  });
+
+  it('rejects the charts still rendering when the renderer is stopped, and starts afresh on the next chart', async () => {
+    const stopped = expect(renderChart(curvesSpec(5, true), 'stopped-chart')).rejects.toMatchObject({ code: 'CANCELLED', message: 'chart "stopped-chart": the chart renderer was stopped' });
+    await stopChartRenderer();
+    await stopped;
+    expect((await renderChart(curvesSpec(5, true))).svg).toContain('curves 5');
+  });
+
+  it('does not keep a process alive: one that started the renderer, rendered and returned exits by itself', () => {
+    const script = [
+      `const { renderChart, startChartRenderer } = await import(${JSON.stringify(fileURLToPath(new URL('./render-chart.ts', import.meta.url)))});`,
+      'startChartRenderer();',
+      "const chart = await renderChart({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } });",
+      'console.log(chart.svg.slice(0, 4));',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBeNull(); // not killed at the timeout
+    expect(child.stdout).toBe('<svg\n');
+  });
+
+  it("keeps vega, vega-lite and resvg out of the importing thread: @confide/reports loads none of them", () => {
+    const list = join(mkdtempSync(join(tmpdir(), 'confide-chart-imports-')), 'loaded.txt');
+    const recordLoads = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context); }`;
+    const registerHook = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(recordLoads)}`)});`;
+    const script = `await import(${JSON.stringify(new URL('../index.ts', import.meta.url).href)});`;
+    const child = spawnSync(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(registerHook)}`, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const loaded = readFileSync(list, 'utf8').trim().split('\n');
+    // the hook saw the package (so an empty list below means something)
+    expect(loaded.some((url) => url.endsWith('/packages/reports/src/charts/render-chart.ts'))).toBe(true);
+    expect(loaded.filter((url) => /\/node_modules\/(vega|vega-lite|@resvg)\//.test(url))).toEqual([]);
+  }, 60_000);
 });

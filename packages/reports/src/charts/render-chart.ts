@@ -1,40 +1,50 @@
-import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import { parse as parseVega, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { availableParallelism } from 'node:os';
+import type { TopLevelSpec } from 'vega-lite';
+import { ChartWorkerPool } from './chart-worker-pool.js';
+import { chartRenderingSetup, type RenderedChart } from './render-chart-in-process.js';
 
-/** Fonts Debian ships with fonts-dejavu-core; resvg gets them as files, so no system font lookup happens. */
-const DEJAVU_SANS = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+export type { RenderedChart } from './render-chart-in-process.js';
 
-export interface RenderedChart {
-  svg: string;
-  png: Uint8Array;
-  width: number;
-  height: number;
+/**
+ * The most charts rendered at once: a report has two or three big ones, and while they render the main thread only
+ * waits, so two workers use a two-core machine fully; more would each load vega for little gain.
+ */
+const MOST_CHART_WORKERS = 2;
+
+/** The process's chart workers, made on first use. */
+let pool: ChartWorkerPool | null = null;
+
+function chartWorkers(): ChartWorkerPool {
+  pool ??= new ChartWorkerPool(Math.min(MOST_CHART_WORKERS, availableParallelism()), chartRenderingSetup());
+  return pool;
 }
 
 /**
- * Renders a Vega-Lite spec headlessly: Vega-Lite → Vega → `View.toSVG()` (no canvas), then resvg turns the SVG into
- * PNG with the DejaVu Sans font. Output is deterministic for a given spec.
+ * Starts the chart workers now, so that they load vega, vega-lite and resvg (about a third of a second) while the
+ * command computes what it will chart. A command that writes charts calls it at launch; without it, the first
+ * `renderChart` starts them. The workers do not keep the process alive while idle.
  */
-export async function renderChart(spec: TopLevelSpec): Promise<RenderedChart> {
-  const vegaSpec = compile({ ...spec, config: { font: 'DejaVu Sans', ...spec.config } }).spec;
-  const view = new View(parseVega(vegaSpec), { renderer: 'none' });
-  try {
-    await view.runAsync();
-    const svg = await view.toSVG();
-    const resvg = new Resvg(svg, {
-      font: {
-        loadSystemFonts: false,
-        fontFiles: existsSync(DEJAVU_SANS) ? [DEJAVU_SANS] : [],
-        defaultFontFamily: 'DejaVu Sans',
-      },
-      fitTo: { mode: 'zoom', value: 2 },
-      background: 'white',
-    });
-    const rendered = resvg.render();
-    return { svg, png: rendered.asPng(), width: view.width(), height: view.height() };
-  } finally {
-    view.finalize();
-  }
+export function startChartRenderer(): void {
+  chartWorkers().start();
+}
+
+/** Stops the chart workers (a later `renderChart` starts fresh ones); charts still rendering reject. */
+export async function stopChartRenderer(): Promise<void> {
+  const stopping = pool;
+  pool = null;
+  await stopping?.stop();
+}
+
+/**
+ * Renders a Vega-Lite spec headlessly in a worker thread: Vega-Lite → Vega → `View.toSVG()` (no canvas), then resvg
+ * turns the SVG into PNG with the DejaVu Sans font — byte for byte what `renderChartInProcess` gives, without loading
+ * those packages in this thread. Charts asked for together render side by side. Output is deterministic for a given
+ * spec. `name` names the chart in an error (default: its title).
+ */
+export function renderChart(spec: TopLevelSpec, name: string = chartName(spec)): Promise<RenderedChart> {
+  return chartWorkers().render(spec, name);
+}
+
+function chartName(spec: TopLevelSpec): string {
+  return typeof spec.title === 'string' ? spec.title : 'chart';
 }

@@ -195,9 +195,11 @@ export async function writePaperReport(results: PaperResults, outputFolder: stri
     ]),
     'Fine-tuned SLM: confidence token × correctness',
   );
+  // both charts at once: they render in worker threads, side by side
+  const [accuracyCost, tokenCorrectness] = await Promise.all([renderChart(accuracyCostSpec, 'accuracy-cost'), renderChart(tokenSpec, 'token-correctness')]);
   const charts = {
-    'accuracy-cost': { spec: accuracyCostSpec, rendered: await renderChart(accuracyCostSpec) },
-    'token-correctness': { spec: tokenSpec, rendered: await renderChart(tokenSpec) },
+    'accuracy-cost': { spec: accuracyCostSpec, rendered: accuracyCost },
+    'token-correctness': { spec: tokenSpec, rendered: tokenCorrectness },
   };
   const finetuned = finetunedTables(results);
   const slices = sliceTables(results);

@@ -26,7 +26,7 @@ import { namedRuns, pairAblationOf, type AblationExperiment, type PairAblationEx
 import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
-import { computePaperResults } from '../paper/run-paper-experiment.js';
+import { computePaperDelegations } from '../paper/run-paper-experiment.js';
 import { experimentFileLabel } from '../run-folder/experiment-file.js';
 import { calibrationDataHash, writeRoutingPolicies } from '../run-folder/routing-policy-file.js';
 import { ReportInputs, summaryProvenance } from '../run-folder/provenance.js';
@@ -327,16 +327,19 @@ async function paperPoints(folder: string, registry: PluginRegistry, read: Repor
   const { experiment, file } = loadExperimentOfKind(folder, 'paper');
   const store = read.relativeTo(folder);
   store.file(file);
-  const results = await computePaperResults({
-    experiment,
-    experimentFile: file,
-    registry,
-    prices: resolvePriceTable(experiment.priceTable, folder),
-    problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
-    loadRun: (reference) => store.loadRun(reference),
-  });
-  return experiment.table2.map((id) => {
-    const delegation = results.delegations.find((candidate) => candidate.id === id)!;
+  // Table 2's delegations only: the paper's other runs and tables are not drawn here
+  const delegations = await computePaperDelegations(
+    {
+      experiment,
+      experimentFile: file,
+      registry,
+      prices: resolvePriceTable(experiment.priceTable, folder),
+      problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
+      loadRun: (reference) => store.loadRun(reference),
+    },
+    experiment.table2,
+  );
+  return delegations.map((delegation) => {
     const delegated = delegation.handOff.find((row) => row.side === 'large')?.problems ?? 0;
     return {
       label: `${delegation.label} (paper)`,

@@ -118,6 +118,20 @@ async function runDelegation(inputs: PaperInputs, config: DelegationConfig): Pro
 }
 
 /**
+ * The named delegations of a paper experiment alone (an ablation's Delegation I and II points): each through the
+ * routing engine as `computePaperResults` runs it, reading only the runs they name.
+ */
+export async function computePaperDelegations(inputs: PaperInputs, ids: readonly string[]): Promise<DelegationResultSummary[]> {
+  const summaries: DelegationResultSummary[] = [];
+  for (const id of ids) {
+    const config = inputs.experiment.delegations.find((candidate) => candidate.id === id);
+    if (config === undefined) throw new InvalidConfigError(`"${id}" is not among the experiment's delegations`);
+    summaries.push(await runDelegation(inputs, config));
+  }
+  return summaries;
+}
+
+/**
  * Everything the paper report shows, computed from the bundled recorded runs: single-model runs as recorded,
  * delegations through the routing engine with their router plugins, and the fine-tuned SLM's confidence metrics.
  */

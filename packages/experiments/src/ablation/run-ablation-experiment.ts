@@ -20,10 +20,11 @@ import {
   ResamplePlan,
   sweptScoreCalibration,
   type ModelsEvaluation,
+  type RouterCurve,
   type RunControl,
 } from '@confide/routing';
 import { namedRuns, pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
-import { writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
+import { prerenderPairCurveCharts, writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperDelegations } from '../paper/run-paper-experiment.js';
@@ -68,6 +69,11 @@ export interface AblationInputs {
   control?: RunControl;
   /** The most thresholds a sweep's stored curve and resampled AIQ use (default: routing's SWEEP_GRID). */
   sweepGrid?: number;
+  /**
+   * Called once the pair's curves are known (every router's and cascade's points, the paper's points, the deployable
+   * hull), before the bootstrap and the sections after it: the ablation command starts rendering its curve charts here.
+   */
+  onCurves?: (curves: { routers: readonly RouterCurve[]; paperPoints: readonly PaperPoint[]; hull: ReturnType<typeof deployableHull> }) => void;
 }
 
 /**
@@ -238,6 +244,8 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
   const curves = [...routers.curves, ...cascades].map((curve) => ({ ...curve, slices: { ...curve.slices, slice: accuracyByProblemSlice(curve.reportedOutcomes, problems) } }));
+  const hull = deployableHull(curves);
+  inputs.onCurves?.({ routers: curves, paperPoints, hull });
   await handTurn(inputs.control, 'pair: certified thresholds');
   const { riskControl, targets, policies } = await certifiedThresholds(
     {
@@ -303,7 +311,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       large: { parameter: null, accuracy: sum(table.largeScore) / n, costUsd: sum(table.largeCost) / 1e8, delegationRate: 1, llmCalls: n },
     },
     curves,
-    hull: deployableHull(curves),
+    hull,
     paperPoints,
     comparisons,
     calibration,
@@ -461,6 +469,8 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       ...(experiment.paperExperiment ? { paperPoints: () => paperPoints(resolve(folder, experiment.paperExperiment!), options.registry, read) } : {}),
       ...(options.control ? { control: options.control } : {}),
       ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
+      // the pair's curve charts render (in their workers) while the bootstrap and the sections after it compute
+      onCurves: (curves) => prerenderPairCurveCharts(curves, experiment),
     });
   } catch (error) {
     // Ctrl-C: nothing was written (the report folder is written whole, after the computation), the previous report stands

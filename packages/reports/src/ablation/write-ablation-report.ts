@@ -3,7 +3,7 @@ import { describeZodError } from '@confide/core';
 import { datasetTitle, writeFileAtomic } from '@confide/data';
 import { ARENA_SCORE_DEFAULTS, costLabel, COST_ACCOUNTING } from '@confide/metrics';
 import type { ModelsEvaluation } from '@confide/routing';
-import { renderChart } from '../charts/render-chart.js';
+import { prerenderChart, renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
 import type { z } from 'zod';
@@ -381,7 +381,37 @@ function slicesTable(summary: AblationSummary, key: 'subject' | 'level' | 'slice
   return { ...pivotTable(rows, 'slice', 'router', 'cell', key, key === 'level' ? (l, r) => Number(l) - Number(r) : undefined), empty: `No ${key} slices: the problems carry no ${key}.` };
 }
 
-function curvePoints(summary: AblationSummary, x: 'cost' | 'rate'): CurvePoint[] {
+/** What the pair's curve charts draw: every router's points (a cascade's too), the paper's points and the hull. */
+type ChartedPoint = { costUsd: number | null; delegationRate: number | null; accuracy: number | null };
+type PairCurves = {
+  routers: ReadonlyArray<{ label: string; points: readonly ChartedPoint[] }>;
+  paperPoints: ReadonlyArray<ChartedPoint & { label: string }>;
+  hull: ReadonlyArray<Omit<ChartedPoint, 'delegationRate'>>;
+};
+
+/** The charts' axis names the dataset as the experiment refers to it (summary.problems.datasetReference may add a hash). */
+function chartDatasetTitle(experiment: AblationResults['experiment']): string {
+  return experiment.dataset === undefined ? "the runs' problems" : datasetTitle(experiment.dataset);
+}
+
+/** The pair's two curve charts: accuracy against cost (with the hull) and against delegation rate. */
+function pairCurveCharts(curves: PairCurves, dataset: string) {
+  return {
+    'accuracy-cost': routingCurvesChart(curvePoints(curves, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${dataset} ($)`, logX: true }),
+    'accuracy-delegation-rate': routingCurvesChart(curvePoints(curves, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false }),
+  };
+}
+
+/**
+ * Starts rendering the pair's curve charts as soon as the curves are known (before the bootstrap, calibration and
+ * guarantees of the ablation): `writeAblationReport` then takes these renders (`prerenderChart`: the same spec, the
+ * same chart) instead of waiting for them at the end.
+ */
+export function prerenderPairCurveCharts(curves: PairCurves, experiment: AblationResults['experiment']): void {
+  for (const [name, spec] of Object.entries(pairCurveCharts(curves, chartDatasetTitle(experiment)))) prerenderChart(spec, name);
+}
+
+function curvePoints(summary: PairCurves, x: 'cost' | 'rate'): CurvePoint[] {
   const points: CurvePoint[] = [];
   for (const curve of summary.routers) {
     const kind = curve.points.length > 1 ? 'curve' : 'point';
@@ -506,10 +536,8 @@ export async function writeAblationReport(results: AblationResults, outputFolder
   const { small, large } = summary.runs;
   const pair = summary.pair !== null && summary.leaderboard !== null && small !== null && large !== null ? { small, large, leaderboard: summary.leaderboard } : null;
   const models = results.modelsEvaluation;
-  // the charts' axis names the dataset as the experiment refers to it (summary.problems.datasetReference may add a hash)
-  const dataset = results.experiment.dataset === undefined ? "the runs' problems" : datasetTitle(results.experiment.dataset);
-  const costSpec = routingCurvesChart(curvePoints(summary, 'cost'), { title: 'Accuracy against cost (log axis); dashed: non-decreasing convex hull of the deployable routers', xTitle: `${ABLATION_COST} on ${dataset} ($)`, logX: true });
-  const rateSpec = routingCurvesChart(curvePoints(summary, 'rate'), { title: 'Accuracy against delegation rate', xTitle: 'problems delegated to the large model (%)', logX: false });
+  const dataset = chartDatasetTitle(results.experiment);
+  const { 'accuracy-cost': costSpec, 'accuracy-delegation-rate': rateSpec } = pairCurveCharts(summary, dataset);
   const probabilityScores = summary.calibration.filter((entry) => entry.probability);
   const reliabilitySpec = reliabilityChart(
     probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: chartValue(bin.meanScore), accuracy: chartValue(bin.accuracy), count: bin.count }))),

@@ -7,7 +7,7 @@ import { workspaceRoot } from '@confide/data';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accuracyCostChart } from './accuracy-cost-chart.js';
-import { renderChart, startChartRenderer, stopChartRenderer } from './render-chart.js';
+import { prerenderChart, renderChart, startChartRenderer, stopChartRenderer } from './render-chart.js';
 import { renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from './routing-curves-chart.js';
 import { tokenCorrectnessChart } from './token-correctness-chart.js';
@@ -91,6 +91,21 @@ describe('renderChart', () => {
     const fine = renderChart(curvesSpec(4, false), 'fine-chart');
     await expect(broken).rejects.toThrow(/^chart "broken-chart": .*layer/);
     expect((await fine).svg.startsWith('<svg')).toBe(true);
+  });
+
+  it('hands a chart started ahead (prerenderChart) to the renderChart of an identical spec, once; another spec renders afresh', async () => {
+    const spec = curvesSpec(7, true);
+    const ahead = prerenderChart(spec, 'ahead');
+    const taken = renderChart(JSON.parse(JSON.stringify(spec)) as TopLevelSpec);
+    expect(taken).toBe(ahead);
+    const direct = await renderChartInProcess(spec);
+    expect(bytes(await taken)).toEqual(bytes(direct));
+    // taken once: a second request for the same spec renders again (the same bytes)
+    const again = renderChart(spec);
+    expect(again).not.toBe(ahead);
+    expect(bytes(await again)).toEqual(bytes(direct));
+    prerenderChart(curvesSpec(8, false), 'never asked for');
+    expect(bytes(await renderChart(curvesSpec(9, false)))).toEqual(bytes(await renderChartInProcess(curvesSpec(9, false))));
   });
 
   it('rejects the charts still rendering when the renderer is stopped, and starts afresh on the next chart', async () => {

@@ -1,5 +1,5 @@
 import { InvalidConfigError, LoopTurns, type Problem, type RunControl } from '@confide/core';
-import { datasetLabel, loadProblems, readCooperatively, readRunProblemsSteps, type RunDirectory } from '@confide/data';
+import { datasetLabel, loadProblems, readCooperatively, readRunProblemsSteps, type LoadedProblems, type RunDirectory } from '@confide/data';
 import type { ProblemAgreement } from '@confide/reports';
 import type { AblationExperiment } from './ablation-experiment.js';
 
@@ -42,14 +42,22 @@ function matchingTurns(compared: ReadonlyArray<{ problems: Problem[] | null }>, 
  * for the pair, the first model's for `models`), which must then be carried by every run read. `control`: progress of
  * the reading and matching, and a signal (Ctrl-C) that stops them with a CANCELLED error.
  */
-export async function ablationProblems(experiment: AblationExperiment, runs: readonly string[], loadRun: (reference: string) => RunDirectory, folder: string, control: RunControl = {}): Promise<AblationProblems> {
+export async function ablationProblems(
+  experiment: AblationExperiment,
+  runs: readonly string[],
+  loadRun: (reference: string) => RunDirectory,
+  folder: string,
+  control: RunControl = {},
+  /** The experiment's dataset, loaded already (the ablation loads it early to start its learned routers' fits). */
+  dataset?: LoadedProblems,
+): Promise<AblationProblems> {
   const carried = await carriedProblems(runs, loadRun, control);
   const compared = carried.filter((entry) => entry.problems !== null);
   const questionMismatches: ProblemDisagreements = { count: 0, first: [] };
   const missingFromDataset: ProblemDisagreements = { count: 0, first: [] };
 
   if (experiment.dataset !== undefined) {
-    const loaded = await loadProblems(experiment.dataset, { baseFolder: folder, ...(control.signal ? { signal: control.signal } : {}) });
+    const loaded = dataset ?? (await loadProblems(experiment.dataset, { baseFolder: folder, ...(control.signal ? { signal: control.signal } : {}) }));
     const byId = new Map(loaded.problems.map((problem) => [problem.id, problem]));
     const mismatched = new Set<string>();
     const missing = new Set<string>();

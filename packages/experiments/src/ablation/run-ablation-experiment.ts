@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import { CONFIDENT_TOKEN, handTurn, InvalidConfigError, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
-import { checkReportOutFolder, checkWritableOutFolder, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type RunDirectory } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type LoadedProblems, type RunDirectory } from '@confide/data';
 import {
   accuracyByProblemSlice,
   buildModelsTable,
@@ -18,6 +18,8 @@ import {
   pairRouterCurves,
   replaySource,
   ResamplePlan,
+  startPairRouters,
+  type StartedPairRouters,
   sweptScoreCalibration,
   type ModelsEvaluation,
   type RouterCurve,
@@ -69,6 +71,8 @@ export interface AblationInputs {
   control?: RunControl;
   /** The most thresholds a sweep's stored curve and resampled AIQ use (default: routing's SWEEP_GRID). */
   sweepGrid?: number;
+  /** The pair's routers started before the other runs were read (`startPairRoutersEarly`), used as they are. */
+  startedRouters?: StartedPairRouters;
   /**
    * Called once the pair's curves are known (every router's and cascade's points, the paper's points, the deployable
    * hull), before the bootstrap and the sections after it: the ablation command starts rendering its curve charts here.
@@ -235,6 +239,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
         referenceRate: reference.rate,
         ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
         ...(inputs.control === undefined ? {} : { control: inputs.control }),
+        ...(inputs.startedRouters === undefined ? {} : { startedRouters: inputs.startedRouters }),
       },
       experiment.routers,
     ),
@@ -428,6 +433,31 @@ function cancelledOutcome(error: unknown): ExperimentOutcome<{ results: Ablation
   return { status: 'stopped', reason: 'cancelled', message: `stopped: ${(error as Error).message}; no report written, the previous one (if any) is untouched`, files: [] };
 }
 
+/**
+ * The pair's routers that work before routing (a learned router's fit), created and started as soon as the small run
+ * and the dataset's problems are read — before the ablation reads its other runs — so that work goes on in its worker
+ * thread meanwhile. They get the plugin context the pair gives its routers later (the prices; the dataset's problems
+ * the small run answers and its records: the same arrays), so they are the same routers. Only where nothing read later
+ * changes that context: the experiment has the pair, names a dataset and keeps the recorded grades (an evaluator
+ * re-grades the small run first). Null otherwise (the pair then starts its routers itself).
+ */
+function startPairRoutersEarly(
+  experiment: AblationExperiment,
+  dataset: LoadedProblems,
+  small: readonly RunRecord[],
+  prices: PriceTable,
+  registry: PluginRegistry,
+  control: RunControl | undefined,
+): StartedPairRouters | null {
+  const pair = pairAblationOf(experiment);
+  if (pair === null || ablationEvaluator(experiment) !== null) return null;
+  const answered = new Set(small.map((record) => record.problemId));
+  const problems = dataset.problems.filter((problem) => answered.has(problem.id));
+  if (problems.length === 0) return null;
+  const started = startPairRouters(pair.routers, { registry, pluginContext: { priceTable: prices, fitData: { problems, small } }, ...(control ? { control } : {}) }, { onlyPreparing: true });
+  return started;
+}
+
 /** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
 export async function runAblationExperiment(options: AblationRunOptions): Promise<ExperimentOutcome<{ results: AblationResults }>> {
   checkReportOutFolder(options.outFolder, 'ablation');
@@ -438,18 +468,30 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
   // an ablation never shows a response: its runs are read without their texts (an evaluator re-grades extracted answers)
   const runs = (options.runs ?? new RunStore({ texts: false })).relativeTo(folder);
   const read = new ReportInputs(runs);
+  const prices = resolvePriceTable(experiment.priceTable, folder);
+  const control = options.control ?? {};
   let loadedProblems: AblationProblems;
+  let started: StartedPairRouters | null = null;
   try {
     // every run the experiment names read first, with turns of the event loop (progress in bytes, Ctrl-C): the steps
-    // after find them in the store's cache
-    for (const reference of namedRuns(experiment)) await read.loadRunCooperatively(reference, options.control ?? {});
+    // after find them in the store's cache; the small run (named first) and the dataset come before the others, so the
+    // pair's learned routers start fitting (in their worker) while the other runs are read
+    const named = namedRuns(experiment);
+    let dataset: LoadedProblems | undefined;
+    for (const [index, reference] of named.entries()) {
+      await read.loadRunCooperatively(reference, control);
+      if (index === 0 && experiment.small?.run === reference && experiment.dataset !== undefined) {
+        dataset = await loadProblems(experiment.dataset, { baseFolder: folder, ...(control.signal ? { signal: control.signal } : {}) });
+        started = startPairRoutersEarly(experiment, dataset, read.loadRun(reference).records, prices, options.registry, options.control);
+      }
+    }
     // the dataset's problems, each run's own matched to them by id; without a dataset, the problems the runs carry
-    loadedProblems = await ablationProblems(experiment, namedRuns(experiment), (reference) => read.loadRun(reference), folder, options.control ?? {});
+    loadedProblems = await ablationProblems(experiment, named, (reference) => read.loadRun(reference), folder, control, dataset);
   } catch (error) {
+    await started?.stop();
     if (stopReasonOf(error) === 'cancelled') return cancelledOutcome(error);
     throw error;
   }
-  const prices = resolvePriceTable(experiment.priceTable, folder);
   const evaluator = ablationEvaluator(experiment);
   const grader = evaluator === null ? undefined : ablationRegrader(experiment, evaluator, { registry: options.registry, prices, runs, problems: loadedProblems.problems, budgetUsd: options.budgetUsd, cachePath: options.cachePath ?? null });
   let results: AblationResults;
@@ -471,8 +513,10 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
       // the pair's curve charts render (in their workers) while the bootstrap and the sections after it compute
       onCurves: (curves) => prerenderPairCurveCharts(curves, experiment),
+      ...(started === null ? {} : { startedRouters: started }),
     });
   } catch (error) {
+    await started?.stop();
     // Ctrl-C: nothing was written (the report folder is written whole, after the computation), the previous report stands
     if (stopReasonOf(error) === 'cancelled') return cancelledOutcome(error);
     // a paying evaluator (a verifier) stopped at the budget: nothing is written, a rerun answers from the cache

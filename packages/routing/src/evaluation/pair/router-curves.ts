@@ -9,6 +9,7 @@ import {
   InvalidConfigError,
   minTokenMassOf,
   scoreOfRecord,
+  type CreatedPlugin,
   type PluginContext,
   type PluginRegistry,
   type PluginUse,
@@ -122,6 +123,52 @@ export interface PairContext {
   sweepGrid?: number;
   /** Progress of the engine runs and a signal that stops them (Ctrl-C). */
   control?: RunControl;
+  /**
+   * Routers started before the pair's other inputs were read (`startPairRouters` with this same plugin context), by
+   * entry id: used as they are instead of being created again.
+   */
+  startedRouters?: StartedPairRouters;
+}
+
+/** A pair router created, with its work before routing (a learned router's fit) started: awaited in its turn. */
+export interface StartedPairRouter {
+  created: CreatedPlugin<'router'>;
+  prepared: Promise<void> | undefined;
+}
+
+/** Routers started ahead, and how to stop the work they still do (a failure on the way: nothing fits on behind it). */
+export interface StartedPairRouters {
+  byEntry: ReadonlyMap<string, StartedPairRouter>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the entries' routers with `pluginContext` and starts each one's work before routing at once (a learned
+ * router's fit, in a worker thread), with progress as `pair: <entry>, …` and Ctrl-C; `stop()` aborts what still runs
+ * and waits for it to settle. With `onlyPreparing`, only the routers that have such work are kept.
+ */
+export function startPairRouters(
+  entries: readonly PairRouterEntry[],
+  context: Pick<PairContext, 'registry' | 'pluginContext' | 'control'>,
+  options: { onlyPreparing?: boolean } = {},
+): StartedPairRouters {
+  const stopPreparing = new AbortController();
+  const signal = context.control?.signal ? AbortSignal.any([context.control.signal, stopPreparing.signal]) : stopPreparing.signal;
+  const byEntry = new Map<string, StartedPairRouter>();
+  for (const entry of entries) {
+    const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
+    const onProgress = (progress: StepProgress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` });
+    const prepared = created.instance.capabilities.prepare?.({ signal, onProgress });
+    prepared?.catch(() => undefined); // awaited (and thrown) in its turn
+    if (prepared !== undefined || !options.onlyPreparing) byEntry.set(entry.id, { created, prepared });
+  }
+  return {
+    byEntry,
+    async stop() {
+      stopPreparing.abort();
+      await Promise.allSettled([...byEntry.values()].map((router) => router.prepared));
+    },
+  };
 }
 
 /** The default grid of a sweep with more distinct thresholds than this (see `PairContext.sweepGrid`). */
@@ -526,17 +573,15 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
   const sweeps = new Map<string, PrefixSweep>();
   const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
   const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
-  // every router created first, and each one's own work before it routes (a learned router's fit, in a worker thread)
-  // started at once, with progress and Ctrl-C: it goes on while the other routers are evaluated
-  const stopPreparing = new AbortController();
-  const signal = context.control?.signal ? AbortSignal.any([context.control.signal, stopPreparing.signal]) : stopPreparing.signal;
-  const routers = entries.map((entry) => {
-    const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
-    const onProgress = (progress: StepProgress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` });
-    const prepared = created.instance.capabilities.prepare?.({ signal, onProgress });
-    prepared?.catch(() => undefined); // awaited (and thrown) in its turn below
-    return { created, prepared };
-  });
+  // every router created first (or taken as started ahead), and each one's own work before it routes (a learned
+  // router's fit, in a worker thread) started at once, with progress and Ctrl-C: it goes on while the other routers are
+  // evaluated
+  const ahead = context.startedRouters;
+  const started = startPairRouters(
+    entries.filter((entry) => !ahead?.byEntry.has(entry.id)),
+    context,
+  );
+  const routers = entries.map((entry) => ahead?.byEntry.get(entry.id) ?? started.byEntry.get(entry.id)!);
   /** One entry's curve: swept by prefix sums over its score, or run through the engine. */
   const evaluate = async (position: number): Promise<{ curve: RouterCurve; sweep?: PrefixSweep; engineOutcomes?: ProblemOutcomes[] }> => {
     const entry = entries[position]!;
@@ -573,8 +618,7 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
     for (const position of order) evaluated[position] = await evaluate(position);
   } catch (error) {
     // a failure on the way leaves no fit running behind it
-    stopPreparing.abort();
-    await Promise.allSettled(routers.map((router) => router.prepared));
+    await Promise.all([started.stop(), ahead?.stop()]);
     throw error;
   }
   for (const [position, entry] of entries.entries()) {

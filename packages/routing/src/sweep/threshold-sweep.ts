@@ -202,17 +202,17 @@ export function resampledCurves(requests: readonly SweepRequest[], weights: Arra
  * sums at the segments' ends are its points. Sums of integer values (binary verdicts, costs in 1e-8 $, counts) are
  * exact in any order; graded scores may differ from a pass in sorted order in the last bits.
  *
- * What every resample needs is prepared once — each sweep's problems grouped by segment, its running sums, its points
- * — so a resample allocates nothing: `curves` fills the same arrays and point objects each time. A segment's sums are
- * kept in registers while its problems are read, rather than added into memory problem by problem.
+ * What every resample needs is prepared once — each sweep's segment of every problem, its segment and running sums,
+ * its points — so a resample allocates nothing: `curves` fills the same arrays and point objects each time. The
+ * problems are read in one sequential pass per sweep (table order), each added to its segment's sums: the same
+ * additions in the same order as summing segment by segment, without jumping about the columns at field scale.
  */
 export class SweepResampler {
   readonly #table: OutcomeTable | null;
-  /**
-   * Per sweep: its problems grouped by segment, each segment's in table order (`members`), where each segment's run
-   * starts (`starts`, one more than there are segments), and the delegated counts the segments end at (`needed`).
-   */
-  readonly #segments: Array<{ members: Uint32Array; starts: Uint32Array; needed: Uint32Array }>;
+  /** Per sweep: each problem's segment (`segmentOf`) and the delegated counts the segments end at (`needed`). */
+  readonly #segments: Array<{ segmentOf: Uint32Array; needed: Uint32Array }>;
+  /** Per sweep, the current resample's sums per segment, four per segment: weight, large score, small score, large cost. */
+  readonly #segmentSums: Float64Array[];
   /** Per sweep, the running sums at each needed count, four per count: weight, large score, small score, large cost. */
   readonly #prefixes: Float64Array[];
   /** Per sweep, the points of the last resample (filled again in place by the next). */
@@ -223,7 +223,8 @@ export class SweepResampler {
   constructor(readonly requests: readonly SweepRequest[]) {
     this.#table = requests.length === 0 ? null : requests[0]!.sweep.table;
     if (requests.some((request) => request.sweep.table !== this.#table)) throw new Error('resampledCurves: every sweep must be of one outcome table');
-    this.#segments = requests.map((request) => segmentRuns(request.sweep.segments(request.at).segmentOf, request.sweep.neededCounts(request.at).needed));
+    this.#segments = requests.map((request) => ({ segmentOf: request.sweep.segments(request.at).segmentOf, needed: request.sweep.neededCounts(request.at).needed }));
+    this.#segmentSums = this.#segments.map(({ needed }) => new Float64Array((needed.length + 1) * 4));
     this.#prefixes = this.#segments.map(({ needed }) => new Float64Array(needed.length * 4));
     this.#points = requests.map(() => []);
     const n = this.#table === null ? 0 : this.#table.problemIds.length;
@@ -250,29 +251,29 @@ export class SweepResampler {
     }
     for (let request = 0; request < this.requests.length; request++) {
       const { sweep, at } = this.requests[request]!;
-      const { members, starts, needed } = this.#segments[request]!;
+      const { segmentOf, needed } = this.#segments[request]!;
+      const sums = this.#segmentSums[request]!;
       const prefixes = this.#prefixes[request]!;
+      // each segment's sums over its problems in table order: one sequential pass over the problems (at a million
+      // problems a pass segment by segment would jump about the arrays), the segments' sums small enough to stay in cache
+      sums.fill(0);
+      for (let index = 0; index < n; index++) {
+        const at4 = segmentOf[index]! * 4;
+        sums[at4]! += weights[index]!;
+        sums[at4 + 1]! += weightedLargeScore[index]!;
+        sums[at4 + 2]! += weightedSmallScore[index]!;
+        sums[at4 + 3]! += weightedLargeCost[index]!;
+      }
+      // then the running sums, segment after segment
       let weight = 0;
       let largeScore = 0;
       let smallScore = 0;
       let largeCost = 0;
       for (let segment = 0; segment <= needed.length; segment++) {
-        // the segment's own sums, over its problems in table order, then added to the running sums
-        let segmentWeight = 0;
-        let segmentLargeScore = 0;
-        let segmentSmallScore = 0;
-        let segmentLargeCost = 0;
-        for (let member = starts[segment]!; member < starts[segment + 1]!; member++) {
-          const index = members[member]!;
-          segmentWeight += weights[index]!;
-          segmentLargeScore += weightedLargeScore[index]!;
-          segmentSmallScore += weightedSmallScore[index]!;
-          segmentLargeCost += weightedLargeCost[index]!;
-        }
-        weight += segmentWeight;
-        largeScore += segmentLargeScore;
-        smallScore += segmentSmallScore;
-        largeCost += segmentLargeCost;
+        weight += sums[segment * 4]!;
+        largeScore += sums[segment * 4 + 1]!;
+        smallScore += sums[segment * 4 + 2]!;
+        largeCost += sums[segment * 4 + 3]!;
         if (segment === needed.length) break;
         prefixes[segment * 4] = weight;
         prefixes[segment * 4 + 1] = largeScore;
@@ -283,17 +284,6 @@ export class SweepResampler {
     }
     return this.#points;
   }
-}
-
-/** The problems grouped by segment (a stable counting sort: table order within each), and where each segment starts. */
-function segmentRuns(segmentOf: Uint32Array, needed: Uint32Array): { members: Uint32Array; starts: Uint32Array; needed: Uint32Array } {
-  const starts = new Uint32Array(needed.length + 2);
-  for (const segment of segmentOf) starts[segment + 1]!++;
-  for (let segment = 0; segment <= needed.length; segment++) starts[segment + 1]! += starts[segment]!;
-  const members = new Uint32Array(segmentOf.length);
-  const next = starts.slice(0, needed.length + 1);
-  for (let index = 0; index < segmentOf.length; index++) members[next[segmentOf[index]!]!++] = index;
-  return { members, starts, needed };
 }
 
 /** First position whose value is >= `value` in an ascending array. */

@@ -91,8 +91,8 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hub-client-root-'));
   cacheFolder = mkdtempSync(join(tmpdir(), 'hub-client-cache-'));
   // the seed's annotated set: two SNAPPY shards written with hyparquet-writer, plus the ZSTD test shard pyarrow wrote
-  put('datasets/Akirayasha/math-20/data/train-00000-of-00002.parquet', writeParquetRows(seedRows(40)));
-  put('datasets/Akirayasha/math-20/data/train-00001-of-00002.parquet', writeParquetRows(seedRows(25, 40)));
+  put('datasets/Akirayasha/math-20/data/train-00000-of-00002.parquet', await writeParquetRows(seedRows(40)));
+  put('datasets/Akirayasha/math-20/data/train-00001-of-00002.parquet', await writeParquetRows(seedRows(25, 40)));
   copyFileSync(SEED_FIXTURE, join(root, 'datasets/Akirayasha/math-20/data/test-00000-of-00001.parquet'));
   put('datasets/Akirayasha/math-20/README.md', '---\nlicense: mit\n---\n# math-20\n');
   put('datasets/Akirayasha/math-20/.gitattributes', '*.parquet filter=lfs diff=lfs merge=lfs -text\n');
@@ -100,7 +100,7 @@ beforeAll(async () => {
   put('datasets/HuggingFaceH4/MATH-500/test.jsonl', math500Lines.join('\n') + '\n');
   put('datasets/owner/private/test.jsonl', math500Lines.slice(0, 3).join('\n') + '\n');
   put('datasets/owner/corrupt/data/train-00000-of-00001.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(200, 1), Buffer.from('PAR1')]));
-  put('datasets/owner/cut/data/train-00000-of-00001.parquet', writeParquetRows(seedRows(400)));
+  put('datasets/owner/cut/data/train-00000-of-00001.parquet', await writeParquetRows(seedRows(400)));
   standIn = await startHubStandIn({ root, tokens: [TOKEN], privateRepos: ['datasets/owner/private'], treePageSize: 3 });
   anonymous = { hubUrl: standIn.url, accessToken: undefined };
   writer = { hubUrl: standIn.url, accessToken: TOKEN };

@@ -1,7 +1,8 @@
 /**
  * The ablate command's start-up: importing its module loads none of the libraries only other commands use — the hub
- * client, Parquet reading, CSV, YAML, zip archives, SQLite. The functions that need them import them on first use, so
- * the ablation (and every other command that imports @confide/data or @confide/inference) does not pay for them.
+ * client, Parquet reading and writing, CSV, YAML, zip archives, SQLite. The functions that need them import them on
+ * first use, so the ablation (and every other command that imports @confide/data or @confide/inference) does not pay
+ * for them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -32,13 +33,13 @@ function modulesLoadedBy(module: string): string[] {
 }
 
 describe('the ablate command starts without the libraries it never uses', () => {
-  it('importing it loads no hub client, Parquet reader, CSV, YAML, zip or SQLite library', () => {
+  it('importing it loads no hub client, Parquet reader or writer, CSV, YAML, zip or SQLite library', () => {
     const loaded = modulesLoadedBy(join(workspaceRoot(), 'packages', 'cli', 'src', 'commands', 'ablate.ts'));
     // the hook saw the command's graph (so an empty list below means something)
     expect(loaded.some((url) => url.endsWith('/packages/data/src/index.ts'))).toBe(true);
     expect(loaded.some((url) => url.endsWith('/packages/inference/src/index.ts'))).toBe(true);
-    // packages the workspace depends on directly (hyparquet-writer's own copy of hyparquet is hyparquet-writer's)
-    const unused = ['@huggingface/hub', 'hyparquet', 'hyparquet-compressors', 'csv-parse', 'yaml', 'yauzl', 'better-sqlite3'];
+    // packages the workspace depends on directly
+    const unused = ['@huggingface/hub', 'hyparquet', 'hyparquet-compressors', 'hyparquet-writer', 'csv-parse', 'yaml', 'yauzl', 'better-sqlite3'];
     const folders = unused.map((name) => `${pathToFileURL(join(workspaceRoot(), 'node_modules', name)).href}/`);
     expect(loaded.filter((url) => folders.some((folder) => url.startsWith(folder)))).toEqual([]);
   }, 60_000);

@@ -180,12 +180,12 @@ describe('I/O failures: one line naming the user\'s path, in plain words', () =>
 describe('confide data import without --out', () => {
   it.each([
     ['r.parquet', (rows: Array<Record<string, unknown>>) => writeParquetRows(rows)],
-    ['r.jsonl.gz', (rows: Array<Record<string, unknown>>) => gzipSync(rows.map((row) => JSON.stringify(row)).join('\n') + '\n')],
+    ['r.jsonl.gz', async (rows: Array<Record<string, unknown>>) => gzipSync(rows.map((row) => JSON.stringify(row)).join('\n') + '\n')],
   ])('%s becomes the run folder r/ beside it', { timeout: 60_000 }, async (name, encode) => {
     const folder = fresh('import');
     mkdirSync(folder);
     const rows = readJsonLines(join(byo, 'data', 'small-results.jsonl'), JsonObjectRow);
-    writeFileSync(join(folder, name), encode(rows));
+    writeFileSync(join(folder, name), await encode(rows));
     const result = await cli(['data', 'import', join(folder, name), '--dataset', join(byo, 'data', 'problems.csv'), '--model', 'sim-small', '--price-table', join(byo, 'prices.json')]);
     expect(result.code, result.err.join('\n')).toBe(0);
     expect(readdirSync(join(folder, 'r'))).toEqual(expect.arrayContaining(['manifest.json', 'records.jsonl.gz']));

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { fileSystemError, InvalidInputError } from '@confide/core';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
-import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+import type { ColumnSource } from 'hyparquet-writer';
 import { readFileBytes } from '../io/json-lines.js';
 
 export type ParquetRow = Record<string, unknown>;
@@ -153,11 +153,12 @@ export function datasetFeatureDtype(type: ParquetColumnType): string {
 }
 
 /**
- * Writes rows as one SNAPPY-compressed Parquet file with hyparquet-writer. Object and array columns are stored as
- * Parquet JSON (read back as the same values); missing keys become nulls. The same rows always give the same bytes.
- * (Synchronous, so hyparquet-writer is imported with this module, not on first use.)
+ * Writes rows as one SNAPPY-compressed Parquet file with hyparquet-writer (imported here, on first use). Object and
+ * array columns are stored as Parquet JSON (read back as the same values); missing keys become nulls. The same rows
+ * always give the same bytes.
  */
-export function writeParquetRows(rows: readonly ParquetRow[], options: { columns?: ParquetColumn[]; createdBy?: string } = {}): Uint8Array {
+export async function writeParquetRows(rows: readonly ParquetRow[], options: { columns?: ParquetColumn[]; createdBy?: string } = {}): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
   const columns = options.columns ?? parquetColumnsOf(rows);
   const columnData: ColumnSource[] = columns.map((column) => ({
     name: column.name,

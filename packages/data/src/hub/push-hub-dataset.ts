@@ -80,7 +80,7 @@ function shardPath(split: string, index: number, count: number): string {
 }
 
 /** The Parquet shards of a dataset: given Parquet files unchanged, rows written in shards of at most `rowsPerShard`. */
-export function buildDatasetShards(splits: readonly BuiltDatasetSplit[], rowsPerShard = 100_000): DatasetShard[] {
+export async function buildDatasetShards(splits: readonly BuiltDatasetSplit[], rowsPerShard = 100_000): Promise<DatasetShard[]> {
   const shards: DatasetShard[] = [];
   for (const split of splits) {
     if (!SPLIT_NAME.test(split.name)) throw new InvalidInputError({ field: 'split', problem: `"${split.name}" is not a valid split name` });
@@ -90,10 +90,12 @@ export function buildDatasetShards(splits: readonly BuiltDatasetSplit[], rowsPer
     } else {
       const columns = parquetColumnsOf(split.rows, split.name);
       const count = Math.max(1, Math.ceil(split.rows.length / rowsPerShard));
-      contents = Array.from({ length: count }, (_, index) => {
+      const written: { bytes: Uint8Array; rows: number }[] = [];
+      for (let index = 0; index < count; index++) {
         const rows = split.rows.slice(index * rowsPerShard, (index + 1) * rowsPerShard);
-        return { bytes: writeParquetRows(rows, { columns }), rows: rows.length };
-      });
+        written.push({ bytes: await writeParquetRows(rows, { columns }), rows: rows.length });
+      }
+      contents = written;
     }
     contents.forEach((content, index) => {
       shards.push({
@@ -140,7 +142,7 @@ export interface PushedHubDataset {
 export async function pushHubDataset(options: PushHubDatasetOptions): Promise<PushedHubDataset> {
   const repo = parseHubRepo(options.repo, 'dataset');
   const connection = options.connection ?? hubConnectionFromEnvironment();
-  const shards = buildDatasetShards(options.splits, options.rowsPerShard);
+  const shards = await buildDatasetShards(options.splits, options.rowsPerShard);
   const columns = parquetColumnsOf(options.splits.flatMap((split) => split.rows));
   const card = renderDatasetCard({
     repo: repo.name,

@@ -196,7 +196,7 @@ function sha256(bytes: Uint8Array | string): string {
  * JSON Lines in the runner's training format, as Parquet, and with a dataset card (`confide data push` publishes the
  * folder); then the summary. Returns the summary.
  */
-export function writeSftDataset(input: {
+export async function writeSftDataset(input: {
   outFolder: string;
   config: SftDatasetConfig;
   name: string;
@@ -207,12 +207,12 @@ export function writeSftDataset(input: {
   plugins: PluginUse[];
   provenance: HubProvenance;
   source: string;
-}): SftDatasetSummary {
+}): Promise<SftDatasetSummary> {
   const { outFolder, config, problems, records } = input;
   const graded = problems.map((problem, index) => annotateAnswer(problem, records[index]!));
   const rows = config.balance ? balanceExamples(graded, config.seed, input.source) : graded;
   writeJsonLines(join(outFolder, SFT_TRAIN_FILE), rows);
-  const parquet = writeParquetRows(rows);
+  const parquet = await writeParquetRows(rows);
   writeFileAtomic(join(outFolder, SFT_PARQUET_FILE), parquet);
   const columns = parquetColumnsOf(rows);
   const model = graded[0]?.model ?? input.model;

@@ -87,7 +87,7 @@ interface BuildFinish<Complete extends object> {
   readFinished(outFolder: string): (Complete & { files: string[] }) | null;
   /** The problems this build answers, of the selected ones with a reference answer. */
   problemsOf(withAnswer: Problem[], selected: Problem[], prices: SftPrices): Problem[];
-  finish(input: FinishInput): Complete & { files: string[] };
+  finish(input: FinishInput): Promise<Complete & { files: string[] }>;
 }
 
 type SftPrices = ReturnType<typeof resolvePriceTable>;
@@ -133,8 +133,8 @@ export async function runDatasetBuild(options: DatasetBuildOptions): Promise<Exp
       return finished ? { summary: finished, spentUsd: 0, files: finished.files.map((file) => file.path) } : null;
     },
     problemsOf: (withAnswer) => withAnswer,
-    finish: (input) => {
-      const summary = writeSftDataset({
+    finish: async (input) => {
+      const summary = await writeSftDataset({
         outFolder: options.outFolder,
         config: options.config,
         name: options.name,
@@ -176,7 +176,7 @@ export async function runDatasetShard(options: DatasetShardOptions): Promise<Dat
       writeFileAtomic(join(options.outFolder, PRICE_TABLE_FILE), JSON.stringify(prices, null, 2) + '\n');
       return shardProblems;
     },
-    finish: (input) => {
+    finish: async (input) => {
       writeGradedRun(options, input, `dataset build, shard ${options.shard.spec.index}/${options.shard.spec.count}: ${input.model} answers to ${input.problems.length} problems of ${options.config.split}, graded by ${options.config.evaluator.id}`);
       return { problems: input.problems.length, correct: input.records.filter((record) => record.grade.correct).length, spentUsd: input.spentUsd, files: [join(options.outFolder, runManifest)] };
     },
@@ -319,5 +319,5 @@ async function buildIn<Complete extends object>(options: DatasetBuildOptions, re
 
   const records = problems.map((problem) => answers.get(problem.id)!);
   const plugins = [clientUse.use, evaluatorUse.use];
-  return { status: 'complete', ...steps.finish({ problems, records, skippedWithoutAnswer, model: client.model, plugins, prices, spentUsd: clients.budget.spentUsd }) };
+  return { status: 'complete', ...(await steps.finish({ problems, records, skippedWithoutAnswer, model: client.model, plugins, prices, spentUsd: clients.budget.spentUsd })) };
 }

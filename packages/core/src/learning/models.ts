@@ -120,6 +120,8 @@ export function predict(model: FittedModel, vector: SparseVector): number {
  * `predict` gives with each fold's model: a similarity is the same products summed in the same (ascending feature)
  * order, here gathered through an index of the examples holding each feature, so a query touches only the entries it
  * shares with a candidate instead of every candidate's entries; the same neighbours in the same order, the same vote.
+ * The vectors' indices must be ascending and unique, as `featureVector` writes them (with a repeated index `predict`
+ * keeps one value where the postings would add both).
  */
 export function crossFittedNeighbourVotes(vectors: readonly SparseVector[], targets: ArrayLike<number>, foldOf: Int32Array, priors: ArrayLike<number>, k: number): Float64Array {
   const n = vectors.length;

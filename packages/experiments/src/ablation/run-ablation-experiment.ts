@@ -26,7 +26,7 @@ import {
   type RunControl,
 } from '@confide/routing';
 import { namedRuns, pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
-import { prerenderPairCurveCharts, writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
+import { forgetPrerenderedCharts, prerenderPairCurveCharts, writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperDelegations } from '../paper/run-paper-experiment.js';
@@ -64,7 +64,7 @@ export interface AblationInputs {
    * The paper's Delegation I and II (published accounting), to draw on the same axes: computed beside the pair's
    * routers (its engine runs take their turns while a learned router fits in its worker thread).
    */
-  paperPoints?: () => Promise<PaperPoint[]>;
+  paperPoints?: (signal: AbortSignal) => Promise<PaperPoint[]>;
   /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
   read?: ReportInputs;
   /** Progress of the long steps (engine runs, bootstrap passes, violation splits) and a signal that stops them (Ctrl-C): nothing is written then. */
@@ -200,6 +200,12 @@ export async function computeAblationResults(inputs: AblationInputs): Promise<Ab
 
 type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment };
 
+/** The pair's problems: those of `problems` the small run answers, in their order (what its routers fit on and route). */
+function problemsTheSmallRunAnswers(problems: readonly Problem[], small: readonly RunRecord[]): Problem[] {
+  const answered = new Set(small.map((record) => record.problemId));
+  return problems.filter((problem) => answered.has(problem.id));
+}
+
 /**
  * The small/large pair's analysis, wired from routing's named steps (routing/src/evaluation/pair/): the outcome
  * table, every router's curve (threshold sweeps by prefix sums, spot-checked through the engine; other routers through
@@ -208,8 +214,7 @@ type PairAblationInputs = AblationInputs & { experiment: PairAblationExperiment 
  */
 async function computePairResults(inputs: PairAblationInputs, records: (runId: string) => RunRecord[], modelsUses: readonly PluginUse[]): Promise<Omit<AblationResults, 'modelsEvaluation'>> {
   const { experiment, prices } = inputs;
-  const answered = new Set(inputs.loadRun(experiment.small.run).records.map((record) => record.problemId));
-  const problems = inputs.problems.filter((problem) => answered.has(problem.id));
+  const problems = problemsTheSmallRunAnswers(inputs.problems, inputs.loadRun(experiment.small.run).records);
   if (problems.length === 0) {
     throw new InvalidConfigError(`small run "${experiment.small.run}" answers none of the problems of ${experiment.dataset === undefined ? 'the runs' : `dataset "${problemsLabel(experiment)}"`}`);
   }
@@ -223,7 +228,17 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const sources = new Map<string, ReturnType<typeof replaySource>>();
   const source = (runId: string) => sources.get(runId) ?? sources.set(runId, replaySource(runId, records(runId))).get(runId)!;
 
-  const [routers, paperPoints] = await Promise.all([
+  // the routers and the paper's points side by side; the first failure (or Ctrl-C) stops the other, and both have
+  // settled before it is thrown: nothing goes on running behind it
+  const stopBoth = new AbortController();
+  const signal = inputs.control?.signal ? AbortSignal.any([inputs.control.signal, stopBoth.signal]) : stopBoth.signal;
+  const failures: unknown[] = [];
+  const fail = (error: unknown): never => {
+    failures.push(error);
+    stopBoth.abort();
+    throw error;
+  };
+  const [routersSettled, paperSettled] = await Promise.allSettled([
     pairRouterCurves(
       {
         name: experiment.name,
@@ -238,13 +253,15 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
         resamples,
         referenceRate: reference.rate,
         ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
-        ...(inputs.control === undefined ? {} : { control: inputs.control }),
+        control: { ...inputs.control, signal },
         ...(inputs.startedRouters === undefined ? {} : { startedRouters: inputs.startedRouters }),
       },
       experiment.routers,
-    ),
-    inputs.paperPoints?.() ?? Promise.resolve([]),
+    ).catch(fail),
+    (inputs.paperPoints?.(signal) ?? Promise.resolve([])).catch(fail),
   ]);
+  if (routersSettled.status === 'rejected' || paperSettled.status === 'rejected') throw failures[0];
+  const [routers, paperPoints] = [routersSettled.value, paperSettled.value];
   await handTurn(inputs.control, 'pair: cascades');
   const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
@@ -336,7 +353,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
 export const RECALIBRATION_SAMPLE = 2000;
 
 /** Delegation I and II of a paper experiment, with the paper's own cost accounting, as points on the ablation's axes. */
-async function paperPoints(folder: string, registry: PluginRegistry, read: ReportInputs): Promise<PaperPoint[]> {
+async function paperPoints(folder: string, registry: PluginRegistry, read: ReportInputs, signal: AbortSignal): Promise<PaperPoint[]> {
   const { experiment, file } = loadExperimentOfKind(folder, 'paper');
   const store = read.relativeTo(folder);
   store.file(file);
@@ -349,6 +366,7 @@ async function paperPoints(folder: string, registry: PluginRegistry, read: Repor
       prices: resolvePriceTable(experiment.priceTable, folder),
       problems: (await loadProblems(experiment.dataset, { baseFolder: folder })).problems,
       loadRun: (reference) => store.loadRun(reference),
+      signal,
     },
     experiment.table2,
   );
@@ -439,7 +457,8 @@ function cancelledOutcome(error: unknown): ExperimentOutcome<{ results: Ablation
  * thread meanwhile. They get the plugin context the pair gives its routers later (the prices; the dataset's problems
  * the small run answers and its records: the same arrays), so they are the same routers. Only where nothing read later
  * changes that context: the experiment has the pair, names a dataset and keeps the recorded grades (an evaluator
- * re-grades the small run first). Null otherwise (the pair then starts its routers itself).
+ * re-grades the small run first). Null otherwise, or when a router cannot be created (the pair then starts its routers
+ * itself, and says why one cannot be).
  */
 function startPairRoutersEarly(
   experiment: AblationExperiment,
@@ -451,11 +470,15 @@ function startPairRoutersEarly(
 ): StartedPairRouters | null {
   const pair = pairAblationOf(experiment);
   if (pair === null || ablationEvaluator(experiment) !== null) return null;
-  const answered = new Set(small.map((record) => record.problemId));
-  const problems = dataset.problems.filter((problem) => answered.has(problem.id));
+  const problems = problemsTheSmallRunAnswers(dataset.problems, small);
   if (problems.length === 0) return null;
-  const started = startPairRouters(pair.routers, { registry, pluginContext: { priceTable: prices, fitData: { problems, small } }, ...(control ? { control } : {}) }, { onlyPreparing: true });
-  return started;
+  try {
+    return startPairRouters(pair.routers, { registry, pluginContext: { priceTable: prices, fitData: { problems, small } }, ...(control ? { control } : {}) }, { onlyPreparing: true });
+  } catch {
+    // a router that cannot be created (nothing was started then) fails where the pair creates its routers, as without
+    // this head start: after every run is read and checked
+    return null;
+  }
 }
 
 /** The ablation executor: every router on the experiment's small/large pair, then the report in `outFolder`. */
@@ -508,7 +531,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       loadRunCooperatively: (reference) => read.loadRunCooperatively(reference, options.control ?? {}),
       read,
       ...(grader ? { regrade: grader.regrade, evaluatorUse: grader.use } : {}),
-      ...(experiment.paperExperiment ? { paperPoints: () => paperPoints(resolve(folder, experiment.paperExperiment!), options.registry, read) } : {}),
+      ...(experiment.paperExperiment ? { paperPoints: (signal: AbortSignal) => paperPoints(resolve(folder, experiment.paperExperiment!), options.registry, read, signal) } : {}),
       ...(options.control ? { control: options.control } : {}),
       ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
       // the pair's curve charts render (in their workers) while the bootstrap and the sections after it compute
@@ -517,6 +540,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
     });
   } catch (error) {
     await started?.stop();
+    forgetPrerenderedCharts();
     // Ctrl-C: nothing was written (the report folder is written whole, after the computation), the previous report stands
     if (stopReasonOf(error) === 'cancelled') return cancelledOutcome(error);
     // a paying evaluator (a verifier) stopped at the budget: nothing is written, a rerun answers from the cache

@@ -37,6 +37,8 @@ export interface PaperInputs {
   loadRun: (reference: string) => RunDirectory;
   /** What the runs were read from, hashed into summary.json (absent: no run file is listed). */
   read?: ReportInputs;
+  /** Stops the delegations' engine runs (an ablation's Ctrl-C, or its failure elsewhere). */
+  signal?: AbortSignal;
 }
 
 function handOffRows(records: readonly RunRecord[], ledger: CostLedger): HandOffRow[] {
@@ -88,6 +90,7 @@ async function runDelegation(inputs: PaperInputs, config: DelegationConfig): Pro
     large: replaySource(config.large.run, largeRun.records, config.large.model),
     prices,
     ...(recordedRoutes ? { recordedRoutes } : {}),
+    ...(inputs.signal ? { signal: inputs.signal } : {}),
   });
   let mismatches: number | null = null;
   if (config.checkAgainst) {

@@ -122,7 +122,7 @@ describe('renderChart', () => {
       "const chart = await renderChart({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } });",
       'console.log(chart.svg.slice(0, 4));',
     ].join('\n');
-    const child = spawnSync(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    const child = spawnSync(process.execPath, ['--conditions=@confide/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(child.stderr).toBe('');
     expect(child.signal).toBeNull(); // not killed at the timeout
     expect(child.stdout).toBe('<svg\n');

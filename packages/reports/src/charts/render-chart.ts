@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { TopLevelSpec } from 'vega-lite';
 import { ChartWorkerPool } from './chart-worker-pool.js';
 import { chartRenderingSetup, type RenderedChart } from './render-chart-in-process.js';
@@ -16,7 +15,7 @@ const MOST_CHART_WORKERS = 1;
 let pool: ChartWorkerPool | null = null;
 
 function chartWorkers(): ChartWorkerPool {
-  pool ??= new ChartWorkerPool(Math.min(MOST_CHART_WORKERS, availableParallelism()), chartRenderingSetup());
+  pool ??= new ChartWorkerPool(MOST_CHART_WORKERS, chartRenderingSetup());
   return pool;
 }
 
@@ -44,7 +43,7 @@ export async function stopChartRenderer(): Promise<void> {
  * spec. `name` names the chart in an error (default: its title).
  */
 export function renderChart(spec: TopLevelSpec, name: string = chartName(spec)): Promise<RenderedChart> {
-  const key = JSON.stringify(spec);
+  const key = specKey(spec);
   const started = prerendered.get(key);
   if (started !== undefined) {
     prerendered.delete(key);
@@ -53,8 +52,18 @@ export function renderChart(spec: TopLevelSpec, name: string = chartName(spec)):
   return chartWorkers().render(spec, name);
 }
 
-/** Charts started ahead of the report that shows them, by their spec's JSON (what `renderChart` of that spec returns). */
+/** Charts started ahead of the report that shows them, by `specKey` (what `renderChart` of that spec returns). */
 const prerendered = new Map<string, Promise<RenderedChart>>();
+
+/** A spec as a key: its JSON, with NaN and ±Infinity kept apart from null (JSON writes all three as null). */
+function specKey(spec: TopLevelSpec): string {
+  return JSON.stringify(spec, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? `${value} (number)` : value));
+}
+
+/** Drops the charts started ahead and not taken (a command that failed after starting them). */
+export function forgetPrerenderedCharts(): void {
+  prerendered.clear();
+}
 
 /**
  * Starts rendering a chart now, while the command computes the rest of its report (an ablation's curves are known
@@ -64,7 +73,7 @@ const prerendered = new Map<string, Promise<RenderedChart>>();
 export function prerenderChart(spec: TopLevelSpec, name: string = chartName(spec)): Promise<RenderedChart> {
   const rendering = chartWorkers().render(spec, name);
   rendering.catch(() => undefined); // rejected to the renderChart that takes it (none: dropped)
-  prerendered.set(JSON.stringify(spec), rendering);
+  prerendered.set(specKey(spec), rendering);
   return rendering;
 }
 

@@ -195,7 +195,7 @@ export async function writePaperReport(results: PaperResults, outputFolder: stri
     ]),
     'Fine-tuned SLM: confidence token × correctness',
   );
-  // both charts at once: they render in worker threads, side by side
+  // both charts asked for at once: queued together to the chart worker
   const [accuracyCost, tokenCorrectness] = await Promise.all([renderChart(accuracyCostSpec, 'accuracy-cost'), renderChart(tokenSpec, 'token-correctness')]);
   const charts = {
     'accuracy-cost': { spec: accuracyCostSpec, rendered: accuracyCost },

@@ -51,7 +51,8 @@ export class ResamplePlan {
    * A statistic of one weighted sum: `finish(Σ count·value)` on each resample (e.g. `(sum) => sum / n` for a mean).
    * Finite values are summed over the resample's drawn problems only (`#drawn`, listed once per resample for every
    * such statistic): a problem drawn 0 times adds ±0, which changes no sum, so the sum is the one over every problem,
-   * bit for bit. A value that is not finite (0 · ∞ is NaN) is summed over every problem.
+   * bit for bit. A value that is not finite (0 · ∞ is NaN) is summed over every problem. The values are checked here,
+   * when the statistic is added: they must not change before the pass runs.
    */
   weighted(values: ArrayLike<number>, finish: (weightedSum: number) => number): Float64Array {
     let finite = values.length === this.n;

@@ -70,7 +70,8 @@ export class ThresholdSweep {
   /**
    * The curve on a resample given by per-problem multiplicities (`weights[i]` = times problem i was drawn), or on the
    * table itself when `weights` is null; at every threshold, or only at the threshold indices `at` (a grid: O(n +
-   * grid) however many thresholds there are).
+   * grid) however many thresholds there are). One resample: it prepares its pass each call (a loop over many
+   * resamples uses a `SweepResampler`).
    */
   pointsWithWeights(weights: ArrayLike<number> | null, at: ArrayLike<number> | null = null): OperatingPoint[] {
     if (weights !== null) return resampledCurves([{ sweep: this, at }], weights)[0]!;
@@ -222,7 +223,7 @@ export class SweepResampler {
 
   constructor(readonly requests: readonly SweepRequest[]) {
     this.#table = requests.length === 0 ? null : requests[0]!.sweep.table;
-    if (requests.some((request) => request.sweep.table !== this.#table)) throw new Error('resampledCurves: every sweep must be of one outcome table');
+    if (requests.some((request) => request.sweep.table !== this.#table)) throw new Error('SweepResampler: every sweep must be of one outcome table');
     this.#segments = requests.map((request) => ({ segmentOf: request.sweep.segments(request.at).segmentOf, needed: request.sweep.neededCounts(request.at).needed }));
     this.#segmentSums = this.#segments.map(({ needed }) => new Float64Array((needed.length + 1) * 4));
     this.#prefixes = this.#segments.map(({ needed }) => new Float64Array(needed.length * 4));

@@ -155,15 +155,18 @@ export function startPairRouters(
   const stopPreparing = new AbortController();
   const signal = context.control?.signal ? AbortSignal.any([context.control.signal, stopPreparing.signal]) : stopPreparing.signal;
   const byEntry = new Map<string, StartedPairRouter>();
-  for (const entry of entries) {
-    const created = context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext);
+  // every router created before any work starts: a router that cannot be created leaves nothing running behind it
+  const created = entries.map((entry) => context.registry.create('router', entry.router.id, entry.router.options, context.pluginContext));
+  for (const [position, entry] of entries.entries()) {
+    const router = created[position]!;
     const onProgress = (progress: StepProgress) => context.control?.onProgress?.({ ...progress, stage: `pair: ${entry.id}, ${progress.stage}` });
-    const prepared = created.instance.capabilities.prepare?.({ signal, onProgress });
+    const prepared = router.instance.capabilities.prepare?.({ signal, onProgress });
     prepared?.catch(() => undefined); // awaited (and thrown) in its turn
-    if (prepared !== undefined || !options.onlyPreparing) byEntry.set(entry.id, { created, prepared });
+    if (prepared !== undefined || !options.onlyPreparing) byEntry.set(entry.id, { created: router, prepared });
   }
   return {
     byEntry,
+    // idempotent: a second stop finds nothing running
     async stop() {
       stopPreparing.abort();
       await Promise.allSettled([...byEntry.values()].map((router) => router.prepared));

@@ -29,7 +29,7 @@ export function registerAblateCommand(program: Command): void {
     .addOption(pluginOption())
     .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number; progress: 'long' | 'all' | 'none' } & PluginFlags) => {
       const started = performance.now();
-      startChartRenderer(); // the chart workers load vega while the experiment computes
+      startChartRenderer(); // the chart worker loads vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
       const grades = options.grades ?? experiment.grades;

@@ -15,7 +15,7 @@ export function registerPaperCommand(program: Command): void {
     .addOption(pluginOption())
     .action(async (options: { experiment?: string; out?: string } & PluginFlags) => {
       const started = performance.now();
-      startChartRenderer(); // the chart workers load vega while the experiment computes
+      startChartRenderer(); // the chart worker loads vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('paper', options.experiment, 'paper-math500')), 'paper', options);
       const { experiment } = loaded;
       const outFolder = resolve(options.out ?? defaultReportFolder(loaded.folder, experiment.name));

@@ -54,7 +54,7 @@ describe('cross-fitted neighbour votes, all at once', () => {
       const norm = Math.hypot(...values);
       return { indices: [...indices, 70], values: [...values.map((value) => value / norm), random() - 0.5] };
     });
-    const labels = Array.from({ length: examples }, () => (random() < 0.6 ? 1 : 0));
+    const labels = Array.from({ length: examples }, (): number => (random() < 0.6 ? 1 : 0));
     const foldOf = Int32Array.from({ length: examples }, () => Math.floor(random() * folds));
     for (const k of [1, 7, 25, 200]) {
       const models = Array.from({ length: folds }, (_, fold) => {

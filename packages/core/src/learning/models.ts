@@ -77,17 +77,28 @@ export function nearestNeighbours(vectors: readonly SparseVector[], vector: Spar
       const at = candidate.indices[entry]!;
       if (at < dense.length) sum += candidate.values[entry]! * dense[at]!;
     }
-    if (kept === keptSimilarity.length && !(sum > keptSimilarity[kept - 1]!)) continue;
-    let position = kept === keptSimilarity.length ? kept - 1 : kept++;
-    while (position > 0 && sum > keptSimilarity[position - 1]!) {
-      keptSimilarity[position] = keptSimilarity[position - 1]!;
-      keptIndex[position] = keptIndex[position - 1]!;
-      position--;
-    }
-    keptSimilarity[position] = sum;
-    keptIndex[position] = index;
+    kept = keepAmongBest(keptSimilarity, keptIndex, kept, keptSimilarity.length, sum, index);
   }
   return Array.from(keptIndex.subarray(0, kept));
+}
+
+/**
+ * Offers a candidate (its similarity and index) to the best `kept` so far, most similar first, holding at most
+ * `capacity`: it goes in after every one at least as similar (candidates come in index order, so ties stay by index)
+ * or is left out; returns how many are kept now. The rule both neighbour searches share.
+ */
+function keepAmongBest(keptSimilarity: Float64Array, keptIndex: Int32Array, kept: number, capacity: number, similarity: number, index: number): number {
+  if (kept === capacity && !(similarity > keptSimilarity[kept - 1]!)) return kept;
+  const count = kept === capacity ? kept : kept + 1;
+  let position = count - 1;
+  while (position > 0 && similarity > keptSimilarity[position - 1]!) {
+    keptSimilarity[position] = keptSimilarity[position - 1]!;
+    keptIndex[position] = keptIndex[position - 1]!;
+    position--;
+  }
+  keptSimilarity[position] = similarity;
+  keptIndex[position] = index;
+  return count;
 }
 
 /**
@@ -156,25 +167,14 @@ export function crossFittedNeighbourVotes(vectors: readonly SparseVector[], targ
       const value = vector.values[entry]!;
       for (let at = starts[feature]!; at < starts[feature + 1]!; at++) similarity[postingRows[at]!]! += postingValues[at]! * value;
     }
-    // the fold model's candidates are the other folds' examples in row order: the same insertion as nearestNeighbours
+    // the fold model's candidates are the other folds' examples in row order, offered as nearestNeighbours offers its own
     const capacity = Math.min(k, n - foldSizes[fold]!);
     let kept = 0;
     for (let row = 0; row < n; row++) {
       if (foldOf[row] === fold) continue;
-      const sum = similarity[row]!;
-      if (kept === capacity && !(sum > keptSimilarity[kept - 1]!)) continue;
-      let position = kept === capacity ? kept - 1 : kept++;
-      while (position > 0 && sum > keptSimilarity[position - 1]!) {
-        keptSimilarity[position] = keptSimilarity[position - 1]!;
-        keptIndex[position] = keptIndex[position - 1]!;
-        position--;
-      }
-      keptSimilarity[position] = sum;
-      keptIndex[position] = row;
+      kept = keepAmongBest(keptSimilarity, keptIndex, kept, capacity, similarity[row]!, row);
     }
-    let vote = priors[fold]!;
-    for (let position = 0; position < kept; position++) vote += targets[keptIndex[position]!]!;
-    votes[query] = vote / (kept + 1);
+    votes[query] = neighbourVote(Array.from(keptIndex.subarray(0, kept)), targets, priors[fold]!);
   }
   return votes;
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The confide command. It runs the built CLI in this process (`npm run build` in the Confide repository builds it;
-// `npm link` in packages/cli puts `confide` on PATH, to run from any folder). When the build is missing, or a
-// package's sources changed after its last build, it runs the sources instead (slower start) and says so.
+// `npm link` in packages/cli puts `confide` on PATH, to run from any folder): the bundle of it (dist-bundle/, a few
+// files, the fastest start) when it is newer than every package's build, else the built files (dist/). When the
+// build is missing, or a package's sources changed after its last build, it runs the sources instead (slower start)
+// and says so.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const workspace = fileURLToPath(new URL('../../../', import.meta.url));
 const built = new URL('../dist/main.js', import.meta.url);
+const bundled = new URL('../dist-bundle/main.js', import.meta.url);
 
 /** The newest modification time of a package's TypeScript sources (tests excluded). */
 function newestSource(folder) {
@@ -20,23 +23,32 @@ function newestSource(folder) {
   return newest;
 }
 
-/** The packages whose sources are newer than their build (tsc writes tsconfig.lib.tsbuildinfo on every build of one). */
-function stalePackages() {
+/** Every package's build time (tsc writes tsconfig.lib.tsbuildinfo on every build of one), and those older than their sources. */
+function builds() {
   const stale = [];
+  let newestBuild = 0;
   for (const group of ['packages', 'plugins']) {
     for (const name of readdirSync(`${workspace}${group}`)) {
       const source = `${workspace}${group}/${name}/src`;
       if (!existsSync(source)) continue;
       const info = `${workspace}${group}/${name}/dist/tsconfig.lib.tsbuildinfo`;
-      if (!existsSync(info) || newestSource(source) > statSync(info).mtimeMs) stale.push(`${group}/${name}`);
+      if (!existsSync(info)) {
+        stale.push(`${group}/${name}`);
+        continue;
+      }
+      const builtAt = statSync(info).mtimeMs;
+      newestBuild = Math.max(newestBuild, builtAt);
+      if (newestSource(source) > builtAt) stale.push(`${group}/${name}`);
     }
   }
-  return stale;
+  return { stale, newestBuild };
 }
 
-const stale = existsSync(built) ? stalePackages() : ['packages/cli'];
+const { stale, newestBuild } = existsSync(built) ? builds() : { stale: ['packages/cli'], newestBuild: 0 };
 if (stale.length === 0) {
-  const { runCli } = await import(built.href);
+  // the bundle is made from the builds (packages/cli/scripts/bundle-cli.mjs): it is current when written after all of them
+  const current = existsSync(bundled) && statSync(bundled).mtimeMs >= newestBuild;
+  const { runCli } = await import((current ? bundled : built).href);
   process.exitCode = await runCli(process.argv.slice(2));
 } else {
   process.stderr.write(`confide: running from source (not built, or changed since the build: ${stale.join(', ')}); "npm run build" makes it start fast\n`);

@@ -13,16 +13,19 @@ interface RenderRequest {
 type RenderReply = { kind: 'rendered'; id: number; chart: RenderedChart } | { kind: 'failed'; id: number; message: string };
 
 /**
- * The worker's program. It imports vega, vega-lite and resvg from the URLs it is given (a plain worker cannot load this
- * package's TypeScript source, nor resolve packages from it) as soon as it starts, then renders each spec it is sent
- * with `renderChartWithModules` from that function's own source text, one at a time.
+ * The worker's program. It imports vega and vega-lite (from their one-file bundle where the setup names one) and resvg
+ * from the URLs it is given (a plain worker cannot load this package's TypeScript source, nor resolve packages from
+ * it) as soon as it starts, then renders each spec it is sent with `renderChartWithModules` from that function's own
+ * source text, one at a time.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const render = (${renderChartWithModules.toString()});
 const { moduleUrls, fontFiles } = workerData;
-const modules = Promise.all([import(moduleUrls.vega), import(moduleUrls.vegaLite), import(moduleUrls.resvg)])
-  .then(([vega, vegaLite, resvg]) => ({ vega, vegaLite, resvg }));
+const vegas = moduleUrls.vegaBundle
+  ? import(moduleUrls.vegaBundle).then(({ vega, vegaLite }) => [vega, vegaLite])
+  : Promise.all([import(moduleUrls.vega), import(moduleUrls.vegaLite)]);
+const modules = Promise.all([vegas, import(moduleUrls.resvg)]).then(([[vega, vegaLite], resvg]) => ({ vega, vegaLite, resvg }));
 modules.catch(() => {}); // a failed import is reported to each render request, not as an uncaught rejection
 parentPort.on('message', async ({ id, spec }) => {
   try {

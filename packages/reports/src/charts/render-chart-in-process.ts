@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as ResvgModule from '@resvg/resvg-js';
 import type * as VegaModule from 'vega';
 import type * as VegaLiteModule from 'vega-lite';
@@ -25,20 +26,51 @@ export interface ChartModules {
 
 /**
  * Where rendering finds its packages and fonts: file URLs of vega, vega-lite and @resvg/resvg-js as this package
- * resolves them (a worker thread imports them from these URLs: it cannot resolve from this package's source), and the
- * font files resvg is given (DejaVu Sans where it is installed, else none).
+ * resolves them (a worker thread imports them from these URLs: it cannot resolve from this package's source); the URL
+ * of the one-file bundle of vega and vega-lite (`vegaBundle`, exporting `vega` and `vegaLite`: a worker loads it in a
+ * third of the time) where one was made from the installed versions, else null; and the font files resvg is given
+ * (DejaVu Sans where it is installed, else none).
  */
 export interface ChartRenderingSetup {
-  moduleUrls: { vega: string; vegaLite: string; resvg: string };
+  moduleUrls: { vega: string; vegaLite: string; resvg: string; vegaBundle: string | null };
   fontFiles: string[];
 }
 
-/** This install's rendering setup (resolved in the thread that starts the workers). */
-export function chartRenderingSetup(): ChartRenderingSetup {
+/** The bundle of vega and vega-lite that scripts/bundle-chart-modules.mjs writes (reports' `bundle` target). */
+const VEGA_BUNDLE_FOLDER = fileURLToPath(new URL('../../dist-chart-modules/', import.meta.url));
+
+/** The version in the package.json of the package whose entry `entry` is (the nearest one above it of that name). */
+function installedVersion(name: string, entry: string): string | null {
+  for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
+    const manifest = join(folder, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name: found, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (found === name) return version ?? null;
+  }
+  return null;
+}
+
+/** The bundle's URL when it was made from these installed versions of vega and vega-lite; null when absent or stale. */
+function vegaBundleUrl(entries: { vega: string; vegaLite: string }, folder: string): string | null {
+  const file = join(folder, 'vega-and-vega-lite.js');
+  const versionsFile = join(folder, 'versions.json');
+  if (!existsSync(file) || !existsSync(versionsFile)) return null;
+  const made = JSON.parse(readFileSync(versionsFile, 'utf8')) as Record<string, unknown>;
+  const current = made['vega'] === installedVersion('vega', entries.vega) && made['vega-lite'] === installedVersion('vega-lite', entries.vegaLite);
+  return current ? pathToFileURL(file).href : null;
+}
+
+/** This install's rendering setup (resolved in the thread that starts the workers); `vegaBundleFolder` for tests. */
+export function chartRenderingSetup(vegaBundleFolder: string = VEGA_BUNDLE_FOLDER): ChartRenderingSetup {
   const require = createRequire(import.meta.url);
-  const url = (name: string) => pathToFileURL(require.resolve(name)).href;
+  const entries = { vega: require.resolve('vega'), vegaLite: require.resolve('vega-lite'), resvg: require.resolve('@resvg/resvg-js') };
   return {
-    moduleUrls: { vega: url('vega'), vegaLite: url('vega-lite'), resvg: url('@resvg/resvg-js') },
+    moduleUrls: {
+      vega: pathToFileURL(entries.vega).href,
+      vegaLite: pathToFileURL(entries.vegaLite).href,
+      resvg: pathToFileURL(entries.resvg).href,
+      vegaBundle: vegaBundleUrl(entries, vegaBundleFolder),
+    },
     fontFiles: existsSync(DEJAVU_SANS) ? [DEJAVU_SANS] : [],
   };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,9 @@ import { workspaceRoot } from '@confide/data';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accuracyCostChart } from './accuracy-cost-chart.js';
+import { ChartWorkerPool } from './chart-worker-pool.js';
 import { prerenderChart, renderChart, startChartRenderer, stopChartRenderer } from './render-chart.js';
-import { renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
+import { chartRenderingSetup, renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from './routing-curves-chart.js';
 import { tokenCorrectnessChart } from './token-correctness-chart.js';
 
@@ -140,5 +141,35 @@ export async function load(url, context, next) { appendFileSync(${JSON.stringify
     // the hook saw the package (so an empty list below means something)
     expect(loaded.some((url) => url.endsWith('/packages/reports/src/charts/render-chart.ts'))).toBe(true);
     expect(loaded.filter((url) => /\/node_modules\/(vega|vega-lite|@resvg)\//.test(url))).toEqual([]);
+  }, 60_000);
+});
+
+describe('the one-file bundle of vega and vega-lite (scripts/bundle-chart-modules.mjs, the reports bundle target)', () => {
+  const made = join(workspaceRoot(), 'packages', 'reports', 'dist-chart-modules');
+
+  it('is what the setup names where it was made from the installed versions; not where absent, or made from others', () => {
+    if (!existsSync(join(made, 'versions.json'))) throw new Error('no bundle of vega: run "npm run build" (the reports test target depends on its bundle target)');
+    expect(chartRenderingSetup().moduleUrls.vegaBundle).toMatch(/\/packages\/reports\/dist-chart-modules\/vega-and-vega-lite\.js$/);
+    expect(chartRenderingSetup(mkdtempSync(join(tmpdir(), 'confide-no-vega-bundle-'))).moduleUrls.vegaBundle).toBeNull();
+    const stale = mkdtempSync(join(tmpdir(), 'confide-stale-vega-bundle-'));
+    cpSync(made, stale, { recursive: true });
+    const versions = JSON.parse(readFileSync(join(stale, 'versions.json'), 'utf8')) as Record<string, string>;
+    writeFileSync(join(stale, 'versions.json'), JSON.stringify({ ...versions, 'vega-lite': '0.0.1' }));
+    expect(chartRenderingSetup(stale).moduleUrls.vegaBundle).toBeNull();
+  });
+
+  it('renders in a worker byte for byte what the packages themselves render', async () => {
+    const setup = chartRenderingSetup();
+    expect(setup.moduleUrls.vegaBundle).not.toBeNull();
+    const bundled = new ChartWorkerPool(1, setup);
+    const unbundled = new ChartWorkerPool(1, { ...setup, moduleUrls: { ...setup.moduleUrls, vegaBundle: null } });
+    try {
+      const specs = [curvesSpec(6, true), reliabilityChart([{ score: 'p', meanScore: 0.6, accuracy: 0.5, count: 30 }], 'reliability'), tokenCorrectnessChart([{ token: '<|c_math|>', outcome: 'correct', count: 40 }, { token: '<|u_math|>', outcome: 'incorrect', count: 9 }], 'tokens')];
+      const fromBundle = await Promise.all(specs.map((spec, at) => bundled.render(spec, `bundled ${at}`)));
+      const fromPackages = await Promise.all(specs.map((spec, at) => unbundled.render(spec, `unbundled ${at}`)));
+      expect(fromBundle.map(bytes)).toEqual(fromPackages.map(bytes));
+    } finally {
+      await Promise.all([bundled.stop(), unbundled.stop()]);
+    }
   }, 60_000);
 });

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMathGrader, gradePairs, type MathGrader } from './math-grader.js';
+import { MathEvaluatorOptions } from './math-evaluator-options.js';
+import { createMathGrader, gradePairs, MathGrader } from './math-grader.js';
 
 /** mathjs `simplify` runs for minutes on this (numeric testing cannot decide: the root is never real). */
 const PATHOLOGICAL_GOLD = '\\sqrt{-1-x^2}(x+1)(x+2)(x+3)(x+4)(x+5)(x+6)(x+7)(x+8)';
@@ -52,6 +54,24 @@ describe('MathGrader', () => {
     expect(verdicts.map((verdict) => verdict.reason)).toEqual(['normalized-string', 'timeout', 'numeric-identity', 'no-answer']);
     // the 3 s budget and two worker starts take 4–5 s on a busy machine: more than the default 5 s a test may take
   }, 20_000);
+
+  it('answers the worker\'s comparisons with why, promptly, when its worker cannot start — and starts no other', async () => {
+    let started = 0;
+    const cannotLoad = () => {
+      started++;
+      return new Worker('throw new Error("entry module not found")', { eval: true });
+    };
+    grader = new MathGrader(MathEvaluatorOptions.parse({ workers: 2 }), cannotLoad);
+    const [first, second] = await Promise.all([grader.compare('\\tan^2y+1', '\\sec^2y'), grader.compare('2\\sqrt2', '\\sqrt8')]);
+    expect(first).toMatchObject({ equivalent: false, path: 'worker' });
+    expect(first.reason).toMatch(/^worker-error: the grading worker could not start: .*entry module not found/);
+    expect(second.reason).toBe(first.reason);
+    // a later comparison that needs a worker is answered at once; the fast path still works
+    expect((await grader.compare('x^2-1', '(x-1)(x+1)')).reason).toBe(first.reason);
+    expect(await grader.compare('\\frac{1}{2}', '0.5')).toMatchObject({ equivalent: true, path: 'fast' });
+    expect(started).toBeLessThanOrEqual(2);
+    expect(grader.statistics.workerReplacements).toBe(0);
+  });
 
   it('can be closed twice and refuses work afterwards', async () => {
     grader = createMathGrader();

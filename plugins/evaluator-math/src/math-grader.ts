@@ -66,7 +66,7 @@ interface Slot {
 /** Memory a worker may use; a comparison that needs more crashes the worker and is answered "resource-limit". */
 const WORKER_HEAP_MB = 512;
 
-function startWorker(): Worker {
+function startGradeWorker(): Worker {
   const here = import.meta.url;
   const options = { execArgv: [] as string[], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
   if (here.endsWith('.ts')) {
@@ -87,12 +87,17 @@ export class MathGrader {
   readonly #equivalence: EquivalenceOptions;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
+  readonly #startWorker: () => Worker;
   #nextId = 0;
   #closed = false;
+  /** Why a worker could not start (it failed before it was ready): no other is started, and the worker's comparisons say so. */
+  #cannotStart: string | null = null;
 
-  constructor(options: MathEvaluatorOptions) {
+  /** `startWorker`: how a worker thread is made (tests give one that cannot start). */
+  constructor(options: MathEvaluatorOptions, startWorker: () => Worker = startGradeWorker) {
     this.options = options;
     this.#equivalence = equivalenceOptionsOf(options);
+    this.#startWorker = startWorker;
   }
 
   /** The answers the grader's modes find in a gold text and a predicted text. */
@@ -135,6 +140,7 @@ export class MathGrader {
       return Promise.resolve({ ...fast, ms: performance.now() - started, path: 'fast' });
     }
     this.statistics.worker++;
+    if (this.#cannotStart !== null) return Promise.resolve({ ...different(this.#cannotStart), ms: performance.now() - started, path: 'worker' });
     return new Promise((resolve) => {
       this.#queue.push({ request: { id: this.#nextId++, gold, pred: pred ?? '', options: this.#equivalence, comparison }, resolve });
       this.#ensureWorkers();
@@ -161,11 +167,11 @@ export class MathGrader {
   }
 
   #ensureWorkers(): void {
-    while (!this.#closed && this.#slots.length < this.options.workers) this.#slots.push(this.#spawn());
+    while (!this.#closed && this.#cannotStart === null && this.#slots.length < this.options.workers) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: startWorker(), ready: false, job: null, startedAt: 0, timer: null };
+    const slot: Slot = { worker: this.#startWorker(), ready: false, job: null, startedAt: 0, timer: null };
     slot.worker.unref();
     slot.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
@@ -176,11 +182,14 @@ export class MathGrader {
       this.#dispatch();
     });
     slot.worker.on('error', (error: Error & { code?: string }) => {
+      if (!slot.ready) return this.#failedToStart(slot, `worker-error: the grading worker could not start: ${error.message}`);
       const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'resource-limit' : `worker-error: ${error.message}`;
       this.#replace(slot, reason);
     });
-    slot.worker.on('exit', () => {
-      if (this.#slots.includes(slot)) this.#replace(slot, 'worker-exited');
+    slot.worker.on('exit', (code) => {
+      if (!this.#slots.includes(slot)) return;
+      if (!slot.ready) return this.#failedToStart(slot, `worker-error: the grading worker exited (code ${code}) before it was ready`);
+      this.#replace(slot, 'worker-exited');
     });
     return slot;
   }
@@ -205,6 +214,19 @@ export class MathGrader {
       this.#ensureWorkers();
       this.#dispatch();
     }
+  }
+
+  /**
+   * A worker that fails before it is ready (its entry cannot load) would fail again however often it is replaced: no
+   * worker is started any more, and every comparison waiting for one, or sent to one later, is answered `reason`.
+   */
+  #failedToStart(slot: Slot, reason: string): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1) return;
+    this.#cannotStart = reason;
+    this.#slots.splice(index, 1);
+    void slot.worker.terminate();
+    for (const job of this.#queue.splice(0)) job.resolve({ ...different(reason), ms: 0, path: 'worker' });
   }
 
   #dispatch(): void {

@@ -86,13 +86,34 @@ function exampleLabel(example: TrainingExample): number {
 }
 
 /**
+ * Feature vectors computed in this process, by problem, then small answer, then feature spec (as JSON): routers that
+ * fit on the same pair with the same features (a logistic and a kNN router of one ablation) compute each vector once
+ * and share it (a vector is only read, never changed).
+ */
+const computedVectors = new WeakMap<Problem, WeakMap<RunRecord, Map<string, SparseVector>>>();
+
+/** The examples' feature vectors, in order: each computed once per problem, answer and spec. */
+function exampleVectors(examples: readonly TrainingExample[], spec: FeatureSpec): SparseVector[] {
+  const specKey = JSON.stringify(spec);
+  return examples.map(({ problem, small }) => {
+    let byAnswer = computedVectors.get(problem);
+    if (byAnswer === undefined) computedVectors.set(problem, (byAnswer = new WeakMap()));
+    let bySpec = byAnswer.get(small);
+    if (bySpec === undefined) byAnswer.set(small, (bySpec = new Map()));
+    let vector = bySpec.get(specKey);
+    if (vector === undefined) bySpec.set(specKey, (vector = featureVector(spec, problem, small)));
+    return vector;
+  });
+}
+
+/**
  * What every fit of a cross-fitting shares: the folds by problem id, the feature dimension, each example's vector and
  * label, and the training rows of each fit — fold f's model on every example outside fold f, then the full model on all.
  */
 function crossFitInputs(examples: readonly TrainingExample[], spec: FeatureSpec, folds: number, seed: number) {
   const assignment = assignFolds(examples.map((example) => example.problem.id), folds, seed);
   const dimension = featureDimension(spec, readsTokenConfidence(spec, examples.map((example) => example.small)));
-  const vectors = examples.map((example) => featureVector(spec, example.problem, example.small));
+  const vectors = exampleVectors(examples, spec);
   const labels = examples.map(exampleLabel);
   const everyRow = Int32Array.from(examples.keys());
   const outsideFold = (fold: number) => everyRow.filter((row) => assignment.get(examples[row]!.problem.id) !== fold);

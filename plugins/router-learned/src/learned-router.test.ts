@@ -54,6 +54,25 @@ describe('cross-fitting', () => {
     expect(after.full).not.toEqual(before.full);
   });
 
+  it('computes each example\'s vector once per feature spec: a second fit on the same problems and answers (another learner) shares them', () => {
+    const data = synthetic(30);
+    const seen: Array<readonly unknown[]> = [];
+    const keep = (vectors: readonly unknown[]) => seen.push(vectors);
+    crossFit(examples(data), spec, LearnerSettings.parse({ model: 'logistic', iterations: 5 }), 3, 0, undefined, keep);
+    crossFit(examples(data), spec, LearnerSettings.parse({ model: 'knn', k: 3 }), 3, 0, undefined, keep);
+    const otherSpec = FeatureSpec.parse({ hashBits: 8 });
+    crossFit(examples(data), otherSpec, LearnerSettings.parse({ model: 'knn', k: 3 }), 3, 0, undefined, keep);
+    const [first, second, other] = seen;
+    expect(second!.every((vector, index) => vector === first![index])).toBe(true);
+    expect(other!.some((vector, index) => vector === first![index])).toBe(false);
+    expect(other).toEqual(data.problems.map((problem, index) => featureVector(otherSpec, problem, data.small[index])));
+    // another answer to the same problem is another vector
+    const answered: RunRecord = { ...data.small[0]!, generation: { ...data.small[0]!.generation, confidenceToken: '<|u_math|>' } };
+    crossFit([{ problem: data.problems[0]!, small: answered }, ...examples(data).slice(1)], spec, LearnerSettings.parse({ model: 'knn', k: 3 }), 3, 0, undefined, keep);
+    expect(seen[3]![0]).not.toBe(first![0]);
+    expect(seen[3]![0]).toEqual(featureVector(spec, data.problems[0]!, answered));
+  });
+
   it('assigns folds from the seed alone: balanced, the same for any input order, different for another seed', () => {
     const ids = Array.from({ length: 23 }, (_, index) => `q${index}`);
     const folds = assignFolds(ids, 5, 3);

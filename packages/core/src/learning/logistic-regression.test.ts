@@ -53,3 +53,52 @@ describe('logistic regression in a worker thread', () => {
     await expect(fitLogisticRegressionsInWorker(rows, targets, [], 40, settings, { stage: 'fit', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+/** Full-batch Adam written plainly, one entry at a time: what the unrolled loops of `logisticRegressionSteps` must equal. */
+function plainAdam(rows: ReturnType<typeof packRows>, targets: Float64Array, subset: Int32Array, dimension: number, settings: { l2: number; iterations: number; learningRate: number }): LogisticCoefficients {
+  const n = subset.length;
+  const weights = new Float64Array(dimension);
+  let bias = 0;
+  const [m, v, gradient] = [new Float64Array(dimension + 1), new Float64Array(dimension + 1), new Float64Array(dimension + 1)];
+  for (let step = 1; step <= settings.iterations; step++) {
+    gradient.fill(0);
+    for (const row of subset) {
+      let sum = 0;
+      for (let at = rows.offsets[row]!; at < rows.offsets[row + 1]!; at++) sum += rows.entries[at]! * weights[rows.columns[at]!]!;
+      const error = 1 / (1 + Math.exp(-(sum + bias))) - targets[row]!;
+      for (let at = rows.offsets[row]!; at < rows.offsets[row + 1]!; at++) gradient[rows.columns[at]!]! += (error * rows.entries[at]!) / n;
+      gradient[dimension]! += error / n;
+    }
+    for (let j = 0; j < dimension; j++) gradient[j]! += settings.l2 * weights[j]!;
+    for (let j = 0; j <= dimension; j++) {
+      if (gradient[j] === 0 && m[j] === 0) continue;
+      m[j] = 0.9 * m[j]! + (1 - 0.9) * gradient[j]!;
+      v[j] = 0.999 * v[j]! + (1 - 0.999) * gradient[j]! * gradient[j]!;
+      const update = (settings.learningRate * (m[j]! / (1 - 0.9 ** step))) / (Math.sqrt(v[j]! / (1 - 0.999 ** step)) + 1e-8);
+      if (j === dimension) bias -= update;
+      else weights[j]! -= update;
+    }
+  }
+  return { weights, bias };
+}
+
+describe('logisticRegressionSteps', () => {
+  it('gives, bit for bit, what Adam written plainly gives, on rows of every length from 0 to 13 entries', () => {
+    const random = createRandom(5);
+    const vectors = Array.from({ length: 70 }, (_, index) => {
+      const indices = [...new Set(Array.from({ length: index % 14 }, () => Math.floor(random() * 50)))].sort((a, b) => a - b);
+      return { indices, values: indices.map(() => random() * 2 - 1) };
+    });
+    const rows = packRows(vectors);
+    const targets = Float64Array.from(vectors, () => (random() < 0.4 ? 1 : 0));
+    const settings = { l2: 1e-3, iterations: 40, learningRate: 0.1 };
+    for (const subset of [Int32Array.from(vectors.keys()), Int32Array.from(vectors.keys()).filter((row) => row % 3 !== 0)]) {
+      const steps = logisticRegressionSteps(rows, targets, subset, 50, settings);
+      let next = steps.next();
+      while (!next.done) next = steps.next();
+      const plain = plainAdam(rows, targets, subset, 50, settings);
+      expect(Array.from(next.value.weights)).toEqual(Array.from(plain.weights));
+      expect(next.value.bias).toBe(plain.bias);
+    }
+  });
+});

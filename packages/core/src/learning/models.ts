@@ -165,7 +165,16 @@ export function crossFittedNeighbourVotes(vectors: readonly SparseVector[], targ
     for (let entry = 0; entry < vector.indices.length; entry++) {
       const feature = vector.indices[entry]!;
       const value = vector.values[entry]!;
-      for (let at = starts[feature]!; at < starts[feature + 1]!; at++) similarity[postingRows[at]!]! += postingValues[at]! * value;
+      // unrolled by four (each posting is another row: the same additions in the same order), about half the time
+      let at = starts[feature]!;
+      const end = starts[feature + 1]!;
+      for (; at + 3 < end; at += 4) {
+        similarity[postingRows[at]!]! += postingValues[at]! * value;
+        similarity[postingRows[at + 1]!]! += postingValues[at + 1]! * value;
+        similarity[postingRows[at + 2]!]! += postingValues[at + 2]! * value;
+        similarity[postingRows[at + 3]!]! += postingValues[at + 3]! * value;
+      }
+      for (; at < end; at++) similarity[postingRows[at]!]! += postingValues[at]! * value;
     }
     // the fold model's candidates are the other folds' examples in row order, offered as nearestNeighbours offers its own
     const capacity = Math.min(k, n - foldSizes[fold]!);

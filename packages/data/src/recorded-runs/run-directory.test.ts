@@ -69,6 +69,21 @@ describe('run manifest v2: a run stands alone', () => {
     ]);
   });
 
+  it('parses a problems file once per hash: two runs that carry the same one share its problems, each in its own array', () => {
+    const [first, second] = [temporary(), temporary()];
+    writeRunDirectory(first, run());
+    writeRunDirectory(second, run());
+    const one = readRunProblems(readRunDirectory(first))!;
+    const other = readRunProblems(readRunDirectory(second))!;
+    expect(other).toEqual(one);
+    expect(other).not.toBe(one);
+    expect(other[0]).toBe(one[0]);
+    // another file (another hash) is parsed for itself
+    const third = temporary();
+    writeRunDirectory(third, run({ problems: [{ id: 'p1', problem: 'What is 1+2?', answer: '3' }] }));
+    expect(readRunProblems(readRunDirectory(third))).toEqual([{ id: 'p1', problem: 'What is 1+2?', answer: '3' }]);
+  });
+
   it('pins the problems by hash: an edited problems file fails naming it', () => {
     const folder = temporary();
     writeRunDirectory(folder, run());

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   InvalidInputError,
@@ -258,8 +258,15 @@ export function readRunProblems(run: { manifest: RunManifest; folder?: string | 
 }
 
 /**
- * `readRunProblems` as steps. The file is read twice (hashed, then parsed), so each step's progress counts the bytes
- * of both passes: `done` of `total`, twice the file's size.
+ * Problems files parsed in this process, by the sha256 they were checked against (weakly held): the runs of one
+ * experiment usually carry the same file, and one whose bytes hash the same as a file parsed already is not parsed
+ * again (the same bytes give the same problems; each reader gets its own array of the shared, read-only problems).
+ */
+const parsedProblemsFiles = new Map<string, WeakRef<Problem[]>>();
+
+/**
+ * `readRunProblems` as steps. The file is read twice (hashed, then parsed, unless a file of that hash was parsed in
+ * this process already), so each step's progress counts the bytes of both passes: `done` of `total`, twice the size.
  */
 export function* readRunProblemsSteps(run: { manifest: RunManifest; folder?: string | undefined }): ReadSteps<Problem[] | null> {
   const reference = run.manifest.problems;
@@ -272,7 +279,15 @@ export function* readRunProblemsSteps(run: { manifest: RunManifest; folder?: str
   if (actual !== reference.sha256) {
     throw new InvalidInputError({ file: path, problem: `sha256 ${actual.slice(0, 12)}… is not the ${reference.sha256.slice(0, 12)}… the run's manifest pins: the problems changed after the run was written` });
   }
-  return yield* mapReadProgress(readJsonLinesSteps(path, Problem), (progress) => bothPasses(progress, 1));
+  const parsed = parsedProblemsFiles.get(actual)?.deref();
+  if (parsed !== undefined) {
+    const size = statSync(path).size;
+    yield bothPasses({ path, done: size, total: size }, 1);
+    return [...parsed];
+  }
+  const problems = yield* mapReadProgress(readJsonLinesSteps(path, Problem), (progress) => bothPasses(progress, 1));
+  parsedProblemsFiles.set(actual, new WeakRef(problems));
+  return [...problems];
 }
 
 /**

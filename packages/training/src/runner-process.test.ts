@@ -52,6 +52,24 @@ describe('runRunnerProcess', () => {
     expect(failed.message).toBe('runner exited without a result (exit code 3): ZeroDivisionError: boom');
   });
 
+  it('puts the last 20 lines of stderr in the message of a runner that exits abnormally after its result', async () => {
+    const error = await failure(
+      standIn(`${say(READY, RESULT)} for (let i = 0; i < 30; i++) console.error('line ' + i); console.error('='.repeat(20)); process.exit(1);`),
+    );
+    expect(error).toMatchObject({ name: 'RunnerFailedError', exitCode: 1 });
+    const lines = (error as Error).message.split('\n');
+    expect(lines[0]).toBe(`runner exited abnormally (exit code 1): ${'='.repeat(20)}`);
+    expect(lines[1]).toBe('--- runner stderr, last 20 line(s) ---');
+    expect(lines.slice(2)).toEqual([...Array.from({ length: 19 }, (_, index) => `line ${index + 11}`), '='.repeat(20)]);
+  });
+
+  it("puts the end of stderr in the message when its last line says nothing (torchrun's closing rule)", async () => {
+    const error = await failure(standIn(`${say(READY)} console.error('ChildFailedError:'); console.error('exitcode  : -6'); console.error('====='); process.exit(1);`));
+    expect((error as Error).message).toBe(
+      'runner exited without a result (exit code 1): =====\n--- runner stderr, last 3 line(s) ---\nChildFailedError:\nexitcode  : -6\n=====',
+    );
+  });
+
   it("carries the runner's own error event", async () => {
     const error = await failure(standIn(`${say(READY, JSON.stringify({ type: 'error', code: 'RUNNER_FAILED', message: 'OSError: no weights' }))} process.exit(1);`));
     expect(error).toMatchObject({ name: 'RunnerFailedError', exitCode: 1, runnerCode: 'RUNNER_FAILED' });

@@ -200,7 +200,10 @@ export function runRunnerProcess(options: RunnerProcessOptions): Promise<RunnerO
           const lastLine = stderrTail.trim().split('\n').at(-1) ?? '';
           const what = result === undefined ? 'exited without a result' : 'exited abnormally';
           const invalid = invalidLines.length > 0 ? `; ${invalidLines.length} invalid stdout line(s), first: ${invalidLines[0]!.message}` : '';
-          reject(failure(`runner ${what} (${describeExit(exitCode, signal)})${lastLine ? `: ${lastLine}` : ''}${invalid}`));
+          // After a result, or when the last line says nothing (torchrun's closing rule of '='), the last line cannot
+          // say why: the message carries the end of stderr, so a failure in CI shows its cause.
+          const tail = result !== undefined || !/[A-Za-z]/.test(lastLine) ? stderrTailInMessage(stderrTail) : '';
+          reject(failure(`runner ${what} (${describeExit(exitCode, signal)})${lastLine ? `: ${lastLine}` : ''}${invalid}${tail}`));
         }
       }
     };
@@ -212,6 +215,14 @@ export function runRunnerProcess(options: RunnerProcessOptions): Promise<RunnerO
       void linesClosed.then(() => finish(exitCode, signal));
     });
   });
+}
+
+/** Lines of stderr a failure's message carries when its last line cannot say why the runner failed. */
+const STDERR_LINES_IN_MESSAGE = 20;
+
+function stderrTailInMessage(stderrTail: string): string {
+  const lines = stderrTail.trimEnd().split('\n').slice(-STDERR_LINES_IN_MESSAGE);
+  return lines.join('').trim() === '' ? '' : `\n--- runner stderr, last ${lines.length} line(s) ---\n${lines.join('\n')}`;
 }
 
 function describeExit(exitCode: number | null, signal: NodeJS.Signals | null): string {

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { RunnerCancelledError, RunnerFailedError } from './runner-errors.js';
 import type { RunnerEvent } from './runner-events.js';
 import { formatRunnerProgress, type RunnerProgress } from './runner-progress.js';
 import { SEED_SYSTEM_PROMPT, SEED_USER_TEMPLATE } from './seed-prompt.js';
-import { TrainAdapterConfig, trainAdapter, type TrainAdapterInput, type TrainAdapterOptions } from './train-adapter.js';
+import { TrainAdapterConfig, trainAdapter, type TrainAdapterInput, type TrainAdapterOptions, type TrainAdapterResult } from './train-adapter.js';
 
 const TOY_PROMPT = { systemPrompt: 'Answer.', userTemplate: '{problem}' };
 
@@ -60,14 +60,34 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-/** A TCP port that was free a moment ago (the OS picks it). */
+/**
+ * A TCP port that was free a moment ago, drawn below the OS's ephemeral range (Linux's default: 32768-60999): the OS
+ * hands ports from that range to every `listen(0)` and outgoing connection (another suite's free port, gloo's own
+ * sockets), not one of these, so only a process binding this very number can take it before torchrun does.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+  throw new Error('no free TCP port in 20000-31999');
+}
+
+/** torchrun's static rendezvous did not come together: node 0 could not listen on its port, or a node could not reach it. */
+const RENDEZVOUS_FAILURE =
+  /EADDRINUSE|address already in use|server socket has failed to listen|RendezvousConnectionError|RendezvousTimeoutError|DistNetworkError/;
+
+/** The last lines of each run's stderr, for a failure's message. */
+function stderrTails(stderr: Map<string, string>, lines = 20): string {
+  return [...stderr].map(([name, text]) => `--- ${name}, stderr (last ${lines} lines) ---\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`).join('\n');
 }
 
 /** The float32 tensors of a .safetensors file (8-byte header length, JSON header, then the data). */
@@ -183,7 +203,6 @@ describe('training across machines: torchrun, gloo on CPU', () => {
   it('two nodes of one process each, per-process batch 2, train the adapter one process trains with batch 4 (one step, LoRA dropout 0)', async () => {
     const oneStep = { maxSteps: 1, lora: { dropout: 0 } };
     const threads = { OMP_NUM_THREADS: '1' };
-    const port = await freePort();
     const events = new Map<string, RunnerEvent[]>();
     const stderr = new Map<string, string>();
     const options = (name: string, extra: Partial<TrainAdapterOptions> = {}): TrainAdapterOptions => {
@@ -196,13 +215,52 @@ describe('training across machines: torchrun, gloo on CPU', () => {
         ...extra,
       };
     };
-    const node = (rank: number) =>
-      options(`node ${rank}`, { nodes: { nodes: 2, nodeRank: rank, masterAddr: '127.0.0.1', masterPort: port } });
     // Each node gets its own output folder, as on machines without a shared filesystem.
-    const [single, nodeZero, nodeOne] = await Promise.all([
-      trainAdapter(toyConfig(path.join(folder, 'one-process'), { ...oneStep, perDeviceBatchSize: 4 }), options('single')),
-      trainAdapter(toyConfig(path.join(folder, 'node-0'), { ...oneStep, perDeviceBatchSize: 2 }), node(0)),
-      trainAdapter(toyConfig(path.join(folder, 'node-1'), { ...oneStep, perDeviceBatchSize: 2 }), node(1)),
+    const nodeFolder = (rank: number) => path.join(folder, `node-${rank}`);
+    // The port is free when drawn, not reserved: another process can bind it before node 0 does. Such a run fails
+    // before its rendezvous (the failing node sent no `ready`, its stderr says why): the other node is stopped and
+    // both run again on a fresh port. Any other failure fails the test at once, with every run's stderr.
+    const RENDEZVOUS_ATTEMPTS = 3;
+    const trainTwoNodes = async (): Promise<TrainAdapterResult[]> => {
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        const stopNodes = new AbortController();
+        const runs = [0, 1].map((rank) =>
+          trainAdapter(
+            toyConfig(nodeFolder(rank), { ...oneStep, perDeviceBatchSize: 2 }),
+            options(`node ${rank}`, { nodes: { nodes: 2, nodeRank: rank, masterAddr: '127.0.0.1', masterPort: port }, signal: stopNodes.signal }),
+          ).catch((error: unknown) => {
+            throw Object.assign(error as Error, { rank });
+          }),
+        );
+        try {
+          return await Promise.all(runs);
+        } catch (caught) {
+          const error = caught as Error & { rank: number };
+          const name = `node ${error.rank}`;
+          const beforeRendezvous =
+            error instanceof RunnerFailedError &&
+            !events.get(name)!.some((event) => event.type === 'ready') &&
+            RENDEZVOUS_FAILURE.test(stderr.get(name)!);
+          stopNodes.abort(); // the other node waits for the one that failed: stop it
+          if (!beforeRendezvous || attempt === RENDEZVOUS_ATTEMPTS) {
+            throw new Error(`${name} failed (attempt ${attempt} of ${RENDEZVOUS_ATTEMPTS}, port ${port}): ${error.message}\n${stderrTails(stderr)}`, {
+              cause: error,
+            });
+          }
+          console.log(`two-node rendezvous on port ${port} failed (attempt ${attempt}), again on a fresh port: ${name}: ${error.message}`);
+          await Promise.allSettled(runs); // stopped before its rendezvous: it ends at once
+          await Promise.all([0, 1].map((rank) => rm(nodeFolder(rank), { recursive: true, force: true })));
+        }
+      }
+    };
+    const [single, [nodeZero, nodeOne]] = await Promise.all([
+      trainAdapter(toyConfig(path.join(folder, 'one-process'), { ...oneStep, perDeviceBatchSize: 4 }), options('single')).catch((error: unknown) => {
+        throw new Error(`one-process training failed: ${(error as Error).message}\n${stderrTails(new Map([['single', stderr.get('single')!]]))}`, {
+          cause: error,
+        });
+      }),
+      trainTwoNodes(),
     ]);
 
     const ready = (name: string) => events.get(name)!.find((event) => event.type === 'ready');

@@ -166,3 +166,18 @@ def test_a_finished_run_is_not_overwritten(trained, tiny_model):
     again = write_config(folder / "again.json", toy_train_config(tiny_model, folder / "train.jsonl", trained["run"]))
     with pytest.raises(InvalidConfigError, match='key "outputDir": .* already holds a run: pass --resume'):
         check_output_dir(load_train_config(str(again)), str(again), resume=False)
+
+
+def test_leave_process_group_takes_down_the_group_and_does_nothing_without_one(tmp_path):
+    """A gloo group left up at exit can abort the process at interpreter shutdown (see leave_process_group)."""
+    from confide_runner.train import leave_process_group
+
+    leave_process_group()  # one process: nothing to take down
+    torch.distributed.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        torch.distributed.all_reduce(torch.ones(4))
+        leave_process_group()
+        assert not torch.distributed.is_initialized()
+    finally:
+        if torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()

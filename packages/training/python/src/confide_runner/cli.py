@@ -85,9 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                       "transformers": transformers.__version__, "peft": peft.__version__},
         )
         if arguments.command == "train":
-            from .train import run_train
+            from .train import leave_process_group, run_train
 
-            return run_train(config, arguments.config, arguments.resume, events, cancellation, rows=rows)
+            code = run_train(config, arguments.config, arguments.resume, events, cancellation, rows=rows)
+            leave_process_group()
+            return code
         if ray is not None:
             from .ray_engine import run_generate_ray
 

@@ -243,6 +243,19 @@ def run_train(
     return 0
 
 
+def leave_process_group() -> None:
+    """Take down this process's part of a run across processes (torchrun) before the interpreter exits.
+
+    A gloo process group left up at exit can abort the process at interpreter shutdown ("terminate called without an
+    active exception", SIGABRT) when the other processes exit at the same moment: torchrun then reports a run that
+    completed (adapter written, `result` sent) as failed, exit code 1. Destroying the group first closes its threads
+    and connections in order. No barrier here: a process that stopped before training (a cancel seen only on its
+    machine) must not wait in a collective the others never join. Does nothing in a single process.
+    """
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+
+
 def labelled_loss_trainer(base: type) -> type:
     """The Trainer with its loss computed on labelled positions only (``labelled_loss``): the same value as the
     model's own loss without full-vocabulary logits for every position. Built around the Trainer class passed in, so

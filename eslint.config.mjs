@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/dist-page', '**/.page-build-*', '**/out-tsc', '**/node_modules', '**/vitest.config.*.timestamp*', 'reports/**', '.venv/**'],
+    ignores: ['**/dist', '**/dist-bundle', '**/dist-bundle.*.staging', '**/dist-chart-modules', '**/dist-chart-modules.*.staging', '**/dist-page', '**/.page-build-*', '**/out-tsc', '**/node_modules', '**/vitest.config.*.timestamp*', 'reports/**', '.venv/**'],
   },
   {
     // Indexing typed arrays and maps we just filled is common here; `!` there is clearer than a dead branch.

@@ -1,7 +1,7 @@
 // Bundles the built CLI (packages/cli/dist/main.js and the workspace packages it imports, from their dist/) into a few
 // ES module files in packages/cli/dist-bundle/, which bin/confide.js runs when they are newer than every package's
-// build: Node then resolves, reads and links a few dozen files at start-up instead of about 600 (`confide ablate` on
-// the bundled experiment ×0.91 wall, `confide paper` ×0.80, `confide data list` ×0.76, farm-bench side by side).
+// build: Node then resolves, reads and links a few dozen files at start-up instead of about 600 (the README's start-up
+// paragraph has the figures, measured side by side).
 //
 // Nothing changes for the code: every bundled module of the workspace keeps its own `import.meta.url` (rewritten to
 // its dist file's URL, relative to the bundle, so a moved checkout still works), so files it finds beside itself

@@ -5,34 +5,19 @@
 // (half the CPU time). The same code either way, so the same charts, byte for byte. Written to a staging folder and
 // renamed into place.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// the versions the bundle records are found by the function that checks them (the reports build, which this target follows)
+import { installedVegaVersions } from '../dist/charts/render-chart-in-process.js';
 
 const reports = fileURLToPath(new URL('../', import.meta.url));
 const out = join(reports, 'dist-chart-modules');
 const staging = `${out}.${process.pid}.staging`;
-const require = createRequire(join(reports, 'package.json'));
-
-/** The installed version of a package (its package.json beside the folder its entry lies in). */
-function installedVersion(name) {
-  for (let folder = dirname(require.resolve(name)); folder !== dirname(folder); folder = dirname(folder)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
-      if (manifest.name === name) return manifest.version;
-    } catch {
-      // no package.json here: one folder up
-    }
-  }
-  throw new Error(`${name}: no package.json above ${require.resolve(name)}`);
-}
 
 const started = performance.now();
 await rm(staging, { recursive: true, force: true });
 await mkdir(staging, { recursive: true });
-const names = ['vega', 'vega-lite'];
 await build({
   // one file for both: they share most of their dependencies (vega-util, d3-*), which two files would load twice
   stdin: { contents: "export * as vega from 'vega';\nexport * as vegaLite from 'vega-lite';\n", resolveDir: reports, loader: 'js' },
@@ -44,7 +29,8 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
-const versions = Object.fromEntries(names.map((name) => [name, installedVersion(name)]));
+const versions = installedVegaVersions();
+for (const [name, version] of Object.entries(versions)) if (version === null) throw new Error(`${name}: no package.json of that name above its entry`);
 await writeFile(join(staging, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`);
 await rm(out, { recursive: true, force: true });
 await rename(staging, out);

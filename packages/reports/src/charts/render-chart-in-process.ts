@@ -50,20 +50,33 @@ function installedVersion(name: string, entry: string): string | null {
   return null;
 }
 
+/** Where this package resolves vega and vega-lite (their entry files). */
+function vegaEntries(): { vega: string; vegaLite: string } {
+  const require = createRequire(import.meta.url);
+  return { vega: require.resolve('vega'), vegaLite: require.resolve('vega-lite') };
+}
+
+/**
+ * The installed versions of vega and vega-lite, as this package resolves them: what the bundle records when it is made
+ * (scripts/bundle-chart-modules.mjs) and what it must match to be used.
+ */
+export function installedVegaVersions(entries: { vega: string; vegaLite: string } = vegaEntries()): { vega: string | null; 'vega-lite': string | null } {
+  return { vega: installedVersion('vega', entries.vega), 'vega-lite': installedVersion('vega-lite', entries.vegaLite) };
+}
+
 /** The bundle's URL when it was made from these installed versions of vega and vega-lite; null when absent or stale. */
 function vegaBundleUrl(entries: { vega: string; vegaLite: string }, folder: string): string | null {
   const file = join(folder, 'vega-and-vega-lite.js');
   const versionsFile = join(folder, 'versions.json');
   if (!existsSync(file) || !existsSync(versionsFile)) return null;
   const made = JSON.parse(readFileSync(versionsFile, 'utf8')) as Record<string, unknown>;
-  const current = made['vega'] === installedVersion('vega', entries.vega) && made['vega-lite'] === installedVersion('vega-lite', entries.vegaLite);
-  return current ? pathToFileURL(file).href : null;
+  const installed = installedVegaVersions(entries);
+  return made['vega'] === installed.vega && made['vega-lite'] === installed['vega-lite'] ? pathToFileURL(file).href : null;
 }
 
 /** This install's rendering setup (resolved in the thread that starts the workers); `vegaBundleFolder` for tests. */
 export function chartRenderingSetup(vegaBundleFolder: string = VEGA_BUNDLE_FOLDER): ChartRenderingSetup {
-  const require = createRequire(import.meta.url);
-  const entries = { vega: require.resolve('vega'), vegaLite: require.resolve('vega-lite'), resvg: require.resolve('@resvg/resvg-js') };
+  const entries = { ...vegaEntries(), resvg: createRequire(import.meta.url).resolve('@resvg/resvg-js') };
   return {
     moduleUrls: {
       vega: pathToFileURL(entries.vega).href,

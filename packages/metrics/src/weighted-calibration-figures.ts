@@ -23,6 +23,12 @@ export interface WeightedFigures {
 export class WeightedCalibrationFigures {
   readonly #bins: number;
   readonly #probability: boolean;
+  /**
+   * Every score finite: a problem drawn 0 times then adds ±0 to every sum, which changes none of them, so the loops
+   * run without testing for it (a test whose outcome is random costs more than the addition it saves). A score that is
+   * not finite (NaN: a problem left uncalibrated) must be skipped when undrawn: 0 · NaN is NaN.
+   */
+  readonly #finite: boolean;
   /** Problem i's score, label, score − label (Brier's difference) and equal-width bin, in problem order. */
   readonly #scores: Float64Array;
   readonly #labels: Uint8Array;
@@ -46,6 +52,7 @@ export class WeightedCalibrationFigures {
     this.#probability = options.probability;
     this.#scores = Float64Array.from(scores);
     this.#labels = Uint8Array.from(labels);
+    this.#finite = this.#scores.every((score) => Number.isFinite(score));
     this.#differences = Float64Array.from(this.#scores, (score, index) => score - this.#labels[index]!);
     this.#widthBin = Uint32Array.from(this.#scores, (score) => {
       let bin = Math.min(Math.floor(score * binCount), binCount - 1);
@@ -86,12 +93,13 @@ export class WeightedCalibrationFigures {
     const correctSums = this.#widthCorrectSums.fill(0);
     let squareSum = 0;
     let total = 0;
+    const finite = this.#finite;
     for (let index = 0; index < counts.length; index++) {
       const weight = counts[index]!;
       const difference = differences[index]!;
       squareSum += weight * difference * difference;
       total += weight;
-      if (weight === 0) continue;
+      if (!finite && weight === 0) continue;
       const bin = widthBin[index]!;
       weights[bin] += weight;
       scoreSums[bin] += weight * scores[index]!;
@@ -115,6 +123,7 @@ export class WeightedCalibrationFigures {
     const groupEnds = this.#groupEnds;
     const binCount = this.#bins;
     const probability = this.#probability;
+    const finite = this.#finite;
     // AUROC
     let positives = 0;
     let drawn = 0;
@@ -143,7 +152,8 @@ export class WeightedCalibrationFigures {
       positiveRankSum += groupPositives * ((drawn + 1 + drawn + groupCount) / 2);
       positives += groupPositives;
       drawn += groupCount;
-      if (probability && groupCount > 0) {
+      // an undrawn group sets no edge and stays in the bin being filled (edgesSet − 1 is that bin already)
+      if (probability && (finite || groupCount > 0)) {
         while (edgesSet < binCount && nextEdgeRank < drawn) nextEdgeRank = Math.floor((++edgesSet * total) / binCount);
         if (edgesSet - 1 !== bin) {
           if (binWeight !== 0) eceEqualMass += (binWeight / total) * Math.abs(binCorrectSum / binWeight - binScoreSum / binWeight);
@@ -154,7 +164,7 @@ export class WeightedCalibrationFigures {
         }
         for (let position = start; position < end; position++) {
           const weight = sortedCounts[position]!;
-          if (weight === 0) continue;
+          if (!finite && weight === 0) continue;
           binWeight += weight;
           binScoreSum += weight * sortedScores[position]!;
           binCorrectSum += weight * sortedLabels[position]!;

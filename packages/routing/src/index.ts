@@ -32,6 +32,7 @@ export * from './evaluation/pair/sweep-calibration.js';
 export * from './evaluation/pair/score-recalibration.js';
 export * from './evaluation/pair/pair-leaderboard.js';
 export * from './evaluation/pair/certified-thresholds.js';
+export * from './evaluation/pair/sections-by-router.js';
 export * from './evaluation/pair/fair-baselines.js';
 export * from './evaluation/off-policy.js';
 export * from './evaluation/pair/off-policy-routers.js';

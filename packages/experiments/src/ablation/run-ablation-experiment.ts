@@ -5,10 +5,8 @@ import {
   accuracyByProblemSlice,
   buildModelsTable,
   cascadeCurves,
-  certifiedThresholds,
   compareRouters,
   fairBaselines,
-  sweptScoreRecalibration,
   deployableHull,
   evaluateModels,
   listedChains,
@@ -18,6 +16,7 @@ import {
   pairRouterCurves,
   replaySource,
   ResamplePlan,
+  SectionsByRouter,
   startPairRouters,
   type StartedPairRouters,
   sweptScoreCalibration,
@@ -238,6 +237,30 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
     stopBoth.abort();
     throw error;
   };
+  // the sections that depend on one router each (risk control, a score's recalibration): those of the routers ready
+  // before a learned router's fit ends are computed while it runs, the others after
+  const sections = new SectionsByRouter({
+    certification: {
+      experiment: experiment.name,
+      command: `confide ablate --experiment ${experimentFileLabel(inputs.experimentFile)}`,
+      problems,
+      table,
+      permutation: (seed, size) => numpyDefaultRng(seed).permutation(size),
+      calibrationDataHash,
+      bootstrap: resamples.settings,
+    },
+    riskControl: experiment.riskControl,
+    // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
+    // (refit: false; confide calibrate refits each fold per resample); each resample sorts its problems, so beyond
+    // RECALIBRATION_SAMPLE problems a seeded sample of them (the report says so)
+    recalibration: {
+      resamples: resamples.settings.resamples,
+      bootstrapSeed: resamples.settings.seed,
+      confidence: resamples.settings.confidence,
+      refit: false,
+      sample: RECALIBRATION_SAMPLE,
+    },
+  });
   const [routersSettled, paperSettled] = await Promise.allSettled([
     pairRouterCurves(
       {
@@ -255,6 +278,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
         ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
         control: { ...inputs.control, signal },
         ...(inputs.startedRouters === undefined ? {} : { startedRouters: inputs.startedRouters }),
+        whileRoutersPrepare: (ready) => sections.computeReady(ready, { ...inputs.control, signal }),
       },
       experiment.routers,
     ).catch(fail),
@@ -269,20 +293,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const hull = deployableHull(curves);
   inputs.onCurves?.({ routers: curves, paperPoints, hull });
   await handTurn(inputs.control, 'pair: certified thresholds');
-  const { riskControl, targets, policies } = await certifiedThresholds(
-    {
-      experiment: experiment.name,
-      command: `confide ablate --experiment ${experimentFileLabel(inputs.experimentFile)}`,
-      problems,
-      table,
-      routers,
-      permutation: (seed, size) => numpyDefaultRng(seed).permutation(size),
-      calibrationDataHash,
-      bootstrap: resamples.settings,
-    },
-    experiment.riskControl,
-    inputs.control,
-  );
+  const { riskControl, targets, policies } = await sections.certifiedThresholds(routers, inputs.control);
   await handTurn(inputs.control, 'pair: comparisons and fair baselines');
   const comparisons = compareRouters(table, routers, experiment.comparisons, resamples);
   const fair = fairBaselines(table, curves, resamples);
@@ -292,16 +303,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   // the sections after the bootstrap, each a turn of the event loop apart (Ctrl-C between them)
   const calibration = await sweptScoreCalibration(table, routers, experiment.calibrationBins, inputs.control);
   await handTurn(inputs.control, 'pair: recalibration');
-  // isotonic and Platt, cross-fitted (5 folds, seed 0), 15 bins; the probabilities held fixed across resamples
-  // (refit: false; confide calibrate refits each fold per resample); each resample sorts its problems, so beyond
-  // RECALIBRATION_SAMPLE problems a seeded sample of them (the report says so)
-  const recalibration = sweptScoreRecalibration(table, routers, {
-    resamples: resamples.settings.resamples,
-    bootstrapSeed: resamples.settings.seed,
-    confidence: resamples.settings.confidence,
-    refit: false,
-    sample: RECALIBRATION_SAMPLE,
-  });
+  const recalibration = sections.recalibration(routers);
   await handTurn(inputs.control, 'pair: off-policy estimates');
   // the named routers estimated from an exploration log, beside their actual figures (null without offPolicy)
   const offPolicy = await ablationOffPolicy(experiment, table, routers.curves, inputs);

@@ -128,6 +128,13 @@ export interface PairContext {
    * entry id: used as they are instead of being created again.
    */
   startedRouters?: StartedPairRouters;
+  /**
+   * Called once, when the routers without work before routing have been evaluated and the others' work (a learned
+   * router's fit in a worker thread) still goes on: with the curves and sweeps so far, so the caller can compute what
+   * depends on those routers alone meanwhile instead of waiting. Not called when no router has such work. A failure in
+   * it stops that work and is thrown as an evaluation failure.
+   */
+  whileRoutersPrepare?: (ready: PairRouterCurves) => Promise<void>;
 }
 
 /** A pair router created, with its work before routing (a learned router's fit) started: awaited in its turn. */
@@ -572,9 +579,6 @@ function calibratedPrefix(
  * the pair's problems) and run as fitted from there on.
  */
 export async function pairRouterCurves(context: PairContext, entries: readonly PairRouterEntry[]): Promise<PairRouterCurves> {
-  const curves: RouterCurve[] = [];
-  const sweeps = new Map<string, PrefixSweep>();
-  const engineSweepOutcomes = new Map<string, ProblemOutcomes[]>();
   const smallRecords = new Map(context.small.records.map((record) => [record.problemId, record]));
   // every router created first (or taken as started ahead), and each one's own work before it routes (a learned
   // router's fit, in a worker thread) started at once, with progress and Ctrl-C: it goes on while the other routers are
@@ -616,19 +620,34 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
   // the routers with work before routing (a learned router's fit in a worker thread) are evaluated after the others,
   // so that work goes on meanwhile; every result takes its listed place
   const order = [...entries.keys()].sort((left, right) => Number(routers[left]!.prepared !== undefined) - Number(routers[right]!.prepared !== undefined) || left - right);
-  const evaluated: Array<Awaited<ReturnType<typeof evaluate>>> = new Array(entries.length);
+  const evaluated: Array<Awaited<ReturnType<typeof evaluate>> | undefined> = new Array(entries.length);
+  /** The curves evaluated so far, in the entries' order. */
+  const curvesSoFar = (): PairRouterCurves => {
+    const curves: PairRouterCurves = { curves: [], sweeps: new Map(), engineSweepOutcomes: new Map() };
+    for (const [position, entry] of entries.entries()) {
+      const result = evaluated[position];
+      if (result === undefined) continue;
+      curves.curves.push(result.curve);
+      if (result.sweep) curves.sweeps.set(entry.id, result.sweep);
+      if (result.engineOutcomes) curves.engineSweepOutcomes.set(entry.id, result.engineOutcomes);
+    }
+    return curves;
+  };
   try {
-    for (const position of order) evaluated[position] = await evaluate(position);
+    let readyHandedOver = false;
+    for (const position of order) {
+      if (!readyHandedOver && routers[position]!.prepared !== undefined) {
+        // the first router with work before routing (the others come first in `order`): what the routers evaluated so
+        // far allow is computed while that work goes on
+        readyHandedOver = true;
+        await context.whileRoutersPrepare?.(curvesSoFar());
+      }
+      evaluated[position] = await evaluate(position);
+    }
   } catch (error) {
     // a failure on the way leaves no fit running behind it
     await Promise.all([started.stop(), ahead?.stop()]);
     throw error;
   }
-  for (const [position, entry] of entries.entries()) {
-    const { curve, sweep, engineOutcomes } = evaluated[position]!;
-    curves.push(curve);
-    if (sweep) sweeps.set(entry.id, sweep);
-    if (engineOutcomes) engineSweepOutcomes.set(entry.id, engineOutcomes);
-  }
-  return { curves, sweeps, engineSweepOutcomes };
+  return curvesSoFar();
 }

@@ -27,11 +27,15 @@ export interface ScoreRecalibration extends Omit<Recalibration, 'calibrated'> {
 export function sweptScoreRecalibration(
   table: OutcomeTable,
   routers: PairRouterCurves,
-  options: Omit<RecalibrationOptions, 'method'> & { methods?: readonly CalibrationMethod[]; sample?: number } = {},
+  options: Omit<RecalibrationOptions, 'method'> & {
+    methods?: readonly CalibrationMethod[];
+    sample?: number;
+    /** The resamples drawn so far by number of problems, shared by calls with the same settings (one router's score at a time). */
+    resamplesByProblems?: Map<number, Uint32Array>;
+  } = {},
 ): ScoreRecalibration[] {
-  const { methods = REPORTED_RECALIBRATION_METHODS, sample, ...settings } = options;
+  const { methods = REPORTED_RECALIBRATION_METHODS, sample, resamplesByProblems = new Map<number, Uint32Array>(), ...settings } = options;
   // the resamples of n problems, drawn once for every score held by n problems (most scores are held by all of them)
-  const resamplesByProblems = new Map<number, Uint32Array>();
   const resamplesOf = (n: number): Uint32Array => {
     let counts = resamplesByProblems.get(n);
     if (counts === undefined) {

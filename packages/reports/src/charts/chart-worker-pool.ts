@@ -21,7 +21,7 @@ type RenderReply = { kind: 'rendered'; id: number; chart: RenderedChart } | { ki
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const render = (${renderChartWithModules.toString()});
-const { moduleUrls, fontFiles } = workerData;
+const { moduleUrls, fonts } = workerData;
 const vegas = moduleUrls.vegaBundle
   ? import(moduleUrls.vegaBundle).then(({ vega, vegaLite }) => [vega, vegaLite])
   : Promise.all([import(moduleUrls.vega), import(moduleUrls.vegaLite)]);
@@ -29,7 +29,7 @@ const modules = Promise.all([vegas, import(moduleUrls.resvg)]).then(([[vega, veg
 modules.catch(() => {}); // a failed import is reported to each render request, not as an uncaught rejection
 parentPort.on('message', async ({ id, spec }) => {
   try {
-    const chart = await render(await modules, spec, fontFiles);
+    const chart = await render(await modules, spec, fonts);
     parentPort.postMessage({ kind: 'rendered', id, chart });
   } catch (error) {
     parentPort.postMessage({ kind: 'failed', id, message: error instanceof Error ? error.message : String(error) });

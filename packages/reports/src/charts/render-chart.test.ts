@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { accuracyCostChart } from './accuracy-cost-chart.js';
 import { ChartWorkerPool } from './chart-worker-pool.js';
 import { prerenderChart, renderChart, startChartRenderer, stopChartRenderer } from './render-chart.js';
-import { chartRenderingSetup, renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
+import { chartFonts, chartRenderingSetup, renderChartInProcess, type RenderedChart } from './render-chart-in-process.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from './routing-curves-chart.js';
 import { tokenCorrectnessChart } from './token-correctness-chart.js';
 
@@ -170,6 +170,47 @@ describe('the one-file bundle of vega and vega-lite (scripts/bundle-chart-module
       expect(fromBundle.map(bytes)).toEqual(fromPackages.map(bytes));
     } finally {
       await Promise.all([bundled.stop(), unbundled.stop()]);
+    }
+  }, 60_000);
+});
+
+describe('the chart font subset (assets/fonts/, made by scripts/subset-chart-font.sh)', () => {
+  const installed = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+  it('is used where it was cut from the installed font (the same sha256); not where that font differs or is missing', () => {
+    expect(existsSync(installed)).toBe(true); // Debian's fonts-dejavu-core, which every chart here is drawn with
+    const fonts = chartFonts();
+    expect(fonts.files).toEqual([installed]);
+    expect(fonts.subset?.file).toMatch(/\/packages\/reports\/assets\/fonts\/DejaVuSans-chart-subset\.ttf$/);
+    expect(fonts.subset?.codePoints[0]).toEqual([0x20, 0x7e]);
+    const folder = mkdtempSync(join(tmpdir(), 'confide-font-'));
+    const other = join(folder, 'DejaVuSans.ttf');
+    copyFileSync(installed, other);
+    const bytes = readFileSync(other);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(other, bytes);
+    expect(chartFonts(other)).toEqual({ files: [other], subset: null });
+    expect(chartFonts(join(folder, 'missing.ttf'))).toEqual({ files: [], subset: null });
+  });
+
+  it('draws a chart whose characters it holds pixel for pixel as the whole font does, and leaves one with a character it lacks to the whole font', async () => {
+    const setup = chartRenderingSetup();
+    const subset = setup.fonts.subset!;
+    const withSubset = new ChartWorkerPool(1, setup);
+    const wholeFont = new ChartWorkerPool(1, { ...setup, fonts: { ...setup.fonts, subset: null } });
+    const subsetAlone = new ChartWorkerPool(1, { ...setup, fonts: { files: [subset.file], subset: null } });
+    const titled = (title: string) => reliabilityChart([{ score: 'P(c) ≤ 0.5 → λ', meanScore: 0.6, accuracy: 0.5, count: 30 }], title);
+    try {
+      const held = [curvesSpec(3, false), titled('Reliability – “calibrated” scores, λ ≥ 0.5 → ±1 %')];
+      const lacking = titled('Reliability ★ of the scores');
+      const [fromSubset, fromWhole] = await Promise.all([withSubset, wholeFont].map((pool) => Promise.all([...held, lacking].map((spec, at) => pool.render(spec, `chart ${at}`)))));
+      expect(fromSubset!.map(bytes)).toEqual(fromWhole!.map(bytes));
+      // the subset has no ★: drawn with it alone, the chart differs (so the one above fell back to the whole font)
+      const lackingFromSubset = await subsetAlone.render(lacking, 'lacking');
+      expect(bytes(lackingFromSubset).png).not.toEqual(bytes(fromWhole![2]!).png);
+      expect(bytes(await subsetAlone.render(held[1]!, 'held'))).toEqual(bytes(fromWhole![1]!));
+    } finally {
+      await Promise.all([withSubset.stop(), wholeFont.stop(), subsetAlone.stop()]);
     }
   }, 60_000);
 });

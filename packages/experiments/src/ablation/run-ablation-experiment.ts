@@ -36,7 +36,7 @@ import { stopReasonOf } from '../run-folder/stop-reason.js';
 import { ablationCosts, type AblationCosts } from './ablation-costs.js';
 import { ablationEvaluator, ablationRegrader, gradesNote, withGrades } from './ablation-grading.js';
 import { ablationProblems, problemsLabel, type AblationProblems } from './ablation-problems.js';
-import { ablationOffPolicy } from './ablation-off-policy.js';
+import { ablationExplorationLog, ablationOffPolicy } from './ablation-off-policy.js';
 
 export interface AblationInputs {
   experiment: AblationExperiment;
@@ -261,6 +261,12 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
       sample: RECALIBRATION_SAMPLE,
     },
   });
+  // what depends on no router (the cascades, the exploration log): started while a learned router's fit runs where
+  // there is one, else in its turn
+  let cascadesStarted: Promise<RouterCurve[]> | undefined;
+  const cascadesOnce = () => (cascadesStarted ??= cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades));
+  let logStarted: ReturnType<typeof ablationExplorationLog> | undefined;
+  const explorationLogOnce = () => (logStarted ??= ablationExplorationLog(experiment, table, inputs));
   const [routersSettled, paperSettled] = await Promise.allSettled([
     pairRouterCurves(
       {
@@ -278,7 +284,11 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
         ...(inputs.sweepGrid === undefined ? {} : { sweepGrid: inputs.sweepGrid }),
         control: { ...inputs.control, signal },
         ...(inputs.startedRouters === undefined ? {} : { startedRouters: inputs.startedRouters }),
-        whileRoutersPrepare: (ready) => sections.computeReady(ready, { ...inputs.control, signal }),
+        whileRoutersPrepare: async (ready) => {
+          await cascadesOnce();
+          await explorationLogOnce();
+          await sections.computeReady(ready, { ...inputs.control, signal });
+        },
       },
       experiment.routers,
     ).catch(fail),
@@ -287,7 +297,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   if (routersSettled.status === 'rejected' || paperSettled.status === 'rejected') throw failures[0];
   const [routers, paperPoints] = [routersSettled.value, paperSettled.value];
   await handTurn(inputs.control, 'pair: cascades');
-  const cascades = await cascadeCurves({ name: experiment.name, problems, prices, registry: inputs.registry, source, records, resamples }, experiment.cascades);
+  const cascades = await cascadesOnce();
   // accuracy by the problems' slice (a log's task or benchmark) beside subject and level
   const curves = [...routers.curves, ...cascades].map((curve) => ({ ...curve, slices: { ...curve.slices, slice: accuracyByProblemSlice(curve.reportedOutcomes, problems) } }));
   const hull = deployableHull(curves);
@@ -306,7 +316,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   const recalibration = sections.recalibration(routers);
   await handTurn(inputs.control, 'pair: off-policy estimates');
   // the named routers estimated from an exploration log, beside their actual figures (null without offPolicy)
-  const offPolicy = await ablationOffPolicy(experiment, table, routers.curves, inputs);
+  const offPolicy = ablationOffPolicy(experiment, table, routers.curves, await explorationLogOnce());
   await handTurn(inputs.control, 'pair: leaderboard');
   const leaderboard = pairLeaderboard(table, curves);
   const sum = (values: Float64Array) => values.reduce((total, value) => total + value, 0);

@@ -25,7 +25,7 @@ import {
   type RunControl,
 } from '@confide/routing';
 import { namedRuns, pairAblationOf, type AblationExperiment, type PairAblationExperiment } from './ablation-experiment.js';
-import { forgetPrerenderedCharts, prerenderPairCurveCharts, writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
+import { forgetPrerenderedCharts, prerenderPairCurveCharts, prerenderReliabilityChart, writeAblationReport, type AblationResults, type PaperPoint, type PipelineCheckNote, type ProblemAgreement } from '@confide/reports';
 import { loadExperimentOfKind, type LoadedExperiment } from '../experiment.js';
 import type { ExperimentOutcome } from '../outcome.js';
 import { computePaperDelegations } from '../paper/run-paper-experiment.js';
@@ -77,6 +77,8 @@ export interface AblationInputs {
    * hull), before the bootstrap and the sections after it: the ablation command starts rendering its curve charts here.
    */
   onCurves?: (curves: { routers: readonly RouterCurve[]; paperPoints: readonly PaperPoint[]; hull: ReturnType<typeof deployableHull> }) => void;
+  /** Called with the swept scores' calibration as soon as it is computed (an ablation starts its reliability chart). */
+  onCalibration?: (calibration: AblationResults['calibration']) => void;
 }
 
 /**
@@ -312,6 +314,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
   fair.finish();
   // the sections after the bootstrap, each a turn of the event loop apart (Ctrl-C between them)
   const calibration = await sweptScoreCalibration(table, routers, experiment.calibrationBins, inputs.control);
+  inputs.onCalibration?.(calibration);
   await handTurn(inputs.control, 'pair: recalibration');
   const recalibration = sections.recalibration(routers);
   await handTurn(inputs.control, 'pair: off-policy estimates');
@@ -546,8 +549,10 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       ...(experiment.paperExperiment ? { paperPoints: (signal: AbortSignal) => paperPoints(resolve(folder, experiment.paperExperiment!), options.registry, read, signal) } : {}),
       ...(options.control ? { control: options.control } : {}),
       ...(options.sweepGrid === undefined ? {} : { sweepGrid: options.sweepGrid }),
-      // the pair's curve charts render (in their workers) while the bootstrap and the sections after it compute
+      // the pair's curve charts render (in their workers) while the bootstrap and the sections after it compute, and
+      // the reliability chart while the sections after the calibration do
       onCurves: (curves) => prerenderPairCurveCharts(curves, experiment),
+      onCalibration: (calibration) => prerenderReliabilityChart(calibration),
       ...(started === null ? {} : { startedRouters: started }),
     });
   } catch (error) {

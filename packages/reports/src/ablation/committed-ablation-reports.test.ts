@@ -4,6 +4,7 @@ import { workspaceRoot } from '@confide/data';
 import { describe, expect, it } from 'vitest';
 import { AblationSummary } from './ablation-summary.js';
 import { markdownTables, sectionTextNumbersMissingFromSummary, tableNumbersMissingFromSummary } from './testing/report-numbers.js';
+import { ablationReliabilityChart } from './write-ablation-report.js';
 
 /** Texts of the report whose numbers name a metric, not a result. */
 const DEFINITIONS = ['CPT(50%)', 'CPT(80%)', '(1 − p)·s_small + p·s_large'];
@@ -23,6 +24,14 @@ describe.each(['ablation-math500', 'ablation-math500-models', 'byo-arithmetic'])
 
   it('has a summary.json its schema reads', () => {
     expect(AblationSummary.safeParse(JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'))).error).toBeUndefined();
+  });
+
+  it('has the reliability chart an ablation starts as soon as its calibration is known (ablationReliabilityChart), where a score is a probability', () => {
+    const summary = AblationSummary.parse(JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')));
+    const spec = ablationReliabilityChart(summary.calibration);
+    const committed = join(folder, 'reliability.vl.json');
+    if (spec === null) expect(summary.calibration.some((entry) => entry.probability !== null)).toBe(false);
+    else expect(JSON.parse(JSON.stringify(spec))).toEqual(JSON.parse(readFileSync(committed, 'utf8')));
   });
 
   it('prints no number in a table that its summary.json lacks', () => {

@@ -6,6 +6,7 @@ import type { ModelsEvaluation } from '@confide/routing';
 import { prerenderChart, renderChart } from '../charts/render-chart.js';
 import { reliabilityChart, routingCurvesChart, type CurvePoint } from '../charts/routing-curves-chart.js';
 import { pivotTable, tableToHtml, tableToMarkdown, type ReportTable } from '../tables/report-table.js';
+import type { TopLevelSpec } from 'vega-lite';
 import type { z } from 'zod';
 import type { AblationResults } from './ablation-results.js';
 import { ABLATION_SUMMARY_SCHEMA_VERSION, AblationSummary, type AblationRun, type UnscoredProblems } from './ablation-summary.js';
@@ -402,6 +403,30 @@ function pairCurveCharts(curves: PairCurves, dataset: string) {
   };
 }
 
+/** The reliability chart of the probability scores (their equal-width bins). */
+function scoresReliabilityChart(probabilityScores: AblationSummary['calibration']) {
+  return reliabilityChart(
+    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: chartValue(bin.meanScore), accuracy: chartValue(bin.accuracy), count: bin.count }))),
+    'Reliability of probability scores (equal-width bins)',
+  );
+}
+
+/**
+ * Starts rendering the reliability chart as soon as the swept scores' calibration is known (before the recalibration,
+ * off-policy and leaderboard sections): read as the summary reads it, so `writeAblationReport` builds the same spec
+ * and takes this render. Nothing is rendered where no score is a probability (the report has no such chart).
+ */
+export function prerenderReliabilityChart(calibration: AblationResults['calibration']): void {
+  const spec = ablationReliabilityChart(calibration);
+  if (spec !== null) prerenderChart(spec, 'reliability');
+}
+
+/** The reliability chart of an ablation's swept scores, as its report draws it; null where no score is a probability. */
+export function ablationReliabilityChart(calibration: AblationResults['calibration'] | AblationSummary['calibration']): TopLevelSpec | null {
+  const probabilityScores = AblationSummary.shape.calibration.parse(calibration).filter((entry) => entry.probability);
+  return probabilityScores.length > 0 ? scoresReliabilityChart(probabilityScores) : null;
+}
+
 /**
  * Starts rendering the pair's curve charts as soon as the curves are known (before the bootstrap, calibration and
  * guarantees of the ablation): `writeAblationReport` then takes these renders (`prerenderChart`: the same spec, the
@@ -539,10 +564,7 @@ export async function writeAblationReport(results: AblationResults, outputFolder
   const dataset = chartDatasetTitle(results.experiment);
   const { 'accuracy-cost': costSpec, 'accuracy-delegation-rate': rateSpec } = pairCurveCharts(summary, dataset);
   const probabilityScores = summary.calibration.filter((entry) => entry.probability);
-  const reliabilitySpec = reliabilityChart(
-    probabilityScores.flatMap((entry) => entry.probability!.equalWidth.bins.map((bin) => ({ score: entry.router, meanScore: chartValue(bin.meanScore), accuracy: chartValue(bin.accuracy), count: bin.count }))),
-    'Reliability of probability scores (equal-width bins)',
-  );
+  const reliabilitySpec = scoresReliabilityChart(probabilityScores);
   // the reliability chart only when a score is a probability: an empty one (the diagonal alone) says nothing
   const charts = {
     ...(pair ? { 'accuracy-cost': costSpec, 'accuracy-delegation-rate': rateSpec } : {}),

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * Where Confide keeps its caches (the response cache, hub downloads): the user's cache directory,
+ * Where Confide keeps its caches (the response cache, hub downloads, learned routers' fits): the user's cache directory,
  * `$XDG_CACHE_HOME/confide`, else `~/.cache/confide` — shared by every run of this user wherever it starts, and never
  * inside a checkout. The one place a default cache location is chosen.
  */
@@ -14,6 +14,11 @@ export function confideCacheFolder(environment: NodeJS.ProcessEnv = process.env)
 /** The response cache a command uses when none is named. */
 export function defaultResponseCachePath(environment: NodeJS.ProcessEnv = process.env): string {
   return join(confideCacheFolder(environment), 'responses.sqlite');
+}
+
+/** Where learned routers' fits are kept between runs (`logisticFitCacheIn`), unless a command is told not to. */
+export function defaultFitCacheFolder(environment: NodeJS.ProcessEnv = process.env): string {
+  return join(confideCacheFolder(environment), 'fits');
 }
 
 /** The response cache a `--cache <file>` / `--no-cache` pair chooses: a file (relative to the current folder), none, or the default. */

@@ -25,6 +25,7 @@ export * from './prices/price-table-file.js';
 export * from './recorded-runs/import-results.js';
 export * from './io/table-rows.js';
 export * from './cache-folder.js';
+export * from './logistic-fit-cache.js';
 export * from './recorded-runs/run-problems.js';
 export * from './peer-logs/peer-log-format.js';
 export * from './peer-logs/peer-log-registry.js';

@@ -12,6 +12,7 @@ import {
   type FeatureSpec,
   type FittedModel,
   type LearnerSettings,
+  type LogisticFitCache,
   type Problem,
   type RunControl,
   type RunRecord,
@@ -61,7 +62,8 @@ export function crossFit(
  * `crossFit` without holding the main thread: a logistic learner's fits (every fold's and the full one) run one after
  * another in a worker thread (`fitLogisticRegressionsInWorker`: the same arithmetic, so the same models), so the
  * caller's other work goes on meanwhile, with progress as `stage` and a CANCELLED error once `control.signal` is
- * aborted. A kNN learner has nothing to fit (it keeps its examples): `crossFit` here.
+ * aborted; with a `cache`, fits of the very same inputs kept there are read instead. A kNN learner has nothing to fit
+ * (it keeps its examples): `crossFit` here.
  */
 export async function crossFitCooperatively(
   examples: readonly TrainingExample[],
@@ -71,11 +73,12 @@ export async function crossFitCooperatively(
   seed: number,
   control: RunControl & { stage: string },
   onVectors?: (vectors: readonly SparseVector[]) => void,
+  cache?: LogisticFitCache,
 ): Promise<CrossFitted> {
   if (learner.model !== 'logistic') return crossFit(examples, spec, learner, folds, seed, undefined, onVectors);
   const { assignment, dimension, vectors, labels, trainingSets } = crossFitInputs(examples, spec, folds, seed);
   onVectors?.(vectors);
-  const fitted = await fitLogisticRegressionsInWorker(packRows(vectors), Float64Array.from(labels), trainingSets, dimension, learner, control);
+  const fitted = await fitLogisticRegressionsInWorker(packRows(vectors), Float64Array.from(labels), trainingSets, dimension, learner, control, cache);
   const models = fitted.map(logisticModel);
   return { folds, seed, assignment: Object.fromEntries(assignment), foldModels: models.slice(0, folds), full: models[folds]! };
 }

@@ -124,7 +124,7 @@ export const learnedRouter = definePlugin({
       const examples = toFit();
       let vectors: readonly SparseVector[] = [];
       const stage = `fitting core/learned (${options.learner.model}, ${options.folds} folds and the full model, ${examples.length} examples)`;
-      const models = await crossFitCooperatively(examples, options.features, options.learner, options.folds, options.seed, { ...control, stage }, (computed) => (vectors = computed));
+      const models = await crossFitCooperatively(examples, options.features, options.learner, options.folds, options.seed, { ...control, stage }, (computed) => (vectors = computed), context.fitCache);
       fitted ??= keep(models, examples, vectors);
     };
     const memoOf = (models: CrossFitted): Probabilities => {

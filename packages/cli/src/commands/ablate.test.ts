@@ -1,5 +1,5 @@
 import { SEED_PRICES_2025_11 } from '@confide/core';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundledRun, loadDataset, RunStore, workspaceRoot } from '@confide/data';
@@ -27,7 +27,10 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 function curve(id: string) {
   return results.curves.find((entry) => entry.id === id)!;
@@ -84,6 +87,39 @@ describe('confide ablate --grades math', () => {
     // 383 and 478 of 500: the regrade report's counts for the fine-tuned SLM and Gemini 2.5 Flash
     expect([always('always-small'), always('always-large')]).toEqual([0.766, 0.956]);
   }, 120_000);
+});
+
+describe('confide ablate keeps its learned routers\' fits between runs', () => {
+  it('fits once, reads the kept fits on the next run (a changed file changes the router), and with --no-fit-cache neither reads nor keeps them', async () => {
+    const cacheHome = mkdtempSync(join(tmpdir(), 'confide-fit-cache-'));
+    vi.stubEnv('XDG_CACHE_HOME', cacheHome);
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args.join(' ')));
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const ablate = async (...flags: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), 'confide-ablate-fits-'));
+      expect(await runCli(['ablate', '--progress', 'none', '--resamples', '20', '--out', out, ...flags]), errors.join('\n')).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { routers: Array<{ id: string; reported: unknown }> };
+      return JSON.stringify(summary.routers.find((router) => router.id === 'learned-logistic')!.reported);
+    };
+    const fits = join(cacheHome, 'confide', 'fits');
+    const first = await ablate();
+    const [kept] = readdirSync(fits);
+    expect(readdirSync(fits)).toEqual([kept]);
+    // every fit's bias moved far off: read back, the router delegates otherwise
+    const bytes = readFileSync(join(fits, kept!));
+    const header = 'confide logistic fits 1\n'.length;
+    const [count, dimension] = [bytes.readUInt32LE(header), bytes.readUInt32LE(header + 4)];
+    for (let fit = 0; fit < count; fit++) {
+      const at = header + 8 + (fit * (dimension + 1) + dimension) * 8;
+      bytes.writeDoubleLE(bytes.readDoubleLE(at) - 3, at);
+    }
+    writeFileSync(join(fits, kept!), bytes);
+    expect(await ablate()).not.toBe(first);
+    // not read, not kept: the router as fitted, and the changed file left as it was
+    expect(await ablate('--no-fit-cache')).toBe(first);
+    expect(readFileSync(join(fits, kept!)).equals(bytes)).toBe(true);
+  }, 180_000);
 });
 
 describe('confide ablate with a bad config', () => {

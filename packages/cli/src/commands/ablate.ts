@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ConfideError } from '@confide/core';
-import { checkReportOutFolder, checkWritableOutFolder, resolveCachePath } from '@confide/data';
+import { checkReportOutFolder, checkWritableOutFolder, defaultFitCacheFolder, logisticFitCacheIn, resolveCachePath } from '@confide/data';
 import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
 import { startChartRenderer, unscoredNotes } from '@confide/reports';
@@ -23,11 +23,12 @@ export function registerAblateCommand(program: Command): void {
     .option('--budget <usd>', "stop the experiment's evaluator's lent clients (a verifier) at this spend")
     .option('--cache <file>', "response cache for the evaluator's lent clients (default: responses.sqlite in $XDG_CACHE_HOME/confide or ~/.cache/confide)")
     .option('--no-cache', 'send every verifier request (no cache)')
+    .option('--no-fit-cache', "fit the learned routers afresh, neither reading nor keeping their fits (kept by default in fits/ of $XDG_CACHE_HOME/confide or ~/.cache/confide, by the sha256 of everything a fit depends on)")
     .option('--resamples <count>', "bootstrap resamples, instead of the experiment's (a quick look: e.g. 100)", parseCount)
     .option('--grid <count>', 'the most thresholds a sweep keeps in its stored curve and resamples for its AIQ interval (default 1001; point estimates use every threshold)', parseCount)
     .addOption(new Option('--progress <which>', 'progress lines on stderr: of steps that outlast a second, of every step, or none').choices(['long', 'all', 'none']).default('long'))
     .addOption(pluginOption())
-    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; resamples?: number; grid?: number; progress: 'long' | 'all' | 'none' } & PluginFlags) => {
+    .action(async (options: { experiment?: string; out?: string; grades?: 'recorded' | 'math'; routerarenaPredictions?: string; budget?: string; cache?: string | false; fitCache: boolean; resamples?: number; grid?: number; progress: 'long' | 'all' | 'none' } & PluginFlags) => {
       const started = performance.now();
       startChartRenderer(); // the chart worker loads vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
@@ -63,6 +64,7 @@ export function registerAblateCommand(program: Command): void {
         ...(options.grades !== undefined ? { grades: options.grades } : {}),
         ...(options.budget !== undefined ? { budgetUsd: parseUsd(options.budget, '--budget') } : {}),
         cachePath: resolveCachePath(options.cache),
+        ...(options.fitCache ? { fitCache: logisticFitCacheIn(defaultFitCacheFolder()) } : {}),
         ...(options.routerarenaPredictions ? { routerArenaFolder: resolve(options.routerarenaPredictions) } : {}),
       }),
       );

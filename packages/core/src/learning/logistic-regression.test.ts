@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../seeded-random.js';
-import { fitLogisticRegressionsInWorker, logisticRegressionSteps, packRows, type LogisticCoefficients } from './logistic-regression.js';
+import { fitLogisticRegressionsInWorker, logisticRegressionSteps, packRows, type LogisticCoefficients, type LogisticFitCache, type LogisticFitInputs } from './logistic-regression.js';
 
 /** 80 sparse rows over 40 columns, labelled by the sign of a hidden weighting (with noise). */
 function data() {
@@ -42,6 +42,41 @@ describe('logistic regression in a worker thread', () => {
       if ((sum > 0 ? 1 : 0) === targets[row]) right++;
     }
     expect(right).toBeGreaterThan(60);
+  });
+
+  it('reads the fits a cache keeps for the very same inputs instead of fitting, and keeps the fits it makes', async () => {
+    const { rows, targets } = data();
+    const subsets = [Int32Array.from({ length: 80 }, (_, row) => row)];
+    const kept = new Map<string, LogisticCoefficients[]>();
+    const asked: LogisticFitInputs[] = [];
+    const cache: LogisticFitCache = {
+      read: (inputs) => (asked.push(inputs), kept.get(`${inputs.algorithm.length}:${inputs.settings.iterations}`)),
+      write: (inputs, fits) => kept.set(`${inputs.algorithm.length}:${inputs.settings.iterations}`, [...fits]),
+    };
+    const fitted = await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit' }, cache);
+    expect(fitted[0]).toEqual(inThisThread(rows, targets, subsets[0]!, settings));
+    expect(asked[0]).toMatchObject({ rows, targets, subsets, dimension: 40, settings });
+    expect(asked[0]!.algorithm).toContain('function* logisticRegressionSteps');
+    expect(kept.size).toBe(1);
+    // kept: read back (the very arrays the cache holds: no worker ran), with progress saying the fits are done
+    const progress: Array<[number, number]> = [];
+    const again = await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit', onProgress: ({ done, total }) => progress.push([done, total]) }, cache);
+    expect(again).toBe([...kept.values()][0]);
+    expect(progress).toEqual([[60, 60]]);
+  });
+
+  it('fits as without a cache when the cache can neither read nor keep fits', async () => {
+    const { rows, targets } = data();
+    const subsets = [Int32Array.from({ length: 80 }, (_, row) => row)];
+    const broken: LogisticFitCache = {
+      read: () => {
+        throw new Error('unreadable');
+      },
+      write: () => {
+        throw new Error('disk full');
+      },
+    };
+    expect(await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit' }, broken)).toEqual([inThisThread(rows, targets, subsets[0]!, settings)]);
   });
 
   it('stops on an abort with CANCELLED, and refuses to start when already aborted', async () => {

@@ -106,6 +106,30 @@ export function* logisticRegressionSteps(
   return { weights, bias };
 }
 
+/**
+ * Everything a set of logistic fits depends on: the packed rows, the targets, each fit's rows, the dimension, the
+ * settings, and the code that fits (`algorithm`: the fitting worker's program, `logisticRegressionSteps` included).
+ */
+export interface LogisticFitInputs {
+  rows: PackedRows;
+  targets: Float64Array;
+  subsets: readonly Int32Array[];
+  dimension: number;
+  settings: LogisticFitSettings;
+  algorithm: string;
+}
+
+/**
+ * Fits kept between runs: `read` gives the coefficients of inputs fitted before (undefined when none are kept), and
+ * `write` keeps them. A fit is a function of its inputs, so what `read` gives is what fitting again would: an ablation
+ * run again on the same data (other thresholds, other guarantees) reads its learned routers' fits instead of paying
+ * for them twice. The data package keeps them in files (`logisticFitCacheIn`).
+ */
+export interface LogisticFitCache {
+  read(inputs: LogisticFitInputs): LogisticCoefficients[] | undefined;
+  write(inputs: LogisticFitInputs, fits: readonly LogisticCoefficients[]): void;
+}
+
 /** What the fitting worker posts: progress (steps of one fit) and each fit's coefficients, in order. */
 type WorkerMessage = { kind: 'progress'; fit: number; step: number } | { kind: 'fitted'; fit: number; weights: Float64Array; bias: number };
 
@@ -135,25 +159,52 @@ for (let fit = 0; fit < subsets.length; fit++) {
  * Several logistic regressions on subsets of the same rows (cross-fitting's folds and the full fit), fitted one after
  * another in a worker thread, so the main thread goes on with other work meanwhile (on a second core): the same
  * arithmetic, so the same coefficients, as `logisticRegressionSteps` in this thread. Progress counts steps over all
- * fits (`control.onProgress` with `stage`); an aborted signal stops the worker and rejects with CANCELLED.
+ * fits (`control.onProgress` with `stage`); an aborted signal stops the worker and rejects with CANCELLED. With a
+ * `cache`, fits it keeps for these very inputs are read instead (progress says they are done), and new ones are kept
+ * there (a cache that cannot keep them costs the next run a fit, nothing else).
  */
-export function fitLogisticRegressionsInWorker(
+export async function fitLogisticRegressionsInWorker(
   rows: PackedRows,
   targets: Float64Array,
   subsets: readonly Int32Array[],
   dimension: number,
   settings: LogisticFitSettings,
   control: RunControl & { stage: string },
+  cache?: LogisticFitCache,
 ): Promise<LogisticCoefficients[]> {
   const total = subsets.length * settings.iterations;
-  if (control.signal?.aborted) return Promise.reject(new ConfideError('CANCELLED', `${control.stage} cancelled before it started`));
-  if (subsets.length === 0) return Promise.resolve([]);
+  if (control.signal?.aborted) throw new ConfideError('CANCELLED', `${control.stage} cancelled before it started`);
+  if (subsets.length === 0) return [];
+  const inputs: LogisticFitInputs = { rows, targets, subsets, dimension, settings: { l2: settings.l2, iterations: settings.iterations, learningRate: settings.learningRate }, algorithm: WORKER_SOURCE };
+  let kept: LogisticCoefficients[] | undefined;
+  try {
+    kept = cache?.read(inputs);
+  } catch {
+    // a cache that cannot be read is one that keeps nothing: the fits are fitted
+  }
+  if (kept !== undefined) {
+    control.onProgress?.({ stage: control.stage, done: total, total });
+    return kept;
+  }
+  const fitted = await fitInWorker(inputs, control);
+  try {
+    cache?.write(inputs, fitted);
+  } catch {
+    // a cache that cannot keep the fits (a full disk, a folder not writable) costs the next run a fit, nothing else
+  }
+  return fitted;
+}
+
+/** `fitLogisticRegressionsInWorker`'s fitting: every subset in turn, in one worker thread. */
+function fitInWorker(inputs: LogisticFitInputs, control: RunControl & { stage: string }): Promise<LogisticCoefficients[]> {
+  const { rows, targets, subsets, dimension, settings } = inputs;
+  const total = subsets.length * settings.iterations;
   return new Promise((resolve, reject) => {
     const fitted: LogisticCoefficients[] = [];
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [],
-      workerData: { rows, targets, subsets, dimension, settings: { l2: settings.l2, iterations: settings.iterations, learningRate: settings.learningRate } },
+      workerData: { rows, targets, subsets, dimension, settings },
     });
     let settled = false;
     const settle = (outcome: () => void) => {

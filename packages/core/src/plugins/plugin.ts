@@ -10,6 +10,7 @@ import type { RouterV1 } from './plugin-v1.js';
 export * from './plugin-v1.js';
 import type { RunRecord } from '../schemas/run-record.js';
 import type { ScoreCalibrationSettings } from '../learning/score-calibrator.js';
+import type { LogisticFitCache } from '../learning/logistic-regression.js';
 import type { RoutingScore, ScoreDirection } from '../routing-score.js';
 
 /**
@@ -222,6 +223,11 @@ export interface PluginContext {
   priceTable: PriceTable;
   /** Data to fit on, for routers that learn (an ablation lends its problems and small run). */
   fitData?: FitData;
+  /**
+   * Where a router that learns keeps its fits between runs (a command lends its cache folder's): it reads a fit of the
+   * same inputs there instead of fitting again, and keeps a new one there. Absent: every fit is fitted.
+   */
+  fitCache?: LogisticFitCache;
   /** The run store of the command, for plugins that read recorded runs (core/replay, core/recorded). */
   runs?: RunLookup;
   /** Model clients a run lends to plugins by name (e.g. the orchestrator model of a live Delegation I). */

@@ -1,5 +1,5 @@
 import { join, relative, resolve } from 'node:path';
-import { CONFIDENT_TOKEN, handTurn, InvalidConfigError, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
+import { CONFIDENT_TOKEN, handTurn, InvalidConfigError, type LogisticFitCache, type PluginRegistry, type PriceTable, type PluginUse, type Problem, type RunRecord } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, loadProblems, numpyDefaultRng, resolvePriceTable, RunStore, writeFileAtomic, writeReportFolder, type LoadedProblems, type RunDirectory } from '@confide/data';
 import {
   accuracyByProblemSlice,
@@ -72,6 +72,8 @@ export interface AblationInputs {
   sweepGrid?: number;
   /** The pair's routers started before the other runs were read (`startPairRoutersEarly`), used as they are. */
   startedRouters?: StartedPairRouters;
+  /** Where learned routers keep their fits between runs (absent: every fit is fitted). */
+  fitCache?: LogisticFitCache;
   /**
    * Called once the pair's curves are known (every router's and cascade's points, the paper's points, the deployable
    * hull), before the bootstrap and the sections after it: the ablation command starts rendering its curve charts here.
@@ -279,7 +281,7 @@ async function computePairResults(inputs: PairAblationInputs, records: (runId: s
         large: { run: experiment.large.run },
         prices,
         registry: inputs.registry,
-        pluginContext: { priceTable: prices, fitData: { problems, small: small.records } },
+        pluginContext: { priceTable: prices, fitData: { problems, small: small.records }, ...(inputs.fitCache ? { fitCache: inputs.fitCache } : {}) },
         source,
         resamples,
         referenceRate: reference.rate,
@@ -417,6 +419,8 @@ export interface AblationRunOptions {
   sweepGrid?: number;
   /** Progress of the long steps, and a signal (Ctrl-C) that stops them: the run then ends `stopped: cancelled` and writes nothing. */
   control?: RunControl;
+  /** Where learned routers keep their fits between runs, so a second ablation of the same data does not fit them again (absent: every fit is fitted). */
+  fitCache?: LogisticFitCache;
 }
 
 /**
@@ -482,13 +486,14 @@ function startPairRoutersEarly(
   prices: PriceTable,
   registry: PluginRegistry,
   control: RunControl | undefined,
+  fitCache: LogisticFitCache | undefined,
 ): StartedPairRouters | null {
   const pair = pairAblationOf(experiment);
   if (pair === null || ablationEvaluator(experiment) !== null) return null;
   const problems = problemsTheSmallRunAnswers(dataset.problems, small);
   if (problems.length === 0) return null;
   try {
-    return startPairRouters(pair.routers, { registry, pluginContext: { priceTable: prices, fitData: { problems, small } }, ...(control ? { control } : {}) }, { onlyPreparing: true });
+    return startPairRouters(pair.routers, { registry, pluginContext: { priceTable: prices, fitData: { problems, small }, ...(fitCache ? { fitCache } : {}) }, ...(control ? { control } : {}) }, { onlyPreparing: true });
   } catch {
     // a router that cannot be created (nothing was started then) fails where the pair creates its routers, as without
     // this head start: after every run is read and checked
@@ -520,7 +525,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       await read.loadRunCooperatively(reference, control);
       if (index === 0 && experiment.small?.run === reference && experiment.dataset !== undefined) {
         dataset = await loadProblems(experiment.dataset, { baseFolder: folder, ...(control.signal ? { signal: control.signal } : {}) });
-        started = startPairRoutersEarly(experiment, dataset, read.loadRun(reference).records, prices, options.registry, options.control);
+        started = startPairRoutersEarly(experiment, dataset, read.loadRun(reference).records, prices, options.registry, options.control, options.fitCache);
       }
     }
     // the dataset's problems, each run's own matched to them by id; without a dataset, the problems the runs carry
@@ -554,6 +559,7 @@ export async function runAblationExperiment(options: AblationRunOptions): Promis
       onCurves: (curves) => prerenderPairCurveCharts(curves, experiment),
       onCalibration: (calibration) => prerenderReliabilityChart(calibration),
       ...(started === null ? {} : { startedRouters: started }),
+      ...(options.fitCache ? { fitCache: options.fitCache } : {}),
     });
   } catch (error) {
     await started?.stop();

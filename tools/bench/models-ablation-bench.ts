@@ -29,7 +29,7 @@ const cases: Case[] = [
   { label: 'node --import tsx -e 0 (the loader alone)', args: () => [...source, '-e', '0'], goal: false },
   {
     label: 'confide ablate, six models (sources, in all)',
-    args: (round) => [...source, join(root, 'packages', 'cli', 'src', 'main.ts'), 'ablate', '--experiment', experimentFolder, '--out', join(folder, `report-${round}`)],
+    args: (round) => [...source, join(root, 'packages', 'cli', 'src', 'main.ts'), 'ablate', '--no-fit-cache', '--experiment', experimentFolder, '--out', join(folder, `report-${round}`)],
     goal: true,
   },
 ];
@@ -37,7 +37,7 @@ const cases: Case[] = [
 if (existsSync(join(root, 'packages', 'cli', 'dist', 'main.js'))) {
   cases.push({
     label: 'confide ablate, six models (built bin, in all)',
-    args: (round) => [join(root, 'packages', 'cli', 'bin', 'confide.js'), 'ablate', '--experiment', experimentFolder, '--out', join(folder, `built-${round}`)],
+    args: (round) => [join(root, 'packages', 'cli', 'bin', 'confide.js'), 'ablate', '--no-fit-cache', '--experiment', experimentFolder, '--out', join(folder, `built-${round}`)],
     goal: true,
   });
 }

@@ -61,7 +61,8 @@ if (stages.includes('ablate')) {
     const generated = performance.now();
     writeSyntheticPair({ folder: experiment, problems: size, learnedSample: 5000 });
     const generation = (performance.now() - generated) / 1000;
-    const measured = confide(['ablate', '--experiment', experiment, '--out', join(folder, `report-${size}`)]);
+    // --no-fit-cache: every size pays for its learned router's fit, as a first ablation of that data does
+    const measured = confide(['ablate', '--no-fit-cache', '--experiment', experiment, '--out', join(folder, `report-${size}`)]);
     results.push({ size, ...measured });
     const previous = results.at(-2);
     const ratio = previous ? `  ×${(measured.seconds / previous.seconds).toFixed(1)} the time of ${previous.size}` : '';

@@ -131,8 +131,9 @@ export interface PairContext {
   /**
    * Called once, when the routers without work before routing have been evaluated and the others' work (a learned
    * router's fit in a worker thread) still goes on: with the curves and sweeps so far, so the caller can compute what
-   * depends on those routers alone meanwhile instead of waiting. Not called when no router has such work. A failure in
-   * it stops that work and is thrown as an evaluation failure.
+   * depends on those routers alone meanwhile instead of waiting. Not called when no router has such work, or when it
+   * has all ended by then (fits read from a cache). A failure in it stops that work and is thrown as an evaluation
+   * failure.
    */
   whileRoutersPrepare?: (ready: PairRouterCurves) => Promise<void>;
 }
@@ -633,14 +634,17 @@ export async function pairRouterCurves(context: PairContext, entries: readonly P
     }
     return curves;
   };
+  // which routers' work before routing has ended (a fit read from a cache ends at once)
+  const preparedDone = routers.map(({ prepared }) => prepared === undefined);
+  routers.forEach(({ prepared }, position) => void prepared?.then(() => (preparedDone[position] = true), () => undefined));
   try {
     let readyHandedOver = false;
     for (const position of order) {
       if (!readyHandedOver && routers[position]!.prepared !== undefined) {
         // the first router with work before routing (the others come first in `order`): what the routers evaluated so
-        // far allow is computed while that work goes on
+        // far allow is computed while that work goes on, if it still does
         readyHandedOver = true;
-        await context.whileRoutersPrepare?.(curvesSoFar());
+        if (preparedDone.some((done) => !done)) await context.whileRoutersPrepare?.(curvesSoFar());
       }
       evaluated[position] = await evaluate(position);
     }

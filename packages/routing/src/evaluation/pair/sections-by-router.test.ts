@@ -157,19 +157,22 @@ describe('pairRouterCurves: the routers ready while another one prepares', () =>
       ['test-small', replaySource('test-small', pair.small)],
       ['test-large', replaySource('test-large', pair.large)],
     ]);
+    const context = (plugins: PluginRegistry) => ({
+      name: 'test',
+      problems: pair.problems,
+      table: pairOutcomeTable(pair.problems, { label: 'test-small', records: pair.small }, { label: 'test-large', records: pair.large }, prices),
+      small: { run: 'test-small', records: pair.small },
+      large: { run: 'test-large' },
+      prices,
+      registry: plugins,
+      pluginContext: { priceTable: prices },
+      source: (run: string) => sources.get(run)!,
+      resamples: new ResamplePlan(pair.problems.length, { resamples: 10, seed: 0, confidence: 0.95 }),
+      referenceRate: 0.5,
+    });
     const curves = await pairRouterCurves(
       {
-        name: 'test',
-        problems: pair.problems,
-        table: pairOutcomeTable(pair.problems, { label: 'test-small', records: pair.small }, { label: 'test-large', records: pair.large }, prices),
-        small: { run: 'test-small', records: pair.small },
-        large: { run: 'test-large' },
-        prices,
-        registry: registry(prepared, started),
-        pluginContext: { priceTable: prices },
-        source: (run) => sources.get(run)!,
-        resamples: new ResamplePlan(pair.problems.length, { resamples: 10, seed: 0, confidence: 0.95 }),
-        referenceRate: 0.5,
+        ...context(registry(prepared, started)),
         whileRoutersPrepare: async (ready) => {
           expect(started).toEqual(['waiting']);
           handedOver.push(ready.curves.map((curve) => curve.id));
@@ -180,5 +183,15 @@ describe('pairRouterCurves: the routers ready while another one prepares', () =>
     );
     expect(handedOver).toEqual([['large-1', 'large-2']]);
     expect(curves.curves.map((curve) => curve.id)).toEqual(['waiting', 'large-1', 'large-2']);
+
+    // work before routing that has ended by then (a fit read from a cache): nothing is handed over, every router is
+    // evaluated at once
+    const handedOverAgain: string[][] = [];
+    const again = await pairRouterCurves(
+      { ...context(registry(Promise.resolve(), [])), whileRoutersPrepare: async (ready) => void handedOverAgain.push(ready.curves.map((curve) => curve.id)) },
+      entries,
+    );
+    expect(handedOverAgain).toEqual([]);
+    expect(again.curves.map((curve) => curve.id)).toEqual(['waiting', 'large-1', 'large-2']);
   });
 });

@@ -138,6 +138,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const steps = (${logisticRegressionSteps.toString()});
 const { rows, targets, subsets, dimension, settings } = workerData;
+// a warm-up on the first rows: every path of a step runs before the first long fit is compiled mid-loop, so the
+// optimising compiler takes each loop once instead of again for each path it had not seen (results are discarded)
+{
+  const warm = steps(rows, targets, subsets[0].subarray(0, 8), dimension, { ...settings, iterations: 3 });
+  while (!warm.next().done);
+}
 let reported = 0;
 for (let fit = 0; fit < subsets.length; fit++) {
   const run = steps(rows, targets, subsets[fit], dimension, settings);

@@ -67,51 +67,99 @@ export function candidateModels(input: DelegationInput): readonly CandidateModel
   ];
 }
 
+/** Where each name a router reads comes from, fixed once per delegation: one of the models, or a peer's source. */
+type ReadSource = { name: string; label: string; source: GenerationSource } | { name: string; label: null; source: GenerationSource | undefined };
+
+/** What a delegation fixes before its first problem: the models, their labels and where each name the router reads comes from. */
+interface DelegationPlan {
+  input: DelegationInput;
+  models: readonly CandidateModel[];
+  labels: readonly string[];
+  reads: readonly ReadSource[];
+  options: { signal: AbortSignal } | undefined;
+}
+
+function delegationPlan(input: DelegationInput): DelegationPlan {
+  const models = candidateModels(input);
+  const labels = models.map((model) => model.label);
+  const reads = input.router.capabilities.reads.map((name): ReadSource => {
+    const label = resolveModelLabel(name, labels);
+    if (label !== undefined) return { name, label, source: models.find((model) => model.label === label)!.source };
+    return { name, label: null, source: input.peers?.[name] };
+  });
+  return { input, models, labels, reads, options: input.signal ? { signal: input.signal } : undefined };
+}
+
+/**
+ * The answers the router reads for one problem, in the order it declares them: the models' (each called once, kept in
+ * `read` by label) and the peers' (billed as `peer` here).
+ */
+async function readAnswers(plan: DelegationPlan, problem: Problem, ledger: CostLedger): Promise<{ read: Map<string, RunRecord>; answers: Record<string, RunRecord> }> {
+  const read = new Map<string, RunRecord>();
+  const answers: Record<string, RunRecord> = {};
+  for (const { name, label, source } of plan.reads) {
+    if (label !== null) {
+      const record = read.get(label) ?? (await source.generationFor(problem, plan.options));
+      read.set(label, record);
+      answers[name] = record;
+      continue;
+    }
+    if (source === undefined) {
+      throw new RoutingError(`the router reads "${name}", which is neither among the models (${plan.labels.join(', ')}) nor a peer the delegation names a source for`);
+    }
+    const record = await source.generationFor(problem, plan.options);
+    ledger.addGeneration(problem.id, 'peer', record.generation);
+    answers[name] = record;
+  }
+  return { read, answers };
+}
+
 /**
  * Routes and answers one problem, billing every call on `ledger`: the models the router reads are called first (in
  * the order it declares them; a peer is billed as `peer`), then it decides, then the chosen model answers (from the
  * answer already read, or with one call: a router deciding before generation calls only the chosen model). A model
  * read and not chosen is billed as `superseded` when it comes before the chosen one, as `peek` after it (an oracle's
  * look, out of every cost total).
+ *
+ * Three short steps, so that the engine's hot path stays small for the optimising compiler, which compiles it again for
+ * every new router and record shape: the answers read (`readAnswers`), the decision, and the record
+ * (`recordOfDecision`); the models and what the router reads are resolved once per delegation (`delegationPlan`).
  */
-export async function delegateOne(input: DelegationInput, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
-  const options = input.signal ? { signal: input.signal } : undefined;
-  const models = candidateModels(input);
-  const labels = models.map((model) => model.label);
-  const read = new Map<string, RunRecord>();
-  const answers: Record<string, RunRecord> = {};
-  for (const name of input.router.capabilities.reads) {
-    const label = resolveModelLabel(name, labels);
-    if (label !== undefined) {
-      const record = read.get(label) ?? (await models.find((model) => model.label === label)!.source.generationFor(problem, options));
-      read.set(label, record);
-      answers[name] = record;
-      continue;
-    }
-    const source = input.peers?.[name];
-    if (source === undefined) throw new RoutingError(`the router reads "${name}", which is neither among the models (${labels.join(', ')}) nor a peer the delegation names a source for`);
-    const record = await source.generationFor(problem, options);
-    ledger.addGeneration(problem.id, 'peer', record.generation);
-    answers[name] = record;
-  }
-  const recordedRoute = input.recordedRoutes?.get(problem.id);
-  const decision = RouterDecision.parse(await input.router.decide({ problem, models: labels, answers, ...(recordedRoute ? { recordedRoute } : {}) }));
-  const chosen = resolveModelLabel(decision.model, labels);
-  if (chosen === undefined) throw new RoutingError(`router "${decision.router}" chose "${decision.model}" for ${problem.id}, which is not among the models (${labels.join(', ')})`);
+async function delegateOne(plan: DelegationPlan, problem: Problem, ledger: CostLedger): Promise<RunRecord> {
+  const { read, answers } = await readAnswers(plan, problem, ledger);
+  const recordedRoute = plan.input.recordedRoutes?.get(problem.id);
+  const decision = RouterDecision.parse(await plan.input.router.decide({ problem, models: plan.labels, answers, ...(recordedRoute ? { recordedRoute } : {}) }));
+  const chosen = resolveModelLabel(decision.model, plan.labels);
+  if (chosen === undefined) throw new RoutingError(`router "${decision.router}" chose "${decision.model}" for ${problem.id}, which is not among the models (${plan.labels.join(', ')})`);
   if (decision.routerModel !== undefined && decision.routerUsage !== undefined) {
     ledger.add(problem.id, 'router', decision.routerModel, decision.routerUsage);
   }
+  const answer = read.get(chosen) ?? (await plan.models[plan.labels.indexOf(chosen)]!.source.generationFor(problem, plan.options));
+  return recordOfDecision(plan, problem, ledger, decision, chosen, read, answer);
+}
+
+/** The record of a decided problem, the models read and not chosen and the answer billed. */
+function recordOfDecision(
+  plan: DelegationPlan,
+  problem: Problem,
+  ledger: CostLedger,
+  decision: RouterDecision,
+  chosen: string,
+  read: ReadonlyMap<string, RunRecord>,
+  answer: RunRecord,
+): RunRecord {
+  const { labels } = plan;
   const chosenIndex = labels.indexOf(chosen);
-  for (const [index, label] of labels.entries()) {
+  for (let index = 0; index < labels.length; index++) {
+    const label = labels[index]!;
     const record = read.get(label);
     if (label === chosen || record === undefined) continue;
     ledger.addGeneration(problem.id, index < chosenIndex ? 'superseded' : 'peek', record.generation);
   }
-  const answer = read.get(chosen) ?? (await models[chosenIndex]!.source.generationFor(problem, options));
   ledger.addGeneration(problem.id, 'answer', answer.generation);
   const { note: _note, ...rest } = answer;
-  // the decision was validated above; its route is built from it (no second validation)
-  return { ...rest, runId: input.runId, route: routeOf({ ...decision, model: chosen }, labels) };
+  // the decision was validated by the caller; its route is built from it (no second validation)
+  return { ...rest, runId: plan.input.runId, route: routeOf({ ...decision, model: chosen }, labels) };
 }
 
 /**
@@ -121,6 +169,7 @@ export async function delegateOne(input: DelegationInput, problem: Problem, ledg
  */
 export async function delegate(input: DelegationInput): Promise<DelegationResult> {
   const ledger = new CostLedger(input.prices);
+  const plan = delegationPlan(input);
   const results: RunRecord[] = new Array(input.problems.length);
   const concurrency = Math.max(1, input.concurrency ?? 1);
   let next = 0;
@@ -132,7 +181,7 @@ export async function delegate(input: DelegationInput): Promise<DelegationResult
       const index = next++;
       const problem = input.problems[index]!;
       try {
-        results[index] = await delegateOne(input, problem, ledger);
+        results[index] = await delegateOne(plan, problem, ledger);
       } catch (error) {
         if (ConfideError.isInstance(error)) throw error;
         throw new RoutingError(`routing ${problem.id} failed: ${(error as Error).message}`, { cause: error });

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ConfideError } from '@confide/core';
+import { ConfideError, startLogisticFitWorker } from '@confide/core';
 import { checkReportOutFolder, checkWritableOutFolder, defaultFitCacheFolder, logisticFitCacheIn, resolveCachePath } from '@confide/data';
 import { runAblationExperiment } from '@confide/experiments';
 import { costLabel } from '@confide/metrics';
@@ -33,6 +33,8 @@ export function registerAblateCommand(program: Command): void {
       startChartRenderer(); // the chart worker loads vega while the experiment computes
       const { registry, loaded } = await experimentWithPlugins(resolve(experimentFolderOption('ablate', options.experiment, 'ablation-math500')), 'ablation', options);
       const experiment = loaded.experiment;
+      // a learned router's fit starts in a worker as soon as the small run is read: that worker starts now, meanwhile
+      if (experiment.routers?.some((entry) => entry.router.id === 'core/learned')) startLogisticFitWorker();
       const grades = options.grades ?? experiment.grades;
       // Another grading than the experiment's own goes to its own folder, so the committed report is not overwritten.
       const overridden = options.grades !== undefined && (options.grades !== experiment.grades || experiment.evaluator !== undefined);

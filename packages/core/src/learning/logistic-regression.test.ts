@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../seeded-random.js';
-import { fitLogisticRegressionsInWorker, logisticRegressionSteps, packRows, type LogisticCoefficients, type LogisticFitCache, type LogisticFitInputs } from './logistic-regression.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fitLogisticRegressionsInWorker, logisticRegressionSteps, packRows, startLogisticFitWorker, type LogisticCoefficients, type LogisticFitCache, type LogisticFitInputs } from './logistic-regression.js';
 
 /** 80 sparse rows over 40 columns, labelled by the sign of a hidden weighting (with noise). */
 function data() {
@@ -77,6 +79,23 @@ describe('logistic regression in a worker thread', () => {
       },
     };
     expect(await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit' }, broken)).toEqual([inThisThread(rows, targets, subsets[0]!, settings)]);
+  });
+
+  it('fits in a worker started ahead (startLogisticFitWorker) as in a new one, and starts a new one for the fit after', async () => {
+    const { rows, targets } = data();
+    const subsets = [Int32Array.from({ length: 80 }, (_, row) => row).filter((row) => row % 3 !== 0)];
+    startLogisticFitWorker();
+    const [ahead, after] = [await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit' }), await fitLogisticRegressionsInWorker(rows, targets, subsets, 40, settings, { stage: 'fit' })];
+    expect(ahead).toEqual([inThisThread(rows, targets, subsets[0]!, settings)]);
+    expect(after).toEqual(ahead);
+  });
+
+  it('does not keep a process alive with a worker started ahead and never used', () => {
+    const script = `const { startLogisticFitWorker } = await import(${JSON.stringify(fileURLToPath(new URL('./logistic-regression.ts', import.meta.url)))}); startLogisticFitWorker(); console.log('started');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBeNull(); // not killed at the timeout
+    expect(child.stdout).toBe('started\n');
   });
 
   it('stops on an abort with CANCELLED, and refuses to start when already aborted', async () => {

@@ -135,9 +135,9 @@ type WorkerMessage = { kind: 'progress'; fit: number; step: number } | { kind: '
 
 /** The worker's program: `logisticRegressionSteps` from its own source, run over every subset in turn. */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const steps = (${logisticRegressionSteps.toString()});
-const { rows, targets, subsets, dimension, settings } = workerData;
+parentPort.once('message', ({ rows, targets, subsets, dimension, settings }) => {
 // a warm-up on the first rows: every path of a step runs before the first long fit is compiled mid-loop, so the
 // optimising compiler takes each loop once instead of again for each path it had not seen (results are discarded)
 {
@@ -159,7 +159,44 @@ for (let fit = 0; fit < subsets.length; fit++) {
     }
   }
 }
+});
 `;
+
+/** A fitting worker started ahead (`startLogisticFitWorker`), waiting for the next fit; null when none waits. */
+let spareFitWorker: Worker | null = null;
+
+/** A fitting worker: it waits for one message with the rows, targets, subsets, dimension and settings. */
+function newFitWorker(): Worker {
+  return new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+}
+
+/**
+ * Starts a fitting worker now, so that the next `fitLogisticRegressionsInWorker` finds one started (a worker thread
+ * takes about 30 ms to start): a command that will fit calls it at launch, while the second core is otherwise idle. It
+ * does not keep the process alive while it waits; one that fails before it is taken is dropped.
+ */
+export function startLogisticFitWorker(): void {
+  if (spareFitWorker !== null) return;
+  const worker = newFitWorker();
+  const drop = () => {
+    if (spareFitWorker === worker) spareFitWorker = null;
+  };
+  worker.once('error', drop);
+  worker.once('exit', drop);
+  worker.unref();
+  spareFitWorker = worker;
+}
+
+/** The worker started ahead, if one waits (taken: the next fit starts its own), else a new one; it keeps the process alive. */
+function fitWorker(): Worker {
+  const spare = spareFitWorker;
+  spareFitWorker = null;
+  if (spare === null) return newFitWorker();
+  spare.removeAllListeners('error');
+  spare.removeAllListeners('exit');
+  spare.ref();
+  return spare;
+}
 
 /**
  * Several logistic regressions on subsets of the same rows (cross-fitting's folds and the full fit), fitted one after
@@ -207,11 +244,7 @@ function fitInWorker(inputs: LogisticFitInputs, control: RunControl & { stage: s
   const total = subsets.length * settings.iterations;
   return new Promise((resolve, reject) => {
     const fitted: LogisticCoefficients[] = [];
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: [],
-      workerData: { rows, targets, subsets, dimension, settings },
-    });
+    const worker = fitWorker();
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
@@ -238,5 +271,6 @@ function fitInWorker(inputs: LogisticFitInputs, control: RunControl & { stage: s
     });
     worker.on('error', (error) => settle(() => reject(error)));
     worker.on('exit', (code) => settle(() => reject(new ConfideError('SUBPROCESS_FAILED', `${control.stage}: the fitting worker exited (code ${code}) after ${fitted.length} of ${subsets.length} fits`))));
+    worker.postMessage({ rows, targets, subsets, dimension, settings });
   });
 }

@@ -33,7 +33,13 @@ export function logisticFitKey(inputs: LogisticFitInputs): string {
  * are written to a temporary name and renamed, so a reader never sees half of one.
  */
 export function logisticFitCacheIn(folder: string): LogisticFitCache {
-  const path = (inputs: LogisticFitInputs) => join(folder, `${logisticFitKey(inputs)}.bin`);
+  // a fit that misses is written under the key its read computed: every byte of its rows is hashed once
+  const keys = new WeakMap<LogisticFitInputs, string>();
+  const path = (inputs: LogisticFitInputs) => {
+    let key = keys.get(inputs);
+    if (key === undefined) keys.set(inputs, (key = logisticFitKey(inputs)));
+    return join(folder, `${key}.bin`);
+  };
   return {
     read(inputs) {
       const file = path(inputs);

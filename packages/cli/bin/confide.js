@@ -48,7 +48,9 @@ const { stale, newestBuild } = existsSync(built) ? builds() : { stale: ['package
 if (stale.length === 0) {
   // the bundle is made from the builds (packages/cli/scripts/bundle-cli.mjs): it is current when written after all of them
   const current = existsSync(bundled) && statSync(bundled).mtimeMs >= newestBuild;
-  const { runCli } = await import((current ? bundled : built).href);
+  const { runCli, tuneJitForBatchRun } = await import((current ? bundled : built).href);
+  // the optimising compiler's budget for a batch run (src/jit-tiering.ts), set before the command's modules load
+  tuneJitForBatchRun();
   process.exitCode = await runCli(process.argv.slice(2));
 } else {
   process.stderr.write(`confide: running from source (not built, or changed since the build: ${stale.join(', ')}); "npm run build" makes it start fast\n`);

@@ -1,6 +1,9 @@
 import { ConfideError, fileSystemError, fileSystemReason, isErrnoError } from '@confide/core';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
+import { tuneJitForBatchRun } from './jit-tiering.js';
+
+export { tuneJitForBatchRun } from './jit-tiering.js';
 
 /** The path a user named, for a temporary file or staging folder Confide writes beside it (`.<name>.<pid>.<time>.tmp`). */
 function userPathOf(path: string): string {
@@ -41,5 +44,6 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  tuneJitForBatchRun();
   process.exitCode = await runCli(process.argv.slice(2));
 }

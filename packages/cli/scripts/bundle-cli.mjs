@@ -42,7 +42,8 @@ const ownImportMetaUrl = {
 const started = performance.now();
 await rm(staging, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { main: join(cli, 'dist', 'main.js') },
+  // jit-tiering: the bin sets the batch run's JIT budget from it before it loads the command (main)
+  entryPoints: { main: join(cli, 'dist', 'main.js'), 'jit-tiering': join(cli, 'dist', 'jit-tiering.js') },
   bundle: true,
   splitting: true, // each command's modules stay a chunk of their own, loaded when that command runs
   format: 'esm',

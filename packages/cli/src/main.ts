@@ -3,8 +3,6 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { tuneJitForBatchRun } from './jit-tiering.js';
 
-export { tuneJitForBatchRun } from './jit-tiering.js';
-
 /** The path a user named, for a temporary file or staging folder Confide writes beside it (`.<name>.<pid>.<time>.tmp`). */
 function userPathOf(path: string): string {
   return path.replace(/(^|[\\/])\.([^\\/]+)\.\d+\.\d+\.(tmp|staging|old)(?=$|[\\/])/, '$1$2');

@@ -5,7 +5,12 @@ import type { LogisticCoefficients, LogisticFitCache, LogisticFitInputs } from '
 import { writeFileAtomic } from './io/atomic-write.js';
 
 /** What a kept file starts with, before its coefficients: a name, then the number of fits and the dimension. */
-const MAGIC = 'confide logistic fits 1\n';
+const HEADER = Buffer.from('confide logistic fits 1\n', 'latin1');
+
+/** The bytes of a file of `count` fits of `dimension` weights: the header, the two counts, each fit's weights and bias. */
+function fileSize(count: number, dimension: number): number {
+  return HEADER.length + 8 + count * (dimension + 1) * 8;
+}
 
 /**
  * The sha256 naming a set of fits: of the code that fits, the dimension and settings, then every byte of the rows,
@@ -45,13 +50,11 @@ export function logisticFitCacheIn(folder: string): LogisticFitCache {
       const file = path(inputs);
       if (!existsSync(file)) return undefined;
       const bytes = readFileSync(file);
-      const header = Buffer.from(MAGIC, 'latin1');
       const count = inputs.subsets.length;
-      const size = header.length + 8 + count * (inputs.dimension + 1) * 8;
-      if (bytes.length !== size || !bytes.subarray(0, header.length).equals(header)) return undefined;
-      if (bytes.readUInt32LE(header.length) !== count || bytes.readUInt32LE(header.length + 4) !== inputs.dimension) return undefined;
+      if (bytes.length !== fileSize(count, inputs.dimension) || !bytes.subarray(0, HEADER.length).equals(HEADER)) return undefined;
+      if (bytes.readUInt32LE(HEADER.length) !== count || bytes.readUInt32LE(HEADER.length + 4) !== inputs.dimension) return undefined;
       const fits: LogisticCoefficients[] = [];
-      let at = header.length + 8;
+      let at = HEADER.length + 8;
       for (let fit = 0; fit < count; fit++) {
         const weights = new Float64Array(inputs.dimension);
         for (let index = 0; index < inputs.dimension; index++, at += 8) weights[index] = bytes.readDoubleLE(at);
@@ -61,12 +64,11 @@ export function logisticFitCacheIn(folder: string): LogisticFitCache {
       return fits;
     },
     write(inputs, fits) {
-      const header = Buffer.from(MAGIC, 'latin1');
-      const bytes = Buffer.alloc(header.length + 8 + fits.length * (inputs.dimension + 1) * 8);
-      header.copy(bytes, 0);
-      bytes.writeUInt32LE(fits.length, header.length);
-      bytes.writeUInt32LE(inputs.dimension, header.length + 4);
-      let at = header.length + 8;
+      const bytes = Buffer.alloc(fileSize(fits.length, inputs.dimension));
+      HEADER.copy(bytes, 0);
+      bytes.writeUInt32LE(fits.length, HEADER.length);
+      bytes.writeUInt32LE(inputs.dimension, HEADER.length + 4);
+      let at = HEADER.length + 8;
       for (const { weights, bias } of fits) {
         for (let index = 0; index < inputs.dimension; index++, at += 8) bytes.writeDoubleLE(weights[index]!, at);
         bytes.writeDoubleLE(bias, at);
